@@ -1,0 +1,205 @@
+"""The `reconnect` command line: a thin click layer over the library."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from analyzer.errors import InputError, UsageError
+
+log = logging.getLogger("analyzer")
+
+
+def _setup_logging(verbose: bool, quiet: bool) -> None:
+    level = logging.DEBUG if verbose else (logging.ERROR if quiet else logging.WARNING)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
+
+
+@contextmanager
+def _user_errors(verbose: bool) -> Iterator[None]:
+    """Turn errors the user can fix into one-line messages with exit code 1 (tracebacks only with --verbose)."""
+    try:
+        yield
+    except (InputError, UsageError) as exc:
+        if verbose:
+            raise
+        raise click.ClickException(str(exc)) from None
+    except KeyboardInterrupt:
+        raise click.Abort() from None
+    except click.ClickException:
+        raise
+    except Exception as exc:  # a bug: still one line unless --verbose
+        if verbose:
+            raise
+        msg = str(exc).splitlines()[0] if str(exc) else ""
+        raise click.ClickException(
+            f"internal error ({type(exc).__name__}: {msg[:200]}); run again with --verbose for details"
+        ) from None
+
+
+def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
+    if value is None:
+        return None
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date()
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+
+
+@contextmanager
+def _progress(inputs: tuple[str, ...], enabled: bool) -> Iterator[Callable[[int], None] | None]:
+    if not enabled:
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    from analyzer.ingest.inputs import discover
+
+    try:
+        total = sum(f.size for f in discover(list(inputs)).files)
+    except InputError:
+        yield None  # the run itself reports the problem
+        return
+    with Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                  transient=True, console=_stderr_console()) as prog:
+        task = prog.add_task("read", total=total or None)
+        yield lambda n: prog.advance(task, n)
+
+
+def _stderr_console() -> Any:
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def _inputs_arg() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    return click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
+
+
+def _common_run_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    for opt in reversed([
+        click.option("--me", "me", multiple=True, metavar="ADDRESS",
+                     help="Your own email address or LinkedIn profile URL (repeatable)."),
+        click.option("--as-of", callback=_parse_as_of, metavar="YYYY-MM-DD",
+                     help="Treat this date as today, for reproducible runs."),
+        click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=str),
+                     help="TOML file with identity corrections, scoring weights and column mappings."),
+        click.option("--quiet", "-q", is_flag=True, help="No progress bar or table; errors only."),
+        click.option("--verbose", "-v", is_flag=True, help="Log each step; show tracebacks."),
+    ]):
+        f = opt(f)
+    return f
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reconnect")
+def main() -> None:
+    """reconnect: find the people worth reconnecting with, from your LinkedIn export, mail and contacts."""
+
+
+@main.command()
+@_inputs_arg()
+@click.option("--out", "out", default="reconnect-report", show_default=True, type=click.Path(path_type=Path),
+              help="Folder to write the report into (replaced atomically).")
+@click.option("--top", default=25, show_default=True, type=click.IntRange(1, 10_000),
+              help="How many people the terminal table and the HTML list show.")
+@_common_run_options
+def analyze(inputs: tuple[str, ...], out: Path, top: int, me: tuple[str, ...], as_of: date | None,
+            config_path: str | None, quiet: bool, verbose: bool) -> None:
+    """Analyse exports and write the ranked reconnect list and report.
+
+    INPUT is any mix of LinkedIn archive zips or folders, mbox files, mail and contact CSVs and vCards;
+    folders are searched recursively. Writes reconnect.csv, people.csv, interactions.csv,
+    identity_matches.csv, rejects.csv, summary.json, charts/ and report.html into --out."""
+    _setup_logging(verbose, quiet)
+    from analyzer.pipeline import analyze as run
+    from analyzer.report import write_report
+    from analyzer.report.terminal import print_top
+
+    with _user_errors(verbose):
+        show = not quiet and sys.stderr.isatty()
+        with _progress(inputs, show) as progress:
+            analysis = run(inputs, me=me, as_of=as_of, config=config_path, progress=progress)
+        written = write_report(analysis, out, top=top)
+    if not quiet:
+        print_top(analysis, top=min(top, 10))
+        click.echo(f"Wrote {len(written)} files to {out}/ (reconnect.csv, people.csv, report.html, ...)")
+
+
+@main.command()
+@click.argument("name")
+@_inputs_arg()
+@click.option("--out", "out", type=click.Path(path_type=Path), default=None,
+              help="Also write the list to this CSV file.")
+@_common_run_options
+def company(name: str, inputs: tuple[str, ...], out: Path | None, me: tuple[str, ...], as_of: date | None,
+            config_path: str | None, quiet: bool, verbose: bool) -> None:
+    """Who do I know at NAME (current or past, by company name or email domain)? Strongest first."""
+    _setup_logging(verbose, quiet)
+    from analyzer.pipeline import analyze as run
+    from analyzer.report.terminal import print_company
+    from analyzer.score import people_at_company
+
+    with _user_errors(verbose):
+        analysis = run(inputs, me=me, as_of=as_of, config=config_path)
+        table = people_at_company(analysis, name)
+        if out is not None:
+            from analyzer.report.csvsafe import write_csv
+
+            write_csv(table, out)
+    print_company(table, name)
+
+
+@main.command()
+@click.argument("query")
+@_inputs_arg()
+@_common_run_options
+def person(query: str, inputs: tuple[str, ...], me: tuple[str, ...], as_of: date | None,
+           config_path: str | None, quiet: bool, verbose: bool) -> None:
+    """One person's merged identities, why they were merged, and their timeline. QUERY is a name, an email
+    address, a LinkedIn URL or a person_id."""
+    _setup_logging(verbose, quiet)
+    from analyzer.pipeline import analyze as run
+    from analyzer.report.terminal import print_person
+
+    with _user_errors(verbose):
+        analysis = run(inputs, me=me, as_of=as_of, config=config_path)
+        print_person(analysis, query)
+
+
+@main.command("sample-data")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--size", type=click.Choice(["small", "medium", "large"]), default="small", show_default=True)
+@click.option("--seed", type=int, default=7, show_default=True)
+@click.option("--truth-dir", type=click.Path(path_type=Path), default=None,
+              help="Where to write the truth (default: FOLDER_truth beside FOLDER).")
+def sample_data(folder: Path, size: str, seed: int, truth_dir: Path | None) -> None:
+    """Write deterministic synthetic exports into FOLDER.
+
+    A LinkedIn archive zip, a Gmail Takeout mbox and address books go into FOLDER; the truth (who is who,
+    who should rank high) goes into a separate folder that the pipeline never reads."""
+    from analyzer.sample_data import generate_sample_data
+
+    with _user_errors(False):
+        s = generate_sample_data(folder, size=size, seed=seed, truth_dir=truth_dir)
+    click.echo(f"Wrote {size} sample exports to {folder}/ and the truth to {s.truth_dir}/")
+
+
+@main.command()
+def formats() -> None:
+    """What reconnect reads, and how to export each source."""
+    from analyzer.ingest.registry import REGISTRY
+
+    seen: set[str] = set()
+    for p in REGISTRY:
+        if not p.used or p.label in seen:
+            continue
+        seen.add(p.label)
+        click.echo(f"- {p.label}\n    {p.export_help}")

@@ -1,0 +1,63 @@
+"""The optional TOML configuration file (``--config FILE``).
+
+Sections (all optional)::
+
+    [identity]            # corrections, applied before clustering (see README "Correcting identities")
+    same = [["bob@example.com", "https://www.linkedin.com/in/robert-smith"]]
+    different = [["David Lee <dlee@acme.com>", "https://www.linkedin.com/in/david-lee-2"]]
+    ignore = ["newsletter@example.com"]
+
+    [scoring]             # weights and windows of the score (see README "How the score works")
+    dormant_after_days = 180
+
+    [generic_mail_csv]    # a mail CSV with your own column names
+    date = "Sent"
+    from = "Sender"
+    to = "Recipients"
+
+Each stage reads its own section and validates it; unknown keys are errors so that typos do not pass silently.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from analyzer.errors import InputError
+
+SECTIONS = ("identity", "scoring", "generic_mail_csv")
+
+
+@dataclass(frozen=True)
+class Config:
+    """Raw sections of the configuration file (each validated by the stage that uses it)."""
+
+    identity: dict[str, Any] = field(default_factory=dict)
+    scoring: dict[str, Any] = field(default_factory=dict)
+    generic_mail_csv: dict[str, Any] = field(default_factory=dict)
+    path: str | None = None
+
+
+def load_config(path: Path | str | None) -> Config:
+    """Read ``path`` (None gives the defaults). Raises :class:`InputError` for unreadable or invalid TOML."""
+    if path is None:
+        return Config()
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
+    except FileNotFoundError:
+        raise InputError(str(path), "config file not found") from None
+    except UnicodeDecodeError:
+        raise InputError(str(path), "config file is not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(str(path), f"invalid TOML ({exc})", hint="Fix the syntax; see the README's configuration section") from None
+    unknown = sorted(set(data) - set(SECTIONS))
+    if unknown:
+        raise InputError(str(path), f"unknown section(s) {', '.join(unknown)}", hint=f"Known sections: {', '.join(SECTIONS)}")
+    for s in SECTIONS:
+        if s in data and not isinstance(data[s], dict):
+            raise InputError(str(path), f"[{s}] must be a table")
+    return Config(identity=data.get("identity", {}), scoring=data.get("scoring", {}),
+                  generic_mail_csv=data.get("generic_mail_csv", {}), path=str(path))

@@ -1,0 +1,145 @@
+"""Stage 1 — ingest: every input file into the canonical RECORDS / MESSAGES / REJECTS tables."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+
+from analyzer import schemas
+from analyzer.errors import InputError
+from analyzer.ingest import contacts, linkedin, mail  # noqa: F401  (parsers register themselves)
+from analyzer.ingest.collect import FileCollector, FileReport
+from analyzer.ingest.inputs import InputFile, discover
+from analyzer.ingest.registry import REGISTRY, Sniff, detect
+from analyzer.ingest.text import detect_encoding, looks_binary
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class OwnerHints:
+    """What the sources themselves say about the owner."""
+
+    emails: set[str] = field(default_factory=set)
+    linkedin_urls: set[str] = field(default_factory=set)
+    names: set[str] = field(default_factory=set)
+    positions: list[dict[str, Any]] = field(default_factory=list)
+
+
+@dataclass
+class Ingested:
+    """The output of the ingest stage."""
+
+    records: pl.DataFrame
+    messages: pl.DataFrame
+    rejects: pl.DataFrame
+    files: list[FileReport]
+    skipped: list[tuple[str, str]]
+    owner: OwnerHints
+    duplicate_messages: int = 0
+
+
+def _sniff_name(name: str) -> str:
+    stem = name.rsplit(".", 1)[0] if "." in name else name
+    return re.sub(r"[\s_\-]+", " ", stem).strip().lower()
+
+
+def make_sniff(f: InputFile) -> Sniff:
+    """Read the head of ``f`` for detection."""
+    head = f.head(65536)
+    text = ""
+    if not looks_binary(head):
+        enc = detect_encoding(head)
+        text = head.decode(enc if enc != "utf-16" else "utf-16", errors="replace").lstrip("\ufeff")
+    return Sniff(file=f, head=head, text=text, name=_sniff_name(f.name))
+
+
+def supported_formats() -> list[str]:
+    """Labels of the formats that are read."""
+    return sorted({p.label for p in REGISTRY if p.used})
+
+
+ProgressFactory = Callable[[int, str], Callable[[int], None]]
+
+
+def ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | None = None) -> Ingested:
+    """Read every input (files, folders, zips) into the canonical tables.
+
+    Raises :class:`InputError` for a file that cannot be used at all. Files found inside folders or archives
+    that are not a supported format are skipped and listed in ``Ingested.skipped``.
+    """
+    found = discover(inputs)
+    recs: list[pl.DataFrame] = []
+    msgs: list[pl.DataFrame] = []
+    rejs: list[pl.DataFrame] = []
+    reports: list[FileReport] = []
+    skipped = list(found.skipped)
+    owner = OwnerHints()
+    offset = 0
+    for f in found.files:
+        if f.size == 0:
+            if f.explicit:
+                raise InputError(f.display, "is empty", hint="Export the file again")
+            skipped.append((f.display, "empty file"))
+            continue
+        sniff = make_sniff(f)
+        parser = detect(sniff)
+        if parser is None:
+            if f.explicit:
+                raise InputError(
+                    f.display, "is not a format reconnect reads",
+                    hint="Supported: " + "; ".join(supported_formats()) + ". Run `reconnect formats` for how to export each",
+                )
+            skipped.append((f.display, "not a supported format"))
+            continue
+        log.info("reading %s as %s", f.display, parser.kind)
+        out = FileCollector(f.display, parser.kind, advance=progress)
+        parser.parse(f, out)
+        rec, msg, rej = out.frames(offset)
+        offset += out.n_records
+        recs.append(rec)
+        msgs.append(msg)
+        rejs.append(rej)
+        reports.append(out.report)
+        owner.emails |= out.owner_emails
+        owner.linkedin_urls |= out.owner_urls
+        owner.names |= out.owner_names
+        owner.positions += out.owner_positions
+
+    if not reports:
+        shown = ", ".join(str(i) for i in inputs)
+        raise InputError(shown, "contains no file in a supported format",
+                         hint="Run `reconnect formats` to see what is read and how to export it")
+
+    records = pl.concat(recs) if recs else schemas.empty(schemas.RECORDS)
+    messages = pl.concat(msgs) if msgs else schemas.empty(schemas.MESSAGES)
+    rejects = pl.concat(rejs) if rejs else schemas.empty(schemas.REJECTS)
+
+    # The same message read from two overlapping exports counts once: keep the first, account for the rest.
+    dup_mask = messages.select(pl.col("msg_key").is_duplicated() & ~pl.col("msg_key").is_first_distinct()).to_series()
+    n_dup = int(dup_mask.sum())
+    if n_dup:
+        dups = messages.filter(dup_mask).group_by("source_file").len()
+        by_file = {r.source_file: r for r in reports}
+        for src, n in dups.iter_rows():
+            rep = by_file[src]
+            rep.used -= n
+            rep.ignored += n
+            rep.ignored_reasons["same message already read from another export"] += n
+        messages = messages.filter(~dup_mask)
+
+    return Ingested(
+        records=schemas.check(records, schemas.RECORDS, "ingest.records"),
+        messages=schemas.check(messages, schemas.MESSAGES, "ingest.messages"),
+        rejects=schemas.check(rejects, schemas.REJECTS, "ingest.rejects"),
+        files=reports,
+        skipped=skipped,
+        owner=owner,
+        duplicate_messages=n_dup,
+    )

@@ -1,0 +1,228 @@
+"""Collectors: what a parser writes into, so that every parser produces the same canonical tables and every
+input row is accounted for (read = used + rejected + ignored)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from hashlib import blake2b
+from typing import Any
+
+import polars as pl
+
+from analyzer import schemas
+from analyzer.ingest.text import clean_text
+from analyzer.normalize import canonical_linkedin_url, clean_email
+
+
+@dataclass
+class FileReport:
+    """Counts for one input file, as written to summary.json."""
+
+    source_file: str
+    kind: str
+    used: int = 0
+    rejected: int = 0
+    ignored: int = 0
+    ignored_reasons: Counter[str] = field(default_factory=Counter)
+    rejected_reasons: Counter[str] = field(default_factory=Counter)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def read(self) -> int:
+        """Rows read: every row is used, rejected or ignored."""
+        return self.used + self.rejected + self.ignored
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready form."""
+        return {
+            "file": self.source_file,
+            "kind": self.kind,
+            "read": self.read,
+            "used": self.used,
+            "rejected": self.rejected,
+            "ignored": self.ignored,
+            "ignored_why": dict(sorted(self.ignored_reasons.items())),
+            "rejected_why": dict(sorted(self.rejected_reasons.items())),
+            "notes": self.notes,
+        }
+
+
+def stable_key(*parts: object) -> str:
+    """A short deterministic hash of ``parts`` (for message keys that must match across exports)."""
+    h = blake2b(digest_size=12)
+    for p in parts:
+        h.update(str(p).encode("utf-8", "surrogatepass"))
+        h.update(b"\x1f")
+    return h.hexdigest()
+
+
+class FileCollector:
+    """Receives the records, messages and row outcomes of one input file.
+
+    Record ids handed out are local to the file; :meth:`frames` shifts them by an offset so that ids are
+    unique across the run.
+    """
+
+    def __init__(self, source_file: str, kind: str, advance: Callable[[int], None] | None = None) -> None:
+        self.report = FileReport(source_file, kind)
+        self.source_file = source_file
+        self.kind = kind
+        self._advance = advance
+        self._rec: dict[str, list[Any]] = {k: [] for k in schemas.RECORDS if k not in ("record_id", "source_file", "source_kind")}
+        self._rec_keys: dict[Any, int] = {}
+        self._msg: dict[str, list[Any]] = {k: [] for k in schemas.MESSAGES if k != "source_file"}
+        self._rejects: list[tuple[int | None, str]] = []
+        self.owner_emails: set[str] = set()
+        self.owner_urls: set[str] = set()
+        self.owner_names: set[str] = set()
+        self.owner_positions: list[dict[str, Any]] = []
+
+    # ---- row outcomes -------------------------------------------------------------------------------
+    def used(self, n: int = 1) -> None:
+        """``n`` rows were used."""
+        self.report.used += n
+
+    def reject(self, line: int | None, reason: str) -> None:
+        """A row could not be used: it is listed in rejects.csv."""
+        self.report.rejected += 1
+        self.report.rejected_reasons[reason] += 1
+        self._rejects.append((line, reason))
+
+    def ignore(self, reason: str, n: int = 1) -> None:
+        """``n`` rows were deliberately not used (drafts, coach messages, ...); counted with the reason."""
+        self.report.ignored += n
+        self.report.ignored_reasons[reason] += n
+
+    def note(self, text: str) -> None:
+        """A remark about the whole file for summary.json (e.g. 'no dates: identities only')."""
+        self.report.notes.append(text)
+
+    def advance(self, nbytes: int) -> None:
+        """Report progress in bytes read."""
+        if self._advance is not None:
+            self._advance(nbytes)
+
+    # ---- owner --------------------------------------------------------------------------------------
+    def owner_identity(self, *, email: str | None = None, linkedin_url: str | None = None, name: str | None = None) -> None:
+        """The source states that this address/profile/name is the owner's."""
+        if e := clean_email(email):
+            self.owner_emails.add(e)
+        if u := canonical_linkedin_url(linkedin_url):
+            self.owner_urls.add(u)
+        if n := clean_text(name):
+            self.owner_names.add(n)
+
+    def owner_position(self, company: str | None, title: str | None, started: date | None, finished: date | None) -> None:
+        """One job of the owner (from Positions.csv)."""
+        if company := clean_text(company):
+            self.owner_positions.append({"company": company, "title": clean_text(title),
+                                         "started_on": started, "finished_on": finished})
+
+    # ---- records and messages -------------------------------------------------------------------------
+    def record(
+        self,
+        *,
+        role: str,
+        name: str | None = None,
+        first_name: str | None = None,
+        last_name: str | None = None,
+        emails: Iterable[str | None] = (),
+        linkedin_url: str | None = None,
+        company: str | None = None,
+        position: str | None = None,
+        connected_on: date | None = None,
+        line: int | None = None,
+        owner_hint: bool = False,
+        automated_hint: str | None = None,
+        key: Any = None,
+    ) -> int:
+        """Add one mention of a person; returns its (file-local) record id.
+
+        With ``key``, mentions with the same key are counted into one record (``n_mentions``).
+        """
+        if key is not None:
+            rid = self._rec_keys.get(key)
+            if rid is not None:
+                self._rec["n_mentions"][rid] += 1
+                if automated_hint and not self._rec["automated_hint"][rid]:
+                    self._rec["automated_hint"][rid] = automated_hint
+                return rid
+        first_name = clean_text(first_name)
+        last_name = clean_text(last_name)
+        name = clean_text(name) or (" ".join(p for p in (first_name, last_name) if p) or None)
+        clean_emails = sorted({e for e in (clean_email(x) for x in emails) if e})
+        rid = len(self._rec["role"])
+        r = self._rec
+        r["line"].append(line)
+        r["role"].append(role)
+        r["name"].append(name)
+        r["first_name"].append(first_name)
+        r["last_name"].append(last_name)
+        r["emails"].append(clean_emails)
+        r["linkedin_url"].append(canonical_linkedin_url(linkedin_url))
+        r["company"].append(clean_text(company))
+        r["position"].append(clean_text(position))
+        r["connected_on"].append(connected_on)
+        r["n_mentions"].append(1)
+        r["owner_hint"].append(owner_hint)
+        r["automated_hint"].append(automated_hint)
+        if key is not None:
+            self._rec_keys[key] = rid
+        return rid
+
+    def message(
+        self,
+        *,
+        timestamp: datetime | None,
+        channel: str,
+        sender: int,
+        recipients: list[int],
+        thread_id: str | None = None,
+        n_participants: int | None = None,
+        msg_key: str | None = None,
+        message_id: str | None = None,
+        in_reply_to: str | None = None,
+        line: int | None = None,
+    ) -> None:
+        """Add one dated interaction from ``sender`` to ``recipients`` (file-local record ids)."""
+        m = self._msg
+        m["msg_key"].append(msg_key or stable_key(self.source_file, line, len(m["channel"])))
+        m["timestamp"].append(timestamp)
+        m["channel"].append(channel)
+        m["thread_id"].append(thread_id)
+        m["sender_id"].append(sender)
+        m["recipient_ids"].append(recipients)
+        m["n_participants"].append(n_participants if n_participants is not None else 1 + len(recipients))
+        m["message_id"].append(message_id)
+        m["in_reply_to"].append(in_reply_to)
+        m["line"].append(line)
+
+    @property
+    def n_records(self) -> int:
+        """Records added so far."""
+        return len(self._rec["role"])
+
+    def frames(self, offset: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+        """(records, messages, rejects) with record ids shifted by ``offset``."""
+        n = self.n_records
+        rec = pl.DataFrame(
+            {"record_id": list(range(offset, offset + n)), "source_file": [self.source_file] * n,
+             "source_kind": [self.kind] * n, **self._rec},
+            schema=schemas.RECORDS,
+        )
+        nm = len(self._msg["channel"])
+        msg = pl.DataFrame({**self._msg, "source_file": [self.source_file] * nm},
+                           schema={k: v for k, v in schemas.MESSAGES.items()})
+        msg = msg.with_columns(
+            pl.col("sender_id") + offset,
+            pl.col("recipient_ids").list.eval(pl.element() + offset),
+        ).select(list(schemas.MESSAGES))
+        rej = pl.DataFrame(
+            {"source_file": [self.source_file] * len(self._rejects),
+             "line": [r[0] for r in self._rejects], "reason": [r[1] for r in self._rejects]},
+            schema=schemas.REJECTS,
+        )
+        return rec, msg, rej

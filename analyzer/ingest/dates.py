@@ -1,0 +1,113 @@
+"""Date parsing for every format the exports use, to timezone-aware UTC datetimes.
+
+Dates without a zone (LinkedIn's ``M/D/YY, h:mm AM`` and ``DD Mon YYYY``) are taken as UTC: LinkedIn does not
+say, and a day's error does not change a relationship's history. Impossible dates return None (the caller
+rejects the row).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from functools import lru_cache
+
+_MONTHS = {m: i for i, m in enumerate(
+    ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
+_MONTHS["sept"] = 9
+
+_US_DT = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4}),?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
+_US_D = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+_D_MON_Y = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,4})[a-z]*\.?[ ,-]*(\d{2}|\d{4})$")
+_MON_D_Y = re.compile(r"^([A-Za-z]{3,4})[a-z]*\.? (\d{1,2}),? (\d{4})$")
+_MON_Y = re.compile(r"^([A-Za-z]{3,4})[a-z]* (\d{4})$")
+_YMD_HMS = re.compile(r"^(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(UTC|Z|GMT|[+-]\d{2}:?\d{2})?$")
+_YEAR = re.compile(r"^(\d{4})$")
+
+MIN_YEAR = 1970
+MAX_YEAR = 2100
+
+
+def _year(y: str) -> int:
+    v = int(y)
+    if len(y) == 2:
+        v += 2000 if v < 70 else 1900
+    return v
+
+
+def _mk(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, tz: str | None = None) -> datetime | None:
+    if not (MIN_YEAR <= y <= MAX_YEAR):
+        return None
+    try:
+        dt = datetime(y, mo, d, h, mi, s, tzinfo=UTC)
+    except ValueError:
+        return None
+    if tz and tz not in ("UTC", "Z", "GMT"):
+        sign = 1 if tz[0] == "+" else -1
+        digits = tz[1:].replace(":", "")
+        offset = sign * (int(digits[:2]) * 60 + int(digits[2:4]))
+        from datetime import timedelta
+
+        dt = dt - timedelta(minutes=offset)
+    return dt
+
+
+@lru_cache(maxsize=200_000)
+def parse_datetime(value: str | None) -> datetime | None:
+    """Parse any supported date/time string to an aware UTC datetime; None if empty or impossible."""
+    if not value:
+        return None
+    s = value.strip().replace("\u202f", " ").replace("\xa0", " ")
+    if not s:
+        return None
+    m = _YMD_HMS.match(s)
+    if m:
+        y, mo, d, h, mi, sec, tz = m.groups()
+        return _mk(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0), tz)
+    m = _US_DT.match(s)
+    if m:
+        mo, d, y, h, mi, sec, ampm = m.groups()
+        hour = int(h)
+        if ampm:
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if ampm.lower() == "pm" else 0)
+        return _mk(_year(y), int(mo), int(d), hour, int(mi), int(sec or 0))
+    m = _US_D.match(s)
+    if m:
+        mo, d, y = m.groups()
+        return _mk(_year(y), int(mo), int(d))
+    m = _D_MON_Y.match(s)
+    if m:
+        d, mon, y = m.groups()
+        mo = _MONTHS.get(mon.lower()[:4]) or _MONTHS.get(mon.lower()[:3])
+        return _mk(_year(y), mo, int(d)) if mo else None
+    m = _MON_D_Y.match(s)
+    if m:
+        mon, d, y = m.groups()
+        mo = _MONTHS.get(mon.lower()[:3])
+        return _mk(int(y), mo, int(d)) if mo else None
+    m = _MON_Y.match(s)
+    if m:
+        mon, y = m.groups()
+        mo = _MONTHS.get(mon.lower()[:3])
+        return _mk(int(y), mo, 1) if mo else None
+    m = _YEAR.match(s)
+    if m:
+        return _mk(int(m.group(1)), 1, 1)
+    try:
+        dt = parsedate_to_datetime(s)
+    except (TypeError, ValueError, IndexError, OverflowError):
+        return None
+    if dt is None:
+        return None
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=UTC)
+    dt = dt.astimezone(UTC)
+    return dt if MIN_YEAR <= dt.year <= MAX_YEAR else None
+
+
+def parse_date(value: str | None) -> date | None:
+    """Like :func:`parse_datetime` but returns the calendar date."""
+    dt = parse_datetime(value)
+    return dt.date() if dt else None

@@ -1,0 +1,59 @@
+"""The registry of parsers: each knows how to recognise its file (by name and by content) and how to read it.
+
+Parsers register themselves at import time with :func:`register`; :func:`detect` picks the parser for a file.
+Detection looks at the content first (CSV header columns, mbox separators, vCard markers) and uses the file
+name only to tell apart files whose content is the same (LinkedIn's Recommendations Received/Given).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from analyzer.ingest.collect import FileCollector
+from analyzer.ingest.inputs import InputFile
+
+
+@dataclass(frozen=True)
+class Sniff:
+    """What detection gets to look at: the file and its first 64 KiB, plus the decoded first lines."""
+
+    file: InputFile
+    head: bytes
+    text: str  # head decoded (best effort), BOM removed
+    name: str  # lower-cased base name without extension, separators unified: "endorsement received info"
+
+
+@dataclass(frozen=True)
+class Parser:
+    """One input format."""
+
+    kind: str  # e.g. "linkedin.messages"
+    label: str  # shown by `reconnect formats`, e.g. "LinkedIn messages.csv (2018-2026 layouts)"
+    export_help: str  # how to get this file
+    matches: Callable[[Sniff], bool]
+    parse: Callable[[InputFile, FileCollector], None]
+    priority: int = 0  # higher is tried first
+    used: bool = True  # False: recognised but deliberately not read (rows counted as ignored)
+
+
+REGISTRY: list[Parser] = []
+
+
+def register(parser: Parser) -> Parser:
+    """Add ``parser`` to the registry (replacing one of the same kind)."""
+    REGISTRY[:] = [p for p in REGISTRY if p.kind != parser.kind]
+    REGISTRY.append(parser)
+    REGISTRY.sort(key=lambda p: (-p.priority, p.kind))
+    return parser
+
+
+def detect(sniff: Sniff) -> Parser | None:
+    """The first registered parser that recognises the file, or None."""
+    for p in REGISTRY:
+        try:
+            if p.matches(sniff):
+                return p
+        except Exception:  # a detector must never break discovery
+            continue
+    return None

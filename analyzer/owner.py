@@ -1,0 +1,84 @@
+"""Stage 2 — owner: recognise the owner's records and turn messages into events seen from the owner's side."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import polars as pl
+
+from analyzer import schemas
+from analyzer.ingest import OwnerHints
+from analyzer.normalize import canonical_linkedin_url, normalize_email
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Owner:
+    """Who the owner is, as found across sources."""
+
+    emails: list[str]
+    linkedin_urls: list[str]
+    names: list[str]
+    record_ids: pl.Series  # Int64: records that are the owner
+
+
+def identify_owner(records: pl.DataFrame, hints: OwnerHints, me: list[str] | tuple[str, ...] = ()) -> Owner:
+    """Mark the owner's records: ``--me`` addresses/URLs, what Profile.csv and Email Addresses.csv say, and
+    the records a source flags (sent mail, outgoing invitations). Names alone mark the owner only within
+    LinkedIn files (where a name-only mention of the owner is common and a namesake is not)."""
+    emails = {normalize_email(e) for e in hints.emails}
+    urls = set(hints.linkedin_urls)
+    for m in me:
+        if "@" in m:
+            emails.add(normalize_email(m))
+        elif (u := canonical_linkedin_url(m)) is not None:
+            urls.add(u)
+    flagged = records.filter(pl.col("owner_hint"))
+    for em in flagged.get_column("emails").explode().drop_nulls().to_list():
+        emails.add(normalize_email(em))
+    urls |= set(flagged.get_column("linkedin_url").drop_nulls().to_list())
+    emails.discard(None)
+    names = {n.casefold() for n in hints.names}
+
+    norm = records.select(
+        "record_id",
+        pl.col("emails").list.eval(
+            pl.element().map_elements(normalize_email, return_dtype=pl.String, skip_nulls=True)
+        ).alias("norm_emails"),
+        "linkedin_url", "name", "source_kind", "owner_hint",
+    )
+    is_owner = (
+        pl.col("owner_hint")
+        | pl.col("norm_emails").list.eval(pl.element().is_in(sorted(e for e in emails if e))).list.any()
+        | pl.col("linkedin_url").is_in(sorted(urls)).fill_null(False)
+        | (
+            pl.col("source_kind").str.starts_with("linkedin")
+            & pl.col("linkedin_url").is_null()
+            & (pl.col("norm_emails").list.len() == 0)
+            & pl.col("name").str.to_lowercase().is_in(sorted(names)).fill_null(False)
+        )
+    )
+    ids = norm.filter(is_owner.fill_null(False)).get_column("record_id")
+    log.info("owner: %d records, %d emails, %d profile URLs", ids.len(), len(emails), len(urls))
+    return Owner(sorted(e for e in emails if e), sorted(urls), sorted(hints.names), ids)
+
+
+def to_events(messages: pl.DataFrame, owner: Owner) -> pl.DataFrame:
+    """One event per (message, counterpart): the owner's messages become ``sent`` events for every recipient
+    who is not the owner; everyone else's become ``received`` events for their sender."""
+    owner_ids = owner.record_ids.implode()
+    m = messages.with_columns(pl.col("sender_id").is_in(owner_ids).alias("_from_owner"))
+    sent = (
+        m.filter(pl.col("_from_owner"))
+        .explode("recipient_ids")
+        .filter(pl.col("recipient_ids").is_not_null() & ~pl.col("recipient_ids").is_in(owner_ids))
+        .with_columns(pl.col("recipient_ids").alias("record_id"), pl.lit("sent").alias("direction"))
+    )
+    received = m.filter(~pl.col("_from_owner")).with_columns(
+        pl.col("sender_id").alias("record_id"), pl.lit("received").alias("direction")
+    )
+    events = pl.concat([sent.select(list(schemas.EVENTS)), received.select(list(schemas.EVENTS))])
+    events = events.sort(["timestamp", "msg_key", "record_id"], nulls_last=True)
+    return schemas.check(events, schemas.EVENTS, "owner.events")

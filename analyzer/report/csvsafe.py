@@ -1,0 +1,44 @@
+"""CSV output that is safe to open in a spreadsheet: formula-like cells neutralised, lists joined with ';'."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+#: A cell starting with one of these runs as a formula in spreadsheet programs (OWASP CSV injection).
+_FORMULA = r"^[=+@\t\r]|^-"
+_NUMBER = r"^-\d+(\.\d+)?([eE][-+]?\d+)?$"
+
+
+def neutralise(expr: pl.Expr) -> pl.Expr:
+    """Prefix ``'`` to string cells that a spreadsheet would evaluate; negative numbers stay as they are."""
+    return (
+        pl.when(expr.str.contains(_FORMULA) & ~expr.str.contains(_NUMBER))
+        .then(pl.lit("'") + expr)
+        .otherwise(expr)
+    )
+
+
+def to_csv_frame(df: pl.DataFrame) -> pl.DataFrame:
+    """Stringify ``df`` for CSV: lists joined by ';', dates ISO 8601, floats rounded, text neutralised."""
+    cols = []
+    for name, dtype in df.schema.items():
+        c = pl.col(name)
+        if isinstance(dtype, pl.List):
+            c = c.list.eval(pl.element().cast(pl.String)).list.join(";")
+        elif isinstance(dtype, pl.Datetime):
+            c = c.dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dtype.time_zone else c.dt.strftime("%Y-%m-%dT%H:%M:%S")
+        elif dtype == pl.Date:
+            c = c.dt.strftime("%Y-%m-%d")
+        elif dtype.is_float():
+            c = c.round(4).cast(pl.String)
+        else:
+            c = c.cast(pl.String)
+        cols.append(neutralise(c).alias(name))
+    return df.select(cols)
+
+
+def write_csv(df: pl.DataFrame, path: Path) -> None:
+    """Write ``df`` as UTF-8 CSV (header always present) with neutralised cells."""
+    to_csv_frame(df).write_csv(path, null_value="")

@@ -1,0 +1,178 @@
+"""Core mechanics: decoding, dates, input discovery and archive safety, CSV neutralisation, config."""
+
+from __future__ import annotations
+
+import zipfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from analyzer.config import load_config
+from analyzer.errors import InputError
+from analyzer.ingest.dates import parse_datetime
+from analyzer.ingest.inputs import discover
+from analyzer.ingest.text import decode, detect_encoding, read_table
+from analyzer.normalize import canonical_linkedin_url, normalize_email
+from analyzer.report.csvsafe import to_csv_frame
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("2024-12-16 18:24:37 UTC", datetime(2024, 12, 16, 18, 24, 37, tzinfo=UTC)),
+        ("10/16/18, 8:36 AM", datetime(2018, 10, 16, 8, 36, tzinfo=UTC)),
+        ("3/7/26, 1:07 PM", datetime(2026, 3, 7, 13, 7, tzinfo=UTC)),
+        ("12/1/26, 12:05 AM", datetime(2026, 12, 1, 0, 5, tzinfo=UTC)),
+        ("16 Dec 2024", datetime(2024, 12, 16, tzinfo=UTC)),
+        ("14-Feb-22", datetime(2022, 2, 14, tzinfo=UTC)),
+        ("4-Feb-22", datetime(2022, 2, 4, tzinfo=UTC)),
+        ("2022/09/10 10:00:00 UTC", datetime(2022, 9, 10, 10, tzinfo=UTC)),
+        ("Jun 2018", datetime(2018, 6, 1, tzinfo=UTC)),
+        ("2018", datetime(2018, 1, 1, tzinfo=UTC)),
+        ("Tue, 08 Aug 2023 12:36:28 GMT", datetime(2023, 8, 8, 12, 36, 28, tzinfo=UTC)),
+        ("Thu, 30 Jun 2016 14:22:39 +0200 (CEST)", datetime(2016, 6, 30, 12, 22, 39, tzinfo=UTC)),
+        ("2022-11-29T05:35:08.2652371", datetime(2022, 11, 29, 5, 35, 8, tzinfo=UTC)),
+        ("2022-11-29T05:35:08+02:00", datetime(2022, 11, 29, 3, 35, 8, tzinfo=UTC)),
+        ("31 Feb 2024", None),
+        ("13/45/22, 9:00 AM", None),
+        ("0001-01-01 00:00:00 UTC", None),
+        ("", None),
+        ("not a date", None),
+    ],
+)
+def test_parse_datetime(raw: str, expected: datetime | None) -> None:
+    assert parse_datetime(raw) == expected
+
+
+@pytest.mark.parametrize(
+    ("data", "encoding"),
+    [
+        (b"\xef\xbb\xbfa,b\n", "utf-8-sig"),
+        ("a,b\n".encode("utf-16"), "utf-16"),
+        ("a,b\n".encode("utf-16-le"), "utf-16-le"),
+        ("a,b\n".encode("utf-16-be"), "utf-16-be"),
+        (b"a,b\n", "utf-8"),
+    ],
+)
+def test_detect_encoding(data: bytes, encoding: str) -> None:
+    assert detect_encoding(data) == encoding
+
+
+def test_decode_cp1252_and_binary() -> None:
+    assert decode(b"O\x92Brien,x\n", "f.csv") == "O\u2019Brien,x\n"
+    with pytest.raises(InputError, match=r"^f\.bin: is binary data"):
+        decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00", "f.bin")
+
+
+def test_read_table_skips_preamble_and_counts_lines() -> None:
+    text = 'Notes:\n"long note, with comma"\n\nFirst Name,Last Name\nAda,"Love\nlace"\nBob,Smith\n'
+    t = read_table(text, "c.csv", is_header=lambda k: bool(k) and k[0] == "FIRST NAME")
+    assert t.header_line == 4
+    assert t.keys == ["FIRST NAME", "LAST NAME"]
+    assert list(t.rows()) == [(5, ["Ada", "Love\nlace"]), (7, ["Bob", "Smith"])]
+
+
+def test_read_table_tab_utf16() -> None:
+    raw = '"Endorsement Date"\t"Skill Name"\n"2022/09/10 10:00:00 UTC"\t"Python"\n'.encode("utf-16")
+    t = read_table(decode(raw, "e.csv"), "e.csv")
+    assert t.delimiter == "\t"
+    assert list(t.rows()) == [(2, ["2022/09/10 10:00:00 UTC", "Python"])]
+
+
+@pytest.mark.parametrize(
+    ("raw", "url"),
+    [
+        ("https://www.linkedin.com/in/j%C3%BCrgen-m", "https://www.linkedin.com/in/jürgen-m"),
+        ("www.linkedin.com/in/Jane-Doe/", "https://www.linkedin.com/in/jane-doe"),
+        ("http://uk.linkedin.com/in/jane?trk=x", "https://www.linkedin.com/in/jane"),
+        ("https://www.linkedin.com/in/jürgen-m", "https://www.linkedin.com/in/jürgen-m"),
+        ("urn:li:member:12345", None),
+        ("https://example.com/in/x", None),
+        ("", None),
+    ],
+)
+def test_canonical_linkedin_url(raw: str, url: str | None) -> None:
+    assert canonical_linkedin_url(raw) == url
+
+
+@pytest.mark.parametrize(
+    ("raw", "key"),
+    [
+        ("J.Smith+news@GoogleMail.com", "jsmith@gmail.com"),
+        ("john.smith@acme.com", "john.smith@acme.com"),
+        ("bob+x@outlook.com", "bob@outlook.com"),
+        ("a+b@yahoo.com", "a+b@yahoo.com"),
+        ("<Ann@Me.com>", "ann@icloud.com"),
+        ("not an address", None),
+    ],
+)
+def test_normalize_email(raw: str, key: str | None) -> None:
+    assert normalize_email(raw) == key
+
+
+def _zip(path: Path, members: dict[str, bytes], compression: int = zipfile.ZIP_DEFLATED) -> Path:
+    with zipfile.ZipFile(path, "w", compression) as zf:
+        for name, data in members.items():
+            zf.writestr(name, data)
+    return path
+
+
+def test_discover_zip_nested_and_skips_clutter(tmp_path: Path) -> None:
+    z = _zip(tmp_path / "Complete_LinkedInDataExport_07-05-2026.zip.zip",
+             {"Export/Export/Connections.csv": b"x", "__MACOSX/._Connections.csv": b"y", ".DS_Store": b"z"})
+    found = discover([z])
+    assert [f.name for f in found.files] == ["Connections.csv"]
+    assert found.files[0].display.endswith("!Export/Export/Connections.csv")
+    assert found.files[0].read_bytes() == b"x"
+
+
+def test_zip_member_paths_are_never_extracted(tmp_path: Path) -> None:
+    z = _zip(tmp_path / "evil.zip", {"../../outside.csv": b"a,b\n1,2\n"})
+    found = discover([z])
+    assert found.files[0].read_bytes() == b"a,b\n1,2\n"
+    assert not (tmp_path.parent / "outside.csv").exists()
+
+
+def test_zip_bomb_is_refused_quickly(tmp_path: Path) -> None:
+    z = _zip(tmp_path / "bomb.zip", {"messages.csv": b"\0" * (300 * 1024 * 1024)})
+    assert z.stat().st_size < 1024 * 1024
+    with pytest.raises(InputError, match="absurd"):
+        discover([z])
+
+
+def test_truncated_zip_is_an_input_error(tmp_path: Path) -> None:
+    good = _zip(tmp_path / "good.zip", {"a.csv": b"x" * 1000})
+    bad = tmp_path / "truncated.zip"
+    bad.write_bytes(good.read_bytes()[:40])
+    with pytest.raises(InputError, match=r"truncated\.zip: not a readable zip archive"):
+        discover([bad])
+
+
+def test_missing_input_and_empty_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or folder"):
+        discover([tmp_path / "nope"])
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(InputError, match="folder contains no files"):
+        discover([tmp_path / "empty"])
+
+
+def test_csv_cells_are_neutralised_but_numbers_kept() -> None:
+    df = pl.DataFrame({"name": ["=HYPERLINK(\"x\")", "+1 boss", "@SUM(A1)", "-cmd", "\tx", "Ann", "-12.5", None],
+                       "n": [-1, 2, 3, 4, 5, 6, 7, 8]})
+    out = to_csv_frame(df)
+    assert out["name"].to_list() == ["'=HYPERLINK(\"x\")", "'+1 boss", "'@SUM(A1)", "'-cmd", "'\tx", "Ann", "-12.5", None]
+    assert out["n"].to_list()[0] == "-1"
+
+
+def test_config_errors(tmp_path: Path) -> None:
+    p = tmp_path / "c.toml"
+    p.write_text("[scoring\n", encoding="utf-8")
+    with pytest.raises(InputError, match="invalid TOML"):
+        load_config(p)
+    p.write_text("[colour]\nx = 1\n", encoding="utf-8")
+    with pytest.raises(InputError, match="unknown section"):
+        load_config(p)
+    p.write_text("[identity]\nsame = [[\"a@x.com\", \"b@y.com\"]]\n", encoding="utf-8")
+    assert load_config(p).identity == {"same": [["a@x.com", "b@y.com"]]}
