@@ -1,0 +1,605 @@
+"""Address books: Google Contacts CSV (current, legacy, Google's "Outlook CSV"), Outlook contacts CSV (desktop
+incl. the 2003 layout, Outlook.com, LinkedIn's pre-2017 Outlook-format connections export) and vCard 2.1/3.0/4.0.
+
+Every contact (CSV row or vCard) becomes ONE record with role ``contact`` carrying all its addresses, its
+LinkedIn profile URL, company and title: a card that lists several addresses and a profile is the strongest
+link between sources. Google's "Other Contacts" (addresses Gmail saved because you wrote to them) get role
+``contact_other``. Contacts carry no dates: they are identity evidence, never messages.
+
+vCards are parsed by ``vobject``, one card at a time (so one malformed card is rejected and the rest load).
+Before a card is handed over, its PHOTO/LOGO/SOUND/KEY properties are dropped (large base64 blobs that are
+never used) and vCard 2.1 quoted-printable values are decoded here (soft line breaks, any CHARSET).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import logging
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import IO, Any
+
+import vobject
+
+from analyzer.errors import InputError
+from analyzer.ingest.collect import FileCollector
+from analyzer.ingest.inputs import InputFile
+from analyzer.ingest.registry import Parser, Sniff, register
+from analyzer.ingest.text import (
+    clean_text,
+    decode,
+    detect_encoding,
+    looks_binary,
+    normalise_header,
+    read_table,
+    sniff_delimiter,
+)
+from analyzer.normalize import canonical_linkedin_url, clean_email
+
+log = logging.getLogger(__name__)
+
+ROLE = "contact"
+ROLE_OTHER = "contact_other"  # Google "Other Contacts": auto-saved because the owner emailed them
+EMPTY = "contact without name, email or profile"
+
+_MULTI = re.compile(r"\s*:::\s*")  # Google joins multiple values of one cell with " ::: "
+_LINKEDIN_IN = re.compile(r"(?:https?:/+)?(?:[a-z0-9-]+\.)*linkedin\.com/+in/[^\s\"'<>,;|]+", re.IGNORECASE)
+_EMAIL_IN_TEXT = re.compile(r"[^\s<>(),;:\"\[\]]+@[^\s<>(),;:\"\[\]]+\.[^\s<>(),;:\"\[\]]+")
+_SPACES = re.compile(r"\s+")
+
+
+# ---- shared helpers -------------------------------------------------------------------------------------
+def _squash(value: str | None) -> str | None:
+    """Cleaned text with inner whitespace runs collapsed (``FN: Kate  Bell`` -> ``Kate Bell``)."""
+    v = clean_text(value)
+    return _SPACES.sub(" ", v) if v else None
+
+
+def _split_multi(value: str | None) -> list[str]:
+    """The parts of a Google multi-value cell (``a ::: b``), cleaned, empty parts dropped."""
+    if not value:
+        return []
+    return [p for p in (clean_text(x) for x in _MULTI.split(value)) if p]
+
+
+def _linkedin_url(values: Iterable[str | None]) -> str | None:
+    """The first LinkedIn profile URL (``linkedin.com/in/...``) found in ``values``, canonical."""
+    for value in values:
+        if not value or "linkedin" not in value.lower():
+            continue
+        for m in _LINKEDIN_IN.finditer(value.replace("\\:", ":")):
+            url = canonical_linkedin_url(m.group(0))
+            if url:
+                return url
+    return None
+
+
+def _emit(
+    out: FileCollector,
+    *,
+    line: int | None,
+    role: str,
+    name: str | None,
+    first_name: str | None,
+    last_name: str | None,
+    emails: list[str],
+    linkedin_url: str | None,
+    company: str | None,
+    position: str | None,
+) -> None:
+    """One contact -> one record (used), or ignored when it names nobody and has no address or profile."""
+    name, first_name, last_name = _squash(name), _squash(first_name), _squash(last_name)
+    good_emails = [e for e in (clean_email(x) for x in emails) if e]
+    if not (name or first_name or last_name or good_emails or linkedin_url):
+        out.ignore(EMPTY)
+        return
+    out.record(role=role, name=name, first_name=first_name, last_name=last_name, emails=good_emails,
+               linkedin_url=linkedin_url, company=company, position=position, line=line)
+    out.used()
+
+
+def _role_from_labels(labels: Iterable[str]) -> str:
+    """``contact_other`` for Google's auto-saved "Other Contacts" (unless also in "My Contacts")."""
+    norm = {re.sub(r"[\s_*]+", "", lab).lower() for lab in labels}
+    if "othercontacts" in norm and "mycontacts" not in norm:
+        return ROLE_OTHER
+    return ROLE
+
+
+# ---- CSV address books --------------------------------------------------------------------------------
+_EMAIL_COL = re.compile(r"^E-?MAIL(?: \d+)?(?: - VALUE| ADDRESS)$")  # E-mail 1 - Value / E-mail 2 Address
+_DISPLAY_COL = re.compile(r"^E-?MAIL(?: \d+)? DISPLAY NAME$")  # Outlook "E-mail Display Name"
+_WEB_COL = re.compile(r"WEB|URL|SITE|PROFILE|LINKEDIN")
+# Columns that name OTHER people (or free text): a LinkedIn URL there is not this contact's.
+_NOT_THIS_PERSON = re.compile(r"^(?:NOTES?|RELATION.*|SPOUSE|CHILDREN|MANAGER'S NAME|ASSISTANT'S NAME|REFERRED BY)$")
+_NAME_COLS = ("NAME",)  # a full-name column (Google legacy, Outlook Express)
+_FIRST_COLS = ("FIRST NAME", "GIVEN NAME")
+_LAST_COLS = ("LAST NAME", "FAMILY NAME", "SURNAME")
+_COMPANY_COLS = ("ORGANIZATION NAME", "ORGANIZATION 1 - NAME", "COMPANY")
+_TITLE_COLS = ("ORGANIZATION TITLE", "ORGANIZATION 1 - TITLE", "JOB TITLE")
+_LABEL_COLS = ("LABELS", "GROUP MEMBERSHIP", "CATEGORIES")
+
+
+@dataclass(frozen=True)
+class _Columns:
+    """Where each field of a contacts CSV is, by column position."""
+
+    name: list[int]
+    first: list[int]
+    last: list[int]
+    company: list[int]
+    title: list[int]
+    labels: list[int]
+    emails: list[int]
+    displays: list[int]
+    urls: list[int]  # every column that may hold this contact's profile URL, web-ish ones first
+
+    @classmethod
+    def of(cls, keys: list[str]) -> _Columns:
+        """Locate the fields in a header (normalised keys)."""
+        idx: dict[str, int] = {}
+        for i, k in enumerate(keys):
+            idx.setdefault(k, i)
+
+        def find(names: tuple[str, ...]) -> list[int]:
+            return [idx[n] for n in names if n in idx]
+
+        emails = [i for i, k in enumerate(keys) if _EMAIL_COL.match(k)]
+        displays = [i for i, k in enumerate(keys) if _DISPLAY_COL.match(k)]
+        candidates = [i for i, k in enumerate(keys) if not _NOT_THIS_PERSON.match(k)]
+        urls = [i for i in candidates if _WEB_COL.search(keys[i])] + [i for i in candidates if not _WEB_COL.search(keys[i])]
+        return cls(name=find(_NAME_COLS), first=find(_FIRST_COLS), last=find(_LAST_COLS), company=find(_COMPANY_COLS),
+                   title=find(_TITLE_COLS), labels=find(_LABEL_COLS), emails=emails, displays=displays, urls=urls)
+
+
+def _cell(cells: list[str], cols: list[int]) -> str | None:
+    """The first non-empty value among ``cols`` (first part of a multi-value cell)."""
+    for i in cols:
+        parts = _split_multi(cells[i]) if i < len(cells) else []
+        if parts:
+            return parts[0]
+    return None
+
+
+def _display_name(display: str | None) -> str | None:
+    """``John Smith (john@x.com)`` -> ``John Smith``; None when it is only an address."""
+    v = clean_text(display)
+    if not v:
+        return None
+    v = re.sub(r"\s*\([^()]*@[^()]*\)\s*$", "", v).strip()
+    if not v or clean_email(v):
+        return None
+    return v
+
+
+def _csv_row(out: FileCollector, line: int, cells: list[str], cols: _Columns, width: int) -> None:
+    if len(cells) != width and not (len(cells) > width and not any(c.strip() for c in cells[width:])):
+        out.reject(line, f"ragged row: {len(cells)} cells, header has {width}")
+        return
+    emails: list[str] = []
+    for i in cols.emails:
+        for part in _split_multi(cells[i]):
+            if clean_email(part):
+                emails.append(part)
+    # Outlook "E-mail Display Name" is `Name (addr@x)`: the only SMTP address of an Exchange (type EX) entry.
+    names_from_display: list[str] = []
+    for i in cols.displays:
+        raw = cells[i]
+        emails.extend(m.group(0) for m in _EMAIL_IN_TEXT.finditer(raw))
+        if dn := _display_name(raw):
+            names_from_display.append(dn)
+    labels: list[str] = []
+    for i in cols.labels:
+        labels.extend(p for part in _split_multi(cells[i]) for p in part.split(";"))
+    first, last = _cell(cells, cols.first), _cell(cells, cols.last)
+    name = _cell(cells, cols.name)
+    if not (name or first or last) and names_from_display:
+        name = names_from_display[0]
+    _emit(out, line=line, role=_role_from_labels(labels), name=name, first_name=first, last_name=last,
+          emails=emails, linkedin_url=_linkedin_url(cells[i] for i in cols.urls),
+          company=_cell(cells, cols.company), position=_cell(cells, cols.title))
+
+
+def _parse_csv(is_header: Callable[[list[str]], bool], layout: Callable[[list[str]], str] | None = None
+               ) -> Callable[[InputFile, FileCollector], None]:
+    def parse(f: InputFile, out: FileCollector) -> None:
+        text = decode(f.read_bytes(), f.display)
+        out.advance(f.size)
+        table = read_table(text, f.display, is_header=is_header)
+        if layout is not None:
+            out.note(f"layout: {layout(table.keys)}")
+        cols = _Columns.of(table.keys)
+        width = len(table.keys)
+        for line, cells in table.rows():
+            _csv_row(out, line, cells, cols, width)
+    return parse
+
+
+def _sniff_keys(sniff: Sniff) -> list[str]:
+    """Normalised header cells of the first non-blank line of the head."""
+    for raw in sniff.text.split("\n", 12)[:12]:
+        line = raw.rstrip("\r")
+        if line.strip():
+            try:
+                cells = next(csv.reader([line], delimiter=sniff_delimiter(line)))
+            except (csv.Error, StopIteration):
+                return []
+            return [normalise_header(c) for c in cells]
+    return []
+
+
+def _is_google(keys: list[str]) -> bool:
+    ks = set(keys)
+    numbered = any(re.match(r"^E-MAIL \d+ - (?:LABEL|VALUE)$", k) for k in keys)
+    return ("LABELS" in ks or numbered) and bool(ks & {"FIRST NAME", "LAST NAME", "ORGANIZATION NAME"}) \
+        and "GIVEN NAME" not in ks
+
+
+def _is_google_legacy(keys: list[str]) -> bool:
+    ks = set(keys)
+    numbered = any(re.match(r"^E-MAIL \d+ - (?:TYPE|VALUE)$", k) for k in keys)
+    return {"GIVEN NAME", "FAMILY NAME"} <= ks and ("GROUP MEMBERSHIP" in ks or numbered)
+
+
+def _is_outlook(keys: list[str]) -> bool:
+    ks = set(keys)
+    return "E-MAIL ADDRESS" in ks and bool(ks & {"FIRST NAME", "LAST NAME", "NAME"}) \
+        and bool(ks & {"COMPANY", "JOB TITLE", "E-MAIL 2 ADDRESS"})
+
+
+def _outlook_layout(keys: list[str]) -> str:
+    ks = set(keys)
+    if ks & {"E-MAIL TYPE", "E-MAIL DISPLAY NAME"}:
+        era = "2003" if "BUSINESS COUNTRY" in ks else "2007+"
+        return f"Outlook desktop ({era}, {len(keys)} columns)"
+    if ks & {"IMADDRESS", "SCHOOLS", "GIVEN YOMI"}:
+        return f"Outlook.com ({len(keys)} columns)"
+    return f"Outlook format without e-mail types, e.g. Google's 'Outlook CSV' ({len(keys)} columns)"
+
+
+# ---- vCard ----------------------------------------------------------------------------------------------
+_BINARY_PROPS = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
+_READ_PROPS = frozenset({"VERSION", "FN", "N", "ORG", "TITLE", "EMAIL", "URL", "X-SOCIALPROFILE", "X-ABSHOWAS", "KIND"})
+_OTHER_PEOPLE_PROPS = frozenset({"NOTE", "X-ABRELATEDNAMES", "RELATED", "AGENT"})  # their URLs are not this contact's
+_PROP = re.compile(r"^\s*(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)")
+_BEGIN = re.compile(r"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE)
+_END = re.compile(r"^\s*END\s*:\s*VCARD\s*$", re.IGNORECASE)
+_QP = re.compile(r"QUOTED-PRINTABLE", re.IGNORECASE)
+_BLOB = re.compile(r"^(?:[A-Za-z0-9_-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:][^\n]*(?:\n[ \t][^\n]*)+",
+                   re.IGNORECASE | re.MULTILINE)
+_QP_RUN = re.compile(r"(?:=[0-9A-Fa-f]{2})+")
+
+
+def _physical_lines(f: InputFile, out: FileCollector) -> Iterator[tuple[int, str]]:
+    """(1-based physical line, text without line end) of a text file, streamed in 1 MiB chunks. Lines end at
+    LF; CRs before it are dropped (CRLF, and the CR CR LF some tools write). UTF-8 that does not decode falls
+    back to cp1252 line by line; UTF-16 (by BOM or NUL pattern) is read as such."""
+    head = f.head(8192)
+    if looks_binary(head):
+        raise InputError(f.display, "is binary data, not a text export", hint="Pass the .vcf file itself")
+    enc = detect_encoding(head)
+    n = 0
+    rest = ""
+    with f.open() as fh:
+        blocks: Iterator[str]
+        if enc.startswith("utf-16"):
+            stream = io.TextIOWrapper(fh, encoding=enc, errors="replace", newline="\n")
+            blocks = iter(lambda: stream.read(1 << 19), "")
+        else:
+            blocks = _utf8_blocks(fh, out)
+        for block in blocks:
+            if enc.startswith("utf-16"):
+                out.advance(2 * len(block))
+            text = rest + block
+            cut = text.rfind("\n")
+            if cut < 0:
+                rest = text
+                continue
+            rest = text[cut + 1:]
+            body = text[:cut]
+            if n == 0:
+                body = body.lstrip("\ufeff")
+            # Folded base64 blobs (PHOTO ...) are most of a big address book: skip them with one regex
+            # match instead of line by line; only their first line is passed on (it tells they are there).
+            pos = 0
+            for m in _BLOB.finditer(body):
+                for line in body[pos:m.start()].split("\n")[:-1]:
+                    n += 1
+                    yield n, line.rstrip("\r")
+                blob = m.group(0)
+                yield n + 1, blob[:blob.find("\n")].rstrip("\r")
+                n += blob.count("\n") + 1
+                pos = m.end() + 1
+            if pos <= len(body):
+                for line in body[pos:].split("\n"):
+                    n += 1
+                    yield n, line.rstrip("\r")
+    if rest:
+        yield n + 1, rest.rstrip("\r").lstrip("\ufeff") if n == 0 else rest.rstrip("\r")
+
+
+def _utf8_blocks(fh: IO[bytes], out: FileCollector) -> Iterator[str]:
+    """Decoded text of a byte stream, cut at line ends (UTF-8, or cp1252 for lines that are not UTF-8)."""
+    rest = b""
+    while True:
+        chunk = fh.read(1 << 20)
+        out.advance(len(chunk))
+        data = rest + chunk
+        cut = data.rfind(b"\n") + 1 if chunk else len(data)
+        rest = data[cut:]
+        if cut:
+            part = data[:cut]
+            try:
+                yield part.decode("utf-8")
+            except UnicodeDecodeError:
+                yield "".join(_decode_line(x) for x in part.splitlines(keepends=True))
+        if not chunk:
+            return
+
+
+def _decode_line(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
+
+
+def _split_property(line: str) -> tuple[str, str]:
+    """(name;params, value) at the first colon outside double quotes."""
+    quoted = False
+    for i, ch in enumerate(line):
+        if ch == '"':
+            quoted = not quoted
+        elif ch == ":" and not quoted:
+            return line[:i], line[i + 1:]
+    return line, ""
+
+
+def _decode_qp(line: str) -> str:
+    """A quoted-printable property (soft line breaks already joined) as a plain vCard line: the value decoded
+    with its CHARSET (falling back to UTF-8, then cp1252), ENCODING and CHARSET parameters removed."""
+    head, value = _split_property(line)
+    parts = head.split(";")
+    charset = "utf-8"
+    kept = [parts[0]]
+    for p in parts[1:]:
+        key, _, val = p.partition("=")
+        k = key.strip().upper()
+        if k == "CHARSET":
+            charset = val.strip().strip('"') or charset
+            continue
+        if _QP.fullmatch(p.strip()) or (k == "ENCODING" and _QP.search(val)):
+            continue
+        kept.append(p)
+    try:
+        codecs.lookup(charset)
+    except LookupError:
+        charset = "utf-8"
+
+    def run(m: re.Match[str]) -> str:
+        data = bytes.fromhex(m.group(0).replace("=", ""))
+        for enc in (charset, "utf-8"):
+            try:
+                return data.decode(enc)
+            except UnicodeDecodeError:
+                continue
+        return data.decode("cp1252", errors="replace")
+
+    text = _QP_RUN.sub(run, value)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+    return ";".join(kept) + ":" + text
+
+
+@dataclass
+class _Card:
+    """The lines of one BEGIN:VCARD ... END:VCARD block as handed to vobject."""
+
+    line: int  # physical line of BEGIN:VCARD
+    lines: list[str]
+
+
+def _vcard_blocks(lines: Iterable[tuple[int, str]]) -> Iterator[_Card | tuple[int, str]]:
+    """Split a vCard file into cards: a :class:`_Card`, or (line of BEGIN, reason) for a card that cannot be
+    delimited. Text outside cards is skipped. Only the properties that are read (and any property that mentions
+    LinkedIn) are passed on: binary blobs, phones, addresses, notes and embedded AGENT cards are dropped here,
+    which keeps big address books fast. A line that is not a property at all (no colon) is passed on, so that
+    vobject rejects the card. Quoted-printable values are joined across soft line breaks and decoded."""
+    card: _Card | None = None
+    depth = 0
+    skipping = False  # inside a dropped binary property (its folded or 2.1 unindented base64 lines)
+    keep = False  # the current property is passed on
+    qp = False  # the current property is quoted-printable (decoded once it is complete)
+    soft_break = False  # ... and its last line ended in a QP soft line break (`=`)
+    last_prop = ""
+
+    def finish() -> None:
+        """Decode the last passed-on property if it is quoted-printable."""
+        if card is not None and keep and qp:
+            card.lines[-1] = _decode_qp(card.lines[-1])
+
+    for n, line in lines:
+        if card is None:
+            if _BEGIN.match(line):
+                card, depth, last_prop = _Card(n, [line]), 1, "BEGIN"
+                skipping = keep = qp = soft_break = False
+            continue
+        if soft_break and (_END.match(line) or _BEGIN.match(line)):
+            soft_break = False  # a stray `=` at the end of the card's last value
+        if soft_break:  # the physical line continues the QP value whatever it starts with
+            soft_break = line.endswith("=")
+            if keep:
+                card.lines[-1] = card.lines[-1][:-1] + line
+            continue
+        if skipping:
+            if not line.strip() or line[0] in " \t" or ":" not in line:
+                continue
+            skipping = False
+        if not line.strip():
+            continue
+        if line[0] in " \t":  # folded continuation of the current property
+            if keep and depth == 1:
+                if qp:  # some 2.1 writers fold QP values: unfold here, before decoding
+                    card.lines[-1] += line[1:]
+                    soft_break = line.endswith("=")
+                else:
+                    card.lines.append(line)
+            continue
+        finish()
+        keep = qp = False
+        if _END.match(line):
+            depth -= 1
+            if depth == 0:
+                card.lines.append(line)
+                yield card
+                card = None
+            continue
+        if _BEGIN.match(line):
+            if last_prop == "AGENT":  # vCard 2.1 embeds the agent's card after `AGENT:`; it is not read
+                depth += 1
+                continue
+            yield card.line, "vCard without END:VCARD"
+            card, depth, skipping, last_prop = _Card(n, [line]), 1, False, "BEGIN"
+            continue
+        if depth > 1:
+            continue
+        m = _PROP.match(line)
+        last_prop = m.group(1).upper() if m else ""
+        if last_prop in _BINARY_PROPS:
+            skipping = True
+            continue
+        keep = ":" not in line or last_prop in _READ_PROPS or (
+            last_prop not in _OTHER_PEOPLE_PROPS and "linkedin" in line.lower())
+        qp = bool(_QP.search(_split_property(line)[0]))
+        soft_break = qp and line.endswith("=")
+        if keep:
+            card.lines.append(line)
+    if card is not None:
+        yield card.line, "vCard without END:VCARD (file truncated?)"
+
+
+def _text(value: Any) -> str | None:
+    """A vobject value (str, list of str, or structured part) as one string."""
+    if value is None:
+        return None
+    if isinstance(value, list | tuple):
+        return _squash(" ".join(str(v) for v in value if v))
+    if isinstance(value, bytes):
+        return None
+    return _squash(str(value))
+
+
+def _contents(card: Any, name: str) -> list[Any]:
+    return list(card.contents.get(name, []))
+
+
+def _vcard_record(card: Any, line: int, out: FileCollector) -> None:
+    """Fields of one parsed card -> one record."""
+    fn = next((t for cl in _contents(card, "fn") if (t := _text(cl.value))), None)
+    first = last = None
+    for cl in _contents(card, "n"):
+        v = cl.value
+        if isinstance(v, vobject.vcard.Name):
+            first, last = _text(v.given), _text(v.family)
+        elif isinstance(v, str):
+            parts = v.split(";")
+            last, first = _text(parts[0]), _text(parts[1]) if len(parts) > 1 else None
+        if first or last:
+            break
+    # An Apple company card (X-ABShowAs:COMPANY) or a vCard 4.0 KIND:org has the company as FN.
+    show_as = {(_text(cl.value) or "").upper() for cl in _contents(card, "x-abshowas") + _contents(card, "kind")}
+    if show_as & {"COMPANY", "ORG", "ORGANIZATION"} and not (first or last):
+        fn = None
+    company = None
+    for cl in _contents(card, "org"):
+        v = cl.value
+        first_part = v[0] if isinstance(v, list | tuple) and v else v if isinstance(v, str) else None
+        if isinstance(first_part, str) and ";" in first_part:
+            first_part = first_part.split(";")[0]
+        if company := _text(first_part):
+            break
+    title = next((t for cl in _contents(card, "title") if (t := _text(cl.value))), None)
+    emails = [t for cl in _contents(card, "email") if (t := _text(cl.value))]
+    url = None
+    for cl in _contents(card, "x-socialprofile"):
+        value = _text(cl.value) or ""
+        url = _linkedin_url([value])
+        types = {t.lower() for t in cl.params.get("TYPE", [])}
+        user = (cl.params.get("X-USER") or [None])[0]
+        if not url and "linkedin" in types and user and re.fullmatch(r"[\w%.-]+", user):
+            url = canonical_linkedin_url(f"https://www.linkedin.com/in/{user}")
+        if url:
+            break
+    if url is None:
+        url = _linkedin_url(_text(cl.value) for cl in _contents(card, "url"))
+    if url is None:
+        others = [cl.value for key, cls in sorted(card.contents.items())
+                  if key.upper() not in _OTHER_PEOPLE_PROPS for cl in cls]
+        url = _linkedin_url(v for v in others if isinstance(v, str))
+    _emit(out, line=line, role=ROLE, name=fn, first_name=first, last_name=last, emails=emails,
+          linkedin_url=url, company=company, position=title)
+
+
+def _parse_vcard(f: InputFile, out: FileCollector) -> None:
+    """Read a .vcf file card by card."""
+    for item in _vcard_blocks(_physical_lines(f, out)):
+        if isinstance(item, tuple):
+            out.reject(*item)
+            continue
+        try:
+            card = vobject.readOne("\r\n".join(item.lines) + "\r\n", transform=True)
+        except Exception as exc:  # vobject raises many kinds on malformed input; one card must not stop the file
+            log.debug("%s:%d: vobject: %s", f.display, item.line, exc)
+            out.reject(item.line, "malformed vCard (a property line cannot be read)")
+            continue
+        _vcard_record(card, item.line, out)
+
+
+def _is_vcard(sniff: Sniff) -> bool:
+    for raw in sniff.text.split("\n", 20)[:20]:
+        if raw.strip():
+            return bool(_BEGIN.match(raw.rstrip("\r")))
+    return False
+
+
+# ---- registration ---------------------------------------------------------------------------------------
+register(Parser(
+    kind="contacts.vcard",
+    label="vCard address book (.vcf, versions 2.1/3.0/4.0: iCloud, macOS/iOS Contacts, Google, Outlook, Android)",
+    export_help="iCloud.com or macOS Contacts: select all, File > Export > Export vCard; Google Contacts: "
+                "Export > vCard; Outlook: save contacts as .vcf",
+    matches=_is_vcard,
+    parse=_parse_vcard,
+))
+register(Parser(
+    kind="contacts.google_csv",
+    label="Google Contacts CSV (contacts.google.com, 'Google CSV')",
+    export_help="contacts.google.com > Export > Google CSV (include 'Other contacts' for people you emailed)",
+    matches=lambda s: _is_google(_sniff_keys(s)),
+    parse=_parse_csv(_is_google),
+))
+register(Parser(
+    kind="contacts.google_legacy_csv",
+    label="Google Contacts CSV, legacy layout (before 2021; often UTF-16)",
+    export_help="Old Google Contacts manager: More > Export > Google CSV",
+    matches=lambda s: _is_google_legacy(_sniff_keys(s)),
+    parse=_parse_csv(_is_google_legacy),
+))
+register(Parser(
+    kind="contacts.outlook_csv",
+    label="Outlook contacts CSV (Outlook desktop incl. 2003, Outlook.com, Google's 'Outlook CSV')",
+    export_help="Outlook: File > Open & Export > Import/Export > Export to a file > Comma Separated Values > "
+                "Contacts; Outlook.com: People > Manage > Export contacts",
+    matches=lambda s: _is_outlook(_sniff_keys(s)),
+    parse=_parse_csv(_is_outlook, _outlook_layout),
+))
+register(Parser(
+    kind="contacts.linkedin_legacy_csv",
+    label="LinkedIn connections exported before 2017 in Outlook CSV format",
+    export_help="Old LinkedIn 'Export connections' page (linkedin_connections_export_microsoft_outlook.csv)",
+    matches=lambda s: "linkedin" in s.name and _is_outlook(_sniff_keys(s)),
+    parse=_parse_csv(_is_outlook),
+    priority=1,
+))
