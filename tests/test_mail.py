@@ -1,0 +1,422 @@
+"""Mail parsers: mbox (Gmail Takeout, Thunderbird, Apple Mail, CRLF, missing dates), Outlook / Thunderbird
+ImportExportTools NG / Microsoft 365 trace CSVs, the generic mapped CSV, and the fast mbox scanner."""
+
+from __future__ import annotations
+
+import io
+import shutil
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import polars as pl
+import pytest
+
+from analyzer.errors import InputError
+from analyzer.ingest import Ingested, ingest, make_sniff
+from analyzer.ingest.collect import FileCollector, FileReport
+from analyzer.ingest.inputs import InputFile
+from analyzer.ingest.mail import (
+    address_hint,
+    folder_kind,
+    generic_mail_csv_parser,
+    gmail_labels,
+    parse_addresses,
+    parse_mail_date,
+    separator_date,
+)
+from analyzer.ingest.mbox_scan import iter_messages, looks_like_mbox
+from analyzer.ingest.registry import detect
+from tests.conftest import FIXTURES, real_sample
+
+MAIL = FIXTURES / "mail"
+
+
+def _report(result: Ingested, name: str) -> FileReport:
+    (rep,) = [r for r in result.files if r.source_file.endswith(name)]
+    assert rep.read == rep.used + rep.rejected + rep.ignored
+    return rep
+
+
+def _records_by_email(result: Ingested) -> dict[str, list[dict[str, Any]]]:
+    out: dict[str, list[dict[str, object]]] = {}
+    for row in result.records.iter_rows(named=True):
+        for e in row["emails"]:
+            out.setdefault(e, []).append(row)
+    return out
+
+
+def _message(result: Ingested, message_id: str) -> dict[str, Any]:
+    (row,) = result.messages.filter(pl.col("message_id") == message_id).iter_rows(named=True)
+    return row
+
+
+def _email_of(result: Ingested, record_id: object) -> str:
+    (row,) = result.records.filter(pl.col("record_id") == record_id).iter_rows(named=True)
+    return str(row["emails"][0])
+
+
+# ---- Gmail Takeout --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def gmail() -> Ingested:
+    return ingest([MAIL / "gmail_takeout.mbox"])
+
+
+def test_gmail_counts_and_outcomes(gmail: Ingested) -> None:
+    rep = _report(gmail, "gmail_takeout.mbox")
+    assert rep.kind == "mail.mbox"
+    assert (rep.read, rep.used, rep.rejected, rep.ignored) == (12, 8, 1, 3)
+    # Spam, Papierkorb (de Trash) and Entwürfe (de Drafts) are ignored with one reason.
+    assert dict(rep.ignored_reasons) == {"gmail spam/trash/draft": 3}
+    assert gmail.messages.height == 8
+    # The message without a From header is rejected at the line of its separator.
+    assert gmail.rejects.select("line", "reason").rows() == [(131, "no sender address")]
+    # Body lines (">From ", "From the desk ...", "To: ...") never make messages or records.
+    assert sorted(gmail.messages.get_column("line").to_list()) == [1, 21, 36, 76, 85, 98, 109, 141]
+
+
+def test_gmail_addresses_names_and_owner(gmail: Ingested) -> None:
+    by_email = _records_by_email(gmail)
+    juergen = by_email["juergen.mueller@example.de"]  # lower-cased, RFC 2047 name decoded
+    assert [r["name"] for r in juergen] == ["Jürgen Müller"]
+    assert juergen[0]["n_mentions"] == 2
+    assert by_email["jane@corp.example"][0]["name"] == "Smith, Jane"
+    # "Sent" (folded label header) and "Gesendet" both mark the From record as the owner.
+    owner_flags = {(r["name"], r["owner_hint"]) for r in by_email["me@example.com"]}
+    assert ("Alex Morgan", True) in owner_flags
+    owner_rows = gmail.records.filter(pl.col("owner_hint"))
+    assert owner_rows.get_column("emails").to_list() == [["me@example.com"]]
+    assert owner_rows.get_column("n_mentions").to_list() == [2]
+    # Nobody else is flagged as the owner, and spam/trash/draft senders got no record at all.
+    assert "winner@spam.example" not in by_email
+    assert "old@example.com" not in by_email
+    assert "someone@example.com" not in by_email
+
+
+def test_gmail_threads_replies_and_dates(gmail: Ingested) -> None:
+    m1 = _message(gmail, "m1@example.de")
+    m2 = _message(gmail, "m2@example.com")
+    assert m1["thread_id"] == m2["thread_id"] == "1754000000000000001"  # X-GM-THRID
+    assert m2["in_reply_to"] == "m1@example.de"
+    assert m2["timestamp"] == datetime(2023, 1, 10, 8, 30, tzinfo=UTC)  # +0100 -> UTC
+    assert m2["n_participants"] == 3
+    assert {_email_of(gmail, r) for r in m2["recipient_ids"]} == {"juergen.mueller@example.de", "jane@corp.example"}
+    assert m1["msg_key"] == "m1@example.de"
+    # No X-GM-THRID: the thread is the root of References; In-Reply-To wins over the last reference.
+    m12 = _message(gmail, "m12@example.org")
+    assert m12["thread_id"] == "root0@example.org"
+    assert m12["in_reply_to"] == "m3@example.com"
+
+
+def test_gmail_chat_record(gmail: Ingested) -> None:
+    (chat,) = gmail.messages.filter(pl.col("line") == 76).iter_rows(named=True)
+    assert chat["timestamp"] == datetime(2020, 5, 28, 15, 8, 30, tzinfo=UTC)  # from the separator line
+    assert chat["recipient_ids"] == []
+    assert chat["n_participants"] == 2
+    assert chat["message_id"] is None
+    assert _email_of(gmail, chat["sender_id"]) == "dana@example.org"
+    rep = _report(gmail, "gmail_takeout.mbox")
+    assert any("1 Gmail chat record" in n for n in rep.notes)
+
+
+def test_gmail_automated_hints_and_mass_mail(gmail: Ingested) -> None:
+    by_email = _records_by_email(gmail)
+    assert by_email["hello@weekly.example"][0]["automated_hint"] == "List-Unsubscribe"
+    assert by_email["noreply@github.com"][0]["automated_hint"] == "noreply/notification address"
+    assert by_email["eve@example.net"][0]["automated_hint"] is None
+    assert by_email["juergen.mueller@example.de"][0]["automated_hint"] is None
+    mass = _message(gmail, "mass1@example.net")
+    assert mass["n_participants"] == 61  # Eve + 60 distinct recipients (To and folded Cc)
+    assert len(mass["recipient_ids"]) == 60
+    assert by_email["p59@bulk.example"][0]["line"] == 109
+
+
+# ---- other mbox producers -------------------------------------------------------------------------------------
+
+
+def test_thunderbird_from_dash_and_deleted_flag() -> None:
+    r = ingest([MAIL / "thunderbird_from_dash.mbox"])
+    rep = _report(r, "thunderbird_from_dash.mbox")
+    assert (rep.read, rep.used, rep.ignored) == (3, 2, 1)
+    assert dict(rep.ignored_reasons) == {"deleted message (Thunderbird folder not compacted)": 1}
+    assert sorted(r.messages.get_column("message_id").to_list()) == ["nyt1@nytimes.com", "tb1@example.com"]
+    tb1 = _message(r, "tb1@example.com")
+    assert tb1["timestamp"] == datetime(2023, 8, 28, 18, 38, 50, tzinfo=UTC)
+    assert tb1["line"] == 1
+    # ImportExportTools NG's bogus ">From - ..." line after the separator does not hide the headers.
+    nyt = _message(r, "nyt1@nytimes.com")
+    assert nyt["line"] == 23
+    assert _records_by_email(r)["nytdirect@nytimes.com"][0]["automated_hint"] == "Precedence: bulk"
+
+
+def test_apple_mail_folder() -> None:
+    r = ingest([MAIL / "apple_mail.mbox"])  # the folder: its `mbox` is read, table_of_contents skipped
+    assert [f.source_file for f in r.files] == [str(MAIL / "apple_mail.mbox" / "mbox")]
+    assert r.skipped == []
+    assert r.messages.height == 2
+    reply = _message(r, "apple2@example.com")  # "Message-Id" spelling
+    assert reply["in_reply_to"] == "apple1@example.com"
+    assert reply["thread_id"] == "apple1@example.com"
+    assert reply["timestamp"] == datetime(2024, 1, 2, 16, 0, tzinfo=UTC)
+    assert reply["line"] == 10
+
+
+def test_apple_sent_messages_folder_marks_owner() -> None:
+    r = ingest([MAIL / "apple_sent"])
+    owner = r.records.filter(pl.col("owner_hint"))
+    assert owner.get_column("emails").to_list() == [["alex.m@work.example"]]
+    assert any("Sent" in n for n in r.files[0].notes)
+
+
+def test_crlf_mbox() -> None:
+    r = ingest([MAIL / "crlf.mbox"])
+    rep = _report(r, "crlf.mbox")
+    assert (rep.read, rep.used) == (2, 2)
+    first = _message(r, "crlf1@example.ru")
+    assert _email_of(r, first["sender_id"]) == "ivan@example.ru"  # folded From, CRLF
+    by_email = _records_by_email(r)
+    assert {x["name"] for x in by_email["ivan@example.ru"]} == {"Ivan Petrov"}
+    reply = _message(r, "crlf2@example.com")
+    assert reply["line"] == 12
+    assert reply["in_reply_to"] == "crlf1@example.ru"
+    assert any(x["owner_hint"] for x in by_email["me@example.com"])
+
+
+def test_missing_or_garbage_date_uses_separator() -> None:
+    r = ingest([MAIL / "missing_date.mbox"])
+    assert _message(r, "nodate1@example.com")["timestamp"] == datetime(2023, 3, 1, 12, 0, tzinfo=UTC)
+    assert _message(r, "nodate2@example.com")["timestamp"] == datetime(2023, 3, 2, 13, 14, 15, tzinfo=UTC)
+    assert _message(r, "nodate3@example.com")["timestamp"] is None  # "From - " has no date either
+    rep = _report(r, "missing_date.mbox")
+    assert rep.used == 3
+    assert any("2 messages" in n for n in rep.notes)
+    assert any("undated" in n for n in rep.notes)
+
+
+def test_no_valid_message_is_an_input_error() -> None:
+    with pytest.raises(InputError) as err:
+        ingest([MAIL / "no_valid_message.mbox"])
+    assert "no_valid_message.mbox" in str(err.value)
+    assert "no valid mail message" in str(err.value)
+
+
+def test_same_message_in_two_mbox_files_counts_once(gmail: Ingested) -> None:
+    r = ingest([MAIL / "gmail_takeout.mbox", MAIL / "overlap.mbox"])
+    assert r.duplicate_messages == 1
+    assert r.messages.height == gmail.messages.height + 1
+    assert r.messages.filter(pl.col("message_id") == "m1@example.de").height == 1
+    rep = _report(r, "overlap.mbox")
+    assert (rep.used, rep.ignored) == (1, 1)
+    assert rep.ignored_reasons["same message already read from another export"] == 1
+
+
+def test_real_mailbagit_sample() -> None:
+    r = ingest([real_sample("mbox/mailbagit_sample1.mbox")])
+    assert r.messages.height == 2
+    ts = r.messages.get_column("timestamp").to_list()
+    assert all(t.year == 2016 and t.month == 6 for t in ts)
+    senders = r.records.filter(pl.col("role") == "sender")
+    hints = dict(zip([e[0] for e in senders.get_column("emails").to_list()],
+                     senders.get_column("automated_hint").to_list(), strict=True))
+    assert hints == {"info@chuckschumer.com": "List-Unsubscribe",
+                     "andy-noreply@google.com": "noreply/notification address"}
+    assert sorted(r.messages.get_column("line").to_list()) == [1, 267]
+
+
+# ---- the scanner ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["gmail_takeout.mbox", "crlf.mbox", "thunderbird_from_dash.mbox",
+                                  "missing_date.mbox"])
+@pytest.mark.parametrize("chunk", [1, 2, 3, 7, 64, 4097])
+def test_scanner_is_independent_of_chunk_size(name: str, chunk: int) -> None:
+    data = (MAIL / name).read_bytes()
+    expected = list(iter_messages(io.BytesIO(data)))
+    assert list(iter_messages(io.BytesIO(data), chunk_size=chunk)) == expected
+
+
+def test_scanner_skips_large_body_and_reports_progress() -> None:
+    body = b"".join(b"line %d of a long body, From here on\n" % i for i in range(80_000))  # ~3 MB
+    data = (b"From a@x.org Mon Jan  1 10:00:00 2024\nFrom: A <a@x.org>\nTo: b@y.org\n\n" + body +
+            b"\nFrom b@y.org Tue Jan  2 10:00:00 2024\nFrom: B <b@y.org>\n\nshort\n")
+    seen: list[int] = []
+    msgs = list(iter_messages(io.BytesIO(data), advance=seen.append, chunk_size=65536))
+    assert [m[0] for m in msgs] == [1, 80_006]
+    assert msgs[1][2] == b"\nFrom: B <b@y.org>\n"
+    assert max(len(m[2]) for m in msgs) < 100
+    assert sum(seen) == len(data)
+
+
+def test_looks_like_mbox() -> None:
+    assert looks_like_mbox(b"From - Mon Aug 28 18:38:57 2023\nX-Mozilla-Status: 0001\n")
+    assert looks_like_mbox(b"\xef\xbb\xbf\r\nFrom ???@??? Mon Jan 01 00:00:00 1997\r\nFrom: a@b.c\r\n")
+    assert not looks_like_mbox(b"From the desk of the CEO\nDear all,\n")
+    assert not looks_like_mbox(b"First Name,Last Name\n")
+
+
+# ---- helpers --------------------------------------------------------------------------------------------------
+
+
+def test_gmail_labels_parsing() -> None:
+    quoted = gmail_labels(b'Inbox,Unread,"Travel, 2023",Category Updates')
+    assert (quoted.ignore, quoted.sent, quoted.chat) == (None, False, False)
+    assert gmail_labels(b"Important,\r\n Sent").sent
+    for trash in (b"Papelera", b"Corbeille", b"Cestino", b"Lixeira", b"Prullenbak", b"Paperera", b"TRASH"):
+        assert gmail_labels(trash).ignore == "gmail spam/trash/draft"
+    for sent in (b"Enviados", b"Envoy\xc3\xa9s", b"Enviats", b"Posta inviata", b"Verzonden", b"Enviadas"):
+        assert gmail_labels(sent).sent
+    for other in (b"Correo no deseado", b"Ind\xc3\xa9sirables", b"Borradores", b"Brouillons"):
+        assert gmail_labels(other).ignore
+    assert gmail_labels(b"Chat").chat
+    assert folder_kind("[Gmail]/Sent Mail") == "sent"
+    assert folder_kind("Inbox") is None
+
+
+def test_parse_addresses_shapes() -> None:
+    assert parse_addresses('Alice <A@X.org>, "Smith, Jane" <jane@y.org>') == (
+        ("a@x.org", "Alice"), ("jane@y.org", "Smith, Jane"))
+    assert parse_addresses("=?UTF-8?B?SsO8cmdlbiBNw7xsbGVy?= <j@x.de>") == (("j@x.de", "Jürgen Müller"),)
+    assert parse_addresses("a@x.org; b@y.org") == (("a@x.org", None), ("b@y.org", None))
+    assert parse_addresses("Smith, John <j@x.com>") == (("j@x.com", "Smith, John"),)
+    assert parse_addresses("undisclosed-recipients:;") == ()
+    assert parse_addresses("bob@x.org (Bob)") == (("bob@x.org", "Bob"),)
+
+
+def test_address_hints() -> None:
+    assert address_hint("no-reply@accounts.example", None) == "noreply/notification address"
+    assert address_hint("notifications@github.com", "Alice Smith") == "noreply/notification address"
+    assert address_hint("update+abc@facebookmail.com", None) is not None
+    assert address_hint("team@e.shop.example", None) == "bulk-mail subdomain"
+    assert address_hint("group@googlegroups.com", "Bob via Hiking") is not None
+    assert address_hint("list@lists.example", "Bob via Hiking") == "sent via a group or service"
+    assert address_hint("info@company.example", None) is None  # a role address, often a person
+    assert address_hint("octavia@example.com", "Octavia Smith") is None
+
+
+def test_date_forms() -> None:
+    assert parse_mail_date(b" Thu, 30 Jun 2016 12:22:39 +0000 (GMT)") == datetime(2016, 6, 30, 12, 22, 39, tzinfo=UTC)
+    assert parse_mail_date(b"8 Aug 2023 23:59:59 -0700") == datetime(2023, 8, 9, 6, 59, 59, tzinfo=UTC)
+    assert parse_mail_date(b"Tue, 8 Aug 2023 12:36 +0200") == datetime(2023, 8, 8, 10, 36, tzinfo=UTC)
+    assert parse_mail_date(b"Fri, 1 Jan 99 10:00:00 EST") == datetime(1999, 1, 1, 15, 0, tzinfo=UTC)
+    assert parse_mail_date(b"Mon, 32 Jan 2020 10:00:00 +0000") is None
+    assert parse_mail_date(b"garbage") is None
+    assert separator_date(b"From 1773664405479613283@xxx Tue Aug 08 12:36:29 +0000 2023") == datetime(
+        2023, 8, 8, 12, 36, 29, tzinfo=UTC)
+    assert separator_date(b"From - Mon Aug 28 18:38:57 2023") == datetime(2023, 8, 28, 18, 38, 57, tzinfo=UTC)
+    assert separator_date(b"From ???@??? Mon Jan  1 00:00:00 1997") == datetime(1997, 1, 1, tzinfo=UTC)
+    assert separator_date(b"From - ") is None
+
+
+# ---- CSV exports ----------------------------------------------------------------------------------------------
+
+
+def test_outlook_mail_csv_undated() -> None:
+    r = ingest([MAIL / "outlook_mail.csv"])
+    rep = _report(r, "outlook_mail.csv")
+    assert rep.kind == "mail.outlook_csv"
+    assert rep.notes == ["no dates in Outlook mail CSV: identities only"]
+    # 4 rows: 2 used, the row without a sender rejected, the repeated row counted once.
+    assert (rep.read, rep.used, rep.rejected, rep.ignored) == (4, 2, 1, 1)
+    assert r.rejects.select("line", "reason").rows() == [(6, "no sender")]
+    assert r.messages.get_column("timestamp").null_count() == 2
+    kickoff = r.messages.filter(pl.col("line") == 2).row(0, named=True)
+    assert kickoff["n_participants"] == 4
+    assert {_email_of(r, x) for x in kickoff["recipient_ids"]} == {"me@example.com", "ben@example.com",
+                                                                   "cleo@example.com"}
+    by_email = _records_by_email(r)
+    assert by_email["ben@example.com"][0]["name"] == "Ben Ode"
+    # An Exchange (EX) sender has a name and no address.
+    dan = r.records.filter(pl.col("name") == "Dan Exchange").row(0, named=True)
+    assert dan["emails"] == []
+
+
+def test_thunderbird_ietng_csv() -> None:
+    r = ingest([MAIL / "thunderbird_ietng.csv"])
+    rep = _report(r, "thunderbird_ietng.csv")
+    assert rep.kind == "mail.thunderbird_csv"
+    assert (rep.read, rep.used, rep.rejected) == (4, 2, 2)
+    assert r.rejects.select("line", "reason").rows() == [(3, "no sender address"), (4, "unreadable date")]
+    ts = sorted(r.messages.get_column("timestamp").to_list())
+    assert ts == [datetime(2020, 3, 13, 9, 5, tzinfo=UTC), datetime(2020, 3, 27, 15, 26, tzinfo=UTC)]
+    reply = r.messages.filter(pl.col("line") == 2).row(0, named=True)
+    assert {_email_of(r, x) for x in reply["recipient_ids"]} == {"cleidigh@gmail.com", "jane@corp.example"}
+    assert _records_by_email(r)["jane@corp.example"][0]["name"] == "Smith, Jane"  # IETNG drops the quotes
+
+
+def test_thunderbird_ietng_semicolon_day_first_with_folder_column() -> None:
+    r = ingest([MAIL / "thunderbird_ietng_semicolon.csv"])
+    rep = _report(r, "thunderbird_ietng_semicolon.csv")
+    assert (rep.read, rep.used, rep.ignored) == (3, 2, 1)  # the Junk folder row is ignored
+    assert sorted(r.messages.get_column("timestamp").to_list()) == [
+        datetime(2020, 3, 27, 15, 26, tzinfo=UTC), datetime(2020, 3, 28, 8, 1, tzinfo=UTC)]
+    owner = r.records.filter(pl.col("owner_hint"))  # the "Local Folders/Sent" row
+    assert owner.get_column("emails").to_list() == [["me@example.com"]]
+    assert _records_by_email(r)["joerg@example.de"][0]["name"] == "Jörg Weiß"
+
+
+def test_m365_trace_summary() -> None:
+    r = ingest([MAIL / "m365_trace_summary.csv"])
+    rep = _report(r, "m365_trace_summary.csv")
+    assert rep.kind == "mail.m365_trace"
+    assert (rep.read, rep.used, rep.rejected, rep.ignored) == (5, 3, 1, 1)
+    assert dict(rep.ignored_reasons) == {"spam/quarantined (message trace)": 1}
+    hello = _message(r, "abc123@contoso.com")  # two rows (one per recipient) -> one message
+    assert hello["n_participants"] == 3
+    assert hello["timestamp"] == datetime(2022, 11, 29, 5, 35, 8, tzinfo=UTC)  # to the second
+    assert {_email_of(r, x) for x in hello["recipient_ids"]} == {"bob@fabrikam.com", "carol@fabrikam.com"}
+    assert r.messages.height == 2
+
+
+def test_m365_trace_extended_utf16le_without_bom() -> None:
+    path = MAIL / "m365_trace_extended_utf16le_nobom.csv"
+    assert path.read_bytes()[:2] == b'"\x00'  # really UTF-16LE, no BOM
+    r = ingest([path])
+    rep = _report(r, path.name)
+    assert (rep.read, rep.used, rep.ignored) == (4, 2, 2)
+    assert dict(rep.ignored_reasons) == {"repeated trace event of the same message": 2}
+    plan = _message(r, "m365a@contoso.com")
+    assert plan["n_participants"] == 3
+    assert plan["timestamp"] == datetime(2023, 5, 2, 8, 15, 1, tzinfo=UTC)
+    assert _email_of(r, _message(r, "m365b@fabrikam.com")["sender_id"]) == "dave@fabrikam.com"
+
+
+def test_generic_mail_csv_with_mapping() -> None:
+    parser = generic_mail_csv_parser({"date": "Sent On", "from": "sender", "to": "Recipients", "cc": "Copy",
+                                      "thread": "Conversation", "message_id": "Internet Message ID"})
+    path = MAIL / "generic_mail.csv"
+    f = InputFile(display=str(path), name=path.name, size=path.stat().st_size, path=path)
+    sniff = make_sniff(f)
+    assert parser.matches(sniff)
+    assert detect(sniff) is None  # nothing else claims the file; registered, the mapping would
+    out = FileCollector(str(path), parser.kind)
+    parser.parse(f, out)
+    _rec, msg, rej = out.frames(0)
+    assert (out.report.read, out.report.used, out.report.rejected) == (4, 2, 2)
+    assert rej.select("line", "reason").rows() == [(4, "unreadable date"), (5, "no sender address")]
+    first = msg.filter(pl.col("message_id") == "g1@example.com").row(0, named=True)
+    assert first["thread_id"] == "c-1"
+    assert first["timestamp"] == datetime(2024, 2, 1, 9, 0, tzinfo=UTC)
+    assert first["n_participants"] == 3
+    second = msg.filter(pl.col("message_id") == "g2@example.com").row(0, named=True)
+    assert second["n_participants"] == 3  # to + cc
+    with pytest.raises(ValueError, match="from"):
+        generic_mail_csv_parser({"date": "Sent On"})
+    with pytest.raises(ValueError, match="unknown"):
+        generic_mail_csv_parser({"from": "Sender", "subject": "Subject"})
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("gmail_takeout.mbox", "mail.mbox"), ("crlf.mbox", "mail.mbox"), ("outlook_mail.csv", "mail.outlook_csv"),
+    ("thunderbird_ietng.csv", "mail.thunderbird_csv"), ("thunderbird_ietng_semicolon.csv", "mail.thunderbird_csv"),
+    ("m365_trace_summary.csv", "mail.m365_trace"), ("m365_trace_extended_utf16le_nobom.csv", "mail.m365_trace"),
+])
+def test_detection_by_content(name: str, kind: str, tmp_path: Path) -> None:
+    # Renamed to something meaningless: detection does not depend on the name.
+    target = tmp_path / "export.dat"
+    shutil.copy(MAIL / name, target)
+    f = InputFile(display=str(target), name=target.name, size=target.stat().st_size, path=target)
+    parser = detect(make_sniff(f))
+    assert parser is not None
+    assert parser.kind == kind
