@@ -1,0 +1,258 @@
+"""The Python API, for notebooks and scripts.
+
+Example::
+
+    import analyzer
+
+    res = analyzer.analyze(["~/Downloads/Complete_LinkedInDataExport_03-01-2025.zip", "~/mail/All mail.mbox"],
+                           me=["me@example.com"], as_of="2025-03-01")
+    res.ranked.head(10)                  # polars frame, best first (the columns of reconnect.csv)
+    res.pandas.ranked                    # the same as a pandas frame
+    res.person("Ada Lovelace")           # her merged identities, why they were merged, her timeline
+    res.company("Acme")                  # who you know at Acme, strongest first
+    figs = res.figures()                 # the report's charts as matplotlib Figures, unsaved
+    res.write("reconnect-report")        # the full report, as `reconnect analyze` writes it
+
+Nothing here prints or reads anything but the inputs; every table is computed once by :func:`analyze`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from analyzer.config import Config
+from analyzer.pipeline import Analysis, summary
+from analyzer.pipeline import analyze as _run
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from matplotlib.figure import Figure
+
+    from analyzer.report.charts import Plotted
+
+__all__ = ["Result", "analyze"]
+
+#: The tables a :class:`Result` exposes by name (``to_pandas(name)``, ``result.pandas.<name>``).
+TABLES = ("ranked", "people", "interactions", "matches", "rejects", "events", "records", "messages", "measures")
+
+
+def _as_of(value: date | str | None) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(value)
+
+
+def analyze(
+    paths: str | Path | Sequence[str | Path],
+    *,
+    me: str | Sequence[str] = (),
+    as_of: date | str | None = None,
+    config: Config | str | Path | None = None,
+) -> Result:
+    """Run the whole pipeline on ``paths`` (files, folders, zips — one or a list) and return a :class:`Result`.
+
+    ``me`` is your own email address(es) or LinkedIn profile URL(s), when the exports do not say;
+    ``as_of`` fixes "today" (a date or ``"YYYY-MM-DD"``) so that results are reproducible; ``config`` is a
+    TOML file (or a :class:`~analyzer.config.Config`) with identity corrections and scoring weights.
+    Raises :class:`analyzer.errors.InputError` for unusable input.
+
+    >>> res = analyze("sample_data", as_of="2025-06-30")        # doctest: +SKIP
+    >>> res.ranked.select("rank", "name", "score", "reason").head(3)  # doctest: +SKIP
+    """
+    items = [paths] if isinstance(paths, str | Path) else list(paths)
+    mine = [me] if isinstance(me, str) else list(me)
+    expanded = [Path(p).expanduser() for p in items]
+    return Result(_run(expanded, me=mine, as_of=_as_of(as_of), config=config))
+
+
+class _PandasTables:
+    """``result.pandas.ranked`` etc.: each table as a pandas DataFrame (converted on access)."""
+
+    def __init__(self, result: Result) -> None:
+        self._result = result
+
+    def __getattr__(self, name: str) -> pd.DataFrame:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._result.to_pandas(name)
+        except KeyError:
+            raise AttributeError(name) from None
+
+    def __dir__(self) -> list[str]:
+        return list(TABLES)
+
+
+@dataclass
+class Result:
+    """The outcome of :func:`analyze`: every table of the run, plus views, charts and the report writer.
+
+    Wraps an :class:`~analyzer.pipeline.Analysis` (``result.analysis``) — build one by hand with
+    ``Result(analysis)``.
+
+    >>> res.ranked.filter(pl.col("replies_owed") > 0)  # doctest: +SKIP
+    >>> res.pandas.people.groupby("kind").size()        # doctest: +SKIP
+    """
+
+    analysis: Analysis
+
+    # ---- tables ---------------------------------------------------------------------------------------
+    @property
+    def ranked(self) -> pl.DataFrame:
+        """Everyone of kind ``person``, best reconnect candidate first (the rows of reconnect.csv)."""
+        return self.analysis.ranked
+
+    @property
+    def people(self) -> pl.DataFrame:
+        """One row per human, automated sender and the owner (people.csv)."""
+        return self.analysis.people
+
+    @property
+    def interactions(self) -> pl.DataFrame:
+        """One row per interaction with a person, no content (interactions.csv)."""
+        from analyzer.report.writer import interactions_table
+
+        return interactions_table(self.analysis)
+
+    @property
+    def events(self) -> pl.DataFrame:
+        """The full event table: every (message, counterpart) with direction, record_id and person_id."""
+        return self.analysis.events
+
+    @property
+    def matches(self) -> pl.DataFrame:
+        """The record pairs merged into one person and the evidence for each (identity_matches.csv)."""
+        return self.analysis.resolved.matches
+
+    @property
+    def rejects(self) -> pl.DataFrame:
+        """Input rows that could not be used, with the reason (rejects.csv)."""
+        return self.analysis.ingested.rejects
+
+    @property
+    def records(self) -> pl.DataFrame:
+        """Every mention of a person in a source file, before merging."""
+        return self.analysis.ingested.records
+
+    @property
+    def messages(self) -> pl.DataFrame:
+        """Every dated interaction read (messages, invitations, endorsements ...), before direction."""
+        return self.analysis.ingested.messages
+
+    @property
+    def measures(self) -> pl.DataFrame:
+        """The per-person measures the scores are built from (columns depend on the scoring model)."""
+        return self.analysis.scored.measures
+
+    @property
+    def summary(self) -> dict[str, Any]:
+        """The run summary of summary.json: counts per source file, owner identities, as-of date, timings."""
+        return summary(self.analysis)
+
+    @property
+    def as_of(self) -> date:
+        """The date treated as today."""
+        return self.analysis.as_of
+
+    def table(self, name: str) -> pl.DataFrame:
+        """A table by name: one of ``TABLES``."""
+        if name not in TABLES:
+            raise KeyError(f"unknown table {name!r}; one of {', '.join(TABLES)}")
+        df = getattr(self, name)
+        assert isinstance(df, pl.DataFrame)
+        return df
+
+    def to_pandas(self, name: str = "ranked") -> pd.DataFrame:
+        """A table as a pandas DataFrame, e.g. ``res.to_pandas("people")`` (list columns become lists)."""
+        return self.table(name).to_pandas()
+
+    @property
+    def pandas(self) -> _PandasTables:
+        """Every table as pandas, by attribute: ``res.pandas.ranked``, ``res.pandas.interactions`` ..."""
+        return _PandasTables(self)
+
+    # ---- views ----------------------------------------------------------------------------------------
+    def person(self, query: str) -> dict[str, Any]:
+        """One person, found by name (accents and case ignored), email address, LinkedIn URL or person_id.
+
+        Returns a dict: ``person`` (their people.csv row), ``ranking`` (their reconnect.csv row, or None),
+        ``identities`` (the records merged into them: source file, name as written, emails, URL),
+        ``merges`` (which rule joined which records, with the evidence), ``timeline`` (events per year by
+        channel and direction), ``undated_events``, and ``other_matches`` (other people the query matched).
+        Raises KeyError when no one matches.
+
+        >>> res.person("ada@example.com")["timeline"]  # doctest: +SKIP
+        """
+        from analyzer.report.lookup import find_people, person_details
+
+        hits = find_people(self.analysis, query)
+        if hits.height == 0:
+            raise KeyError(f"no person matches {query!r}")
+        details = person_details(self.analysis, hits["person_id"][0])
+        details["other_matches"] = hits.slice(1).select("person_id", "name", "kind").to_dicts()
+        return details
+
+    def company(self, name: str) -> pl.DataFrame:
+        """Who you know at ``name`` (current or past, by company name or email domain), strongest first."""
+        from analyzer import score
+
+        finder = getattr(score, "people_at_company", None)
+        if finder is not None:
+            result = finder(self.analysis, name)
+            assert isinstance(result, pl.DataFrame)
+            return result
+        q = name.strip().lower()  # fallback while the scoring module has no company view
+        ranked = self.ranked
+        hit = ranked.filter(pl.col("company").str.to_lowercase().str.contains(q, literal=True)
+                            | pl.col("emails").list.eval(pl.element().str.contains(f"@{q}", literal=True)).list.any())
+        return hit.sort("strength", descending=True, nulls_last=True) if "strength" in hit.columns else hit
+
+    # ---- charts and report ----------------------------------------------------------------------------
+    def charts(self, top: int = 25) -> list[Plotted]:
+        """The report's charts, drawn but not saved: each with ``.figure``, ``.data`` (the numbers plotted),
+        ``.title`` and ``.caption``."""
+        from analyzer.report.charts import draw_all
+
+        return draw_all(self.analysis, top)
+
+    def figures(self, top: int = 25) -> dict[str, Figure]:
+        """The report's charts as matplotlib Figures, by name (``top_candidates``, ``quadrant``, ``dormancy``,
+        ``reciprocity``, ``growth``, ``channels``, ``companies``, ``eras``, ``overlap``).
+
+        >>> res.figures()["quadrant"]  # doctest: +SKIP
+        """
+        return {p.key: p.figure for p in self.charts(top)}
+
+    def write(self, out_dir: str | Path, top: int = 25, charts: bool = True) -> list[Path]:
+        """Write the full report (CSVs, summary.json, charts/, report.html) into ``out_dir``, as
+        ``reconnect analyze --out`` does; returns the paths written."""
+        from analyzer.report import write_report
+
+        return write_report(self.analysis, Path(out_dir), top=top, charts=charts)
+
+    def __repr__(self) -> str:
+        s = self.summary
+        p = s.get("people", {})
+        return (f"<reconnect Result as of {s.get('as_of')}: {p.get('person', 0)} people ranked "
+                f"({p.get('automated', 0)} automated kept out), {s.get('messages', 0)} messages, "
+                f"{len(s.get('files', []))} files>")
+
+    def _repr_html_(self) -> str:
+        from analyzer.report.html import esc
+
+        s = self.summary
+        p = s.get("people", {})
+        top = self.ranked.head(5)
+        rows = "".join(f"<tr><td>{esc(r.get('rank'))}</td><td>{esc(r.get('name'))}</td>"
+                       f"<td>{esc(r.get('company'))}</td><td>{esc(r.get('reason'))}</td></tr>"
+                       for r in top.iter_rows(named=True))
+        return (f"<p><b>reconnect</b> as of {esc(s.get('as_of'))}: {esc(p.get('person', 0))} people, "
+                f"{esc(p.get('automated', 0))} automated kept out, {esc(s.get('messages', 0))} messages from "
+                f"{esc(len(s.get('files', [])))} files.</p>"
+                f"<table><tr><th>#</th><th>Name</th><th>Company</th><th>Why</th></tr>{rows}</table>")

@@ -1,0 +1,595 @@
+"""Charts (on the numbers they plot), report.html (content, escaping, self-containedness) and the terminal views.
+
+Everything here runs on hand-made frames and hand-made Analysis objects (tests/reportkit.py), so it does not
+depend on the parsers, identity resolution or the scoring model.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, date, datetime
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import matplotlib.image as mpimg
+import numpy as np
+import polars as pl
+import pytest
+from reportkit import AS_OF, HOSTILE_FILE, HOSTILE_NAMES, empty_analysis, make_analysis
+from rich.console import Console
+
+from analyzer import schemas
+from analyzer.report import charts as C
+from analyzer.report import write_report
+from analyzer.report.html import ago, esc, render_html
+from analyzer.report.lookup import find_people, person_details
+from analyzer.report.terminal import print_company, print_person, print_top
+
+EV_SCHEMA = {**schemas.EVENTS, "person_id": pl.String()}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# helpers
+# ---------------------------------------------------------------------------------------------------------
+
+
+def ranked_frame(rows: list[dict]) -> pl.DataFrame:
+    return schemas.conform(pl.DataFrame(rows, infer_schema_length=None), schemas.RANKED).select(list(schemas.RANKED))
+
+
+def people_frame(rows: list[dict]) -> pl.DataFrame:
+    return schemas.conform(pl.DataFrame(rows, infer_schema_length=None), schemas.PEOPLE).select(list(schemas.PEOPLE))
+
+
+def events_frame(rows: list[tuple[str, str, str, str]]) -> pl.DataFrame:
+    """rows: (person_id, 'YYYY-MM-DD', channel, direction)."""
+    out = []
+    for i, (pid, day, channel, direction) in enumerate(rows):
+        d = date.fromisoformat(day)
+        out.append({"record_id": i, "timestamp": datetime(d.year, d.month, d.day, 12, tzinfo=UTC), "channel": channel,
+                    "direction": direction, "thread_id": f"t{i}", "n_participants": 2, "msg_key": f"m{i}",
+                    "message_id": None, "in_reply_to": None, "source_file": "x", "line": i, "person_id": pid})
+    return pl.DataFrame(out, schema=EV_SCHEMA)
+
+
+def assert_png(path: Path, min_width: int = 900) -> np.ndarray:
+    """The PNG exists, is a sensible size and is not blank (its pixels vary)."""
+    assert path.exists() and path.stat().st_size > 5_000, path
+    img = mpimg.imread(path)
+    h, w = img.shape[:2]
+    assert w >= min_width and h >= 400, (path, w, h)
+    assert float(np.var(img[..., :3])) > 1e-4, f"{path} is blank"
+    return img
+
+
+# ---------------------------------------------------------------------------------------------------------
+# text helpers
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_shorten_and_abbreviate_reason() -> None:
+    assert C.shorten("Ada   Lovelace", 20) == "Ada Lovelace"
+    assert C.shorten("Stark Industries and Partners International", 20) == "Stark Industries an…"
+    assert len(C.shorten("x" * 50, 10)) == 10
+    reason = "Worked together at Acme 2017–2020; 64 messages both ways; last contact 2 years ago; recommended you"
+    assert C.abbreviate_reason(reason, 60) == "Worked together at Acme 2017–2020; 64 messages both ways"
+    assert C.abbreviate_reason(reason, 200) == reason
+    assert C.abbreviate_reason("one very long clause without any separator at all", 20) == "one very long claus…"
+    assert C.abbreviate_reason(None, 20) == ""
+
+
+def test_ago_phrases() -> None:
+    assert ago(None) == "never"
+    assert ago(0) == "today"
+    assert ago(1) == "1 day ago"
+    assert ago(21) == "3 weeks ago"
+    assert ago(92) == "3 months ago"
+    assert ago(365) == "1 year ago"
+    assert ago(830) == "2 years 3 months ago"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (1) top candidates
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_top_candidates_data_orders_by_rank_and_abbreviates() -> None:
+    ranked = ranked_frame([
+        {"rank": 2, "person_id": "b", "name": "Bea", "company": "Globex", "score": 0.5, "reason": "x; y"},
+        {"rank": 1, "person_id": "a", "name": "Ann", "company": None, "score": 0.9, "reason": "Worked together; 3 msgs"},
+        {"rank": 3, "person_id": "c", "name": "Cy", "company": "Acme", "score": None, "reason": "no score"},
+    ])
+    d = C.top_candidates_data(ranked, top=5)
+    assert d["name"].to_list() == ["Ann", "Bea"]  # no score -> not plotted
+    assert d["score"].to_list() == [0.9, 0.5]
+    assert d["reason_short"].to_list() == ["Worked together; 3 msgs", "x; y"]
+    assert C.top_candidates_data(ranked, top=1)["name"].to_list() == ["Ann"]
+    p = C.plot_top_candidates(ranked, 5)
+    assert not p.empty and p.title == "Top 2 people to reconnect with"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (2) quadrant
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_quadrant_data_classifies_and_labels_top() -> None:
+    ranked = ranked_frame([
+        {"rank": 1, "person_id": "a", "name": "Dormant Strong", "days_since_contact": 900, "strength": 0.9},
+        {"rank": 2, "person_id": "b", "name": "Active Strong", "days_since_contact": 10, "strength": 0.8},
+        {"rank": 3, "person_id": "c", "name": "Dormant Weak", "days_since_contact": 400, "strength": 0.1},
+        {"rank": 4, "person_id": "d", "name": "Today Weak", "days_since_contact": 0, "strength": 0.2},
+        {"rank": 5, "person_id": "e", "name": "Never", "days_since_contact": None, "strength": 0.0},
+        {"rank": 6, "person_id": "f", "name": "Zero", "days_since_contact": 50, "strength": 0.0},
+    ])
+    d = C.quadrant_data(ranked, dormant_days=180, top_labels=2)
+    # the split is the median of the positive strengths (0.1, 0.2, 0.8, 0.9) = 0.5
+    assert C.strength_split(d) == pytest.approx(0.5)
+    got = dict(zip(d["name"], d["quadrant"], strict=True))
+    assert got == {"Dormant Strong": "dormant strong", "Active Strong": "active strong",
+                   "Dormant Weak": "dormant weak", "Today Weak": "active weak", "Zero": "active weak"}
+    assert d.filter(pl.col("name") == "Today Weak")["days"][0] == 1  # clamped for the log scale
+    assert d.filter("labelled")["name"].to_list() == ["Dormant Strong", "Active Strong"]
+    p = C.plot_quadrant(ranked, 180, 2)
+    assert p.data.filter("label_drawn")["name"].to_list() == ["Dormant Strong", "Active Strong"]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (3) two-way dormancy
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_two_way_contact_is_the_earlier_of_last_sent_and_last_received() -> None:
+    ev = events_frame([
+        ("a", "2020-01-01", "email", "sent"), ("a", "2021-06-01", "email", "received"),
+        ("a", "2019-01-01", "email", "received"),
+        ("b", "2024-01-01", "email", "sent"),  # one-way
+        ("c", "2025-06-01", "email", "sent"), ("c", "2025-06-10", "linkedin_message", "received"),
+        ("c", "2030-01-01", "email", "received"),  # after as_of: ignored
+    ])
+    tw = C.two_way_contact(ev, AS_OF)
+    got = {r["person_id"]: r["last_two_way"] for r in tw.iter_rows(named=True)}
+    assert got == {"a": date(2020, 1, 1), "b": None, "c": date(2025, 6, 1)}
+
+
+def test_dormancy_data_bins_by_tier() -> None:
+    ranked = ranked_frame([
+        {"rank": 1, "person_id": "a", "name": "A", "strength": 0.9},
+        {"rank": 2, "person_id": "b", "name": "B", "strength": 0.5},
+        {"rank": 3, "person_id": "c", "name": "C", "strength": 0.1},
+        {"rank": 4, "person_id": "d", "name": "D", "strength": 0.3},  # never two-way
+    ])
+    ev = events_frame([
+        ("a", "2020-01-01", "email", "sent"), ("a", "2020-02-01", "email", "received"),  # 5.5 y -> 5–10 years
+        ("b", "2025-06-01", "email", "sent"), ("b", "2025-06-20", "email", "received"),  # 29 d -> < 1 month
+        ("c", "2024-01-01", "email", "sent"), ("c", "2024-03-01", "email", "received"),  # 1.5 y -> 1–2 years
+        ("d", "2024-01-01", "email", "sent"),
+        ("zz", "2024-01-01", "email", "sent"), ("zz", "2024-01-02", "email", "received"),  # not ranked
+    ])
+    data, never = C.dormancy_data(ranked, ev, AS_OF)
+    assert never == 1
+    nonzero = {(r["bin"], r["tier"]): r["count"] for r in data.iter_rows(named=True) if r["count"]}
+    assert nonzero == {("5–10 years", "strongest third"): 1, ("< 1 month", "middle third"): 1,
+                       ("1–2 years", "weakest third"): 1}
+    assert data.height == len(C.DORMANCY_BINS) * 3  # zero-filled
+    assert data["bin"].unique(maintain_order=True).to_list() == [b for b, _ in C.DORMANCY_BINS]
+
+
+def test_strength_tiers_split_in_thirds_deterministically() -> None:
+    ranked = ranked_frame([{"person_id": f"p{i}", "strength": s} for i, s in enumerate([0.5, 0.5, 0.9, 0.1, 0.2, 0.7])])
+    t = dict(C.strength_tiers(ranked).iter_rows())
+    assert [t[p] for p in ("p2", "p5")] == ["strongest third"] * 2
+    assert [t[p] for p in ("p0", "p1")] == ["middle third"] * 2
+    assert [t[p] for p in ("p4", "p3")] == ["weakest third"] * 2
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (4) reciprocity
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_reciprocity_data_counts_bins() -> None:
+    ranked = ranked_frame([
+        {"person_id": "a", "reciprocity": 0.0, "messages_sent": 3, "messages_received": 0},
+        {"person_id": "b", "reciprocity": 0.05, "messages_sent": 1, "messages_received": 20},
+        {"person_id": "c", "reciprocity": 0.5, "messages_sent": 5, "messages_received": 10},
+        {"person_id": "d", "reciprocity": 1.0, "messages_sent": 4, "messages_received": 4},
+        {"person_id": "e", "reciprocity": 0.0, "messages_sent": 0, "messages_received": 0},  # no messages
+        {"person_id": "f", "reciprocity": None, "messages_sent": 2, "messages_received": 2},
+    ])
+    d = C.reciprocity_data(ranked)
+    assert d["count"].to_list() == [2, 0, 0, 0, 0, 1, 0, 0, 0, 1]
+    assert d["bin_start"][5] == pytest.approx(0.5)
+    p = C.plot_reciprocity(ranked)
+    assert "4 people; 2 are one-way" in p.caption
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (5) growth
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_growth_data_counts_months_and_cumulates() -> None:
+    people = people_frame([
+        {"person_id": "a", "kind": "person", "connected_on": date(2020, 1, 5)},
+        {"person_id": "b", "kind": "person", "connected_on": date(2020, 1, 25)},
+        {"person_id": "c", "kind": "person", "connected_on": date(2020, 3, 1)},
+        {"person_id": "d", "kind": "person", "connected_on": None},
+        {"person_id": "o", "kind": "owner", "connected_on": date(2019, 1, 1)},  # not a connection
+    ])
+    d = C.growth_data(people)
+    assert d["month"].to_list() == [date(2020, 1, 1), date(2020, 2, 1), date(2020, 3, 1)]
+    assert d["connections"].to_list() == [2, 0, 1]
+    assert d["cumulative"].to_list() == [2, 2, 3]
+    assert "3 connections from Jan 2020 to Mar 2020" in C.plot_growth(people).caption
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (6) channels
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_channel_data_per_month_people_only() -> None:
+    people = people_frame([{"person_id": "a", "kind": "person"}, {"person_id": "n", "kind": "automated"}])
+    ev = events_frame([
+        ("a", "2024-01-03", "email", "sent"), ("a", "2024-01-20", "email", "received"),
+        ("a", "2024-03-01", "linkedin_message", "received"),
+        ("n", "2024-01-05", "email", "received"),  # automated: left out
+        ("a", "2026-01-01", "email", "sent"),  # after as_of: left out
+    ])
+    d = C.channel_data(ev, people, AS_OF)
+    assert d["period"].unique().to_list() == ["month"]
+    got = {(r["period_start"], r["channel"]): r["interactions"] for r in d.iter_rows(named=True)}
+    assert got == {(date(2024, 1, 1), "email"): 2, (date(2024, 1, 1), "linkedin_message"): 0,
+                   (date(2024, 2, 1), "email"): 0, (date(2024, 2, 1), "linkedin_message"): 0,
+                   (date(2024, 3, 1), "email"): 0, (date(2024, 3, 1), "linkedin_message"): 1}
+    y = C.channel_data(ev, people, AS_OF, period="year")
+    assert y.filter(pl.col("channel") == "email")["interactions"].to_list() == [2]
+    assert C.plot_channels(ev, people, AS_OF).title == "Interactions per month, by channel"
+
+
+def test_auto_period() -> None:
+    assert C.auto_period(date(2020, 1, 1), date(2023, 12, 1)) == "month"
+    assert C.auto_period(date(2015, 1, 1), date(2024, 1, 1)) == "quarter"
+    assert C.auto_period(date(2005, 1, 1), date(2024, 1, 1)) == "year"
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (7) companies
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_companies_data_groups_spellings() -> None:
+    people = people_frame([
+        {"person_id": "a", "kind": "person", "company": "Acme"},
+        {"person_id": "b", "kind": "person", "company": "ACME "},
+        {"person_id": "c", "kind": "person", "company": "Acme"},
+        {"person_id": "d", "kind": "person", "company": "Globex"},
+        {"person_id": "e", "kind": "person", "company": None},
+        {"person_id": "f", "kind": "person", "company": "  "},
+        {"person_id": "g", "kind": "automated", "company": "Spam Inc"},
+    ])
+    d, n_companies, no_company = C.companies_data(people, n=10)
+    assert d.rows() == [("Acme", 3), ("Globex", 1)]
+    assert (n_companies, no_company) == (2, 2)
+    assert C.companies_data(people, n=1)[0].rows() == [("Acme", 3)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (8) employer eras
+# ---------------------------------------------------------------------------------------------------------
+
+
+POSITIONS: list[dict[str, Any]] = [
+    {"company": "Globex", "title": "Manager", "started_on": date(2018, 1, 1), "finished_on": date(2020, 6, 1)},
+    {"company": "Acme", "title": "Analyst", "started_on": "2015-03", "finished_on": "Dec 2017"},
+    {"company": "Initech", "title": None, "started_on": date(2020, 7, 1), "finished_on": None},
+    {"company": "No Dates", "title": "x", "started_on": None, "finished_on": None},  # cannot be placed
+]
+
+
+def test_eras_data_counts_people_met_and_still_warm() -> None:
+    ranked = ranked_frame([
+        {"person_id": "a", "first_contact": date(2016, 5, 1), "strength": 0.8, "warmth": 0.6},  # Acme, warm
+        {"person_id": "b", "first_contact": date(2017, 12, 31), "strength": 0.8, "warmth": 0.1},  # Acme (end month)
+        {"person_id": "c", "first_contact": date(2019, 1, 1), "strength": 0.5, "warmth": 0.3},  # Globex, warm
+        {"person_id": "d", "first_contact": date(2024, 1, 1), "strength": 0.4, "warmth": 0.0},  # Initech
+        {"person_id": "e", "first_contact": date(2010, 1, 1), "strength": 0.4, "warmth": 0.4},  # outside, warm
+        {"person_id": "f", "first_contact": None, "strength": 0.9, "warmth": 0.9},  # never contacted
+    ])
+    d = C.eras_data(POSITIONS, ranked, AS_OF)
+    assert d.select("company", "met", "still_warm").rows() == [
+        ("Acme", 2, 1), ("Globex", 1, 1), ("Initech", 1, 0), (None, 1, 1)]
+    assert d["era"].to_list() == ["Acme (2015–2017)", "Globex (2018–2020)", "Initech (2020–now)", C.OUTSIDE]
+    assert d["end"][2] == AS_OF
+    # an absolute threshold instead of the ratio
+    d2 = C.eras_data(POSITIONS, ranked, AS_OF, warm_threshold=0.35)
+    assert d2["still_warm"].to_list() == [1, 0, 0, 1]
+    assert "still warm" in C.plot_eras(POSITIONS, ranked, AS_OF).caption
+
+
+def test_eras_without_positions_is_a_no_data_chart() -> None:
+    ranked = ranked_frame([{"person_id": "a", "first_contact": date(2016, 5, 1)}])
+    assert C.eras_data([], ranked, AS_OF).height == 0
+    p = C.plot_eras([], ranked, AS_OF)
+    assert p.empty and "Positions.csv" in p.note
+
+
+# ---------------------------------------------------------------------------------------------------------
+# (9) source overlap
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_overlap_data_groups_source_families() -> None:
+    people = people_frame([
+        {"person_id": "a", "kind": "person", "sources": ["linkedin.connections", "linkedin.messages"]},
+        {"person_id": "b", "kind": "person", "sources": ["linkedin.connections", "mail.mbox"]},
+        {"person_id": "c", "kind": "person", "sources": ["mail.mbox", "linkedin.messages", "contacts.vcard"]},
+        {"person_id": "d", "kind": "person", "sources": ["mail.mbox"]},
+        {"person_id": "e", "kind": "person", "sources": ["mail.outlook_csv", "linkedin.invitations"]},
+        {"person_id": "f", "kind": "person", "sources": []},
+        {"person_id": "g", "kind": "automated", "sources": ["mail.mbox"]},
+    ])
+    combos, sets = C.overlap_data(people)
+    assert combos.select("combination", "people").rows() == [
+        ("linkedin+mail", 2), ("linkedin", 1), ("mail", 1), ("contacts+linkedin+mail", 1)]
+    assert sets.rows() == [("linkedin", 4), ("mail", 4), ("contacts", 1)]
+    assert "5 people, 3 of them found in more than one" in C.plot_overlap(people).caption
+
+
+# ---------------------------------------------------------------------------------------------------------
+# every chart: empty data, PNGs, determinism, hostile text
+# ---------------------------------------------------------------------------------------------------------
+
+
+def test_every_chart_copes_with_empty_frames(tmp_path: Path) -> None:
+    ranked, people = schemas.empty(schemas.RANKED), schemas.empty(schemas.PEOPLE)
+    ev = pl.DataFrame(schema=EV_SCHEMA)
+    plots = [C.plot_top_candidates(ranked), C.plot_quadrant(ranked), C.plot_dormancy(ranked, ev, AS_OF),
+             C.plot_reciprocity(ranked), C.plot_growth(people), C.plot_channels(ev, people, AS_OF),
+             C.plot_companies(people), C.plot_eras(POSITIONS, ranked, AS_OF), C.plot_overlap(people)]
+    for p in plots:
+        assert p.empty, p.key
+        counts = [c for c in ("count", "connections", "interactions", "people", "met") if c in p.data.columns]
+        assert p.data.height == 0 or all(int(p.data[c].sum()) == 0 for c in counts), p.key
+        assert_png(C.save_png(p.figure, tmp_path / f"{p.key}.png"))
+    # frames missing the columns entirely (a future scoring model) are no data, not a crash
+    bare = pl.DataFrame({"person_id": ["a"]})
+    assert C.plot_quadrant(bare).empty and C.plot_reciprocity(bare).empty and C.plot_top_candidates(bare).empty
+
+
+def test_make_charts_writes_nine_readable_pngs(tmp_path: Path) -> None:
+    a = make_analysis(n_people=50)
+    charts = C.make_charts(a, tmp_path / "charts", top=25)
+    assert [c.key for c in charts] == ["top_candidates", "quadrant", "dormancy", "reciprocity", "growth", "channels",
+                                       "companies", "eras", "overlap"]
+    assert [c.filename for c in charts] == [f"{i:02d}_{c.key}.png" for i, c in enumerate(charts, start=1)]
+    for c in charts:
+        assert not c.note, (c.key, c.note)
+        assert c.title and c.caption and c.data_rows > 0
+        assert c.path == tmp_path / "charts" / c.filename
+        assert_png(c.path)
+    assert sorted(p.name for p in (tmp_path / "charts").iterdir()) == sorted(c.filename for c in charts)
+
+
+def test_pngs_are_byte_stable(tmp_path: Path) -> None:
+    """The same data gives byte-identical PNGs (fixed style, no software/date metadata); the charts with
+    label placement and dates are the likeliest to vary."""
+    a = make_analysis(n_people=30)
+    draws = [lambda: C.plot_top_candidates(a.ranked, 10), lambda: C.plot_quadrant(a.ranked),
+             lambda: C.plot_growth(a.people), lambda: C.plot_channels(a.events, a.people, a.as_of)]
+    for i, draw in enumerate(draws):
+        one = C.save_png(draw().figure, tmp_path / f"{i}a.png").read_bytes()
+        two = C.save_png(draw().figure, tmp_path / f"{i}b.png").read_bytes()
+        assert one == two, i
+        assert b"Software" not in one[:400] and b"matplotlib" not in one[:400].lower()
+
+
+def test_hostile_names_are_drawn_literally(tmp_path: Path) -> None:
+    """Names with $...$ (mathtext), markup and brackets must not break or be interpreted by matplotlib."""
+    a = make_analysis(n_people=20, hostile=True)
+    p = C.plot_top_candidates(a.ranked, 10)
+    texts = [t.get_text() for ax in p.figure.axes for t in ax.get_yticklabels()]
+    assert any("$x^2$" in t for t in texts)
+    for c in C.make_charts(a, tmp_path):
+        assert not c.note, c.key
+        assert c.path is not None
+        assert_png(c.path)
+
+
+def test_a_failing_chart_becomes_a_placeholder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def boom(*_a: object, **_k: object) -> C.Plotted:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(C, "plot_reciprocity", boom)
+    charts = C.make_charts(make_analysis(n_people=10), tmp_path)
+    bad = next(c for c in charts if c.key == "reciprocity")
+    assert "could not be drawn" in bad.note and bad.path is not None
+    assert_png(bad.path)
+    assert all(not c.note for c in charts if c.key != "reciprocity")
+
+
+def test_large_top_is_capped_and_long_names_truncated() -> None:
+    a = make_analysis(n_people=60)
+    p = C.plot_top_candidates(a.ranked.with_columns(pl.lit("Maximiliana Wilhelmina von Lichtenstein-Habsburg")
+                                                    .alias("name")), 20)
+    labels = [t.get_text() for t in p.figure.axes[0].get_yticklabels()]
+    assert len(labels) == 20 and all(len(t) <= 30 and t.endswith("…") for t in labels)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# report.html
+# ---------------------------------------------------------------------------------------------------------
+
+
+VOID = {"meta", "img", "br", "link", "input", "hr", "col", "source", "wbr", "area", "base", "embed", "track"}
+
+
+class _Balance(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.stack: list[str] = []
+        self.errors: list[str] = []
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        if tag not in VOID:
+            self.stack.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.stack or self.stack[-1] != tag:
+            self.errors.append(f"unexpected </{tag}> with open {self.stack[-3:]}")
+        else:
+            self.stack.pop()
+
+
+@pytest.fixture(scope="module")
+def hostile_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    out = tmp_path_factory.mktemp("rep") / "report"
+    a = make_analysis(n_people=40, hostile=True)
+    write_report(a, out, top=25)
+    return out, (out / "report.html").read_text(encoding="utf-8")
+
+
+def test_html_escapes_every_hostile_string(hostile_report: tuple[Path, str]) -> None:
+    _, page = hostile_report
+    assert "<script" not in page.lower()
+    assert "<img src=x" not in page and "<b>Evil" not in page
+    parser = _Balance()
+    parser.feed(page)
+    allowed = {"html", "head", "meta", "title", "style", "body", "main", "header", "h1", "h2", "h3", "p", "nav",
+               "a", "section", "div", "table", "thead", "tbody", "tr", "th", "td", "figure", "img", "figcaption",
+               "b", "span", "br", "ul", "li", "code", "footer"}
+    assert {tag for tag, _ in parser.tags} <= allowed
+    assert not [a for _, attrs in parser.tags for a in attrs if a.startswith("on")]
+    for name in HOSTILE_NAMES:
+        assert esc(name) in page, name
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&lt;b&gt;Evil &amp; Co&lt;/b&gt;" in page
+    assert "&lt;script&gt;alert(&#x27;reason&#x27;)&lt;/script&gt; &amp; more" in page
+    assert esc(HOSTILE_FILE) in page  # file names in the sources table
+
+
+def test_html_is_self_contained_and_well_formed(hostile_report: tuple[Path, str]) -> None:
+    out, page = hostile_report
+    lowered = page.lower()
+    for bad in ('src="http', "src='http", "<link", "<script", "@import", "url(", "<iframe", "<object", "href=\"http"):
+        assert bad not in lowered, bad
+    parser = _Balance()
+    parser.feed(page)
+    assert parser.errors == [] and parser.stack == []
+    imgs = [attrs for tag, attrs in parser.tags if tag == "img"]
+    assert len(imgs) == 9
+    assert all((attrs.get("src") or "").startswith("data:image/png;base64,") for attrs in imgs)
+    assert all(attrs.get("alt") for attrs in imgs)
+    links = [attrs.get("href") or "" for tag, attrs in parser.tags if tag == "a"]
+    assert links and all(h.startswith("#") for h in links)
+    csp = [attrs for tag, attrs in parser.tags if tag == "meta" and attrs.get("http-equiv") == "Content-Security-Policy"]
+    assert csp and (csp[0].get("content") or "").startswith("default-src 'none'; img-src data:;")
+    # the embedded images are the PNGs of charts/
+    first = (out / "charts" / "01_top_candidates.png").read_bytes()
+    import base64
+
+    assert base64.b64encode(first).decode() in page
+
+
+def test_html_content(hostile_report: tuple[Path, str]) -> None:
+    _, page = hostile_report
+    for section in ("Summary", "Charts", "People to reconnect with", "Replies owed", "How the score works",
+                    "Sources read"):
+        assert f">{section}</h2>" in page
+    text = re.sub(r"<[^>]+>", " ", page)
+    assert re.search(r"\b40\s+people\b", text)  # people card
+    assert re.search(r"\b3\s+automated senders kept out\b", text)
+    assert "The top 25 of 40 people" in page
+    assert page.count("<figcaption>") == 9
+    ranked_rows = page.split('id="ranked"')[1].split("</section>")[0].count("<tr>") - 1
+    assert ranked_rows == 25
+    replies = page.split('id="replies"')[1].split("</section>")[0]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in replies and ">3</td>" in replies
+    assert "Strength" in page and "Reciprocity" in page and "Warmth" in page
+
+
+def test_html_for_an_empty_analysis(tmp_path: Path) -> None:
+    a = empty_analysis()
+    charts = C.make_charts(a, tmp_path / "charts")
+    page = render_html(a, charts, tmp_path / "charts")
+    assert "No one to rank" in page and page.count("<img") == 9 and "No files were read" in page
+
+
+# ---------------------------------------------------------------------------------------------------------
+# terminal
+# ---------------------------------------------------------------------------------------------------------
+
+
+def _console() -> Console:
+    return Console(width=100, record=True, highlight=False, color_system=None)
+
+
+def test_print_top_fits_100_columns_and_prints_markup_literally() -> None:
+    a = make_analysis(n_people=30, hostile=True)
+    c = _console()
+    print_top(a, 10, console=c)
+    out = c.export_text()
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "[bold red]Markup[/]" in out
+    assert "<script>alert(1)</s" in out
+    for col in ("#", "Name", "Company", "Last contact", "Score", "Why"):
+        assert col in out
+    assert "2017-01-18" in out  # last contact of rank 1
+
+
+def test_print_person_shows_identities_merges_and_timeline() -> None:
+    a = make_analysis(n_people=40)
+    # the kit's person 33 has three source records (SOURCE_SETS[33 % 7] = 3 sources) and events
+    pid = "p0033"
+    name = a.people.filter(pl.col("person_id") == pid)["name"][0]
+    d = person_details(a, pid)
+    assert d["identities"].height == 3 and d["merges"].height == 2
+    ev = a.events.filter(pl.col("person_id") == pid)
+    assert int(d["timeline"]["total"].sum()) == ev.height
+    c = _console()
+    print_person(a, name.upper(), console=c)
+    out = c.export_text()
+    assert name in out and "Identities: 3 source record(s)" in out
+    assert "google_cs" in out and "same_email" in out and "probabilistic" in out
+    for year in ev["timestamp"].dt.year().unique().to_list():
+        assert str(year) in out
+
+
+def test_print_person_markup_name_is_literal_and_unknown_query() -> None:
+    a = make_analysis(n_people=10, hostile=True)
+    c = _console()
+    print_person(a, "markup person", console=c)
+    out = c.export_text()
+    assert "[bold red]Markup[/] $x^2$ Person" in out
+    c = _console()
+    print_person(a, "[nobody]", console=c)
+    assert "No person matches '[nobody]'." in c.export_text()
+
+
+def test_find_people_by_email_url_id_and_accentless_name() -> None:
+    a = make_analysis(n_people=40)
+    row = a.people.filter(pl.col("person_id") == "p0033").row(0, named=True)
+    assert find_people(a, "p0033")["person_id"].to_list() == ["p0033"]
+    assert find_people(a, row["emails"][0].upper())["person_id"].to_list() == ["p0033"]
+    url = row["linkedin_urls"][0].replace("https://www.", "http://uk.") + "/?trk=x"
+    assert find_people(a, url)["person_id"].to_list() == ["p0033"]
+    jose = find_people(a, "jose")
+    assert jose.height >= 2 and all("José" in n for n in jose["name"])
+    assert find_people(a, "nobody at all").height == 0
+
+
+def test_print_company_literal_and_empty() -> None:
+    table = pl.DataFrame({"name": ["[red]Eve[/red]"], "company": ["Acme"], "strength": [0.5],
+                          "match": ["company"], "reason": ["[link=http://x]y[/link]"]})
+    c = _console()
+    print_company(table, "[b]Acme[/b]", console=c)
+    out = c.export_text()
+    assert "[red]Eve[/red]" in out and "[link=http://x]y[/link]" in out and "[b]Acme[/b]" in out
+    c = _console()
+    print_company(table.head(0), "Nowhere", console=c)
+    assert "No one found at Nowhere." in c.export_text()
