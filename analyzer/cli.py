@@ -22,6 +22,12 @@ def _setup_logging(verbose: bool, quiet: bool) -> None:
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr, force=True)
 
 
+def _one_line(text: str, limit: int = 1500) -> str:
+    """``text`` as a single terminal-safe line: control characters (newlines, escapes) shown as spaces."""
+    line = " ".join("".join(c if c.isprintable() else " " for c in text).split())
+    return line if len(line) <= limit else line[: limit - 3] + "..."
+
+
 @contextmanager
 def _user_errors(verbose: bool) -> Iterator[None]:
     """Turn errors the user can fix into one-line messages with exit code 1 (tracebacks only with --verbose)."""
@@ -30,18 +36,27 @@ def _user_errors(verbose: bool) -> Iterator[None]:
     except (InputError, UsageError) as exc:
         if verbose:
             raise
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(_one_line(str(exc))) from None
     except KeyboardInterrupt:
         raise click.Abort() from None
     except click.ClickException:
         raise
+    except OSError as exc:  # the file system refused (disk full, permissions, a file vanished): fixable
+        if verbose:
+            raise
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise click.ClickException(_one_line(
+            f"{where}{exc.strerror or exc}; check the path, its permissions and the free disk space")) from None
+    except MemoryError:
+        if verbose:
+            raise
+        raise click.ClickException("ran out of memory; close other programs or analyse fewer inputs at once") from None
     except Exception as exc:  # a bug: still one line unless --verbose
         if verbose:
             raise
         msg = str(exc).splitlines()[0] if str(exc) else ""
-        raise click.ClickException(
-            f"internal error ({type(exc).__name__}: {msg[:200]}); run again with --verbose for details"
-        ) from None
+        raise click.ClickException(_one_line(
+            f"internal error ({type(exc).__name__}: {msg[:200]}); run again with --verbose for details")) from None
 
 
 def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
@@ -122,8 +137,10 @@ def analyze(inputs: tuple[str, ...], out: Path, top: int, me: tuple[str, ...], a
     from analyzer.pipeline import analyze as run
     from analyzer.report import write_report
     from analyzer.report.terminal import print_top
+    from analyzer.report.writer import check_target
 
     with _user_errors(verbose):
+        check_target(out)  # before the long part: an unusable --out is reported at once
         show = not quiet and sys.stderr.isatty()
         with _progress(inputs, show) as progress:
             analysis = run(inputs, me=me, as_of=as_of, config=config_path, progress=progress)

@@ -60,6 +60,11 @@ def make_sniff(f: InputFile) -> Sniff:
     return Sniff(file=f, head=head, text=text, name=_sniff_name(f.name))
 
 
+#: The one-line list of what is read, for error messages (`reconnect formats` has the details).
+SUPPORTED_SHORT = ("LinkedIn archive (zip, folder or its CSVs), mbox mail, Outlook / Thunderbird / Microsoft 365 "
+                   "mail CSVs, Google and Outlook contacts CSVs, vCard")
+
+
 def supported_formats() -> list[str]:
     """Labels of the formats that are read."""
     return sorted({p.label for p in REGISTRY if p.used})
@@ -82,6 +87,7 @@ def ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | Non
     skipped = list(found.skipped)
     owner = OwnerHints()
     offset = 0
+    n_used_files = 0
     for f in found.files:
         if f.size == 0:
             if f.explicit:
@@ -94,13 +100,25 @@ def ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | Non
             if f.explicit:
                 raise InputError(
                     f.display, "is not a format reconnect reads",
-                    hint="Supported: " + "; ".join(supported_formats()) + ". Run `reconnect formats` for how to export each",
+                    hint=f"Supported: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each",
                 )
             skipped.append((f.display, "not a supported format"))
             continue
         log.info("reading %s as %s", f.display, parser.kind)
         out = FileCollector(f.display, parser.kind, advance=progress)
-        parser.parse(f, out)
+        try:
+            parser.parse(f, out)
+        except InputError:
+            raise
+        except (MemoryError, RecursionError) as exc:
+            raise InputError(f.display, f"is too large or too deeply nested to read ({type(exc).__name__})") from exc
+        except Exception as exc:  # a parser bug must still name the file
+            raise InputError(
+                f.display, f"could not be read as {parser.label} ({type(exc).__name__}: {str(exc)[:120]})",
+                hint="Run with --verbose for details and report it",
+            ) from exc
+        if parser.used:
+            n_used_files += 1
         rec, msg, rej = out.frames(offset)
         offset += out.n_records
         recs.append(rec)
@@ -112,7 +130,7 @@ def ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | Non
         owner.names |= out.owner_names
         owner.positions += out.owner_positions
 
-    if not reports:
+    if not n_used_files:
         shown = ", ".join(str(i) for i in inputs)
         raise InputError(shown, "contains no file in a supported format",
                          hint="Run `reconnect formats` to see what is read and how to export it")

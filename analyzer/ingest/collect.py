@@ -8,9 +8,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from hashlib import blake2b
+from itertools import accumulate, chain
 from typing import Any
 
 import polars as pl
+import pyarrow as pa
 
 from analyzer import schemas
 from analyzer.ingest.text import clean_text
@@ -73,6 +75,8 @@ class FileCollector:
         self._advance = advance
         self._rec: dict[str, list[Any]] = {k: [] for k in schemas.RECORDS if k not in ("record_id", "source_file", "source_kind")}
         self._rec_keys: dict[Any, int] = {}
+        self._bulk: list[tuple[pl.DataFrame, pl.DataFrame]] = []
+        self._n_bulk_records = 0
         self._msg: dict[str, list[Any]] = {k: [] for k in schemas.MESSAGES if k != "source_file"}
         self._rejects: list[tuple[int | None, str]] = []
         self.owner_emails: set[str] = set()
@@ -200,29 +204,80 @@ class FileCollector:
         m["in_reply_to"].append(in_reply_to)
         m["line"].append(line)
 
+    def add_bulk(self, records: pl.DataFrame, messages: pl.DataFrame) -> None:
+        """Add records and messages built as frames (for vectorised parsers).
+
+        ``records`` has the RECORDS columns except ``record_id``, ``source_file`` and ``source_kind``, one row per
+        record; its records are numbered 0..n-1 in row order, and ``messages`` (MESSAGES columns except
+        ``source_file``) refers to them by those numbers in ``sender_id`` and ``recipient_ids``. Row outcomes
+        (used/rejected/ignored) are still reported with :meth:`used` etc.
+        """
+        rec_schema = {k: v for k, v in schemas.RECORDS.items() if k not in ("record_id", "source_file", "source_kind")}
+        msg_schema = {k: v for k, v in schemas.MESSAGES.items() if k != "source_file"}
+        records = schemas.conform(records, rec_schema).select(list(rec_schema)).with_columns(
+            pl.col("n_mentions").fill_null(1), pl.col("owner_hint").fill_null(False),
+            pl.col("emails").fill_null(pl.lit([], dtype=pl.List(pl.String()))),
+        )
+        messages = schemas.conform(messages, msg_schema).select(list(msg_schema))
+        base = self._n_bulk_records
+        messages = messages.with_columns(
+            pl.col("sender_id") + base, pl.col("recipient_ids").list.eval(pl.element() + base)
+        )
+        self._bulk.append((records, messages))
+        self._n_bulk_records += records.height
+
     @property
     def n_records(self) -> int:
         """Records added so far."""
-        return len(self._rec["role"])
+        return len(self._rec["role"]) + self._n_bulk_records
 
     def frames(self, offset: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        """(records, messages, rejects) with record ids shifted by ``offset``."""
-        n = self.n_records
+        """(records, messages, rejects) with record ids shifted by ``offset``.
+
+        List columns are built from flat values and offsets through pyarrow: polars' per-row construction of
+        nested lists costs ~10 us per row, a third of the time of reading a large mbox.
+        """
+        n = len(self._rec["role"])
+        rec_cols = {k: v for k, v in self._rec.items() if k != "emails"}
         rec = pl.DataFrame(
             {"record_id": list(range(offset, offset + n)), "source_file": [self.source_file] * n,
-             "source_kind": [self.kind] * n, **self._rec},
-            schema=schemas.RECORDS,
-        )
+             "source_kind": [self.kind] * n, **rec_cols},
+            schema={k: t for k, t in schemas.RECORDS.items() if k != "emails"},
+        ).with_columns(_list_column("emails", self._rec["emails"], pa.large_string()).cast(pl.List(pl.String())))
+        rec = rec.select(list(schemas.RECORDS))
         nm = len(self._msg["channel"])
-        msg = pl.DataFrame({**self._msg, "source_file": [self.source_file] * nm},
-                           schema={k: v for k, v in schemas.MESSAGES.items()})
-        msg = msg.with_columns(
+        msg_cols = {k: v for k, v in self._msg.items() if k != "recipient_ids"}
+        msg = pl.DataFrame(
+            {**msg_cols, "source_file": [self.source_file] * nm},
+            schema={k: t for k, t in schemas.MESSAGES.items() if k != "recipient_ids"},
+        ).with_columns(
             pl.col("sender_id") + offset,
-            pl.col("recipient_ids").list.eval(pl.element() + offset),
+            (_list_column("recipient_ids", self._msg["recipient_ids"], pa.int64()).cast(pl.List(pl.Int64()))
+             .list.eval(pl.element() + offset)),
         ).select(list(schemas.MESSAGES))
+        if self._bulk:
+            start = offset + n
+            b_rec = pl.concat([r for r, _ in self._bulk])
+            b_rec = b_rec.with_columns(
+                pl.int_range(start, start + b_rec.height, dtype=pl.Int64).alias("record_id"),
+                pl.lit(self.source_file).alias("source_file"), pl.lit(self.kind).alias("source_kind"),
+            ).select(list(schemas.RECORDS))
+            b_msg = pl.concat([m for _, m in self._bulk]).with_columns(
+                pl.col("sender_id") + start, pl.col("recipient_ids").list.eval(pl.element() + start),
+                pl.lit(self.source_file).alias("source_file"),
+            ).select(list(schemas.MESSAGES))
+            rec = pl.concat([rec, b_rec])
+            msg = pl.concat([msg, b_msg])
         rej = pl.DataFrame(
             {"source_file": [self.source_file] * len(self._rejects),
              "line": [r[0] for r in self._rejects], "reason": [r[1] for r in self._rejects]},
             schema=schemas.REJECTS,
         )
         return rec, msg, rej
+
+
+def _list_column(name: str, rows: list[Any], inner: pa.DataType) -> pl.Series:
+    """A list column from Python lists, via flat values and offsets (fast for millions of short lists)."""
+    offsets = pa.array(list(accumulate(map(len, rows), initial=0)), pa.int64())
+    values = pa.array(list(chain.from_iterable(rows)), inner)
+    return pl.Series(name, pa.LargeListArray.from_arrays(offsets, values))

@@ -6,9 +6,15 @@ declared or actual uncompressed size, or compression ratio, is absurd is refused
 
 from __future__ import annotations
 
+import copy
 import io
+import lzma
 import os
+import re
+import stat
+import struct
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,37 +27,111 @@ MAX_MEMBER_BYTES = 4 * 1024**3
 MAX_ARCHIVE_BYTES = 16 * 1024**3
 #: Largest compression ratio accepted for a member larger than 1 MiB (text compresses ~10-20x).
 MAX_RATIO = 200
+#: An archive declaring more than this in total must not compress better than MAX_RATIO overall.
+ARCHIVE_RATIO_FLOOR = 64 * 1024**2
 #: Names never worth reading (OS and tool clutter).
 SKIP_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "table_of_contents", ".gitkeep"}
+#: A folder holding this file is a report written by reconnect: never read as input.
+REPORT_MARKER = ".reconnect-report"
+
+_UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+#: What decompressing a damaged member can raise (zipfile, zlib, bz2 and lzma all differ).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, NotImplementedError, RuntimeError)
+
+
+def _escape(m: re.Match[str]) -> str:
+    c = ord(m.group())
+    if c < 0x100:
+        return f"\\x{c:02x}"
+    if 0xDC80 <= c <= 0xDCFF:  # a byte of a file name that is not UTF-8 (os.fsdecode's surrogateescape)
+        return f"\\x{c - 0xDC00:02x}"
+    return f"\\u{c:04x}"
+
+
+def safe_display(name: str) -> str:
+    """``name`` with control and bidi-override characters (and the undecodable bytes of a file name that is
+    not UTF-8) escaped, so that a hostile file or member name cannot break the one-line messages, the
+    terminal or the report: ``a\\nb`` is shown as ``a\\x0ab``."""
+    return _UNSAFE_CHARS.sub(_escape, name)
+
+
+def _damaged(display: str, exc: BaseException) -> InputError:
+    detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+    return InputError(display, f"archive member is damaged or its header does not match its data ({detail})",
+                      hint="The download may be incomplete: download the archive again")
 
 
 class _CappedReader(io.RawIOBase):
-    """A read-only stream that fails once more than ``limit`` bytes came out (the actual size check)."""
+    """A read-only stream over one zip member that never yields more than the member's declared size.
 
-    def __init__(self, raw: IO[bytes], limit: int, display: str) -> None:
-        self._raw = raw
-        self._left = limit
+    zipfile itself stops at the declared size; this reader also turns every decompression failure into an
+    :class:`InputError`, and at the end checks that the member's data really ended there (a header that
+    declares less than the data holds is refused, rather than silently read in part).
+    """
+
+    def __init__(self, zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> None:
+        self._zf = zf
+        self._info = info
         self._display = display
+        self._left = info.file_size + 1024
+        try:
+            self._raw: IO[bytes] = zf.open(info)
+        except _DAMAGED as exc:
+            zf.close()
+            raise _damaged(display, exc) from None
+        self._checked = False
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self._raw.read(len(buffer))
+        try:
+            data = self._raw.read(len(buffer))
+        except _DAMAGED as exc:
+            raise _damaged(self._display, exc) from None
+        if not data and not self._checked:
+            self._checked = True
+            self._check_ended()
         self._left -= len(data)
         if self._left < 0:
-            raise InputError(
-                self._display,
-                "archive member expands to more than its declared size (a zip bomb?)",
-                hint="Re-download the export from its source",
-            )
+            raise self._too_big()
         n = len(data)
         buffer[:n] = data
         return n
 
+    def _too_big(self) -> InputError:
+        return InputError(self._display, "archive member expands to more than its declared size (a zip bomb?)",
+                          hint="Re-download the export from its source")
+
+    def _check_ended(self) -> None:
+        """At the declared end: if compressed data is left over, read the member again past its declared
+        size (bounded) to tell a lying header from a stream whose end marker was simply not consumed yet."""
+        raw = self._raw
+        dec = getattr(raw, "_decompressor", None)
+        pending = getattr(raw, "_compress_left", 0) > 0 or (dec is not None and getattr(dec, "eof", True) is False)
+        if not pending:
+            return
+        probe = copy.copy(self._info)
+        probe.file_size = self._info.file_size + 1
+        probe.CRC = None  # type: ignore[assignment]  # no CRC check on the probe: we only count bytes
+        total = 0
+        try:
+            with self._zf.open(probe) as fh:
+                while chunk := fh.read(1 << 20):
+                    total += len(chunk)
+                    if total > self._info.file_size:
+                        break
+        except _DAMAGED as exc:
+            raise _damaged(self._display, exc) from None
+        if total > self._info.file_size:
+            raise self._too_big()
+
     def close(self) -> None:
-        self._raw.close()
-        super().close()
+        try:
+            self._raw.close()
+            self._zf.close()
+        finally:
+            super().close()
 
 
 @dataclass(frozen=True)
@@ -68,10 +148,21 @@ class InputFile:
     def open(self) -> IO[bytes]:
         """Open for binary reading (a buffered stream; zip members are decompressed on the fly)."""
         if self.member is None:
-            return open(self.path, "rb")
-        zf = zipfile.ZipFile(self.path)
-        raw = zf.open(self.member)
-        return io.BufferedReader(_CappedReader(raw, self.size + 1024, self.display), buffer_size=1 << 20)
+            try:
+                return open(self.path, "rb")
+            except OSError as exc:
+                raise InputError(self.display, f"cannot be read ({exc.strerror or exc})") from None
+        try:
+            zf = zipfile.ZipFile(self.path)
+        except (zipfile.BadZipFile, OSError) as exc:
+            raise InputError(self.display, f"archive cannot be read ({exc})",
+                             hint="The download may be incomplete: download the archive again") from None
+        try:
+            info = zf.getinfo(self.member)
+        except KeyError:
+            zf.close()
+            raise InputError(self.display, "archive member disappeared while reading") from None
+        return io.BufferedReader(_CappedReader(zf, info, self.display), buffer_size=1 << 20)
 
     def read_bytes(self) -> bytes:
         """The whole content (only for files that are small enough to hold in memory)."""
@@ -95,28 +186,35 @@ class Discovery:
 def _is_zip(path: Path) -> bool:
     try:
         with open(path, "rb") as fh:
-            return fh.read(4) == b"PK\x03\x04"
+            return fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")  # a member first, or an empty archive
     except OSError:
         return False
 
 
-def _zip_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile]:
+def _open_zip(path: Path, display: str) -> zipfile.ZipFile:
     try:
-        zf = zipfile.ZipFile(path)
-    except zipfile.BadZipFile as exc:
-        raise InputError(display, f"not a readable zip archive ({exc})",
-                         hint="The download may be incomplete: download the archive again") from None
+        return zipfile.ZipFile(path)
     except OSError as exc:
         raise InputError(display, f"cannot be read ({exc.strerror or exc})") from None
+    except (zipfile.BadZipFile, ValueError, EOFError, struct.error, NotImplementedError) as exc:
+        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise InputError(display, f"not a readable zip archive ({detail})",
+                         hint="The download may be incomplete: download the archive again") from None
+
+
+def _zip_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile]:
+    zf = _open_zip(path, display)
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
         total = sum(i.file_size for i in infos)
-        if total > MAX_ARCHIVE_BYTES:
-            raise InputError(display, f"archive declares {total / 1024**3:.1f} GiB uncompressed, more than accepted",
-                             hint="This does not look like a data export")
+        packed = sum(i.compress_size for i in infos)
+        if total > MAX_ARCHIVE_BYTES or (total > ARCHIVE_RATIO_FLOOR and total > MAX_RATIO * max(packed, 1)):
+            raise InputError(display, f"archive has an absurd uncompressed size ({total / 1024**3:.1f} GiB declared "
+                             f"from {packed / 1024**2:.1f} MiB; a zip bomb?)",
+                             hint="This does not look like a data export: download it again from its source")
         for info in sorted(infos, key=lambda i: i.filename):
             base = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
-            member_display = f"{display}!{info.filename}"
+            member_display = f"{display}!{safe_display(info.filename)}"
             if not base or base.lower() in SKIP_NAMES or base.startswith(("._", ".")) or "__MACOSX/" in info.filename:
                 continue
             if info.file_size > MAX_MEMBER_BYTES or (
@@ -126,15 +224,20 @@ def _zip_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile
                                  "(a zip bomb?)", hint="Re-download the export from its source")
             if info.flag_bits & 0x1:
                 raise InputError(member_display, "archive member is encrypted", hint="Extract it yourself and pass the folder")
-            yield InputFile(display=member_display, name=base, size=info.file_size, path=path,
+            yield InputFile(display=member_display, name=safe_display(base), size=info.file_size, path=path,
                             member=info.filename, explicit=explicit)
+
+
+def _is_report(folder: Path) -> bool:
+    return (folder / REPORT_MARKER).exists()
 
 
 def discover(inputs: list[Path] | list[str]) -> Discovery:
     """Expand the INPUT arguments into the files to read, in a deterministic order.
 
     Raises :class:`InputError` for an input that does not exist, an unreadable or unsafe archive, and for
-    inputs that contain no file at all.
+    inputs that contain no file at all. Inside folders, sub-folders that are reports written by reconnect
+    and files that cannot be read are skipped (and listed in ``Discovery.skipped``).
     """
     found = Discovery()
     seen: set[tuple[str, str | None]] = set()
@@ -147,26 +250,57 @@ def discover(inputs: list[Path] | list[str]) -> Discovery:
 
     for raw in inputs:
         p = Path(raw)
-        display = str(raw)
-        if not p.exists():
-            raise InputError(display, "no such file or folder", hint="Check the path")
-        if p.is_dir():
+        display = safe_display(str(raw))
+        try:
+            st = p.stat()
+        except FileNotFoundError:
+            raise InputError(display, "no such file or folder", hint="Check the path") from None
+        except OSError as exc:
+            raise InputError(display, f"cannot be read ({exc.strerror or exc})", hint="Check the path") from None
+        if stat.S_ISDIR(st.st_mode):
             n_before = len(found.files)
-            for root, dirs, names in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith(".") and d != "__MACOSX")
+            if not os.access(p, os.R_OK | os.X_OK):
+                raise InputError(display, "cannot be read (permission denied)", hint="Check the folder's permissions")
+            if _is_report(p):
+                raise InputError(display, "is a report written by reconnect, not an export",
+                                 hint="Point at the folder your export was extracted to")
+
+            def unreadable(exc: OSError) -> None:
+                found.skipped.append((safe_display(str(exc.filename)),
+                                      f"cannot be read ({exc.strerror or exc})"))
+
+            for root, dirs, names in os.walk(p, onerror=unreadable):
+                kept = []
+                for d in sorted(dirs):
+                    if d.startswith(".") or d == "__MACOSX":
+                        continue
+                    if _is_report(Path(root) / d):
+                        found.skipped.append((safe_display(str(Path(root) / d)), "a report written by reconnect"))
+                        continue
+                    kept.append(d)
+                dirs[:] = kept
                 for n in sorted(names):
                     fp = Path(root) / n
                     if n.lower() in SKIP_NAMES or n.startswith("."):
                         continue
-                    if not fp.is_file():
+                    if not fp.is_file():  # sockets, FIFOs, devices, dangling links
+                        continue
+                    fdisplay = safe_display(str(fp))
+                    if not os.access(fp, os.R_OK):
+                        found.skipped.append((fdisplay, "cannot be read (permission denied)"))
                         continue
                     if _is_zip(fp):
-                        for m in _zip_members(fp, str(fp), explicit=False):
+                        for m in _zip_members(fp, fdisplay, explicit=False):
                             add(m)
                     else:
-                        add(InputFile(display=str(fp), name=n, size=fp.stat().st_size, path=fp))
+                        add(InputFile(display=fdisplay, name=safe_display(n), size=fp.stat().st_size, path=fp))
             if len(found.files) == n_before:
                 raise InputError(display, "folder contains no files", hint="Point at the folder your export was extracted to")
+        elif not stat.S_ISREG(st.st_mode):
+            raise InputError(display, "is not a regular file (a device, socket or pipe?)",
+                             hint="Pass the export file or folder itself")
+        elif not os.access(p, os.R_OK):
+            raise InputError(display, "cannot be read (permission denied)", hint="Check the file's permissions")
         elif _is_zip(p):
             n_before = len(found.files)
             for m in _zip_members(p, display, explicit=False):
@@ -174,7 +308,5 @@ def discover(inputs: list[Path] | list[str]) -> Discovery:
             if len(found.files) == n_before:
                 raise InputError(display, "archive contains no files", hint="Download the export again")
         else:
-            if not os.access(p, os.R_OK):
-                raise InputError(display, "cannot be read (permission denied)")
-            add(InputFile(display=display, name=p.name, size=p.stat().st_size, path=p, explicit=True))
+            add(InputFile(display=display, name=safe_display(p.name), size=st.st_size, path=p, explicit=True))
     return found

@@ -18,13 +18,23 @@ from analyzer.errors import InputError
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_LINE_BREAKS = re.compile(r"[\t\r\n\x85\u2028\u2029]")
+
+#: Longest text kept from one cell (a name, company, title or id): anything longer is not a name but junk,
+#: and would slow every later stage and break spreadsheets (Excel holds at most 32 767 characters per cell).
+MAX_TEXT = 1024
 
 
 def clean_text(value: str | None) -> str | None:
-    """Strip whitespace and control/bidi characters from an untrusted cell; empty becomes None."""
+    """Strip whitespace and control/bidi characters from an untrusted cell, put it on one line (tabs and line
+    breaks become spaces) and cut it to :data:`MAX_TEXT` characters; empty becomes None."""
     if value is None:
         return None
-    v = _CONTROL.sub("", value).strip()
+    if len(value) > 4 * MAX_TEXT:
+        value = value[: 4 * MAX_TEXT]
+    v = _LINE_BREAKS.sub(" ", _CONTROL.sub("", value)).strip()
+    if len(v) > MAX_TEXT:
+        v = v[:MAX_TEXT].rstrip()
     return v or None
 
 
@@ -106,20 +116,84 @@ class CsvTable:
         return out
 
     def rows(self) -> Iterator[tuple[int, list[str]]]:
-        """Yield (physical line number where the row starts, cells). Blank lines are skipped."""
-        reader = csv.reader(io.StringIO(self.text[self._start:], newline=""), delimiter=self.delimiter)
-        prev_end = 0
-        base = self.header_line
+        """Yield (physical line number where the row starts, cells). Blank lines are skipped.
+
+        A quote that is opened and never closed would make the CSV reader swallow the following lines into one
+        field (all of them lost in a single bad row). When a row spanning several lines comes out with another
+        number of cells than the header, or ends the file inside an open quote, only its first line is yielded
+        (as a broken row the parser rejects) and reading resumes on the next line.
+        """
+        width = len(self.keys)
+        offset = self._start  # character offset where the current reader starts
+        first = self.header_line + 1  # physical line number at ``offset``
+        restarts = 0
+        while True:
+            src = io.StringIO(self.text[offset:], newline="")
+            remaining = len(self.text) - offset
+            reader = csv.reader(src, delimiter=self.delimiter)
+            prev_end = 0
+            broken: int | None = None
+            check = bool(width) and restarts < _MAX_RESTARTS
+            try:
+                for row in reader:
+                    start_line = first + prev_end
+                    end = reader.line_num
+                    if end - prev_end > 1 and check and (
+                        (len(row) != width and _wrong_width(row, width))
+                        # a quote left open swallows up to the end of the file into the row's last cell
+                        or (("\n" in row[-1] or "\r" in row[-1]) and src.tell() >= remaining
+                            and self._open_quote_at_end(offset, start_line, first))
+                    ):
+                        broken = start_line
+                        break
+                    prev_end = end
+                    # skip blank lines (checking the first cell first is the cheap common case)
+                    if row and (row[0].strip() or "".join(row).strip()):
+                        yield start_line, row
+            except csv.Error as exc:
+                raise InputError(self.display, f"broken CSV ({exc})", line=first + prev_end,
+                                 hint="The file may be truncated or not a CSV export") from None
+            if broken is None:
+                return
+            restarts += 1
+            line_start = _advance_lines(self.text, offset, broken - first)
+            next_start = _advance_lines(self.text, line_start, 1)
+            line = self.text[line_start:next_start].rstrip("\r\n")
+            cells = next(csv.reader([line], delimiter=self.delimiter), [])
+            if cells and "".join(cells).strip():
+                yield broken, cells
+            offset, first = next_start, broken + 1
+
+    def _open_quote_at_end(self, offset: int, start_line: int, first: int) -> bool:
+        """Did the last row, starting at ``start_line``, run to the end of the file inside a quoted field?"""
+        raw = self.text[_advance_lines(self.text, offset, start_line - first):]
         try:
-            for row in reader:
-                start_line = base + prev_end + 1
-                prev_end = reader.line_num
-                if not row or all(not c.strip() for c in row):
-                    continue
-                yield start_line, row
+            for _ in csv.reader(io.StringIO(raw, newline=""), delimiter=self.delimiter, strict=True):
+                pass
         except csv.Error as exc:
-            raise InputError(self.display, f"broken CSV ({exc})", line=base + prev_end + 1,
-                             hint="The file may be truncated or not a CSV export") from None
+            return "unexpected end of data" in str(exc)
+        return False
+
+
+_MAX_RESTARTS = 10_000
+
+
+def _wrong_width(row: list[str], width: int) -> bool:
+    """Fewer cells than the header, or more that are not just trailing empty cells."""
+    n = len(row)
+    return n < width or (n > width and any(c.strip() for c in row[width:]))
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+def _advance_lines(text: str, pos: int, n: int) -> int:
+    """Offset of the line ``n`` physical lines after the one starting at ``pos`` (line breaks as the csv
+    module counts them: CRLF, CR or LF)."""
+    for _ in range(n):
+        m = _LINE_BREAK.search(text, pos)
+        if m is None:
+            return len(text)
+        pos = m.end()
+    return pos
 
 
 def read_table(

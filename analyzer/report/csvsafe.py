@@ -6,9 +6,12 @@ from pathlib import Path
 
 import polars as pl
 
-#: A cell starting with one of these runs as a formula in spreadsheet programs (OWASP CSV injection).
-_FORMULA = r"^[=+@\t\r]|^-"
+#: A cell starting with one of these runs as a formula in spreadsheet programs (OWASP CSV injection); some
+#: programs also skip leading spaces before ``=``, ``+`` or ``@``.
+_FORMULA = r"^[=+@\t\r]|^-|^\s+[=+@]"
 _NUMBER = r"^-\d+(\.\d+)?([eE][-+]?\d+)?$"
+#: Longest cell written (Excel holds at most 32 767 characters in a cell; longer ones break CSV readers too).
+MAX_CELL = 32_000
 
 
 def neutralise(expr: pl.Expr) -> pl.Expr:
@@ -20,11 +23,20 @@ def neutralise(expr: pl.Expr) -> pl.Expr:
     )
 
 
+def _cap(expr: pl.Expr, joined: bool) -> pl.Expr:
+    """Cut cells longer than :data:`MAX_CELL`; a joined list keeps whole items only."""
+    cut = expr.str.slice(0, MAX_CELL)
+    if joined:
+        cut = cut.str.replace(r";[^;]*$", "")
+    return pl.when(expr.str.len_chars() > MAX_CELL).then(cut).otherwise(expr)
+
+
 def to_csv_frame(df: pl.DataFrame) -> pl.DataFrame:
     """Stringify ``df`` for CSV: lists joined by ';', dates ISO 8601, floats rounded, text neutralised."""
     cols = []
     for name, dtype in df.schema.items():
         c = pl.col(name)
+        joined = isinstance(dtype, pl.List)
         if isinstance(dtype, pl.List):
             c = c.list.eval(pl.element().cast(pl.String)).list.join(";")
         elif isinstance(dtype, pl.Datetime):
@@ -35,10 +47,12 @@ def to_csv_frame(df: pl.DataFrame) -> pl.DataFrame:
             c = c.round(4).cast(pl.String)
         else:
             c = c.cast(pl.String)
-        cols.append(neutralise(c).alias(name))
+        cols.append(neutralise(_cap(c, joined)).alias(name))
     return df.select(cols)
 
 
 def write_csv(df: pl.DataFrame, path: Path) -> None:
     """Write ``df`` as UTF-8 CSV (header always present) with neutralised cells."""
-    to_csv_frame(df).write_csv(path, null_value="")
+    frame = to_csv_frame(df)
+    with open(path, "wb") as fh:  # opened here: polars cannot open every path Python can (non-UTF-8 names)
+        frame.write_csv(fh, null_value="")

@@ -1,8 +1,10 @@
 """Write a run's outputs into ``--out`` atomically: everything goes to a temporary folder beside it, which
-replaces the previous report only once complete. A folder that is not a previous report is never replaced."""
+replaces the previous report only once complete. A folder that is not a previous report is never replaced, nor
+is a previous report into which the user has put files of their own (the marker lists what reconnect wrote)."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -13,24 +15,74 @@ from pathlib import Path
 import polars as pl
 
 from analyzer.errors import UsageError
+from analyzer.ingest.inputs import REPORT_MARKER, safe_display
 from analyzer.pipeline import Analysis, summary
 from analyzer.report.csvsafe import write_csv
 
 log = logging.getLogger(__name__)
 
-MARKER = ".reconnect-report"
+#: The file that marks a folder as a report written by reconnect; it lists the files written.
+MARKER = REPORT_MARKER
+
+
+def _written_by_us(out: Path) -> set[str] | None:
+    """The relative paths the marker of a previous report lists (None: an old marker without the list)."""
+    try:
+        data = json.loads((out / MARKER).read_text(encoding="utf-8"))
+    except (ValueError, OSError):
+        return None
+    files = data.get("files") if isinstance(data, dict) else None
+    return {str(f) for f in files} if isinstance(files, list) else None
+
+
+def _foreign(out: Path) -> list[str]:
+    """Files and folders inside a previous report that reconnect did not write there."""
+    ours = _written_by_us(out)
+    if ours is None:
+        return []
+    ours.add(MARKER)
+    folders = {str(Path(f).parent.as_posix()) for f in ours} | {"."}
+    found = []
+    for p in sorted(out.rglob("*")):
+        rel = p.relative_to(out).as_posix()
+        if p.is_dir() and not p.is_symlink():
+            if rel not in folders:
+                found.append(rel + "/")
+        elif rel not in ours:
+            found.append(rel)
+    return found
+
+
+def check_target(out: Path | str) -> None:
+    """Raise :class:`UsageError` now if ``out`` cannot receive a report (so that a long run does not fail at
+    the end): a file, a folder that is not a previous report, a report holding the user's own files, or a
+    parent folder that is missing or not writable."""
+    _check_target(Path(os.path.abspath(out)))
 
 
 def _check_target(out: Path) -> None:
+    shown = safe_display(str(out))
+    if not out.name:
+        raise UsageError(f"{shown}: cannot write a report over the root folder; choose another --out folder")
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out}: exists and is a file; choose another --out folder")
-    if out.is_dir() and any(out.iterdir()) and not (out / MARKER).exists():
-        raise UsageError(f"{out}: folder exists and is not a reconnect report; choose an empty or new --out folder")
-    parent = out.resolve().parent
+        raise UsageError(f"{shown}: exists and is a file; choose another --out folder")
+    if out.is_dir() and any(out.iterdir()):
+        if not (out / MARKER).exists():
+            raise UsageError(f"{shown}: folder exists and is not a reconnect report (it is never replaced); "
+                             "choose an empty or new --out folder")
+        foreign = _foreign(out)
+        if foreign:
+            listed = ", ".join(safe_display(f) for f in foreign[:3]) + (", ..." if len(foreign) > 3 else "")
+            raise UsageError(f"{shown}: holds files that reconnect did not write ({listed}); move them out or "
+                             "choose another --out folder")
+    parent = out.parent
+    pshown = safe_display(str(parent))
     if not parent.exists():
-        raise UsageError(f"{parent}: folder does not exist; create it or choose another --out")
-    if not os.access(parent, os.W_OK):
-        raise UsageError(f"{parent}: folder is not writable; choose another --out")
+        raise UsageError(f"{pshown}: folder does not exist; create it or choose another --out")
+    if not parent.is_dir():
+        raise UsageError(f"{pshown}: is not a folder; choose another --out")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"{pshown}: folder is not writable; choose another --out")
 
 
 def interactions_table(analysis: Analysis) -> pl.DataFrame:
@@ -66,12 +118,27 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
 
 
 def write_report(analysis: Analysis, out: Path | str, top: int = 25, charts: bool = True) -> list[Path]:
-    """Write every output of SPEC §4 into ``out`` atomically; returns the paths written (final locations)."""
-    out = Path(out)
+    """Write every output of SPEC §4 into ``out`` atomically; returns the paths written (final locations).
+
+    Raises :class:`UsageError` when ``out`` cannot be used or written; a failed run leaves any previous
+    report in ``out`` as it was and no temporary folder behind.
+    """
+    given = Path(out)
+    out = Path(os.path.abspath(given))
     _check_target(out)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.resolve().parent))
+    # input paths are shown in the report: a file name that is not UTF-8 must not break writing it
+    analysis = dataclasses.replace(analysis, inputs=[safe_display(i) for i in analysis.inputs])
     try:
-        (tmp / MARKER).write_text("written by reconnect\n", encoding="utf-8")
+        return _write_atomically(analysis, out, given, top, charts)
+    except OSError as exc:
+        where = safe_display(str(exc.filename or given))
+        raise UsageError(f"{where}: cannot write the report ({exc.strerror or exc}); "
+                         "check the free space and permissions of the --out folder") from None
+
+
+def _write_atomically(analysis: Analysis, out: Path, given: Path, top: int, charts: bool) -> list[Path]:
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
         written = write_tables(analysis, tmp)
         extra: dict[str, object] = {}
         if charts:
@@ -85,14 +152,26 @@ def write_report(analysis: Analysis, out: Path | str, top: int = 25, charts: boo
         summ = summary(analysis) | extra
         (tmp / "summary.json").write_text(json.dumps(summ, indent=2, sort_keys=False, default=str) + "\n", encoding="utf-8")
         written.append(tmp / "summary.json")
-        old = None
-        if out.exists():
-            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        manifest = sorted({p.relative_to(tmp).as_posix() for p in written} |
+                          {p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()})
+        (tmp / MARKER).write_text(json.dumps({"written_by": "reconnect", "files": manifest}, indent=1) + "\n",
+                                  encoding="utf-8")
+        if out.exists() or out.is_symlink():
+            old = out.with_name(f".{out.name}.old-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}")
             os.replace(out, old)
-        os.replace(tmp, out)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+            try:
+                os.replace(tmp, out)
+            except BaseException:
+                os.replace(old, out)
+                raise
+            if old.is_symlink():
+                old.unlink()
+            else:
+                shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(tmp, out)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return [out / p.relative_to(tmp) for p in written]
+    log.info("report written to %s", given)
+    return [given / p.relative_to(tmp) for p in written]

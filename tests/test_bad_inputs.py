@@ -1,0 +1,525 @@
+"""Hostile and broken inputs, end to end through the CLI (SPEC §3 exit codes, §8 errors).
+
+Every case either succeeds with its bad rows listed in rejects.csv (file and physical line), or stops with exit
+code 1 and ONE line that names the file and says what to do — never a traceback. The table below is the
+contract; the committed fixtures are in tests/fixtures/bad/ (regenerate with make_fixtures.py there), the big
+and the hostile ones are built here into tmp_path.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+import zlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from zipcraft import corrupt_member_data, patch_member, write_zip, zeros_member
+
+from analyzer.cli import main
+
+BAD = Path(__file__).resolve().parent / "fixtures" / "bad"
+CHECK_REPORT = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check-report"
+AS_OF = "2026-11-01"
+IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
+
+
+@dataclass(frozen=True)
+class Err:
+    """Exit code 1 with one line that contains ``says`` (case-insensitive) and the name of the culprit."""
+
+    says: str = ""
+
+
+@dataclass(frozen=True)
+class Ok:
+    """Exit code 0; ``rejects`` are the physical lines of the input file listed in rejects.csv."""
+
+    rejects: tuple[int, ...] = ()
+
+
+# ---- the corpus: case -> expected outcome -------------------------------------------------------------
+CORPUS: dict[str, Err | Ok] = {
+    # not data at all
+    "empty.csv": Err("is empty"),
+    "empty_messages.csv": Err("is empty"),  # given as messages.csv
+    "png_as_csv.csv": Err("not a format reconnect reads"),
+    "html_as_csv.csv": Err("not a format reconnect reads"),  # a LinkedIn login page saved as CSV
+    "crlf_only.csv": Err("not a format reconnect reads"),
+    "bom_only.csv": Err("not a format reconnect reads"),
+    "high_bytes_garbage.csv": Err("not a format reconnect reads"),
+    # headers
+    "connections_header_only.csv": Ok(),
+    "connections_preamble_only.csv": Err("not a format reconnect reads"),
+    "connections_missing_columns.csv": Err("not a format reconnect reads"),
+    "connections_renamed_columns.csv": Err("not a format reconnect reads"),
+    "connections_header_case.csv": Ok(),
+    "connections_duplicate_columns.csv": Ok(),
+    "connections_placeholder_rows.csv": Ok(),  # placeholder rows are ignored, not rejected
+    "messages_header_only.csv": Ok(),
+    # rows
+    "ragged.csv": Ok((3, 4)),
+    "unterminated_quote.csv": Ok((4,)),
+    "stray_quote_middle.csv": Ok((3,)),  # the lines after the stray quote are still read
+    "messages_badrow.csv": Ok((4,)),
+    "impossible_dates_messages.csv": Ok((3, 4, 5)),  # 31 Feb, year 0001, year 2999
+    "impossible_dates_connections.csv": Ok((3, 4)),
+    "invitations_bad_rows.csv": Ok((3,)),
+    # encodings
+    "excel_resaved_connections.csv": Ok(),  # BOM + CRLF + 14-Feb-22
+    "cp1252_connections.csv": Ok(),
+    "utf16le_nobom_connections.csv": Ok(),
+    "utf16be_bom_connections.csv": Ok(),
+    # mail and contacts
+    "mbox_no_valid_message.mbox": Err("not a format reconnect reads"),
+    "mbox_just_text.mbox": Err("not a format reconnect reads"),
+    "mbox_truncated.mbox": Ok((10,)),
+    "vcard_no_end.vcf": Ok((6,)),
+    "vcard_garbage_inside.vcf": Ok((6,)),
+    # archives
+    "truncated.zip": Err("not a readable zip archive"),
+    "zip_slip.zip": Ok(),  # ../../ and /etc/ member names: read in memory, never extracted
+    "junk_only.zip": Err("no file in a supported format"),
+    "control_chars_member.zip": Ok(),
+    "gen_empty_zip.zip": Err("archive contains no files"),
+    "gen_zip_in_zip.zip": Ok(),  # the inner archive is skipped (listed in summary.json), the rest is read
+    "gen_zip_bomb_declared.zip": Err("zip bomb"),
+    "gen_zip_bomb_ratio.zip": Err("zip bomb"),
+    "gen_zip_total_ratio.zip": Err("zip bomb"),
+    "gen_zip_header_lies.zip": Err("damaged or its header does not match"),
+    "gen_zip_header_lies_crc_too.zip": Err("more than its declared size"),
+    "gen_zip_stored_header_lies.zip": Err("more than its declared size"),
+    "gen_zip_corrupt_member.zip": Err("damaged"),
+    "gen_zip_encrypted.zip": Err("encrypted"),
+    "gen_zip_bad_local_header.zip": Err("damaged"),
+    # folders and paths
+    "empty_folder": Err("contains no files"),
+    "unsupported_only": Err("no file in a supported format"),
+    "only_unused_linkedin_files": Ok(),  # Logins.csv is recognised but not used
+    "folder_with_coach_file": Ok(),  # LearningCoachMessages.csv that is not even a CSV
+    "deep_nesting": Ok(),
+    "gen_nonexistent.csv": Err("no such file or folder"),
+    "gen_fifo": Err("not a regular file"),
+    "gen_report_as_input": Err("report written by reconnect"),
+    "gen_unreadable.csv": Err("permission denied"),
+    "gen_non_utf8_file_name": Ok((3, 4)),  # ragged.csv saved under a Latin-1 name, inside a folder
+    "gen_control_chars_file_name.csv": Err("not a format reconnect reads"),  # "bad\n\x1b[2J.csv": escaped
+    # big
+    "gen_huge_field.csv": Ok(),  # one 8 MiB cell
+    "gen_wide_10000_columns.csv": Ok(),
+    "gen_nul_after_8k.csv": Ok(),
+    "gen_all_same_company.csv": Ok(),  # 200 connections, one employer
+    # --out and --config
+    "out_is_file": Err("is a file"),
+    "out_parent_is_file": Err("not a folder"),
+    "out_not_report_folder": Err("not a reconnect report"),
+    "out_report_with_foreign_files": Err("did not write"),
+    "out_readonly_parent": Err("not writable"),
+    "out_non_utf8_name": Ok(),
+    "config_invalid_toml": Err("invalid toml"),
+    "config_missing": Err("not found"),
+}
+
+RENAME = {"empty_messages.csv": "messages.csv"}
+
+CONN_HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On"
+ADA = "Ada,Lovelace,https://www.linkedin.com/in/ada-lovelace,,Analytical Engines,Programmer,15 Jan 2024"
+
+
+@dataclass
+class Setup:
+    """How a case is run: the CLI arguments besides ``analyze``, and what the message must name."""
+
+    inputs: list[str]
+    out: Path
+    names: str  # the culprit's name, as it must appear in the message
+    file: str = ""  # base name of the input file whose rejects are checked
+    extra: list[str] = field(default_factory=list)
+    before: dict[str, bytes] | None = None  # an --out that exists already: its content must survive
+
+
+def _copy_fixture(name: str, dest: Path) -> Path:
+    src = BAD / name
+    target = dest / RENAME.get(name, name)
+    if src.is_dir():
+        shutil.copytree(src, target)
+    else:
+        shutil.copyfile(src, target)
+    return target
+
+
+def _good_input(tmp: Path) -> Path:
+    p = tmp / "Connections.csv"
+    p.write_text(f"{CONN_HEADER}\n{ADA}\n", encoding="utf-8")
+    return p
+
+
+def _zip_with_conn(path: Path) -> Path:
+    return write_zip(path, {"Connections.csv": f"{CONN_HEADER}\n{ADA}\n".encode()})
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def _gen(case: str, tmp: Path) -> Setup:
+    inp = tmp / "in"
+    out = tmp / "r"
+    if case == "gen_zip_bomb_declared.zip":
+        p = write_zip(inp / case, {"messages.csv": b"x" * 100})
+        patch_member(p, "messages.csv", file_size=2 * 1024**3)  # 2 GiB declared from 100 bytes
+        return Setup([str(p)], out, case)
+    if case == "gen_zip_in_zip.zip":
+        inner = _zip_with_conn(tmp / "inner.zip")
+        p = write_zip(inp / case, {"Connections.csv": f"{CONN_HEADER}\n{ADA}\n".encode(),
+                                   "nested/inner.zip": inner.read_bytes()})
+        return Setup([str(p)], out, case, file="Connections.csv")
+    if case == "gen_empty_zip.zip":
+        p = write_zip(inp / case, {})
+        return Setup([str(p)], out, case)
+    if case == "gen_zip_bomb_ratio.zip":
+        p = zeros_member(inp / case, "messages.csv", megabytes=40)  # honest header, ratio ~1000
+        return Setup([str(p)], out, "messages.csv")
+    if case == "gen_zip_total_ratio.zip":
+        # 80 members of 1 MiB of zeros each: no member is suspicious alone, the archive is
+        with zipfile.ZipFile(inp / case, "w", zipfile.ZIP_DEFLATED) as z:
+            for i in range(80):
+                z.writestr(f"part{i:02d}.txt", b"\0" * (1 << 20))
+        return Setup([str(inp / case)], out, case)
+    if case == "gen_zip_header_lies.zip":
+        p = zeros_member(inp / case, "messages.csv", megabytes=8, prefix=f"{CONN_HEADER}\n".encode())
+        patch_member(p, "messages.csv", file_size=4096)  # the header says 4 KiB, the data is 8 MiB
+        return Setup([str(p)], out, "messages.csv")
+    if case == "gen_zip_header_lies_crc_too.zip":
+        content = f"{CONN_HEADER}\n{ADA}\n".encode() * 2000
+        p = write_zip(inp / case, {"Connections.csv": content})
+        patch_member(p, "Connections.csv", file_size=4096, crc=zlib.crc32(content[:4096]))
+        return Setup([str(p)], out, "Connections.csv")
+    if case == "gen_zip_stored_header_lies.zip":
+        content = f"{CONN_HEADER}\n{ADA}\n".encode() * 200
+        p = write_zip(inp / case, {"Connections.csv": content}, compression=zipfile.ZIP_STORED)
+        patch_member(p, "Connections.csv", file_size=1000, crc=zlib.crc32(content[:1000]))
+        return Setup([str(p)], out, "Connections.csv")
+    if case == "gen_zip_corrupt_member.zip":
+        rows = "".join(f"Person{i},Last{i},https://www.linkedin.com/in/p{i},,Co{i % 97},Pos,15 Jan 2024\n"
+                       for i in range(3000))
+        p = write_zip(inp / case, {"Connections.csv": (CONN_HEADER + "\n" + rows).encode()})
+        corrupt_member_data(p, "Connections.csv", at=2000, length=64)
+        return Setup([str(p)], out, "Connections.csv")
+    if case == "gen_zip_encrypted.zip":
+        p = _zip_with_conn(inp / case)
+        patch_member(p, "Connections.csv", flag_bits=0x1)
+        return Setup([str(p)], out, "Connections.csv")
+    if case == "gen_zip_bad_local_header.zip":
+        p = _zip_with_conn(inp / case)
+        raw = bytearray(p.read_bytes())
+        raw[30:32] = b"XX"  # the local header's copy of the name no longer matches the directory's
+        p.write_bytes(bytes(raw))
+        return Setup([str(p)], out, "Connections.csv")
+    if case == "gen_nonexistent.csv":
+        return Setup([str(inp / "no_such_export.csv")], out, "no_such_export.csv")
+    if case == "gen_fifo":
+        p = inp / "a_pipe.csv"
+        os.mkfifo(p)
+        return Setup([str(p)], out, "a_pipe.csv")
+    if case == "gen_report_as_input":
+        rep = inp / "old_report"
+        rep.mkdir()
+        (rep / ".reconnect-report").write_text("written by reconnect\n")
+        (rep / "people.csv").write_text("person_id,kind,name\np1,person,Ada\n")
+        return Setup([str(rep)], out, "old_report")
+    if case == "gen_unreadable.csv":
+        if IS_ROOT:
+            pytest.skip("root can read any file")
+        p = _good_input(inp)
+        p = p.rename(inp / case)
+        p.chmod(0)
+        return Setup([str(p)], out, case)
+    if case == "gen_all_same_company.csv":
+        p = inp / case
+        rows = "".join(f"Person{i},Last{i},https://www.linkedin.com/in/p{i},,Acme,Engineer,15 Jan 2024\n"
+                       for i in range(200))
+        p.write_text(f"{CONN_HEADER}\n{rows}", encoding="utf-8")
+        return Setup([str(p)], out, case, file=case)
+    if case == "gen_non_utf8_file_name":
+        folder = inp / "export"
+        folder.mkdir()
+        name = os.fsdecode(b"caf\xe9_ragged.csv")
+        shutil.copyfile(BAD / "ragged.csv", folder / name)
+        return Setup([str(folder)], out, "export", file="caf\\xe9_ragged.csv")
+    if case == "gen_control_chars_file_name.csv":
+        p = inp / "bad\nname\x1b[2J.csv"
+        shutil.copyfile(BAD / "png_as_csv.csv", p)
+        return Setup([str(p)], out, "bad\\x0aname\\x1b[2J.csv")
+    if case == "gen_huge_field.csv":
+        p = inp / case
+        big = "B" * (8 * 1024 * 1024)
+        p.write_text(f"{CONN_HEADER}\n{ADA}\nGrace,Hopper,https://www.linkedin.com/in/ghopper,,{big},Admiral,"
+                     "01 Jan 2020\n", encoding="utf-8")
+        return Setup([str(p)], out, case, file=case)
+    if case == "gen_wide_10000_columns.csv":
+        p = inp / case
+        extra = ",".join(f"Extra Column {i:05d}" for i in range(10_000 - 7))
+        cells = "," * (10_000 - 7)
+        p.write_text(f"{CONN_HEADER},{extra}\n{ADA}{cells}\n", encoding="utf-8")
+        return Setup([str(p)], out, case, file=case)
+    if case == "gen_nul_after_8k.csv":
+        p = inp / case
+        rows = "".join(f"Person{i},Last{i},https://www.linkedin.com/in/p{i},,Co{i % 17},Pos,15 Jan 2024\n"
+                       for i in range(200))
+        p.write_bytes(f"{CONN_HEADER}\n{rows}".encode() + b"Nul,By\x00te,https://www.linkedin.com/in/nul,,Co,Pos,"
+                      b"15 Jan 2024\n")
+        assert p.stat().st_size > 8192
+        return Setup([str(p)], out, case, file=case)
+    # --out and --config problems, with a good input
+    good = str(_good_input(inp))
+    if case == "out_is_file":
+        out.write_text("my notes\n")
+        return Setup([good], out, out.name, before={"": out.read_bytes()})
+    if case == "out_parent_is_file":
+        (tmp / "afile").write_text("my notes\n")
+        return Setup([good], tmp / "afile" / "r", "afile")
+    if case == "out_not_report_folder":
+        out.mkdir()
+        (out / "thesis.docx").write_bytes(b"precious")
+        (out / "sub").mkdir()
+        (out / "sub" / "data.csv").write_bytes(b"a,b\n")
+        return Setup([good], out, out.name, before=_snapshot(out))
+    if case == "out_report_with_foreign_files":
+        r = CliRunner().invoke(main, ["analyze", good, "--out", str(out), "--quiet", "--as-of", AS_OF])
+        if r.exit_code != 0:
+            pytest.skip(f"a first run is needed for this case and failed: {r.output.strip()[:200]}")
+        (out / "my_notes.txt").write_text("call Ada\n")
+        return Setup([good], out, out.name, before=_snapshot(out))
+    if case == "out_readonly_parent":
+        if IS_ROOT:
+            pytest.skip("root can write into a read-only folder")
+        ro = tmp / "ro"
+        ro.mkdir()
+        ro.chmod(0o555)
+        return Setup([good], ro / "r", "ro")
+    if case == "out_non_utf8_name":
+        return Setup([good], tmp / os.fsdecode(b"r\xe9port"), "", file="Connections.csv")
+    if case == "config_invalid_toml":
+        cfg = tmp / "bad_config.toml"
+        cfg.write_text("[identity\nsame = [", encoding="utf-8")
+        return Setup([good], out, cfg.name, extra=["--config", str(cfg)])
+    if case == "config_missing":
+        return Setup([good], out, "no_config.toml", extra=["--config", str(tmp / "no_config.toml")])
+    raise AssertionError(f"no builder for {case}")
+
+
+def _setup(case: str, tmp: Path) -> Setup:
+    (tmp / "in").mkdir()
+    if (BAD / case).exists():
+        target = _copy_fixture(case, tmp / "in")
+        return Setup([str(target)], tmp / "r", target.name, file=target.name)
+    return _gen(case, tmp)
+
+
+def _run(s: Setup) -> Result:
+    args = ["analyze", *s.inputs, "--out", str(s.out), "--quiet", "--as-of", AS_OF, *s.extra]
+    return CliRunner().invoke(main, args)
+
+
+def _rejects(out: Path) -> list[dict[str, str]]:
+    with open(out / "rejects.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _leftovers(out: Path) -> list[str]:
+    """Temporary or backup folders the writer left beside --out."""
+    parent = out.parent
+    if not parent.is_dir():
+        return []
+    return sorted(p.name for p in parent.iterdir() if p.name.startswith(f".{out.name}."))
+
+
+def test_corpus_has_enough_cases() -> None:
+    assert len(CORPUS) >= 30
+    committed = {p.name for p in BAD.iterdir() if p.name != "make_fixtures.py" and not p.name.startswith(".")}
+    assert committed <= set(CORPUS), f"fixtures without an expected outcome: {sorted(committed - set(CORPUS))}"
+
+
+@pytest.mark.parametrize("case", sorted(CORPUS))
+def test_bad_input(case: str, tmp_path: Path) -> None:
+    expected = CORPUS[case]
+    s = _setup(case, tmp_path)
+    result = _run(s)
+    output = result.output
+    assert "Traceback" not in output, output
+    if isinstance(expected, Err):
+        assert result.exit_code == 1, f"exit {result.exit_code}: {output[-2000:]}"
+        lines = output.strip().splitlines()
+        assert len(lines) == 1, f"the error must be one line, got {len(lines)}:\n{output[:3000]}"
+        msg = lines[0]
+        assert s.names in msg, f"message does not name {s.names!r}: {msg}"
+        assert expected.says.lower() in msg.lower(), f"expected {expected.says!r} in: {msg}"
+        assert "internal error" not in msg
+        assert len(msg) < 2000, f"message too long to read ({len(msg)} chars)"
+        # a failed run writes nothing: no report, no temporary folder, and a previous --out is untouched
+        if s.before is None:
+            assert not s.out.exists() or not any(s.out.iterdir())
+        elif s.before.keys() == {""}:
+            assert s.out.read_bytes() == s.before[""]
+        else:
+            assert _snapshot(s.out) == s.before
+        assert _leftovers(s.out) == []
+    else:
+        assert result.exit_code == 0, f"exit {result.exit_code}: {output[-3000:]}"
+        assert output.strip() == "", f"--quiet run printed: {output[:2000]}"
+        rejects = _rejects(s.out)
+        got = sorted((Path(r["source_file"]).name, int(r["line"])) for r in rejects if r["line"])
+        want = sorted((s.file, line) for line in expected.rejects)
+        assert got == want, f"rejects.csv: {rejects}"
+        assert all(r["reason"].strip() for r in rejects)
+        assert len(rejects) == len(expected.rejects), f"rejects without a line: {rejects}"
+        summary = json.loads((s.out / "summary.json").read_text(encoding="utf-8"))
+        assert summary["totals"]["rejected"] == len(expected.rejects)
+        for f in summary["files"]:
+            assert f["read"] == f["used"] + f["rejected"] + f["ignored"], f
+        if CHECK_REPORT.exists():
+            check = subprocess.run([sys.executable, str(CHECK_REPORT), str(s.out)], capture_output=True, text=True,
+                                   check=False)
+            assert check.returncode == 0, check.stdout + check.stderr
+        assert _leftovers(s.out) == []
+
+
+# ---- details of some cases --------------------------------------------------------------------------------
+def _analyze(tmp_path: Path, *inputs: Path) -> Path:
+    out = tmp_path / "r"
+    result = CliRunner().invoke(main, ["analyze", *map(str, inputs), "--out", str(out), "--quiet", "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def _people(out: Path) -> list[dict[str, str]]:
+    with open(out / "people.csv", encoding="utf-8", newline="") as fh:
+        return [r for r in csv.DictReader(fh) if r["kind"] == "person"]
+
+
+def test_rows_after_a_stray_quote_are_read(tmp_path: Path) -> None:
+    out = _analyze(tmp_path, BAD / "stray_quote_middle.csv")
+    assert sorted(p["name"] for p in _people(out)) == ["Ada Lovelace", "Alan Turing", "Charles Babbage"]
+
+
+def test_cp1252_names_are_decoded(tmp_path: Path) -> None:
+    out = _analyze(tmp_path, BAD / "cp1252_connections.csv")
+    names = {p["name"] for p in _people(out)}
+    assert "Siobhán O\u2019Brien" in names
+    assert {p["company"] for p in _people(out)} == {"Café Ltd"}
+
+
+def test_excel_resave_dates(tmp_path: Path) -> None:
+    out = _analyze(tmp_path, BAD / "excel_resaved_connections.csv")
+    by_name = {p["name"]: p for p in _people(out)}
+    assert by_name["Ada Lovelace"]["connected_on"].startswith("2022-02-14")
+    assert by_name["Charles Babbage"]["connected_on"].startswith("2022-02-04")
+    assert by_name["Charles Babbage"]["company"] == "Engines, Ltd."
+
+
+@pytest.mark.parametrize("name", ["utf16le_nobom_connections.csv", "utf16be_bom_connections.csv"])
+def test_utf16_reads_the_same_people(tmp_path: Path, name: str) -> None:
+    out = _analyze(tmp_path, BAD / name)
+    assert sorted(p["name"] for p in _people(out)) == ["Ada Lovelace", "Charles Babbage"]
+
+
+def test_control_characters_in_member_names_are_escaped(tmp_path: Path) -> None:
+    out = _analyze(tmp_path, BAD / "control_chars_member.zip")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    (f,) = summary["files"]
+    assert "\x1b" not in f["file"] and "\n" not in f["file"] and "\r" not in f["file"]
+    assert f["file"].endswith("Connections.csv")
+
+
+def test_verbose_shows_the_traceback(tmp_path: Path) -> None:
+    (tmp_path / "empty.csv").write_bytes(b"")
+    result = CliRunner().invoke(main, ["analyze", str(tmp_path / "empty.csv"), "--out", str(tmp_path / "r"),
+                                       "--verbose", "--as-of", AS_OF])
+    assert result.exit_code == 1
+    from analyzer.errors import InputError
+
+    assert isinstance(result.exception, InputError)
+
+
+def test_one_bad_file_among_good_ones_names_it(tmp_path: Path) -> None:
+    good = _good_input(tmp_path)
+    bad = tmp_path / "png_as_csv.csv"
+    shutil.copyfile(BAD / "png_as_csv.csv", bad)
+    result = CliRunner().invoke(main, ["analyze", str(good), str(bad), "--out", str(tmp_path / "r"), "--quiet"])
+    assert result.exit_code == 1
+    assert len(result.output.strip().splitlines()) == 1
+    assert "png_as_csv.csv" in result.output
+
+
+def test_unsupported_files_in_a_folder_are_skipped_and_listed(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(BAD / "unsupported_only", folder)
+    _good_input(folder)
+    out = _analyze(tmp_path, folder)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    skipped = sorted(Path(s["file"]).name for s in summary["skipped_files"])
+    assert skipped == ["addresses.csv", "empty.csv", "notes.txt", "photo.jpg"]
+    assert [Path(f["file"]).name for f in summary["files"]] == ["Connections.csv"]
+
+
+def test_a_previous_report_inside_the_input_folder_is_not_read(tmp_path: Path) -> None:
+    folder = tmp_path / "export"
+    folder.mkdir()
+    _good_input(folder)
+    out1 = folder / "report"
+    r1 = CliRunner().invoke(main, ["analyze", str(folder), "--out", str(out1), "--quiet", "--as-of", AS_OF])
+    assert r1.exit_code == 0, r1.output
+    r2 = CliRunner().invoke(main, ["analyze", str(folder), "--out", str(out1), "--quiet", "--as-of", AS_OF])
+    assert r2.exit_code == 0, r2.output
+    summary = json.loads((out1 / "summary.json").read_text(encoding="utf-8"))
+    assert [Path(f["file"]).name for f in summary["files"]] == ["Connections.csv"]
+
+
+def test_fifo_does_not_hang(tmp_path: Path) -> None:
+    """A named pipe given as input must be refused, not opened (opening a FIFO blocks until a writer comes)."""
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    proc = subprocess.run([sys.executable, "-m", "analyzer", "analyze", str(fifo), "--out", str(tmp_path / "r"),
+                           "--quiet"], capture_output=True, text=True, timeout=60, check=False,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert proc.returncode == 1
+    assert "pipe.csv" in proc.stderr and "Traceback" not in proc.stderr
+
+
+
+# ---- the other commands report the same way --------------------------------------------------------------
+@pytest.mark.parametrize("command", [["company", "Acme"], ["person", "Ada"]])
+@pytest.mark.parametrize("fixture", ["empty.csv", "png_as_csv.csv", "truncated.zip"])
+def test_other_commands_one_line_errors(tmp_path: Path, command: list[str], fixture: str) -> None:
+    p = tmp_path / fixture
+    shutil.copyfile(BAD / fixture, p)
+    result = CliRunner().invoke(main, [*command, str(p), "--quiet", "--as-of", AS_OF])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and fixture in lines[0] and "Traceback" not in result.output
+
+
+def test_company_out_that_is_a_folder(tmp_path: Path) -> None:
+    good = _good_input(tmp_path)
+    (tmp_path / "list.csv").mkdir()
+    result = CliRunner().invoke(main, ["company", "Analytical", str(good), "--out", str(tmp_path / "list.csv"),
+                                       "--quiet", "--as-of", AS_OF])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "list.csv" in lines[0] and "Traceback" not in result.output
+
+
+def test_sample_data_into_a_file(tmp_path: Path) -> None:
+    (tmp_path / "afile").write_text("x")
+    result = CliRunner().invoke(main, ["sample-data", str(tmp_path / "afile" / "samples")])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "afile" in lines[0] and "Traceback" not in result.output
