@@ -1,0 +1,578 @@
+"""Name, email and company normalisation for identity resolution (pure functions, cached per unique string).
+
+Display names as people write them on LinkedIn and in mail headers carry decorations that must go before two
+names can be compared: emoji and symbols, pronouns ``(she/her)``, taglines (``Jane Doe | Hiring``), credentials
+(``Jane Doe, MBA``), titles (``Dr.``), the ``Last, First`` order of Outlook display names. :func:`parse_name`
+turns a record's name fields into a :class:`ParsedName` of ASCII comparison keys (transliterated with
+``anyascii``); :class:`Nicknames` is the one-hop nickname relation (``nicknames`` package + the project's
+``data/nicknames_extra.csv``); :func:`email_info` and :func:`company_tokens` give the email and company
+evidence (role addresses, webmail domains, legal suffixes).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from anyascii import anyascii
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Display-name cleaning
+# --------------------------------------------------------------------------------------------------------------
+
+_DROP_CATS = frozenset({"So", "Sk", "Cs", "Co", "Cn", "Cf"})
+_DROP_CHARS = frozenset("®™©\ufe0e\ufe0f\u20e3")
+_PRONOUNS = re.compile(
+    r"[(\[]\s*(?:she|he|they|ze|xe|her|him|them|hers|his|theirs)\s*/\s*[a-z]+(?:\s*/\s*[a-z]+)*\s*[)\]]",
+    re.IGNORECASE,
+)
+_PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
+_QUOTED = re.compile(r"\s[\"“”]([^\"“”]+)[\"“”](?=\s)")
+# taglines: " | ", " - ", " – ", " — ", " • ", " · ", and a bare "|" or "•"
+_TAGLINE = re.compile(r"\s+[-–—•·|/]+\s+|\s*[|•·]\s*")
+_SPACES = re.compile(r"\s+")
+_NORM_TOK = re.compile(r"[.\s\-–/]")
+_INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]?\.?")
+_SEP = re.compile(r"[-_.]")
+_SEPS = re.compile(r"[-_.]+")
+_DIGITS = re.compile(r"\d+")
+_NON_LABEL = re.compile(r"[^a-z0-9-]")
+_NON_ALPHA = re.compile(r"[^a-z]")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_ABBREV_DOTS = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)")
+
+
+@lru_cache(maxsize=65_536)
+def clean_display_name(value: str | None) -> str:
+    """A display name without decorations, in its original script: NFKC; emoji/symbols, pronouns,
+    parenthesised asides, quoted nicknames and taglines removed; whitespace collapsed.
+
+    >>> clean_display_name("Sarah O'Connor ✨ | Hiring!")
+    "Sarah O'Connor"
+    """
+    if not value:
+        return ""
+    if value.isascii():
+        s = value.replace("^", "").replace("`", "")
+    else:
+        s = unicodedata.normalize("NFKC", value)
+        s = "".join(ch for ch in s if ch not in _DROP_CHARS and unicodedata.category(ch) not in _DROP_CATS)
+    s = _PRONOUNS.sub(" ", s)
+    s = _PARENS.sub(" ", s)
+    s = _QUOTED.sub(" ", f" {s} ")
+    s = _TAGLINE.split(s.strip())[0]
+    s = _SPACES.sub(" ", s).strip().strip(" ,;:'\"`").strip()
+    return s
+
+
+_KEY_DROP = re.compile(r"['’`´.]")
+_KEY_NON_ALPHA = re.compile(r"[^a-z ]+")
+
+
+@lru_cache(maxsize=65_536)
+def key(value: str | None) -> str:
+    """ASCII comparison key: transliterated, lower-case, apostrophes and dots removed, any other non-letter
+    (hyphens, digits, punctuation) a space, spaces collapsed. ``"Łukasz Żółć"`` -> ``"lukasz zolc"``."""
+    if not value:
+        return ""
+    s = (value if value.isascii() else anyascii(unicodedata.normalize("NFKC", value))).lower()
+    s = _KEY_DROP.sub("", s)
+    s = _KEY_NON_ALPHA.sub(" ", s)
+    return _SPACES.sub(" ", s).strip()
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Name parsing
+# --------------------------------------------------------------------------------------------------------------
+
+#: credentials and post-nominals dropped after a comma or at the end of a name (compared without dots, lower)
+CREDENTIALS = frozenset(_words("""
+mba emba phd dphil edd md do jd llm llb esq cpa cfa cfp chfc clu cma cia cisa cism cissp ccie ccna ccnp ceh
+pmp pgmp capm csm cspo psm safe acp pmiacp itil pe peng ceng ra frm caia acca aca fca cima ca cgma
+mpa mph msw lcsw rn np pa dds dmd dvm od pharmd psyd msc ms ma mfa bsc bs ba beng meng mres mphil msci
+med mpp mpharm bcom mcom bba mas mscs shrmcp shrmscp phr sphr gphr cipp cippe cippus cipm cipt cdmp cips
+faia aia leed leedap fcipd mcipd cipd cmgr fcmi chartered cfe cams crisc cgeit ctp cpim cscp cpsm six sigma
+sixsigma lssbb lssgb cbap ccba pmirmp rmp mcse mcsa awscsa gcp gcpca obe mbe cbe kbe frs freng fba frcp
+frcs mrcp mrcs facs facp fmp cre crx cpm abr gri crs ccim
+"""))
+#: generational suffixes, kept separately as a conflict signal (father/son)
+GEN_SUFFIXES = {"jr": "jr", "junior": "jr", "sr": "sr", "senior": "sr", "ii": "ii", "iii": "iii", "iv": "iv",
+                "2nd": "ii", "3rd": "iii", "4th": "iv"}
+TITLES = frozenset(_words("""
+dr mr mrs ms miss mx prof professor sir dame rev revd fr lord lady hon dott ing herr frau sr sra srta mme mlle
+m dra ir
+""")) - {"sr", "m"}  # "Sr"/"M" are ambiguous at the front ("M. Smith" is an initial)
+PARTICLES = frozenset(_words("""
+van von der den de del della dela la le du dos das da di des ter ten zu bin ibn al el st saint mac
+""")) - {"mac"}
+
+
+def _norm_tok(t: str) -> str:
+    return _NORM_TOK.sub("", t).lower()
+
+
+_PLACEHOLDER_NAMES = frozenset({"linkedin member", "unknown", "unknown sender", "no name", "undisclosed recipients",
+                                "undisclosed-recipients", "n/a", "na", "none", "null", "-", "?"})
+
+
+@dataclass(frozen=True)
+class ParsedName:
+    """A person's name as comparison keys (ASCII, lower-case). Empty strings mean unknown."""
+
+    first: str = ""  # first given name ("j" when only an initial is known)
+    middle_initial: str = ""
+    last: str = ""  # surname joined without spaces ("vanderberg", "smithjones")
+    last_tokens: tuple[str, ...] = ()  # surname tokens without particles (for token overlap), plus middle
+    suffix: str = ""  # jr | sr | ii | iii | iv
+    display: str = ""  # the cleaned name in its original script ("Jane Doe")
+    from_email: bool = False  # derived from an email local part, not written by anyone
+
+    @property
+    def first_is_initial(self) -> bool:
+        """The first name is a single initial ("J. Smith")."""
+        return len(self.first) == 1
+
+    @property
+    def full(self) -> bool:
+        """Both a real (non-initial) first name and a surname are known."""
+        return len(self.first) > 1 and bool(self.last)
+
+
+def _strip_suffix_tokens(tokens: list[str]) -> tuple[list[str], str]:
+    """Drop trailing generational suffixes / upper-case credentials; return (tokens, suffix)."""
+    suffix = ""
+    while len(tokens) > 1:
+        t = _norm_tok(tokens[-1]).strip(",")
+        if t in GEN_SUFFIXES:
+            suffix = suffix or GEN_SUFFIXES[t]
+            tokens = tokens[:-1]
+        elif t in CREDENTIALS and (tokens[-1].isupper() or "." in tokens[-1] or (len(tokens) > 2 and len(t) > 2)):
+            # "Jane Doe PhD", "Jane Doe, M.D."; short ones only when written as credentials ("Nguyen Van Do")
+            tokens = tokens[:-1]
+        else:
+            break
+    return tokens, suffix
+
+
+def _strip_titles(tokens: list[str]) -> list[str]:
+    while len(tokens) > 1 and _norm_tok(tokens[0]) in TITLES:
+        tokens = tokens[1:]
+    return tokens
+
+
+def _split_commas(s: str) -> tuple[list[str], str]:
+    """Split at commas, drop trailing credential/suffix segments; return (segments, generational suffix)."""
+    segs = [x.strip() for x in s.split(",") if x.strip()]
+    suffix = ""
+    while len(segs) > 1:
+        toks = [_norm_tok(t) for t in segs[-1].split()]
+        if toks and all(t in CREDENTIALS or t in GEN_SUFFIXES for t in toks):
+            for t in toks:
+                if t in GEN_SUFFIXES and not suffix:
+                    suffix = GEN_SUFFIXES[t]
+            segs.pop()
+        else:
+            break
+    return segs, suffix
+
+
+def _initials(tok: str) -> list[str] | None:
+    """``"J."`` -> ["j"], ``"A.B."`` -> ["a", "b"], ``"JR"`` -> None (not written as initials)."""
+    if _INITIALS.fullmatch(tok):
+        return [c.lower() for c in tok if c != "."]
+    return None
+
+
+def _given(tokens: list[str]) -> tuple[str, str]:
+    """(first key, middle initial) from given-name tokens."""
+    keys: list[str] = []
+    for t in tokens:
+        ini = _initials(t)
+        if ini:
+            keys.extend(ini)
+        else:
+            k = key(t).replace(" ", "")
+            if k:
+                keys.append(k)
+    if not keys:
+        return "", ""
+    return keys[0], (keys[1][0] if len(keys) > 1 else "")
+
+
+def _surname(tokens: list[str]) -> tuple[str, tuple[str, ...]]:
+    ks = key(" ".join(tokens)).split()
+    joined = "".join(ks)
+    core = tuple(t for t in ks if t not in PARTICLES and len(t) > 1)
+    return joined, core
+
+
+_EMAILISH = re.compile(r"\S+@\S+\.\S+")
+
+
+def _looks_like_email(s: str) -> bool:
+    return bool(_EMAILISH.search(s))
+
+
+@lru_cache(maxsize=4_096)
+def parse_display_name(value: str | None) -> ParsedName:
+    """Parse a free-form display name ("Doe, Jane M.", "Dr. Jane Doe, PhD 🚀 | Hiring", "Tom van der Berg")."""
+    s = clean_display_name(value)
+    if not s or _looks_like_email(s) or s.casefold() in _PLACEHOLDER_NAMES:
+        return ParsedName()
+    segs, suffix = _split_commas(s)
+    given: list[str]
+    surname: list[str]
+    extra: tuple[str, ...] = ()
+    if len(segs) == 2:  # "Last, First [Middle]"
+        surname_toks, sfx = _strip_suffix_tokens(segs[0].split())
+        given_toks, sfx2 = _strip_suffix_tokens(_strip_titles(segs[1].split()))
+        suffix = suffix or sfx or sfx2
+        given, surname = given_toks, _strip_titles(surname_toks)
+    else:
+        toks, sfx = _strip_suffix_tokens(_strip_titles(" ".join(segs).split()))
+        suffix = suffix or sfx
+        if len(toks) == 1:
+            given, surname = toks, []
+        else:
+            cut = len(toks) - 1
+            for i in range(1, len(toks) - 1):
+                if key(toks[i]) in PARTICLES:
+                    cut = i
+                    break
+            given, surname = toks[:cut], toks[cut:]
+            # middle tokens of a display name may be a first surname (Spanish double surnames)
+            extra = tuple(k for t in given[1:] if _initials(t) is None
+                          for k in key(t).split() if k not in PARTICLES and len(k) > 1)
+    first, mi = _given(given)
+    last, core = _surname(surname)
+    if not first and not last:
+        return ParsedName()
+    shown = " ".join([*given, *surname])
+    return ParsedName(first=first, middle_initial=mi, last=last, last_tokens=tuple(sorted(set(core + extra))),
+                      suffix=suffix, display=shown)
+
+
+@dataclass(frozen=True)
+class _Field:
+    """One cleaned name field (first or last name column): its tokens, keys and generational suffix."""
+
+    text: str  # cleaned ('' if empty, a placeholder or an address)
+    tokens: tuple[str, ...]
+    suffix: str
+    key: str  # first key (first field) or joined surname key (last field)
+    extra: str  # middle initial (first field)
+    core: tuple[str, ...]  # surname tokens without particles (last field)
+
+
+@lru_cache(maxsize=100_000)
+def _field(value: str | None, is_first: bool) -> _Field:
+    t = clean_display_name(value)
+    if t.casefold() in _PLACEHOLDER_NAMES or _looks_like_email(t):
+        t = ""
+    if not t:
+        return _Field("", (), "", "", "", ())
+    segs, suffix = _split_commas(t)
+    toks = " ".join(segs).split()
+    toks, sfx = _strip_suffix_tokens(_strip_titles(toks) if is_first else toks)
+    suffix = suffix or sfx
+    if is_first:
+        first, mi = _given(toks)
+        return _Field(t, tuple(toks), suffix, first, mi, ())
+    last, core = _surname(toks)
+    return _Field(t, tuple(toks), suffix, last, "", core)
+
+
+@lru_cache(maxsize=4_096)
+def parse_name(name: str | None, first_name: str | None = None, last_name: str | None = None) -> ParsedName:
+    """Parse a record's name: the separate first/last fields when present (LinkedIn, address books), else the
+    display name. The fields are cleaned the same way (``last_name = "Doe, MBA 🚀"`` -> ``doe``); each field
+    value is parsed once (first and last names repeat a lot)."""
+    f = _field(first_name, True)
+    la = _field(last_name, False)
+    if not f.text and not la.text:
+        return parse_display_name(name)
+    if f.text and not la.text:
+        return parse_display_name(f.text)
+    if not f.key and not la.key:
+        return parse_display_name(name)
+    return ParsedName(first=f.key, middle_initial=f.extra, last=la.key, last_tokens=la.core,
+                      suffix=la.suffix or f.suffix, display=" ".join([*f.tokens, *la.tokens]))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Nicknames (one hop, symmetric)
+# --------------------------------------------------------------------------------------------------------------
+
+def is_short_form(a: str, b: str, min_len: int = 3) -> bool:
+    """One name is a clipped form of the other ("nat" ~ "natalie", "fran" ~ "francesca"): the short one has at
+    least ``min_len`` letters and the long one at least two more (so "paul"/"paula", "eric"/"erica" are not)."""
+    short, long_ = (a, b) if len(a) < len(b) else (b, a)
+    return len(short) >= min_len and len(long_) >= len(short) + 2 and long_.startswith(short)
+
+
+class Nicknames:
+    """The one-hop, symmetric nickname relation: ``bob ~ robert`` and ``robert ~ bob`` but never
+    ``robert ~ william`` through ``bill``. Built from the ``nicknames`` package and ``data/nicknames_extra.csv``."""
+
+    def __init__(self, pairs: list[tuple[str, str]]) -> None:
+        nb: dict[str, set[str]] = {}
+        for a, b in pairs:
+            a, b = key(a).replace(" ", ""), key(b).replace(" ", "")
+            if a and b and a != b:
+                nb.setdefault(a, set()).add(b)
+                nb.setdefault(b, set()).add(a)
+        self._nb: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in nb.items()}
+
+    @classmethod
+    def default(cls) -> Nicknames:
+        """The package list plus the project's international short forms (cached)."""
+        return _default_nicknames()
+
+    def neighbours(self, name: str) -> frozenset[str]:
+        """Names one hop away from ``name`` (a comparison key)."""
+        return self._nb.get(name, frozenset())
+
+    def related(self, a: str, b: str) -> bool:
+        """True if ``a`` and ``b`` (comparison keys) are one nickname hop apart."""
+        return b in self._nb.get(a, ())
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """Every ordered (name, neighbour) pair, sorted."""
+        return sorted((a, b) for a, v in self._nb.items() for b in v)
+
+    def __len__(self) -> int:
+        return len(self._nb)
+
+
+@lru_cache(maxsize=1)
+def _default_nicknames() -> Nicknames:
+    from nicknames import name_triplets
+
+    pairs = [(t.name1, t.name2) for t in name_triplets()]
+    text = resources.files("analyzer").joinpath("data/nicknames_extra.csv").read_text(encoding="utf-8")
+    for row in csv.DictReader(text.splitlines()):
+        pairs.append((row["name"], row["nickname"]))
+    return Nicknames(pairs)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Emails
+# --------------------------------------------------------------------------------------------------------------
+
+ROLE_LOCALS = frozenset(_words("""
+info sales support hello hi hey team contact contacts contactus admin administrator office jobs job careers career
+hr billing noreply no-reply no_reply donotreply do-not-reply do_not_reply notifications notification notify
+newsletter newsletters news marketing press media help helpdesk service services customerservice customercare
+care accounts account accounting finance invoices invoice orders order postmaster webmaster hostmaster abuse
+security privacy legal mailer-daemon mailerdaemon bounce bounces enquiries enquiry inquiries inquiry feedback
+reception recruiting recruitment recruiter talent partners partnerships events community founders everyone
+all staff devops it ops root system alerts alert updates digest reply mail email list lists membership members
+subscriptions subscribe unsubscribe welcome general studio shop store booking bookings reservations
+"""))
+_ROLE_PREFIXES = ("noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "bounce", "mailer-daemon",
+                  "notification", "newsletter", "automated", "auto-confirm", "autoconfirm")
+
+WEBMAIL_DOMAINS = frozenset(_words("""
+gmail.com googlemail.com outlook.com hotmail.com hotmail.co.uk hotmail.fr hotmail.de hotmail.it hotmail.es live.com
+live.co.uk live.fr live.de msn.com passport.com yahoo.com yahoo.co.uk yahoo.fr yahoo.de yahoo.es yahoo.it yahoo.ca
+yahoo.com.au yahoo.co.in yahoo.co.jp yahoo.com.br ymail.com rocketmail.com icloud.com me.com mac.com aol.com aim.com
+proton.me protonmail.com protonmail.ch pm.me gmx.com gmx.net gmx.de gmx.at gmx.ch gmx.fr web.de t-online.de
+freenet.de arcor.de posteo.de posteo.net mailbox.org mail.ru inbox.ru list.ru bk.ru yandex.ru yandex.com ya.ru
+zoho.com zohomail.com fastmail.com fastmail.fm hey.com tutanota.com tutanota.de tuta.io qq.com 163.com 126.com
+sina.com sohu.com naver.com daum.net hanmail.net orange.fr wanadoo.fr free.fr laposte.net sfr.fr neuf.fr libero.it
+virgilio.it tiscali.it alice.it btinternet.com sky.com virginmedia.com ntlworld.com talktalk.net comcast.net
+verizon.net att.net sbcglobal.net bellsouth.net cox.net charter.net earthlink.net optonline.net mail.com email.com
+inbox.com seznam.cz centrum.cz wp.pl o2.pl interia.pl onet.pl op.pl rediffmail.com bigpond.com optusnet.com.au
+shaw.ca rogers.com sympatico.ca telus.net uol.com.br bol.com.br terra.com.br hushmail.com lavabit.com
+"""))
+_WEBMAIL_LABELS = frozenset({"gmail", "googlemail", "hotmail", "outlook", "live", "yahoo", "ymail", "icloud", "aol",
+                             "gmx", "protonmail", "proton", "yandex", "zoho", "fastmail", "tutanota", "mail"})
+_SLD = frozenset({"co", "com", "ac", "org", "net", "gov", "edu", "ne", "or", "go", "gob", "nic", "mil", "ltd", "plc"})
+
+
+_ROLE_TOKENS = frozenset({"noreply", "donotreply", "notifications", "notification", "notify", "newsletter",
+                          "newsletters", "alerts", "alert", "digest", "bounce", "bounces", "mailer", "daemon",
+                          "postmaster", "automated", "autoreply", "updates", "info", "support", "team", "sales",
+                          "billing", "invoices", "jobs", "careers"})
+
+
+def is_role_local(local: str) -> bool:
+    """True for shared/role mailboxes (info@, sales@, noreply@, messages-noreply@, team.eu@ ...) that identify
+    no single person."""
+    base = local.split("+", 1)[0].lower()
+    if base in ROLE_LOCALS or base.startswith(_ROLE_PREFIXES):
+        return True
+    compact = _SEP.sub("", base)
+    if "noreply" in compact or "donotreply" in compact or "mailerdaemon" in compact:
+        return True
+    return bool(set(_SEPS.split(base)) & _ROLE_TOKENS)
+
+
+def is_webmail(domain: str) -> bool:
+    """True for consumer mail providers (gmail, outlook, yahoo, icloud, proton, gmx, web.de ...)."""
+    d = domain.lower()
+    if d in WEBMAIL_DOMAINS:
+        return True
+    core = _core_label(d)
+    return core in _WEBMAIL_LABELS and core != "mail"
+
+
+def _core_label(domain: str) -> str:
+    """The registrable label: ``eng.acme.co.uk`` -> ``acme``, ``acme.com`` -> ``acme``."""
+    labels = [x for x in domain.split(".") if x]
+    if len(labels) < 2:
+        return ""
+    return labels[-3] if len(labels) >= 3 and labels[-2] in _SLD and len(labels[-1]) == 2 else labels[-2]
+
+
+@lru_cache(maxsize=100_000)
+def domain_token(domain: str) -> str:
+    """The organisation label of a (non-webmail) domain: ``eng.acme-corp.co.uk`` -> ``acme-corp``; '' for webmail."""
+    if not domain or is_webmail(domain):
+        return ""
+    core = _core_label(domain.lower())
+    return _NON_LABEL.sub("", anyascii(core).lower()).strip("-")
+
+
+@dataclass(frozen=True)
+class EmailInfo:
+    """Identity facts of one (normalised) address."""
+
+    email: str  # normalised address
+    local: str  # local part, +tag removed
+    domain: str
+    role: bool  # info@, sales@ ... : not an identity
+    webmail: bool
+    org: str  # organisation label of the domain ('' for webmail), e.g. "acme-corp"
+    local_alpha: str  # local part letters only ("john.smith2" -> "johnsmith")
+    local_key: str  # local part without separators, digits kept ("john.smith2" -> "johnsmith2")
+    hint_first: str  # name hint from "john.smith" / "j.smith" ('' if the local part does not split)
+    hint_last: str
+
+
+@lru_cache(maxsize=65_536)
+def email_info(normalised: str) -> EmailInfo:
+    """:class:`EmailInfo` of an address already normalised with :func:`analyzer.normalize.normalize_email`."""
+    local, _, domain = normalised.rpartition("@")
+    local = local.split("+", 1)[0]
+    role = is_role_local(local)
+    web = is_webmail(domain)
+    parts = [p for p in _SEPS.split(_DIGITS.sub("", local.lower())) if p]
+    hf = hl = ""
+    if not role and len(parts) == 2 and parts[1].isalpha() and len(parts[1]) >= 2 and parts[0].isalpha():
+        hf, hl = parts
+    return EmailInfo(email=normalised, local=local, domain=domain, role=role, webmail=web,
+                     org="" if web else domain_token(domain), local_alpha=_NON_ALPHA.sub("", local.lower()),
+                     local_key=_SEPS.sub("", local.lower()),
+                     hint_first=hf, hint_last=hl)
+
+
+def name_patterns(first: str, last: str) -> tuple[str, ...]:
+    """Email local parts (letters only) that a person called ``first last`` commonly uses:
+    johnsmith, jsmith, smithjohn, smithj, john.s -> johns."""
+    if len(first) < 2 or len(last) < 2:
+        return ()
+    f0 = first[0]
+    return tuple(sorted({first + last, f0 + last, last + first, last + f0, first + last[0]}))
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Companies
+# --------------------------------------------------------------------------------------------------------------
+
+LEGAL_SUFFIXES = frozenset(_words("""
+inc incorporated llc llp lp ltd limited gmbh mbh sa ag plc co corp corporation company companies pty pvt private
+bv nv srl spa sarl sas sasu oy oyj ab asa kg kgaa ohg ug se sl slu kk pte sdn bhd ltda cv sro spzoo zoo sp
+eurl gbr ev eg doo dd ad jsc pjsc oao ooo zao pc pllc lllp
+"""))
+_NULL_COMPANIES = frozenset({"selfemployed", "self", "freelance", "freelancer", "freelancing", "independent",
+                             "independentconsultant", "selfemployedconsultant", "none", "na", "null", "unemployed",
+                             "retired", "student", "stealth", "stealthmode", "stealthstartup", "confidential",
+                             "opentowork", "lookingfornewopportunities", "various", "private", "home",
+                             "careerbreak", "sabbatical", "unknown", "n", "me", "myself", "own", "ownbusiness"})
+GENERIC_COMPANY_WORDS = frozenset(_words("""
+the a an of and for university universidad universite universita universitat college school institute
+institut national international global american united first general new royal state city county department
+ministry government hospital center centre group digital data tech technology technologies software
+solutions consulting consultants services capital partners ventures health healthcare medical energy financial
+finance media systems labs lab studio studios network networks foundation association society council agency
+office us uk european euro china india deutsche banco banque bank credit pacific atlantic north south east west
+central northern southern western eastern open smart blue green red big little great next true one all best
+investment investments management holdings holding industries industrial enterprises enterprise international
+world worldwide creative design marketing communications consulting advisory research sciences science trust
+"""))
+
+
+@lru_cache(maxsize=100_000)
+def company_key(value: str | None) -> str:
+    """Normalised company name joined without spaces ('' if none): legal suffixes stripped (twice), leading
+    "The" dropped, "Self-employed"/"Freelance" -> ''. ``"The Acme Co., Ltd."`` -> ``acme``."""
+    toks = _company_tokens(value)
+    return "".join(toks)
+
+
+def _company_tokens(value: str | None) -> list[str]:
+    if not value:
+        return []
+    s = clean_display_name(value)
+    s = anyascii(s).lower().replace("&", " and ")
+    s = _ABBREV_DOTS.sub("", s)  # s.a. -> sa, b.v. -> bv
+    toks = [t for t in _NON_ALNUM.split(s) if t]
+    if "".join(toks) in _NULL_COMPANIES or not toks:
+        return []
+    for _ in range(3):
+        while len(toks) > 1 and toks[-1] in LEGAL_SUFFIXES:
+            toks = toks[:-1]
+    if len(toks) > 1 and toks[0] == "the":
+        toks = toks[1:]
+    if "".join(toks) in _NULL_COMPANIES:
+        return []
+    return toks
+
+
+@lru_cache(maxsize=100_000)
+def company_tokens(value: str | None) -> tuple[str, ...]:
+    """Tokens under which a company can agree with another company or an email domain: the joined key
+    (``acmewidgets`` for "Acme Widgets Inc.") and, with 3+ words, the acronym (``mit``). Agreement with a
+    domain label is also checked by prefix (``northwind`` ~ ``northwindlogistics.com``), see
+    :func:`token_prefixes`."""
+    toks = _company_tokens(value)
+    if not toks:
+        return ()
+    out = {"".join(toks)}
+    words = [t for t in toks if t not in {"of", "and", "the", "for", "a", "an", "de", "la"}]
+    if len(words) >= 3:
+        out.add("".join(t[0] for t in words))
+    return tuple(sorted(out))
+
+
+MIN_PREFIX = 4
+
+
+def is_generic_company(token: str) -> bool:
+    """A token too generic to agree with another by prefix ("digital" ~ "digitalocean")."""
+    return token in GENERIC_COMPANY_WORDS or len(token) < MIN_PREFIX
+
+
+def token_prefixes(token: str, min_len: int = MIN_PREFIX) -> tuple[str, ...]:
+    """Proper prefixes of a company/domain token of at least ``min_len`` letters: a token agrees with another
+    when one is a prefix of the other (``acme`` ~ ``acmewidgets``, ``clearpathconsulti`` ~
+    ``clearpathconsulting`` for a truncated domain)."""
+    return tuple(token[:k] for k in range(min_len, len(token)))
+
+
+@lru_cache(maxsize=100_000)
+def domain_tokens(org: str) -> tuple[str, ...]:
+    """Company tokens of an organisation label from a domain: ``acme-corp`` -> (acme, acmecorp)."""
+    if not org:
+        return ()
+    return tuple(sorted({org.replace("-", ""), *company_tokens(org.replace("-", " "))}))
