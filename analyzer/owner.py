@@ -67,9 +67,26 @@ def identify_owner(records: pl.DataFrame, hints: OwnerHints, me: list[str] | tup
 
 def to_events(messages: pl.DataFrame, owner: Owner) -> pl.DataFrame:
     """One event per (message, counterpart): the owner's messages become ``sent`` events for every recipient
-    who is not the owner; everyone else's become ``received`` events for their sender."""
+    who is not the owner; everyone else's become ``received`` events for their sender.
+
+    A message of the owner's with no recipient (LinkedIn rows with an empty TO) goes to the other people of
+    the same thread, so that every message yields an event where the thread says who it was for."""
     owner_ids = owner.record_ids.implode()
     m = messages.with_columns(pl.col("sender_id").is_in(owner_ids).alias("_from_owner"))
+    orphan = pl.col("_from_owner") & (pl.col("recipient_ids").list.len() == 0) & pl.col("thread_id").is_not_null()
+    if m.select(orphan.any()).item():
+        people_in_thread = (
+            m.filter(pl.col("thread_id").is_not_null())
+            .select("thread_id", pl.concat_list(pl.col("sender_id"), pl.col("recipient_ids")).alias("_ids"))
+            .explode("_ids")
+            .filter(pl.col("_ids").is_not_null() & ~pl.col("_ids").is_in(owner_ids))
+            .group_by("thread_id")
+            .agg(pl.col("_ids").unique().sort().alias("_thread_people"))
+        )
+        m = m.join(people_in_thread, on="thread_id", how="left").with_columns(
+            pl.when(orphan).then(pl.col("_thread_people").fill_null(pl.lit([], dtype=pl.List(pl.Int64()))))
+            .otherwise(pl.col("recipient_ids")).alias("recipient_ids")
+        )
     sent = (
         m.filter(pl.col("_from_owner"))
         .explode("recipient_ids")

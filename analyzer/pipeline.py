@@ -78,8 +78,13 @@ def analyze(
         own = owner.identify_owner(ing.records, ing.owner, list(me))
         events = owner.to_events(ing.messages, own)
     with _timed(timings, "identity"):
-        resolved = identity.resolve(ing.records, own, cfg.identity)
-        events = events.join(resolved.record_person, on="record_id", how="left")
+        resolved = identity.resolve(ing.records, own, cfg.identity, messages=ing.messages)
+        # records the user asked to ignore have no person: their events go too
+        ignored = pl.Series(resolved.settings.get("ignored_record_ids", []), dtype=pl.Int64)
+        events = events.filter(~pl.col("record_id").is_in(ignored.implode())).join(
+            resolved.record_person, on="record_id", how="left")
+        if events.get_column("person_id").null_count():
+            raise schemas.SchemaError("identity: some event's record has no person")
     with _timed(timings, "score"):
         scored = score.score(resolved.people, events, ing.owner.positions, as_of, cfg.scoring)
     schemas.check(scored.ranked, schemas.RANKED, "score.ranked")

@@ -86,7 +86,7 @@ CORPUS: dict[str, Err | Ok] = {
     # archives
     "truncated.zip": Err("not a readable zip archive"),
     "zip_slip.zip": Ok(),  # ../../ and /etc/ member names: read in memory, never extracted
-    "junk_only.zip": Err("no file in a supported format"),
+    "junk_only.zip": Err("contains no file reconnect can use"),
     "control_chars_member.zip": Ok(),
     "gen_empty_zip.zip": Err("archive contains no files"),
     "gen_zip_in_zip.zip": Ok(),  # the inner archive is skipped (listed in summary.json), the rest is read
@@ -101,8 +101,8 @@ CORPUS: dict[str, Err | Ok] = {
     "gen_zip_bad_local_header.zip": Err("damaged"),
     # folders and paths
     "empty_folder": Err("contains no files"),
-    "unsupported_only": Err("no file in a supported format"),
-    "only_unused_linkedin_files": Ok(),  # Logins.csv is recognised but not used
+    "unsupported_only": Err("contains no file reconnect can use"),
+    "only_unused_linkedin_files": Err("contains no file reconnect can use"),  # Logins.csv: recognised, not used
     "folder_with_coach_file": Ok(),  # LearningCoachMessages.csv that is not even a CSV
     "deep_nesting": Ok(),
     "gen_nonexistent.csv": Err("no such file or folder"),

@@ -176,3 +176,21 @@ def test_config_errors(tmp_path: Path) -> None:
         load_config(p)
     p.write_text("[identity]\nsame = [[\"a@x.com\", \"b@y.com\"]]\n", encoding="utf-8")
     assert load_config(p).identity == {"same": [["a@x.com", "b@y.com"]]}
+
+
+def test_owner_message_without_recipients_goes_to_the_thread(tmp_path: Path) -> None:
+    """A LinkedIn row from the owner with an empty TO still becomes an event, for the thread's other person."""
+    from analyzer.ingest import ingest
+    from analyzer.owner import identify_owner, to_events
+
+    f = tmp_path / "messages.csv"
+    f.write_text(
+        "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER\n"
+        "c1,,Ann Lee,https://www.linkedin.com/in/ann,Me Owner,https://www.linkedin.com/in/me,2024-03-02 10:00:00 UTC,,hi,INBOX\n"
+        "c1,,Me Owner,https://www.linkedin.com/in/me,,,2024-03-01 10:00:00 UTC,,hello,INBOX\n",
+        encoding="utf-8",
+    )
+    ing = ingest([f])
+    own = identify_owner(ing.records, ing.owner, ["https://www.linkedin.com/in/me"])
+    ev = to_events(ing.messages, own).join(ing.records.select("record_id", "name"), on="record_id")
+    assert sorted(zip(ev["name"], ev["direction"], strict=True)) == [("Ann Lee", "received"), ("Ann Lee", "sent")]

@@ -132,8 +132,8 @@ def ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | Non
 
     if not n_used_files:
         shown = ", ".join(str(i) for i in inputs)
-        raise InputError(shown, "contains no file in a supported format",
-                         hint="Run `reconnect formats` to see what is read and how to export it")
+        raise InputError(shown, "contains no file reconnect can use",
+                         hint=f"It reads: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each")
 
     records = pl.concat(recs) if recs else schemas.empty(schemas.RECORDS)
     messages = pl.concat(msgs) if msgs else schemas.empty(schemas.MESSAGES)

@@ -105,6 +105,7 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
         "people.csv": analysis.people.sort(["kind", "person_id"]),
         "interactions.csv": interactions_table(analysis),
         "identity_matches.csv": analysis.resolved.matches.sort(["person_id", "record_id_l", "record_id_r"]),
+        "identity_near_misses.csv": analysis.resolved.near_misses,
         "rejects.csv": analysis.ingested.rejects.sort(["source_file", "line"], nulls_last=True),
     }
     for name, df in tables.items():
