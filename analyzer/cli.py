@@ -214,9 +214,11 @@ def formats() -> None:
     """What reconnect reads, and how to export each source."""
     from analyzer.ingest.registry import REGISTRY
 
-    seen: set[str] = set()
+    groups: dict[str, list[str]] = {}
     for p in REGISTRY:
-        if not p.used or p.label in seen:
-            continue
-        seen.add(p.label)
-        click.echo(f"- {p.label}\n    {p.export_help}")
+        labels = groups.setdefault(p.export_help, [])
+        if p.used and p.label not in labels:
+            labels.append(p.label)
+    for help_text, labels in sorted((kv for kv in groups.items() if kv[1]), key=lambda kv: sorted(kv[1])[0]):
+        click.echo("\n".join(f"- {label}" for label in sorted(labels)))
+        click.echo(f"    How to get it: {help_text}\n")

@@ -18,6 +18,7 @@ import polars as pl
 
 from analyzer import identity, owner, schemas, score
 from analyzer.config import Config, load_config
+from analyzer.errors import InputError
 from analyzer.ingest import Ingested, ingest
 
 log = logging.getLogger(__name__)
@@ -72,8 +73,16 @@ def analyze(
     cfg = config if isinstance(config, Config) else load_config(config)
     as_of = as_of or datetime.now(UTC).date()
     timings: dict[str, float] = {}
+    extra = []
+    if cfg.generic_mail_csv:
+        from analyzer.ingest.mail import generic_mail_csv_parser
+
+        try:
+            extra.append(generic_mail_csv_parser(dict(cfg.generic_mail_csv)))
+        except ValueError as exc:
+            raise InputError(cfg.path or "config", f"[generic_mail_csv]: {exc}") from None
     with _timed(timings, "ingest"):
-        ing = ingest([str(p) for p in inputs], progress=progress)
+        ing = ingest([str(p) for p in inputs], progress=progress, extra_parsers=extra)
     with _timed(timings, "owner"):
         own = owner.identify_owner(ing.records, ing.owner, list(me))
         events = owner.to_events(ing.messages, own)

@@ -194,3 +194,28 @@ def test_owner_message_without_recipients_goes_to_the_thread(tmp_path: Path) -> 
     own = identify_owner(ing.records, ing.owner, ["https://www.linkedin.com/in/me"])
     ev = to_events(ing.messages, own).join(ing.records.select("record_id", "name"), on="record_id")
     assert sorted(zip(ev["name"], ev["direction"], strict=True)) == [("Ann Lee", "received"), ("Ann Lee", "sent")]
+
+
+def test_generic_mail_csv_from_config(tmp_path: Path) -> None:
+    """A mail log with the user's own column names is read through the [generic_mail_csv] mapping."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    log_csv = tmp_path / "maillog.csv"
+    log_csv.write_text(
+        "Sent On,Sender,Recipients\n"
+        "2024-01-02 10:00,Me <me@example.org>,Ann Lee <ann@lee.example>\n"
+        "2024-01-03 11:00,Ann Lee <ann@lee.example>,me@example.org\n"
+        "2024-01-04 11:00,,me@example.org\n",
+        encoding="utf-8",
+    )
+    cfg = tmp_path / "reconnect.toml"
+    cfg.write_text('[generic_mail_csv]\ndate = "Sent On"\nfrom = "Sender"\nto = "Recipients"\n', encoding="utf-8")
+    a = analyze([log_csv], me=["me@example.org"], as_of=date(2024, 6, 1), config=cfg)
+    ann = a.ranked.filter(pl.col("name") == "Ann Lee").row(0, named=True)
+    assert (ann["messages_sent"], ann["messages_received"]) == (1, 1)
+    assert a.ingested.rejects.select("line", "reason").rows() == [(4, a.ingested.rejects["reason"][0])]
+    cfg.write_text('[generic_mail_csv]\nsubject = "Subject"\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"\[generic_mail_csv\]"):
+        analyze([log_csv], config=cfg)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from analyzer.errors import InputError
 from analyzer.ingest import contacts, linkedin, mail  # noqa: F401  (parsers register themselves)
 from analyzer.ingest.collect import FileCollector, FileReport
 from analyzer.ingest.inputs import InputFile, discover
-from analyzer.ingest.registry import REGISTRY, Sniff, detect
+from analyzer.ingest.registry import REGISTRY, Parser, Sniff, detect
 from analyzer.ingest.text import detect_encoding, looks_binary
 
 log = logging.getLogger(__name__)
@@ -73,8 +73,15 @@ def supported_formats() -> list[str]:
 ProgressFactory = Callable[[int, str], Callable[[int], None]]
 
 
-def ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | None = None) -> Ingested:
+def ingest(
+    inputs: list[Path] | list[str],
+    progress: Callable[[int], None] | None = None,
+    extra_parsers: Sequence[Parser] = (),
+) -> Ingested:
     """Read every input (files, folders, zips) into the canonical tables.
+
+    ``extra_parsers`` are tried with the registered ones for this run only (e.g. the generic mail CSV mapping
+    from the config file).
 
     Raises :class:`InputError` for a file that cannot be used at all. Files found inside folders or archives
     that are not a supported format are skipped and listed in ``Ingested.skipped``.
@@ -95,7 +102,7 @@ def ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | Non
             skipped.append((f.display, "empty file"))
             continue
         sniff = make_sniff(f)
-        parser = detect(sniff)
+        parser = detect(sniff, extra_parsers)
         if parser is None:
             if f.explicit:
                 raise InputError(

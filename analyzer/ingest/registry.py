@@ -7,7 +7,7 @@ name only to tell apart files whose content is the same (LinkedIn's Recommendati
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from analyzer.ingest.collect import FileCollector
@@ -48,9 +48,10 @@ def register(parser: Parser) -> Parser:
     return parser
 
 
-def detect(sniff: Sniff) -> Parser | None:
-    """The first registered parser that recognises the file, or None."""
-    for p in REGISTRY:
+def detect(sniff: Sniff, extra: Sequence[Parser] = ()) -> Parser | None:
+    """The first parser (registered, plus ``extra`` ones for this run) that recognises the file, or None."""
+    parsers = sorted([*extra, *REGISTRY], key=lambda p: -p.priority) if extra else REGISTRY
+    for p in parsers:
         try:
             if p.matches(sniff):
                 return p
