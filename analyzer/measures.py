@@ -26,28 +26,20 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from analyzer import names
+
 if TYPE_CHECKING:
     from analyzer.score import ScoringConfig
 
 CONVERSATION = ("email", "linkedin_message")
 
-#: Legal-form words stripped from the end of company names before comparing them.
-LEGAL_SUFFIXES = (
-    "inc", "incorporated", "llc", "llp", "lp", "ltd", "limited", "plc", "gmbh", "mbh", "ag", "kg", "se", "sa",
-    "sas", "sarl", "srl", "spa", "bv", "nv", "oy", "oyj", "ab", "as", "asa", "aps", "kk", "pte", "pty", "pvt",
-    "private", "co", "corp", "corporation", "company", "holding", "holdings",
-)
+#: Legal-form words stripped from the end of company names before comparing them (shared with identity).
+LEGAL_SUFFIXES = tuple(sorted(names.LEGAL_SUFFIXES))
 _SUFFIX_RE = r"(?:\s+(?:" + "|".join(LEGAL_SUFFIXES) + r"))+$"
 
-#: Consumer mail providers: their domain says nothing about an employer (matched on the domain's main label).
-WEBMAIL_LABELS = (
-    "gmail", "googlemail", "yahoo", "ymail", "rocketmail", "hotmail", "outlook", "live", "msn", "aol", "icloud",
-    "me", "mac", "proton", "protonmail", "pm", "gmx", "web", "yandex", "mail", "inbox", "qq", "163", "126",
-    "sina", "zoho", "fastmail", "hey", "tutanota", "tuta", "comcast", "verizon", "att", "sbcglobal", "bellsouth",
-    "cox", "charter", "earthlink", "btinternet", "sky", "virginmedia", "orange", "free", "sfr", "laposte",
-    "wanadoo", "t-online", "freenet", "libero", "virgilio", "naver", "daum", "hanmail", "rediffmail", "seznam",
-    "wp", "o2", "interia", "bigpond", "optusnet", "shaw", "rogers", "sympatico", "uol", "bol", "terra",
-)
+#: Consumer mail providers: their domain says nothing about an employer (matched on the domain's main label;
+#: the same providers identity resolution treats as webmail).
+WEBMAIL_LABELS = names.webmail_labels()
 #: Domain endings removed to find the main label: any 2-letter country code and the common generic TLDs.
 _DOMAIN_TAIL_RE = r"(?:\.(?:[a-z]{2}|com|org|net|edu|gov|mil|int|info|biz|io|ai|app|dev|tech|cloud|global))+$"
 

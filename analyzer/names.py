@@ -426,6 +426,11 @@ def is_webmail(domain: str) -> bool:
     return core in _WEBMAIL_LABELS and core != "mail"
 
 
+def webmail_labels() -> tuple[str, ...]:
+    """The main labels of the consumer mail providers (``gmail``, ``web`` for web.de, ...), sorted."""
+    return tuple(sorted({_core_label(d) for d in WEBMAIL_DOMAINS} | _WEBMAIL_LABELS))
+
+
 def _core_label(domain: str) -> str:
     """The registrable label: ``eng.acme.co.uk`` -> ``acme``, ``acme.com`` -> ``acme``."""
     labels = [x for x in domain.split(".") if x]
