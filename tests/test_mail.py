@@ -420,3 +420,52 @@ def test_detection_by_content(name: str, kind: str, tmp_path: Path) -> None:
     parser = detect(make_sniff(f))
     assert parser is not None
     assert parser.kind == kind
+
+
+# ---- the vectorised mbox reader ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["gmail_takeout.mbox", "crlf.mbox", "thunderbird_from_dash.mbox",
+                                  "missing_date.mbox"])
+@pytest.mark.parametrize("chunk", [1, 7, 64, 4097])
+def test_mbox_result_is_independent_of_chunk_size(name: str, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analyzer.ingest import mbox_scan
+
+    expected = ingest([MAIL / name])
+    monkeypatch.setattr(mbox_scan, "LINE_CHUNK", chunk)
+    got = ingest([MAIL / name])
+    assert got.records.equals(expected.records)
+    assert got.messages.equals(expected.messages)
+    assert got.rejects.equals(expected.rejects)
+    assert [f.as_dict() for f in got.files] == [f.as_dict() for f in expected.files]
+
+
+def test_line_chunks_end_after_blank_lines() -> None:
+    from analyzer.ingest.mbox_scan import iter_line_chunks
+
+    data = (MAIL / "gmail_takeout.mbox").read_bytes()
+    pieces = list(iter_line_chunks(io.BytesIO(data), chunk_size=100))
+    assert b"".join(p for _, _, p in pieces) == data
+    assert all(p.endswith((b"\n\n", b"\n\r\n")) for _, _, p in pieces[:-1])
+    assert [n for n, _, _ in pieces] == [sum(p.count(b"\n") for _, _, p in pieces[:i]) for i in range(len(pieces))]
+
+
+def test_mbox_8bit_header_read_as_windows_1252(tmp_path: Path) -> None:
+    path = tmp_path / "latin.mbox"
+    path.write_bytes(b"From a@x.org Mon Jan  1 10:00:00 2024\nFrom: Jos\xe9 Garc\xeda <jose@x.org>\nTo: b@y.org\n"
+                     b"Date: Mon, 1 Jan 2024 10:00:00 +0000\nMessage-ID: <cp1@x.org>\n\nhola \xe9\n")
+    r = ingest([path])
+    assert _records_by_email(r)["jose@x.org"][0]["name"] == "José García"
+
+
+@pytest.mark.parametrize("value", [
+    b"Thu, 29 Feb 2024 23:59:59 -0800", b"Fri, 29 Feb 2023 10:00:00 +0000", b"Sat, 31 Dec 2022 23:00:00 +1300",
+    b"Mon, 01 Jan 1900 00:00:00 +0000", b"Tue, 08 Aug 2023 24:36:29 +0000", b"Wed, 08 Aug 2023 12:36:29 +0530",
+    b"Tue, 8 Aug 2023 12:36:29 +0000", b"8 Aug 2023 12:36:29 GMT", b"Tue, 08 Aug 23 12:36:29 +0000",
+])
+def test_vectorised_dates_agree_with_parse_mail_date(value: bytes, tmp_path: Path) -> None:
+    path = tmp_path / "d.mbox"
+    path.write_bytes(b"From - Mon Jan  1 10:00:00 2024\nFrom: a@x.org\nDate: " + value + b"\nMessage-ID: <d@x.org>\n\n")
+    r = ingest([path])
+    expected = parse_mail_date(value) or datetime(2024, 1, 1, 10, 0, tzinfo=UTC)  # else the separator's date
+    assert r.messages.get_column("timestamp").to_list() == [expected]

@@ -11,6 +11,10 @@ some ImportExportTools versions write). That accepts every producer in formats.m
 (``From 1773664405479613283@xxx Tue Aug 08 12:36:29 +0000 2023``), Thunderbird (``From - Mon Aug 28 ...``),
 Apple Mail, Eudora (``From ???@???``), bare ``From `` lines — with LF or CRLF line ends, and rejects body lines
 such as ``From my point of view`` that were not escaped.
+
+Two readers share these rules: :func:`iter_messages` (one message at a time, in Python) and
+:func:`iter_line_chunks`, which only cuts the file into large pieces ending after a blank line, for the vectorised
+reader in ``mail.py`` (polars applies the same separator rules to a whole piece at once; 10x faster).
 """
 
 from __future__ import annotations
@@ -139,3 +143,65 @@ def iter_messages(fh: IO[bytes], advance: Callable[[int], None] | None = None,
         cnt = i + 1
         yield (nl_before + 1, buf[i + 1: eol - 1 if crlf else eol], buf[eol: he + 1])
         pos = he + 1 if j < 0 else he
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Vectorised reading: the file as frames of lines
+# ------------------------------------------------------------------------------------------------------------
+
+#: Bytes read at a time by :func:`iter_line_chunks` (32 MiB: ~0.4 s of work, ~150 MB of polars frames).
+LINE_CHUNK = 32 << 20
+#: A chunk without any blank line is grown up to this size before it is cut at a line end anyway.
+MAX_LINE_CHUNK = 256 << 20
+
+
+def iter_line_chunks(fh: IO[bytes], advance: Callable[[int], None] | None = None,
+                     chunk_size: int = LINE_CHUNK) -> Iterator[tuple[int, bool, bytes]]:
+    """Yield ``(lines before, starts after a blank line, data)`` for consecutive pieces of the stream ``fh``.
+
+    Every piece but the last ends just after a blank line, so that no header block spans two pieces and the
+    separator rules ("follows a blank line", "the next line is a header") can be judged inside one piece; the
+    first line of every piece starts after a blank line (or at the start of the file). A piece without any
+    blank line in ``MAX_LINE_CHUNK`` bytes is cut at its last line end (its next piece then starts in the
+    middle of a body or an overlong header block: lines before its first separator are skipped, as bodies
+    are). A UTF-8 BOM at the start of the file is dropped. ``advance(nbytes)`` is called after each read.
+    """
+    carry = b""
+    lines_before = 0
+    after_blank = True
+    first = True
+    eof = False
+    while not eof:
+        data = fh.read(chunk_size)
+        if advance is not None and data:
+            advance(len(data))
+        if first:
+            first = False
+            if data.startswith(b"\xef\xbb\xbf"):
+                data = data[3:]
+        if not data:
+            eof = True
+            buf = carry
+        else:
+            buf = carry + data if carry else data
+        carry = b""
+        if not buf:
+            break
+        if not eof:
+            a, b = buf.rfind(b"\n\n"), buf.rfind(b"\n\r\n")
+            cut = max(a + 2 if a >= 0 else 0, b + 3 if b >= 0 else 0)
+            blank_end = cut > 0
+            if not blank_end:
+                if len(buf) < MAX_LINE_CHUNK:
+                    carry = buf
+                    continue
+                cut = buf.rfind(b"\n") + 1
+            if cut <= 0:  # no line end at all in MAX_LINE_CHUNK bytes: hold on (a giant single line)
+                carry = buf
+                continue
+            buf, carry = buf[:cut], buf[cut:]
+        else:
+            blank_end = True
+        yield lines_before, after_blank, buf
+        lines_before += buf.count(b"\n")
+        after_blank = blank_end
