@@ -1,0 +1,32 @@
+"""The README stays true: its commands match .ci/run and --help, and every option of every command is documented."""
+
+from __future__ import annotations
+
+import re
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from analyzer.cli import main
+from tests.conftest import REPO
+
+README = (REPO / "README.md").read_text(encoding="utf-8")
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (REPO / ".ci" / "run").read_text(encoding="utf-8")
+    test_cmd = next(line for line in README.splitlines() if "python -m pytest" in line and "pip install" in line)
+    assert test_cmd.strip() in ci
+
+
+@pytest.mark.parametrize("command", sorted(main.commands))
+def test_every_option_is_in_the_readme(command: str) -> None:
+    cmd = main.commands[command]
+    assert f"reconnect {command}" in README
+    for param in cmd.params:
+        if isinstance(param, click.Option) and "--help" not in param.opts:
+            assert any(opt in README for opt in param.opts), f"{command} {param.opts} not in README"
+    helptext = CliRunner().invoke(main, [command, "--help"]).output
+    for opt in set(re.findall(r"^\s+(?:-\w, )?(--[\w-]+)", helptext, flags=re.M)) - {"--help"}:
+        assert opt in README, f"{command}: {opt} from --help is not in the README"
