@@ -122,6 +122,7 @@ def summary(analysis: Analysis) -> dict[str, Any]:
         "records": ing.records.height,
         "messages": ing.messages.height,
         "events": analysis.events.height,
+        "undated_events": int(analysis.events.get_column("timestamp").null_count()),
         "people": {"person": kinds.get("person", 0), "automated": kinds.get("automated", 0),
                    "owner": kinds.get("owner", 0)},
         "ranked": analysis.ranked.height,

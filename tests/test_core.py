@@ -219,3 +219,36 @@ def test_generic_mail_csv_from_config(tmp_path: Path) -> None:
     cfg.write_text('[generic_mail_csv]\nsubject = "Subject"\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"\[generic_mail_csv\]"):
         analyze([log_csv], config=cfg)
+
+
+def test_real_samples_end_to_end_meet_the_output_contract(tmp_path: Path) -> None:
+    """All the public real samples together: the report passes ../shared/tools/check-report, undated
+    interactions are listed apart, the malformed row is rejected with its line."""
+    import csv
+    import json
+    import subprocess
+    import sys
+
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+    from tests.conftest import REAL_SAMPLES
+
+    if not REAL_SAMPLES.exists():
+        pytest.skip("real samples not available")
+    out = tmp_path / "report"
+    res = CliRunner().invoke(main, ["analyze", str(REAL_SAMPLES), "--out", str(out), "-q", "--as-of", "2026-11-01"])
+    assert res.exit_code == 0, res.output
+    checker = REAL_SAMPLES.parent / "tools" / "check-report"
+    if checker.exists():
+        done = subprocess.run([sys.executable, str(checker), str(out)], capture_output=True, text=True)
+        assert done.returncode == 0, done.stdout + done.stderr
+    with open(out / "interactions_undated.csv", encoding="utf-8") as fh:
+        undated = list(csv.DictReader(fh))
+    assert len(undated) == 27 and {r["channel"] for r in undated} == {"linkedin_recommendation"}
+    with open(out / "rejects.csv", encoding="utf-8") as fh:
+        rejects = [(r["source_file"].rsplit("/", 1)[-1], r["line"]) for r in csv.DictReader(fh)]
+    assert rejects == [("kawsay_messages.csv", "5")]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["undated_events"] == 27
+    assert all(f["read"] == f["used"] + f["rejected"] + f["ignored"] for f in summary["files"])

@@ -85,14 +85,16 @@ def _check_target(out: Path) -> None:
         raise UsageError(f"{pshown}: folder is not writable; choose another --out")
 
 
-def interactions_table(analysis: Analysis) -> pl.DataFrame:
-    """interactions.csv: one row per event, no content."""
+def interactions_table(analysis: Analysis, dated: bool = True) -> pl.DataFrame:
+    """interactions.csv: one row per dated event, no content. With ``dated=False``, the events whose source has
+    no date (Outlook mail CSV, undated recommendations) for interactions_undated.csv."""
+    ev = analysis.events.filter(pl.col("timestamp").is_not_null() if dated else pl.col("timestamp").is_null())
     return (
-        analysis.events.select(
+        ev.select(
             "person_id", "timestamp", "channel", "direction", "thread_id",
             pl.col("source_file").alias("source"), "n_participants",
         )
-        .sort(["person_id", "timestamp", "channel", "thread_id"], nulls_last=True)
+        .sort(["person_id", "timestamp", "channel", "thread_id", "source"], nulls_last=True)
     )
 
 
@@ -104,6 +106,7 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
         "reconnect.csv": ranked,
         "people.csv": analysis.people.sort(["kind", "person_id"]),
         "interactions.csv": interactions_table(analysis),
+        "interactions_undated.csv": interactions_table(analysis, dated=False),
         "identity_matches.csv": analysis.resolved.matches.sort(["person_id", "record_id_l", "record_id_r"]),
         "identity_near_misses.csv": analysis.resolved.near_misses,
         "rejects.csv": analysis.ingested.rejects.sort(["source_file", "line"], nulls_last=True),
