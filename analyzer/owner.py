@@ -24,10 +24,19 @@ class Owner:
     record_ids: pl.Series  # Int64: records that are the owner
 
 
-def identify_owner(records: pl.DataFrame, hints: OwnerHints, me: list[str] | tuple[str, ...] = ()) -> Owner:
+def identify_owner(
+    records: pl.DataFrame,
+    hints: OwnerHints,
+    me: list[str] | tuple[str, ...] = (),
+    messages: pl.DataFrame | None = None,
+) -> Owner:
     """Mark the owner's records: ``--me`` addresses/URLs, what Profile.csv and Email Addresses.csv say, and
     the records a source flags (sent mail, outgoing invitations). Names alone mark the owner only within
-    LinkedIn files (where a name-only mention of the owner is common and a namesake is not)."""
+    LinkedIn files (where a name-only mention of the owner is common and a namesake is not).
+
+    When nothing identifies the owner in the mail (no Sent label, no known address), the address that takes
+    part in most of the mail messages — at least half, and clearly ahead of the next — is taken as the
+    owner's: every message of a mailbox is from or to its owner."""
     emails = {normalize_email(e) for e in hints.emails}
     urls = set(hints.linkedin_urls)
     for m in me:
@@ -60,9 +69,41 @@ def identify_owner(records: pl.DataFrame, hints: OwnerHints, me: list[str] | tup
             & pl.col("name").str.to_lowercase().is_in(sorted(names)).fill_null(False)
         )
     )
+    if messages is not None:
+        mail_records = norm.filter(pl.col("source_kind").str.starts_with("mail."))
+        known = mail_records.filter(is_owner.fill_null(False)).height
+        if mail_records.height and not known and (busiest := _busiest_mail_address(norm, records, messages)):
+            log.info("owner: %s inferred from the mail (it takes part in most messages)", busiest)
+            emails.add(busiest)
+            is_owner = is_owner | pl.col("norm_emails").list.contains(busiest)
     ids = norm.filter(is_owner.fill_null(False)).get_column("record_id")
     log.info("owner: %d records, %d emails, %d profile URLs", ids.len(), len(emails), len(urls))
     return Owner(sorted(e for e in emails if e), sorted(urls), sorted(hints.names), ids)
+
+
+def _busiest_mail_address(norm: pl.DataFrame, records: pl.DataFrame, messages: pl.DataFrame) -> str | None:
+    """The normalised address in at least half of the email messages and strictly more than any other (not an
+    automated one), or None."""
+    mail = messages.filter(pl.col("channel") == "email")
+    if mail.height < 3:
+        return None
+    human = records.filter(pl.col("automated_hint").is_null()).get_column("record_id")
+    addresses = (
+        norm.filter(pl.col("record_id").is_in(human.implode()))
+        .select("record_id", pl.col("norm_emails").alias("email")).explode("email").drop_nulls()
+    )
+    counts = (
+        mail.select("msg_key", pl.concat_list(pl.col("sender_id"), pl.col("recipient_ids")).alias("rid"))
+        .explode("rid")
+        .join(addresses, left_on="rid", right_on="record_id")
+        .group_by("email").agg(pl.col("msg_key").n_unique().alias("n"))
+        .sort(["n", "email"], descending=[True, False])
+    )
+    if counts.height == 0:
+        return None
+    email, n = counts.row(0)
+    runner_up = counts.row(1)[1] if counts.height > 1 else 0
+    return str(email) if n * 2 >= mail.height and n > runner_up else None
 
 
 def to_events(messages: pl.DataFrame, owner: Owner) -> pl.DataFrame:

@@ -84,7 +84,7 @@ def analyze(
     with _timed(timings, "ingest"):
         ing = ingest([str(p) for p in inputs], progress=progress, extra_parsers=extra)
     with _timed(timings, "owner"):
-        own = owner.identify_owner(ing.records, ing.owner, list(me))
+        own = owner.identify_owner(ing.records, ing.owner, list(me), messages=ing.messages)
         events = owner.to_events(ing.messages, own)
     with _timed(timings, "identity"):
         resolved = identity.resolve(ing.records, own, cfg.identity, messages=ing.messages)

@@ -252,3 +252,26 @@ def test_real_samples_end_to_end_meet_the_output_contract(tmp_path: Path) -> Non
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["undated_events"] == 27
     assert all(f["read"] == f["used"] + f["rejected"] + f["ignored"] for f in summary["files"])
+
+
+def test_owner_inferred_from_an_unlabelled_mbox(tmp_path: Path) -> None:
+    """A Thunderbird-style mbox with no Sent label and no --me: the address in most messages is the owner."""
+    from analyzer.ingest import ingest
+    from analyzer.owner import identify_owner, to_events
+
+    msgs = [("Me <me@home.example>", "Ann <ann@a.example>"), ("Ann <ann@a.example>", "me@home.example"),
+            ("Bob <bob@b.example>", "Me <me@home.example>"), ("Me <me@home.example>", "bob@b.example")]
+    body = "".join(
+        f"From - Mon Aug 28 18:38:5{i} 2023\nX-Mozilla-Status: 0001\nFrom: {f}\nTo: {t}\n"
+        f"Date: Mon, 28 Aug 2023 18:38:5{i} +0000\nMessage-ID: <m{i}@x>\nSubject: s\n\nbody\n\n"
+        for i, (f, t) in enumerate(msgs)
+    )
+    p = tmp_path / "Inbox"
+    p.write_text(body, encoding="utf-8")
+    ing = ingest([p])
+    own = identify_owner(ing.records, ing.owner, messages=ing.messages)
+    assert own.emails == ["me@home.example"]
+    ev = to_events(ing.messages, own).join(
+        ing.records.select("record_id", pl.col("emails").list.first().alias("email")), on="record_id")
+    assert sorted(zip(ev["email"], ev["direction"], strict=True)) == [
+        ("ann@a.example", "received"), ("ann@a.example", "sent"), ("bob@b.example", "received"), ("bob@b.example", "sent")]
