@@ -243,7 +243,7 @@ def _plural(n: pl.Expr, word: str, words: str | None = None) -> pl.Expr:
     return pl.format("{} {}", n, pl.when(n == 1).then(pl.lit(word)).otherwise(pl.lit(words or word + "s")))
 
 
-def _ago(d: pl.Expr, as_of: date) -> pl.Expr:
+def ago_expr(d: pl.Expr, as_of: date) -> pl.Expr:
     """"2 years 3 months ago" / "5 months ago" / "12 days ago" / "today" for a date column."""
     months = (as_of.year * 12 + as_of.month) - (d.dt.year().cast(pl.Int64) * 12 + d.dt.month().cast(pl.Int64)) \
         - pl.when(d.dt.day() > as_of.day).then(1).otherwise(0)
@@ -303,10 +303,10 @@ def _reasons(m: pl.DataFrame, as_of: date, cfg: ScoringConfig) -> pl.DataFrame:
         pl.format("mostly one-sided ({} from you, {} from them)", s, r))
     recent = pl.col("silence_days") < cfg.dormant_after_days
     last = pl.when(pl.col("last_contact").is_not_null() & (tier != "no_messages")).then(
-        pl.format("last contact {}", _ago(pl.col("last_contact"), as_of)))
+        pl.format("last contact {}", ago_expr(pl.col("last_contact"), as_of)))
     last_two_way = pl.when((tier == "two_way") & pl.col("last_two_way").is_not_null() & (
         pl.col("last_two_way").dt.strftime("%Y-%m") != pl.col("last_contact").dt.strftime("%Y-%m"))).then(
-        pl.format("last exchange both ways {}", _ago(pl.col("last_two_way"), as_of)))
+        pl.format("last exchange both ways {}", ago_expr(pl.col("last_two_way"), as_of)))
     rhythm_months = (pl.col("rhythm_days") / 30.4375).round(0).cast(pl.Int64)
     on_rhythm = pl.when((tier == "two_way") & ~recent & pl.col("silence_ratio").is_not_null()
                         & (pl.col("silence_ratio") <= 2.0) & (pl.col("active_months") >= 3)).then(
@@ -325,7 +325,7 @@ def _reasons(m: pl.DataFrame, as_of: date, cfg: ScoringConfig) -> pl.DataFrame:
         "you owe a reply ({} from them, the last {})",
         pl.when(pl.col("replies_owed") == 1).then(pl.lit("1 unanswered thread"))
         .otherwise(pl.format("{} unanswered threads", pl.col("replies_owed"))),
-        _ago(pl.col("last_owed"), as_of)))
+        ago_expr(pl.col("last_owed"), as_of)))
     conn_year = pl.col("connected_on").dt.year()
     inv_year = pl.col("invited_on").dt.year()
     linked = (

@@ -194,8 +194,9 @@ def _ranked(ranked: pl.DataFrame, top: int) -> str:
     rows = []
     for r in ranked.head(top).iter_rows(named=True):
         last = _col(r, "last_contact")
+        phrase = _col(r, "_ago") or ago(_col(r, "days_since_contact"))
         last_s = (f'{esc(last.isoformat() if isinstance(last, date) else last)}<br>'
-                  f'<span class="note">{esc(ago(_col(r, "days_since_contact")))}</span>') if last else "never"
+                  f'<span class="note">{esc(phrase)}</span>') if last else "never"
         who = esc(_col(r, "name"))
         pos = _col(r, "position")
         comp = "<br>".join(x for x in (esc(_col(r, "company")), f'<span class="note">{esc(pos)}</span>' if pos else "")
@@ -240,6 +241,10 @@ def render_html(analysis: Analysis, charts: Sequence[Chart], charts_folder: Path
     owner = s.get("owner", {}) or {}
     who = ", ".join(owner.get("names") or owner.get("emails") or [])
     ranked = analysis.ranked
+    if "last_contact" in ranked.columns:  # the same wording as the reasons ("2 years 3 months ago")
+        from analyzer.score import ago_expr
+
+        ranked = ranked.with_columns(ago_expr(pl.col("last_contact"), analysis.as_of).alias("_ago"))
     sections = [
         ("summary", "Summary"), ("charts", "Charts"), ("ranked", "People to reconnect with"),
         ("replies", "Replies owed"), ("score", "How the score works"), ("sources", "Sources read"),
