@@ -95,8 +95,14 @@ def parse_datetime(value: str | None) -> datetime | None:
     m = _YEAR.match(s)
     if m:
         return _mk(int(m.group(1)), 1, 1)
+    return parse_rfc5322(s)
+
+
+def parse_rfc5322(value: str) -> datetime | None:
+    """An RFC 5322 mail date (``Tue, 08 Aug 2023 12:36:28 +0200``) as aware UTC; None if unreadable or out of
+    range. A date without a zone is taken as UTC."""
     try:
-        dt = parsedate_to_datetime(s)
+        dt = parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     if dt is None:

@@ -41,7 +41,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.header import decode_header, make_header
-from email.utils import getaddresses, parsedate_to_datetime
+from email.utils import getaddresses
 from functools import lru_cache
 from pathlib import PurePosixPath
 
@@ -50,7 +50,7 @@ import polars as pl
 from analyzer.errors import InputError
 from analyzer.ingest import mbox_scan
 from analyzer.ingest.collect import FileCollector, stable_key
-from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
+from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime, parse_rfc5322
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mbox_scan import iter_line_chunks, looks_like_mbox
 from analyzer.ingest.registry import Parser, Sniff, register
@@ -406,16 +406,8 @@ def parse_mail_date(value: bytes) -> datetime | None:
             elif len(y) == 3:
                 year += 1900
             return _mk(year, mo, int(d), int(h), int(mi), int(s or 0), tz)
-    try:
-        dt = parsedate_to_datetime(_text(_unfold(value)))
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return parse_datetime(_text(_unfold(value)))
-    if dt is None:
-        return None
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    dt = dt.astimezone(UTC)
-    return dt if MIN_YEAR <= dt.year <= MAX_YEAR else None
+    text = _text(_unfold(value))
+    return parse_rfc5322(text) or parse_datetime(text)
 
 
 def separator_date(sep: bytes) -> datetime | None:
