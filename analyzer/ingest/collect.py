@@ -220,9 +220,8 @@ class FileCollector:
         )
         messages = schemas.conform(messages, msg_schema).select(list(msg_schema))
         base = self._n_bulk_records
-        messages = messages.with_columns(
-            pl.col("sender_id") + base, pl.col("recipient_ids").list.eval(pl.element() + base)
-        )
+        if base:
+            messages = messages.with_columns(_shift_ids(base))
         self._bulk.append((records, messages))
         self._n_bulk_records += records.height
 
@@ -251,10 +250,8 @@ class FileCollector:
             {**msg_cols, "source_file": [self.source_file] * nm},
             schema={k: t for k, t in schemas.MESSAGES.items() if k != "recipient_ids"},
         ).with_columns(
-            pl.col("sender_id") + offset,
-            (_list_column("recipient_ids", self._msg["recipient_ids"], pa.int64()).cast(pl.List(pl.Int64()))
-             .list.eval(pl.element() + offset)),
-        ).select(list(schemas.MESSAGES))
+            _list_column("recipient_ids", self._msg["recipient_ids"], pa.int64()).cast(pl.List(pl.Int64())),
+        ).with_columns(_shift_ids(offset)).select(list(schemas.MESSAGES))
         if self._bulk:
             start = offset + n
             b_rec = pl.concat([r for r, _ in self._bulk])
@@ -263,8 +260,7 @@ class FileCollector:
                 pl.lit(self.source_file).alias("source_file"), pl.lit(self.kind).alias("source_kind"),
             ).select(list(schemas.RECORDS))
             b_msg = pl.concat([m for _, m in self._bulk]).with_columns(
-                pl.col("sender_id") + start, pl.col("recipient_ids").list.eval(pl.element() + start),
-                pl.lit(self.source_file).alias("source_file"),
+                *_shift_ids(start), pl.lit(self.source_file).alias("source_file"),
             ).select(list(schemas.MESSAGES))
             rec = pl.concat([rec, b_rec])
             msg = pl.concat([msg, b_msg])
@@ -276,8 +272,18 @@ class FileCollector:
         return rec, msg, rej
 
 
+def _shift_ids(shift: int) -> list[pl.Expr]:
+    """``sender_id`` and every element of ``recipient_ids`` plus ``shift`` (no work when it is 0): list
+    arithmetic on the flat values, much faster than ``list.eval``."""
+    if not shift:
+        return []
+    return [pl.col("sender_id") + shift, pl.col("recipient_ids") + shift]
+
+
 def _list_column(name: str, rows: list[Any], inner: pa.DataType) -> pl.Series:
     """A list column from Python lists, via flat values and offsets (fast for millions of short lists)."""
+    if not rows:  # also spares pyarrow's conversion of Python lists (its first use imports pandas)
+        return pl.Series(name, [], dtype=pl.List(pl.Int64() if pa.types.is_integer(inner) else pl.String()))
     offsets = pa.array(list(accumulate(map(len, rows), initial=0)), pa.int64())
     values = pa.array(list(chain.from_iterable(rows)), inner)
     return pl.Series(name, pa.LargeListArray.from_arrays(offsets, values))

@@ -740,18 +740,22 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
     except OSError as exc:
         raise InputError(f.display, f"cannot be read ({exc.strerror or exc})") from None
     parts: list[pl.DataFrame] = []
-    # Two pieces are turned into frames at a time: polars releases the GIL and most string kernels run on one
-    # thread per array, so this keeps both cores of the reference machine busy; memory holds at most three pieces.
+    # Two pieces are turned into frames at a time and one more is read ahead: polars releases the GIL and most
+    # string kernels run on one thread per array, so this keeps both cores of the reference machine busy; the
+    # main thread meanwhile parses the new From values (cached for _mbox_messages). Memory holds at most four pieces.
     with fh, ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         try:
             pending: deque[Future[pl.DataFrame]] = deque()
+            seen: set[str] = set()
             for lines_before, after_blank, data in iter_line_chunks(fh, out.advance, mbox_scan.LINE_CHUNK):
                 pending.append(pool.submit(_chunk_headers, data, lines_before, after_blank))
                 del data
-                while len(pending) >= _WORKERS:
+                while len(pending) > _WORKERS:
                     parts.append(pending.popleft().result())
+                    _warm_caches(parts[-1], seen)
             while pending:
                 parts.append(pending.popleft().result())
+                _warm_caches(parts[-1], seen)
         except OSError as exc:
             raise InputError(f.display, f"cannot be read ({exc.strerror or exc})",
                              hint="The file may be truncated: export it again") from None
@@ -772,6 +776,26 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
         out.note("folder named as Sent: every sender is taken as the owner")
     for note in notes:
         out.note(note)
+
+
+#: At most this many From values are parsed ahead (below the size of the _header_addresses cache).
+_WARM_MAX = 25_000
+
+
+def _warm_caches(part: pl.DataFrame, seen: set[str]) -> None:
+    """Parse the From values of ``part`` not in ``seen`` (and their address hints) into the caches of
+    ``_header_addresses`` and ``address_hint`` while other pieces are still being read: Python work that
+    overlaps with polars' instead of following it in ``_mbox_messages``. Pure cache warming: nothing is
+    returned or recorded."""
+    if not part.height or len(seen) >= _WARM_MAX:  # beyond what the caches hold, warming would only evict
+        return
+    for v in part.get_column("from").drop_nulls().unique(maintain_order=True).to_list():
+        if v in seen:
+            continue
+        seen.add(v)
+        addrs = _header_addresses(_b(v) or b"")
+        if addrs:
+            address_hint(*addrs[0])
 
 
 def _per_value(col: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:

@@ -155,6 +155,19 @@ LINE_CHUNK = 32 << 20
 MAX_LINE_CHUNK = 256 << 20
 
 
+def _last_blank_end(buf: bytes) -> int:
+    """The offset just after the last blank line (``\\n\\n`` or ``\\n\\r\\n``) of ``buf``, or 0 without any.
+
+    Both forms are looked for in the last MiB first: a failed ``rfind`` of the form a file does not use would
+    otherwise scan the whole piece."""
+    lo = max(0, len(buf) - (1 << 20))
+    while True:
+        a, b = buf.rfind(b"\n\n", lo), buf.rfind(b"\n\r\n", lo)
+        if a >= 0 or b >= 0 or lo == 0:
+            return max(a + 2 if a >= 0 else 0, b + 3 if b >= 0 else 0)
+        lo = 0
+
+
 def iter_line_chunks(fh: IO[bytes], advance: Callable[[int], None] | None = None,
                      chunk_size: int = LINE_CHUNK) -> Iterator[tuple[int, bool, bytes]]:
     """Yield ``(lines before, starts after a blank line, data)`` for consecutive pieces of the stream ``fh``.
@@ -183,13 +196,20 @@ def iter_line_chunks(fh: IO[bytes], advance: Callable[[int], None] | None = None
             eof = True
             buf = carry
         else:
+            c = _last_blank_end(data)
+            if c > 0:  # the common case: cut in this read, with one copy (a blank line of the carry ends earlier)
+                buf = data if not carry and c == len(data) else b"".join((carry, memoryview(data)[:c]))
+                carry = data[c:]
+                yield lines_before, after_blank, buf
+                lines_before += buf.count(b"\n")
+                after_blank = True
+                continue
             buf = carry + data if carry else data
         carry = b""
         if not buf:
             break
         if not eof:
-            a, b = buf.rfind(b"\n\n"), buf.rfind(b"\n\r\n")
-            cut = max(a + 2 if a >= 0 else 0, b + 3 if b >= 0 else 0)
+            cut = _last_blank_end(buf)
             blank_end = cut > 0
             if not blank_end:
                 if len(buf) < MAX_LINE_CHUNK:
