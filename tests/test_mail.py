@@ -469,3 +469,21 @@ def test_vectorised_dates_agree_with_parse_mail_date(value: bytes, tmp_path: Pat
     r = ingest([path])
     expected = parse_mail_date(value) or datetime(2024, 1, 1, 10, 0, tzinfo=UTC)  # else the separator's date
     assert r.messages.get_column("timestamp").to_list() == [expected]
+
+
+@pytest.mark.parametrize(
+    ("address", "automated"),
+    [
+        ("shipment-tracking@amazon.com", True),
+        ("order.confirmation@shop.example", True),
+        ("billing@saas.example", True),
+        ("no-reply@accounts.google.com", True),
+        ("jane.doe@acme.example", False),
+        ("bill.hammond@billhammond.example", False),
+        ("morgan.reyes@northwindlogistics.example", False),
+    ],
+)
+def test_machine_addresses_are_marked_automated(address: str, automated: bool) -> None:
+    from analyzer.ingest.mail import address_hint
+
+    assert (address_hint(address, None) is not None) is automated

@@ -273,6 +273,14 @@ _NOREPLY_EXACT = frozenset({
     "marketing", "automated", "auto-reply", "autoreply", "auto-confirm", "invitations", "jobs-listings",
     "member", "hit-reply", "inmail-hit-reply", "calendar", "reminders", "reminder", "mailer", "nobody",
 })
+# Words that, as one part of a local part (shipment-tracking@, order.confirmation@), mean a machine sender.
+_MACHINE_TOKENS = frozenset({
+    "tracking", "shipment", "shipments", "shipping", "order", "orders", "receipt", "receipts", "confirmation",
+    "confirmations", "confirm", "verification", "verify", "billing", "invoice", "invoices", "statement",
+    "statements", "delivery", "notifications", "notification", "alerts", "alert", "digest", "newsletter",
+    "auto", "automated", "autoreply", "mailer", "daemon", "bounce", "bounces", "updates", "reminders",
+})
+_LOCAL_SEPARATORS = re.compile(r"[-._]")
 _NOREPLY_PARTS = ("noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply",
                   "mailer-daemon", "notification", "newsletter", "bounce")
 # Domains (and their subdomains) that only send machine mail: notification services and bulk-mail senders.
@@ -300,6 +308,8 @@ def address_hint(addr: str, name: str | None) -> str | None:
     local = local.split("+", 1)[0]
     if local in _NOREPLY_EXACT or any(p in local for p in _NOREPLY_PARTS):
         return "noreply/notification address"
+    if _MACHINE_TOKENS.intersection(_LOCAL_SEPARATORS.split(local)):
+        return "machine-mail address (tracking, orders, receipts ...)"
     for d in _PLATFORM_DOMAINS:
         if domain == d or domain.endswith("." + d):
             return "notification platform domain"
