@@ -137,6 +137,11 @@ def _shown(value: str, limit: int = 40) -> str:
     return v.replace("\n", " ").replace("\r", " ")
 
 
+def _bad_date(value: str) -> str:
+    """The reject reason for a date cell that did not parse."""
+    return f"unparseable date '{_shown(value)}'" if value else "no date"
+
+
 def _load(f: InputFile, is_header: Callable[[list[str]], bool] | None) -> CsvTable:
     """Decode ``f`` and locate its header line."""
     return read_table(decode(f.read_bytes(), f.display), f.display, is_header=is_header)
@@ -574,7 +579,7 @@ def _parse_messages_modern(rows: Iterable[_MsgRow], c: _Cols, out: FileCollector
             ts = _fast_ts(date_s)
         if ts is None:
             date_s = date_s.strip()
-            out.reject(line, f"unparseable date '{_shown(date_s)}'" if date_s else "no date")
+            out.reject(line, _bad_date(date_s))
             continue
 
         # sender
@@ -691,7 +696,7 @@ def _parse_messages_2018(table: CsvTable, c: _Cols, out: FileCollector) -> None:
         date_s = _cell(row, i_date)
         ts = parse_datetime(date_s)
         if ts is None:
-            out.reject(line, f"unparseable date '{_shown(date_s)}'" if date_s else "no date")
+            out.reject(line, _bad_date(date_s))
             continue
         fname, to, direction = _cell(row, i_from), _cell(row, i_to), _cell(row, i_dir).upper()
         if direction == "OUTGOING":
@@ -774,7 +779,7 @@ def parse_invitations(f: InputFile, out: FileCollector) -> None:
         at = _cell(row, i_at)
         ts = parse_datetime(at)
         if ts is None:
-            out.reject(line, f"unparseable date '{_shown(at)}'" if at else "no date")
+            out.reject(line, _bad_date(at))
             continue
         frm, to, direction = _cell(row, i_from), _cell(row, i_to), _cell(row, i_dir).upper()
         inviter, invitee = _cell(row, i_inviter) or None, _cell(row, i_invitee) or None
@@ -847,7 +852,7 @@ def _parse_endorsements(f: InputFile, out: FileCollector, who: str) -> None:
         d = _cell(row, i_date)
         ts = parse_datetime(d)
         if ts is None:
-            out.reject(line, f"unparseable date '{_shown(d)}'" if d else "no date")
+            out.reject(line, _bad_date(d))
             continue
         first, last, url = _cell(row, i_first), _cell(row, i_last), _cell(row, i_url) or None
         name = _full_name(first, last)
