@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+import sys
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,7 @@ from analyzer import identity, owner, schemas, score
 from analyzer.config import Config, load_config
 from analyzer.errors import InputError
 from analyzer.ingest import Ingested, ingest
+from analyzer.memory import release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -53,8 +55,19 @@ class Analysis:
 def _timed(timings: dict[str, float], stage: str) -> Iterator[None]:
     t0 = time.perf_counter()
     yield
+    release_free_memory()
     timings[stage] = round(time.perf_counter() - t0, 3)
-    log.info("%s: %.2f s", stage, timings[stage])
+    log.info("%s: %.2f s, peak memory so far %s", stage, timings[stage], _peak_memory())
+
+
+def _peak_memory() -> str:
+    """The process's peak resident memory so far, for the log ("?" where the platform does not tell)."""
+    try:
+        import resource
+    except ImportError:  # Windows
+        return "?"
+    kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return f"{kib / (1 << 20 if sys.platform == 'darwin' else 1 << 10):.0f} MB"
 
 
 def analyze(

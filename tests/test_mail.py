@@ -11,6 +11,8 @@ from typing import Any
 
 import polars as pl
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analyzer.errors import InputError
 from analyzer.ingest import Ingested, ingest, make_sniff
@@ -444,10 +446,10 @@ def test_line_chunks_end_after_blank_lines() -> None:
     from analyzer.ingest.mbox_scan import iter_line_chunks
 
     data = (MAIL / "gmail_takeout.mbox").read_bytes()
-    pieces = list(iter_line_chunks(io.BytesIO(data), chunk_size=100))
-    assert b"".join(p for _, _, p in pieces) == data
-    assert all(p.endswith((b"\n\n", b"\n\r\n")) for _, _, p in pieces[:-1])
-    assert [n for n, _, _ in pieces] == [sum(p.count(b"\n") for _, _, p in pieces[:i]) for i in range(len(pieces))]
+    pieces = [(a, bytes(p)) for a, p in iter_line_chunks(io.BytesIO(data), chunk_size=100)]
+    assert b"".join(p for _, p in pieces) == data
+    assert all(p.endswith((b"\n\n", b"\n\r\n")) for _, p in pieces[:-1])
+    assert [a for a, _ in pieces] == [True] * len(pieces)
 
 
 def test_mbox_8bit_header_read_as_windows_1252(tmp_path: Path) -> None:
@@ -462,6 +464,8 @@ def test_mbox_8bit_header_read_as_windows_1252(tmp_path: Path) -> None:
     b"Thu, 29 Feb 2024 23:59:59 -0800", b"Fri, 29 Feb 2023 10:00:00 +0000", b"Sat, 31 Dec 2022 23:00:00 +1300",
     b"Mon, 01 Jan 1900 00:00:00 +0000", b"Tue, 08 Aug 2023 24:36:29 +0000", b"Wed, 08 Aug 2023 12:36:29 +0530",
     b"Tue, 8 Aug 2023 12:36:29 +0000", b"8 Aug 2023 12:36:29 GMT", b"Tue, 08 Aug 23 12:36:29 +0000",
+    b"Wed, 04 Aug 2021 22:03:54 +0000 (GMT)", b"Fri, 3 Jun 2022 05:32:04 -0500 (CDT)", b"Sun, 9 Jul 2023 04:16:10 EDT",
+    b"Sun, 9 Jul 2023 04:16:10 UT", b"9 Jul 2023 4:16 PST", b"Sun, 9 July 2023 04:16:10 +0000", b"Mon, 32 Jan 2024 10:00:00 +0000",
 ])
 def test_vectorised_dates_agree_with_parse_mail_date(value: bytes, tmp_path: Path) -> None:
     path = tmp_path / "d.mbox"
@@ -487,3 +491,99 @@ def test_machine_addresses_are_marked_automated(address: str, automated: bool) -
     from analyzer.ingest.mail import address_hint
 
     assert (address_hint(address, None) is not None) is automated
+
+
+# ---- header_table (numpy) against a plain Python reading of the same header blocks --------------------------
+
+_NAMES = ("from", "date", "message-id", "references", "x-gmail-labels", "to", "cc")
+_JOINED = frozenset({"to", "cc"})
+
+
+def _reference_table(data: bytes) -> list[dict[str, object]]:
+    """What header_table must give, read message by message with iter_messages and plain Python."""
+    rows = []
+    for line, sep, block in iter_messages(io.BytesIO(data)):
+        values: dict[str, list[str]] = {}
+        current: list[bytes] | None = None
+        for raw in block.split(b"\n")[1:]:
+            raw = raw[:-1] if raw.endswith(b"\r") else raw
+            if not raw:
+                break
+            if raw[:1] in (b" ", b"\t"):
+                if current is not None:
+                    current.append(raw)
+                continue
+            colon = raw.find(b":")
+            name = raw[:colon].rstrip(b" \t").lstrip(b">").lower() if colon >= 0 else b""
+            if colon >= 0 and name.decode("latin-1") in _NAMES:
+                current = [raw[colon + 1:]]
+                values.setdefault(name.decode(), []).append(current)  # type: ignore[arg-type]
+            else:
+                current = None
+        row: dict[str, object] = {"line": line, "sep": sep.decode("utf-8", "reconnect-cp1252")}
+        for name in _NAMES:
+            texts = [b" ".join([parts[0], *(p.lstrip(b" \t") for p in parts[1:])]).strip()  # type: ignore[union-attr]
+                     .decode("utf-8", "reconnect-cp1252") for parts in values.get(name, [])]
+            row[name] = (",".join(texts) if name in _JOINED else texts[0]) if texts else None
+        rows.append(row)
+    return rows
+
+
+_header_lines = st.sampled_from([
+    b"From: Ann <a@x.org>", b"from : b@y.org", b"To: c@z.org", b"TO:d@z.org, e@z.org", b"Cc: f@z.org",
+    b"Date: Tue, 8 Aug 2023 12:36:29 +0000", b"Message-ID: <id@x>", b"References: <r1@x>", b"  <r2@x>",
+    b"\t<r3@x>", b"X-Gmail-Labels: Inbox,\"a, b\"", b"Subject: From here", b"X-Received: by 10.0.0.1",
+    b">From: quoted@x.org", b"Received: from a by b", b"Content-Type: text/plain", b"Jos\xe9: x", b"To: Jos\xe9 <j@x>",
+    b"no colon here", b"X-Very-Long-Header-Name-Beyond-Thirty-Two-Bytes: v", b"Message-ID:",
+])
+_body_lines = st.sampled_from([b"hello", b"", b">From the start", b"From my point of view", b"To: not a header",
+                               b"From x@y Mon Jan  1 10:00:00 2024", b"--boundary", b"Date: in a body"])
+
+
+@st.composite
+def _mbox_bytes(draw: st.DrawFn) -> bytes:
+    eol = draw(st.sampled_from([b"\n", b"\r\n"]))
+    out = []
+    for i in range(draw(st.integers(1, 6))):
+        out.append(draw(st.sampled_from([b"From - Mon Jan  1 10:00:00 2024", b"From 1773@xxx Tue Aug 08 12:36:29 +0000 2023",
+                                         b"From ???@??? Mon Jan  1 10:00:00 2024", f"From a{i}@x.org".encode()])))
+        out.extend(draw(st.lists(_header_lines, min_size=1, max_size=8)))
+        if draw(st.booleans()):
+            out.append(b"")
+            out.extend(draw(st.lists(_body_lines, max_size=6)))
+        out.append(b"")
+    return eol.join(out) + (eol if draw(st.booleans()) else b"")
+
+
+@settings(max_examples=300, deadline=None)
+@given(_mbox_bytes())
+def test_header_table_agrees_with_a_plain_python_reading(data: bytes) -> None:
+    from analyzer.ingest.mbox_scan import header_table
+
+    table, n_lines = header_table(data, True, _NAMES, _JOINED)
+    assert n_lines == data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
+    assert table.to_dicts() == _reference_table(data)
+
+
+@st.composite
+def _date_values(draw: st.DrawFn) -> str:
+    weekday = draw(st.sampled_from(["Mon, ", "Tue,", "Wed ", "", "Thursday, ", "mon, "]))
+    day = draw(st.sampled_from(["1", "01", "9", "31", "30", "29", "0", "32"]))
+    month = draw(st.sampled_from(["Jan", "feb", "MAR", "Sept", "Dec", "Foo", "May."]))
+    year = draw(st.sampled_from(["2023", "1999", "2024", "1900", "2100", "23", "0999"]))
+    time = draw(st.sampled_from(["12:36:29", "9:05:00", "23:59:60", "24:00:00", "12:36", "12:61:00", "12:36:29.5"]))
+    zone = draw(st.sampled_from([" +0000", " -0500", " +0530", " GMT", " UT", " EST", " pdt", " CEST", " XYZ", " Z", "",
+                                 " +0000 (UTC)", " -0800 (PST)", " +9999", " +0000(UTC)", " (GMT)"]))
+    space = draw(st.sampled_from([" ", "  ", "\t"]))
+    return f"{weekday}{day}{space}{month}{space}{year} {time}{zone}{draw(st.sampled_from(['', ' ', '  x']))}"
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_date_values(), min_size=1, max_size=20))
+def test_vectorised_dates_are_parse_mail_date_or_left_to_it(values: list[str]) -> None:
+    from analyzer.ingest.mail import _vector_dates
+
+    got = _vector_dates(pl.Series(values, dtype=pl.String())).to_list()
+    for value, ts in zip(values, got, strict=True):
+        if ts is not None:  # what the vectorised reading gives, the per-value parser gives too
+            assert ts == parse_mail_date(value.encode()), value

@@ -31,7 +31,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import logging
 import os
 import re
@@ -217,7 +216,7 @@ def _split_addresses(value: str) -> list[tuple[str, str]] | None:
     return out
 
 
-@lru_cache(maxsize=30_000)
+@lru_cache(maxsize=100_000)
 def parse_addresses(value: str) -> tuple[Addr, ...]:
     """The (address, name) pairs of an address-list header or cell, in order; invalid addresses dropped.
 
@@ -262,7 +261,7 @@ def _display_name(name: str, addr: str) -> str | None:
     return n
 
 
-@lru_cache(maxsize=30_000)
+@lru_cache(maxsize=60_000)
 def _header_addresses(value: bytes) -> tuple[Addr, ...]:
     return parse_addresses(_text(_unfold(value)))
 
@@ -283,6 +282,7 @@ _MACHINE_TOKENS = frozenset({
 _LOCAL_SEPARATORS = re.compile(r"[-._]")
 _NOREPLY_PARTS = ("noreply", "no-reply", "no_reply", "donotreply", "do-not-reply", "do_not_reply",
                   "mailer-daemon", "notification", "newsletter", "bounce")
+_NOREPLY_RX = re.compile("|".join(map(re.escape, _NOREPLY_PARTS)))
 # Domains (and their subdomains) that only send machine mail: notification services and bulk-mail senders.
 # Not the platforms' own domains (linkedin.com, github.com, slack.com): their employees write from those.
 _PLATFORM_DOMAINS = (
@@ -293,6 +293,8 @@ _PLATFORM_DOMAINS = (
 )
 # Services whose customers get subdomains that send tickets and notifications (acme.zendesk.com).
 _PLATFORM_PARENTS = (".zendesk.com", ".freshdesk.com", ".atlassian.net")
+_PLATFORM_DOMAIN_SET = frozenset(_PLATFORM_DOMAINS)
+_PLATFORM_SUFFIXES = tuple("." + d for d in _PLATFORM_DOMAINS) + _PLATFORM_PARENTS
 _BULK_SUBDOMAINS = frozenset({
     "e", "em", "email", "emails", "news", "newsletter", "newsletters", "mailer", "mailers", "mailing",
     "mailings", "bounce", "bounces", "notifications", "notification", "notify", "marketing", "campaign",
@@ -306,14 +308,11 @@ def address_hint(addr: str, name: str | None) -> str | None:
     """Why an address (with its display name) is automated, from the address alone, else None."""
     local, _, domain = addr.rpartition("@")
     local = local.split("+", 1)[0]
-    if local in _NOREPLY_EXACT or any(p in local for p in _NOREPLY_PARTS):
+    if local in _NOREPLY_EXACT or _NOREPLY_RX.search(local):
         return "noreply/notification address"
     if _MACHINE_TOKENS.intersection(_LOCAL_SEPARATORS.split(local)):
         return "machine-mail address (tracking, orders, receipts ...)"
-    for d in _PLATFORM_DOMAINS:
-        if domain == d or domain.endswith("." + d):
-            return "notification platform domain"
-    if domain.endswith(_PLATFORM_PARENTS):
+    if domain in _PLATFORM_DOMAIN_SET or domain.endswith(_PLATFORM_SUFFIXES):
         return "notification platform domain"
     labels = domain.split(".")
     if len(labels) >= 3 and labels[0] in _BULK_SUBDOMAINS:
@@ -520,42 +519,31 @@ UTC_DT = pl.Datetime("us", "UTC")
 _WORKERS = max(1, min(2, os.cpu_count() or 1))
 # The same rules as mbox_scan, as polars (Rust) regexes: ASCII classes only (\s and \d are Unicode there).
 _WS = " \t\r\n\x0b\x0c"  # what bytes.strip() and bytes.split() treat as whitespace
-_RX_HEADERISH = r"^(?:[!-9;-~]+[ \t]*:|>+From )"
-_RX_DATEISH = r"[0-9]{1,2}:[0-9][0-9].*(?:19|20)[0-9][0-9]|(?:19|20)[0-9][0-9].*[0-9]{1,2}:[0-9][0-9]"
-_RX_WANTED = ("(?i)^>*(?:from|to|cc|bcc|date|message-id|in-reply-to|references|x-gm-thrid|x-gmail-labels|"
-              "list-unsubscribe|list-id|precedence|auto-submitted|x-auto-response-suppress|return-path|"
-              "x-mozilla-status)[ \t]*:")
 _RX_MSGID = r"<([^<>\x20\t\n\r\x0b\x0c]+)>"
-# The common Date forms, read in Rust: [weekday] d Mon yyyy hh:mm:ss [+hhmm [anything]]. Anything else (named
-# zones, 2-digit years, odd spacing...) goes through parse_mail_date once per distinct value.
-_RX_DATE = (r"^[ \t\x0b\x0c]*(?:[^0-9 \t\x0b\x0c][^ \t\x0b\x0c]*[ \t\x0b\x0c]+)?([0-9]{1,2})[ \t\x0b\x0c]+"
-            r"([A-Za-z]{3})[^ \t\x0b\x0c]*[ \t\x0b\x0c]+([0-9]{4})[ \t\x0b\x0c]+([0-9]{2}:[0-5][0-9]:[0-5][0-9])"
-            r"(?:[ \t\x0b\x0c]+([+-][0-9]{4})(?:[ \t\x0b\x0c].*)?)?[ \t\x0b\x0c]*$")
-_RX_DATE_CANON = (r"^(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), [0-9]{2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
-                  r"[0-9]{4} [0-9]{2}:[0-5][0-9]:[0-5][0-9] [+-][0-9]{4}$")
+# The common Date forms, read in Rust: [weekday] d Mon yyyy h:mm[:ss] [zone [anything]]. Anything else
+# (2-digit years, odd spacing, glued zones...) goes through parse_mail_date once per distinct value.
+_RX_DATE = (r"^[ \t\x0b\x0c]*(?:[^0-9 \t\x0b\x0c][^ \t\x0b\x0c]*[ \t\x0b\x0c]+)?(?<d>[0-9]{1,2})[ \t\x0b\x0c]+"
+            r"(?<mon>[A-Za-z]{3})[^ \t\x0b\x0c]*[ \t\x0b\x0c]+(?<y>[0-9]{4})[ \t\x0b\x0c]+"
+            r"(?<hh>[0-9]{1,2}):(?<mi>[0-9]{2})(?::(?<ss>[0-9]{2}))?"
+            r"(?:[ \t\x0b\x0c]+(?<zone>[+-][0-9]{4}|[A-Za-z]{1,5})(?:[ \t\x0b\x0c].*)?)?[ \t\x0b\x0c]*$")
+# The usual Date form (see _vector_dates), matched without captures (a DFA scan).
+_RX_DATE_FAST = (r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?[0-9]{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                 r"[0-9]{4} [0-9]{2}:[0-5][0-9]:[0-6][0-9] (?:[+-][0-9]{4}|GMT|UTC|UT|Z|[ECMP][SD]T)(?: \([^()]*\))?$")
 _MON_NUM = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10,
             "Nov": 11, "Dec": 12}
 _DAYS_IN_MONTH = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
-_MONTHS = {"jan": "01", "feb": "02", "mar": "03", "apr": "04", "may": "05", "jun": "06", "jul": "07", "aug": "08",
-           "sep": "09", "oct": "10", "nov": "11", "dec": "12"}
+_MON_LOWER = {k.lower(): v for k, v in _MON_NUM.items()}
+_TZ_MINUTES = {k.decode(): v for k, v in _TZ.items()}
 
 
-def _canonical_date(date: pl.Series) -> pl.Series:
-    """``Date`` values in the exact form ``Tue, 08 Aug 2023 12:36:29 +0000`` (what nearly every mailer writes)
-    as UTC datetimes, by integer arithmetic (faster than strptime); null for anything else, including
-    impossible dates and years out of range, which go to the general paths. The weekday is not checked (as in
-    parse_mail_date)."""
-    v = pl.col("v")
-
-    def num(a: int, n: int) -> pl.Expr:
-        return v.str.slice(a, n).str.to_integer(strict=False)
-
+def _utc_datetime(f: pl.DataFrame) -> pl.Series:
+    """The UTC datetime of each row of ``f`` (Int64 columns y, mo, d, hh, mi, ss and off, the offset in minutes;
+    an optional Boolean column ok, false for rows to leave null), by integer arithmetic (H. Hinnant's days_from_civil); null for impossible dates and years out of range. In
+    stages: one expression tree would evaluate its shared parts again and again."""
     c = pl.col
-    f = pl.DataFrame({"v": date}).select(
-        ok=v.str.contains(_RX_DATE_CANON).fill_null(False), y=num(12, 4), d=num(5, 2), hh=num(17, 2), mi=num(20, 2),
-        ss=num(23, 2), mo=v.str.slice(8, 3).replace_strict(_MON_NUM, default=None, return_dtype=pl.Int64),
-        off=(num(27, 2) * 60 + num(29, 2)) * pl.when(v.str.slice(26, 1) == "-").then(-1).otherwise(1),
-    ).with_columns(
+    if "ok" not in f.columns:
+        f = f.with_columns(ok=pl.lit(True))
+    return f.lazy().with_columns(
         leap=((c("y") % 4 == 0) & (c("y") % 100 != 0)) | (c("y") % 400 == 0),
         yy=c("y") - (c("mo") <= 2).cast(pl.Int64),
     ).with_columns(
@@ -563,20 +551,63 @@ def _canonical_date(date: pl.Series) -> pl.Series:
         + (c("leap") & (c("mo") == 2)).cast(pl.Int64),
         era=c("yy").floordiv(400),
     ).with_columns(yoe=c("yy") - c("era") * 400).with_columns(
-        # days since 1970-01-01 (H. Hinnant's days_from_civil)
         doe=c("yoe") * 365 + c("yoe").floordiv(4) - c("yoe").floordiv(100)
         + (153 * (c("mo") + pl.when(c("mo") > 2).then(-3).otherwise(9)) + 2).floordiv(5) + c("d") - 1,
     ).select(
-        ts=pl.when(c("ok") & c("y").is_between(MIN_YEAR, MAX_YEAR) & (c("hh") < 24) & c("d").is_between(1, c("dim")))
+        ts=pl.when(c("ok") & c("y").is_between(MIN_YEAR, MAX_YEAR) & (c("hh") < 24) & (c("mi") < 60) & (c("ss") <= 60)
+                   & c("d").is_between(1, c("dim")))
         .then((((c("era") * 146097 + c("doe") - 719468) * 86400 + c("hh") * 3600 + c("mi") * 60 + c("ss")
                 - c("off") * 60) * 1_000_000).cast(UTC_DT))
+    ).collect().get_column("ts")
+
+
+def _vector_dates(date: pl.Series) -> pl.Series:
+    """``Date`` values in the forms nearly every mailer writes, as UTC datetimes, by integer arithmetic (no
+    per-value Python, no strptime); null for anything else, including impossible dates and years out of range,
+    which go to ``parse_mail_date``. The usual form ``[Www, ]d Mon yyyy hh:mm:ss +hhmm|GMT|UT|EST...[ (comment)]``
+    is checked with one capture-free regex and read at offsets found from the day's width; rarer spellings
+    (other spacing, no seconds, long month names) with a capturing regex. The weekday is not checked (as in
+    parse_mail_date); a named zone not in ``_TZ`` counts as UTC, as there."""
+    v = pl.col("v")
+    c = pl.col
+
+    # The form is fixed once the weekday is dropped and a one-digit day is padded: "dd Mon yyyy hh:mm:ss zone".
+    is_fast = date.str.contains(_RX_DATE_FAST).fill_null(False)
+    fast = pl.DataFrame({"v": date, "ok": is_fast}).lazy().with_columns(
+        v=pl.when(v.str.slice(3, 1) == ",").then(v.str.slice(5)).otherwise(v)).with_columns(
+        v=pl.when(v.str.slice(1, 1) == " ").then(pl.lit("0") + v).otherwise(v)).with_columns(
+        zone=v.str.slice(21, 5)).select(
+        "ok", y=v.str.slice(7, 4).str.to_integer(strict=False),
+        mo=v.str.slice(3, 3).replace_strict(_MON_NUM, default=None, return_dtype=pl.Int64),
+        d=v.str.slice(0, 2).str.to_integer(strict=False), hh=v.str.slice(12, 2).str.to_integer(strict=False),
+        mi=v.str.slice(15, 2).str.to_integer(strict=False), ss=v.str.slice(18, 2).str.to_integer(strict=False),
+        off=pl.when(c("zone").str.slice(0, 1).is_in(["+", "-"]))
+        .then((v.str.slice(22, 2).str.to_integer(strict=False) * 60 + v.str.slice(24, 2).str.to_integer(strict=False))
+              * pl.when(c("zone").str.slice(0, 1) == "-").then(-1).otherwise(1))
+        .otherwise(c("zone").str.slice(0, 3).str.strip_chars_end(" (").str.to_lowercase()
+                   .replace_strict(_TZ_MINUTES, default=0, return_dtype=pl.Int64)),
+    ).collect()
+    ts = _utc_datetime(fast)
+    rest = (~is_fast & date.is_not_null()).arg_true()
+    if rest.len() == 0:
+        return ts
+    zone = c("zone").str.to_lowercase()
+    g = pl.DataFrame({"v": date.gather(rest)}).select(p=v.str.extract_groups(_RX_DATE)).unnest("p").select(
+        y=c("y").str.to_integer(strict=False),
+        mo=c("mon").str.to_lowercase().replace_strict(_MON_LOWER, default=None, return_dtype=pl.Int64),
+        d=c("d").str.to_integer(strict=False), hh=c("hh").str.to_integer(strict=False),
+        mi=c("mi").str.to_integer(strict=False), ss=c("ss").str.to_integer(strict=False).fill_null(0),
+        off=pl.when(zone.str.slice(0, 1).is_in(["+", "-"]))
+        .then((zone.str.slice(1, 2).str.to_integer(strict=False) * 60 + zone.str.slice(3, 2).str.to_integer(strict=False))
+              * pl.when(zone.str.slice(0, 1) == "-").then(-1).otherwise(1))
+        .otherwise(zone.replace_strict(_TZ_MINUTES, default=0, return_dtype=pl.Int64)).fill_null(0),
     )
-    return f.get_column("ts")
+    return ts.scatter(rest, _utc_datetime(g))
 
 
 def _latin1(s: pl.Series) -> pl.Series:
     """Values with non-ASCII characters re-read as Latin-1 bytes, as the per-message parser wrote ids."""
-    odd = s.str.contains(r"[^\x00-\x7f]").fill_null(False).arg_true()
+    odd = (s.str.len_bytes() != s.str.len_chars()).fill_null(False).arg_true()
     if odd.len() == 0:
         return s
     return s.scatter(odd, [v.encode("utf-8").decode("latin-1") for v in s.gather(odd).to_list()])
@@ -595,6 +626,21 @@ def _first_msgid(s: pl.Series, *, latin1: bool = False) -> pl.Series:
     return _latin1(out) if latin1 else out
 
 
+def _last_msgid(s: pl.Series) -> pl.Series:
+    """The last ``<id>`` of each value (without brackets), or null; the common value that ends with an ``<id>``
+    is read without a regex."""
+    tail = s.str.split("<").list.last()
+    inner = tail.str.strip_suffix(">")
+    simple = (s.str.contains("<", literal=True) & s.str.ends_with(">") & (inner.str.len_bytes() > 0)
+              & ~inner.str.contains(r"[<>\x20\t\n\r\x0b\x0c]")).fill_null(False)
+    out = pl.select(pl.when(simple).then(inner)).to_series()
+    rest = (~simple & s.is_not_null()).arg_true()
+    if rest.len():
+        found = s.gather(rest).str.extract_all(_RX_MSGID).list.last().str.slice(1).str.strip_suffix(">")
+        out = out.scatter(rest, found)
+    return out
+
+
 def _header_hint_expr() -> pl.Expr:
     """Why a message's headers mark it automated (Auto-Submitted, Precedence, List-Id, ...), else null."""
     auto = pl.col("auto-submitted").str.strip_chars(_WS).str.to_lowercase()
@@ -608,20 +654,6 @@ def _header_hint_expr() -> pl.Expr:
         .when(pl.col("return-path").str.strip_chars(_WS) == "<>").then(pl.lit("null Return-Path"))
         .otherwise(None)
     )
-
-
-# The participants of a message, resolved once per distinct header value: the record() arguments of the sender
-# and of each distinct recipient as (name, emails, automated_hint, key).
-_RecordArgs = tuple[str | None, tuple[str], str | None, tuple[str, str | None, bool, bool]]
-
-
-def _sender(frm: bytes | None, owner: bool, hint: str | None) -> tuple[str, _RecordArgs] | None:
-    """(address, record() arguments) of a message's sender; None without a usable address."""
-    senders = _header_addresses(frm) if frm is not None else ()
-    if not senders:
-        return None
-    s_addr, s_name = senders[0]
-    return s_addr, (s_name, (s_addr,), address_hint(s_addr, s_name) or hint, (s_addr, s_name, owner, hint is not None))
 
 
 _DELETED = "deleted message (Thunderbird folder not compacted)"
@@ -641,108 +673,20 @@ def _cp1252_bytes(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("reconnect-cp1252", _cp1252_bytes)
 
 
-def _chunk_headers(data: bytes, lines_before: int, after_blank: bool, *, recoded: bool = False) -> pl.DataFrame:
-    """One row per message found in ``data`` (a piece from :func:`iter_line_chunks`): the physical line and text
-    of its separator and the unfolded, stripped values of the headers read (null when absent).
-
-    Vectorised: the piece becomes a frame of lines (polars' multi-threaded CSV reader with a separator byte that
-    does not occur in mail, no quoting; blank lines stay as nulls), separators are found with the rules of
-    ``mbox_scan``, header blocks are the lines from a separator to the first blank line.
-    """
-    lines = pl.read_csv(io.BytesIO(data), has_header=False, separator="\x1f", quote_char=None,
-                        encoding="utf8-lossy", schema={"l": pl.String()}, truncate_ragged_lines=True,
-                        extra_columns="ignore", raise_if_empty=False)
-    n = lines.height
-    line = pl.col("l")
-    blank = line.is_null()
-    cand = (
-        lines.with_row_index("i")
-        .with_columns(nxt=line.shift(-1), pb=blank.shift(1, fill_value=after_blank))
-        .filter(line.str.starts_with("From "))
-        .filter(pl.col("nxt").str.contains(_RX_HEADERISH)
-                & (pl.col("pb") | line.str.slice(5).str.contains(_RX_DATEISH)))
-    )
-    if cand.height == 0:
-        return pl.DataFrame()
-    sep_mask = pl.repeat(False, n, eager=True).scatter(cand.get_column("i"), True)
-    hdr = (
-        lines.with_columns(sep=sep_mask)
-        .with_columns(msg=pl.col("sep").cum_sum(), cb=blank.cum_sum())
-        .with_columns(cbs=pl.when("sep").then("cb").forward_fill())
-        .filter((pl.col("msg") > 0) & (pl.col("cb") == pl.col("cbs")))  # separator + header lines
-        .select("l", "sep", "msg")
-    )
-    # Header lines of a wanted name (one DFA scan, no capture), and their folded continuation lines.
-    cont = line.str.starts_with(" ") | line.str.starts_with("\t")
-    hdr = hdr.with_columns(cont=cont).with_columns(
-        keep=pl.when("cont").then(None).otherwise(line.str.contains(_RX_WANTED) & ~pl.col("sep")).forward_fill())
-    seps = hdr.filter("sep").select("msg", line=pl.int_range(0, n, dtype=pl.Int64).filter(sep_mask)
-                                    + (lines_before + 1), sep="l")
-    w = hdr.filter("keep").select("l", "msg", "cont")
-    colon = line.str.find(":", literal=True)
-    w = w.with_columns(
-        # "Name:" / "Name :" / ">Name:" (bogus quoted lines)
-        code=pl.when("cont").then(None).otherwise(
-            line.str.slice(0, colon).str.strip_chars_end(" \t").str.strip_chars_start(">").str.to_lowercase()
-            .replace_strict(_WANTED, list(range(len(_WANTED))), default=None, return_dtype=pl.Int64)).forward_fill(),
-        val=pl.when("cont").then(line.str.strip_chars_start(" \t")).otherwise(line.str.slice(colon + 1)),
-        hid=(~pl.col("cont")).cum_sum(),
-    )
-    if w.get_column("cont").any():  # folded headers: join their lines (RFC 5322 unfolding)
-        folded = w.filter("cont").get_column("hid").unique().implode()
-        multi = pl.col("hid").is_in(folded)
-        w = pl.concat([
-            w.filter(~multi).select("hid", "msg", "code", "val"),
-            w.filter(multi).group_by("hid", maintain_order=True).agg(
-                pl.col("msg").first(), pl.col("code").first(), pl.col("val").str.join(" ")),
-        ]).sort("hid")
-    w = w.filter(pl.col("code").is_not_null()).select("msg", "code", pl.col("val").str.strip_chars(_WS))
-    if not recoded and w.get_column("val").str.contains("\ufffd", literal=True).any():
-        # Header bytes that are not UTF-8 (8-bit Windows-1252 names...): read the piece again with them decoded
-        # as Windows-1252, as the per-value decoding of mail headers does.
-        data = data.decode("utf-8", "reconnect-cp1252").encode("utf-8")
-        return _chunk_headers(data, lines_before, after_blank, recoded=True)
-    # One value per (message, header): the first one, except To/Cc/Bcc which are combined with ",".
-    first = (pl.col("msg") * 64 + pl.col("code")).is_first_distinct()
-    n_single = len(_SINGLE_HEADERS)
-    dup_addr = w.filter(~first & (pl.col("code") >= n_single))
-    w = w.filter(first)
-    if dup_addr.height:
-        joined = (w.filter(pl.col("code") >= n_single).join(dup_addr.select("msg", "code"), on=["msg", "code"],
-                                                           how="semi"))
-        joined = pl.concat([joined, dup_addr]).group_by(["msg", "code"], maintain_order=True).agg(
-            pl.col("val").str.join(","))
-        w = w.join(joined, on=["msg", "code"], how="left", maintain_order="left").select(
-            "msg", "code", pl.coalesce("val_right", "val").alias("val"))
-    w = w.sort("code", maintain_order=True)
-    counts = w.group_by("code").len().sort("code")
-    n_msg = seps.height
-    start = 0
-    cols = []
-    bounds = dict(zip(counts.get_column("code").to_list(), counts.get_column("len").to_list(), strict=True))
-    for c, name in enumerate(_WANTED):
-        cnt = bounds.get(c, 0)
-        part = w.slice(start, cnt)
-        start += cnt
-        idx = pl.repeat(None, n_msg, dtype=pl.Int64, eager=True).scatter(part.get_column("msg") - 1,
-                                                                          pl.int_range(cnt, eager=True))
-        cols.append(part.get_column("val").gather(idx).alias(name))
-    seps = seps.select("line", "sep").with_columns(cols)
-    seps = _message_fields(seps)
-    # Copy the values out of the piece's buffers: polars strings are views, and a view of a few bytes would keep
-    # the whole piece (tens of MB) alive until the end of the file.
-    compact = pl.from_arrow(seps.to_arrow(compat_level=pl.CompatLevel.oldest()))
-    assert isinstance(compact, pl.DataFrame)
-    return compact
+def _chunk_headers(data: bytes | memoryview, after_blank: bool) -> tuple[pl.DataFrame, int]:
+    """The messages of one piece of an mbox (see :func:`mbox_scan.header_table`), the headers read kept, and its
+    number of lines. The values are copies, not views of the piece (whose buffer is reused)."""
+    return mbox_scan.header_table(data, after_blank, _WANTED, frozenset(_ADDR_HEADERS))
 
 
 def parse_mbox(f: InputFile, out: FileCollector) -> None:
     """Read an mbox file's header blocks into records and messages (bodies are skipped).
 
-    The file is read in pieces of ``mbox_scan.LINE_CHUNK`` bytes (32 MiB), each turned by polars into one row
-    per message with its labels, date, ids and hint (see :func:`_chunk_headers`), two pieces at a time; the
-    participants and records are then built for the whole file (:func:`_mbox_messages`). Python runs once per
-    DISTINCT value (address lists, labels, unusual dates), not once per message.
+    The file is read in pieces of ``mbox_scan.LINE_CHUNK`` bytes, each turned into one row per message with
+    the headers read (see :func:`mbox_scan.header_table`), two pieces at a time; then, for the whole file, the
+    messages' fields (labels, dates, ids: :func:`_message_fields`) while another thread parses the distinct
+    addresses (:func:`_warm_caches`), and the participants and records (:func:`_mbox_messages`). Python runs
+    once per DISTINCT value (addresses, labels, unusual dates), not once per message.
     """
     folder = file_folder_kind(f)
     try:
@@ -750,27 +694,38 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
     except OSError as exc:
         raise InputError(f.display, f"cannot be read ({exc.strerror or exc})") from None
     parts: list[pl.DataFrame] = []
-    # Two pieces are turned into frames at a time and one more is read ahead: polars releases the GIL and most
-    # string kernels run on one thread per array, so this keeps both cores of the reference machine busy; the
-    # main thread meanwhile parses the new From values (cached for _mbox_messages). Memory holds at most four pieces.
+    lines_before = 0
+
+    def collect(done: Future[tuple[pl.DataFrame, int]]) -> None:
+        nonlocal lines_before
+        part, n_lines = done.result()
+        if part.height:
+            parts.append(part.with_columns(pl.col("line") + lines_before))
+        lines_before += n_lines
+
+    # Two pieces are turned into frames at a time and one more is read ahead: numpy and polars release the
+    # GIL, so this keeps both cores of the reference machine busy. Memory holds at most four pieces.
     with fh, ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         try:
-            pending: deque[Future[pl.DataFrame]] = deque()
-            seen: set[str] = set()
-            for lines_before, after_blank, data in iter_line_chunks(fh, out.advance, mbox_scan.LINE_CHUNK):
-                pending.append(pool.submit(_chunk_headers, data, lines_before, after_blank))
+            pending: deque[Future[tuple[pl.DataFrame, int]]] = deque()
+            # A piece's buffer is reused `ring` pieces later: at most _WORKERS + 1 are in use at any time.
+            for after_blank, data in iter_line_chunks(fh, out.advance, mbox_scan.LINE_CHUNK, ring=_WORKERS + 2):
+                pending.append(pool.submit(_chunk_headers, data, after_blank))
                 del data
                 while len(pending) > _WORKERS:
-                    parts.append(pending.popleft().result())
-                    _warm_caches(parts[-1], seen)
+                    collect(pending.popleft())
             while pending:
-                parts.append(pending.popleft().result())
-                _warm_caches(parts[-1], seen)
+                collect(pending.popleft())
         except OSError as exc:
             raise InputError(f.display, f"cannot be read ({exc.strerror or exc})",
                              hint="The file may be truncated: export it again") from None
-    parts = [p for p in parts if p.height]
-    msgs = pl.concat(parts) if parts else pl.DataFrame()
+        raw = pl.concat(parts, rechunk=True) if parts else pl.DataFrame()
+        parts.clear()
+        # Python parses the addresses (holding the GIL) while polars reads the fields (releasing it).
+        warmed = pool.submit(_warm_caches, raw) if raw.height else None
+        msgs = _message_fields(raw) if raw.height else raw
+        if warmed is not None:
+            warmed.result()
     n_seen = msgs.height
     notes: list[str] = []
     if n_seen and folder in ("spam", "trash", "draft"):
@@ -788,24 +743,31 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
         out.note(note)
 
 
-#: At most this many From values are parsed ahead (below the size of the _header_addresses cache).
-_WARM_MAX = 25_000
+#: At most this many distinct values are parsed ahead (below the sizes of the caches they fill).
+_WARM_MAX = 50_000
 
 
-def _warm_caches(part: pl.DataFrame, seen: set[str]) -> None:
-    """Parse the From values of ``part`` not in ``seen`` (and their address hints) into the caches of
-    ``_header_addresses`` and ``address_hint`` while other pieces are still being read: Python work that
-    overlaps with polars' instead of following it in ``_mbox_messages``. Pure cache warming: nothing is
-    returned or recorded."""
-    if not part.height or len(seen) >= _WARM_MAX:  # beyond what the caches hold, warming would only evict
-        return
-    for v in part.get_column("from").drop_nulls().unique(maintain_order=True).to_list():
-        if v in seen:
-            continue
-        seen.add(v)
+def _warm_caches(m: pl.DataFrame) -> None:
+    """Parse the distinct From values and To/Cc/Bcc list items of ``m`` (and their addresses' hints) into the
+    caches of ``_header_addresses``, ``parse_addresses`` and ``address_hint``, exactly as
+    :func:`_mbox_messages` and :func:`_address_rows` will ask for them: Python work done while polars works on
+    something else. Pure cache warming: nothing is returned or recorded."""
+    froms = m.get_column("from").drop_nulls().unique(maintain_order=True).head(_WARM_MAX).to_list()
+    lists = pl.concat([m.get_column(c) for c in _ADDR_HEADERS]).drop_nulls().unique(maintain_order=True)
+    simple = lists.filter(~lists.str.contains(_RX_LIST_SLOW))
+    split = simple.str.split(",").explode().unique(maintain_order=True)
+    pieces = split.filter(split.str.contains(_RX_SIMPLE_ADDR)).head(_WARM_MAX).to_list()
+    whole = lists.filter(lists.str.contains(_RX_LIST_SLOW)).head(_WARM_MAX).to_list()
+    for v in froms:
         addrs = _header_addresses(_b(v) or b"")
         if addrs:
             address_hint(*addrs[0])
+    for p in pieces:
+        for a in parse_addresses(p):
+            address_hint(*a)
+    for v in whole:
+        for a in _header_addresses(_b(v) or b""):
+            address_hint(*a)
 
 
 def _per_value(col: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
@@ -834,6 +796,10 @@ def _map_unique(frame: pl.DataFrame, cols: list[str], fn: Callable[..., tuple[ob
 # pieces that do not match: such lists go whole through parse_addresses.
 _RX_SIMPLE_ADDR = (r'^[ \t]*(?:(?:"(?:[^"\\\r\n]|\\.)*"|[^",<>()@;:\\\[\]]*?)[ \t]*<[^<>\s,"]*@[^<>\s,"]*>'
                    r'|[^\s,<>"();:\[\]\\]+@[^\s,<>"();:\[\]\\]+)[ \t]*$')
+
+
+# Address lists that go whole through parse_addresses (';' separators, control characters), not split at commas.
+_RX_LIST_SLOW = r"[;\x00-\x08\x0e-\x1f\x7f]"
 
 
 class _Participants:
@@ -866,7 +832,7 @@ def _address_rows(m: pl.DataFrame, people: _Participants) -> pl.DataFrame:
     values = long.select("v").unique().with_row_index("vid")
     long = long.join(values, on="v", how="left").select("k", "f", "vid")
     pieces = (
-        values.filter(~pl.col("v").str.contains(r"[;\x00-\x08\x0e-\x1f\x7f]"))
+        values.filter(~pl.col("v").str.contains(_RX_LIST_SLOW))
         .select("vid", p=pl.col("v").str.split(","))
         .explode("p")
         .filter(~pl.col("p").str.contains(r"^[ \t]*$"))
@@ -906,36 +872,26 @@ def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
     else the separator line), the ids and thread; the raw headers not needed later are dropped."""
     m = m.with_row_index("k").with_columns(pl.col("k").cast(pl.Int64))
     # Labels and Thunderbird's deleted flag: ignored messages.
-    labels = m.get_column("x-gmail-labels")
-    m = m.with_columns(
-        _per_value(labels, lambda v: gmail_labels(_b(v) or b"").ignore, pl.String()).alias("l_ignore"),
-        _per_value(labels, lambda v: gmail_labels(_b(v) or b"").sent, pl.Boolean()).fill_null(False).alias("l_sent"),
-        _per_value(labels, lambda v: gmail_labels(_b(v) or b"").chat, pl.Boolean()).fill_null(False).alias("l_chat"),
-        _per_value(m.get_column("x-mozilla-status"), lambda v: _mozilla_deleted(_b(v) or b""), pl.Boolean())
-        .fill_null(False).alias("deleted"),
-    )
+    def label_flags(v: str | None) -> tuple[object, ...]:
+        if v is None:
+            return None, False, False
+        lab = gmail_labels(_b(v) or b"")
+        return lab.ignore, lab.sent, lab.chat
+
+    m = pl.concat([m, _map_unique(m, ["x-gmail-labels"], label_flags,
+                                  {"l_ignore": pl.String(), "l_sent": pl.Boolean(), "l_chat": pl.Boolean()})],
+                  how="horizontal")
+    status = m.get_column("x-mozilla-status")
+    m = m.with_columns(deleted=pl.repeat(False, m.height, eager=True) if status.null_count() == m.height else
+                       _per_value(status, lambda v: _mozilla_deleted(_b(v) or b""), pl.Boolean()).fill_null(False))
     m = m.with_columns(hint=_header_hint_expr())
 
     # Dates: the common forms in Rust, the others once per distinct value, then the separator line.
-    date = pl.col("date")
-    m = m.with_columns(ts=_canonical_date(m.get_column("date")))
-    todo = m.filter(pl.col("ts").is_null() & date.is_not_null()).select("k", "date")
-    if todo.height:
-        d = date.str.extract_groups(_RX_DATE)
-        norm = pl.concat_str([
-            d.struct.field("3"), pl.lit("-"), d.struct.field("2").str.to_lowercase().replace_strict(_MONTHS, default=None),
-            pl.lit("-"), d.struct.field("1").str.zfill(2), pl.lit(" "), d.struct.field("4"), pl.lit(" "),
-            d.struct.field("5").fill_null("+0000"),
-        ])
-        year_ok = d.struct.field("3").cast(pl.Int32, strict=False).is_between(MIN_YEAR, MAX_YEAR)
-        todo = todo.with_columns(ts2=pl.when(year_ok).then(norm.str.strptime(UTC_DT, "%Y-%m-%d %H:%M:%S %z",
-                                                                              strict=False)))
-        slow = todo.filter(pl.col("ts2").is_null())
-        if slow.height:
-            todo = todo.with_columns(pl.coalesce("ts2", _per_value(
-                todo.get_column("date"), lambda v: parse_mail_date(_b(v) or b""), UTC_DT)))
-        m = m.join(todo.select("k", "ts2"), on="k", how="left", maintain_order="left").with_columns(
-            pl.coalesce("ts", "ts2")).drop("ts2")
+    m = m.with_columns(ts=_vector_dates(m.get_column("date")))
+    slow = m.filter(pl.col("ts").is_null() & pl.col("date").is_not_null()).select("k", "date")
+    if slow.height:
+        slow = slow.select("k", ts2=_per_value(slow.get_column("date"), lambda v: parse_mail_date(_b(v) or b""), UTC_DT))
+        m = m.join(slow, on="k", how="left", maintain_order="left").with_columns(pl.coalesce("ts", "ts2")).drop("ts2")
     m = m.with_columns(sep_dated=pl.col("ts").is_null())
     undated = m.filter(pl.col("ts").is_null())
     if undated.height:
@@ -952,7 +908,7 @@ def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
         irt0=_first_msgid(m.get_column("in-reply-to"), latin1=True),
         thrid=_latin1(m.get_column("x-gm-thrid").str.strip_chars(_WS)),
         ref_first=_first_msgid(m.get_column("references")),
-        ref_last=refs.str.extract_all(_RX_MSGID).list.last().str.slice(1).str.strip_suffix(">"),
+        ref_last=_last_msgid(m.get_column("references")),
     )
     odd = m.filter((pl.col("mid").is_null() & pl.col("message-id").is_not_null())
                    | (pl.col("ref_first").is_null() & refs.is_not_null()))
@@ -987,18 +943,19 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) ->
     if m.height == 0:
         return []
 
-    # Senders, once per distinct (From, owner, header hint).
+    # Senders, once per distinct From value; the address's own hint, else the message's header hint.
     m = m.with_columns(owner=pl.lit(folder_sent) | pl.col("l_sent"))
     people = _Participants()
 
-    def sender(frm: str | None, owner: bool, hint: str | None) -> tuple[object, ...]:
-        s = _sender(_b(frm), owner, hint)
-        if s is None:
+    def sender(frm: str | None) -> tuple[object, ...]:
+        senders = _header_addresses(_b(frm) or b"") if frm is not None else ()
+        if not senders:
             return None, None
-        s_addr, (s_name, _e, s_hint, _k) = s
-        return people.pid(s_addr, s_name), s_hint
+        s_addr, s_name = senders[0]
+        return people.pid(s_addr, s_name), address_hint(s_addr, s_name)
 
-    m = m.hstack(_map_unique(m, ["from", "owner", "hint"], sender, {"s_pid": pl.Int64(), "s_hint": pl.String()}))
+    m = m.hstack(_map_unique(m, ["from"], sender, {"s_pid": pl.Int64(), "a_hint": pl.String()})).with_columns(
+        s_hint=pl.coalesce("a_hint", "hint"))
     for line in m.filter(pl.col("s_pid").is_null()).get_column("line").to_list():
         out.reject(line, "no sender address")
     m = m.filter(pl.col("s_pid").is_not_null())
