@@ -700,6 +700,27 @@ def _estimate_company_u(units: pl.DataFrame, ctok: dict[str, pl.DataFrame],
     return st, info
 
 
+def _estimate_thread_u(units: pl.DataFrame, thread_tok: pl.DataFrame,
+                       st: LinkageSettings) -> tuple[LinkageSettings, dict[str, Any]]:
+    """Estimate ``u`` of the shared-thread level for this network: the share of unit pairs that are on a small
+    thread together, counted thread by thread (pairs on several threads counted several times, which errs on
+    the side of a weaker level). In a large network two unrelated people rarely share a small thread, so the
+    level weighs more there — as the prior, which falls with the network's size, weighs less."""
+    lv = st.comparison("thread").level("shared")
+    n = units.height
+    if not lv.u_estimated or lv.m is None or n < 2:
+        return st, {}
+    per_thread = thread_tok.join(units.select("idx"), on="idx", how="semi").group_by("tok").len("k")
+    shared = per_thread.select((pl.col("k") * (pl.col("k") - 1) // 2).sum()).item() or 0
+    lo = st.u_estimation.min_u
+    u = min(max(shared / (n * (n - 1) / 2), lo), 1.0 - lo)
+    st = copy.deepcopy(st)
+    lv = st.comparison("thread").level("shared")
+    lv.u = round(u, 6)
+    lv.weight = round(math.log2((lv.m or 0.0) / u), 3)
+    return st, {"unit_pairs_on_a_thread": int(shared), "u_shared": lv.u, "weight_shared": lv.weight}
+
+
 def _levels_text(p: pl.DataFrame, st: LinkageSettings) -> pl.Series:
     """``first_name=nickname; last_name=exact; company=same`` (null levels left out)."""
     parts = [pl.when(pl.col(f"lv_{c.name}") != "null").then(pl.lit(f"{c.name}=") + pl.col(f"lv_{c.name}"))
@@ -765,8 +786,14 @@ def _hash(key: str) -> str:
     return "p" + blake2b(key.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
 
 
+#: A thread with more records than this (mass mail, a company-wide thread) corroborates nothing: two namesakes
+#: may well both be on it.
+MAX_THREAD_RECORDS = 6
+
+
 def _thread_membership(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame) -> pl.DataFrame | None:
-    """(idx, tok = hash of the thread id) for every record that sent or received a message of a thread."""
+    """(idx, tok = hash of the thread id) for every record that sent or received a message of a small thread
+    (at most ``MAX_THREAD_RECORDS`` records)."""
     if messages is None or messages.height == 0:
         return None
     m = messages.lazy().filter(pl.col("thread_id").is_not_null()) \
@@ -775,6 +802,7 @@ def _thread_membership(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame) -
         m.select("tok", pl.col("sender_id").alias("record_id")),
         m.select("tok", pl.col("recipient_ids").alias("record_id")).explode("record_id"),
     ]).drop_nulls().unique()
+    mem = mem.filter(pl.len().over("tok") <= MAX_THREAD_RECORDS)
     return mem.join(id_to_idx.lazy(), on="record_id").select("idx", "tok").collect()
 
 
@@ -936,6 +964,8 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
         ctok = _cluster_company_tokens(humans, feats.tok["comp"])
         prior = st.prior_weight(units.height)
         st, u_info = _estimate_company_u(units, ctok, st)
+        if "thread" in utok:
+            st, u_info["thread"] = _estimate_thread_u(units, utok["thread"], st)
         pairs, blocking_stats = _candidates(units, utok, ctok["all"], nick_df, st.max_block_size)
         n_candidates = pairs.height
         comp = units.select("idx", "comp")

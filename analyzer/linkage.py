@@ -157,9 +157,11 @@ def default_comparisons() -> list[Comparison]:
                 u=0.025, u_estimated=True),
             _lv("else", "different (people change jobs: about neutral)", m=0.4, u=0.975, u_estimated=True),
         ]),
-        Comparison("thread", "both appear in the same conversation/thread", [
+        Comparison("thread", "both appear in the same small conversation/thread (at most 6 records)", [
             _lv("null", "no shared thread (or no messages given)", weight=0.0),
-            _lv("shared", "at least one shared thread", weight=2.0),
+            # m: a person's work and personal addresses on one small thread (judgement); u re-estimated per run
+            # from the threads (about 3 partners per person among thousands: u ~ 1e-4, clipped at min_u)
+            _lv("shared", "at least one shared thread", m=0.15, u=0.0005, u_estimated=True),
         ]),
     ]
 
