@@ -587,3 +587,22 @@ def test_vectorised_dates_are_parse_mail_date_or_left_to_it(values: list[str]) -
     for value, ts in zip(values, got, strict=True):
         if ts is not None:  # what the vectorised reading gives, the per-value parser gives too
             assert ts == parse_mail_date(value.encode()), value
+
+
+@pytest.mark.parametrize("body", [b"QUJD" * 40 + b"\n" + b"REVG" * 200 + b"\n", b"x" * 900],
+                         ids=["base64-without-blank-lines", "no-line-end-at-all"])
+def test_line_chunks_stay_bounded_without_blank_lines(body: bytes, monkeypatch: pytest.MonkeyPatch,
+                                                      tmp_path: Path) -> None:
+    from analyzer.ingest import mbox_scan
+
+    head = b"From a@x.org Mon Jan  1 10:00:00 2024\nFrom: a@x.org\nTo: b@y.org\nMessage-ID: <%d@x>\n\n"
+    data = head % 1 + body + b"\n\n" + head % 2 + b"hello\n"
+    monkeypatch.setattr(mbox_scan, "MAX_LINE_CHUNK", 200)
+    pieces = [bytes(p) for _, p in mbox_scan.iter_line_chunks(io.BytesIO(data), chunk_size=16)]
+    assert b"".join(pieces) == data
+    assert max(len(p) for p in pieces) <= 200 + 16
+    path = tmp_path / "long.mbox"
+    path.write_bytes(data)
+    monkeypatch.setattr(mbox_scan, "LINE_CHUNK", 16)
+    got = ingest([path])
+    assert sorted(got.messages.get_column("msg_key").to_list()) == ["1@x", "2@x"]

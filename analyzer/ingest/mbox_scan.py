@@ -163,8 +163,9 @@ def iter_messages(fh: IO[bytes], advance: Callable[[int], None] | None = None,
 #: Bytes read at a time by :func:`iter_line_chunks`: 8 MiB pieces stay in the processor's cache better than
 #: larger ones (the header names and values are gathered from all over a piece) and keep the pipeline short.
 LINE_CHUNK = 8 << 20
-#: A chunk without any blank line is grown up to this size before it is cut at a line end anyway.
-MAX_LINE_CHUNK = 256 << 20
+#: A piece without any blank line (a base64 attachment has none) is grown up to this size before it is cut at a
+#: line end anyway (or, without any line end, where it stops): memory stays bounded whatever the file holds.
+MAX_LINE_CHUNK = 32 << 20
 
 
 def _last_blank_end(buf: bytes | bytearray, start: int = 0, end: int | None = None) -> int:
@@ -200,9 +201,9 @@ def iter_line_chunks(fh: IO[bytes], advance: Callable[[int], None] | None = None
     Every piece but the last ends just after a blank line, so that no header block spans two pieces and the
     separator rules ("follows a blank line", "the next line is a header") can be judged inside one piece; the
     first line of every piece starts after a blank line (or at the start of the file). A piece without any
-    blank line in ``MAX_LINE_CHUNK`` bytes is cut at its last line end (its next piece then starts in the
-    middle of a body or an overlong header block: lines before its first separator are skipped, as bodies
-    are). A UTF-8 BOM at the start of the file is dropped. ``advance(nbytes)`` is called after each read.
+    blank line in ``MAX_LINE_CHUNK`` bytes is cut at its last line end, or where it stops when it has none (its
+    next piece then starts in the middle of a body or an overlong header block: lines before its first
+    separator are skipped, as bodies are). A UTF-8 BOM at the start of the file is dropped. ``advance(nbytes)`` is called after each read.
 
     The pieces are views of ``ring`` buffers read into and reused in turn (fresh memory for every read costs
     more than the read itself): a piece stays valid while fewer than ``ring`` more pieces have been asked for.
@@ -217,7 +218,7 @@ def iter_line_chunks(fh: IO[bytes], advance: Callable[[int], None] | None = None
         need = len(carry) + chunk_size
         if slot == len(buffers):
             buffers.append(bytearray(need))
-        elif len(buffers[slot]) < need:
+        elif not need <= len(buffers[slot]) <= 2 * need:  # grown for a long piece: back to size after it
             buffers[slot] = bytearray(need)
         buf = buffers[slot]
         view = memoryview(buf)
@@ -238,10 +239,12 @@ def iter_line_chunks(fh: IO[bytes], advance: Callable[[int], None] | None = None
         cut = _last_blank_end(buf, start, end)
         blank_end = cut > 0
         if not blank_end:
-            cut = buf.rfind(b"\n", start, end) + 1 if end - start >= MAX_LINE_CHUNK else 0
-            if cut <= start:  # no blank line yet (or no line end at all): read on, into the same buffer
+            if end - start < MAX_LINE_CHUNK:  # no blank line yet: read on, into the same buffer
                 carry = bytes(view[start:end])
                 continue
+            cut = buf.rfind(b"\n", start, end) + 1
+            if cut <= start:  # not even a line end: cut where the data stops
+                cut = end
         yield after_blank, view[start:cut]
         carry = view[cut:end]
         after_blank = blank_end
