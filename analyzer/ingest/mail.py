@@ -565,8 +565,8 @@ def _vector_dates(date: pl.Series) -> pl.Series:
     """``Date`` values in the forms nearly every mailer writes, as UTC datetimes, by integer arithmetic (no
     per-value Python, no strptime); null for anything else, including impossible dates and years out of range,
     which go to ``parse_mail_date``. The usual form ``[Www, ]d Mon yyyy hh:mm:ss +hhmm|GMT|UT|EST...[ (comment)]``
-    is checked with one capture-free regex and read at offsets found from the day's width; rarer spellings
-    (other spacing, no seconds, long month names) with a capturing regex. The weekday is not checked (as in
+    is checked with one capture-free regex, brought to one layout (weekday dropped, a one-digit day padded) and
+    read at fixed offsets; rarer spellings (other spacing, no seconds, long month names) with a capturing regex. The weekday is not checked (as in
     parse_mail_date); a named zone not in ``_TZ`` counts as UTC, as there."""
     v = pl.col("v")
     c = pl.col
