@@ -166,9 +166,11 @@ def missed_pairs(df: pl.DataFrame, records: pl.DataFrame, messages: pl.DataFrame
                         owner_of.append((tid, pa, pb, len(ra) * len(rb)))
     out = {"missed_evidence": 0, "missed_name_only": 0}
     if pairs:
-        sc = identity.score_pairs(records, pairs, messages=messages, settings=settings).with_columns(
-            pl.Series("key", [f"{t}|{a}|{b}" for t, a, b, _n in owner_of]),
-            pl.Series("n", [n for *_x, n in owner_of], dtype=pl.Int64))
+        keys = pl.DataFrame({"record_id_l": [a for a, _b in pairs], "record_id_r": [b for _a, b in pairs],
+                             "key": [f"{t}|{a}|{b}" for t, a, b, _n in owner_of],
+                             "n": [n for *_x, n in owner_of]}, schema_overrides={"n": pl.Int64})
+        sc = identity.score_pairs(records, pairs, messages=messages, settings=settings).join(
+            keys, on=["record_id_l", "record_id_r"])  # by id: score_pairs does not promise its input's order
         per = sc.group_by("key").agg(pl.col("corroborated").any(), pl.col("n").first())
         out["missed_evidence"] = int(per.filter("corroborated").get_column("n").sum())
         out["missed_name_only"] = int(per.filter(~pl.col("corroborated")).get_column("n").sum())
