@@ -690,14 +690,23 @@ def _estimate_company_u(units: pl.DataFrame, ctok: dict[str, pl.DataFrame],
     n_same = keys.join(same, on=["comp_l", "comp_r"], how="semi").height
     lo = st.u_estimation.min_u
     u_same = min(max(n_same / keys.height, lo), 1.0 - lo)  # everyone at one employer: no information
-    st = copy.deepcopy(st)
-    lv_same, lv_else = st.comparison("company").level("same"), st.comparison("company").level("else")
-    for lv, u in ((lv_same, u_same), (lv_else, 1.0 - u_same)):
-        if lv.u_estimated and lv.m is not None:
-            lv.u = round(u, 6)
-            lv.weight = round(math.log2(lv.m / u), 3)
-    info.update({"u_same": round(u_same, 6), "weight_same": lv_same.weight, "weight_else": lv_else.weight})
+    st = _with_u(st, "company", {"same": u_same, "else": 1.0 - u_same})
+    comp = st.comparison("company")
+    info.update({"u_same": round(u_same, 6), "weight_same": comp.level("same").weight,
+                 "weight_else": comp.level("else").weight})
     return st, info
+
+
+def _with_u(st: LinkageSettings, comparison: str, u: dict[str, float]) -> LinkageSettings:
+    """A copy of ``st`` where the estimated levels of ``comparison`` get the ``u`` given (by label) and the
+    weight ``log2(m / u)``."""
+    st = copy.deepcopy(st)
+    for label, value in u.items():
+        lv = st.comparison(comparison).level(label)
+        if lv.u_estimated and lv.m is not None:
+            lv.u = round(value, 6)
+            lv.weight = round(math.log2(lv.m / value), 3)
+    return st
 
 
 def _estimate_thread_u(units: pl.DataFrame, thread_tok: pl.DataFrame,
@@ -713,11 +722,8 @@ def _estimate_thread_u(units: pl.DataFrame, thread_tok: pl.DataFrame,
     per_thread = thread_tok.join(units.select("idx"), on="idx", how="semi").group_by("tok").len("k")
     shared = per_thread.select((pl.col("k") * (pl.col("k") - 1) // 2).sum()).item() or 0
     lo = st.u_estimation.min_u
-    u = min(max(shared / (n * (n - 1) / 2), lo), 1.0 - lo)
-    st = copy.deepcopy(st)
+    st = _with_u(st, "thread", {"shared": min(max(shared / (n * (n - 1) / 2), lo), 1.0 - lo)})
     lv = st.comparison("thread").level("shared")
-    lv.u = round(u, 6)
-    lv.weight = round(math.log2((lv.m or 0.0) / u), 3)
     return st, {"unit_pairs_on_a_thread": int(shared), "u_shared": lv.u, "weight_shared": lv.weight}
 
 

@@ -561,6 +561,16 @@ def _utc_datetime(f: pl.DataFrame) -> pl.Series:
     ).collect().get_column("ts")
 
 
+def _zone_minutes(zone: pl.Expr, name: pl.Expr) -> pl.Expr:
+    """The UTC offset in minutes of a Date's zone: ``+hhmm``/``-hhmm`` read from ``zone``, else the zone
+    ``name`` (GMT, EST ...) looked up in ``_TZ`` (unknown names count as UTC, as in parse_mail_date)."""
+    sign = zone.str.slice(0, 1)
+    return (pl.when(sign.is_in(["+", "-"]))
+            .then((zone.str.slice(1, 2).str.to_integer(strict=False) * 60 + zone.str.slice(3, 2).str.to_integer(strict=False))
+                  * pl.when(sign == "-").then(-1).otherwise(1))
+            .otherwise(name.str.to_lowercase().replace_strict(_TZ_MINUTES, default=0, return_dtype=pl.Int64)))
+
+
 def _vector_dates(date: pl.Series) -> pl.Series:
     """``Date`` values in the forms nearly every mailer writes, as UTC datetimes, by integer arithmetic (no
     per-value Python, no strptime); null for anything else, including impossible dates and years out of range,
@@ -581,26 +591,18 @@ def _vector_dates(date: pl.Series) -> pl.Series:
         mo=v.str.slice(3, 3).replace_strict(_MON_NUM, default=None, return_dtype=pl.Int64),
         d=v.str.slice(0, 2).str.to_integer(strict=False), hh=v.str.slice(12, 2).str.to_integer(strict=False),
         mi=v.str.slice(15, 2).str.to_integer(strict=False), ss=v.str.slice(18, 2).str.to_integer(strict=False),
-        off=pl.when(c("zone").str.slice(0, 1).is_in(["+", "-"]))
-        .then((v.str.slice(22, 2).str.to_integer(strict=False) * 60 + v.str.slice(24, 2).str.to_integer(strict=False))
-              * pl.when(c("zone").str.slice(0, 1) == "-").then(-1).otherwise(1))
-        .otherwise(c("zone").str.slice(0, 3).str.strip_chars_end(" (").str.to_lowercase()
-                   .replace_strict(_TZ_MINUTES, default=0, return_dtype=pl.Int64)),
+        off=_zone_minutes(c("zone"), c("zone").str.slice(0, 3).str.strip_chars_end(" (")),
     ).collect()
     ts = _utc_datetime(fast)
     rest = (~is_fast & date.is_not_null()).arg_true()
     if rest.len() == 0:
         return ts
-    zone = c("zone").str.to_lowercase()
     g = pl.DataFrame({"v": date.gather(rest)}).select(p=v.str.extract_groups(_RX_DATE)).unnest("p").select(
         y=c("y").str.to_integer(strict=False),
         mo=c("mon").str.to_lowercase().replace_strict(_MON_LOWER, default=None, return_dtype=pl.Int64),
         d=c("d").str.to_integer(strict=False), hh=c("hh").str.to_integer(strict=False),
         mi=c("mi").str.to_integer(strict=False), ss=c("ss").str.to_integer(strict=False).fill_null(0),
-        off=pl.when(zone.str.slice(0, 1).is_in(["+", "-"]))
-        .then((zone.str.slice(1, 2).str.to_integer(strict=False) * 60 + zone.str.slice(3, 2).str.to_integer(strict=False))
-              * pl.when(zone.str.slice(0, 1) == "-").then(-1).otherwise(1))
-        .otherwise(zone.replace_strict(_TZ_MINUTES, default=0, return_dtype=pl.Int64)).fill_null(0),
+        off=_zone_minutes(c("zone"), c("zone")).fill_null(0),
     )
     return ts.scatter(rest, _utc_datetime(g))
 
@@ -613,32 +615,31 @@ def _latin1(s: pl.Series) -> pl.Series:
     return s.scatter(odd, [v.encode("utf-8").decode("latin-1") for v in s.gather(odd).to_list()])
 
 
+def _ids_read_simply(s: pl.Series, inner: pl.Series, shape: pl.Series,
+                     by_regex: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """``inner`` where ``shape`` holds and ``inner`` is a plausible id (not empty, no brackets or blanks); for
+    the other non-null values of ``s``, ``by_regex`` of them."""
+    simple = (shape & (inner.str.len_bytes() > 0) & ~inner.str.contains(r"[<>\x20\t\n\r\x0b\x0c]")).fill_null(False)
+    out = pl.select(pl.when(simple).then(inner)).to_series()
+    rest = (~simple & s.is_not_null()).arg_true()
+    return out.scatter(rest, by_regex(s.gather(rest))) if rest.len() else out
+
+
 def _first_msgid(s: pl.Series, *, latin1: bool = False) -> pl.Series:
     """The first ``<id>`` of each value (without brackets), or null; the common value that is just one
     ``<id>`` is read without a regex capture."""
-    inner = s.str.strip_prefix("<").str.strip_suffix(">")
-    simple = (s.str.starts_with("<") & s.str.ends_with(">") & (inner.str.len_bytes() > 0)
-              & ~inner.str.contains(r"[<>\x20\t\n\r\x0b\x0c]")).fill_null(False)
-    out = pl.select(pl.when(simple).then(inner)).to_series()
-    rest = (~simple & s.is_not_null()).arg_true()
-    if rest.len():
-        out = out.scatter(rest, s.gather(rest).str.extract(_RX_MSGID))
+    out = _ids_read_simply(s, s.str.strip_prefix("<").str.strip_suffix(">"),
+                           s.str.starts_with("<") & s.str.ends_with(">"), lambda v: v.str.extract(_RX_MSGID))
     return _latin1(out) if latin1 else out
 
 
 def _last_msgid(s: pl.Series) -> pl.Series:
     """The last ``<id>`` of each value (without brackets), or null; the common value that ends with an ``<id>``
     is read without a regex."""
-    tail = s.str.split("<").list.last()
-    inner = tail.str.strip_suffix(">")
-    simple = (s.str.contains("<", literal=True) & s.str.ends_with(">") & (inner.str.len_bytes() > 0)
-              & ~inner.str.contains(r"[<>\x20\t\n\r\x0b\x0c]")).fill_null(False)
-    out = pl.select(pl.when(simple).then(inner)).to_series()
-    rest = (~simple & s.is_not_null()).arg_true()
-    if rest.len():
-        found = s.gather(rest).str.extract_all(_RX_MSGID).list.last().str.slice(1).str.strip_suffix(">")
-        out = out.scatter(rest, found)
-    return out
+    return _ids_read_simply(
+        s, s.str.split("<").list.last().str.strip_suffix(">"),
+        s.str.contains("<", literal=True) & s.str.ends_with(">"),
+        lambda v: v.str.extract_all(_RX_MSGID).list.last().str.slice(1).str.strip_suffix(">"))
 
 
 def _header_hint_expr() -> pl.Expr:

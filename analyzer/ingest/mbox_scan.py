@@ -41,8 +41,7 @@ _HEADERISH = re.compile(rb"(?:[!-9;-~]+[ \t]*:|>+From )")
 _DATEISH = re.compile(rb"\d{1,2}:\d\d.*(?:19|20)\d\d|(?:19|20)\d\d.*\d{1,2}:\d\d")
 _SEP = b"\nFrom "
 _WS = " \t\r\n\x0b\x0c"  # what bytes.strip() treats as whitespace
-# The separator rules above as Rust regexes for polars (ASCII classes only: \d is Unicode there).
-_RX_HEADERISH = r"^(?:[!-9;-~]+[ \t]*:|>+From )"
+# The "carries a date" separator rule above as a Rust regex for polars (ASCII classes only: \d is Unicode there).
 _RX_DATEISH = r"[0-9]{1,2}:[0-9][0-9].*(?:19|20)[0-9][0-9]|(?:19|20)[0-9][0-9].*[0-9]{1,2}:[0-9][0-9]"
 
 
