@@ -55,6 +55,7 @@ from analyzer.names import (
     email_info,
     is_generic_company,
     is_short_form,
+    local_name_hint,
     name_patterns,
     parse_name,
     token_prefixes,
@@ -216,8 +217,11 @@ def _features(recs: pl.DataFrame) -> _Features:
         if n is None:
             continue
         ei = email_info(n)
+        hint = (ei.hint_first, ei.hint_last)
+        if not ei.role and not hint[0]:  # Gmail: "jane.doe@" is normalised to "janedoe@"
+            hint = local_name_hint(raw.strip().rpartition("@")[0])
         rows.append((raw, n, ei.role, ei.webmail, ei.domain, " ".join(domain_tokens(ei.org)), ei.local_alpha,
-                     ei.local_key, ei.hint_first, ei.hint_last))
+                     ei.local_key, *hint))
     einfo = pl.DataFrame(rows, schema={"raw": pl.String, "email": pl.String, "role": pl.Boolean,
                                        "webmail": pl.Boolean, "domain": pl.String, "org": pl.String,
                                        "local_alpha": pl.String, "local_key": pl.String,
@@ -262,10 +266,20 @@ def _features(recs: pl.DataFrame) -> _Features:
     ).drop("hint_first", "hint_last").sort("idx")
     tok["last"] = _split_tokens(f, "last_toks")
     fl = f.select("first", "last").unique()
-    fl = fl.with_columns(pl.Series("pats", [" ".join(name_patterns(a, b)) for a, b in fl.iter_rows()],
+    nick = Nicknames.default()
+    fl = fl.with_columns(pl.Series("pats", [" ".join(_local_part_patterns(a, b, nick)) for a, b in fl.iter_rows()],
                                    dtype=pl.String))
     tok["pattern"] = _split_tokens(f.select("idx", "first", "last").join(fl, on=["first", "last"]), "pats")
     return _Features(f, {k: v.cast(_TOK) for k, v in tok.items()})  # type: ignore[arg-type]
+
+
+def _local_part_patterns(first: str, last: str, nick: Nicknames) -> tuple[str, ...]:
+    """:func:`name_patterns` of the name and of its one-hop nicknames' full forms (joewillis for Joseph
+    Willis): a pattern only ever matches the local part of a nameless address."""
+    out = set(name_patterns(first, last))
+    if len(last) >= 2:
+        out.update(n + last for n in nick.neighbours(first) if len(n) >= 2 and n.isalpha())
+    return tuple(sorted(out))
 
 
 # ==============================================================================================================

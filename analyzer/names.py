@@ -30,6 +30,8 @@ def _words(text: str) -> list[str]:
 # --------------------------------------------------------------------------------------------------------------
 
 _DROP_CATS = frozenset({"So", "Sk", "Cs", "Co", "Cn", "Cf"})
+_DROP_CATS_BUT_EMOJI = _DROP_CATS - {"So"}
+_HASHTAG = re.compile(r"(?:^|\s)#(?=\w)")
 _DROP_CHARS = frozenset("®™©\ufe0e\ufe0f\u20e3")
 _PRONOUNS = re.compile(
     r"[(\[]\s*(?:she|he|they|ze|xe|her|him|them|hers|his|theirs)\s*/\s*[a-z]+(?:\s*/\s*[a-z]+)*\s*[)\]]",
@@ -52,9 +54,10 @@ _ABBREV_DOTS = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)")
 
 
 @lru_cache(maxsize=65_536)
-def clean_display_name(value: str | None) -> str:
+def clean_display_name(value: str | None, min_name_words: int = 2) -> str:
     """A display name without decorations, in its original script: NFKC; emoji/symbols, pronouns,
-    parenthesised asides, quoted nicknames and taglines removed; whitespace collapsed.
+    parenthesised asides, quoted nicknames, hashtags and taglines removed; whitespace collapsed. An emoji after
+    ``min_name_words`` words ends the name (1 for a single name field such as a last-name column).
 
     >>> clean_display_name("Sarah O'Connor ✨ | Hiring!")
     "Sarah O'Connor"
@@ -65,7 +68,14 @@ def clean_display_name(value: str | None) -> str:
         s = value.replace("^", "").replace("`", "")
     else:
         s = unicodedata.normalize("NFKC", value)
-        s = "".join(ch for ch in s if ch not in _DROP_CHARS and unicodedata.category(ch) not in _DROP_CATS)
+        # an emoji ends the name when a full name stands before it ("Jane Doe 🌍 Building the future");
+        # a leading or inner one ("🌟 Jane Doe", "Jane 🚀 Doe") is just dropped
+        s = "".join("\x00" if unicodedata.category(ch) == "So" else ch for ch in s
+                    if ch not in _DROP_CHARS and unicodedata.category(ch) not in _DROP_CATS_BUT_EMOJI)
+        if "\x00" in s:
+            segs = [seg.strip() for seg in s.split("\x00") if seg.strip()]
+            s = segs[0] if segs and len(segs[0].split()) >= min_name_words else " ".join(segs)
+    s = _HASHTAG.split(s, maxsplit=1)[0]  # "Jane Doe #OpenToWork"
     s = _PRONOUNS.sub(" ", s)
     s = _PARENS.sub(" ", s)
     s = _QUOTED.sub(" ", f" {s} ")
@@ -215,6 +225,17 @@ def _surname(tokens: list[str]) -> tuple[str, tuple[str, ...]]:
     return joined, core
 
 
+def _upper_surname(tokens: list[str]) -> int | None:
+    """Index of the one token written in capitals, of 3+ letters, when the others are not ("WANG Wei",
+    "Jean DUPONT"): the family-name convention of many countries, whatever the order. None otherwise (a
+    two-letter capital token is more often initials, "JD Smith")."""
+    upper = [i for i, t in enumerate(tokens)
+             if t.isupper() and len(t) >= 3 and t.replace("-", "").replace("'", "").isalpha()]
+    if len(upper) != 1 or not any(any(c.islower() for c in t) for t in tokens):
+        return None
+    return upper[0]
+
+
 _EMAILISH = re.compile(r"\S+@\S+\.\S+")
 
 
@@ -242,6 +263,8 @@ def parse_display_name(value: str | None) -> ParsedName:
         suffix = suffix or sfx
         if len(toks) == 1:
             given, surname = toks, []
+        elif (up := _upper_surname(toks)) is not None:  # "WANG Wei", "DUPONT Jean-Pierre"
+            given, surname = toks[:up] + toks[up + 1:], [toks[up]]
         else:
             cut = len(toks) - 1
             for i in range(1, len(toks) - 1):
@@ -275,7 +298,7 @@ class _Field:
 
 @lru_cache(maxsize=100_000)
 def _field(value: str | None, is_first: bool) -> _Field:
-    t = clean_display_name(value)
+    t = clean_display_name(value, min_name_words=1)
     if t.casefold() in _PLACEHOLDER_NAMES or _looks_like_email(t):
         t = ""
     if not t:
@@ -464,6 +487,16 @@ class EmailInfo:
     hint_last: str
 
 
+def local_name_hint(local: str) -> tuple[str, str]:
+    """(first, last) read from a local part that splits into two words, ``john.smith`` / ``j_smith2`` ->
+    ("john", "smith"); ("", "") otherwise. Call it on the address as written: normalisation drops Gmail's
+    dots."""
+    parts = [p for p in _SEPS.split(_DIGITS.sub("", local.split("+", 1)[0].lower())) if p]
+    if len(parts) == 2 and parts[1].isalpha() and len(parts[1]) >= 2 and parts[0].isalpha():
+        return parts[0], parts[1]
+    return "", ""
+
+
 @lru_cache(maxsize=65_536)
 def email_info(normalised: str) -> EmailInfo:
     """:class:`EmailInfo` of an address already normalised with :func:`analyzer.normalize.normalize_email`."""
@@ -471,10 +504,7 @@ def email_info(normalised: str) -> EmailInfo:
     local = local.split("+", 1)[0]
     role = is_role_local(local)
     web = is_webmail(domain)
-    parts = [p for p in _SEPS.split(_DIGITS.sub("", local.lower())) if p]
-    hf = hl = ""
-    if not role and len(parts) == 2 and parts[1].isalpha() and len(parts[1]) >= 2 and parts[0].isalpha():
-        hf, hl = parts
+    hf, hl = ("", "") if role else local_name_hint(local)
     return EmailInfo(email=normalised, local=local, domain=domain, role=role, webmail=web,
                      org="" if web else domain_token(domain), local_alpha=_NON_ALPHA.sub("", local.lower()),
                      local_key=_SEPS.sub("", local.lower()),

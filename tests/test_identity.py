@@ -89,6 +89,12 @@ LEVEL_CASES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, str]]] = 
      {"email": "null"}),
     ("local part pattern", mail(None, "jsmith@acme.com"), conn("John", "Smith", "Acme"),
      {"email_name": "pattern", "company": "same"}),
+    ("nickname local part", mail(None, "joewillis@acme.com"), conn("Joseph", "Willis", "Acme"),
+     {"email_name": "pattern", "company": "same"}),
+    ("dotted gmail names a nameless record", mail(None, "priya.esposito@gmail.com"), mail("Priya Esposito"),
+     {"first_name": "exact", "last_name": "exact"}),
+    ("capitals mark the family name", mail("WANG Wei"), conn("Wei", "Wang"), {"first_name": "exact",
+                                                                               "last_name": "exact"}),
     ("first-name address", mail(None, "priya@globex.io"), conn("Priya", "Patel", "Globex"),
      {"email_name": "first", "company": "same"}),
     ("company via domain", conn("Ann", "Lee", "Acme Widgets Inc."), mail("Ann Lee", "ann.lee@acmewidgets.com"),
@@ -211,6 +217,20 @@ def test_shared_thread_corroborates() -> None:
     res = resolve(recs, no_owner(2), messages=msgs)
     assert same(res, 0, 1)
     assert "thread=shared" in res.matches.filter(pl.col("rule") == "probabilistic").row(0, named=True)["levels"]
+
+
+def test_nameless_gmail_address_on_a_small_thread_merges() -> None:
+    """priya.esposito@gmail.com (no display name) and Priya Esposito's work address on one small thread: the
+    dotted Gmail address names its owner although normalisation drops the dots."""
+    recs = records(mail(None, "priya.esposito@gmail.com"), mail("Priya Esposito", "priya.esposito@castellan.com"),
+                   mail("Me", "me@x.com"))
+    msgs = pl.DataFrame({
+        "msg_key": ["m1", "m2"], "timestamp": [datetime(2024, 1, 1, tzinfo=UTC)] * 2,
+        "channel": ["email", "email"], "thread_id": ["t1", "t1"], "sender_id": [0, 1], "recipient_ids": [[2], [2]],
+        "n_participants": [2, 2], "message_id": [None, None], "in_reply_to": [None, None],
+        "source_file": ["mail.mbox", "mail.mbox"], "line": [1, 9]}, schema=schemas.MESSAGES)
+    assert not same(resolve(recs, no_owner(2)), 0, 1)  # without the thread: a name (from an address) alone
+    assert same(resolve(recs, no_owner(2), messages=msgs), 0, 1)
 
 
 def test_two_rows_of_one_connections_file_never_merge() -> None:

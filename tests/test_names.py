@@ -178,3 +178,20 @@ def test_company_tokens_and_domains() -> None:
     assert "clearpathconsulti" in token_prefixes("clearpathconsulting")
     assert token_prefixes("abc") == ()
     assert is_generic_company("digital") and not is_generic_company("northwind")
+
+
+@pytest.mark.parametrize(("first", "last", "want"), [
+    ("Jane", "Doe ✅ Open to work", ("jane", "doe")),  # a last-name column: the emoji ends it after one word
+    ("🌟 Jane", "Doe", ("jane", "doe")),
+    ("Wei", "WANG", ("wei", "wang")),
+])
+def test_name_columns_drop_emoji_taglines(first: str, last: str, want: tuple[str, str]) -> None:
+    p = parse_name(None, first, last)
+    assert (p.first, p.last) == want
+
+
+def test_local_name_hint_reads_the_address_as_written() -> None:
+    assert names.local_name_hint("priya.esposito") == ("priya", "esposito")
+    assert names.local_name_hint("j_smith2+news") == ("j", "smith")
+    assert names.local_name_hint("priyaesposito") == ("", "")  # what Gmail normalisation leaves: no hint
+    assert email_info(normalize_email("Priya.Esposito@gmail.com") or "").hint_first == ""
