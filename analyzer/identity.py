@@ -550,7 +550,7 @@ def _compare(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame],
     def tick(what: str) -> None:
         log.debug("compare %s: %.2f s", what, time.perf_counter() - t0)
 
-    g = f.select("idx", "first", "mi", "last", "suffix", "nameless", "n_email", "n_local", "comp") \
+    g = f.select("idx", "first", "mi", "last", "suffix", "nameless", "n_email", "n_local", "comp", "last_toks") \
         .join(ctok["count"], on="comp", how="left").with_columns(pl.col("n_comp").fill_null(0))
     cols = [c for c in g.columns if c != "idx"]
     p = (pairs.join(g.select(pl.col("idx").alias("l"), *[pl.col(c).alias(c + "_l") for c in cols]), on="l")
@@ -617,12 +617,16 @@ def _compare(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame],
         .when(both_full & (pl.col("jw_first") >= 0.70)).then(pl.lit("jw70"))
         .otherwise(pl.lit("else"))
     )
+    # a shared surname token counts when one side's surnames are all in the other's (Smith-Jones ~ Jones,
+    # García Lorente ~ García), not when each has one of its own (García López vs García Ruiz: siblings)
+    tl, tr = pl.col("last_toks_l").str.split(" "), pl.col("last_toks_r").str.split(" ")
+    nested = (tl.list.set_difference(tr).list.len() == 0) | (tr.list.set_difference(tl).list.len() == 0)
     last_lv = (
         pl.when((ll == "") | (lr == "")).then(pl.lit("null"))
         .when(ll == lr).then(pl.lit("exact"))
         .when(pl.col("jw_last") >= 0.92).then(pl.lit("jw92"))
         .when(swapped).then(pl.lit("swapped"))
-        .when(pl.col("sh_last")).then(pl.lit("token_overlap"))
+        .when(pl.col("sh_last") & nested).then(pl.lit("token_overlap"))
         .when(pl.col("jw_last") >= 0.88).then(pl.lit("jw88"))
         .when(pl.col("jw_last") >= 0.70).then(pl.lit("jw70"))
         .otherwise(pl.lit("else"))

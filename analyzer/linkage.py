@@ -121,8 +121,8 @@ def default_comparisons() -> list[Comparison]:
             _lv("exact", "equal", m=0.943, u=0.00078, tf=True),
             _lv("jw92", "Jaro-Winkler >= 0.92", weight=5.2),
             _lv("swapped", "first and last name reversed (both exact or JW >= 0.92)", weight=15.0),
-            _lv("token_overlap", "share a surname token (Smith-Jones ~ Jones, García Márquez ~ Márquez)",
-                weight=4.0),
+            _lv("token_overlap", "one side's surnames are all among the other's (Smith-Jones ~ Jones, García "
+                                 "Márquez ~ Márquez; not García López ~ García Ruiz)", weight=5.0),
             _lv("jw88", "Jaro-Winkler >= 0.88", weight=3.6),
             _lv("jw70", "Jaro-Winkler >= 0.70", weight=-1.6),
             _lv("else", "different", m=0.022, u=0.962),

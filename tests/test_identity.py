@@ -77,6 +77,8 @@ LEVEL_CASES: list[tuple[str, dict[str, Any], dict[str, Any], dict[str, str]]] = 
     ("surname typo", mail("Anna Kowalski"), mail("Anna Kowalsky"), {"last_name": "jw92"}),
     ("double surname", mail("Mary Smith-Jones"), mail("Mary Jones"), {"last_name": "token_overlap"}),
     ("unknown surname", mail("Jane"), mail("Jane Doe"), {"last_name": "null"}),
+    ("first of two surnames", conn("María", "García Lorente"), mail("María García"), {"last_name": "token_overlap"}),
+    ("siblings' double surnames", mail("Maria Garcia Lopez"), mail("Maria Garcia Ruiz"), {"last_name": "else"}),
     ("middle agree", mail("John Q. Public"), mail("John Quincy Public"), {"middle_initial": "agree"}),
     ("middle disagree", mail("John Q. Public"), mail("John R. Public"), {"middle_initial": "disagree"}),
     ("suffix conflict", mail("Michael Brown Jr."), mail("Michael Brown Sr."), {"suffix": "conflict"}),
@@ -217,6 +219,14 @@ def test_shared_thread_corroborates() -> None:
     res = resolve(recs, no_owner(2), messages=msgs)
     assert same(res, 0, 1)
     assert "thread=shared" in res.matches.filter(pl.col("rule") == "probabilistic").row(0, named=True)["levels"]
+
+
+def test_double_surname_shortened_in_mail_merges_at_the_same_company() -> None:
+    """María García Lorente on LinkedIn and "María García" at her employer's domain are one person, with the
+    prior of a 5,000-person network (``min_records_for_prior``)."""
+    recs = records(conn("María", "García Lorente", "Wayne Enterprises"),
+                   mail("María García", "maria.garcia.lorente@wayne.com"))
+    assert same(resolve(recs, no_owner(), settings=LinkageSettings(min_records_for_prior=5000)), 0, 1)
 
 
 def test_nameless_gmail_address_on_a_small_thread_merges() -> None:
