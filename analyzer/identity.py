@@ -511,10 +511,17 @@ def _shared(keys: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, lk: str
 def _units(humans: pl.DataFrame, tok: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """Collapse the human records into comparison units: one per (deterministic cluster, name variant), its
     ``idx`` the smallest record of the unit; token tables are re-keyed to the units (union of their records).
-    Records of one person repeated across sources are then compared once."""
+    Records of one person repeated across sources are then compared once; a cluster's nameless records go with
+    its first named unit."""
     key = ["comp", "first", "mi", "last", "suffix", "last_toks"]
     umap = humans.select("idx", *key).join(
         humans.group_by(key).agg(pl.col("idx").min().alias("uidx")), on=key, nulls_equal=True).select("idx", "uidx")
+    # the nameless records of a cluster that has a name join its first named unit: "bjornb5581@" of Björn
+    # Bianchi's cluster is compared as Björn Bianchi, never as a nameless address fitting Björn Barker
+    named = humans.filter(~pl.col("nameless")).group_by("comp").agg(pl.col("idx").min().alias("named_uidx"))
+    umap = umap.join(humans.select("idx", "comp", "nameless"), on="idx").join(named, on="comp", how="left") \
+        .select("idx", pl.when(pl.col("nameless") & pl.col("named_uidx").is_not_null()).then(pl.col("named_uidx"))
+                .otherwise(pl.col("uidx")).alias("uidx"))
     utok = {k: v.join(umap, on="idx").select(pl.col("uidx").alias("idx"), "tok").unique() for k, v in tok.items()}
     units = humans.join(umap, on="idx").filter(pl.col("idx") == pl.col("uidx")) \
         .select("idx", *key, "nameless", "from_email")

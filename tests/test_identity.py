@@ -229,6 +229,17 @@ def test_double_surname_shortened_in_mail_merges_at_the_same_company() -> None:
     assert same(resolve(recs, no_owner(), settings=LinkageSettings(min_records_for_prior=5000)), 0, 1)
 
 
+def test_nameless_address_of_a_named_person_is_not_matched_to_a_namesake_pattern() -> None:
+    """bjornb5581@gmail.com is Björn Bianchi's (a named record has it); that its letters fit "Björn B." must not
+    pull in Björn Barker, a colleague at the same company."""
+    recs = records(card("Björn Bianchi", "bjorn.bianchi@northwind.com", "bjornb5581@gmail.com"),
+                   mail(None, "bjornb5581@gmail.com"),
+                   mail("Barker, Björn", "bjorn.barker@northwind.com"))
+    res = resolve(recs, no_owner())
+    assert same(res, 0, 1)
+    assert not same(res, 1, 2)
+
+
 def test_nameless_gmail_address_on_a_small_thread_merges() -> None:
     """priya.esposito@gmail.com (no display name) and Priya Esposito's work address on one small thread: the
     dotted Gmail address names its owner although normalisation drops the dots."""
