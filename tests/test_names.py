@@ -107,7 +107,10 @@ def test_nicknames_are_one_hop_and_symmetric() -> None:
 
 @pytest.mark.parametrize("pair", [("alejandro", "alex"), ("aleksandr", "sasha"), ("jose", "pepe"),
                                   ("francisco", "paco"), ("katarzyna", "kasia"), ("malgorzata", "gosia"),
-                                  ("giuseppe", "beppe"), ("dmitry", "dima")])
+                                  ("giuseppe", "beppe"), ("dmitry", "dima"),
+                                  # common English forms the package lacks
+                                  ("katherine", "katie"), ("catherine", "katie"), ("william", "liam"),
+                                  ("charlotte", "charlie"), ("jeremy", "jerry")])
 def test_international_short_forms(pair: tuple[str, str]) -> None:
     nk = Nicknames.default()
     assert nk.related(*pair) and nk.related(pair[1], pair[0])
