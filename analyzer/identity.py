@@ -30,6 +30,7 @@ How (SPEC §5, design in ``research/identity.md`` §5; the settings are declared
 from __future__ import annotations
 
 import copy
+import dataclasses
 import logging
 import math
 import time
@@ -99,7 +100,7 @@ class Resolved:
 # Corrections ([identity] config section)
 # ==============================================================================================================
 
-CONFIG_KEYS = ("same", "different", "ignore")
+CONFIG_KEYS = ("same", "different", "ignore", "merge_unique_names")
 
 
 @dataclass
@@ -109,6 +110,9 @@ class Corrections:
     same: list[list[str]] = field(default_factory=list)
     different: list[list[str]] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
+    #: opt-in, against SPEC §5's default: merge a full-name match without corroboration when it is unambiguous
+    #: (``LinkageSettings.uncorroborated_merges = "unique"``)
+    merge_unique_names: bool = False
 
     @classmethod
     def from_config(cls, config: dict[str, Any] | None) -> Corrections:
@@ -135,7 +139,12 @@ class Corrections:
         if not (isinstance(ignore, list) and all(isinstance(x, str) and x.strip() for x in ignore)):
             raise InputError("config", "[identity] ignore must be a list of identities (email addresses, "
                                        "LinkedIn URLs or names)", hint='e.g. ignore = ["newsletter@example.com"]')
-        return cls(same=groups("same", 1), different=groups("different", 2), ignore=[x.strip() for x in ignore])
+        unique = config.get("merge_unique_names", False)
+        if not isinstance(unique, bool):
+            raise InputError("config", "[identity] merge_unique_names must be true or false",
+                             hint="merge_unique_names = true")
+        return cls(same=groups("same", 1), different=groups("different", 2), ignore=[x.strip() for x in ignore],
+                   merge_unique_names=unique)
 
     def __bool__(self) -> bool:
         return bool(self.same or self.different or self.ignore)
@@ -779,9 +788,10 @@ def _term_frequencies(f: pl.DataFrame, st: LinkageSettings) -> dict[str, pl.Data
 def _unique_name_merges(scored: pl.DataFrame, cl: _Clusters, st: LinkageSettings,
                         edges: list[tuple[int, int, str, str, float]], refused_count: dict[str, int]) -> None:
     """Opt-in (``LinkageSettings.uncorroborated_merges``, not SPEC §5): merge a full-name match (first name
-    exact/nickname, surname exact/JW>=0.92, P >= ``uncorroborated_min_probability``) without corroboration when
-    it is unambiguous — neither cluster has any other such candidate — and nothing contradicts it (no suffix
-    conflict; with ``unique`` also no different company; ``unique_any_company`` allows job changes)."""
+    exact or swapped -- a nickname is too loose without corroboration, Nathan ~ Jonathan -- surname exact or
+    JW >= 0.92, P >= ``uncorroborated_min_probability``) without corroboration when it is unambiguous (neither
+    cluster has any other such candidate) and nothing contradicts it (no suffix conflict; with ``unique`` also
+    no different company; ``unique_any_company`` allows job changes)."""
     rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()}, schema={"idx": pl.Int64,
                                                                                       "root": pl.Int64})
     floor = weight_for_probability(st.uncorroborated_min_probability)
@@ -791,7 +801,7 @@ def _unique_name_merges(scored: pl.DataFrame, cl: _Clusters, st: LinkageSettings
     cp = above.select(pl.min_horizontal("rl", "rr").alias("a"), pl.max_horizontal("rl", "rr").alias("b")).unique()
     deg = pl.concat([cp.select(pl.col("a").alias("root")), cp.select(pl.col("b").alias("root"))]) \
         .group_by("root").len("deg")
-    cand = above.filter(~pl.col("corroborated") & pl.col("lv_first_name").is_in(["exact", "nickname", "swapped"])
+    cand = above.filter(~pl.col("corroborated") & pl.col("lv_first_name").is_in(["exact", "swapped"])
                         & pl.col("lv_last_name").is_in(["exact", "jw92", "swapped"]))
     if st.uncorroborated_merges == "unique":
         cand = cand.filter(pl.col("lv_company") != "else")
@@ -876,8 +886,8 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
             messages: pl.DataFrame | None = None, settings: LinkageSettings | None = None) -> Resolved:
     """Group ``records`` (schemas.RECORDS) into people.
 
-    ``config`` is the raw ``[identity]`` section (``same``/``different``/``ignore``); ``messages``
-    (schemas.MESSAGES, optional) lets a shared thread corroborate a name match. Owner records form the single
+    ``config`` is the raw ``[identity]`` section (``same``/``different``/``ignore``/``merge_unique_names``);
+    ``messages`` (schemas.MESSAGES, optional) lets a shared thread corroborate a name match. Owner records form the single
     person ``owner``; records with an automated hint, and records known only by role addresses (info@ ...),
     form ``automated`` people and are never merged with humans; ignored records are left out of every output
     (their ids are in ``settings["ignored_record_ids"]``). Raises :class:`InputError` for an invalid
@@ -886,6 +896,8 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     t0 = time.perf_counter()
     st = settings or LinkageSettings()
     corr = Corrections.from_config(config)
+    if corr.merge_unique_names and st.uncorroborated_merges == "never":
+        st = dataclasses.replace(st, uncorroborated_merges="unique")
     nick = Nicknames.default()
     nick_df = pl.DataFrame(nick.pairs(), schema={"first_l": pl.String, "first_r": pl.String}, orient="row")
     recs = schemas.check(records, schemas.RECORDS, "identity.input").sort("record_id") \

@@ -417,11 +417,29 @@ def test_config_unmatched_identity_is_reported() -> None:
 
 
 @pytest.mark.parametrize("config", [{"sam": []}, {"same": "a@b.c"}, {"same": [["a@b.c", 3]]},
-                                    {"different": [["only-one@x.com"]]}, {"ignore": "x@y.z"}])
+                                    {"different": [["only-one@x.com"]]}, {"ignore": "x@y.z"},
+                                    {"merge_unique_names": "yes"}])
 def test_config_errors(config: dict[str, Any]) -> None:
     with pytest.raises(InputError) as err:
         resolve(records(mail("Ann Lee", "ann@x.com")), no_owner(), config)
     assert str(err.value).startswith("config: ")
+
+
+def test_config_merge_unique_names_is_an_opt_in_for_unambiguous_names() -> None:
+    """SPEC §5 by default: a name alone never merges. ``merge_unique_names = true`` merges a full-name match
+    that is unambiguous and not contradicted by a different company -- never namesakes at two companies, never
+    a name that fits two others."""
+    recs = records(conn("Olusegun", "Adebayo", "Globex"), mail("Olusegun Adebayo", "olusegun77@gmail.com"),
+                   conn("David", "Okafor", "Acme"), mail("David Okafor", "david.okafor@initech.com"),
+                   conn("Chiamaka", "Eze", "Hooli"), mail("Chiamaka Eze", "chi.eze@gmail.com"),
+                   mail("Chiamaka Eze", "chiamaka.e@yahoo.com", source_file="b.mbox"))
+    plain = resolve(recs, no_owner())
+    assert not same(plain, 0, 1)
+    opted = resolve(recs, no_owner(), {"merge_unique_names": True})
+    assert same(opted, 0, 1)
+    assert not same(opted, 2, 3)  # different companies
+    assert not same(opted, 4, 5) and not same(opted, 4, 6) and not same(opted, 5, 6)  # ambiguous
+    assert opted.matches.filter(pl.col("rule") == "probabilistic (unambiguous name)").height == 1
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import click
 import pytest
@@ -30,3 +31,21 @@ def test_every_option_is_in_the_readme(command: str) -> None:
     helptext = CliRunner().invoke(main, [command, "--help"]).output
     for opt in set(re.findall(r"^\s+(?:-\w, )?(--[\w-]+)", helptext, flags=re.M)) - {"--help"}:
         assert opt in README, f"{command}: {opt} from --help is not in the README"
+
+
+def test_the_readme_configuration_example_is_valid(tmp_path: Path) -> None:
+    """The TOML block of "Configuration file" loads, and each stage accepts its section."""
+    from analyzer.config import load_config
+    from analyzer.identity import Corrections
+    from analyzer.ingest.mail import generic_mail_csv_parser
+    from analyzer.score import ScoringConfig
+
+    block = re.search(r"## Configuration file\s+```toml\n(.*?)```", README, flags=re.S)
+    assert block is not None
+    path = tmp_path / "reconnect.toml"
+    path.write_text(block.group(1), encoding="utf-8")
+    cfg = load_config(path)
+    corr = Corrections.from_config(cfg.identity)
+    assert corr.same and corr.different and corr.ignore and corr.merge_unique_names is False
+    assert ScoringConfig.from_mapping(cfg.scoring).dormant_after_days == 180
+    generic_mail_csv_parser(cfg.generic_mail_csv)
