@@ -86,7 +86,8 @@ class BlockingRule:
 class TermFrequency:
     """Term-frequency adjustment of exact-name levels: u = (count + pseudo·u_base) / (n + pseudo), where count
     is the number of distinct people (deterministic clusters) with the value; the weight is then clipped to
-    [min_weight, base + max_boost]."""
+    [min_weight, base + max_boost]. The "same company" level likewise: u = the shared token's share of the
+    clusters with a company, the weight clipped to [base, base + max_boost] (rare companies weigh more)."""
 
     pseudo_count: float = 2000.0
     max_boost: float = 3.0
@@ -153,8 +154,8 @@ def default_comparisons() -> list[Comparison]:
         ]),
         Comparison("company", "company names and work email domains (whole cluster), legal suffixes stripped", [
             _lv("null", "either side has no company evidence", weight=0.0),
-            _lv("same", "a shared company token (acme.com ~ Acme Inc, prefix for truncated names)", m=0.6,
-                u=0.025, u_estimated=True),
+            _lv("same", "a shared company token (acme.com ~ Acme Inc, prefix for truncated names); weighted by "
+                        "how rare the token is among your contacts", m=0.6, u=0.025, u_estimated=True, tf=True),
             _lv("else", "different (people change jobs: about neutral)", m=0.4, u=0.975, u_estimated=True),
         ]),
         Comparison("thread", "both appear in the same small conversation/thread (at most 6 records)", [

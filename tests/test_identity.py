@@ -201,6 +201,19 @@ def test_robert_bob_and_a_card_listing_both() -> None:
     assert "company=same" in prob["levels"] and prob["match_weight"] > 4.25
 
 
+def test_a_small_shared_company_weighs_more_than_a_big_one() -> None:
+    """Company term frequency: sharing a firm few of your contacts work at is stronger evidence than sharing the
+    employer of thirty of them -- never weaker than the network's average shared company."""
+    colleagues = [conn(f"Person{i}", f"Colleague{i}", "Acme") for i in range(30)]
+    others = [conn(f"Other{i}", f"Contact{i}", f"Firm{i} Ltd") for i in range(200)]
+    recs = records(conn("Ann", "Lee", "Tinyco"), mail("Ann Lee", "ann.lee@tinyco.com"),
+                   conn("Ann", "Lee", "Acme"), mail("Ann Lee", "ann.lee@acme.com"), *colleagues, *others)
+    sc = score_pairs(recs, [(0, 1), (2, 3)]).sort("record_id_l")
+    small, big = sc.get_column("match_weight").to_list()
+    assert sc.get_column("company").to_list() == ["same", "same"]
+    assert 0 < small - big <= LinkageSettings().term_frequency.max_boost
+
+
 def test_swapped_family_name_first() -> None:
     res = resolve(records(conn("Wei", "Zhang", "Acme"), mail("Zhang Wei", "zhang.wei@acme.com")), no_owner())
     assert same(res, 0, 1)
