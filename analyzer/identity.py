@@ -699,7 +699,8 @@ def _compare(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame],
         .with_columns((pl.col("above") & pl.col("corroborated") & (pl.col("lv_suffix") != "conflict")).alias("accept"))
     tick("levels and weights")
     return p.select("l", "r", "match_weight", "corroborated", "above", "accept",
-                    *[f"lv_{c.name}" for c in st.comparisons])
+                    *[f"lv_{c.name}" for c in st.comparisons],
+                    *([f"w_{c.name}" for c in st.comparisons] if st.m_estimation == "em" else []))
 
 
 def _estimate_company_u(units: pl.DataFrame, ctok: dict[str, pl.DataFrame],
@@ -752,6 +753,102 @@ def _company_token_weights(ctok: dict[str, pl.DataFrame], st: LinkageSettings) -
     u = pl.max_horizontal(pl.col("c") / n, pl.lit(st.u_estimation.min_u))
     return ctok["all"].group_by("tok").len("c").select(
         "tok", (pl.lit(lv.m) / u).log(2).clip(lv.weight, lv.weight + t.max_boost).alias("w"))
+
+
+def _random_unit_pairs(units: pl.DataFrame, st: LinkageSettings) -> pl.DataFrame:
+    """Up to ``u_estimation.max_pairs`` random pairs (l, r) of distinct units (deterministic seed)."""
+    idx = units.get_column("idx").to_numpy()
+    n = len(idx)
+    rng = np.random.default_rng(st.u_estimation.seed)
+    k = min(st.u_estimation.max_pairs, n * (n - 1) // 2)
+    a, b = idx[rng.integers(0, n, k)], idx[rng.integers(0, n, k)]
+    return pl.DataFrame({"l": np.minimum(a, b), "r": np.maximum(a, b)}, schema={"l": pl.Int64, "r": pl.Int64}) \
+        .filter(pl.col("l") != pl.col("r")).unique(maintain_order=True)
+
+
+def _level_weights(c: str, w: dict[str, float]) -> pl.Expr:
+    return pl.col(f"lv_{c}").replace_strict(w, default=0.0, return_dtype=pl.Float64)
+
+
+def _estimate_m_by_em(scored: pl.DataFrame, random_scored: pl.DataFrame, st: LinkageSettings, prior: float,
+                      n_units: int) -> tuple[pl.DataFrame, LinkageSettings, float, dict[str, Any]]:
+    """Opt-in (``LinkageSettings.m_estimation = "em"``): splink's unsupervised training. ``u`` of every level of
+    ``em_comparisons`` from random pairs of units; ``m`` by expectation-maximisation in sessions, each over the
+    candidate pairs that agree exactly on one name with that name left out of the model (so it cannot absorb the
+    match class); then the prior, as the expected number of matches among the candidates over all unit pairs (a
+    fixed point). Levels never met keep their weights; exact-name levels keep their per-value weights, shifted by
+    ``log2(m_new / m_old)``. Returns ``scored`` re-weighted, the settings with the learnt m/u/weights, the prior
+    and a summary."""
+    names = [c for c in st.em_comparisons if f"lv_{c}" in scored.columns]
+    n_rand = random_scored.height
+    if not names or n_rand < st.u_estimation.min_pairs or scored.height == 0:
+        return scored, st, prior, {}
+    st = copy.deepcopy(st)
+    floor = 1.0 / (2 * n_rand)
+    u: dict[str, dict[str, float]] = {}
+    m: dict[str, dict[str, float]] = {}
+    seen: dict[str, set[str]] = {}
+    for c in names:
+        labels = [lv.label for lv in st.comparison(c).levels if lv.label != "null"]
+        counts = dict(random_scored.filter(pl.col(f"lv_{c}") != "null").group_by(f"lv_{c}").len().iter_rows())
+        total = sum(counts.values()) or 1
+        in_candidates = set(scored.get_column(f"lv_{c}").unique().to_list())
+        seen[c] = {lb for lb in labels if counts.get(lb, 0) > 0 and lb in in_candidates}
+        u[c] = {lb: max(counts.get(lb, 0) / total, floor) for lb in labels}
+        m[c] = {lb: min(max(u[c][lb] * 2.0 ** st.comparison(c).weight(lb), 1e-4), 1.0) for lb in labels}
+    fixed = pl.sum_horizontal([f"w_{c.name}" for c in st.comparisons if c.name not in names]).alias("fixed")
+    info: dict[str, Any] = {"random_pairs": n_rand, "sessions": {}}
+    for block in ("last_name", "first_name"):
+        learn = [c for c in names if c != block]
+        if block not in names or not learn:
+            continue
+        sess = scored.filter(pl.col(f"lv_{block}") == "exact").select(*[f"lv_{c}" for c in learn], fixed)
+        if sess.height == 0:
+            continue
+        lam = 0.5
+        for _ in range(st.em_iterations):
+            logit = (math.log2(lam / (1 - lam)) + pl.col("fixed")
+                     + pl.sum_horizontal([_level_weights(c, {lb: math.log2(m[c][lb] / u[c][lb]) for lb in m[c]})
+                                          for c in learn]))
+            e = sess.with_columns((1.0 / (1.0 + 2.0 ** -logit.clip(-60, 60))).alias("p"))
+            lam = min(max(float(e.get_column("p").sum()) / e.height, 1e-6), 1 - 1e-6)
+            for c in learn:
+                per = dict(e.filter(pl.col(f"lv_{c}") != "null").group_by(f"lv_{c}")
+                           .agg(pl.col("p").sum()).iter_rows())
+                tot = sum(per.values()) or 1.0
+                m[c] = {lb: max(per.get(lb, 0.0) / tot, 1e-4) for lb in m[c]}
+        info["sessions"][f"{block}=exact"] = {"pairs": sess.height, "match_share": round(lam, 4)}
+    shift: dict[str, float] = {}
+    for c in names:
+        for lv in st.comparison(c).levels:
+            if lv.label not in seen[c]:
+                continue
+            if lv.tf_adjusted and lv.m is not None:
+                shift[c] = math.log2(m[c][lv.label] / lv.m)
+            lv.m, lv.u = round(m[c][lv.label], 6), round(u[c][lv.label], 6)
+            lv.weight = round(math.log2(m[c][lv.label] / u[c][lv.label]), 3)
+        info[c] = {lv.label: lv.weight for lv in st.comparison(c).levels if lv.label != "null"}
+
+    def wexpr(c: str) -> pl.Expr:
+        new = _level_weights(c, {lv.label: lv.weight for lv in st.comparison(c).levels})
+        if c in shift:  # the exact level keeps its per-value (term-frequency) weight, shifted
+            new = pl.when(pl.col(f"lv_{c}") == "exact").then(pl.col(f"w_{c}") + shift[c]).otherwise(new)
+        return new.alias(f"w_{c}")
+
+    scored = scored.with_columns([wexpr(c) for c in names])
+    evidence = scored.select(pl.sum_horizontal([f"w_{c.name}" for c in st.comparisons])).to_series().to_numpy()
+    lam = 2.0 ** prior / (1 + 2.0 ** prior)
+    all_pairs = n_units * (n_units - 1) / 2
+    for _ in range(50):
+        p = 1.0 / (1.0 + 2.0 ** -np.clip(math.log2(lam / (1 - lam)) + evidence, -60, 60))
+        lam = min(max(float(p.sum()) / all_pairs, 1e-12), 0.5)
+    prior = math.log2(lam / (1 - lam))
+    info["prior_weight_bits"] = round(prior, 3)
+    scored = scored.with_columns(pl.Series("match_weight", prior + evidence, dtype=pl.Float64))
+    scored = scored.with_columns((pl.col("match_weight") >= st.threshold_weight).alias("above")) \
+        .with_columns((pl.col("above") & pl.col("corroborated") & (pl.col("lv_suffix") != "conflict"))
+                      .alias("accept"))
+    return scored, st, prior, info
 
 
 def _with_u(st: LinkageSettings, comparison: str, u: dict[str, float]) -> LinkageSettings:
@@ -1045,6 +1142,9 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
         chunk = st.compare_chunk_pairs  # bounds the memory of the wide intermediate frames
         scored = pl.concat([_compare(pairs.slice(i, chunk), units, utok, ctok, tf, st, prior, nick_df)
                             for i in range(0, max(pairs.height, 1), chunk)])
+        if st.m_estimation == "em":
+            rand = _compare(_random_unit_pairs(units, st), units, utok, ctok, tf, st, prior, nick_df)
+            scored, st, prior, u_info["em"] = _estimate_m_by_em(scored, rand, st, prior, units.height)
         timings["comparison"] = round(time.perf_counter() - t0, 3)
         report_w = min(st.threshold_weight, weight_for_probability(st.report_probability))
         interesting = scored.filter(pl.col("accept") | (pl.col("match_weight") >= report_w)) \

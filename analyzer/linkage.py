@@ -223,6 +223,13 @@ class LinkageSettings:
     # such candidate
     # (and, for "unique", the companies do not differ)
     uncorroborated_merges: str = "never"
+    # "fixed": the m above, set by judgement for personal networks and checked on labelled samples | "em":
+    # learn m of ``em_comparisons`` by expectation-maximisation on this run's candidate pairs, u on random
+    # pairs, and the prior (splink's unsupervised training; for data unlike personal networks, e.g. FEBRL's
+    # heavy typos -- benchmarks only)
+    m_estimation: str = "fixed"
+    em_comparisons: list[str] = field(default_factory=lambda: ["first_name", "last_name"])
+    em_iterations: int = 25
     uncorroborated_min_probability: float = 0.8
     cannot_link: list[str] = field(default_factory=lambda: [
         "two different LinkedIn profile URLs",

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import io
+import itertools
 import json
 import logging
 import subprocess
@@ -402,16 +403,18 @@ def evaluate_febrl(wheel: Path, splink_python: str | None) -> list[dict[str, Any
     df = febrl3(wheel)
     rows: list[dict[str, Any]] = []
     empty_owner = Owner([], [], [], pl.Series("record_id", [], dtype=pl.Int64))
-    for with_pc, strict in ((False, True), (True, True), (False, False), (True, False)):
+    labels = {(True, "fixed"): "reconnect (SPEC: corroboration required)",
+              (False, "fixed"): "reconnect (plain FS, no corroboration)",
+              (False, "em"): "reconnect (plain FS, m by EM)"}
+    for (strict, m_est), with_pc in itertools.product(labels, (False, True)):
         recs = febrl_records(df, with_pc)
         t = time.perf_counter()
-        res = identity.resolve(recs, empty_owner, settings=LinkageSettings(require_corroboration=strict))
+        res = identity.resolve(recs, empty_owner, settings=LinkageSettings(require_corroboration=strict,
+                                                                           m_estimation=m_est))
         dt = time.perf_counter() - t
         ev = recs.select("record_id").with_columns(df.get_column("truth_id")).join(res.record_person, on="record_id")
         m = cluster_metrics(ev)
-        m.update({"system": "reconnect" + (" (SPEC: corroboration required)" if strict else " (plain FS, no "
-                                                                                            "corroboration)"),
-                  "fields": "given_name,surname" + (",postcode" if with_pc else ""),
+        m.update({"system": labels[strict, m_est], "fields": "given_name,surname" + (",postcode" if with_pc else ""),
                   "time_s": round(dt, 2), "candidate_pairs": res.settings["run"]["candidate_pairs"]})
         rows.append(m)
     if splink_python:

@@ -214,6 +214,28 @@ def test_a_small_shared_company_weighs_more_than_a_big_one() -> None:
     assert 0 < small - big <= LinkageSettings().term_frequency.max_boost
 
 
+def test_em_learns_that_typos_are_common_among_matches() -> None:
+    """``m_estimation = "em"`` (splink's unsupervised training, for data unlike personal networks): when most
+    matching pairs carry a first-name typo, the JW >= 0.92 level is learnt far stronger than its fixed weight,
+    and the run is deterministic."""
+    firsts = ["alexander", "benjamin", "catherine", "dominique", "elizabeth", "frederick", "gabriella",
+              "harrison", "isabella", "jonathan", "kimberly", "leonardo", "margaret", "nathaniel", "octavia"]
+    lasts = [f"{a}{b}son" for a in ("black", "brook", "fair", "green", "hart", "lind", "mor", "rich", "stan", "wood")
+             for b in ("ley", "ing", "er", "ton", "ford", "well", "by", "more")]
+    rows = []
+    for i, last in enumerate(lasts):
+        first = firsts[i % len(firsts)]
+        typo = first[:3] + first[4] + first[3] + first[5:]  # two letters swapped
+        rows += [mail(f"{first} {last}"), mail(f"{typo} {last}", source_file="b.mbox")]
+    st = LinkageSettings(require_corroboration=False, m_estimation="em")
+    res = resolve(records(*rows), no_owner(), settings=st)
+    learnt = res.settings["run"]["company_u_estimation"]["em"]
+    assert learnt["first_name"]["jw92"] > st.comparison("first_name").weight("jw92") + 1
+    assert learnt["sessions"]["last_name=exact"]["match_share"] > 0.5
+    again = resolve(records(*rows), no_owner(), settings=st)
+    assert again.record_person.equals(res.record_person)
+
+
 def test_swapped_family_name_first() -> None:
     res = resolve(records(conn("Wei", "Zhang", "Acme"), mail("Zhang Wei", "zhang.wei@acme.com")), no_owner())
     assert same(res, 0, 1)
