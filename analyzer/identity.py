@@ -710,7 +710,7 @@ def _estimate_company_u(units: pl.DataFrame, ctok: dict[str, pl.DataFrame],
     comp = st.comparison("company")
     if not any(lv.u_estimated for lv in comp.levels):
         return st, {}
-    cu = units.select("comp").join(ctok["count"], on="comp").get_column("comp").to_list()
+    cu = units.select("comp").join(ctok["count"], on="comp").get_column("comp").sort().to_list()  # join order varies
     n = len(cu)
     info: dict[str, Any] = {"units_with_company": n}
     if n < 2:

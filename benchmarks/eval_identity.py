@@ -214,11 +214,29 @@ def _print_errors(df: pl.DataFrame, records: pl.DataFrame, res: identity.Resolve
 # ------------------------------------------------------------------------------------------------------------
 # splink on the sample data's records
 
-SPLINK_SAMPLE_SCRIPT = r'''
+# run by splink's own venv; prefixed to both splink scripts
+SPLINK_PRELUDE = r'''
 import json, sys, time
 import pandas as pd
 import splink.comparison_library as cl
 from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+
+
+def make_linker(df, settings):
+    db_api = DuckDBAPI()
+    try:  # splink 5: register the table with the backend first
+        return Linker(db_api.register(df), settings)
+    except (AttributeError, TypeError):  # splink 4
+        return Linker(df, settings, db_api=db_api)
+
+
+def clusters_at(linker, threshold):
+    pred = linker.inference.predict(threshold_match_probability=0.5)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, threshold_match_probability=threshold)
+    return pred, clusters.as_pandas_dataframe()[["unique_id", "cluster_id"]]
+'''
+
+SPLINK_SAMPLE_SCRIPT = SPLINK_PRELUDE + r'''
 
 df = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).replace({"": None})
 comparisons = [
@@ -234,11 +252,7 @@ settings = SettingsCreator(link_type="dedupe_only", unique_id_column_name="uniqu
                            blocking_rules_to_generate_predictions=blocking,
                            retain_intermediate_calculation_columns=False)
 t0 = time.perf_counter()
-db_api = DuckDBAPI()
-try:  # splink 5
-    linker = Linker(db_api.register(df), settings)
-except (AttributeError, TypeError):  # splink 4
-    linker = Linker(df, settings, db_api=db_api)
+linker = make_linker(df, settings)
 linker.training.estimate_probability_two_random_records_match(
     [block_on("email"), block_on("linkedin_url"), block_on("first_name", "surname", "company")], recall=0.8)
 linker.training.estimate_u_using_random_sampling(max_pairs=2e6, seed=1)
@@ -246,9 +260,7 @@ linker.training.estimate_parameters_using_expectation_maximisation(block_on("sur
 linker.training.estimate_parameters_using_expectation_maximisation(block_on("first_name"))
 linker.training.estimate_parameters_using_expectation_maximisation(block_on("email"))
 t1 = time.perf_counter()
-pred = linker.inference.predict(threshold_match_probability=0.5)
-clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, threshold_match_probability=0.95)
-out = clusters.as_pandas_dataframe()[["unique_id", "cluster_id"]]
+pred, out = clusters_at(linker, 0.95)
 t2 = time.perf_counter()
 out.to_csv(sys.argv[2], index=False)
 # variant: splink's predictions at >= 0.95 plus deterministic links (same address, same profile URL), as a user
@@ -360,11 +372,7 @@ def febrl_records(df: pl.DataFrame, with_postcode: bool) -> pl.DataFrame:
     }, schema_overrides=schemas.RECORDS).select(list(schemas.RECORDS))
 
 
-SPLINK_SCRIPT = r'''
-import json, sys, time
-import pandas as pd
-import splink.comparison_library as cl
-from splink import DuckDBAPI, Linker, SettingsCreator, block_on
+SPLINK_SCRIPT = SPLINK_PRELUDE + r'''
 
 df = pd.read_csv(sys.argv[1], dtype=str, keep_default_na=False).replace({"": None})
 fields = sys.argv[2].split(",")
@@ -378,20 +386,14 @@ settings = SettingsCreator(link_type="dedupe_only", unique_id_column_name="uniqu
                            comparisons=comparisons, blocking_rules_to_generate_predictions=blocking,
                            retain_intermediate_calculation_columns=False)
 t0 = time.perf_counter()
-db_api = DuckDBAPI()
-try:  # splink 5: register the table with the backend first
-    linker = Linker(db_api.register(df), settings)
-except (AttributeError, TypeError):  # splink 4
-    linker = Linker(df, settings, db_api=db_api)
+linker = make_linker(df, settings)
 linker.training.estimate_probability_two_random_records_match(
     [block_on("given_name", "surname")], recall=0.7)
 linker.training.estimate_u_using_random_sampling(max_pairs=1e6, seed=1)
 linker.training.estimate_parameters_using_expectation_maximisation(block_on("surname"))
 linker.training.estimate_parameters_using_expectation_maximisation(block_on("given_name"))
 t1 = time.perf_counter()
-pred = linker.inference.predict(threshold_match_probability=0.5)
-clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, threshold_match_probability=0.95)
-out = clusters.as_pandas_dataframe()[["unique_id", "cluster_id"]]
+_pred, out = clusters_at(linker, 0.95)
 t2 = time.perf_counter()
 out.to_csv(sys.argv[3], index=False)
 print(json.dumps({"train_s": round(t1 - t0, 2), "predict_cluster_s": round(t2 - t1, 2)}))

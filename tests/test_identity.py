@@ -53,6 +53,16 @@ def no_owner(*ids: int) -> Owner:
     return Owner([], [], [], pl.Series("record_id", list(ids), dtype=pl.Int64))
 
 
+def one_thread(*senders: int, to: int) -> pl.DataFrame:
+    """MESSAGES: one small thread in which each of ``senders`` writes one message to record ``to``."""
+    k = len(senders)
+    return pl.DataFrame({
+        "msg_key": [f"m{i}" for i in range(k)], "timestamp": [datetime(2024, 1, 1, tzinfo=UTC)] * k,
+        "channel": ["email"] * k, "thread_id": ["t1"] * k, "sender_id": list(senders), "recipient_ids": [[to]] * k,
+        "n_participants": [2] * k, "message_id": [None] * k, "in_reply_to": [None] * k,
+        "source_file": ["mail.mbox"] * k, "line": list(range(1, k + 1))}, schema=schemas.MESSAGES)
+
+
 def person_of(res: Resolved) -> dict[int, str]:
     return dict(res.record_person.iter_rows())
 
@@ -245,11 +255,7 @@ def test_swapped_family_name_first() -> None:
 def test_shared_thread_corroborates() -> None:
     recs = records(mail("Ann Lee", "ann.lee@gmail.com"), mail("Ann Lee", "annlee77@yahoo.com", source_file="b.mbox"),
                    mail("Me", "me@x.com"))
-    msgs = pl.DataFrame({
-        "msg_key": ["m1", "m2"], "timestamp": [datetime(2024, 1, 1, tzinfo=UTC)] * 2,
-        "channel": ["email", "email"], "thread_id": ["t1", "t1"], "sender_id": [0, 1], "recipient_ids": [[2], [2]],
-        "n_participants": [2, 2], "message_id": [None, None], "in_reply_to": [None, None],
-        "source_file": ["mail.mbox", "b.mbox"], "line": [1, 1]}, schema=schemas.MESSAGES)
+    msgs = one_thread(0, 1, to=2)
     assert not same(resolve(recs, no_owner(2)), 0, 1)
     res = resolve(recs, no_owner(2), messages=msgs)
     assert same(res, 0, 1)
@@ -280,11 +286,7 @@ def test_nameless_gmail_address_on_a_small_thread_merges() -> None:
     dotted Gmail address names its owner although normalisation drops the dots."""
     recs = records(mail(None, "priya.esposito@gmail.com"), mail("Priya Esposito", "priya.esposito@castellan.com"),
                    mail("Me", "me@x.com"))
-    msgs = pl.DataFrame({
-        "msg_key": ["m1", "m2"], "timestamp": [datetime(2024, 1, 1, tzinfo=UTC)] * 2,
-        "channel": ["email", "email"], "thread_id": ["t1", "t1"], "sender_id": [0, 1], "recipient_ids": [[2], [2]],
-        "n_participants": [2, 2], "message_id": [None, None], "in_reply_to": [None, None],
-        "source_file": ["mail.mbox", "mail.mbox"], "line": [1, 9]}, schema=schemas.MESSAGES)
+    msgs = one_thread(0, 1, to=2)
     assert not same(resolve(recs, no_owner(2)), 0, 1)  # without the thread: a name (from an address) alone
     assert same(resolve(recs, no_owner(2), messages=msgs), 0, 1)
 
