@@ -1007,11 +1007,12 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     """Group ``records`` (schemas.RECORDS) into people.
 
     ``config`` is the raw ``[identity]`` section (``same``/``different``/``ignore``/``merge_unique_names``);
-    ``messages`` (schemas.MESSAGES, optional) lets a shared thread corroborate a name match. Owner records form the single
-    person ``owner``; records with an automated hint, and records known only by role addresses (info@ ...),
-    form ``automated`` people and are never merged with humans; ignored records are left out of every output
-    (their ids are in ``settings["ignored_record_ids"]``). Raises :class:`InputError` for an invalid
-    ``[identity]`` section.
+    ``messages`` (schemas.MESSAGES, optional) lets a shared thread corroborate a name match. Owner records
+    form the single person ``owner``; records with an automated hint, and records known only by role
+    addresses (info@ ...), form ``automated`` people and are never merged with humans; ignored records are
+    left out of every output (their ids are in ``settings["ignored_record_ids"]``). What the run estimated
+    from its own records (company and thread u, EM results) is in ``settings["run"]["estimated"]``. Raises
+    :class:`InputError` for an invalid ``[identity]`` section.
     """
     t0 = time.perf_counter()
     st = settings or LinkageSettings()
@@ -1116,7 +1117,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     humans = f.filter(pl.col("grp") == "person")
     prior = st.prior_weight(humans.height)
     tf = _term_frequencies(humans, st)
-    u_info: dict[str, Any] = {}
+    estimated: dict[str, Any] = {}  # what this run estimated from its own records (JSON: run.estimated)
     blocking_stats: dict[str, Any] = {}
     n_candidates = n_compared = 0
     n_units = 0
@@ -1126,11 +1127,11 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
         n_units = units.height
         ctok = _cluster_company_tokens(humans, feats.tok["comp"])
         prior = st.prior_weight(units.height)
-        st, u_info = _estimate_company_u(units, ctok, st)
+        st, estimated["company"] = _estimate_company_u(units, ctok, st)
         if (cw := _company_token_weights(ctok, st)) is not None:
             ctok["weight"] = cw
         if "thread" in utok:
-            st, u_info["thread"] = _estimate_thread_u(units, utok["thread"], st)
+            st, estimated["thread"] = _estimate_thread_u(units, utok["thread"], st)
         pairs, blocking_stats = _candidates(units, utok, ctok["all"], nick_df, st.max_block_size)
         n_candidates = pairs.height
         comp = units.select("idx", "comp")
@@ -1144,7 +1145,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
                             for i in range(0, max(pairs.height, 1), chunk)])
         if st.m_estimation == "em":
             rand = _compare(_random_unit_pairs(units, st), units, utok, ctok, tf, st, prior, nick_df)
-            scored, st, prior, u_info["em"] = _estimate_m_by_em(scored, rand, st, prior, units.height)
+            scored, st, prior, estimated["em"] = _estimate_m_by_em(scored, rand, st, prior, units.height)
         timings["comparison"] = round(time.perf_counter() - t0, 3)
         report_w = min(st.threshold_weight, weight_for_probability(st.report_probability))
         interesting = scored.filter(pl.col("accept") | (pl.col("match_weight") >= report_w)) \
@@ -1210,7 +1211,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
         "refused_by_rule": dict(sorted(refused_count.items())),
         "near_misses": near.height,
         "people": dict(sorted((k, int(v)) for k, v in people.group_by("kind").len().iter_rows())),
-        "company_u_estimation": u_info,
+        "estimated": estimated,
         "most_common_names": {col: [(v, round(w, 2)) for v, w in t.sort(["w", "value"]).head(10).iter_rows()]
                               for col, t in tf.items()},
         "corrections_unmatched": unmatched,

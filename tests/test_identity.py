@@ -239,7 +239,7 @@ def test_em_learns_that_typos_are_common_among_matches() -> None:
         rows += [mail(f"{first} {last}"), mail(f"{typo} {last}", source_file="b.mbox")]
     st = LinkageSettings(require_corroboration=False, m_estimation="em")
     res = resolve(records(*rows), no_owner(), settings=st)
-    learnt = res.settings["run"]["company_u_estimation"]["em"]
+    learnt = res.settings["run"]["estimated"]["em"]
     assert learnt["first_name"]["jw92"] > st.comparison("first_name").weight("jw92") + 1
     assert learnt["sessions"]["last_name=exact"]["match_share"] > 0.5
     again = resolve(records(*rows), no_owner(), settings=st)
@@ -402,7 +402,7 @@ def test_company_weight_is_estimated_on_the_run() -> None:
     lasts = ["Ames", "Bell", "Cole", "Dunn", "Eads", "Frye", "Gale", "Hoyt", "Irby"]
     rows = [conn(f, la, "Acme") for f in firsts for la in lasts]  # everyone works at one employer
     res = resolve(records(*rows), no_owner())
-    est = res.settings["run"]["company_u_estimation"]
+    est = res.settings["run"]["estimated"]["company"]
     assert est["u_same"] > 0.9 and est["weight_same"] < 0  # a shared employer tells nothing here
     assert res.people.height == len(rows)
 
