@@ -142,7 +142,7 @@ class Corrections:
         unique = config.get("merge_unique_names", False)
         if not isinstance(unique, bool):
             raise InputError("config", "[identity] merge_unique_names must be true or false",
-                             hint="merge_unique_names = true")
+                             hint="e.g. merge_unique_names = true")
         return cls(same=groups("same", 1), different=groups("different", 2), ignore=[x.strip() for x in ignore],
                    merge_unique_names=unique)
 

@@ -84,6 +84,7 @@ def analyze(
     Raises :class:`analyzer.errors.InputError` for unusable input.
     """
     cfg = config if isinstance(config, Config) else load_config(config)
+    _check_config(cfg)
     as_of = as_of or datetime.now(UTC).date()
     timings: dict[str, float] = {}
     extra = []
@@ -114,6 +115,18 @@ def analyze(
         inputs=[str(p) for p in inputs], as_of=as_of, ingested=ing, owner=own, events=events,
         resolved=resolved, scored=scored, config=cfg, timings=timings,
     )
+
+
+def _check_config(cfg: Config) -> None:
+    """Validate every section before reading any input (a typo should not cost a long ingest), naming the
+    config file in the error."""
+    try:
+        identity.Corrections.from_config(cfg.identity)
+        score.ScoringConfig.from_mapping(cfg.scoring)
+    except InputError as exc:
+        if cfg.path is None or exc.source != "config":
+            raise
+        raise InputError(cfg.path, exc.problem, hint=exc.hint) from None
 
 
 def summary(analysis: Analysis) -> dict[str, Any]:

@@ -125,6 +125,8 @@ CORPUS: dict[str, Err | Ok] = {
     "out_non_utf8_name": Ok(),
     "config_invalid_toml": Err("invalid toml"),
     "config_missing": Err("not found"),
+    "config_bad_identity_value": Err("merge_unique_names must be true or false"),  # named, before any ingest
+    "config_bad_scoring_value": Err("must be a number"),
 }
 
 RENAME = {"empty_messages.csv": "messages.csv"}
@@ -310,6 +312,11 @@ def _gen(case: str, tmp: Path) -> Setup:
     if case == "config_invalid_toml":
         cfg = tmp / "bad_config.toml"
         cfg.write_text("[identity\nsame = [", encoding="utf-8")
+        return Setup([good], out, cfg.name, extra=["--config", str(cfg)])
+    if case in ("config_bad_identity_value", "config_bad_scoring_value"):
+        cfg = tmp / f"{case}.toml"
+        cfg.write_text('[identity]\nmerge_unique_names = "yes"\n' if "identity" in case
+                       else '[scoring]\ndormant_after_days = "soon"\n', encoding="utf-8")
         return Setup([good], out, cfg.name, extra=["--config", str(cfg)])
     if case == "config_missing":
         return Setup([good], out, "no_config.toml", extra=["--config", str(tmp / "no_config.toml")])
