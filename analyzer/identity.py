@@ -695,12 +695,27 @@ def _compare(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame],
         comp, _, label = rule.partition("=")
         corro = corro | (pl.col(f"lv_{comp}") == label)
     p = p.with_columns((pl.lit(prior) + pl.sum_horizontal(wnames)).alias("match_weight"), corro.alias("corroborated"))
-    p = p.with_columns((pl.col("match_weight") >= st.threshold_weight).alias("above")) \
-        .with_columns((pl.col("above") & pl.col("corroborated") & (pl.col("lv_suffix") != "conflict")).alias("accept"))
+    p = _decide(p, st)
     tick("levels and weights")
     return p.select("l", "r", "match_weight", "corroborated", "above", "accept",
                     *[f"lv_{c.name}" for c in st.comparisons],
                     *([f"w_{c.name}" for c in st.comparisons] if st.m_estimation == "em" else []))
+
+
+def _decide(p: pl.DataFrame, st: LinkageSettings) -> pl.DataFrame:
+    """``above`` (the weight reaches the merge threshold) and ``accept`` (above, corroborated, no suffix
+    conflict) from ``match_weight``, ``corroborated`` and ``lv_suffix``."""
+    return p.with_columns((pl.col("match_weight") >= st.threshold_weight).alias("above")) \
+        .with_columns((pl.col("above") & pl.col("corroborated") & (pl.col("lv_suffix") != "conflict")).alias("accept"))
+
+
+def _random_pairs(values: np.ndarray, st: LinkageSettings) -> tuple[np.ndarray, np.ndarray]:
+    """Up to ``u_estimation.max_pairs`` random pairs drawn from ``values`` (deterministic seed; a pair may
+    repeat or pair a value with itself -- callers filter)."""
+    n = len(values)
+    rng = np.random.default_rng(st.u_estimation.seed)
+    k = min(st.u_estimation.max_pairs, n * (n - 1) // 2)
+    return values[rng.integers(0, n, k)], values[rng.integers(0, n, k)]
 
 
 def _estimate_company_u(units: pl.DataFrame, ctok: dict[str, pl.DataFrame],
@@ -715,11 +730,8 @@ def _estimate_company_u(units: pl.DataFrame, ctok: dict[str, pl.DataFrame],
     info: dict[str, Any] = {"units_with_company": n}
     if n < 2:
         return st, info
-    rng = np.random.default_rng(st.u_estimation.seed)
-    k = min(st.u_estimation.max_pairs, n * (n - 1) // 2)
-    arr = np.asarray(cu, dtype=np.int64)
-    keys = pl.DataFrame({"comp_l": arr[rng.integers(0, n, k)], "comp_r": arr[rng.integers(0, n, k)]},
-                        schema={"comp_l": pl.Int64, "comp_r": pl.Int64})
+    a, b = _random_pairs(np.asarray(cu, dtype=np.int64), st)
+    keys = pl.DataFrame({"comp_l": a, "comp_r": b}, schema={"comp_l": pl.Int64, "comp_r": pl.Int64})
     keys = keys.filter(pl.col("comp_l") != pl.col("comp_r"))
     info["pairs"] = keys.height
     if keys.height < st.u_estimation.min_pairs:
@@ -757,11 +769,7 @@ def _company_token_weights(ctok: dict[str, pl.DataFrame], st: LinkageSettings) -
 
 def _random_unit_pairs(units: pl.DataFrame, st: LinkageSettings) -> pl.DataFrame:
     """Up to ``u_estimation.max_pairs`` random pairs (l, r) of distinct units (deterministic seed)."""
-    idx = units.get_column("idx").to_numpy()
-    n = len(idx)
-    rng = np.random.default_rng(st.u_estimation.seed)
-    k = min(st.u_estimation.max_pairs, n * (n - 1) // 2)
-    a, b = idx[rng.integers(0, n, k)], idx[rng.integers(0, n, k)]
+    a, b = _random_pairs(units.get_column("idx").to_numpy(), st)
     return pl.DataFrame({"l": np.minimum(a, b), "r": np.maximum(a, b)}, schema={"l": pl.Int64, "r": pl.Int64}) \
         .filter(pl.col("l") != pl.col("r")).unique(maintain_order=True)
 
@@ -844,10 +852,7 @@ def _estimate_m_by_em(scored: pl.DataFrame, random_scored: pl.DataFrame, st: Lin
         lam = min(max(float(p.sum()) / all_pairs, 1e-12), 0.5)
     prior = math.log2(lam / (1 - lam))
     info["prior_weight_bits"] = round(prior, 3)
-    scored = scored.with_columns(pl.Series("match_weight", prior + evidence, dtype=pl.Float64))
-    scored = scored.with_columns((pl.col("match_weight") >= st.threshold_weight).alias("above")) \
-        .with_columns((pl.col("above") & pl.col("corroborated") & (pl.col("lv_suffix") != "conflict"))
-                      .alias("accept"))
+    scored = _decide(scored.with_columns(pl.Series("match_weight", prior + evidence, dtype=pl.Float64)), st)
     return scored, st, prior, info
 
 

@@ -102,6 +102,13 @@ def truth_of_records(records: pl.DataFrame, truth_dir: Path) -> pl.DataFrame:
     return pl.DataFrame(out, schema={"record_id": pl.Int64, "truth_id": pl.String}, orient="row")
 
 
+def human_truth_ids(truth_dir: Path) -> pl.Series:
+    """The truth ids of humans: the owner (``P00000``) and automated senders left out."""
+    people = pl.read_csv(truth_dir / "people.csv", schema_overrides={"truth_id": pl.String})
+    return people.filter(~pl.col("is_automated").cast(pl.String).str.to_lowercase().is_in(["true", "1"])
+                         & (pl.col("truth_id") != "P00000")).get_column("truth_id")
+
+
 def evaluate_sample(size: str, seed: int, workdir: Path, verbose: bool,
                     settings: LinkageSettings | None = None) -> dict[str, Any]:
     """Generate (once) the ``size`` sample data, ingest it, resolve identities and score them."""
@@ -122,16 +129,13 @@ def evaluate_sample(size: str, seed: int, workdir: Path, verbose: bool,
     t = time.perf_counter()
     res = identity.resolve(ing.records, own, None, messages=ing.messages, settings=settings)
     t_res = time.perf_counter() - t
-    people = pl.read_csv(truth / "people.csv", schema_overrides={"truth_id": pl.String})
-    human = people.filter(~pl.col("is_automated").cast(pl.String).str.to_lowercase().is_in(["true", "1"])
-                          & (pl.col("truth_id") != "P00000"))
+    human = human_truth_ids(truth)
     tr = truth_of_records(ing.records, truth)
-    df = (tr.join(res.record_person, on="record_id")
-          .filter(pl.col("truth_id").is_in(human.get_column("truth_id").implode())))
+    df = tr.join(res.record_person, on="record_id").filter(pl.col("truth_id").is_in(human.implode()))
     m = cluster_metrics(df)
     m.update({"records": ing.records.height, "records_scored": df.height,
               "records_without_truth": tr.filter(pl.col("truth_id").is_null()).height,
-              "people": res.people.height, "truth_humans": human.height,
+              "people": res.people.height, "truth_humans": human.len(),
               "candidate_pairs": res.settings["run"]["candidate_pairs"],
               "ingest_s": round(t_ing, 2), "resolve_s": round(t_res, 2),
               "resolve_stages_s": res.settings["run"]["timings_s"]})
@@ -317,10 +321,7 @@ def evaluate_splink_on_sample(size: str, seed: int, workdir: Path,
 
     data, truth = workdir / f"{size}-{seed}", workdir / f"{size}-{seed}_truth"
     ing = ingest([str(data)])
-    people = pl.read_csv(truth / "people.csv", schema_overrides={"truth_id": pl.String})
-    human = people.filter(~pl.col("is_automated").cast(pl.String).str.to_lowercase().is_in(["true", "1"])
-                          & (pl.col("truth_id") != "P00000")).get_column("truth_id")
-    tr = truth_of_records(ing.records, truth).filter(pl.col("truth_id").is_in(human.implode()))
+    tr = truth_of_records(ing.records, truth).filter(pl.col("truth_id").is_in(human_truth_ids(truth).implode()))
     recs = ing.records.join(tr, on="record_id", how="semi")
     with tempfile.TemporaryDirectory() as tmp:
         src, script = Path(tmp) / "records.csv", Path(tmp) / "run_splink.py"
