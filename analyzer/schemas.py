@@ -33,6 +33,12 @@ RECORDS: dict[str, pl.DataType] = {
     "n_mentions": pl.Int64(),
     "owner_hint": pl.Boolean(),  # the source itself says this mention is the owner
     "automated_hint": pl.String(),  # why the source marks it as automated/bulk (List-Id, noreply ...), else null
+    # identity evidence read from the signature block at the end of the sender's messages (mail only; the body
+    # itself is never kept): the full name written there, a "Title | Company" line, a LinkedIn profile URL
+    "sig_name": pl.String(),
+    "sig_title": pl.String(),
+    "sig_company": pl.String(),
+    "sig_linkedin_url": pl.String(),  # canonical https://www.linkedin.com/in/<slug>
 }
 
 MESSAGES: dict[str, pl.DataType] = {

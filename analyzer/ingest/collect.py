@@ -18,6 +18,9 @@ from analyzer import schemas
 from analyzer.ingest.text import clean_text
 from analyzer.normalize import canonical_linkedin_url, clean_email
 
+# signature evidence columns of RECORDS: filled in bulk by the mail readers that find signatures, null here
+_SIGNATURE_COLUMNS = ("sig_name", "sig_title", "sig_company", "sig_linkedin_url")
+
 
 @dataclass
 class FileReport:
@@ -173,6 +176,8 @@ class FileCollector:
         r["n_mentions"].append(1)
         r["owner_hint"].append(owner_hint)
         r["automated_hint"].append(automated_hint)
+        for col in _SIGNATURE_COLUMNS:
+            r[col].append(None)
         if key is not None:
             self._rec_keys[key] = rid
         return rid
