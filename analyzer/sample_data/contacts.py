@@ -6,8 +6,8 @@ import base64
 import uuid
 from pathlib import Path
 
-from .formats import _csv_text
-from .model import _Person
+from .formats import _csv_text, _epoch
+from .model import _FOREVER, _Person
 from .pools import _AUTOMATED, _EMPLOYERS, _NORTHWIND, _POSITIONS_POOL
 from .world import WorldBase
 
@@ -27,6 +27,9 @@ class ContactsWriter(WorldBase):
         for p in self.people:
             if p.category == "owner" or rng.random() >= p.contact_p:
                 continue
+            met = min(p.start or _FOREVER, _epoch(p.connected) if p.connected else _FOREVER)
+            if met > self.visible_until and met < _FOREVER:
+                continue                          # not met yet at an earlier export's date
             if p.category in _AUTOMATED:
                 g_rows.append(self._google_other(p.addrs[0].display, p.addrs[0].addr, p.tid))
                 continue
@@ -38,7 +41,8 @@ class ContactsWriter(WorldBase):
                     a = p.addrs[0]
                     g_rows.append(self._google_other(a.display, a.addr, p.tid))
                 continue
-            if in_vcf and rng.random() < 0.6 and "card_links_work_and_personal" not in p.traps:
+            if in_vcf and rng.random() < 0.6 and not {"card_links_work_and_personal",
+                                                           "gmail_dot_plus_googlemail_variants"} & set(p.traps):
                 cards.append(self._vcard(p))
             else:
                 g_rows.append(self._google(p))
@@ -93,7 +97,9 @@ class ContactsWriter(WorldBase):
         last = p.old_last if p.old_last and rng.random() < 0.5 else p.last
         row[0], row[2], row[7] = p.first, last, p.suffix
         row[8] = p.nick if p.nick and rng.random() < 0.5 else ""
-        row[10], row[11] = p.company, p.position
+        era = next((j for j in p.jobs if j.addr and j.addr == p.work), None)
+        row[10], row[11] = (era.company, era.position) if era is not None and rng.random() < 0.5 else \
+            (p.company, p.position)
         if rng.random() < 0.2:
             row[13] = f"--{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}" if rng.random() < 0.5 else \
                 f"{rng.randint(1965, 1998)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
@@ -145,10 +151,15 @@ class ContactsWriter(WorldBase):
                  f"N:{last};{p.first};;;{p.suffix}", f"FN:{fn}"]
         if p.nick:
             lines.append(f"NICKNAME:{p.nick}")
-        if p.company:
-            lines.append(f"ORG:{p.company.replace(',', chr(92) + ',')};")
-        if p.position:
-            lines.append(f"TITLE:{p.position.replace(',', chr(92) + ',')}")
+        # a card is as old as the tie: it shows the job held then, with that job's work address
+        era = next((j for j in p.jobs if j.addr and j.addr == p.work), None)
+        company, position = (era.company, era.position) if era is not None else (p.company, p.position)
+        if era is not None and era is not p.jobs[-1] and "old_work_address_in_card" not in p.traps:
+            p.traps.append("old_work_address_in_card")
+        if company:
+            lines.append(f"ORG:{company.replace(',', chr(92) + ',')};")
+        if position:
+            lines.append(f"TITLE:{position.replace(',', chr(92) + ',')}")
         item = 0
         seen: set[str] = set()
         has_key = False

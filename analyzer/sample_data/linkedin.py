@@ -56,13 +56,20 @@ class LinkedInWriter(WorldBase):
             if p.addrs and rng.random() < 0.08:
                 email = p.personal or p.work
                 self.truth.email(email, p.tid)
+            if _epoch(p.connected) > self.visible_until:
+                continue                          # connected after an earlier export's date
+            company, position = p.company, p.position
+            if self.visible_until < self.cutoff:  # an earlier export shows the job held then
+                shown = p.job_shown_at(self.visible_until)
+                company, position = (shown.company, shown.position) if shown is not None else ("", "")
             conns.append((p.connected, p.tid, [p.li_first, p.li_last, "https://www.linkedin.com/in/" +
-                                               quote(p.slug, safe="-"), email, p.company, p.position,
+                                               quote(p.slug, safe="-"), email, company, position,
                                                _conn_date(p.connected)]))
         lo = _epoch(date(2013, 1, 1))
         for i in range(self.prof.placeholders):
             d = _to_date(rng.randint(lo, self.cutoff))
-            conns.append((d, f"~{i:05d}", ["", "", "", "", "", "", _conn_date(d)]))
+            if _epoch(d) <= self.visible_until:
+                conns.append((d, f"~{i:05d}", ["", "", "", "", "", "", _conn_date(d)]))
         conns.sort(key=lambda x: (x[0], x[1]), reverse=True)
         preamble = ("Notes:\n\"When exporting your connection data, you may notice that some of the email addresses "
                     "are missing. You will only see email addresses for connections who have allowed their "
@@ -102,7 +109,7 @@ class LinkedInWriter(WorldBase):
         files["Recommendations_Given.csv"] = _csv_text(self.recs_given, rec_header)
         self._invitations()
         files["Invitations.csv"] = _csv_text(
-            (r for _, r in sorted(self.invitations, key=lambda x: x[0], reverse=True)),
+            (r for ts, r in sorted(self.invitations, key=lambda x: x[0], reverse=True) if ts <= self.visible_until),
             ["From", "To", "Sent At", "Message", "Direction", "inviterProfileUrl", "inviteeProfileUrl"])
         files["coach_messages.csv"] = ("CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,"
                                        "RECIPIENT PROFILE URLS,DATE,SUBJECT,CONTENT,FOLDER\n")
@@ -121,11 +128,13 @@ class LinkedInWriter(WorldBase):
             pub = "www.linkedin.com/in/" + p.slug
             for skill in rng.sample(_SKILLS, rng.randint(1, 3)):
                 ts = rng.randint(lo, hi)
-                self.endorse_recv.append([_endorse_date(ts), skill, p.li_first, p.li_last, pub, "ACCEPTED"])
+                if ts <= self.visible_until:
+                    self.endorse_recv.append([_endorse_date(ts), skill, p.li_first, p.li_last, pub, "ACCEPTED"])
             if p.category in ("dormant_close", "active_close", "dormant_moderate") and rng.random() < 0.5:
                 ts = rng.randint(lo, hi)
-                self.endorse_given.append([_endorse_date(ts), rng.choice(_SKILLS), p.li_first, p.li_last, pub,
-                                           "ACCEPTED"])
+                skill = rng.choice(_SKILLS)
+                if ts <= self.visible_until:
+                    self.endorse_given.append([_endorse_date(ts), skill, p.li_first, p.li_last, pub, "ACCEPTED"])
             self.truth.url(p.slug, p.tid)
         self.endorse_recv.sort(key=lambda r: r[0])
         self.endorse_given.sort(key=lambda r: r[0])
@@ -142,13 +151,13 @@ class LinkedInWriter(WorldBase):
             when = min(self.cutoff - _DAY, max(p.start, (p.start + p.end) // 2 + rng.randint(-90, 90) * _DAY))
             if rng.random() < chance:
                 text = rng.choice(texts).format(f=_OWNER_FIRST, f2="Morgan", co=company.rstrip("."))
-                if self.truth.name("Recommendations_Received.csv", p.li_name, p.tid):
+                if when <= self.visible_until and self.truth.name("Recommendations_Received.csv", p.li_name, p.tid):
                     self.recs_recv.append([p.li_first, p.li_last, company, p.position, text, _us_short(when, True),
                                            "VISIBLE"])
                     p.traps.append("recommended_owner")
             if rng.random() < chance * 0.6:
                 text = rng.choice(texts).format(f=p.first, f2=p.first, co=company.rstrip("."))
-                if self.truth.name("Recommendations_Given.csv", p.li_name, p.tid):
+                if when <= self.visible_until and self.truth.name("Recommendations_Given.csv", p.li_name, p.tid):
                     self.recs_given.append([p.li_first, p.li_last, company, p.position, text,
                                             _us_short(when + 3 * _DAY, True), ""])
         self.recs_recv.sort(key=lambda r: r[5])
@@ -204,9 +213,12 @@ class LinkedInWriter(WorldBase):
 
     def _li_person(self, p: _Person, sink: _LinkedInSink) -> None:
         rng = self.rng
-        if not p.n_li or not p.slug:
+        follow = p.category in ("reconnected", "awaiting_reply") and p.follow_li
+        if not (p.n_li or follow) or not p.slug:
             return
-        threads = self._person_threads(p, p.n_li)
+        threads = self._person_threads(p, p.n_li) if p.n_li else []
+        if follow:
+            threads.append(self._follow_thread(p))
         msgs = sorted((m for t in threads for m in t), reverse=True)
         conv = self._conv_id()
         folder = "INBOX" if rng.random() < 0.82 else "ARCHIVE"
@@ -234,8 +246,9 @@ class LinkedInWriter(WorldBase):
             ts = rng.randint(self.cutoff - 120 * _DAY, self.cutoff - _DAY)
             text = "Hi! It's been way too long. Would you be up for a catch-up call in the next few weeks?"
             rows.insert(0, [conv, "", _OWNER_NAME, _OWNER_URL, p.li_name, p.url, _li_date(ts), "", text, "", ""])
-            p.stats[_DRAFT] += 1
-            self.n_li_drafts += 1
+            if ts <= self.visible_until:
+                p.stats[_DRAFT] += 1
+                self.n_li_drafts += 1
             p.traps.append("recent_unsent_draft")
         self.truth.url(p.slug, p.tid)
         sink.add(rows)
@@ -301,7 +314,7 @@ class LinkedInWriter(WorldBase):
             ts = rng.randint(self.cutoff - _YEAR, self.cutoff - _DAY)
             sink.add([["", "", _OWNER_NAME, _OWNER_URL, "", "", _li_date(ts), "",
                        "Thanks so much for thinking of me, I'd love to", "", ""]])
-            self.n_li_drafts += 1
+            self.n_li_drafts += ts <= self.visible_until
 
     def _li_group(self, sink: _LinkedInSink, talkers: list[_Person], silent: list[_Person], title: str, n: int,
                   start: int, end: int, p_owner: float, big: bool = False) -> None:

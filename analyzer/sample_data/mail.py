@@ -15,6 +15,7 @@ from .formats import (
     _WDAYS,
     _YEAR,
     _alnum,
+    _canonical_url,
     _encoded_words,
     _epoch,
     _escape_from,
@@ -24,6 +25,7 @@ from .formats import (
 )
 from .model import _CHAT, _GROUP, _MAIL_RECV, _MAIL_SENT, _MASS, _Addr, _MailSink, _Person
 from .pools import (
+    _AUTOMATED,
     _COLD_SUBJECTS,
     _EMPLOYERS,
     _LI_SENTENCES,
@@ -32,13 +34,16 @@ from .pools import (
     _OWNER_GMAIL,
     _OWNER_GMAIL_VARIANTS,
     _OWNER_NAME,
+    _OWNER_SLUG,
     _OWNER_WORK,
+    _POSITIONS,
     _RECRUITER_SUBJECTS,
     _SALES_SUBJECTS,
     _SUBJECTS,
     _WORK_SUBJECTS,
     OWNER_ID,
 )
+from .signatures import mime_body, quoted, signature_block
 from .world import WorldBase
 
 
@@ -170,11 +175,55 @@ class MailWriter(WorldBase):
         h.append(f"{ctype}\n\n{text}\n")
         return "".join(h)
 
+    def _owner_signature(self, ts: int) -> str:
+        """The owner signs about half of their mail: name, the title and employer held at `ts`, profile URL."""
+        rng = self.rng
+        if rng.random() >= 0.5:
+            return ""
+        title, company = "", ""
+        for emp, t, _, _, s, e in _POSITIONS:
+            if _epoch(s) <= ts < (_epoch(e) + 31 * _DAY if e else 1 << 40):
+                title, company = t, _EMPLOYERS[emp].name
+                break
+        return signature_block(rng, name=_OWNER_NAME, title=title, company=company,
+                               slug=_OWNER_SLUG if rng.random() < 0.5 else "", dash=rng.random() < 0.3)
+
+    def _person_signature(self, p: _Person, a: _Addr, ts: int) -> str:
+        """The signature block this person puts under a message sent from `a` at `ts` ("" when they do not)."""
+        rng = self.rng
+        at_work = a.job is not None
+        chance = p.sig_work if at_work else p.sig_personal
+        if p.category in _AUTOMATED or not chance or rng.random() >= chance:
+            return ""
+        job = a.job if a.job is not None else p.job_at(ts)
+        if p.english:
+            name = f"{p.english} {p.short_last or p.last}"
+        elif p.nick and rng.random() < 0.3:
+            name = f"{p.nick} {p.last}"
+        else:
+            name = f"{p.first} {p.last}"
+        if p.old_last and ts < p.name_change:
+            name = f"{p.first} {p.old_last}"
+        native = p.native if p.sig_lines & 8 else ""
+        title, company = (job.position, job.company) if job is not None and (at_work or rng.random() < 0.3) else \
+            ("", "")
+        slug = p.slug if p.sig_lines & 4 else ""
+        if slug:
+            self.truth.url(slug, p.tid)
+        key = (p.tid, a.addr.lower(), name, company, _canonical_url(slug) if slug else "")
+        self.signatures[key] = self.signatures.get(key, 0) + 1
+        self.signed_messages += 1
+        return signature_block(rng, name=name, native=native, title=title, company=company,
+                               phone=p.phone if p.sig_lines & 2 else "", slug=slug, dash=bool(p.sig_lines & 1))
+
     def _mail_person(self, p: _Person, sink: _MailSink) -> None:
         rng = self.rng
-        if not p.n_mail or not p.addrs:
+        follow = p.category in ("reconnected", "awaiting_reply") and not p.follow_li
+        if not (p.n_mail or follow) or not p.addrs:
             return
-        threads = self._person_threads(p, p.n_mail)
+        threads = self._person_threads(p, p.n_mail) if p.n_mail else []
+        if follow:
+            threads.append(self._follow_thread(p))
         circle = [q for q in self._circle(p.employer) if q is not p] if p.employer >= 0 else []
         for thread in threads:
             first_ts = thread[0][0]
@@ -196,6 +245,7 @@ class MailWriter(WorldBase):
                 cc_people = rng.sample(awake, min(len(awake), rng.randint(1, 2)))
             refs: list[str] = []
             thrid = 0
+            prev_text, prev_who = "", ""
             for i, (ts, by_owner) in enumerate(thread):
                 a = a0 if i == 0 else self._pick_addr(p, ts)
                 if a.addr != a0.addr and a.addr.endswith("@" + _EMPLOYERS[_NORTHWIND].domain) != is_nw:
@@ -205,8 +255,17 @@ class MailWriter(WorldBase):
                                          self._pick_addr(c, ts).addr, c.tid) for c in cc_people)
                 gmid = self._gmid(ts)
                 thrid = thrid or gmid
+                base = self.mail_bodies[int(rng.random() * len(self.mail_bodies))][0]
+                sig = self._owner_signature(ts) if by_owner else self._person_signature(p, a, ts)
+                text = base + ("\n\n" + sig if sig else "")
+                if prev_text and rng.random() < 0.5:
+                    when = _rfc_date(thread[i - 1][0], "gmail", -300)
+                    text += "\n\n" + quoted(f"On {when}, {prev_who} wrote:", prev_text)
+                prev_text = base + ("\n\n" + sig if sig else "")
+                body = mime_body(rng, text, self.attachment_b64)
                 if by_owner:
                     od, oa = self._owner_addr(a.addr, ts)
+                    prev_who = f"{od} <{oa}>"
                     frm = self._fmt(od, oa, OWNER_ID)
                     disp = a.display if rng.random() < 0.75 else ""
                     if p.old_last and ts >= p.name_change:
@@ -218,10 +277,11 @@ class MailWriter(WorldBase):
                         else "Sent,Work/Northwind"
                     msg = self._mail_message(ts=ts, thrid=thrid, gmid=gmid, labels=labels, frm=frm, to=to, cc=cc,
                                              subject=self._subject(subject), msgid=msgid, refs=refs[-8:],
-                                             delivered="", date_style=style, tz=-300)
+                                             delivered="", date_style=style, tz=-300, body=body)
                     self._touch(p, ts, _MAIL_SENT)
                 else:
                     frm = self._fmt(a.display, a.addr, p.tid, raw_utf8=p.raw_utf8)
+                    prev_who = f"{a.display} <{a.addr}>" if a.display else a.addr
                     to, delivered, oaddr = self._owner_as_recipient(a.addr, ts)
                     msgid = self._msgid(a.style, a.addr)
                     extra = ""
@@ -234,12 +294,13 @@ class MailWriter(WorldBase):
                                              labels=self._labels_received(p, oaddr if oaddr == _OWNER_WORK else ""),
                                              frm=frm, to=to, cc=cc, subject=self._subject(subject), msgid=msgid,
                                              refs=refs[-8:], delivered=delivered, date_style=a.style, tz=p.tz,
-                                             extra=extra)
+                                             extra=extra, body=body)
                     self._touch(p, ts, _MAIL_RECV)
+                    self.person_messages += 1
                 for c in cc_people:
                     c.stats[_GROUP] += 1
                 refs.append(msgid)
-                sink.add(msg)
+                sink.add(msg, ts)
 
     def _circle(self, employer: int) -> list[_Person]:
         """Colleagues at one of the owner's employers who have an address (candidates for Cc)."""
@@ -252,11 +313,13 @@ class MailWriter(WorldBase):
         """Old Hangouts chat records: label Chat, no Date / To / Message-ID."""
         rng = self.rng
         gmail = [a for a in p.addrs if a.addr.lower().endswith(("@gmail.com", "@googlemail.com"))]
-        if not gmail or p.category not in ("dormant_close", "active_close") or rng.random() > 0.8:
+        if not gmail or p.category not in ("dormant_close", "active_close") or (rng.random() > 0.8
+                                                                                and self.chat_threads):
             return
-        lo, hi = max(p.start, _epoch(date(2014, 1, 1))), min(p.end, _epoch(date(2019, 12, 31)))
+        lo, hi = max(p.start, _epoch(date(2014, 1, 1))), min(p.end, _epoch(date(2021, 12, 31)))   # Hangouts era
         if hi <= lo:
             return
+        self.chat_threads += 1
         ts = rng.randint(lo, hi)
         thrid = 0
         for _ in range(rng.randint(2, 6)):
@@ -267,7 +330,7 @@ class MailWriter(WorldBase):
                 self._fmt(gmail[0].display or p.name, gmail[0].addr, p.tid)
             text = _escape_from(rng.choice(_LI_SENTENCES))
             sink.add(f"{_from_line(gmid, ts)}X-GM-THRID: {thrid}\nX-Gmail-Labels: Chat\nFrom: {frm}\n"
-                     f"MIME-Version: 1.0\nContent-Type: text/plain\n\n{text}\n\n")
+                     f"MIME-Version: 1.0\nContent-Type: text/plain\n\n{text}\n\n", ts)
             self._touch(p, ts, _CHAT)
             ts += rng.randint(20, 900)
 
@@ -326,7 +389,7 @@ class MailWriter(WorldBase):
                                          frm=frm, to=to, cc=cc, subject=subject, msgid=self._msgid(a.style, a.addr),
                                          refs=[], delivered=delivered, date_style=a.style, tz=sender.tz)
                 sender.stats[_MASS] += 1
-            sink.add(msg)
+            sink.add(msg, ts)
 
     def _automated_mail(self, sink: _MailSink, n_total: int) -> None:
         rng = self.rng
@@ -390,5 +453,6 @@ class MailWriter(WorldBase):
                                                       "This week in operations", "Action required",
                                                       "Top stories for you", "Votre résumé hebdomadaire"))),
                     msgid=self._msgid("bulk", a.addr), refs=[], delivered=_OWNER_GMAIL, date_style=a.style,
-                    tz=0, extra=extra, body=(ctype, text)))
-                p.stats[_MAIL_RECV] += 1
+                    tz=0, extra=extra, body=(ctype, text)), ts)
+                if ts <= self.visible_until:
+                    p.stats[_MAIL_RECV] += 1

@@ -44,6 +44,22 @@ class _Truth:
 # People
 
 
+_FOREVER = 1 << 40
+
+
+@dataclass(slots=True, eq=False)
+class _Job:
+    """One employment of a person: the company, the title held, the tenure and the work address it gave."""
+
+    company: str
+    domain: str
+    position: str
+    start: int                # epoch seconds
+    end: int                  # epoch seconds; _FOREVER = still there
+    employer: int = -1        # index into _EMPLOYERS when the owner worked there too
+    addr: str = ""            # the work address of this tenure ("" = none)
+
+
 @dataclass(slots=True, eq=False)
 class _Addr:
     addr: str
@@ -52,6 +68,7 @@ class _Addr:
     valid_to: int
     weight: float
     style: str                # Date / Message-ID style of the sending client
+    job: _Job | None = None   # the job that gave this work address (None = personal)
 
 
 @dataclass(slots=True, eq=False)
@@ -90,6 +107,31 @@ class _Person:
     contact_p: float = 0.0
     phone: str = ""
     raw_utf8: bool = False    # this person's client writes non-ASCII display names unencoded
+    jobs: list[_Job] = field(default_factory=list)   # the career, oldest first; the last one is current
+    english: str = ""         # English given name used at work (people with Chinese given names)
+    native: str = ""          # full name in native order ("Zhang Kaiwen")
+    short_last: str = ""      # first part of a double surname, used at work ("Souza" for "Souza-Lima")
+    sig_work: float = 0.0     # chance that a message from a work address ends with a signature block
+    sig_personal: float = 0.0  # the same for personal addresses
+    events: list[tuple[int, int]] = field(default_factory=list)  # every one-to-one message: (ts, stats slot)
+    follow_li: bool = False   # the recent reach-out (reconnected / awaiting_reply) goes through LinkedIn
+    sig_lines: int = 0        # bit set: 1 "-- " line, 2 phone, 4 LinkedIn URL, 8 native name above the work name
+
+    def job_shown_at(self, ts: int) -> _Job | None:
+        """The job a LinkedIn profile shows at `ts`: the latest one started by then."""
+        shown = None
+        for j in self.jobs:
+            if j.start <= ts:
+                shown = j
+        return shown
+
+    def job_at(self, ts: int) -> _Job | None:
+        """The job held at `ts` (the latest one started if two overlap), or None."""
+        held = None
+        for j in self.jobs:
+            if j.start <= ts < j.end:
+                held = j
+        return held
 
     @property
     def name(self) -> str:
@@ -111,33 +153,39 @@ _LI_SENT, _LI_RECV, _MAIL_SENT, _MAIL_RECV, _CHAT, _GROUP, _MASS, _DRAFT = range
 class _MailSink:
     """Buffers rendered mbox messages, shuffles each chunk (so a person's mail is not contiguous), writes bytes."""
 
-    def __init__(self, fh: IO[bytes], rng: random.Random, chunk: int = 3000) -> None:
+    def __init__(self, fh: IO[bytes], rng: random.Random, chunk: int = 3000, visible_until: int = _FOREVER) -> None:
         self.fh, self.rng, self.chunk = fh, rng, chunk
-        self.buf: list[str] = []
-        self.count = 0
+        self.visible_until = visible_until
+        self.buf: list[tuple[int, str]] = []
+        self.count = 0            # generated (drives the world's volumes, the same for every export date)
+        self.written = 0          # written: dated up to `visible_until`
 
-    def add(self, msg: str) -> None:
-        self.buf.append(msg)
+    def add(self, msg: str, ts: int) -> None:
+        self.buf.append((ts, msg))
         self.count += 1
         if len(self.buf) >= self.chunk:
             self.flush()
 
     def flush(self) -> None:
         self.rng.shuffle(self.buf)
-        self.fh.write("".join(self.buf).encode("utf-8"))
+        kept = [m for ts, m in self.buf if ts <= self.visible_until]
+        self.written += len(kept)
+        self.fh.write("".join(kept).encode("utf-8"))
         self.buf.clear()
 
 
 class _LinkedInSink:
     """Buffers whole conversations (rows newest first), shuffles chunks of conversations, writes CSV rows."""
 
-    def __init__(self, fh: IO[str], rng: random.Random, chunk: int = 20_000) -> None:
+    def __init__(self, fh: IO[str], rng: random.Random, chunk: int = 20_000, visible_until: str = "~") -> None:
         self.fh = fh
         self.w = csv.writer(fh, lineterminator="\n")
         self.rng, self.chunk = rng, chunk
+        self.visible_until = visible_until        # rows dated later (DATE compares as text) are not written
         self.buf: list[list[list[str]]] = []
         self.buffered = 0
         self.count = 0
+        self.written = 0
 
     def add(self, rows: list[list[str]]) -> None:
         if rows:
@@ -152,7 +200,9 @@ class _LinkedInSink:
         out = io.StringIO()
         w = csv.writer(out, lineterminator="\n")
         for conv in self.buf:
-            w.writerows(conv)
+            kept = [r for r in conv if r[6] <= self.visible_until]
+            self.written += len(kept)
+            w.writerows(kept)
         self.fh.write(out.getvalue())
         self.buf.clear()
         self.buffered = 0

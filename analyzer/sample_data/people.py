@@ -10,17 +10,6 @@ from .pools import (
     _CREDENTIALS,
     _DECORATIONS,
     _EMPLOYERS,
-    _FIRST_NAMES,
-    _LAST_NAMES,
-    _NICKNAMES,
-    _NORTHWIND,
-    _PERSONAL_DOMAINS,
-    _POSITIONS_POOL,
-    _RECRUITER_FIRMS,
-    _RECRUITER_TITLES,
-    _SALES_TITLES,
-    _TZS,
-    _VENDORS,
 )
 from .world import WorldBase
 
@@ -29,26 +18,6 @@ class PeopleMixin(WorldBase):
     """Per-person names, addresses, slugs, windows and volumes."""
 
     # -- population ---------------------------------------------------------------------------------------
-    def _pick_name(self) -> tuple[str, str]:
-        rng = self.rng
-        for _ in range(30):
-            first, last = rng.choice(_FIRST_NAMES), rng.choice(_LAST_NAMES)
-            if (first, last) not in self.used_names:
-                break
-        self.used_names.add((first, last))
-        return first, last
-
-    def _new(self, category: str, first: str | None = None, last: str | None = None, suffix: str = "") -> _Person:
-        if first is None or last is None:
-            first, last = self._pick_name()
-        else:
-            self.used_names.add((first, last))
-        p = _Person(tid=f"P{len(self.people) + 1:05d}", category=category, first=first, last=last, suffix=suffix)
-        p.tz = self.rng.choice(_TZS)
-        p.raw_utf8 = self.rng.random() < 0.06
-        self.people.append(p)
-        return p
-
     def _decorate_linkedin(self, p: _Person, plain: bool = False) -> None:
         rng = self.rng
         first = p.first
@@ -89,27 +58,6 @@ class PeopleMixin(WorldBase):
         p.slug = self._unique_slug(base)
         if keep:
             p.traps.append("non_ascii_linkedin_slug")
-
-    def _personal_address(self, p: _Person) -> str:
-        rng = self.rng
-        f, la = _alnum(p.nick or p.first), _alnum(p.last)
-        domain = rng.choices([d for d, _ in _PERSONAL_DOMAINS], [w for _, w in _PERSONAL_DOMAINS])[0]
-        if rng.random() < 0.06:
-            domain = f"{la}{f[:1]}.net" if rng.random() < 0.5 else f"{f}{la}.com"
-        r = rng.random()
-        if r < 0.25:
-            local = f"{f}.{la}"
-        elif r < 0.4:
-            local = f"{f}{la}"
-        elif r < 0.62:
-            local = f"{f}.{la}{rng.randint(70, 99)}"
-        elif r < 0.75:
-            local = f"{f[:1]}{la}{rng.randint(1, 999)}"
-        elif r < 0.85:
-            local = f"{f}_{la}{rng.randint(1, 99)}"
-        else:
-            local = f"{f}{la[:1]}{rng.randint(1, 9999)}"
-        return self._unique_addr(local, domain)
 
     def _work_address(self, p: _Person, domain: str, pattern: str = "first.last") -> str:
         f, la = _alnum(p.first), _alnum(p.last)
@@ -164,6 +112,12 @@ class PeopleMixin(WorldBase):
         elif c == "dormant_moderate":
             p.end = cut - int(rng.uniform(1.05, 5.0) * _YEAR)
             p.start = p.end - int(rng.uniform(0.3, 3.0) * _YEAR)
+        elif c in ("reconnected", "awaiting_reply"):     # a dormant tie the owner wrote to recently
+            p.end = cut - int(rng.uniform(1.3, 4.0) * _YEAR)
+            p.start = max(_epoch(date(2013, 3, 1)), p.end - int(rng.uniform(1.0, 4.0) * _YEAR))
+        elif c == "went_quiet":                           # in touch for years until a few months ago
+            p.start = cut - int(rng.uniform(2.0, 6.0) * _YEAR)
+            p.end = cut - rng.randint(60, 180) * _DAY
         elif c == "active_close":
             p.start = cut - int(rng.uniform(2.0, 9.0) * _YEAR)
             p.end = cut - rng.randint(1, 21) * _DAY + rng.randint(-3600, 3600)
@@ -192,73 +146,6 @@ class PeopleMixin(WorldBase):
             ts = p.start - rng.randint(0, 240) * _DAY
         return _to_date(min(max(ts, lo), self.cutoff))
 
-    def _setup_human(self, p: _Person) -> None:
-        """Identifiers, company, window and volume for a freshly named person of a human category."""
-        rng, c = self.rng, p.category
-        if p.first in _NICKNAMES and not p.nick and rng.random() < 0.55:
-            p.nick = rng.choice(_NICKNAMES[p.first])
-            p.traps.append("nickname_in_mail")
-        self._window(p)
-        on_li = c in ("active_close", "acquaintance", "connection_only", "recruiter") or (
-            rng.random() < {"dormant_close": 0.92, "dormant_moderate": 0.88, "recent_collaborator": 0.92,
-                            "sales_pitch": 0.6, "cold_outbound": 0.75, "mass_mail_only": 0.0}.get(c, 1.0))
-        if on_li:
-            self._decorate_linkedin(p)
-            self._make_slug(p)
-        # employer overlap with the owner
-        if c in ("dormant_close", "dormant_moderate", "active_close", "recent_collaborator", "acquaintance"):
-            p_colleague = {"dormant_close": 0.85, "dormant_moderate": 0.55, "active_close": 0.5,
-                           "recent_collaborator": 0.6, "acquaintance": 0.2}[c]
-            emp = self._owner_employer_at(p.start + (p.end - p.start) // 4)
-            if emp >= 0 and rng.random() < p_colleague:
-                p.employer = emp
-                self.by_employer[emp].append(p)
-        if p.employer >= 0:
-            e = _EMPLOYERS[p.employer]
-            stayed = p.employer == 3 or rng.random() < 0.25
-            p.company = e.name if stayed else self._pick_company()[0]
-            p.position = rng.choice(_POSITIONS_POOL)
-            self._add_work(p, self._work_address(p, e.domain, e.local), p.employer,
-                           weight=3.0 if p.employer == _NORTHWIND else 0.6)
-            if rng.random() < 0.92 or p.employer == 3:
-                self._add_personal(p, self._personal_address(p))
-        elif c == "recruiter":
-            firm, dom = rng.choice(_RECRUITER_FIRMS)
-            p.company, p.position = firm, rng.choice(_RECRUITER_TITLES)
-            if rng.random() < 0.55:
-                self._add_work(p, self._work_address(p, dom), None)
-        elif c == "sales_pitch":
-            firm, dom = rng.choice(_VENDORS)
-            p.company, p.position = firm, rng.choice(_SALES_TITLES)
-            if not p.slug and rng.random() < 0.5:
-                p.kind = "sponsored"          # only ever a sponsored InMail: a name, no URL, no address
-            elif rng.random() < 0.7 or not p.slug:
-                self._add_work(p, self._work_address(p, dom, rng.choice(("first.last", "flast"))), None)
-        else:
-            co, dom = self._pick_company()
-            p.company, p.position = co, rng.choice(_POSITIONS_POOL)
-            p_mail = {"dormant_close": 1.0, "dormant_moderate": 0.8, "active_close": 0.95,
-                      "recent_collaborator": 0.85, "acquaintance": 0.3, "connection_only": 0.12,
-                      "cold_outbound": 0.6, "mass_mail_only": 1.0}.get(c, 0.5)
-            if c == "cold_outbound" and rng.random() < p_mail:
-                self._add_work(p, self._work_address(p, dom, rng.choice(("first.last", "flast"))), None)
-            elif rng.random() < p_mail or not p.slug:
-                self._add_personal(p, self._personal_address(p))
-                if c in ("dormant_close", "active_close", "recent_collaborator") and rng.random() < 0.3:
-                    self._add_work(p, self._work_address(p, dom), None, weight=0.5)
-        if not p.slug and not p.addrs and p.kind != "sponsored":      # every human needs a channel
-            self._add_personal(p, self._personal_address(p))
-        local, _, dom = p.personal.partition("@")
-        if dom == "gmail.com" and "." in local and rng.random() < 0.08:
-            # the same mailbox typed without dots (or via googlemail.com) by some of their clients
-            variant = local.replace(".", "") + "@gmail.com" if rng.random() < 0.7 else f"{local}@googlemail.com"
-            home = next(a for a in p.addrs if a.addr == p.personal)
-            p.addrs.append(_Addr(variant, home.display, 0, 1 << 40, 0.4, "gmail"))
-            p.traps.append("gmail_address_variant")
-        if rng.random() < 0.6:
-            p.phone = f"+1 {rng.choice((617, 401, 857, 212, 415, 312, 508))}-555-01{rng.randint(0, 99):02d}"
-        self._plan_volume(p)
-
     def _plan_volume(self, p: _Person) -> None:
         rng, c = self.rng, p.category
         has_li, has_mail = bool(p.slug), bool(p.addrs)
@@ -269,6 +156,12 @@ class PeopleMixin(WorldBase):
         elif c in ("dormant_moderate", "recent_collaborator"):
             n = rng.randint(6, 25)
             p.p_owner = rng.uniform(0.3, 0.7)
+        elif c in ("reconnected", "awaiting_reply"):
+            n = rng.randint(10, 60)
+            p.p_owner = rng.uniform(0.35, 0.65)
+        elif c == "went_quiet":
+            n = rng.randint(50, 120)
+            p.p_owner = rng.uniform(0.35, 0.65)
         elif c == "acquaintance":
             n = rng.choice((2, 2, 2, 4))
             share = 1.0 if not has_mail or rng.random() < 0.8 else 0.0

@@ -21,6 +21,9 @@ CATEGORIES: tuple[str, ...] = (
     "newsletter",
     "notification",
     "role_address",
+    "reconnected",
+    "awaiting_reply",
+    "went_quiet",
 )
 _AUTOMATED = frozenset({"newsletter", "notification", "role_address"})
 _HIGH = frozenset({"dormant_close", "dormant_moderate"})
@@ -42,6 +45,7 @@ class _Profile:
     small_groups: int         # LinkedIn group chats of 3-7 people
     mass_mails: int           # minimum number of mass mails (40-120 recipients)
     contacts_scale: float     # multiplies the per-category chance of an address-book card
+    namesakes: float          # target share of distinct full names carried by more than one human
 
 
 _PROFILES: dict[str, _Profile] = {
@@ -49,27 +53,33 @@ _PROFILES: dict[str, _Profile] = {
         connections=120, placeholders=5,
         counts=(("dormant_close", 10), ("dormant_moderate", 14), ("active_close", 6), ("recent_collaborator", 8),
                 ("acquaintance", 18), ("recruiter", 8), ("sales_pitch", 8), ("cold_outbound", 6),
-                ("mass_mail_only", 90), ("newsletter", 8), ("notification", 8), ("role_address", 3)),
-        li_rows=1500, emails=1200, small_groups=3, mass_mails=3, contacts_scale=1.0),
+                ("mass_mail_only", 90), ("newsletter", 8), ("notification", 8), ("role_address", 3),
+                ("reconnected", 2), ("awaiting_reply", 2), ("went_quiet", 2)),
+        li_rows=1500, emails=1200, small_groups=3, mass_mails=3, contacts_scale=1.0,
+        namesakes=0.05),
     "medium": _Profile(
         connections=3000, placeholders=40,
         counts=(("dormant_close", 90), ("dormant_moderate", 260), ("active_close", 50), ("recent_collaborator", 160),
                 ("acquaintance", 700), ("recruiter", 220), ("sales_pitch", 220), ("cold_outbound", 90),
-                ("mass_mail_only", 600), ("newsletter", 40), ("notification", 30), ("role_address", 8)),
-        li_rows=50_000, emails=30_000, small_groups=40, mass_mails=12, contacts_scale=0.8),
+                ("mass_mail_only", 600), ("newsletter", 40), ("notification", 30), ("role_address", 8),
+                ("reconnected", 12), ("awaiting_reply", 12), ("went_quiet", 12)),
+        li_rows=50_000, emails=30_000, small_groups=40, mass_mails=12, contacts_scale=0.8,
+        namesakes=0.08),
     "large": _Profile(
         connections=30_000, placeholders=600,
         counts=(("dormant_close", 1000), ("dormant_moderate", 3000), ("active_close", 500),
                 ("recent_collaborator", 2000), ("acquaintance", 5000), ("recruiter", 1500), ("sales_pitch", 1500),
                 ("cold_outbound", 600), ("mass_mail_only", 4000), ("newsletter", 150), ("notification", 100),
-                ("role_address", 30)),
-        li_rows=500_000, emails=300_000, small_groups=400, mass_mails=60, contacts_scale=0.5),
+                ("role_address", 30), ("reconnected", 100), ("awaiting_reply", 100), ("went_quiet", 100)),
+        li_rows=500_000, emails=300_000, small_groups=400, mass_mails=60, contacts_scale=0.5,
+        namesakes=0.27),
 }
 
 # share of each category that is a LinkedIn connection (exact quota, so category counts do not depend on the seed)
 _CONNECTED_SHARE: dict[str, float] = {
     "dormant_close": 0.9, "dormant_moderate": 0.85, "active_close": 1.0, "recent_collaborator": 0.9,
     "acquaintance": 1.0, "recruiter": 0.5, "sales_pitch": 0.3, "cold_outbound": 0.5,
+    "reconnected": 1.0, "awaiting_reply": 1.0, "went_quiet": 1.0,
 }
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -126,7 +136,7 @@ def _words(text: str) -> tuple[str, ...]:
 
 
 _FIRST_NAMES: tuple[str, ...] = _words("""
-James Robert Michael William David Richard Joseph Thomas Christopher Daniel Matthew Anthony Steven Andrew Joshua
+Charles Alexandra James Robert Michael William David Richard Joseph Thomas Christopher Daniel Matthew Anthony Steven Andrew Joshua
 Kevin Brian Timothy Jonathan Benjamin Nicholas Samuel Patrick Alexander Jacob Ryan Nathan Gregory Peter Edward
 Jennifer Elizabeth Katherine Margaret Patricia Susan Rebecca Samantha Jessica Sarah Emily Laura Rachel Megan Hannah
 Olivia Abigail Victoria Natalie Claire Grace Lauren Amanda Stephanie Nicole Heather Melissa Christina Deborah Caroline
@@ -176,8 +186,34 @@ _NICKNAMES: dict[str, tuple[str, ...]] = {
     "Jessica": ("Jess",), "Victoria": ("Vicky", "Tori"), "Abigail": ("Abby",), "Christina": ("Tina",),
     "Deborah": ("Deb",), "Stephanie": ("Steph",), "Natalie": ("Nat",), "Alejandro": ("Alex",), "Javier": ("Javi",),
     "Katarzyna": ("Kasia",), "Małgorzata": ("Gosia",), "Francesca": ("Fran",), "Dmitri": ("Dima",),
-    "Anastasia": ("Nastya",), "Isabella": ("Bella",), "Caroline": ("Carrie",),
+    "Anastasia": ("Nastya",), "Isabella": ("Bella",), "Caroline": ("Carrie",), "Beatriz": ("Bea",),
+    "Charles": ("Charlie", "Chuck"), "Gonçalo": ("Gonça",), "Alexandra": ("Sasha", "Alex"),
 }
+
+# people with Chinese given names: an English given name at work, "Zhang Kaiwen" or "Kaiwen Zhang" elsewhere
+_CN_GIVEN: tuple[str, ...] = _words("""
+Kaiwen Zihan Yutong Haoran Xinyi Jiahao Ruoxi Zhiwei Yiming Shuang Xiaoming Jing Lei Yan Hui Tao Xin Ying Peng Fang
+Qiang Min Yuxuan Chenxi Mingyu Jiayi Siyu Wenjie Zhihao Yifan
+""")
+_CN_SURNAMES: tuple[str, ...] = _words("Zhang Wang Li Liu Chen Yang Huang Zhao Wu Zhou Xu Sun Ma Zhu Hu Guo He Lin Gao Luo")
+_ENGLISH_GIVEN: tuple[str, ...] = _words("""
+Kevin Grace Tony Vivian Jason Eric Amy Cindy Frank Helen Jack Lily Leo Sophie Vincent Iris Ray Sunny Daisy Alan
+""")
+# Iberian given names, some of whom carry a double surname ("Beatriz Souza-Lima", "Bea Souza" at work)
+_IBERIAN_GIVEN = frozenset(_words("""
+José María Alejandro Sofía Lucía Javier Andrés Camila Mateo Valentina Diego Inês João Gonçalo Beatriz Renata Pilar
+Carmen Ximena Rosa Paula Marta Elena Irene
+"""))
+_SECOND_SURNAMES: tuple[str, ...] = _words("""
+Lima Souza Costa Pereira Oliveira Ferreira Almeida Carvalho Ribeiro Santos Martins Rocha Vidal Serrano Navarro Molina
+Ortega Castro Iglesias Herrera
+""")
+# common surnames (the first of _LAST_NAMES and the Chinese ones): namesakes are drawn from these
+_COMMON_SURNAMES_TOP = 90
+
+# work address local parts, one pattern per employer (first.last@, first@, firstlast@, flast@, first_last@, firstl@)
+_LOCAL_PATTERNS: tuple[tuple[str, int], ...] = (("first.last", 40), ("flast", 18), ("first", 10), ("firstlast", 12),
+                                                ("first_last", 8), ("firstl", 12))
 
 _CREDENTIALS = (", MBA", ", PhD", ", PMP", ", CFA®", ", CPA", ", Ph.D.", ", PsyD", ", EMBA", ", CSM®", ", SHRM-CP")
 _DECORATIONS = (" 🚀", " ✨", " 🌱", " (she/her)", " (he/him)", " (they/them)", " | Hiring!", " – Growth @ Scale")
@@ -213,8 +249,10 @@ _SKILLS = ("Supply Chain Management", "SQL", "Data Analysis", "Operations Manage
            "Lean Six Sigma", "Stakeholder Management", "Python (Programming Language)", "Forecasting",
            "Team Leadership", "Logistics Management", "Healthcare Analytics", "Business Operations", "Tableau",
            "Project Management", "Strategic Planning", "Change Management", "Microsoft Excel")
+_CN_PERSONAL_DOMAINS = (("163.com", 40), ("qq.com", 30), ("gmail.com", 30), ("outlook.com", 10))
 _PERSONAL_DOMAINS = (("gmail.com", 55), ("outlook.com", 9), ("yahoo.com", 8), ("icloud.com", 7), ("hotmail.com", 6),
-                     ("proton.me", 3), ("me.com", 2), ("fastmail.com", 2))
+                     ("proton.me", 3), ("me.com", 2), ("fastmail.com", 2),
+                     ("163.com", 1), ("qq.com", 1))
 # UTC offsets in minutes, weighted towards the US east coast
 _TZS = (-300, -300, -300, -240, -240, -360, -420, -480, 0, 60, 120, 330, 480, 540)
 _TZ_NAMES = {-240: "EDT", -300: "EST", -360: "CST", -420: "PDT", -480: "PST", 0: "GMT"}

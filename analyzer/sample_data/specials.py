@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from .careers import CareersMixin
 from .formats import _DAY, _YEAR, _alnum, _epoch
 from .model import _Addr, _Person
-from .people import PeopleMixin
 from .pools import _CO_A, _EMPLOYERS, _NORTHWIND, _POSITIONS_POOL
 
 
-class SpecialsMixin(PeopleMixin):
+class SpecialsMixin(CareersMixin):
     """The hand-made people and the automated senders."""
 
     def _specials(self) -> None:
@@ -30,6 +32,7 @@ class SpecialsMixin(PeopleMixin):
         bob = self._new("dormant_close", "Robert", "Smith")
         bob.nick = "Bob"
         colleague(bob, _NORTHWIND)
+        bob.start = _epoch(date(2018, 9, 3)) + 10 * 3600       # in touch from the shared job on
         bob.li_first, bob.li_last = "Robert", "Smith"
         self._make_slug(bob)
         bob.company, bob.position = "Quayside Freight", "Director, Network Planning"
@@ -159,6 +162,8 @@ class SpecialsMixin(PeopleMixin):
             if p.category == "dormant_close":
                 p.contact_p = max(p.contact_p, 0.8)
             p.phone = f"+1 617-555-01{rng.randint(0, 99):02d}"
+            self._handmade_career(p)
+            self._signature_habits(p)
             self._plan_volume(p)
 
     def _automated(self, counts: dict[str, int]) -> None:

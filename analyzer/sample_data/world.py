@@ -8,7 +8,7 @@ import random
 from datetime import date, timedelta
 
 from .formats import _DAY, _alnum, _epoch, _escape_from
-from .model import _CHAT, _Person, _Truth
+from .model import _CHAT, _FOREVER, _Person, _Truth
 from .pools import (
     _CO_A,
     _CO_B,
@@ -52,6 +52,14 @@ class WorldBase:
         self.n_connections = 0
         self.handmade: set[str] = set()
         self.circles: dict[int, list[_Person]] = {}
+        self.namesake_pool: list[tuple[str, str]] = []       # common full names carried by one human so far
+        self.by_fullname: dict[tuple[str, str], list[_Person]] = {}
+        self.domain_habits: dict[str, tuple[str, str]] = {}  # domain -> (local-part pattern, display style)
+        self.signatures: dict[tuple[str, str, str, str, str], int] = {}   # what signature blocks said
+        self.visible_until = _FOREVER       # an earlier export (--as-of-earlier) shows only what is dated up to this
+        self.chat_threads = 0
+        self.person_messages = 0         # one-to-one mails from people to the owner
+        self.signed_messages = 0         # ... of which end with a signature block
         self._prebuild_text()
         self._register_owner()
 
@@ -206,7 +214,23 @@ class WorldBase:
         two_way = p.category not in ("recruiter", "sales_pitch", "cold_outbound")
         return self._threads(n, p.start, p.end, p.p_owner, 0.85 if two_way else 0.0)
 
+    def _follow_thread(self, p: _Person) -> list[tuple[int, bool]]:
+        """The owner's recent reach-out to a dormant tie: answered (reconnected) or not yet (awaiting_reply)."""
+        rng, cut = self.rng, self.cutoff
+        if p.category == "awaiting_reply":
+            return [(cut - rng.randint(1 * _DAY, 21 * _DAY), True)]
+        t = cut - rng.randint(25 * _DAY, 150 * _DAY)
+        thread = [(t, True)]
+        for k in range(rng.randint(1, 3)):
+            t += rng.randint(3 * 3600, 5 * _DAY)
+            thread.append((t, k % 2 == 1))
+        return thread
+
     def _touch(self, p: _Person, ts: int, slot: int) -> None:
+        if slot <= _CHAT:
+            p.events.append((ts, slot))
+        if ts > self.visible_until:
+            return
         p.stats[slot] += 1
         if slot <= _CHAT:
             if not p.first_ts or ts < p.first_ts:
