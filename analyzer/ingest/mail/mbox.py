@@ -24,6 +24,13 @@ from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind, gmail_
 from analyzer.ingest.mail.mbox_scan import iter_line_chunks, looks_like_mbox
 from analyzer.ingest.mail.message_dates import UTC_DT, _vector_dates, parse_mail_date, separator_date
 from analyzer.ingest.mail.message_ids import _bare_id, _first_msgid, _last_msgid, _latin1
+from analyzer.ingest.mail.signature import (
+    SIG_COLUMNS,
+    most_frequent_signature,
+    no_signature_lines,
+    read_signatures,
+    signature_evidence,
+)
 from analyzer.ingest.registry import Parser, Sniff, register
 from analyzer.ingest.text import clean_text
 from analyzer.normalize import clean_email
@@ -39,7 +46,7 @@ log = logging.getLogger(__name__)
 _ADDR_HEADERS = ("to", "cc", "bcc")
 _SINGLE_HEADERS = ("from", "date", "message-id", "in-reply-to", "references", "x-gm-thrid", "x-gmail-labels",
                    "list-unsubscribe", "list-id", "precedence", "auto-submitted", "x-auto-response-suppress",
-                   "return-path", "x-mozilla-status")
+                   "return-path", "x-mozilla-status", "content-type", "content-transfer-encoding")
 _WANTED = (*_SINGLE_HEADERS, *_ADDR_HEADERS)
 _GMAIL_SEP_ID = re.compile(rb"^From (\d+)@xxx ")
 _WORKERS = max(1, min(2, os.cpu_count() or 1))
@@ -62,8 +69,13 @@ codecs.register_error("reconnect-cp1252", _cp1252_bytes)
 
 def _chunk_headers(data: bytes | memoryview, after_blank: bool) -> tuple[pl.DataFrame, int]:
     """The messages of one piece of an mbox (see :func:`mbox_scan.header_table`), the headers read kept, and its
-    number of lines. The values are copies, not views of the piece (whose buffer is reused)."""
-    return mbox_scan.header_table(data, after_blank, _WANTED, frozenset(_ADDR_HEADERS))
+    number of lines, with the signature lines of each message (:func:`signature.read_signatures`). The values
+    are copies, not views of the piece (whose buffer is reused)."""
+    table, n_lines = mbox_scan.header_table(data, after_blank, _WANTED, frozenset(_ADDR_HEADERS),
+                                            body_reader=read_signatures)
+    if "sig_lines" not in table.columns:  # a piece without messages
+        table = table.hstack(no_signature_lines(table.height))
+    return table, n_lines
 
 
 def parse_mbox(f: InputFile, out: FileCollector) -> None:
@@ -315,7 +327,8 @@ def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
     )
     return m.select(
         "line", pl.when(pl.col("mid").is_null()).then("sep").alias("sep"), "from", "to", "cc", "bcc", "l_ignore",
-        "deleted", "l_sent", "l_chat", "hint", "ts", "sep_dated", "mid", "in_reply_to", "thread_id")
+        "deleted", "l_sent", "l_chat", "hint", "ts", "sep_dated", "mid", "in_reply_to", "thread_id", "sig_lines",
+        "sig_dashed")
 
 
 def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) -> list[str]:
@@ -329,6 +342,8 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) ->
     m = m.filter(pl.col("l_ignore").is_null() & ~pl.col("deleted"))
     if m.height == 0:
         return []
+    # Signature evidence (read from the lines kept per message, then the lines are dropped).
+    m = m.hstack(signature_evidence(m)).drop("sig_lines", "sig_dashed")
 
     # Senders, once per distinct From value; the address's own hint, else the message's header hint.
     m = m.with_columns(owner=pl.lit(folder_sent) | pl.col("l_sent"))
@@ -372,12 +387,17 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) ->
         first=order.min(), line=pl.col("line").min(), hint=pl.col("hint").drop_nulls().first(),
         n_mentions=pl.len().cast(pl.Int64),
     ).sort("first").with_row_index("rid").with_columns(pl.col("rid").cast(pl.Int64))
+    # A sender record's signature: the most frequent value over its messages.
+    sender_key = (pl.col("s_pid") * 4 + pl.col("owner").cast(pl.Int64) * 2
+                  + pl.col("hint").is_not_null().cast(pl.Int64))
+    recs = recs.join(most_frequent_signature(m.with_columns(key=sender_key), "key"), on="key", how="left",
+                     maintain_order="left")
     rec_pid = recs.get_column("key") // 4
     p_hint = pl.Series([address_hint(a, n) for a, n in zip(people.addr, people.name, strict=True)], dtype=pl.String())
     names = pl.Series([clean_text(n) if n is not None else None for n in people.name], dtype=pl.String())
     emails = pl.Series([clean_email(a) for a in people.addr], dtype=pl.String()).gather(rec_pid)
     records = recs.select(
-        "line",
+        "line", *SIG_COLUMNS,
         role=pl.when(pl.col("first") % (1 << 24) == 0).then(pl.lit("sender")).otherwise(pl.lit("recipient")),
         name=names.gather(rec_pid),
         emails=pl.when(emails.is_not_null()).then(pl.concat_list(pl.lit(emails)))
