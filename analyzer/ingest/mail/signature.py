@@ -201,11 +201,11 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
         h_first = arr[np.minimum(starts[head], len(arr) - 1)] | 0x20
         cand = np.flatnonzero(((h_first == ord("c")) & (h_len >= 24)).ravel())
         cand_rows = head.ravel()[cand]
-        is_ct = np.zeros(head.size, dtype=bool)
-        is_ct[cand[_has_at(arr, starts[cand_rows], b"content-type: text/plain", fold=True)]] = True
-        is_cte = np.zeros(head.size, dtype=bool)
-        is_cte[cand[_has_at(arr, starts[cand_rows], b"content-transfer-encoding:", fold=True)]] = True
-        is_ct, is_cte = is_ct.reshape(head.shape), is_cte.reshape(head.shape)
+        flat_ct = np.zeros(head.size, dtype=bool)
+        flat_ct[cand[_has_at(arr, starts[cand_rows], b"content-type: text/plain", fold=True)]] = True
+        flat_cte = np.zeros(head.size, dtype=bool)
+        flat_cte[cand[_has_at(arr, starts[cand_rows], b"content-transfer-encoding:", fold=True)]] = True
+        is_ct, is_cte = flat_ct.reshape(head.shape), flat_cte.reshape(head.shape)
         found = is_ct.any(axis=1)
         ct_at = np.argmax(is_ct, axis=1)
         col = np.arange(_PART_HEAD)
