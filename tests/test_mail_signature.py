@@ -44,12 +44,15 @@ def test_title_company_forms() -> None:
 
 
 def test_quoted_signature_is_not_the_senders() -> None:
-    # The owner's signature quoted under "On ... wrote:", under "-----Original Message-----" (not quoted with
-    # ">") and in a forwarded message is never attributed to the sender; a signature above the quote is.
+    # The owner's signature quoted under "On ... wrote:", under "-----Original Message-----" or Outlook's German
+    # "Von:" block (not quoted with ">"), under Gmail's German "Am ... schrieb Name <address>:" and in a forwarded
+    # message is never attributed to the sender; a signature above the quote is.
     assert _signatures("sig_quoted_reply.mbox") == {
         "Ivy Park": (None, None, None, None),
         "Jon Ode": (None, None, None, None),
         "Kim Soto": (None, None, None, None),
+        "Uma Berg": (None, None, None, None),
+        "Vic Lam": (None, None, None, None),
         "Lea Roth": ("Lea Roth", "Chief Financial Officer", "Roth GmbH", None),
     }
 

@@ -5,8 +5,9 @@ One module per format (``mbox``, ``outlook_csv``, ``thunderbird_csv``, ``message
 the automated-sender classifier on its own (``classify``), and what they share (``addresses``, ``folders``,
 ``message_dates``, ``message_ids``, ``message_writer``). Importing the package registers the parsers.
 
-Only headers are read: bodies are skipped (mbox) or dropped as soon as a row is parsed (CSV), subjects are
-never kept. Every message becomes one ``email`` message in MESSAGES with a sender record and one record per
+Only headers are read, plus, in mbox files, the signature block at the end of a message (``signature``: a
+LinkedIn URL, the name, a title line, kept as four short values on the sender's record); bodies are otherwise
+skipped (mbox) or dropped as soon as a row is parsed (CSV), subjects are never kept. Every message becomes one ``email`` message in MESSAGES with a sender record and one record per
 recipient (To, Cc, Bcc); records are de-duplicated per file by (address, display name).
 
 Decisions (see also formats.md §2):

@@ -1,25 +1,44 @@
 """The signature block at the end of a message, read as identity evidence: a LinkedIn profile URL, the sender's
 full name (a native name above an English work name, or ``Kaiwen (Kevin) Zhang``) and a ``Title | Company``
-line. Nothing of the body is kept: a message gives at most these four short values.
+line. Nothing of the body is kept: a message gives at most these four short values, and a sender record the
+most frequent of each over its messages (:func:`most_frequent_signature`).
 
-It runs on the pieces the mbox reader already holds (:class:`~analyzer.ingest.mail.mbox_scan.PieceLines`),
-vectorised with numpy over their lines, not a MIME parse of every message:
+Precision over recall (wrong evidence causes false merges), and cheap (SPEC §9): no MIME parse of every
+message, but numpy over the lines of the pieces the mbox reader already holds
+(:class:`~analyzer.ingest.mail.mbox_scan.PieceLines`), in :func:`read_signatures`, per piece:
 
 1. The text of a message: its body when it is ``text/plain`` (or has no Content-Type), else the first
-   ``text/plain`` part of a ``multipart/*`` body (up to the next MIME boundary line). HTML-only messages and
-   base64 text are skipped (precision over recall: no tag stripping guesses). Quoted-printable text is decoded
-   (soft line breaks, ``=20``, ``=C3=A9``).
-2. The text stops at the first line that starts what the sender quotes: ``On ... wrote:`` (and ``schrieb:``,
-   ``a écrit :``, ``escribió:``, ``Begin forwarded message:``), ``-----Original Message-----``, ``----------
-   Forwarded message ---------``, a line of underscores, an Outlook ``From:`` header block. Lines starting with
-   ``>`` are never read. So the owner's signature quoted in a reply is never attributed to the sender.
-3. The signature: the lines after the last ``-- `` delimiter line, else the last 15 non-blank, non-quoted lines.
-4. In those lines (Rust regexes over the short lines of every message, Python once per DISTINCT line): a
-   LinkedIn URL (``linkedin.com/in/<slug>``, with or without scheme, canonicalised), a title line (``Title |
-   Company``, ``Title, Company``, ``Title at Company``, ``Title – Company``: the title has a job word, the line
-   is short and has no sentence punctuation), the name: ``Given (English) Family``, a name line directly above
-   another that shares its family name (the first, native form, is kept: ``Zhang Kaiwen`` above ``Kevin
-   Zhang``), else a name line just above the title line or just after the ``-- `` delimiter.
+   ``text/plain`` part of a ``multipart/*`` body, found among its first ``_PART_HEAD`` lines, up to the next
+   MIME boundary line (read up to ``_MAX_TEXT`` lines: a part that does not end by then is skipped). HTML-only
+   messages and base64 text are skipped (no tag-stripping guesses), and so is bulk mail (List-Id,
+   List-Unsubscribe, Precedence, Auto-Submitted: a newsletter's footer is nobody's signature). Quoted-printable
+   text is decoded (soft line breaks, ``=20``, ``=C3=A9``), in Python, for those messages only.
+2. The text stops at the first line that starts what the sender quotes or forwards: an attribution
+   (``On ... wrote:``, ``... schrieb Name <address>:``, ``a écrit :``, ``escribió:``, ``Begin forwarded
+   message:``), ``-----Original Message-----``, ``---------- Forwarded message ---------``, a line of
+   underscores, an Outlook header block (``From:``, ``Von:``, ``De :`` ...). Lines starting with ``>`` are
+   never read. So the owner's signature quoted in a reply is never attributed to the sender; the price is that
+   a bottom-posted reply's own signature, below the attribution line, is not read either.
+3. The signature: the lines after the last ``-- `` delimiter (``--=20`` in quoted-printable) of the text, else
+   its last ``WINDOW`` non-blank, non-quoted lines; lines of at most ``_MAX_LINE`` bytes that do not end like a
+   sentence or a greeting (``!?,;:``) are kept per message (a List column, the only body text that leaves a
+   piece, dropped once the evidence is read).
+
+Then, for the whole file at once (:func:`signature_evidence`: Rust regexes over the kept lines, Python once per
+DISTINCT line):
+
+* ``sig_linkedin_url``: a ``linkedin.com/in/<slug>`` URL (with or without scheme, country subdomains) on a line
+  of its own or with a short label (``LinkedIn: ...``), not inside a sentence; canonicalised.
+* ``sig_title``, ``sig_company``: the first title line (:func:`title_line`: ``Title | Company``, ``Title,
+  Company``, ``Title at Company``, ``Title – Company``; the title has a job word, both sides are short and
+  capitalised, the line has no sentence punctuation, the company has no job word).
+* ``sig_name``: a name line (two to four capitalised words, no closing such as "Best Regards", no job or company
+  word) written ``Given (English) Family``; else the first of two consecutive name lines that share a word (the
+  native form above the English work name: ``Zhang Kaiwen`` above ``Kevin Zhang``; kept as written); else the
+  name line just above the title line or just after the ``-- `` delimiter. A name is only read in a signature
+  that has a title line or a delimiter (or the parenthesised form).
+
+Other mail formats (Outlook, Thunderbird and message-trace CSVs) carry no signature evidence.
 """
 
 from __future__ import annotations
@@ -113,7 +132,9 @@ def _ends_with(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, rows: np.n
 
 # Attribution lines of a reply or forward: the text below them is someone else's.
 _ATTRIBUTION_ENDS = (b"wrote:", b"schrieb:", b"crit :", b"crit:", b"escribi\xc3\xb3:", b"forwarded message:",
-                     b"scritto:", b"escreveu:")
+                     b"scritto:", b"escreveu:", b">:", b"> :")
+# Outlook's header block of the message replied to (English and the common translations).
+_HEADER_STARTS = (b"From:", b"*From:*", b"Von:", b"De:", b"De :", b"Da:", b"Van:", b"Fra:", b"Fr\xc3\xa5n:")
 
 
 def _cut_lines(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, body: np.ndarray, first: np.ndarray,
@@ -129,9 +150,8 @@ def _cut_lines(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, body: np.n
         dd = dd[(w[:, 0] == _DASH) & (w[:, 1] != _SP)]
         cuts.append(body[dd[~((length[dd] == 5) & _has_at(arr, starts[body[dd]], b"--=20"))]])
     cuts.append(_starts_with(arr, starts, ends, body[first == _US], b"_____"))
-    frm = body[(first == ord("F")) | (first == ord("*"))]
-    cuts.append(_starts_with(arr, starts, ends, frm, b"From:"))
-    cuts.append(_starts_with(arr, starts, ends, frm, b"*From:*"))
+    for start in _HEADER_STARTS:
+        cuts.append(_starts_with(arr, starts, ends, body[first == start[0]], start))
     colon = body[(length > 0) & (arr[np.maximum(ends[body] - 1, 0)] == _COLON)]
     if len(colon):
         for suffix in _ATTRIBUTION_ENDS:
@@ -362,7 +382,7 @@ def title_line(line: str) -> tuple[str, str] | None:
     if not _plain_words(line, 12) or not _plain_words(title, 6) or not _plain_words(company, 6):
         return None
     if not (company[:1].isupper() or company[:1].isdigit()) or not all(
-            w[:1].isupper() or w[:1].isdigit() or w in _CONNECTORS for w in title.split()):
+            w in _CONNECTORS or any(c.isupper() or c.isdigit() for c in w) for w in [*title.split(), *company.split()]):
         return None
     if not TITLE_WORDS.intersection(_words(title)) or TITLE_WORDS.intersection(_words(company)):
         return None
