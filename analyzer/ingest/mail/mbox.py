@@ -46,8 +46,10 @@ log = logging.getLogger(__name__)
 _ADDR_HEADERS = ("to", "cc", "bcc")
 _SINGLE_HEADERS = ("from", "date", "message-id", "in-reply-to", "references", "x-gm-thrid", "x-gmail-labels",
                    "list-unsubscribe", "list-id", "precedence", "auto-submitted", "x-auto-response-suppress",
-                   "return-path", "x-mozilla-status", "content-type", "content-transfer-encoding")
-_WANTED = (*_SINGLE_HEADERS, *_ADDR_HEADERS)
+                   "return-path", "x-mozilla-status")
+# Read for the signature reader only (which part of a body is text), dropped once it has run.
+_BODY_HEADERS = ("content-type", "content-transfer-encoding")
+_WANTED = (*_SINGLE_HEADERS, *_ADDR_HEADERS, *_BODY_HEADERS)
 _GMAIL_SEP_ID = re.compile(rb"^From (\d+)@xxx ")
 _WORKERS = max(1, min(2, os.cpu_count() or 1))
 _DELETED = "deleted message (Thunderbird folder not compacted)"
@@ -75,7 +77,7 @@ def _chunk_headers(data: bytes | memoryview, after_blank: bool) -> tuple[pl.Data
                                             body_reader=read_signatures)
     if "sig_lines" not in table.columns:  # a piece without messages
         table = table.hstack(no_signature_lines(table.height))
-    return table, n_lines
+    return table.drop(_BODY_HEADERS), n_lines
 
 
 def parse_mbox(f: InputFile, out: FileCollector) -> None:

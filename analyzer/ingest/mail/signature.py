@@ -137,6 +137,30 @@ _ATTRIBUTION_ENDS = (b"wrote:", b"schrieb:", b"crit :", b"crit:", b"escribi\xc3\
 _HEADER_STARTS = (b"From:", b"*From:*", b"Von:", b"De:", b"De :", b"Da:", b"Van:", b"Fra:", b"Fr\xc3\xa5n:")
 
 
+def _value_bytes(values: pl.Series) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The bytes of a String column (all values end to end) and each value's start offset, and which values are
+    null: from its Arrow buffers, without a polars computation."""
+    arrow = values.to_arrow()
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    arrow = arrow.cast(pa.large_string())
+    nulls = arrow.is_null().to_numpy(zero_copy_only=False)
+    _, offsets, data = arrow.buffers()
+    n = len(arrow)
+    offs = np.frombuffer(offsets, dtype=np.int64)[arrow.offset: arrow.offset + n + 1] if offsets else np.zeros(n + 1,
+                                                                                                              np.int64)
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    # room to read whole words past the last value
+    return (np.concatenate([raw[: offs[-1]], np.zeros(16, np.uint8)]), offs), nulls
+
+
+def _value_starts(values: tuple[np.ndarray, np.ndarray], prefix: bytes) -> np.ndarray:
+    """Which values (from :func:`_value_bytes`) start with ``prefix`` (lower case), ASCII case-insensitively."""
+    raw, offs = values
+    long_enough = np.diff(offs) >= len(prefix)
+    return long_enough & _has_at(raw, offs[:-1], prefix, fold=True)
+
+
 def _cut_lines(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, body: np.ndarray, first: np.ndarray,
                length: np.ndarray) -> np.ndarray:
     """The lines of ``body`` (sorted; ``first`` byte and ``length`` of each) where a text ends (sorted): quoted or
@@ -150,8 +174,11 @@ def _cut_lines(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, body: np.n
         dd = dd[(w[:, 0] == _DASH) & (w[:, 1] != _SP)]
         cuts.append(body[dd[~((length[dd] == 5) & _has_at(arr, starts[body[dd]], b"--=20"))]])
     cuts.append(_starts_with(arr, starts, ends, body[first == _US], b"_____"))
+    lead = np.zeros(256, dtype=bool)
+    lead[[start[0] for start in _HEADER_STARTS]] = True
+    led = np.flatnonzero(lead[first])
     for start in _HEADER_STARTS:
-        cuts.append(_starts_with(arr, starts, ends, body[first == start[0]], start))
+        cuts.append(_starts_with(arr, starts, ends, body[led[first[led] == start[0]]], start))
     colon = body[(length > 0) & (arr[np.maximum(ends[body] - 1, 0)] == _COLON)]
     if len(colon):
         for suffix in _ATTRIBUTION_ENDS:
@@ -193,20 +220,16 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
         return no_signature_lines(n_msg)
 
     # What each message is: multipart, plain text, quoted-printable or base64; bulk mail (List-Id,
-    # Precedence ...: a newsletter's footer is no person's signature) is not read.
-    ct, cte = pl.col("content-type"), pl.col("content-transfer-encoding")
-    kinds = table.select(
-        multipart=ct.str.contains(r"^[ \t]*(?i:multipart/)").fill_null(False),
-        plain=ct.is_null() | ct.str.contains(r"^[ \t]*(?i:text/plain)").fill_null(False),
-        qp=cte.str.contains(r"^[ \t]*(?i:quoted-printable)").fill_null(False),
-        b64=cte.str.contains(r"^[ \t]*(?i:base64)").fill_null(False),
-        bulk=pl.any_horizontal(pl.col("list-id", "list-unsubscribe", "auto-submitted", "precedence").is_not_null()),
-    )
-    multipart = kinds.get_column("multipart").to_numpy()
-    bulk = kinds.get_column("bulk").to_numpy()
-    multipart &= ~bulk
-    plain = kinds.get_column("plain").to_numpy() & ~kinds.get_column("b64").to_numpy() & ~bulk
-    qp = kinds.get_column("qp").to_numpy().copy()
+    # Precedence ...: a newsletter's footer is no person's signature) is not read. In numpy over the values'
+    # bytes: a polars call per piece would cost more than the whole reader (its threads wake for each).
+    ctype, ctype_null = _value_bytes(table.get_column("content-type"))
+    cte, _ = _value_bytes(table.get_column("content-transfer-encoding"))
+    bulk = np.zeros(n_msg, dtype=bool)
+    for col in ("list-id", "list-unsubscribe", "auto-submitted", "precedence"):
+        bulk |= table.get_column(col).to_arrow().is_valid().to_numpy(zero_copy_only=False)
+    multipart = _value_starts(ctype, b"multipart/") & ~bulk
+    plain = (ctype_null | _value_starts(ctype, b"text/plain")) & ~_value_starts(cte, b"base64") & ~bulk
+    qp = _value_starts(cte, b"quoted-printable")
 
     r0, r1 = bf.copy(), be.copy()
     ok = plain.copy()
@@ -228,13 +251,13 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
         is_ct, is_cte = flat_ct.reshape(head.shape), flat_cte.reshape(head.shape)
         found = is_ct.any(axis=1)
         ct_at = np.argmax(is_ct, axis=1)
-        col = np.arange(_PART_HEAD)
-        blank_after = (h_len == 0) & (col > ct_at[:, None])
+        at_col = np.arange(_PART_HEAD)
+        blank_after = (h_len == 0) & (at_col > ct_at[:, None])
         has_blank = blank_after.any(axis=1)
         blank_at = np.argmax(blank_after, axis=1)
         # the part's own Content-Transfer-Encoding: a header line between its Content-Type and its blank line
         # (parts write it after the Content-Type; one written before it is not looked for)
-        enc_rows = is_cte & (col > ct_at[:, None]) & (col < blank_at[:, None])
+        enc_rows = is_cte & (at_col > ct_at[:, None]) & (at_col < blank_at[:, None])
         has_enc = enc_rows.any(axis=1)
         enc_line = head[np.arange(len(mp)), np.argmax(enc_rows, axis=1)]
         enc = _window(arr, starts[enc_line] + len(b"content-transfer-encoding:"), 2)
