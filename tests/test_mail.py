@@ -27,7 +27,7 @@ from analyzer.ingest.mail import (
     parse_mail_date,
     separator_date,
 )
-from analyzer.ingest.mbox_scan import iter_messages, looks_like_mbox
+from analyzer.ingest.mail.mbox_scan import iter_messages, looks_like_mbox
 from analyzer.ingest.registry import detect
 from tests.conftest import FIXTURES, real_sample
 
@@ -431,7 +431,7 @@ def test_detection_by_content(name: str, kind: str, tmp_path: Path) -> None:
                                   "missing_date.mbox"])
 @pytest.mark.parametrize("chunk", [1, 7, 64, 4097])
 def test_mbox_result_is_independent_of_chunk_size(name: str, chunk: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    from analyzer.ingest import mbox_scan
+    from analyzer.ingest.mail import mbox_scan
 
     expected = ingest([MAIL / name])
     monkeypatch.setattr(mbox_scan, "LINE_CHUNK", chunk)
@@ -443,7 +443,7 @@ def test_mbox_result_is_independent_of_chunk_size(name: str, chunk: int, monkeyp
 
 
 def test_line_chunks_end_after_blank_lines() -> None:
-    from analyzer.ingest.mbox_scan import iter_line_chunks
+    from analyzer.ingest.mail.mbox_scan import iter_line_chunks
 
     data = (MAIL / "gmail_takeout.mbox").read_bytes()
     pieces = [(a, bytes(p)) for a, p in iter_line_chunks(io.BytesIO(data), chunk_size=100)]
@@ -558,7 +558,7 @@ def _mbox_bytes(draw: st.DrawFn) -> bytes:
 @settings(max_examples=300, deadline=None)
 @given(_mbox_bytes())
 def test_header_table_agrees_with_a_plain_python_reading(data: bytes) -> None:
-    from analyzer.ingest.mbox_scan import header_table
+    from analyzer.ingest.mail.mbox_scan import header_table
 
     table, n_lines = header_table(data, True, _NAMES, _JOINED)
     assert n_lines == data.count(b"\n") + (0 if data.endswith(b"\n") else 1)
@@ -581,7 +581,7 @@ def _date_values(draw: st.DrawFn) -> str:
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_date_values(), min_size=1, max_size=20))
 def test_vectorised_dates_are_parse_mail_date_or_left_to_it(values: list[str]) -> None:
-    from analyzer.ingest.mail import _vector_dates
+    from analyzer.ingest.mail.message_dates import _vector_dates
 
     got = _vector_dates(pl.Series(values, dtype=pl.String())).to_list()
     for value, ts in zip(values, got, strict=True):
@@ -593,7 +593,7 @@ def test_vectorised_dates_are_parse_mail_date_or_left_to_it(values: list[str]) -
                          ids=["base64-without-blank-lines", "no-line-end-at-all"])
 def test_line_chunks_stay_bounded_without_blank_lines(body: bytes, monkeypatch: pytest.MonkeyPatch,
                                                       tmp_path: Path) -> None:
-    from analyzer.ingest import mbox_scan
+    from analyzer.ingest.mail import mbox_scan
 
     head = b"From a@x.org Mon Jan  1 10:00:00 2024\nFrom: a@x.org\nTo: b@y.org\nMessage-ID: <%d@x>\n\n"
     data = head % 1 + body + b"\n\n" + head % 2 + b"hello\n"

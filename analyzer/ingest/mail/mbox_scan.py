@@ -13,7 +13,7 @@ Apple Mail, Eudora (``From ???@???``), bare ``From `` lines — with LF or CRLF 
 such as ``From my point of view`` that were not escaped.
 
 Two readers share these rules: :func:`iter_messages` (one message at a time, in Python; the reference) and the
-vectorised one used by ``mail.py``: :func:`iter_line_chunks` cuts the file into pieces of a few MB that end
+vectorised one used by ``mbox``: :func:`iter_line_chunks` cuts the file into pieces of a few MB that end
 after a blank line, read into reused buffers, and :func:`header_table` finds, with numpy over a piece's bytes,
 its line ends, separators, header blocks and the wanted header names, and copies out only their values (an
 arrow array over the piece, then polars). Python runs only for unusual lines (``Name :``, ``>From:``, a
@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from typing import IO
 
 import numpy as np
@@ -345,8 +346,29 @@ def _headerish(data: bytes | memoryview, arr: np.ndarray, start: np.ndarray, end
     return ok
 
 
+@dataclass(frozen=True, slots=True)
+class PieceLines:
+    """The lines of one piece as :func:`header_table` found them, for a reader of the message bodies: the piece's
+    bytes as numpy (``arr``), each line's start and end offsets (``starts``, ``ends``: the end without its line
+    end, a ``\\r`` before ``\\n`` dropped), and per message (in table order) the index of its first body line
+    (``body_first``: after the blank line that ends the headers) and of the line after its body (``body_end``:
+    the next separator, or the end of the piece)."""
+
+    arr: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+    body_first: np.ndarray
+    body_end: np.ndarray
+
+
+#: Reads something from the bodies of a piece's messages: ``(data, lines, table) -> frame`` with one row per row
+#: of ``table``, whose columns are added to it. It must copy what it keeps (the piece's buffer is reused).
+BodyReader = Callable[[bytes | memoryview, PieceLines, pl.DataFrame], pl.DataFrame]
+
+
 def header_table(data: bytes | memoryview, after_blank: bool, names: tuple[str, ...],
-                 joined: frozenset[str] = frozenset()) -> tuple[pl.DataFrame, int]:
+                 joined: frozenset[str] = frozenset(),
+                 body_reader: BodyReader | None = None) -> tuple[pl.DataFrame, int]:
     """The messages of ``data`` (a piece from :func:`iter_line_chunks`; ``after_blank`` tells whether its first
     line follows a blank line) as one row each: ``line`` (1-based line of the separator within the piece),
     ``sep`` (the separator line), and, per header name of ``names`` (lower case), its value, unfolded and
@@ -357,7 +379,8 @@ def header_table(data: bytes | memoryview, after_blank: bool, names: tuple[str, 
     Lines end at ``\\n`` (a ``\\r`` before it is dropped); separators follow the rules of :func:`iter_messages`;
     a header block runs from its separator to the first blank line (or the next separator). A header name is
     matched case-insensitively, with optional ``>`` quotes before it and blanks before its colon.
-    Vectorised with numpy over the piece's bytes: Python runs only for unusual lines.
+    Vectorised with numpy over the piece's bytes: Python runs only for unusual lines. With ``body_reader``, its
+    columns (from the bodies, see :data:`BodyReader`) are added to the table of a piece that has messages.
     """
     arr = np.frombuffer(data, dtype=np.uint8)
     size = len(arr)
@@ -461,4 +484,11 @@ def header_table(data: bytes | memoryview, after_blank: bool, names: tuple[str, 
     gathered = frame.get_column("val").gather(pl.Series(where).replace(-1, None))
     cols = [gathered.slice(code * n_msg, n_msg).alias(name) for code, name in enumerate(names)]
     table = pl.DataFrame([pl.Series("line", seps + 1), _spans(data, starts[seps], ends[seps]).alias("sep"), *cols])
+    if body_reader is not None:
+        # A body starts after the blank line that ends its headers (a message cut short by the next separator
+        # has none) and runs to the next separator.
+        next_sep = np.append(seps[1:], n_lines)
+        body_first = np.where(stop < next_sep, stop + 1, stop)
+        lines = PieceLines(arr, starts, ends, body_first, next_sep)
+        table = table.hstack(body_reader(data, lines, table))
     return table, n_lines

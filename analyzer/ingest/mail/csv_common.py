@@ -1,0 +1,53 @@
+"""Helpers shared by the mail CSV dialects: decoding the file, the first row, a cell."""
+
+from __future__ import annotations
+
+import csv
+import logging
+
+from analyzer.ingest.collect import FileCollector
+from analyzer.ingest.inputs import InputFile
+from analyzer.ingest.text import CsvTable, decode, sniff_delimiter
+
+log = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------------------------------------------------
+# CSV helpers
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _decode_file(f: InputFile, out: FileCollector) -> str:
+    data = f.read_bytes()
+    out.advance(len(data))
+    return decode(data, f.display)
+
+
+def _headerless_table(text: str, display: str, delimiter: str) -> CsvTable:
+    return CsvTable(display, [], [], 0, 0, text, delimiter, 0)
+
+
+def _first_line(text: str) -> str:
+    """The first non-blank line (without splitting the whole text)."""
+    pos = 0
+    while pos < len(text):
+        nl = text.find("\n", pos)
+        end = len(text) if nl < 0 else nl
+        if text[pos:end].strip():
+            return text[pos:end].rstrip("\r")
+        pos = end + 1
+    return ""
+
+
+def _first_row(text: str) -> list[str]:
+    line = _first_line(text)
+    delim = sniff_delimiter(line)
+    try:
+        return next(csv.reader([line], delimiter=delim))
+    except (csv.Error, StopIteration):
+        return []
+
+
+def _cell(row: list[str], i: int | None) -> str:
+    if i is None or i >= len(row):
+        return ""
+    return row[i]

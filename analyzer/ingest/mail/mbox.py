@@ -1,0 +1,487 @@
+"""The mbox reader (Gmail Takeout, Thunderbird, Apple Mail, Eudora, mboxrd): the pieces of the file turned into
+one row per message by :mod:`mbox_scan`, then the fields, participants, records and messages of the whole file
+with polars (Python runs once per distinct value, not per message)."""
+
+from __future__ import annotations
+
+import codecs
+import logging
+import os
+import re
+from collections import deque
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
+
+import polars as pl
+
+from analyzer.errors import InputError
+from analyzer.ingest.collect import FileCollector, stable_key
+from analyzer.ingest.inputs import InputFile
+from analyzer.ingest.mail import mbox_scan
+from analyzer.ingest.mail.addresses import _header_addresses, parse_addresses
+from analyzer.ingest.mail.classify import _WS, _header_hint_expr, address_hint
+from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind, gmail_labels
+from analyzer.ingest.mail.mbox_scan import iter_line_chunks, looks_like_mbox
+from analyzer.ingest.mail.message_dates import UTC_DT, _vector_dates, parse_mail_date, separator_date
+from analyzer.ingest.mail.message_ids import _bare_id, _first_msgid, _last_msgid, _latin1
+from analyzer.ingest.mail.signature import (
+    SIG_COLUMNS,
+    most_frequent_signature,
+    no_signature_lines,
+    read_signatures,
+    signature_evidence,
+)
+from analyzer.ingest.registry import Parser, Sniff, register
+from analyzer.ingest.text import clean_text
+from analyzer.normalize import clean_email
+
+log = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------------------------------------------------
+# mbox
+# ------------------------------------------------------------------------------------------------------------
+
+# The headers read (lower-cased names); To, Cc and Bcc repeated in a message are combined with ",", for the
+# others the first one counts.
+_ADDR_HEADERS = ("to", "cc", "bcc")
+_SINGLE_HEADERS = ("from", "date", "message-id", "in-reply-to", "references", "x-gm-thrid", "x-gmail-labels",
+                   "list-unsubscribe", "list-id", "precedence", "auto-submitted", "x-auto-response-suppress",
+                   "return-path", "x-mozilla-status")
+# Read for the signature reader only (which part of a body is text), dropped once it has run.
+_BODY_HEADERS = ("content-type", "content-transfer-encoding")
+_WANTED = (*_SINGLE_HEADERS, *_ADDR_HEADERS, *_BODY_HEADERS)
+_GMAIL_SEP_ID = re.compile(rb"^From (\d+)@xxx ")
+_WORKERS = max(1, min(2, os.cpu_count() or 1))
+_DELETED = "deleted message (Thunderbird folder not compacted)"
+
+
+def _b(value: str | None) -> bytes | None:
+    return None if value is None else value.encode("utf-8", "surrogatepass")
+
+
+def _cp1252_bytes(err: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler: bytes that are not UTF-8 read as Windows-1252 (as ``_text`` does)."""
+    assert isinstance(err, UnicodeDecodeError)
+    bad = err.object[err.start:err.end]
+    return bad.decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error("reconnect-cp1252", _cp1252_bytes)
+
+
+def _chunk_headers(data: bytes | memoryview, after_blank: bool) -> tuple[pl.DataFrame, int]:
+    """The messages of one piece of an mbox (see :func:`mbox_scan.header_table`), the headers read kept, and its
+    number of lines, with the signature lines of each message (:func:`signature.read_signatures`). The values
+    are copies, not views of the piece (whose buffer is reused)."""
+    table, n_lines = mbox_scan.header_table(data, after_blank, _WANTED, frozenset(_ADDR_HEADERS),
+                                            body_reader=read_signatures)
+    if "sig_lines" not in table.columns:  # a piece without messages
+        table = table.hstack(no_signature_lines(table.height))
+    return table.drop(_BODY_HEADERS), n_lines
+
+
+def parse_mbox(f: InputFile, out: FileCollector) -> None:
+    """Read an mbox file's header blocks into records and messages (bodies are skipped).
+
+    The file is read in pieces of ``mbox_scan.LINE_CHUNK`` bytes, each turned into one row per message with
+    the headers read (see :func:`mbox_scan.header_table`), two pieces at a time; then, for the whole file, the
+    messages' fields (labels, dates, ids: :func:`_message_fields`) while another thread parses the distinct
+    addresses (:func:`_warm_caches`), and the participants and records (:func:`_mbox_messages`). Python runs
+    once per DISTINCT value (addresses, labels, unusual dates), not once per message.
+    """
+    folder = file_folder_kind(f)
+    try:
+        fh = f.open()
+    except OSError as exc:
+        raise InputError(f.display, f"cannot be read ({exc.strerror or exc})") from None
+    parts: list[pl.DataFrame] = []
+    lines_before = 0
+
+    def collect(done: Future[tuple[pl.DataFrame, int]]) -> None:
+        nonlocal lines_before
+        part, n_lines = done.result()
+        if part.height:
+            parts.append(part.with_columns(pl.col("line") + lines_before))
+        lines_before += n_lines
+
+    # Two pieces are turned into frames at a time and one more is read ahead: numpy and polars release the
+    # GIL, so this keeps both cores of the reference machine busy. Memory holds at most four pieces.
+    with fh, ThreadPoolExecutor(max_workers=_WORKERS) as pool:
+        try:
+            pending: deque[Future[tuple[pl.DataFrame, int]]] = deque()
+            # A piece's buffer is reused `ring` pieces later: at most _WORKERS + 1 are in use at any time.
+            for after_blank, data in iter_line_chunks(fh, out.advance, mbox_scan.LINE_CHUNK, ring=_WORKERS + 2):
+                pending.append(pool.submit(_chunk_headers, data, after_blank))
+                del data
+                while len(pending) > _WORKERS:
+                    collect(pending.popleft())
+            while pending:
+                collect(pending.popleft())
+        except OSError as exc:
+            raise InputError(f.display, f"cannot be read ({exc.strerror or exc})",
+                             hint="The file may be truncated: export it again") from None
+        raw = pl.concat(parts, rechunk=True) if parts else pl.DataFrame()
+        parts.clear()
+        # Python parses the addresses (holding the GIL) while polars reads the fields (releasing it).
+        warmed = pool.submit(_warm_caches, raw) if raw.height else None
+        msgs = _message_fields(raw) if raw.height else raw
+        if warmed is not None:
+            warmed.result()
+    n_seen = msgs.height
+    notes: list[str] = []
+    if n_seen and folder in ("spam", "trash", "draft"):
+        out.ignore(IGNORE_FOLDER, n_seen)
+    elif n_seen:
+        notes = _mbox_messages(msgs, out, folder_sent=folder == "sent")
+    rep = out.report
+    if n_seen == 0 or rep.used + rep.ignored == 0:
+        raise InputError(f.display, "contains no valid mail message" + (
+            f" ({n_seen} separator lines, none followed by a message with a sender address)" if n_seen else ""),
+            hint="Is this an mbox export? It should start with a 'From ' line followed by headers")
+    if folder == "sent":
+        out.note("folder named as Sent: every sender is taken as the owner")
+    for note in notes:
+        out.note(note)
+
+
+#: At most this many distinct values are parsed ahead (below the sizes of the caches they fill).
+_WARM_MAX = 50_000
+
+
+def _warm_caches(m: pl.DataFrame) -> None:
+    """Parse the distinct From values and To/Cc/Bcc list items of ``m`` (and their addresses' hints) into the
+    caches of ``_header_addresses``, ``parse_addresses`` and ``address_hint``, exactly as
+    :func:`_mbox_messages` and :func:`_address_rows` will ask for them: Python work done while polars works on
+    something else. Pure cache warming: nothing is returned or recorded."""
+    froms = m.get_column("from").drop_nulls().unique(maintain_order=True).head(_WARM_MAX).to_list()
+    lists = pl.concat([m.get_column(c) for c in _ADDR_HEADERS]).drop_nulls().unique(maintain_order=True)
+    simple = lists.filter(~lists.str.contains(_RX_LIST_SLOW))
+    split = simple.str.split(",").explode().unique(maintain_order=True)
+    pieces = split.filter(split.str.contains(_RX_SIMPLE_ADDR)).head(_WARM_MAX).to_list()
+    whole = lists.filter(lists.str.contains(_RX_LIST_SLOW)).head(_WARM_MAX).to_list()
+    for v in froms:
+        addrs = _header_addresses(_b(v) or b"")
+        if addrs:
+            address_hint(*addrs[0])
+    for p in pieces:
+        for a in parse_addresses(p):
+            address_hint(*a)
+    for v in whole:
+        for a in _header_addresses(_b(v) or b""):
+            address_hint(*a)
+
+
+def _per_value(col: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
+    """``fn`` of each value of ``col`` (null stays null), called once per distinct value."""
+    uniq = col.drop_nulls().unique()
+    if uniq.len() == 0:
+        return pl.Series(col.name, [None] * col.len(), dtype=dtype)
+    vals = pl.Series(col.name, [fn(v) for v in uniq.to_list()], dtype=dtype)
+    return col.replace_strict(uniq, vals, default=None, return_dtype=dtype)
+
+
+def _map_unique(frame: pl.DataFrame, cols: list[str], fn: Callable[..., tuple[object, ...]],
+                outputs: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The columns ``outputs`` = ``fn(*row)`` for the rows of ``frame``, computed once per distinct ``cols``."""
+    keys = frame.select(cols)
+    uniq = keys.unique(maintain_order=True)
+    values = [fn(*row) for row in uniq.iter_rows()]
+    new = [pl.Series(name, [v[i] for v in values], dtype=dtype) for i, (name, dtype) in enumerate(outputs.items())]
+    return keys.join(uniq.with_columns(new), on=cols, how="left", nulls_equal=True,
+                     maintain_order="left").select(list(outputs))
+
+
+# One item of an address list in the simple shapes `Name <a@x>`, `"Name" <a@x>`, `<a@x>`, `a@x` (_ADDR_ITEM).
+# A list made only of these, without ';' or control characters, is split at its commas and each distinct item
+# parsed once: lists differ from message to message, their addresses repeat. A comma inside a quoted name makes
+# pieces that do not match: such lists go whole through parse_addresses.
+_RX_SIMPLE_ADDR = (r'^[ \t]*(?:(?:"(?:[^"\\\r\n]|\\.)*"|[^",<>()@;:\\\[\]]*?)[ \t]*<[^<>\s,"]*@[^<>\s,"]*>'
+                   r'|[^\s,<>"();:\[\]\\]+@[^\s,<>"();:\[\]\\]+)[ \t]*$')
+
+
+# Address lists that go whole through parse_addresses (';' separators, control characters), not split at commas.
+_RX_LIST_SLOW = r"[;\x00-\x08\x0e-\x1f\x7f]"
+
+
+class _Participants:
+    """Distinct (address, display name) pairs and addresses of one file, numbered in Python (pid, aid)."""
+
+    def __init__(self) -> None:
+        self.pids: dict[tuple[str, str | None], int] = {}
+        self.aids: dict[str, int] = {}
+        self.addr: list[str] = []
+        self.name: list[str | None] = []
+        self.aid: list[int] = []
+
+    def pid(self, addr: str, name: str | None) -> int:
+        """The number of (addr, name)."""
+        k = self.pids.get((addr, name))
+        if k is None:
+            k = self.pids[(addr, name)] = len(self.addr)
+            self.addr.append(addr)
+            self.name.append(name)
+            self.aid.append(self.aids.setdefault(addr, len(self.aids)))
+        return k
+
+
+def _address_rows(m: pl.DataFrame, people: _Participants) -> pl.DataFrame:
+    """(k, f, j, pid, aid) sorted by (k, f, j): the addresses of each message's To (f=0), Cc (1) and Bcc (2) in
+    order, as ``parse_addresses`` reads them."""
+    long = pl.concat([m.select("k", f=pl.lit(i, pl.Int8), v=pl.col(c)).drop_nulls("v")
+                      for i, c in enumerate(_ADDR_HEADERS)])
+    # Distinct values get an integer id: the long strings of mass mail are not copied around.
+    values = long.select("v").unique().with_row_index("vid")
+    long = long.join(values, on="v", how="left").select("k", "f", "vid")
+    pieces = (
+        values.filter(~pl.col("v").str.contains(_RX_LIST_SLOW))
+        .select("vid", p=pl.col("v").str.split(","))
+        .explode("p")
+        .filter(~pl.col("p").str.contains(r"^[ \t]*$"))
+        .with_columns(ok=pl.col("p").str.contains(_RX_SIMPLE_ADDR))
+    )
+    uniq = pieces.filter("ok").select("p").unique()
+    parsed = [parse_addresses(p) for p in uniq.get_column("p").to_list()]
+    uniq = uniq.with_columns(pl.Series("pid", [people.pid(*a[0]) if len(a) == 1 else None for a in parsed],
+                                       dtype=pl.Int64()))
+    pieces = pieces.join(uniq, on="p", how="left")
+    good = pieces.group_by("vid").agg(pl.col("pid").is_not_null().all().alias("one")).filter("one").select("vid")
+    simple = pieces.join(good, on="vid", how="semi").select("vid", "pid")
+    simple = simple.with_columns(j=_rank_in_group(pl.col("vid")))
+    rest = values.join(good, on="vid", how="anti")
+    cols: dict[str, list[int]] = {"vid": [], "j": [], "pid": []}
+    for vid, v in rest.select("vid", "v").iter_rows():
+        for j, (addr, name) in enumerate(_header_addresses(_b(v) or b"")):
+            cols["vid"].append(vid)
+            cols["j"].append(j)
+            cols["pid"].append(people.pid(addr, name))
+    slow = pl.DataFrame(cols, schema={"vid": pl.UInt32(), "j": pl.Int64(), "pid": pl.Int64()})
+    per_value = pl.concat([simple.select(slow.columns), slow])
+    aid = pl.Series("aid", people.aid, dtype=pl.Int64())
+    out = long.join(per_value, on="vid", how="inner").select("k", "f", "j", "pid").sort("k", "f", "j")
+    return out.with_columns(aid=aid.gather(out.get_column("pid")))
+
+
+def _rank_in_group(key: pl.Expr, start: int = 0) -> pl.Expr:
+    """Position of each row within its run of equal ``key`` values (rows of a group must be adjacent)."""
+    idx = pl.int_range(pl.len(), dtype=pl.Int64)
+    first = pl.when(key.ne_missing(key.shift(1))).then(idx).forward_fill()
+    return idx - first + start
+
+
+def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
+    """Per message: label flags, Thunderbird's deleted flag, the header hint, the date (from the Date header,
+    else the separator line), the ids and thread; the raw headers not needed later are dropped."""
+    m = m.with_row_index("k").with_columns(pl.col("k").cast(pl.Int64))
+    # Labels and Thunderbird's deleted flag: ignored messages.
+    def label_flags(v: str | None) -> tuple[object, ...]:
+        if v is None:
+            return None, False, False
+        lab = gmail_labels(_b(v) or b"")
+        return lab.ignore, lab.sent, lab.chat
+
+    m = pl.concat([m, _map_unique(m, ["x-gmail-labels"], label_flags,
+                                  {"l_ignore": pl.String(), "l_sent": pl.Boolean(), "l_chat": pl.Boolean()})],
+                  how="horizontal")
+    status = m.get_column("x-mozilla-status")
+    m = m.with_columns(deleted=pl.repeat(False, m.height, eager=True) if status.null_count() == m.height else
+                       _per_value(status, lambda v: _mozilla_deleted(_b(v) or b""), pl.Boolean()).fill_null(False))
+    m = m.with_columns(hint=_header_hint_expr())
+
+    # Dates: the common forms in Rust, the others once per distinct value, then the separator line.
+    m = m.with_columns(ts=_vector_dates(m.get_column("date")))
+    slow = m.filter(pl.col("ts").is_null() & pl.col("date").is_not_null()).select("k", "date")
+    if slow.height:
+        slow = slow.select("k", ts2=_per_value(slow.get_column("date"), lambda v: parse_mail_date(_b(v) or b""), UTC_DT))
+        m = m.join(slow, on="k", how="left", maintain_order="left").with_columns(pl.coalesce("ts", "ts2")).drop("ts2")
+    m = m.with_columns(sep_dated=pl.col("ts").is_null())
+    undated = m.filter(pl.col("ts").is_null())
+    if undated.height:
+        sep_ts = [separator_date(_b(s) or b"") for s in undated.get_column("sep").to_list()]
+        fill = undated.select("k", pl.Series("ts3", sep_ts, dtype=UTC_DT))
+        m = m.join(fill, on="k", how="left", maintain_order="left").with_columns(
+            pl.coalesce("ts", "ts3")).drop("ts3")
+    m = m.with_columns(sep_dated=pl.col("sep_dated") & pl.col("ts").is_not_null())
+
+    # Message ids, replies and threads (X-GM-THRID, else the first reference, else In-Reply-To or the id).
+    refs = pl.col("references")
+    m = m.with_columns(
+        mid=_first_msgid(m.get_column("message-id"), latin1=True),
+        irt0=_first_msgid(m.get_column("in-reply-to"), latin1=True),
+        thrid=_latin1(m.get_column("x-gm-thrid").str.strip_chars(_WS)),
+        ref_first=_first_msgid(m.get_column("references")),
+        ref_last=_last_msgid(m.get_column("references")),
+    )
+    odd = m.filter((pl.col("mid").is_null() & pl.col("message-id").is_not_null())
+                   | (pl.col("ref_first").is_null() & refs.is_not_null()))
+    if odd.height:  # bare ids without angle brackets
+        fix = odd.select("k", mid2=pl.col("message-id").map_elements(
+            lambda v: _bare_id(_b(v) or b""), return_dtype=pl.String()),
+            ref2=refs.map_elements(lambda v: _bare_id(_b(v) or b""), return_dtype=pl.String()))
+        m = m.join(fix, on="k", how="left", maintain_order="left").with_columns(
+            pl.coalesce("mid", "mid2"), pl.coalesce("ref_first", "ref2"), pl.coalesce("ref_last", "ref2")
+        ).drop("mid2", "ref2")
+    irt = pl.coalesce("irt0", "ref_last")
+    m = m.with_columns(
+        in_reply_to=irt,
+        thread_id=pl.when(pl.col("thrid").is_not_null() & (pl.col("thrid") != "")).then("thrid")
+        .when(pl.col("thrid").is_not_null() & pl.col("irt0").is_not_null()).then(pl.lit(""))
+        .otherwise(pl.coalesce("ref_first", irt, "mid")),
+    )
+    return m.select(
+        "line", pl.when(pl.col("mid").is_null()).then("sep").alias("sep"), "from", "to", "cc", "bcc", "l_ignore",
+        "deleted", "l_sent", "l_chat", "hint", "ts", "sep_dated", "mid", "in_reply_to", "thread_id", "sig_lines",
+        "sig_dashed")
+
+
+def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) -> list[str]:
+    """Records and messages from the one-row-per-message frame of an mbox file; returns the notes to add."""
+    m = m.with_row_index("k").with_columns(pl.col("k").cast(pl.Int64))
+    for reason, cnt in m.filter(pl.col("l_ignore").is_not_null()).group_by("l_ignore").len().sort("l_ignore").iter_rows():
+        out.ignore(reason, cnt)
+    n_deleted = m.filter(pl.col("l_ignore").is_null() & pl.col("deleted")).height
+    if n_deleted:
+        out.ignore(_DELETED, n_deleted)
+    m = m.filter(pl.col("l_ignore").is_null() & ~pl.col("deleted"))
+    if m.height == 0:
+        return []
+    # Signature evidence (read from the lines kept per message, then the lines are dropped).
+    m = m.hstack(signature_evidence(m)).drop("sig_lines", "sig_dashed")
+
+    # Senders, once per distinct From value; the address's own hint, else the message's header hint.
+    m = m.with_columns(owner=pl.lit(folder_sent) | pl.col("l_sent"))
+    people = _Participants()
+
+    def sender(frm: str | None) -> tuple[object, ...]:
+        senders = _header_addresses(_b(frm) or b"") if frm is not None else ()
+        if not senders:
+            return None, None
+        s_addr, s_name = senders[0]
+        return people.pid(s_addr, s_name), address_hint(s_addr, s_name)
+
+    m = m.hstack(_map_unique(m, ["from"], sender, {"s_pid": pl.Int64(), "a_hint": pl.String()})).with_columns(
+        s_hint=pl.coalesce("a_hint", "hint"))
+    for line in m.filter(pl.col("s_pid").is_null()).get_column("line").to_list():
+        out.reject(line, "no sender address")
+    m = m.filter(pl.col("s_pid").is_not_null())
+    if m.height == 0:
+        return []
+
+    # Recipients: one per distinct address of To, Cc, Bcc (the first one's name), not the sender (mail to
+    # oneself, the sender in Cc).
+    ar = _address_rows(m, people)
+    ar = ar.filter((pl.col("k") * (1 << 32) + pl.col("aid")).is_first_distinct())
+    p_aid = pl.Series("aid", people.aid, dtype=pl.Int64())
+    m = m.with_columns(s_aid=p_aid.gather(m.get_column("s_pid")))
+    rm = (ar.join(m.select("k", "line", "s_aid"), on="k", how="inner", maintain_order="left")
+          .filter(pl.col("aid") != pl.col("s_aid"))
+          .with_columns(pos=_rank_in_group(pl.col("k"), 1)))
+    n_rec = rm.group_by("k").len("n_rec")
+    # Mentions, keyed like record(): (pid, owner, header-hinted) as one integer; sender mentions first, each
+    # part in file order (so a group's first row is its first mention).
+    mentions = pl.concat([
+        m.select("k", "line", pos=pl.lit(0, pl.Int64),
+                 key=pl.col("s_pid") * 4 + pl.col("owner").cast(pl.Int64) * 2 + pl.col("hint").is_not_null().cast(pl.Int64),
+                 hint="s_hint"),
+        rm.select("k", "line", "pos", key=pl.col("pid") * 4, hint=pl.lit(None, pl.String())),
+    ])
+    order = pl.col("k") * (1 << 24) + pl.col("pos")
+    recs = mentions.group_by("key").agg(
+        first=order.min(), line=pl.col("line").min(), hint=pl.col("hint").drop_nulls().first(),
+        n_mentions=pl.len().cast(pl.Int64),
+    ).sort("first").with_row_index("rid").with_columns(pl.col("rid").cast(pl.Int64))
+    # A sender record's signature: the most frequent value over its messages.
+    sender_key = (pl.col("s_pid") * 4 + pl.col("owner").cast(pl.Int64) * 2
+                  + pl.col("hint").is_not_null().cast(pl.Int64))
+    recs = recs.join(most_frequent_signature(m.with_columns(key=sender_key), "key"), on="key", how="left",
+                     maintain_order="left")
+    rec_pid = recs.get_column("key") // 4
+    p_hint = pl.Series([address_hint(a, n) for a, n in zip(people.addr, people.name, strict=True)], dtype=pl.String())
+    names = pl.Series([clean_text(n) if n is not None else None for n in people.name], dtype=pl.String())
+    emails = pl.Series([clean_email(a) for a in people.addr], dtype=pl.String()).gather(rec_pid)
+    records = recs.select(
+        "line", *SIG_COLUMNS,
+        role=pl.when(pl.col("first") % (1 << 24) == 0).then(pl.lit("sender")).otherwise(pl.lit("recipient")),
+        name=names.gather(rec_pid),
+        emails=pl.when(emails.is_not_null()).then(pl.concat_list(pl.lit(emails)))
+        .otherwise(pl.lit([], dtype=pl.List(pl.String()))),
+        n_mentions="n_mentions", owner_hint=(pl.col("key") // 2 % 2) == 1,
+        automated_hint=pl.coalesce(pl.lit(p_hint.gather(rec_pid)), "hint"),
+    )
+    rid = pl.col("key").replace_strict(recs.get_column("key"), recs.get_column("rid"), return_dtype=pl.Int64)
+
+    n_undated = m.filter(pl.col("ts").is_null()).height
+    n_sep_dated = m.filter(pl.col("sep_dated") & ~pl.col("l_chat")).height
+    nokey = m.filter(pl.col("mid").is_null()).select("k", "sep", "s_pid", "ts")
+    if nokey.height:
+        p_addr = pl.Series(people.addr, dtype=pl.String())
+        r_addrs = ar.join(nokey.select("k"), on="k", how="semi")
+        r_addrs = r_addrs.with_columns(addr=p_addr.gather(r_addrs.get_column("pid"))).group_by("k").agg(
+            pl.col("addr").sort().alias("r_addrs"))
+        nokey = nokey.join(r_addrs, on="k", how="left", maintain_order="left")
+        keys_ = []
+        for sep, s_pid, ts_, addrs in nokey.select("sep", "s_pid", "ts", "r_addrs").iter_rows():
+            g = _GMAIL_SEP_ID.match(_b(sep) or b"")
+            keys_.append(stable_key("gmail", g.group(1)) if g else
+                         stable_key("email", people.addr[s_pid], ts_, addrs or []))
+        m = m.join(nokey.select("k", pl.Series("key2", keys_, dtype=pl.String())), on="k", how="left",
+                   maintain_order="left")
+    else:
+        m = m.with_columns(key2=pl.lit(None, pl.String()))
+
+    # Messages, referring to the records by their row numbers.
+    rids = rm.select("k", key=pl.col("pid") * 4).select("k", rid=rid).group_by("k", maintain_order=True).agg(
+        pl.col("rid").alias("recipient_ids"))
+    m = (m.with_columns(key=pl.col("s_pid") * 4 + pl.col("owner").cast(pl.Int64) * 2
+                        + pl.col("hint").is_not_null().cast(pl.Int64))
+         .with_columns(sender_id=rid)
+         .join(rids, on="k", how="left", maintain_order="left")
+         .join(n_rec, on="k", how="left", maintain_order="left"))
+    n_part = pl.col("n_rec").fill_null(0).cast(pl.Int32) + 1
+    messages = m.select(
+        msg_key=pl.coalesce("mid", "key2"), timestamp="ts", channel=pl.lit("email"), thread_id="thread_id",
+        sender_id=pl.col("sender_id").cast(pl.Int64),
+        recipient_ids=pl.col("recipient_ids").fill_null(pl.lit([], dtype=pl.List(pl.Int64()))),
+        n_participants=pl.when(pl.col("l_chat")).then(pl.max_horizontal(n_part, 2)).otherwise(n_part),
+        message_id="mid", in_reply_to="in_reply_to", line="line",
+    )
+    out.add_bulk(records, messages)
+    out.used(m.height)
+    n_chat = m.filter(pl.col("l_chat")).height
+    notes = []
+    if n_chat:
+        notes.append(f"{_n(n_chat, 'Gmail chat record')} read as email, dated from the mbox separator line")
+    if n_sep_dated:
+        notes.append(f"{_n(n_sep_dated, 'message')} with a missing or unusable Date header dated from the separator "
+                     "line")
+    if n_undated:
+        notes.append(f"{_n(n_undated, 'message')} without any date kept undated")
+    return notes
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+
+def _mozilla_deleted(status: bytes) -> bool:
+    """Thunderbird's X-Mozilla-Status has the 0x0008 (expunged) bit: deleted but not yet compacted away."""
+    try:
+        return bool(int(status.strip()[:4], 16) & 0x0008)
+    except ValueError:
+        return False
+
+
+def _match_mbox(s: Sniff) -> bool:
+    return looks_like_mbox(s.head)
+
+
+register(Parser(
+    kind="mail.mbox",
+    label="mbox mail (Gmail Takeout, Thunderbird, Apple Mail .mbox folder, Eudora, mboxrd)",
+    export_help="Gmail: takeout.google.com -> Mail -> 'All mail Including Spam and Trash.mbox'. Thunderbird: the "
+                "folder files in your profile's Mail/ImapMail directory (or ImportExportTools NG -> Export folder "
+                "-> mbox). Apple Mail: Mailbox -> Export Mailbox... (pass the .mbox folder).",
+    matches=_match_mbox,
+    parse=parse_mbox,
+    priority=20,
+))

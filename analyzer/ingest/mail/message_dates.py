@@ -1,0 +1,215 @@
+"""Mail dates: the Date header (RFC 5322 and the variants old mailers write) and the mbox separator line, one
+value at a time (``parse_mail_date``, ``separator_date``) and vectorised over a column (``vector_dates``)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+
+import polars as pl
+
+from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime, parse_rfc5322
+from analyzer.ingest.mail.addresses import _text, _unfold
+
+log = logging.getLogger(__name__)
+
+# ------------------------------------------------------------------------------------------------------------
+# One value at a time
+# ------------------------------------------------------------------------------------------------------------
+
+_MON = {m: i for i, m in enumerate(
+    (b"jan", b"feb", b"mar", b"apr", b"may", b"jun", b"jul", b"aug", b"sep", b"oct", b"nov", b"dec"), start=1)}
+_TZ = {b"gmt": 0, b"ut": 0, b"utc": 0, b"z": 0, b"est": -300, b"edt": -240, b"cst": -360, b"cdt": -300,
+       b"mst": -420, b"mdt": -360, b"pst": -480, b"pdt": -420, b"cet": 60, b"cest": 120, b"bst": 60}
+_RFC_DATE = re.compile(
+    rb"\s*(?:[A-Za-z]{2,9},?\s*)?(\d{1,2})[\s-]+([A-Za-z]{3})[a-z]*\.?[\s-]+(\d{2,4})\s+(\d{1,2}):(\d{2})"
+    rb"(?::(\d{2})(?:\.\d+)?)?\s*([+-]\d{4}|[A-Za-z]{1,5})?")
+# Separator dates: ctime "Mon Aug 28 18:38:57 2023" and Gmail's "Tue Aug 08 12:36:29 +0000 2023".
+_SEP_DATE = re.compile(
+    rb"([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s+(?:([+-]\d{4}|[A-Za-z]{1,5})\s+)?(\d{4})")
+_OFFSETS: dict[int, timedelta] = {}
+
+
+def _mk(y: int, mo: int, d: int, h: int, mi: int, s: int, tz: bytes | None) -> datetime | None:
+    if not MIN_YEAR <= y <= MAX_YEAR:
+        return None
+    if tz is None:
+        off = 0
+    elif tz[:1] in (b"+", b"-"):
+        off = (int(tz[1:3]) * 60 + int(tz[3:5])) * (-1 if tz[:1] == b"-" else 1)
+    else:
+        off = _TZ.get(tz.lower(), 0)
+    try:
+        dt = datetime(y, mo, d, h, mi, s, tzinfo=UTC)
+    except ValueError:
+        return None
+    if off:
+        delta = _OFFSETS.get(off)
+        if delta is None:
+            delta = _OFFSETS[off] = timedelta(minutes=off)
+        dt -= delta
+    return dt
+
+
+_DAY_BASES: dict[tuple[bytes, bytes, bytes, bytes], datetime | None] = {}
+
+
+def _day_base(d: bytes, mon: bytes, y: bytes, tz: bytes) -> datetime | None:
+    """Midnight of a (day, month name, year, zone) as UTC, or None; memoised (many messages share a day)."""
+    key = (d, mon, y, tz)
+    try:
+        return _DAY_BASES[key]
+    except KeyError:
+        pass
+    base = None
+    mo = _MON.get(mon[:3].lower())
+    if mo and d.isdigit() and y.isdigit() and len(d) <= 2:
+        year = int(y)
+        if len(y) == 2:
+            year += 2000 if year < 50 else 1900
+        elif len(y) == 3:
+            year += 1900
+        base = _mk(year, mo, int(d), 0, 0, 0, tz or None) if (not tz or _TZ_OK.match(tz)) else None
+    if len(_DAY_BASES) > 50_000:
+        _DAY_BASES.clear()
+    _DAY_BASES[key] = base
+    return base
+
+
+_TIMES: dict[bytes, timedelta] = {}  # "HH:MM:SS" -> offset in the day (at most 86,400 entries)
+_TZ_OK = re.compile(rb"^(?:[+-]\d{4}|[A-Za-z]{1,5})$")
+
+
+def parse_mail_date(value: bytes) -> datetime | None:
+    """An RFC 5322 ``Date`` header value as an aware UTC datetime, or None if unusable."""
+    parts = value.split()
+    if parts and not parts[0][:1].isdigit():  # weekday, with or without its comma
+        parts = parts[1:]
+    if len(parts) >= 4:
+        base = _day_base(parts[0], parts[1], parts[2], parts[4] if len(parts) > 4 else b"")
+        if base is not None:
+            t = parts[3]
+            delta = _TIMES.get(t)
+            if delta is None and len(t) == 8 and t[2] == 58 and t[5] == 58 and t.replace(b":", b"").isdigit() \
+                    and int(t[:2]) < 24 and int(t[3:5]) < 60 and int(t[6:]) < 61:
+                delta = _TIMES[t] = timedelta(seconds=int(t[:2]) * 3600 + int(t[3:5]) * 60 + int(t[6:]))
+            if delta is not None:
+                return base + delta
+    m = _RFC_DATE.match(value)
+    if m:
+        d, mon, y, h, mi, s, tz = m.groups()
+        mo = _MON.get(mon.lower())
+        if mo:
+            year = int(y)
+            if len(y) == 2:
+                year += 2000 if year < 50 else 1900
+            elif len(y) == 3:
+                year += 1900
+            return _mk(year, mo, int(d), int(h), int(mi), int(s or 0), tz)
+    text = _text(_unfold(value))
+    return parse_rfc5322(text) or parse_datetime(text)
+
+
+def separator_date(sep: bytes) -> datetime | None:
+    """The date of an mbox separator line (Gmail's, ctime, Eudora's forms), or None."""
+    m = _SEP_DATE.search(sep)
+    if not m:
+        return None
+    mon, d, h, mi, s, tz, y = m.groups()
+    mo = _MON.get(mon.lower())
+    if not mo:
+        return None
+    return _mk(int(y), mo, int(d), int(h), int(mi), int(s or 0), tz)
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Vectorised over a column (the mbox reader)
+# ------------------------------------------------------------------------------------------------------------
+
+UTC_DT = pl.Datetime("us", "UTC")
+# The common Date forms, read in Rust: [weekday] d Mon yyyy h:mm[:ss] [zone [anything]]. Anything else
+# (2-digit years, odd spacing, glued zones...) goes through parse_mail_date once per distinct value.
+_RX_DATE = (r"^[ \t\x0b\x0c]*(?:[^0-9 \t\x0b\x0c][^ \t\x0b\x0c]*[ \t\x0b\x0c]+)?(?<d>[0-9]{1,2})[ \t\x0b\x0c]+"
+            r"(?<mon>[A-Za-z]{3})[^ \t\x0b\x0c]*[ \t\x0b\x0c]+(?<y>[0-9]{4})[ \t\x0b\x0c]+"
+            r"(?<hh>[0-9]{1,2}):(?<mi>[0-9]{2})(?::(?<ss>[0-9]{2}))?"
+            r"(?:[ \t\x0b\x0c]+(?<zone>[+-][0-9]{4}|[A-Za-z]{1,5})(?:[ \t\x0b\x0c].*)?)?[ \t\x0b\x0c]*$")
+# The usual Date form (see _vector_dates), matched without captures (a DFA scan).
+_RX_DATE_FAST = (r"^(?:(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun), )?[0-9]{1,2} (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) "
+                 r"[0-9]{4} [0-9]{2}:[0-5][0-9]:[0-6][0-9] (?:[+-][0-9]{4}|GMT|UTC|UT|Z|[ECMP][SD]T)(?: \([^()]*\))?$")
+_MON_NUM = {"Jan": 1, "Feb": 2, "Mar": 3, "Apr": 4, "May": 5, "Jun": 6, "Jul": 7, "Aug": 8, "Sep": 9, "Oct": 10,
+            "Nov": 11, "Dec": 12}
+_DAYS_IN_MONTH = {1: 31, 2: 28, 3: 31, 4: 30, 5: 31, 6: 30, 7: 31, 8: 31, 9: 30, 10: 31, 11: 30, 12: 31}
+_MON_LOWER = {k.lower(): v for k, v in _MON_NUM.items()}
+_TZ_MINUTES = {k.decode(): v for k, v in _TZ.items()}
+
+
+def _utc_datetime(f: pl.DataFrame) -> pl.Series:
+    """The UTC datetime of each row of ``f`` (Int64 columns y, mo, d, hh, mi, ss and off, the offset in minutes;
+    an optional Boolean column ok, false for rows to leave null), by integer arithmetic (H. Hinnant's days_from_civil); null for impossible dates and years out of range. In
+    stages: one expression tree would evaluate its shared parts again and again."""
+    c = pl.col
+    if "ok" not in f.columns:
+        f = f.with_columns(ok=pl.lit(True))
+    return f.lazy().with_columns(
+        leap=((c("y") % 4 == 0) & (c("y") % 100 != 0)) | (c("y") % 400 == 0),
+        yy=c("y") - (c("mo") <= 2).cast(pl.Int64),
+    ).with_columns(
+        dim=c("mo").replace_strict(_DAYS_IN_MONTH, default=None, return_dtype=pl.Int64)
+        + (c("leap") & (c("mo") == 2)).cast(pl.Int64),
+        era=c("yy").floordiv(400),
+    ).with_columns(yoe=c("yy") - c("era") * 400).with_columns(
+        doe=c("yoe") * 365 + c("yoe").floordiv(4) - c("yoe").floordiv(100)
+        + (153 * (c("mo") + pl.when(c("mo") > 2).then(-3).otherwise(9)) + 2).floordiv(5) + c("d") - 1,
+    ).select(
+        ts=pl.when(c("ok") & c("y").is_between(MIN_YEAR, MAX_YEAR) & (c("hh") < 24) & (c("mi") < 60) & (c("ss") <= 60)
+                   & c("d").is_between(1, c("dim")))
+        .then((((c("era") * 146097 + c("doe") - 719468) * 86400 + c("hh") * 3600 + c("mi") * 60 + c("ss")
+                - c("off") * 60) * 1_000_000).cast(UTC_DT))
+    ).collect().get_column("ts")
+
+
+def _zone_minutes(zone: pl.Expr, name: pl.Expr) -> pl.Expr:
+    """The UTC offset in minutes of a Date's zone: ``+hhmm``/``-hhmm`` read from ``zone``, else the zone
+    ``name`` (GMT, EST ...) looked up in ``_TZ`` (unknown names count as UTC, as in parse_mail_date)."""
+    sign = zone.str.slice(0, 1)
+    return (pl.when(sign.is_in(["+", "-"]))
+            .then((zone.str.slice(1, 2).str.to_integer(strict=False) * 60 + zone.str.slice(3, 2).str.to_integer(strict=False))
+                  * pl.when(sign == "-").then(-1).otherwise(1))
+            .otherwise(name.str.to_lowercase().replace_strict(_TZ_MINUTES, default=0, return_dtype=pl.Int64)))
+
+
+def _vector_dates(date: pl.Series) -> pl.Series:
+    """``Date`` values in the forms nearly every mailer writes, as UTC datetimes, by integer arithmetic (no
+    per-value Python, no strptime); null for anything else, including impossible dates and years out of range,
+    which go to ``parse_mail_date``. The usual form ``[Www, ]d Mon yyyy hh:mm:ss +hhmm|GMT|UT|EST...[ (comment)]``
+    is checked with one capture-free regex, brought to one layout (weekday dropped, a one-digit day padded) and
+    read at fixed offsets; rarer spellings (other spacing, no seconds, long month names) with a capturing regex. The weekday is not checked (as in
+    parse_mail_date); a named zone not in ``_TZ`` counts as UTC, as there."""
+    v = pl.col("v")
+    c = pl.col
+
+    # The form is fixed once the weekday is dropped and a one-digit day is padded: "dd Mon yyyy hh:mm:ss zone".
+    is_fast = date.str.contains(_RX_DATE_FAST).fill_null(False)
+    fast = pl.DataFrame({"v": date, "ok": is_fast}).lazy().with_columns(
+        v=pl.when(v.str.slice(3, 1) == ",").then(v.str.slice(5)).otherwise(v)).with_columns(
+        v=pl.when(v.str.slice(1, 1) == " ").then(pl.lit("0") + v).otherwise(v)).with_columns(
+        zone=v.str.slice(21, 5)).select(
+        "ok", y=v.str.slice(7, 4).str.to_integer(strict=False),
+        mo=v.str.slice(3, 3).replace_strict(_MON_NUM, default=None, return_dtype=pl.Int64),
+        d=v.str.slice(0, 2).str.to_integer(strict=False), hh=v.str.slice(12, 2).str.to_integer(strict=False),
+        mi=v.str.slice(15, 2).str.to_integer(strict=False), ss=v.str.slice(18, 2).str.to_integer(strict=False),
+        off=_zone_minutes(c("zone"), c("zone").str.slice(0, 3).str.strip_chars_end(" (")),
+    ).collect()
+    ts = _utc_datetime(fast)
+    rest = (~is_fast & date.is_not_null()).arg_true()
+    if rest.len() == 0:
+        return ts
+    g = pl.DataFrame({"v": date.gather(rest)}).select(p=v.str.extract_groups(_RX_DATE)).unnest("p").select(
+        y=c("y").str.to_integer(strict=False),
+        mo=c("mon").str.to_lowercase().replace_strict(_MON_LOWER, default=None, return_dtype=pl.Int64),
+        d=c("d").str.to_integer(strict=False), hh=c("hh").str.to_integer(strict=False),
+        mi=c("mi").str.to_integer(strict=False), ss=c("ss").str.to_integer(strict=False).fill_null(0),
+        off=_zone_minutes(c("zone"), c("zone")).fill_null(0),
+    )
+    return ts.scatter(rest, _utc_datetime(g))

@@ -1,0 +1,508 @@
+"""The signature block at the end of a message, read as identity evidence: a LinkedIn profile URL, the sender's
+full name (a native name above an English work name, or ``Kaiwen (Kevin) Zhang``) and a ``Title | Company``
+line. Nothing of the body is kept: a message gives at most these four short values, and a sender record the
+most frequent of each over its messages (:func:`most_frequent_signature`).
+
+Precision over recall (wrong evidence causes false merges), and cheap (SPEC §9): no MIME parse of every
+message, but numpy over the lines of the pieces the mbox reader already holds
+(:class:`~analyzer.ingest.mail.mbox_scan.PieceLines`), in :func:`read_signatures`, per piece:
+
+1. The text of a message: its body when it is ``text/plain`` (or has no Content-Type), else the first
+   ``text/plain`` part of a ``multipart/*`` body, found among its first ``_PART_HEAD`` lines, up to the next
+   MIME boundary line (read up to ``_MAX_TEXT`` lines: a part that does not end by then is skipped). HTML-only
+   messages and base64 text are skipped (no tag-stripping guesses), and so is bulk mail (List-Id,
+   List-Unsubscribe, Precedence, Auto-Submitted: a newsletter's footer is nobody's signature). Quoted-printable
+   text is decoded (soft line breaks, ``=20``, ``=C3=A9``), in Python, for those messages only.
+2. The text stops at the first line that starts what the sender quotes or forwards: an attribution
+   (``On ... wrote:``, ``... schrieb Name <address>:``, ``a écrit :``, ``escribió:``, ``Begin forwarded
+   message:``), ``-----Original Message-----``, ``---------- Forwarded message ---------``, a line of
+   underscores, an Outlook header block (``From:``, ``Von:``, ``De :`` ...). Lines starting with ``>`` are
+   never read. So the owner's signature quoted in a reply is never attributed to the sender; the price is that
+   a bottom-posted reply's own signature, below the attribution line, is not read either.
+3. The signature: the lines after the last ``-- `` delimiter (``--=20`` in quoted-printable) of the text, else
+   its last ``WINDOW`` non-blank, non-quoted lines; lines of at most ``_MAX_LINE`` bytes that do not end like a
+   sentence or a greeting (``!?,;:``) are kept per message (a List column, the only body text that leaves a
+   piece, dropped once the evidence is read).
+
+Then, for the whole file at once (:func:`signature_evidence`: Rust regexes over the kept lines, Python once per
+DISTINCT line):
+
+* ``sig_linkedin_url``: a ``linkedin.com/in/<slug>`` URL (with or without scheme, country subdomains) on a line
+  of its own or with a short label (``LinkedIn: ...``), not inside a sentence; canonicalised.
+* ``sig_title``, ``sig_company``: the first title line (:func:`title_line`: ``Title | Company``, ``Title,
+  Company``, ``Title at Company``, ``Title – Company``; the title has a job word, both sides are short and
+  capitalised, the line has no sentence punctuation, the company has no job word).
+* ``sig_name``: a name line (two to four capitalised words, no closing such as "Best Regards", no job or company
+  word) written ``Given (English) Family``; else the first of two consecutive name lines that share a word (the
+  native form above the English work name: ``Zhang Kaiwen`` above ``Kevin Zhang``; kept as written); else the
+  name line just above the title line or just after the ``-- `` delimiter. A name is only read in a signature
+  that has a title line or a delimiter (or the parenthesised form).
+
+Other mail formats (Outlook, Thunderbird and message-trace CSVs) carry no signature evidence.
+"""
+
+from __future__ import annotations
+
+import binascii
+import re
+from functools import lru_cache
+
+import numpy as np
+import polars as pl
+import pyarrow as pa
+
+from analyzer.ingest.mail.mbox_scan import PieceLines, _spans
+from analyzer.normalize import canonical_linkedin_url
+
+#: The evidence columns, as in RECORDS.
+SIG_COLUMNS = ("sig_name", "sig_title", "sig_company", "sig_linkedin_url")
+#: Non-blank, non-quoted lines read at the end of a message's text when it has no ``-- `` delimiter (and at
+#: most this many after one).
+WINDOW = 15
+#: Lines at the start of a multipart body where its text/plain part's headers are looked for.
+_PART_HEAD = 12
+#: Lines of a multipart body's text part that are read (the HTML part or attachments after it are not).
+_MAX_TEXT = 400
+#: Longer lines are prose, not signature lines (bytes, before quoted-printable decoding: its lines are longer).
+_MAX_LINE = 120
+
+_LF, _GT, _DASH, _US, _SP, _COLON = 10, 62, 45, 95, 32, 58
+#: A line ending with one of these is a sentence or a greeting, not a signature line.
+_NOT_LAST = np.frombuffer(b"!?,;:", dtype=np.uint8)
+
+
+def no_signature_lines(n: int) -> pl.DataFrame:
+    """What :func:`read_signatures` gives for ``n`` messages without signature lines."""
+    return pl.DataFrame([pl.Series("sig_lines", [None] * n, dtype=pl.List(pl.String())),
+                         pl.Series("sig_dashed", [False] * n, dtype=pl.Boolean())])
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Lines: byte tests over many lines at once
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _window(arr: np.ndarray, at: np.ndarray, width: int) -> np.ndarray:
+    """``width`` bytes from each offset ``at`` (rows; bytes past the end of ``arr`` read as 0)."""
+    idx = at[:, None] + np.arange(width)
+    out = arr[np.minimum(idx, len(arr) - 1)]
+    out[idx >= len(arr)] = 0
+    return out
+
+
+def _words8(arr: np.ndarray) -> np.ndarray:
+    """Every 8-byte little-endian word of ``arr`` (a view, one per offset; the last 7 offsets have none)."""
+    return np.ndarray((max(len(arr) - 7, 0),), dtype="<u8", buffer=arr, strides=(1,))
+
+
+def _has_at(arr: np.ndarray, pos: np.ndarray, text: bytes, fold: bool = False) -> np.ndarray:
+    """Which offsets ``pos`` of ``arr`` hold ``text`` (``fold``: ASCII case-insensitively, ``text`` in lower
+    case), as a mask. Compared 8 bytes at a time, each word only for the offsets still matching."""
+    out = np.zeros(len(pos), dtype=bool)
+    idx = np.flatnonzero(pos + 8 * ((len(text) + 7) // 8) <= len(arr))
+    at = pos[idx]
+    words = _words8(arr)
+    for j in range(0, len(text), 8):
+        if not len(idx):
+            break
+        chunk = text[j: j + 8]
+        key = np.uint64(int.from_bytes(chunk.ljust(8, b"\0"), "little"))
+        mask = np.uint64((1 << (8 * len(chunk))) - 1)
+        w = words[at + j]
+        if fold:
+            w = w | np.uint64(0x2020202020202020)
+        hit = (w & mask) == key
+        idx, at = idx[hit], at[hit]
+    out[idx] = True
+    return out
+
+
+def _starts_with(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, rows: np.ndarray, prefix: bytes,
+                 fold: bool = False) -> np.ndarray:
+    """Which lines ``rows`` start with ``prefix`` (``fold``: ASCII case-insensitively, ``prefix`` lower case)."""
+    rows = rows[ends[rows] - starts[rows] >= len(prefix)]
+    return rows[_has_at(arr, starts[rows], prefix, fold)]
+
+
+def _ends_with(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, rows: np.ndarray, suffix: bytes) -> np.ndarray:
+    """Which lines ``rows`` end with ``suffix``."""
+    rows = rows[ends[rows] - starts[rows] >= len(suffix)]
+    return rows[_has_at(arr, ends[rows] - len(suffix), suffix)]
+
+
+# Attribution lines of a reply or forward: the text below them is someone else's.
+_ATTRIBUTION_ENDS = (b"wrote:", b"schrieb:", b"crit :", b"crit:", b"escribi\xc3\xb3:", b"forwarded message:",
+                     b"scritto:", b"escreveu:", b">:", b"> :")
+# Outlook's header block of the message replied to (English and the common translations).
+_HEADER_STARTS = (b"From:", b"*From:*", b"Von:", b"De:", b"De :", b"Da:", b"Van:", b"Fra:", b"Fr\xc3\xa5n:")
+
+
+def _value_bytes(values: pl.Series) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
+    """The bytes of a String column (all values end to end) and each value's start offset, and which values are
+    null: from its Arrow buffers, without a polars computation."""
+    arrow = values.to_arrow()
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    arrow = arrow.cast(pa.large_string())
+    nulls = arrow.is_null().to_numpy(zero_copy_only=False)
+    _, offsets, data = arrow.buffers()
+    n = len(arrow)
+    offs = np.frombuffer(offsets, dtype=np.int64)[arrow.offset: arrow.offset + n + 1] if offsets else np.zeros(n + 1,
+                                                                                                              np.int64)
+    raw = np.frombuffer(data, dtype=np.uint8) if data is not None else np.zeros(0, np.uint8)
+    # room to read whole words past the last value
+    return (np.concatenate([raw[: offs[-1]], np.zeros(16, np.uint8)]), offs), nulls
+
+
+def _value_starts(values: tuple[np.ndarray, np.ndarray], prefix: bytes) -> np.ndarray:
+    """Which values (from :func:`_value_bytes`) start with ``prefix`` (lower case), ASCII case-insensitively."""
+    raw, offs = values
+    long_enough = np.diff(offs) >= len(prefix)
+    return long_enough & _has_at(raw, offs[:-1], prefix, fold=True)
+
+
+def _cut_lines(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, body: np.ndarray, first: np.ndarray,
+               length: np.ndarray) -> np.ndarray:
+    """The lines of ``body`` (sorted; ``first`` byte and ``length`` of each) where a text ends (sorted): quoted or
+    forwarded text begins, or a MIME boundary."""
+    cuts = []
+    # "--" then more, not a "-- " signature delimiter (nor its quoted-printable "--=20"): MIME boundaries,
+    # "-----Original Message-----", "---------- Forwarded message ---------", "-------- Original Message ---"
+    dd = np.flatnonzero((first == _DASH) & (length >= 4))
+    if len(dd):
+        w = _window(arr, starts[body[dd]] + 1, 2)
+        dd = dd[(w[:, 0] == _DASH) & (w[:, 1] != _SP)]
+        cuts.append(body[dd[~((length[dd] == 5) & _has_at(arr, starts[body[dd]], b"--=20"))]])
+    cuts.append(_starts_with(arr, starts, ends, body[first == _US], b"_____"))
+    lead = np.zeros(256, dtype=bool)
+    lead[[start[0] for start in _HEADER_STARTS]] = True
+    led = np.flatnonzero(lead[first])
+    for start in _HEADER_STARTS:
+        cuts.append(_starts_with(arr, starts, ends, body[led[first[led] == start[0]]], start))
+    colon = body[(length > 0) & (arr[np.maximum(ends[body] - 1, 0)] == _COLON)]
+    if len(colon):
+        for suffix in _ATTRIBUTION_ENDS:
+            cuts.append(_ends_with(arr, starts, ends, colon, suffix))
+        cuts.append(_ends_with(arr, starts, ends, colon, b"Begin forwarded message:"))
+    return np.unique(np.concatenate(cuts))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# One piece: where each message's signature lines are
+# ------------------------------------------------------------------------------------------------------------
+
+
+def _next_at_or_after(sorted_rows: np.ndarray, at: np.ndarray, default: np.ndarray) -> np.ndarray:
+    """For each ``at``: the first of ``sorted_rows`` >= it, else ``default`` (not capped at ``default``)."""
+    if not len(sorted_rows):
+        return default.copy()
+    i = np.searchsorted(sorted_rows, at)
+    return np.where(i < len(sorted_rows), sorted_rows[np.minimum(i, len(sorted_rows) - 1)], default)
+
+
+def _last_before(sorted_rows: np.ndarray, before: np.ndarray, default: np.ndarray) -> np.ndarray:
+    """For each ``before``: the last of ``sorted_rows`` < it, else ``default``."""
+    if not len(sorted_rows):
+        return default.copy()
+    i = np.searchsorted(sorted_rows, before) - 1
+    return np.where(i >= 0, sorted_rows[np.maximum(i, 0)], default)
+
+
+def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataFrame) -> pl.DataFrame:
+    """The signature evidence of each message of a piece (one row per row of ``table``, which has the
+    ``content-type`` and ``content-transfer-encoding`` headers): the :data:`SIG_COLUMNS`, null where a message
+    has none. A :data:`~analyzer.ingest.mail.mbox_scan.BodyReader`."""
+    n_msg = table.height
+    arr, starts, ends = lines.arr, lines.starts, lines.ends
+    bf, be = lines.body_first.astype(np.int64), lines.body_end.astype(np.int64)
+    n_lines = len(starts)
+    if n_msg == 0 or not (be > bf).any():
+        return no_signature_lines(n_msg)
+
+    # What each message is: multipart, plain text, quoted-printable or base64; bulk mail (List-Id,
+    # Precedence ...: a newsletter's footer is no person's signature) is not read. In numpy over the values'
+    # bytes: a polars call per piece would cost more than the whole reader (its threads wake for each).
+    ctype, ctype_null = _value_bytes(table.get_column("content-type"))
+    cte, _ = _value_bytes(table.get_column("content-transfer-encoding"))
+    bulk = np.zeros(n_msg, dtype=bool)
+    for col in ("list-id", "list-unsubscribe", "auto-submitted", "precedence"):
+        bulk |= table.get_column(col).to_arrow().is_valid().to_numpy(zero_copy_only=False)
+    multipart = _value_starts(ctype, b"multipart/") & ~bulk
+    plain = (ctype_null | _value_starts(ctype, b"text/plain")) & ~_value_starts(cte, b"base64") & ~bulk
+    qp = _value_starts(cte, b"quoted-printable")
+
+    r0, r1 = bf.copy(), be.copy()
+    ok = plain.copy()
+    # multipart: the first text/plain part, found among the first lines of the body (its own headers, after
+    # the boundary line and maybe a nested multipart's header); the text runs to the next boundary line.
+    mp = np.flatnonzero(multipart)
+    if len(mp):
+        head = bf[mp][:, None] + np.arange(_PART_HEAD)
+        inside = head < be[mp][:, None]
+        head = np.where(inside, head, n_lines - 1)
+        h_len = np.where(inside, ends[head] - starts[head], -1)
+        h_first = arr[np.minimum(starts[head], len(arr) - 1)] | 0x20
+        cand = np.flatnonzero(((h_first == ord("c")) & (h_len >= 24)).ravel())
+        cand_rows = head.ravel()[cand]
+        flat_ct = np.zeros(head.size, dtype=bool)
+        flat_ct[cand[_has_at(arr, starts[cand_rows], b"content-type: text/plain", fold=True)]] = True
+        flat_cte = np.zeros(head.size, dtype=bool)
+        flat_cte[cand[_has_at(arr, starts[cand_rows], b"content-transfer-encoding:", fold=True)]] = True
+        is_ct, is_cte = flat_ct.reshape(head.shape), flat_cte.reshape(head.shape)
+        found = is_ct.any(axis=1)
+        ct_at = np.argmax(is_ct, axis=1)
+        at_col = np.arange(_PART_HEAD)
+        blank_after = (h_len == 0) & (at_col > ct_at[:, None])
+        has_blank = blank_after.any(axis=1)
+        blank_at = np.argmax(blank_after, axis=1)
+        # the part's own Content-Transfer-Encoding: a header line between its Content-Type and its blank line
+        # (parts write it after the Content-Type; one written before it is not looked for)
+        enc_rows = is_cte & (at_col > ct_at[:, None]) & (at_col < blank_at[:, None])
+        has_enc = enc_rows.any(axis=1)
+        enc_line = head[np.arange(len(mp)), np.argmax(enc_rows, axis=1)]
+        enc = _window(arr, starts[enc_line] + len(b"content-transfer-encoding:"), 2)
+        enc_first = np.where(enc[:, 0] == _SP, enc[:, 1], enc[:, 0]) | 0x20
+        r0[mp] = head[np.arange(len(mp)), blank_at] + 1
+        ok[mp] = found & has_blank & ~(has_enc & (enc_first == ord("b")))
+        qp[mp] = has_enc & (enc_first == ord("q"))
+    ok &= r1 > r0
+
+    # The lines of each text (sorted), and what some of them are; a multipart text is read up to _MAX_TEXT lines
+    # (one whose part does not end there is skipped), a plain one whole.
+    r1 = np.minimum(r1, np.where(multipart, r0 + _MAX_TEXT, r1))
+    read = np.flatnonzero(ok)
+    count = r1[read] - r0[read]
+    body = np.repeat(r0[read] - np.cumsum(count) + count, count) + np.arange(int(count.sum()), dtype=np.int64)
+    length = ends[body] - starts[body]
+    first = np.where(length > 0, arr[np.minimum(starts[body], len(arr) - 1)], 0)
+
+    # Stop at the first line of quoted or forwarded text (or the MIME boundary after the text part).
+    cuts = _cut_lines(arr, starts, ends, body, first, length)
+    r1 = np.minimum(r1, _next_at_or_after(cuts, r0, r1))
+    ok &= (r1 > r0) & ((r1 < r0 + _MAX_TEXT) | ~multipart)
+
+    # The window: after the last "-- " line of the text, else its last WINDOW content lines.
+    sigdash = body[((length == 2) | (length == 3) | (length == 5)) & (first == _DASH)]
+    if len(sigdash):
+        w = _window(arr, starts[sigdash], 5)
+        ln = (ends[sigdash] - starts[sigdash])[:, None]
+        pat_ok = ((ln == 2) & (w[:, :2] == _DASH).all(axis=1, keepdims=True)) | (
+            (ln == 3) & (w[:, :3] == np.frombuffer(b"-- ", np.uint8)).all(axis=1, keepdims=True)) | (
+            (ln == 5) & (w == np.frombuffer(b"--=20", np.uint8)).all(axis=1, keepdims=True))
+        sigdash = sigdash[pat_ok[:, 0]]
+    dash = _last_before(sigdash, r1, np.full(n_msg, -1))
+    dashed = ok & (dash >= r0)
+    content = np.zeros(n_lines + 1, dtype=np.int64)
+    content[body[(length > 0) & (first != _GT)] + 1] = 1
+    cum = np.cumsum(content)  # cum[i]: content lines before line i
+    w_start = np.searchsorted(cum, np.maximum(cum[r1] - WINDOW, 0), side="left")
+    w0 = np.where(dashed, dash + 1, np.maximum(r0, w_start))
+    w1 = np.where(dashed, np.minimum(r1, np.searchsorted(cum, cum[dash + 1] + WINDOW, side="left")), r1)
+    w1 = np.minimum(w1, r1)
+    ok &= w1 > w0
+    if not ok.any():
+        return no_signature_lines(n_msg)
+
+    msgs = np.flatnonzero(ok)
+    owners, texts = [], []
+    plain_msgs = msgs[~qp[msgs]]
+    if len(plain_msgs):
+        cnt = w1[plain_msgs] - w0[plain_msgs]
+        rows = np.repeat(w0[plain_msgs] - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()), dtype=np.int64)
+        owner = np.repeat(plain_msgs, cnt)
+        ln = ends[rows] - starts[rows]
+        last = arr[np.maximum(ends[rows] - 1, 0)]
+        keep = ((ln >= 5) & (ln <= _MAX_LINE) & (arr[np.minimum(starts[rows], len(arr) - 1)] != _GT)
+                & ~np.isin(last, _NOT_LAST))
+        rows, owner = rows[keep], owner[keep]
+        owners.append(owner)
+        texts.append(_spans(data, starts[rows], ends[rows]))
+    qp_msgs = msgs[qp[msgs]]
+    if len(qp_msgs):
+        owner_qp, text_qp = _qp_lines(data, starts, ends, qp_msgs, w0[qp_msgs], w1[qp_msgs])
+        owners.append(owner_qp)
+        texts.append(text_qp)
+    owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
+    text = pl.concat(texts) if texts else pl.Series([], dtype=pl.String())
+    if len(owners) > 1:  # plain and quoted-printable lines: back in message order
+        order = np.argsort(owner, kind="stable")
+        owner, text = owner[order], text.gather(order)
+    offsets = np.zeros(n_msg + 1, dtype=np.int64)
+    np.cumsum(np.bincount(owner, minlength=n_msg), out=offsets[1:])
+    values = text.to_arrow()
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets), values.cast(pa.large_string()))
+    return pl.DataFrame([pl.Series("sig_lines", lists, dtype=pl.List(pl.String())),
+                         pl.Series("sig_dashed", dashed, dtype=pl.Boolean())])
+
+
+def _qp_lines(data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray, msgs: np.ndarray, w0: np.ndarray,
+              w1: np.ndarray) -> tuple[np.ndarray, pl.Series]:
+    """The window lines of quoted-printable messages, decoded (soft line breaks joined): (message, text)."""
+    out_msg: list[int] = []
+    out_text: list[str] = []
+    view = memoryview(data)
+    for m, a, b in zip(msgs.tolist(), starts[w0].tolist(), ends[w1 - 1].tolist(), strict=True):
+        raw = binascii.a2b_qp(bytes(view[a:b]))
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("cp1252", errors="replace")
+        for line in text.splitlines():
+            line = line.rstrip()
+            if 5 <= len(line) <= _MAX_LINE and not line.startswith(">") and line[-1] not in "!?,;:":
+                out_msg.append(m)
+                out_text.append(line)
+    return np.array(out_msg, dtype=np.int64), pl.Series(out_text, dtype=pl.String())
+
+
+# ------------------------------------------------------------------------------------------------------------
+# The lines: what they say
+# ------------------------------------------------------------------------------------------------------------
+
+_RX_LINKEDIN = r"(?i)((?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/[^\s<>()\"',;|]+)"
+# A name: two to four capitalised words (letters, apostrophes, hyphens), maybe a "(Kevin)" after the first.
+_RX_NAME = (r"^\p{Lu}[\p{L}\p{M}'’-]*(?: \(\p{Lu}[\p{L}\p{M}'’-]*\))?(?: \p{Lu}[\p{L}\p{M}'’-]*){1,3}$")
+_RX_SEPARATED = r" \| | [–—-] |, | at | @ "
+
+#: Words of job titles: a title line must have one (whole word, any case).
+TITLE_WORDS = frozenset(["engineer", "engineering", "manager", "director", "head", "vp", "svp", "evp", "president", "ceo", "cto", "cfo", "coo", "cmo", "cio", "ciso", "cpo", "founder", "cofounder", "co-founder", "partner", "consultant", "analyst", "designer", "developer", "scientist", "lead", "officer", "architect", "specialist", "associate", "coordinator", "recruiter", "professor", "researcher", "counsel", "attorney", "lawyer", "accountant", "administrator", "advisor", "adviser", "executive", "principal", "intern", "editor", "writer", "nurse", "physician", "teacher", "owner", "chair", "chairman", "chairwoman", "secretary", "treasurer", "supervisor", "technician", "representative", "strategist", "planner", "producer", "programmer", "fellow", "lecturer", "student", "postdoc", "economist", "controller", "auditor", "trader", "banker", "broker", "investor", "agent", "operator", "superintendent", "dean", "chief", "manager's", "sr", "sr.", "jr", "senior", "junior", "staff", "product", "marketing", "sales", "operations"])
+#: Words that say a line is not a name (closings, contact labels, company forms, titles).
+_NOT_NAME = frozenset(["regards", "best", "thanks", "thank", "cheers", "sincerely", "kind", "warm", "wishes", "sent", "iphone", "android", "mobile", "phone", "tel", "fax", "email", "mail", "office", "confidential", "unsubscribe", "read", "online", "the", "and", "of", "for", "from", "to", "with", "hi", "hello", "dear", "team", "support", "inc", "ltd", "llc", "gmbh", "corp", "co", "plc", "ag", "sa", "bv", "limited", "group", "company", "university", "school", "street", "road", "avenue", "suite", "floor", "love", "yours", "many", "greetings", "talk", "soon", "see", "you", "care", "take"]) | TITLE_WORDS
+_ABBREV = frozenset({"sr.", "jr.", "inc.", "ltd.", "co.", "corp.", "st.", "dr.", "mr.", "ms.", "mrs.", "s.a.",
+                     "n.v.", "b.v.", "p.c.", "l.l.c."})
+#: Words a title may have in lower case ("Head of Sales", "VP, Research & Development").
+_CONNECTORS = frozenset({"of", "and", "&", "for", "the", "in", "de", "la", "du", "des", "der", "und", "y", "e",
+                         "a", "to", "on", "/", "-", "+"})
+_SENTENCE = re.compile(r"[!?;:]")
+_WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*")
+
+
+def _words(text: str) -> list[str]:
+    return [w.lower().strip(".") for w in _WORD.findall(text)]
+
+
+def _plain_words(text: str, limit: int) -> bool:
+    """Short, no sentence punctuation, a full stop only after an abbreviation."""
+    if not text or len(text.split()) > limit or _SENTENCE.search(text):
+        return False
+    return all(tok.lower() in _ABBREV or not tok.endswith(".") or "." in tok[:-1]
+               for tok in text.split() if "." in tok)
+
+
+@lru_cache(maxsize=50_000)
+def title_line(line: str) -> tuple[str, str] | None:
+    """(title, company) when ``line`` is a title line (``Title | Company``, ``Title, Company``, ``Title at
+    Company``, ``Title – Company``), else None. The title must hold a job word; neither side may read as a
+    sentence; the company holds none of the job words (``Director, Product Management`` is one title)."""
+    line = line.strip()
+    if len(line) > 90:
+        return None
+    m = re.search(_RX_SEPARATED, line)
+    if not m:
+        return None
+    title = line[: m.start()].strip()
+    company = re.split(_RX_SEPARATED, line[m.end():])[0].strip()
+    if not _plain_words(line, 12) or not _plain_words(title, 6) or not _plain_words(company, 6):
+        return None
+    if not (company[:1].isupper() or company[:1].isdigit()) or not all(
+            w in _CONNECTORS or any(c.isupper() or c.isdigit() for c in w) for w in [*title.split(), *company.split()]):
+        return None
+    if not TITLE_WORDS.intersection(_words(title)) or TITLE_WORDS.intersection(_words(company)):
+        return None
+    if "linkedin.com" in company.lower() or "@" in company or "http" in company.lower():
+        return None
+    return title, company
+
+
+@lru_cache(maxsize=50_000)
+def name_line(line: str) -> bool:
+    """Does ``line`` (already matching the name pattern) read as a person's name, not a closing or a label?"""
+    return not _NOT_NAME.intersection(w.lower() for w in re.findall(r"[\w'’-]+", line))
+
+
+def _family_shared(a: str, b: str) -> bool:
+    """Two different name lines sharing a word (``Zhang Kaiwen`` / ``Kevin Zhang``)."""
+    wa, wb = {w.casefold() for w in a.split()}, {w.casefold() for w in b.split()}
+    return wa != wb and bool(wa & wb)
+
+
+def signature_evidence(messages: pl.DataFrame) -> pl.DataFrame:
+    """The :data:`SIG_COLUMNS` of each row of ``messages`` (with the ``sig_lines`` and ``sig_dashed`` columns
+    of :func:`read_signatures`), null where a message has none: for a whole file at once."""
+    found = messages.select("sig_lines", "sig_dashed").with_row_index("msg").explode("sig_lines").drop_nulls(
+        "sig_lines").rename({"sig_lines": "text", "sig_dashed": "dashed"})
+    owner = found.get_column("msg").to_numpy()
+    if not len(owner):
+        return pl.DataFrame({c: pl.Series(c, [None] * messages.height, dtype=pl.String()) for c in SIG_COLUMNS})
+    starts_at = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    pos = np.arange(len(owner)) - np.repeat(starts_at, np.diff(np.r_[starts_at, len(owner)]))
+    found = found.with_columns(pl.col("msg").cast(pl.Int64), pos=pl.Series(pos, dtype=pl.Int64()))
+    return _evidence(found, messages.height)
+
+
+def _evidence(found: pl.DataFrame, n_msg: int) -> pl.DataFrame:
+    """The four values per message from its window lines ``found`` (msg, text, pos: the line's rank in the
+    window, dashed: the window follows a ``-- `` line), sorted by (msg, pos)."""
+    text = pl.col("text")
+    # A URL counts on a line of its own or with a label ("LinkedIn: ...", "in | ..."), not inside a sentence.
+    url = found.filter(text.str.contains(r"(?i)linkedin\.com/in/")).select(
+        "msg", url=text.str.extract(_RX_LINKEDIN), rest=text.str.replace(_RX_LINKEDIN, "").str.count_matches(r"\S+"))
+    url = url.filter(pl.col("rest") <= 2).drop_nulls("url").group_by("msg", maintain_order=True).agg(
+        pl.col("url").first())
+    if url.height:
+        uniq = url.get_column("url").unique()
+        canon = pl.Series([canonical_linkedin_url(u) for u in uniq.to_list()], dtype=pl.String())
+        url = url.with_columns(url=pl.col("url").replace_strict(uniq, canon, return_dtype=pl.String()))
+
+    # Title lines: prefiltered in Rust (a separator, short), judged in Python once per distinct line.
+    cand = found.filter(text.str.contains(_RX_SEPARATED) & (text.str.len_bytes() <= 100))
+    titles = cand.select("text").unique()
+    parsed = [title_line(t) for t in titles.get_column("text").to_list()]
+    titles = titles.with_columns(
+        title=pl.Series([p[0] if p else None for p in parsed], dtype=pl.String()),
+        company=pl.Series([p[1] if p else None for p in parsed], dtype=pl.String())).drop_nulls("title")
+    title = (cand.join(titles, on="text", how="inner", maintain_order="left")
+             .group_by("msg", maintain_order=True).agg(pl.col("title", "company", "pos").first())
+             .rename({"pos": "title_pos"}))
+
+    # Name lines: only in a window with a title line or after a "-- " delimiter, or written "Given (Nick) Family".
+    anchored = found.join(title.select("msg", "title_pos"), on="msg", how="left", maintain_order="left").filter(
+        pl.col("title_pos").is_not_null() | pl.col("dashed") | text.str.contains("(", literal=True))
+    names = anchored.filter((text.str.len_bytes() <= 60) & text.str.contains(_RX_NAME))
+    uniq_names = names.select("text").unique()
+    uniq_names = uniq_names.with_columns(
+        is_name=pl.Series([name_line(t) for t in uniq_names.get_column("text").to_list()], dtype=pl.Boolean()))
+    names = names.join(uniq_names, on="text", how="inner", maintain_order="left").filter("is_name").drop("is_name")
+    names = names.with_columns(
+        nxt=pl.col("text").shift(-1).over("msg"), nxt_pos=pl.col("pos").shift(-1).over("msg"))
+    pairs = names.filter(pl.col("nxt_pos") == pl.col("pos") + 1)
+    if pairs.height:
+        pairs = pairs.filter(pl.Series([_family_shared(a, b) for a, b in pairs.select("text", "nxt").iter_rows()],
+                                       dtype=pl.Boolean()))
+    ranked = pl.concat([
+        names.filter(text.str.contains("(", literal=True)).select("msg", "pos", "text", rank=pl.lit(0)),
+        pairs.select("msg", "pos", "text", rank=pl.lit(1)),
+        names.filter((pl.col("pos") == pl.col("title_pos") - 1) | (pl.col("dashed") & (pl.col("pos") == 0)))
+        .select("msg", "pos", "text", rank=pl.lit(2)),
+    ])
+    name = ranked.sort("msg", "rank", "pos").group_by("msg", maintain_order=True).agg(pl.col("text").first())
+
+    out = pl.DataFrame({"msg": np.arange(n_msg, dtype=np.int64)})
+    out = (out.join(name.rename({"text": "sig_name"}), on="msg", how="left", maintain_order="left")
+           .join(title.select("msg", sig_title="title", sig_company="company"), on="msg", how="left",
+                 maintain_order="left")
+           .join(url.rename({"url": "sig_linkedin_url"}), on="msg", how="left", maintain_order="left"))
+    return out.select(pl.col(c).cast(pl.String()) for c in SIG_COLUMNS)
+
+
+def most_frequent_signature(messages: pl.DataFrame, key: str) -> pl.DataFrame:
+    """Per ``key`` of ``messages`` (one row per message with the :data:`SIG_COLUMNS`): the most frequent name,
+    (title, company) pair and LinkedIn URL over its messages (ties: the alphabetically first), null when none
+    of its messages had one."""
+    out = messages.select(key).unique()
+    for cols in (["sig_name"], ["sig_title", "sig_company"], ["sig_linkedin_url"]):
+        best = (messages.filter(pl.col(cols[0]).is_not_null()).group_by(key, *cols).len()
+                .sort(key, "len", *cols, descending=[False, True, *[False] * len(cols)])
+                .unique(key, keep="first", maintain_order=True).drop("len"))
+        out = out.join(best, on=key, how="left")
+    return out.select(key, *SIG_COLUMNS)

@@ -1,0 +1,114 @@
+"""Signature evidence read from mbox bodies (analyzer/ingest/mail/signature.py): tiny Gmail-Takeout-like
+fixtures, one per case, asserting the values on the sender records."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from analyzer.ingest import ingest
+from analyzer.ingest.mail.signature import SIG_COLUMNS, title_line
+from tests.conftest import FIXTURES
+
+MAIL = FIXTURES / "mail"
+
+
+def _signatures(name: str) -> dict[str, tuple[str | None, ...]]:
+    """Sender display name -> (sig_name, sig_title, sig_company, sig_linkedin_url) of its record."""
+    recs = ingest([MAIL / name]).records.filter(pl.col("role") == "sender")
+    return {row[0]: tuple(row[1:]) for row in recs.select("name", *SIG_COLUMNS).iter_rows()}
+
+
+def test_dash_delimiter_and_most_frequent_value() -> None:
+    # Three messages: twice "Senior Data Engineer", once "Data Engineer": the most frequent pair wins.
+    assert _signatures("sig_dash_delimiter.mbox") == {
+        "Anna Schmidt": ("Anna Schmidt", "Senior Data Engineer", "Acme Analytics", None)}
+
+
+def test_linkedin_url_with_and_without_scheme() -> None:
+    assert _signatures("sig_linkedin_url.mbox") == {
+        "Bob Jones": (None, None, None, "https://www.linkedin.com/in/bob-jones-7a1"),
+        "Carla Ruiz": (None, None, None, "https://www.linkedin.com/in/carla-ruiz"),
+    }
+
+
+def test_title_company_forms() -> None:
+    assert _signatures("sig_title_company.mbox") == {
+        "Dana Lee": ("Dana Lee", "VP Engineering", "Hooli", None),
+        "Eli Cohen": ("Eli Cohen", "Product Manager", "Stark Industries", None),
+        "Fay Wong": ("Fay Wong", "Head of Sales", "Wayne Enterprises", None),
+        "Gus Moore": ("Gus Moore", "Lead Architect", "Umbrella Corp.", None),
+        # a sentence with "director, Paul Smith at", a closing "Thanks, Hal", a title without a company
+        "Hal Berg": (None, None, None, None),
+    }
+
+
+def test_quoted_signature_is_not_the_senders() -> None:
+    # The owner's signature quoted under "On ... wrote:", under "-----Original Message-----" or Outlook's German
+    # "Von:" block (not quoted with ">"), under Gmail's German "Am ... schrieb Name <address>:" and in a forwarded
+    # message is never attributed to the sender; a signature above the quote is.
+    assert _signatures("sig_quoted_reply.mbox") == {
+        "Ivy Park": (None, None, None, None),
+        "Jon Ode": (None, None, None, None),
+        "Kim Soto": (None, None, None, None),
+        "Uma Berg": (None, None, None, None),
+        "Vic Lam": (None, None, None, None),
+        "Lea Roth": ("Lea Roth", "Chief Financial Officer", "Roth GmbH", None),
+    }
+
+
+def test_quoted_printable() -> None:
+    # "--=20" delimiter, =C3=A9 accents, a soft line break inside the URL; a multipart text/plain part and a
+    # single-part quoted-printable message.
+    assert _signatures("sig_quoted_printable.mbox") == {
+        "Zoé Lefèvre": ("Zoé Lefèvre", "Marketing Director", "Société Générale",
+                        "https://www.linkedin.com/in/zoe-lefevre-3b"),
+        "Max Ito": ("Max Ito", "Staff Engineer", "Example Org", None),
+    }
+
+
+def test_html_only_and_base64_are_skipped() -> None:
+    assert _signatures("sig_html_only.mbox") == {
+        "Nia Hale": (None, None, None, None),
+        "Oto Kay": (None, None, None, None),
+        "Pia Lund": (None, None, None, None),
+    }
+
+
+def test_native_name_above_english_name() -> None:
+    assert _signatures("sig_native_name.mbox") == {
+        "Kevin Zhang": ("Zhang Kaiwen", "Product Manager", "Hooli", None),
+        "William Chen": ("Wei (William) Chen", "Data Scientist", "Globex", None),
+    }
+
+
+def test_url_in_the_middle_of_a_sentence_is_not_a_signature() -> None:
+    assert _signatures("sig_url_mid_text.mbox") == {"Quinn Fox": (None, None, None, None)}
+
+
+def test_no_signature() -> None:
+    assert _signatures("sig_none.mbox") == {"Rae Dunn": (None, None, None, None),
+                                            "Sam Tate": (None, None, None, None)}
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ("Senior Engineer | Acme", ("Senior Engineer", "Acme")),
+    ("Head of Product at Globex Corp", ("Head of Product", "Globex Corp")),
+    ("Partner, Smith & Jones LLP", ("Partner", "Smith & Jones LLP")),
+    ("Staff Engineer | Acme | Berlin", ("Staff Engineer", "Acme")),
+    ("Director, Product Management", None),  # one title, no company
+    ("See you at Noon", None),  # no job word
+    ("The engineer at Acme said no.", None),  # a sentence
+    ("Manager | acme", None),  # a company in lower case
+])
+def test_title_line(line: str, expected: tuple[str, str] | None) -> None:
+    assert title_line(line) == expected
+
+
+def test_no_body_text_is_kept() -> None:
+    # Only the four evidence columns come out of the bodies: no column of RECORDS or MESSAGES holds body text.
+    r = ingest([MAIL / "sig_dash_delimiter.mbox"])
+    for frame in (r.records, r.messages):
+        for col in frame.select(pl.col(pl.String)).columns:
+            values = [v for v in frame.get_column(col).to_list() if v]
+            assert not any("report is attached" in v or "Monday" in v for v in values), col
