@@ -1,0 +1,167 @@
+"""Features of identity records, each computed once per unique string: cleaned names, emails, local-part
+name patterns, company tokens, term frequencies of names, small-thread membership."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import polars as pl
+
+from analyzer.linkage import LinkageSettings
+from analyzer.names import (
+    Nicknames,
+    company_tokens,
+    domain_tokens,
+    email_info,
+    local_name_hint,
+    name_patterns,
+    parse_name,
+)
+from analyzer.normalize import normalize_email
+
+CONNECTIONS_KIND = "linkedin.connections"
+_TOK = {"idx": pl.Int64, "tok": pl.String}
+
+
+@dataclass
+class Features:
+    """Scalar features per record (``f``, one row per record, ``idx`` = position) and set-valued features as
+    long ``(idx, tok)`` tables (``tok``): email, email_any, local, local_long, work_local, work_domain, last,
+    comp, pattern."""
+
+    f: pl.DataFrame
+    tok: dict[str, pl.DataFrame]
+
+
+def split_tokens(df: pl.DataFrame, col: str) -> pl.DataFrame:
+    """(idx, space-separated string) -> long (idx, tok) table."""
+    return (df.select("idx", pl.col(col).str.split(" ").alias("tok")).explode("tok")
+            .filter(pl.col("tok").is_not_null() & (pl.col("tok") != "")).unique())
+
+
+def compute_features(recs: pl.DataFrame) -> Features:
+    """Comparison features, each computed once per unique string (Python) and joined back (polars)."""
+    tok: dict[str, pl.DataFrame] = {}
+    # ---- names -------------------------------------------------------------------------------------------
+    trip = recs.select("name", "first_name", "last_name").unique(maintain_order=True)
+    parsed = [parse_name(n, fn, ln) for n, fn, ln in trip.iter_rows()]
+    trip = trip.with_columns(
+        pl.Series("first", [p.first for p in parsed], dtype=pl.String),
+        pl.Series("mi", [p.middle_initial for p in parsed], dtype=pl.String),
+        pl.Series("last", [p.last for p in parsed], dtype=pl.String),
+        pl.Series("last_toks", [" ".join(p.last_tokens) for p in parsed], dtype=pl.String),
+        pl.Series("suffix", [p.suffix for p in parsed], dtype=pl.String),
+        pl.Series("display", [p.display for p in parsed], dtype=pl.String),
+    )
+    f = recs.select("idx", "record_id", "source_file", "source_kind", "name", "first_name", "last_name",
+                    "linkedin_url", "company", "is_owner", "is_auto") \
+        .join(trip, on=["name", "first_name", "last_name"], how="left", nulls_equal=True)
+
+    # ---- emails ------------------------------------------------------------------------------------------
+    ex = recs.select("idx", pl.col("emails").alias("raw")).explode("raw").drop_nulls("raw")
+    rows = []
+    for raw in ex.get_column("raw").unique(maintain_order=True).to_list():
+        n = normalize_email(raw)
+        if n is None:
+            continue
+        ei = email_info(n)
+        hint = (ei.hint_first, ei.hint_last)
+        if not ei.role and not hint[0]:  # Gmail: "jane.doe@" is normalised to "janedoe@"
+            hint = local_name_hint(raw.strip().rpartition("@")[0])
+        rows.append((raw, n, ei.role, ei.webmail, ei.domain, " ".join(domain_tokens(ei.org)), ei.local_alpha,
+                     ei.local_key, *hint))
+    einfo = pl.DataFrame(rows, schema={"raw": pl.String, "email": pl.String, "role": pl.Boolean,
+                                       "webmail": pl.Boolean, "domain": pl.String, "org": pl.String,
+                                       "local_alpha": pl.String, "local_key": pl.String,
+                                       "hint_first": pl.String, "hint_last": pl.String}, orient="row")
+    ex = ex.join(einfo, on="raw", how="inner")
+    tok["email_any"] = ex.select("idx", pl.col("email").alias("tok")).unique()
+    pe = ex.filter(~pl.col("role"))
+    la = pl.col("local_alpha")
+    tok["email"] = pe.select("idx", pl.col("email").alias("tok")).unique()
+    tok["local_long"] = pe.filter(la.str.len_chars() >= 5).select("idx", la.alias("tok")).unique()
+    tok["work_domain"] = pe.filter(~pl.col("webmail")).select("idx", pl.col("domain").alias("tok")).unique()
+    tok["local"] = pe.filter(la.str.len_chars() >= 2).select("idx", la.alias("tok")).unique()
+    tok["work_local"] = pe.filter(~pl.col("webmail") & (la.str.len_chars() >= 3)).select("idx", la.alias("tok")) \
+        .unique()
+    org = split_tokens(pe, "org")
+    hints = (pe.filter(pl.col("hint_first") != "").sort(["idx", "email"])
+             .group_by("idx").agg(pl.col("hint_first").first(), pl.col("hint_last").first()))
+    counts = [tok["email"].group_by("idx").len("n_email"), tok["email_any"].group_by("idx").len("n_any"),
+              tok["local"].group_by("idx").len("n_local")]
+    f = f.join(hints, on="idx", how="left")
+    for c in counts:
+        f = f.join(c, on="idx", how="left")
+
+    # ---- companies ---------------------------------------------------------------------------------------
+    comps = recs.get_column("company").drop_nulls().unique(maintain_order=True).to_list()
+    cmap = pl.DataFrame({"company": comps, "ctoks": [" ".join(company_tokens(c)) for c in comps]},
+                        schema={"company": pl.String, "ctoks": pl.String})
+    ctok = split_tokens(f.select("idx", "company").join(cmap, on="company"), "ctoks")
+    tok["comp"] = pl.concat([ctok, org]).unique()
+
+    # ---- a nameless record takes its name from a "john.smith@" / "j.smith@" address ----------------------
+    hinted = (pl.col("first") == "") & (pl.col("last") == "") & pl.col("hint_first").is_not_null()
+    f = f.with_columns(
+        pl.when(hinted).then(pl.col("hint_first")).otherwise(pl.col("first")).alias("first"),
+        pl.when(hinted).then(pl.col("hint_last")).otherwise(pl.col("last")).alias("last"),
+        pl.when(hinted).then(pl.col("hint_last")).otherwise(pl.col("last_toks")).alias("last_toks"),
+        hinted.alias("from_email"),
+        *[pl.col(c).fill_null(0).cast(pl.Int64) for c in ("n_email", "n_any", "n_local")],
+    ).with_columns(
+        ((pl.col("first") == "") & (pl.col("last") == "")).alias("nameless"),
+        pl.when(pl.col("source_kind") == CONNECTIONS_KIND).then(pl.col("source_file")).alias("conn_file"),
+    ).drop("hint_first", "hint_last").sort("idx")
+    tok["last"] = split_tokens(f, "last_toks")
+    fl = f.select("first", "last").unique()
+    nick = Nicknames.default()
+    fl = fl.with_columns(pl.Series("pats", [" ".join(_local_part_patterns(a, b, nick)) for a, b in fl.iter_rows()],
+                                   dtype=pl.String))
+    tok["pattern"] = split_tokens(f.select("idx", "first", "last").join(fl, on=["first", "last"]), "pats")
+    return Features(f, {k: v.cast(_TOK) for k, v in tok.items()})  # type: ignore[arg-type]
+
+
+def _local_part_patterns(first: str, last: str, nick: Nicknames) -> tuple[str, ...]:
+    """:func:`name_patterns` of the name and of its one-hop nicknames' full forms (joewillis for Joseph
+    Willis): a pattern only ever matches the local part of a nameless address."""
+    out = set(name_patterns(first, last))
+    if len(last) >= 2:
+        out.update(n + last for n in nick.neighbours(first) if len(n) >= 2 and n.isalpha())
+    return tuple(sorted(out))
+
+
+def term_frequencies(f: pl.DataFrame, st: LinkageSettings) -> dict[str, pl.DataFrame]:
+    """Exact-level weights per first/last name value from this run's own records, counted once per
+    deterministic cluster (``comp``): ``log2(m / u)`` with ``u`` the smoothed share of clusters with the value."""
+    out: dict[str, pl.DataFrame] = {}
+    t = st.term_frequency
+    for col, comp in (("first", "first_name"), ("last", "last_name")):
+        lv = st.comparison(comp).level("exact")
+        if not lv.tf_adjusted or lv.m is None or lv.u is None:
+            continue
+        v = f.filter(pl.col(col).str.len_chars() > 1).select(col, "comp").unique()
+        n = v.get_column("comp").n_unique() if v.height else 0
+        u = (pl.col("len") + t.pseudo_count * lv.u) / (n + t.pseudo_count)
+        w = (pl.lit(lv.m) / u).log(2).clip(t.min_weight, lv.weight + t.max_boost)
+        out[col] = v.group_by(col).len().select(pl.col(col).alias("value"), w.alias("w"))
+    return out
+
+
+#: A thread with more records than this (mass mail, a company-wide thread) corroborates nothing: two namesakes
+#: may well both be on it.
+MAX_THREAD_RECORDS = 6
+
+
+def thread_membership(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame) -> pl.DataFrame | None:
+    """(idx, tok = hash of the thread id) for every record that sent or received a message of a small thread
+    (at most ``MAX_THREAD_RECORDS`` records)."""
+    if messages is None or messages.height == 0:
+        return None
+    m = messages.lazy().filter(pl.col("thread_id").is_not_null()) \
+        .select(pl.col("thread_id").hash(7).alias("tok"), "sender_id", "recipient_ids")  # u64: lighter joins
+    mem = pl.concat([
+        m.select("tok", pl.col("sender_id").alias("record_id")),
+        m.select("tok", pl.col("recipient_ids").alias("record_id")).explode("record_id"),
+    ]).drop_nulls().unique()
+    mem = mem.filter(pl.len().over("tok") <= MAX_THREAD_RECORDS)
+    return mem.join(id_to_idx.lazy(), on="record_id").select("idx", "tok").collect()
