@@ -3,6 +3,7 @@ lookup of the records an identity string names."""
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, field
 from email.utils import parseaddr
 from typing import Any
@@ -11,6 +12,8 @@ import polars as pl
 
 from analyzer.errors import InputError
 from analyzer.normalize import canonical_linkedin_url, normalize_email
+
+log = logging.getLogger(__name__)
 
 CONFIG_KEYS = ("same", "different", "ignore", "merge_unique_names")
 
@@ -22,9 +25,8 @@ class Corrections:
     same: list[list[str]] = field(default_factory=list)
     different: list[list[str]] = field(default_factory=list)
     ignore: list[str] = field(default_factory=list)
-    #: opt-in, against SPEC §5's default: merge a full-name match without corroboration when it is unambiguous
-    #: (``LinkageSettings.uncorroborated_merges = "unique"``)
-    merge_unique_names: bool = False
+    #: retired: rare names now link by default (SPEC §5); accepted, ignored, with a warning
+    merge_unique_names: bool | None = None
 
     @classmethod
     def from_config(cls, config: dict[str, Any] | None) -> Corrections:
@@ -51,12 +53,18 @@ class Corrections:
         if not (isinstance(ignore, list) and all(isinstance(x, str) and x.strip() for x in ignore)):
             raise InputError("config", "[identity] ignore must be a list of identities (email addresses, "
                                        "LinkedIn URLs or names)", hint='e.g. ignore = ["newsletter@example.com"]')
-        unique = config.get("merge_unique_names", False)
-        if not isinstance(unique, bool):
+        unique = config.get("merge_unique_names")
+        if unique is not None and not isinstance(unique, bool):
             raise InputError("config", "[identity] merge_unique_names must be true or false",
                              hint="e.g. merge_unique_names = true")
         return cls(same=groups("same", 1), different=groups("different", 2), ignore=[x.strip() for x in ignore],
                    merge_unique_names=unique)
+
+    def warn_retired(self) -> None:
+        """Log the one-line deprecation of ``merge_unique_names`` when the config still sets it."""
+        if self.merge_unique_names is not None:
+            log.warning("[identity] merge_unique_names is retired and ignored: a name only one person in your "
+                        "network carries now links its records by default (README, \"Identity resolution\")")
 
     def __bool__(self) -> bool:
         return bool(self.same or self.different or self.ignore)

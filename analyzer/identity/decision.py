@@ -3,14 +3,17 @@ name-based merge decisions."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import date
 from functools import lru_cache
+from itertools import combinations
 from typing import Any
 
 import polars as pl
 from rapidfuzz.distance import JaroWinkler
 
 from analyzer.identity.explanations import levels_text
-from analyzer.linkage import LinkageSettings, weight_for_probability
+from analyzer.linkage import LinkageSettings
 from analyzer.names import (
     Nicknames,
     is_short_form,
@@ -42,8 +45,11 @@ class Clusters:
 
     _ATTRS = ("urls", "suffixes", "conn", "names")
 
-    def __init__(self, f: pl.DataFrame, diff_tags: dict[int, dict[int, set[int]]]) -> None:
+    def __init__(self, f: pl.DataFrame, diff_tags: dict[int, dict[int, set[int]]],
+                 given_name_pairs: list[tuple[str, str]] | None = None) -> None:
         self.parent = list(range(f.height))
+        #: given names the records show to be one person's (signature evidence), besides the nickname table
+        self.given_pairs = {frozenset(p) for p in given_name_pairs or ()}
         self.auto: list[bool] = f.get_column("is_auto").to_list()
         self.diff: dict[int, dict[int, set[int]]] = diff_tags
         first, last, toks = (f.get_column(c).to_list() for c in ("first", "last", "last_toks"))
@@ -80,7 +86,7 @@ class Clusters:
                 sb = db.get(entry)
                 if sb and len(sa | sb) > 1:
                     return "listed as different in the config"
-        if kind == "config":
+        if kind in ("config", "address"):  # the user's word; one address, one person (SPEC §5)
             return None
         if self.auto[ra] != self.auto[rb]:
             return "automated sender with a human"
@@ -98,7 +104,7 @@ class Clusters:
             if na and nb:
                 for fa, la, ta in na:
                     for fb, lb, tb in nb:
-                        if _first_compatible(fa, fb) or (
+                        if frozenset((fa, fb)) in self.given_pairs or _first_compatible(fa, fb) or (
                                 kind == "probabilistic" and _first_compatible(fa, lb) and _first_compatible(la, fb)):
                             continue  # same first name (or the same two names in the other order)
                         if kind == "probabilistic":
@@ -134,35 +140,206 @@ class Clusters:
         return [self.find(i) for i in range(len(self.parent))]
 
 
-def unique_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings,
-                        edges: list[tuple[int, int, str, str, float]], refused_count: dict[str, int]) -> None:
-    """Opt-in (``LinkageSettings.uncorroborated_merges``, not SPEC §5): merge a full-name match (first name
-    exact or swapped -- a nickname is too loose without corroboration, Nathan ~ Jonathan -- surname exact or
-    JW >= 0.92, P >= ``uncorroborated_min_probability``) without corroboration when it is unambiguous (neither
-    cluster has any other such candidate) and nothing contradicts it (no suffix conflict; with ``unique`` also
-    no different company; ``unique_any_company`` allows job changes)."""
-    rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()}, schema={"idx": pl.Int64,
-                                                                                      "root": pl.Int64})
-    floor = weight_for_probability(st.uncorroborated_min_probability)
-    above = (scored.filter((pl.col("match_weight") >= floor) & (pl.col("lv_suffix") != "conflict"))
-             .join(rt.rename({"idx": "l", "root": "rl"}), on="l").join(rt.rename({"idx": "r", "root": "rr"}), on="r")
-             .filter(pl.col("rl") != pl.col("rr")))
-    cp = above.select(pl.min_horizontal("rl", "rr").alias("a"), pl.max_horizontal("rl", "rr").alias("b")).unique()
-    deg = pl.concat([cp.select(pl.col("a").alias("root")), cp.select(pl.col("b").alias("root"))]) \
-        .group_by("root").len("deg")
-    cand = above.filter(~pl.col("corroborated") & pl.col("lv_first_name").is_in(["exact", "swapped"])
-                        & pl.col("lv_last_name").is_in(["exact", "jw92", "swapped"]))
-    if st.uncorroborated_merges == "unique":
-        cand = cand.filter(pl.col("lv_company") != "else")
-    cand = (cand.join(deg.rename({"root": "rl", "deg": "dl"}), on="rl")
-            .join(deg.rename({"root": "rr", "deg": "dr"}), on="rr")
-            .filter((pl.col("dl") == 1) & (pl.col("dr") == 1))
-            .sort(["match_weight", "l", "r"], descending=[True, False, False])
-            .unique(["rl", "rr"], keep="first", maintain_order=True))
-    cand = cand.with_columns(levels_text(cand, st))
-    for l_, r_, w, lv in cand.select("l", "r", "match_weight", "levels").iter_rows():
-        ok, why = cl.union(l_, r_, "probabilistic")
-        if ok:
-            edges.append((l_, r_, "probabilistic (unambiguous name)", lv or "", round(w, 3)))
-        elif why is not None:
-            refused_count[why] = refused_count.get(why, 0) + 1
+#: a name edge: the two units' full names agree (given name exact, a nickname, or the two names swapped;
+#: surname exact, swapped, or one double surname containing the other), or a nameless address's local part
+#: spells the other's name (``jdoyle``, ``jessica_doyle``)
+NAME_FIRST_LEVELS = ("exact", "nickname", "swapped")
+NAME_LAST_LEVELS = ("exact", "swapped", "token_overlap")
+#: two addresses at different employers both in use for longer than this are two people's
+OVERLAP_DAYS = 90
+#: a name group larger than this is a common name, never one human
+MAX_GROUP_ROOTS = 12
+#: a network with fewer distinct full names than this is counted as this many (a handful of names says little
+#: about how common each is)
+MIN_NAMES_FOR_RARITY = 200
+#: at least this share of a network is taken to be without a LinkedIn profile (a small or LinkedIn-only
+#: network says little about who is missing from it)
+MIN_HIDDEN_SHARE = 0.2
+
+Edge = tuple[int, int, str, str, float, str]  # (l, r, rule, levels, weight, evidence)
+NearMiss = tuple[int, int, str, float, str]  # (l, r, levels, weight, reason)
+
+
+@dataclass
+class CareerFacts:
+    """What the rare-name decision reads per record: its name (``names``: idx, first, last, mi, suffix), the
+    employers
+    (``orgs``: idx, tok = organisation label of a work address) and the dates it was in use (``periods``:
+    idx, first_seen, last_seen)."""
+
+    names: pl.DataFrame
+    orgs: pl.DataFrame
+    periods: pl.DataFrame
+
+
+def _years(a: date, b: date) -> str:
+    return f"{a.year}" if a.year == b.year else f"{a.year}–{b.year}"
+
+
+def _root_careers(cl: Clusters, roots: list[int], facts: CareerFacts) -> dict[int, list[tuple[str, date, date]]]:
+    """Per root of ``roots``: (employer, first seen, last seen) of its work addresses, earliest first."""
+    rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
+                      schema={"idx": pl.Int64, "root": pl.Int64}).filter(pl.col("root").is_in(roots))
+    per = (facts.orgs.join(rt, on="idx").join(facts.periods, on="idx")
+           .group_by("root", "tok").agg(pl.col("first_seen").min(), pl.col("last_seen").max())
+           .sort(["root", "first_seen", "tok"]))
+    out: dict[int, list[tuple[str, date, date]]] = {}
+    for root, org, a, b in per.iter_rows():
+        out.setdefault(root, []).append((org, a, b))
+    return out
+
+
+def _overlap(ca: list[tuple[str, date, date]], cb: list[tuple[str, date, date]]) -> str | None:
+    """Why two careers are two people (work addresses at two employers in use during the same months)."""
+    for oa, a1, a2 in ca:
+        for ob, b1, b2 in cb:
+            if oa != ob and (min(a2, b2) - max(a1, b1)).days > OVERLAP_DAYS:
+                return (f"work addresses at two employers in use at the same time ({oa} {_years(a1, a2)}, "
+                        f"{ob} {_years(b1, b2)})")
+    return None
+
+
+def _names_agree(cl: Clusters, a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Strictly one person's two names: same surname (or one double surname in the other) and the same given
+    name, a nickname of it, or one the records show to be theirs."""
+    (fa, la), (fb, lb) = a, b
+    if (fa, la) == (fb, lb) or (fa, la) == (lb, fb):
+        return True
+    same_last = la == lb or (len(la) > 2 and len(lb) > 2 and (la.startswith(lb) or lb.startswith(la)
+                                                                or la.endswith(lb) or lb.endswith(la)))
+    if not same_last:
+        return False
+    return (frozenset((fa, fb)) in cl.given_pairs or Nicknames.default().related(fa, fb)
+            or is_short_form(fa, fb))
+
+
+def name_rarity(names: pl.DataFrame) -> tuple[dict[str, int], dict[str, int], int]:
+    """Term frequencies of given names and surnames over the distinct full names of the network's humans
+    (``names``: first, last, after deterministic links): (given name -> count, surname -> count, number of
+    distinct full names). A person seen in five sources counts once, not five times."""
+    full = names.filter((pl.col("first").str.len_chars() > 1) & (pl.col("last").str.len_chars() > 1)) \
+        .select("first", "last").unique()
+    firsts = dict(full.group_by("first").len().iter_rows())
+    lasts = dict(full.group_by("last").len().iter_rows())
+    return firsts, lasts, max(full.height, MIN_NAMES_FOR_RARITY)
+
+
+def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, facts: CareerFacts,
+                     edges: list[Edge], near_rows: list[NearMiss], refused_count: dict[str, int]) -> None:
+    """SPEC §5's decision for names: the candidate pairs whose names agree (``NAME_*_LEVELS``, or a nameless
+    address spelling the name) group the clusters that carry one name. A group is merged into one person when
+    the name is rare in this network (the expected number of other humans carrying it, from the given-name and
+    surname frequencies of :func:`name_rarity`, is at most ``st.max_expected_namesakes``) and nothing in it
+    says two people: two LinkedIn profiles, two rows of one Connections.csv, names that do not agree, work
+    addresses at two employers in use during the same months, different middle initials or suffixes. A group
+    that fails is left as it is (corroborated merges were made before) and its pairs are near misses with the
+    reason."""
+    rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
+                      schema={"idx": pl.Int64, "root": pl.Int64})
+    name_edge = ((pl.col("lv_first_name").is_in(NAME_FIRST_LEVELS) & pl.col("lv_last_name").is_in(NAME_LAST_LEVELS))
+                 | (pl.col("lv_email_name") == "pattern"))
+    cand = (scored.filter(name_edge & (pl.col("lv_middle_initial") != "disagree") & (pl.col("lv_suffix") != "conflict"))
+            .join(rt.rename({"idx": "l", "root": "rl"}), on="l").join(rt.rename({"idx": "r", "root": "rr"}), on="r")
+            .filter(pl.col("rl") != pl.col("rr")))
+    if cand.height == 0:
+        return
+    cand = cand.with_columns(levels_text(cand, st)).sort(["match_weight", "l", "r"], descending=[True, False, False])
+    humans = facts.names.join(rt, on="idx")
+    firsts, lasts, n_names = name_rarity(humans)
+    # a namesake with a LinkedIn profile shows itself (two profiles in one group); only the humans without one
+    # can hide, so the risk is the expected number of namesakes times the share of humans without a profile
+    n_profiles = len({u for r in set(humans.get_column("root").to_list()) for u in (cl._get("urls", r) or ())})
+    hidden = max(MIN_HIDDEN_SHARE, 1.0 - n_profiles / max(n_names, n_profiles, 1))
+    # the groups: connected components of the roots over the name edges
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    rows = cand.select("l", "r", "rl", "rr", "levels", "match_weight").rows()
+    for _, _, a, b, _, _ in rows:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
+    for row in rows:
+        groups.setdefault(find(row[2]), []).append(row)
+    marks_of: dict[int, set[tuple[str, str]]] = {}  # (middle initial, suffix) written on the records
+    for root, mi, sfx in humans.filter((pl.col("mi") != "") | (pl.col("suffix") != "")) \
+            .select("root", "mi", "suffix").unique().iter_rows():
+        marks_of.setdefault(root, set()).add((mi, sfx))
+    names_of: dict[int, set[tuple[str, str]]] = {}
+    for root, first, last in humans.filter((pl.col("first").str.len_chars() > 1) & (pl.col("last") != "")) \
+            .select("root", "first", "last").unique().iter_rows():
+        names_of.setdefault(root, set()).add((first, last))
+    all_roots = sorted({r for rs in groups.values() for row in rs for r in row[2:4]})
+    careers = _root_careers(cl, all_roots, facts)
+
+    def refuse(group: list[tuple[int, int, int, int, str, float]], why: str) -> None:
+        key = why.split(":")[0].split(" (")[0]
+        refused_count[key] = refused_count.get(key, 0) + 1
+        near_rows.extend((l_, r_, lv, w, why) for l_, r_, _, _, lv, w in group)
+
+    for g in sorted(groups, key=lambda k: groups[k][0][0]):
+        group = groups[g]
+        roots = sorted({r for row in group for r in row[2:4]})
+        names = sorted({nm for r in roots for nm in names_of.get(r, ())})
+        if len(roots) > MAX_GROUP_ROOTS or not names:
+            refuse(group, "common name: too many records carry it to single one person out")
+            continue
+        urls = {u for r in roots for u in (cl._get("urls", r) or ())}
+        if len(urls) > 1:
+            refuse(group, f"namesakes: {len(urls)} LinkedIn profiles carry this name")
+            continue
+        conn = [c for r in roots for c in (cl._get("conn", r) or ())]
+        if len(conn) != len(set(conn)):
+            refuse(group, "namesakes: two rows of one Connections.csv carry this name")
+            continue
+        if any(not _names_agree(cl, a, b) for a, b in combinations(names, 2)):
+            refuse(group, "the names in this group do not all agree (a nickname chain or different surnames)")
+            continue
+        marks = {m for r in roots for m in marks_of.get(r, ())}
+        if len({mi for mi, _ in marks if mi}) > 1 or len({sx for _, sx in marks if sx}) > 1:
+            refuse(group, "different middle initials or generational suffixes")
+            continue
+        expected = max(firsts.get(f, 1) * lasts.get(la, 1) / n_names for f, la in names) * hidden
+        if expected > st.max_expected_namesakes:
+            refuse(group, f"common name: about {expected:.2f} other people in this network without a LinkedIn "
+                          "profile could carry it, and nothing singles one out")
+            continue
+        why = next((o for a, b in combinations(roots, 2)
+                    if (o := _overlap(careers.get(a, []), careers.get(b, []))) is not None), None)
+        if why is not None:
+            refuse(group, why)
+            continue
+        career = sorted((c for r in roots for c in careers.get(r, [])), key=lambda c: (c[1], c[0]))
+        evidence = "same rare name" if len(names) == 1 else "same rare name (nickname or other form)"
+        if len(career) > 1:
+            evidence += "; addresses used one after another " + ", ".join(
+                f"{_years(a, b)} ({org})" for org, a, b in career)
+        for l_, r_, _, _, lv, w in group:
+            ok, refused = cl.union(l_, r_, "probabilistic")
+            if ok:
+                edges.append((l_, r_, "probabilistic (rare name)", lv or "", round(w, 3), evidence))
+            elif refused is not None:
+                refused_count[refused] = refused_count.get(refused, 0) + 1
+                near_rows.append((l_, r_, lv, w, refused))
+
+
+def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge]) -> None:
+    """SPEC §5: an address or a LinkedIn URL is one person's, always. ``keys`` (idx, key) lists the normalised
+    addresses and URLs of every non-owner record; the clusters that still share one are joined (a person's
+    own address that also sent their newsletter, a work address under an English and a native given name)."""
+    rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
+                      schema={"idx": pl.Int64, "root": pl.Int64})
+    shared = (keys.join(rt, on="idx").group_by("key").agg(pl.col("idx").sort_by("root").unique(maintain_order=True),
+                                                          pl.col("root").n_unique().alias("n"))
+              .filter(pl.col("n") > 1).sort("key"))
+    for key, idxs, _ in shared.iter_rows():
+        for j in idxs[1:]:
+            if cl.union(idxs[0], j, "address")[0]:
+                edges.append((idxs[0], j, "same address (one address, one person)", f"address={key}",
+                              40.0, f"both use {key}"))

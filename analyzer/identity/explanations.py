@@ -52,6 +52,32 @@ def levels_text(p: pl.DataFrame, st: LinkageSettings) -> pl.Series:
     return p.select(pl.concat_str(parts, separator="; ", ignore_nulls=True).alias("levels")).to_series()
 
 
+#: words for the comparison levels of a probabilistic merge (levels not listed say nothing for the merge)
+_LEVEL_WORDS = {
+    "first_name=exact": "same given name", "first_name=nickname": "given name and its nickname",
+    "first_name=swapped": "same names in the other order", "first_name=jw92": "nearly the same given name",
+    "first_name=jw88": "similar given name", "first_name=initial": "initial of the given name",
+    "last_name=exact": "same surname", "last_name=token_overlap": "one double surname contains the other",
+    "last_name=jw92": "nearly the same surname", "middle_initial=agree": "same middle initial",
+    "email=exact": "a shared address", "email=other_at_same_domain": "addresses at the same work domain",
+    "email=same_local": "the same address name at another domain", "email_name=pattern": "the address spells the name",
+    "email_name=first": "the address holds the given name", "company=same": "same company or work domain",
+    "thread=shared": "in the same small conversation",
+}
+
+
+def evidence_words(rule: str, levels: str) -> str:
+    """The evidence of one merge in words a user understands, from its rule and levels."""
+    if rule == "same linkedin url":
+        return "same LinkedIn profile " + levels.partition(": ")[2]
+    if rule == "same email":
+        return "same email address " + levels.partition(": ")[2]
+    if rule == "config same":
+        return "you listed them as one person in the config"
+    words = [_LEVEL_WORDS[lv] for lv in (x.strip() for x in levels.split(";")) if lv in _LEVEL_WORDS]
+    return "; ".join(words) or rule
+
+
 def _display(records: pl.DataFrame) -> pl.Series:
     trip = records.select("name", "first_name", "last_name").unique()
     shown = [parse_name(nm, fn, ln).display or clean_display_name(nm) or None for nm, fn, ln in trip.iter_rows()]

@@ -3,7 +3,7 @@ name patterns, company tokens, term frequencies of names, small-thread membershi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import polars as pl
 
@@ -26,11 +26,13 @@ _TOK = {"idx": pl.Int64, "tok": pl.String}
 @dataclass
 class Features:
     """Scalar features per record (``f``, one row per record, ``idx`` = position) and set-valued features as
-    long ``(idx, tok)`` tables (``tok``): email, email_any, local, local_long, work_local, work_domain, last,
-    comp, pattern."""
+    long ``(idx, tok)`` tables (``tok``): email, email_any, local, local_long, work_local, work_domain, work_org,
+    last, comp, pattern. ``given_name_pairs``: given names that the records show to be one person's (a
+    signature "Zhang Kaiwen" above the work name "Kevin Zhang"), used like nicknames in this run only."""
 
     f: pl.DataFrame
     tok: dict[str, pl.DataFrame]
+    given_name_pairs: list[tuple[str, str]] = field(default_factory=list)
 
 
 def split_tokens(df: pl.DataFrame, col: str) -> pl.DataFrame:
@@ -50,12 +52,18 @@ def compute_features(recs: pl.DataFrame) -> Features:
         pl.Series("mi", [p.middle_initial for p in parsed], dtype=pl.String),
         pl.Series("last", [p.last for p in parsed], dtype=pl.String),
         pl.Series("last_toks", [" ".join(p.last_tokens) for p in parsed], dtype=pl.String),
-        pl.Series("suffix", [p.suffix for p in parsed], dtype=pl.String),
+        # a card's separate name fields may drop the "Sr." that its display name carries
+        pl.Series("suffix", [p.suffix or (parse_name(n).suffix if n and (fn or ln) else "")
+                             for p, (n, fn, ln) in zip(parsed, trip.iter_rows(), strict=True)], dtype=pl.String),
         pl.Series("display", [p.display for p in parsed], dtype=pl.String),
     )
+    # a signature's LinkedIn URL is the sender's profile (SPEC §5: linking evidence)
     f = recs.select("idx", "record_id", "source_file", "source_kind", "name", "first_name", "last_name",
-                    "linkedin_url", "company", "is_owner", "is_auto") \
+                    pl.coalesce("linkedin_url", "sig_linkedin_url").alias("linkedin_url"), "company", "is_owner",
+                    "is_auto") \
         .join(trip, on=["name", "first_name", "last_name"], how="left", nulls_equal=True)
+    f = _slug_order(f)
+    pairs = _signature_given_names(recs, f)
 
     # ---- emails ------------------------------------------------------------------------------------------
     ex = recs.select("idx", pl.col("emails").alias("raw")).explode("raw").drop_nulls("raw")
@@ -68,10 +76,11 @@ def compute_features(recs: pl.DataFrame) -> Features:
         hint = (ei.hint_first, ei.hint_last)
         if not ei.role and not hint[0]:  # Gmail: "jane.doe@" is normalised to "janedoe@"
             hint = local_name_hint(raw.strip().rpartition("@")[0])
-        rows.append((raw, n, ei.role, ei.webmail, ei.domain, " ".join(domain_tokens(ei.org)), ei.local_alpha,
-                     ei.local_key, *hint))
+        rows.append((raw, n, ei.role, ei.webmail, ei.domain, " ".join(domain_tokens(ei.org)), ei.org,
+                     ei.local_alpha, ei.local_key, *hint))
     einfo = pl.DataFrame(rows, schema={"raw": pl.String, "email": pl.String, "role": pl.Boolean,
                                        "webmail": pl.Boolean, "domain": pl.String, "org": pl.String,
+                                       "org_key": pl.String,
                                        "local_alpha": pl.String, "local_key": pl.String,
                                        "hint_first": pl.String, "hint_last": pl.String}, orient="row")
     ex = ex.join(einfo, on="raw", how="inner")
@@ -81,6 +90,8 @@ def compute_features(recs: pl.DataFrame) -> Features:
     tok["email"] = pe.select("idx", pl.col("email").alias("tok")).unique()
     tok["local_long"] = pe.filter(la.str.len_chars() >= 5).select("idx", la.alias("tok")).unique()
     tok["work_domain"] = pe.filter(~pl.col("webmail")).select("idx", pl.col("domain").alias("tok")).unique()
+    tok["work_org"] = pe.filter(~pl.col("webmail") & (pl.col("org_key") != "")) \
+        .select("idx", pl.col("org_key").alias("tok")).unique()
     tok["local"] = pe.filter(la.str.len_chars() >= 2).select("idx", la.alias("tok")).unique()
     tok["work_local"] = pe.filter(~pl.col("webmail") & (la.str.len_chars() >= 3)).select("idx", la.alias("tok")) \
         .unique()
@@ -94,10 +105,13 @@ def compute_features(recs: pl.DataFrame) -> Features:
         f = f.join(c, on="idx", how="left")
 
     # ---- companies ---------------------------------------------------------------------------------------
-    comps = recs.get_column("company").drop_nulls().unique(maintain_order=True).to_list()
+    # a signature's "Title | Company" says which company the sender's mail domain belongs to
+    rc = pl.concat([recs.select("idx", "company"), recs.select("idx", pl.col("sig_company").alias("company"))]) \
+        .drop_nulls("company")
+    comps = rc.get_column("company").unique(maintain_order=True).to_list()
     cmap = pl.DataFrame({"company": comps, "ctoks": [" ".join(company_tokens(c)) for c in comps]},
                         schema={"company": pl.String, "ctoks": pl.String})
-    ctok = split_tokens(f.select("idx", "company").join(cmap, on="company"), "ctoks")
+    ctok = split_tokens(rc.join(cmap, on="company"), "ctoks")
     tok["comp"] = pl.concat([ctok, org]).unique()
 
     # ---- a nameless record takes its name from a "john.smith@" / "j.smith@" address ----------------------
@@ -118,7 +132,58 @@ def compute_features(recs: pl.DataFrame) -> Features:
     fl = fl.with_columns(pl.Series("pats", [" ".join(_local_part_patterns(a, b, nick)) for a, b in fl.iter_rows()],
                                    dtype=pl.String))
     tok["pattern"] = split_tokens(f.select("idx", "first", "last").join(fl, on=["first", "last"]), "pats")
-    return Features(f, {k: v.cast(_TOK) for k, v in tok.items()})  # type: ignore[arg-type]
+    return Features(f, {k: v.cast(_TOK) for k, v in tok.items()}, pairs)  # type: ignore[arg-type]
+
+
+def _slug_order(f: pl.DataFrame) -> pl.DataFrame:
+    """A LinkedIn slug is written given name first (``wei-wang-1a2b``): a record whose parsed name is that
+    slug's two names the other way round ("WANG Wei" read as given name Wang) takes the slug's order."""
+    slug = pl.col("linkedin_url").str.extract(r"/in/([^/?#]+)").str.split("-")
+    s0, s1 = slug.list.get(0, null_on_oob=True), slug.list.get(1, null_on_oob=True)
+    swap = (pl.col("linkedin_url").is_not_null() & (pl.col("first") != pl.col("last"))
+            & (pl.col("first").str.len_chars() > 1) & (s0 == pl.col("last")) & (s1 == pl.col("first"))) \
+        .fill_null(False)
+    return f.with_columns(
+        pl.when(swap).then(pl.col("last")).otherwise(pl.col("first")).alias("first"),
+        pl.when(swap).then(pl.col("first")).otherwise(pl.col("last")).alias("last"),
+        pl.when(swap).then(pl.col("first")).otherwise(pl.col("last_toks")).alias("last_toks"),
+    )
+
+
+def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[str, str]]:
+    """(work given name, given name of the signature) for every mail whose signature gives the sender's full
+    name with the same family name and another given name ("Zhang Kaiwen" above "Kevin Zhang"): the evidence
+    that links an English work name to the native one. Never invented from a table."""
+    sig = recs.select("idx", "sig_name").drop_nulls("sig_name").join(f.select("idx", "first", "last"), on="idx")
+    out: set[tuple[str, str]] = set()
+    for sig_name, first, last in sig.select("sig_name", "first", "last").unique().iter_rows():
+        p = parse_name(sig_name)
+        if len(first) < 2 or not last or len(p.first) < 2 or not p.last:
+            continue
+        other = p.first if p.last == last else p.last if p.first == last else ""
+        if other and other != first:
+            out.add((first, other))
+    return sorted(out)
+
+
+def record_periods(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame,
+                   connected: pl.DataFrame | None = None) -> pl.DataFrame:
+    """(idx, first_seen, last_seen): the dates each record was in use, from the messages it sent or received
+    (and the LinkedIn ``connected_on`` date of ``connected``: idx, connected_on)."""
+    parts: list[pl.LazyFrame] = []
+    if messages is not None and messages.height:
+        m = messages.lazy().filter(pl.col("timestamp").is_not_null()) \
+            .select(pl.col("timestamp").dt.date().alias("d"), "sender_id", "recipient_ids")
+        parts += [m.select("d", pl.col("sender_id").alias("record_id")),
+                  m.select("d", pl.col("recipient_ids").alias("record_id")).explode("record_id")]
+    out = pl.LazyFrame(schema={"d": pl.Date, "record_id": pl.Int64})
+    if parts:
+        out = pl.concat(parts).drop_nulls()
+    per = out.join(id_to_idx.lazy(), on="record_id").select("idx", "d")
+    if connected is not None:
+        per = pl.concat([per, connected.lazy().select("idx", pl.col("connected_on").alias("d")).drop_nulls()])
+    return per.group_by("idx").agg(pl.col("d").min().alias("first_seen"), pl.col("d").max().alias("last_seen")) \
+        .collect()
 
 
 def _local_part_patterns(first: str, last: str, nick: Nicknames) -> tuple[str, ...]:

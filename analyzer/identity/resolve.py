@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import time
 from hashlib import blake2b
@@ -14,7 +13,14 @@ from analyzer import schemas
 from analyzer.identity.blocking import candidate_pairs, comparison_units
 from analyzer.identity.comparison import cluster_company_tokens, compare_pairs
 from analyzer.identity.corrections import Corrections, IdentityIndex
-from analyzer.identity.decision import Clusters, unique_name_merges
+from analyzer.identity.decision import (
+    CareerFacts,
+    Clusters,
+    Edge,
+    NearMiss,
+    one_address_one_person,
+    rare_name_merges,
+)
 from analyzer.identity.estimation import (
     company_token_weights,
     estimate_company_u,
@@ -28,9 +34,16 @@ from analyzer.identity.explanations import (
     NEAR_MISSES,
     Resolved,
     build_people,
+    evidence_words,
     levels_text,
 )
-from analyzer.identity.features import Features, compute_features, term_frequencies, thread_membership
+from analyzer.identity.features import (
+    Features,
+    compute_features,
+    record_periods,
+    term_frequencies,
+    thread_membership,
+)
 from analyzer.linkage import LinkageSettings, probability, weight_for_probability
 from analyzer.names import (
     Nicknames,
@@ -94,16 +107,18 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     t0 = time.perf_counter()
     st = settings or LinkageSettings()
     corr = Corrections.from_config(config)
-    if corr.merge_unique_names and st.uncorroborated_merges == "never":
-        st = dataclasses.replace(st, uncorroborated_merges="unique")
+    corr.warn_retired()
     nick = Nicknames.default()
-    nick_df = pl.DataFrame(nick.pairs(), schema={"first_l": pl.String, "first_r": pl.String}, orient="row")
     recs = schemas.check(records, schemas.RECORDS, "identity.input").sort("record_id") \
         .with_row_index("idx").with_columns(pl.col("idx").cast(pl.Int64))
     recs = recs.with_columns(pl.col("record_id").is_in(owner.record_ids.implode()).alias("is_owner"),
                              pl.col("automated_hint").is_not_null().alias("is_auto"))
     feats = compute_features(recs)
     f = feats.f
+    # nicknames from the table, plus the given names the records themselves show to be one person's
+    evidence_pairs = [p for a, b in feats.given_name_pairs for p in ((a, b), (b, a))]
+    nick_df = pl.DataFrame(sorted(set(nick.pairs()) | set(evidence_pairs)),
+                           schema={"first_l": pl.String, "first_r": pl.String}, orient="row")
     # a record known only by shared/role addresses (info@, team@ ...) is not a person: it goes with the
     # automated senders (and is linked to the other records of the same address)
     f = f.with_columns(((pl.col("n_any") > 0) & (pl.col("n_email") == 0) & pl.col("linkedin_url").is_null())
@@ -149,15 +164,16 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
                        .otherwise(pl.lit("person")).alias("grp"))
     grp_list: list[str] = f.get_column("grp").to_list()
 
-    cl = Clusters(f, diff_tags)
-    edges: list[tuple[int, int, str, str, float]] = []  # (l, r, rule, levels, weight) of the unions made
-    near_rows: list[tuple[int, int, str, float, str]] = []
+    cl = Clusters(f, diff_tags, feats.given_name_pairs)
+    edges: list[Edge] = []  # (l, r, rule, levels, weight, evidence) of the unions made
+    near_rows: list[NearMiss] = []
+    name_near_rows: list[NearMiss] = []  # why a name group stayed apart (listed before the other reasons)
     refused_count: dict[str, int] = {}
 
     def apply(l_: int, r_: int, kind: str, rule: str, levels: str, weight: float) -> None:
         ok, why = cl.union(l_, r_, kind)
         if ok:
-            edges.append((l_, r_, rule, levels, weight))
+            edges.append((l_, r_, rule, levels, weight, evidence_words(rule, levels)))
         elif why is not None:
             refused_count[why] = refused_count.get(why, 0) + 1
             near_rows.append((l_, r_, levels, weight, why))
@@ -166,7 +182,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     owner_idx = [i for i in range(n) if grp_list[i] == "owner"]
     for j in owner_idx[1:]:
         cl.parent[j] = owner_idx[0]
-        edges.append((owner_idx[0], j, "owner", "owner=identified", DETERMINISTIC_WEIGHT))
+        edges.append((owner_idx[0], j, "owner", "owner=identified", DETERMINISTIC_WEIGHT, "you (the owner)"))
 
     # ---- deterministic links -------------------------------------------------------------------------------
     for a, b in forced:
@@ -233,7 +249,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
             if acc:
                 ok, why = cl.union(l_, r_, "probabilistic")
                 if ok:
-                    edges.append((l_, r_, "probabilistic", lv, round(w, 3)))
+                    edges.append((l_, r_, "probabilistic", lv, round(w, 3), evidence_words("probabilistic", lv)))
                 elif why is not None:
                     refused_count[why] = refused_count.get(why, 0) + 1
                     near_rows.append((l_, r_, lv, w, why))
@@ -244,7 +260,17 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
             else:
                 near_rows.append((l_, r_, lv, w, "no corroboration (same company/domain, shared thread or address)"))
         if st.uncorroborated_merges != "never":
-            unique_name_merges(scored, cl, st, edges, refused_count)
+            facts = CareerFacts(names=humans.select("idx", "first", "last", "mi", "suffix"), orgs=feats.tok["work_org"],
+                                periods=record_periods(messages, f.select("record_id", "idx"),
+                                                       f.select("idx").join(recs.select("idx", "connected_on"),
+                                                                            on="idx")))
+            rare_name_merges(scored, cl, st, facts, edges, name_near_rows, refused_count)
+    # one address, one person (SPEC §5): clusters still sharing an address or a profile URL are one person
+    live = f.filter(pl.col("grp").is_in(["person", "automated"]))
+    one_address_one_person(cl, pl.concat([
+        feats.tok["email_any"].join(live.select("idx"), on="idx").rename({"tok": "key"}),
+        live.filter(pl.col("linkedin_url").is_not_null()).select("idx", pl.col("linkedin_url").alias("key"))]),
+        edges)
     timings["clustering"] = round(time.perf_counter() - t0, 3)
 
     # ---- outputs -------------------------------------------------------------------------------------------
@@ -260,13 +286,13 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     src = f.get_column("source_file").to_list()
     nm = f.get_column("name").to_list()
     m = pl.DataFrame(
-        [(rid[a], rid[b], src[a], src[b], nm[a], nm[b], rule, lv, float(w)) for a, b, rule, lv, w in edges],
+        [(rid[a], rid[b], src[a], src[b], nm[a], nm[b], rule, lv, float(w), ev) for a, b, rule, lv, w, ev in edges],
         schema=MATCH_COLS, orient="row")
     m = m.join(record_person.rename({"record_id": "record_id_l"}), on="record_id_l", how="left") \
         .select(list(schemas.MATCHES)).sort(["person_id", "record_id_l", "record_id_r"])
     near = pl.DataFrame(
         [(rid[a], rid[b], pid_list[a], pid_list[b], nm[a], nm[b], lv, round(float(w), 3),
-          round(probability(float(w)), 4), why) for a, b, lv, w, why in near_rows],
+          round(probability(float(w)), 4), why) for a, b, lv, w, why in name_near_rows + near_rows],
         schema=NEAR_MISSES, orient="row") \
         .unique(["record_id_l", "record_id_r"], keep="first", maintain_order=True) \
         .filter(pl.col("person_id_l").is_not_null() & pl.col("person_id_r").is_not_null()
