@@ -650,3 +650,17 @@ def test_sample_data_small_precision_and_recall(tmp_path: Path) -> None:
                  "gmail_dot_plus_googlemail_variants"):
         for t in traps.filter(pl.col("trap") == trap).get_column("truth_id").to_list():
             assert df.filter(pl.col("truth_id") == t).get_column("person_id").n_unique() == 1, trap
+
+
+def test_bulk_mail_from_a_persons_own_address_is_not_one_to_one_mail() -> None:
+    """The newsletter records of a person's address join the person (one address, one person), and the
+    pipeline drops their events: an issue of the newsletter is not a message from that person."""
+    from analyzer.pipeline import drop_bulk_mail_of_people
+
+    recs = records(mail("Dana Pike", "dana@pike.io"),
+                   mail("Dana Pike", "dana@pike.io", automated_hint="List-Unsubscribe", source_file="b.mbox"),
+                   mail("Some Newsletter", "news@letter.io", automated_hint="List-Id"))
+    res = resolve(recs, no_owner())
+    events = pl.DataFrame({"record_id": [0, 1, 1, 2]}).join(res.record_person, on="record_id")
+    kept = drop_bulk_mail_of_people(events, recs, res.people)
+    assert kept.get_column("record_id").to_list() == [0, 2]

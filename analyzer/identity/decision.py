@@ -162,7 +162,8 @@ NearMiss = tuple[int, int, str, float, str]  # (l, r, levels, weight, reason)
 
 @dataclass
 class CareerFacts:
-    """What the rare-name decision reads per record: its name (``names``: idx, first, last, mi, suffix), the
+    """What the rare-name decision reads per record: its name (``names``: idx, first, last, mi, suffix,
+    linkedin_url), the
     employers
     (``orgs``: idx, tok = organisation label of a work address) and the dates it was in use (``periods``:
     idx, first_seen, last_seen)."""
@@ -225,7 +226,7 @@ def name_rarity(names: pl.DataFrame) -> tuple[dict[str, int], dict[str, int], in
 
 
 def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, facts: CareerFacts,
-                     edges: list[Edge], near_rows: list[NearMiss], refused_count: dict[str, int]) -> None:
+                     edges: list[Edge], near_rows: list[NearMiss], refused_count: dict[str, int]) -> dict[str, Any]:
     """SPEC §5's decision for names: the candidate pairs whose names agree (``NAME_*_LEVELS``, or a nameless
     address spelling the name) group the clusters that carry one name. A group is merged into one person when
     the name is rare in this network (the expected number of other humans carrying it, from the given-name and
@@ -233,7 +234,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     says two people: two LinkedIn profiles, two rows of one Connections.csv, names that do not agree, work
     addresses at two employers in use during the same months, different middle initials or suffixes. A group
     that fails is left as it is (corroborated merges were made before) and its pairs are near misses with the
-    reason."""
+    reason. Returns what the run measured (for ``identity_settings.json``)."""
     rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
                       schema={"idx": pl.Int64, "root": pl.Int64})
     name_edge = ((pl.col("lv_first_name").is_in(NAME_FIRST_LEVELS) & pl.col("lv_last_name").is_in(NAME_LAST_LEVELS))
@@ -242,13 +243,13 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             .join(rt.rename({"idx": "l", "root": "rl"}), on="l").join(rt.rename({"idx": "r", "root": "rr"}), on="r")
             .filter(pl.col("rl") != pl.col("rr")))
     if cand.height == 0:
-        return
+        return {}
     cand = cand.with_columns(levels_text(cand, st)).sort(["match_weight", "l", "r"], descending=[True, False, False])
     humans = facts.names.join(rt, on="idx")
     firsts, lasts, n_names = name_rarity(humans)
     # a namesake with a LinkedIn profile shows itself (two profiles in one group); only the humans without one
     # can hide, so the risk is the expected number of namesakes times the share of humans without a profile
-    n_profiles = len({u for r in set(humans.get_column("root").to_list()) for u in (cl._get("urls", r) or ())})
+    n_profiles = humans.get_column("linkedin_url").drop_nulls().n_unique()
     hidden = max(MIN_HIDDEN_SHARE, 1.0 - n_profiles / max(n_names, n_profiles, 1))
     # the groups: connected components of the roots over the name edges
     parent: dict[int, int] = {}
@@ -283,6 +284,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         refused_count[key] = refused_count.get(key, 0) + 1
         near_rows.extend((l_, r_, lv, w, why) for l_, r_, _, _, lv, w in group)
 
+    n_merged = 0
     for g in sorted(groups, key=lambda k: groups[k][0][0]):
         group = groups[g]
         roots = sorted({r for row in group for r in row[2:4]})
@@ -320,6 +322,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         if len(career) > 1:
             evidence += "; addresses used one after another " + ", ".join(
                 f"{_years(a, b)} ({org})" for org, a, b in career)
+        n_merged += 1
         for l_, r_, _, _, lv, w in group:
             ok, refused = cl.union(l_, r_, "probabilistic")
             if ok:
@@ -327,6 +330,9 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             elif refused is not None:
                 refused_count[refused] = refused_count.get(refused, 0) + 1
                 near_rows.append((l_, r_, lv, w, refused))
+    return {"name_groups": len(groups), "name_groups_merged": n_merged, "distinct_full_names": n_names,
+            "linkedin_profiles": n_profiles, "share_without_profile": round(hidden, 4),
+            "max_expected_namesakes": st.max_expected_namesakes, "overlap_days": OVERLAP_DAYS}
 
 
 def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge]) -> None:

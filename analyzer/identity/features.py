@@ -3,6 +3,7 @@ name patterns, company tokens, term frequencies of names, small-thread membershi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -21,6 +22,7 @@ from analyzer.normalize import normalize_email
 
 CONNECTIONS_KIND = "linkedin.connections"
 _TOK = {"idx": pl.Int64, "tok": pl.String}
+_SUFFIX = re.compile(r"\b(jr|sr|ii|iii|iv)\b", re.IGNORECASE)  # a display name that may carry a suffix
 
 
 @dataclass
@@ -53,7 +55,7 @@ def compute_features(recs: pl.DataFrame) -> Features:
         pl.Series("last", [p.last for p in parsed], dtype=pl.String),
         pl.Series("last_toks", [" ".join(p.last_tokens) for p in parsed], dtype=pl.String),
         # a card's separate name fields may drop the "Sr." that its display name carries
-        pl.Series("suffix", [p.suffix or (parse_name(n).suffix if n and (fn or ln) else "")
+        pl.Series("suffix", [p.suffix or (parse_name(n).suffix if n and (fn or ln) and _SUFFIX.search(n) else "")
                              for p, (n, fn, ln) in zip(parsed, trip.iter_rows(), strict=True)], dtype=pl.String),
         pl.Series("display", [p.display for p in parsed], dtype=pl.String),
     )
