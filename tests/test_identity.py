@@ -664,3 +664,10 @@ def test_bulk_mail_from_a_persons_own_address_is_not_one_to_one_mail() -> None:
     events = pl.DataFrame({"record_id": [0, 1, 1, 2]}).join(res.record_person, on="record_id")
     kept = drop_bulk_mail_of_people(events, recs, res.people)
     assert kept.get_column("record_id").to_list() == [0, 2]
+
+
+def test_a_nameless_address_that_spells_two_names_stays_apart() -> None:
+    res = resolve(records(conn("Anil", "Kowalczyk", "Delta"), conn("Anil", "Kapoor", "Acme"),
+                          mail(None, "anilk@oldjob.com")), no_owner())
+    assert not same(res, 2, 0) and not same(res, 2, 1)
+    assert "the address spells more than one name in this network" in res.near_misses.get_column("reason").to_list()

@@ -251,23 +251,6 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     # can hide, so the risk is the expected number of namesakes times the share of humans without a profile
     n_profiles = humans.get_column("linkedin_url").drop_nulls().n_unique()
     hidden = max(MIN_HIDDEN_SHARE, 1.0 - n_profiles / max(n_names, n_profiles, 1))
-    # the groups: connected components of the roots over the name edges
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    rows = cand.select("l", "r", "rl", "rr", "levels", "match_weight").rows()
-    for _, _, a, b, _, _ in rows:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
-    groups: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
-    for row in rows:
-        groups.setdefault(find(row[2]), []).append(row)
     marks_of: dict[int, set[tuple[str, str]]] = {}  # (middle initial, suffix) written on the records
     for root, mi, sfx in humans.filter((pl.col("mi") != "") | (pl.col("suffix") != "")) \
             .select("root", "mi", "suffix").unique().iter_rows():
@@ -276,7 +259,31 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     for root, first, last in humans.filter((pl.col("first").str.len_chars() > 1) & (pl.col("last") != "")) \
             .select("root", "first", "last").unique().iter_rows():
         names_of.setdefault(root, set()).add((first, last))
-    all_roots = sorted({r for rs in groups.values() for row in rs for r in row[2:4]})
+    # the groups: connected components of the named roots over the name edges; a nameless address that spells
+    # a name (``anilk@``) is attached afterwards, and only when it fits one group
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    all_rows = cand.select("l", "r", "rl", "rr", "levels", "match_weight").rows()
+    rows = [row for row in all_rows if row[2] in names_of and row[3] in names_of]
+    spelled = [row for row in all_rows if (row[2] in names_of) != (row[3] in names_of)]
+    for _, _, a, b, _, _ in rows:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
+    for row in rows:
+        groups.setdefault(find(row[2]), []).append(row)
+    for row in spelled:  # a named root with no other name edge is a group of its own
+        named = row[2] if row[2] in names_of else row[3]
+        if find(named) not in groups:
+            groups[find(named)] = []
+    all_roots = sorted({r for row in all_rows for r in row[2:4]})
     careers = _root_careers(cl, all_roots, facts)
 
     def refuse(group: list[tuple[int, int, int, int, str, float]], why: str) -> None:
@@ -284,10 +291,17 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         refused_count[key] = refused_count.get(key, 0) + 1
         near_rows.extend((l_, r_, lv, w, why) for l_, r_, _, _, lv, w in group)
 
+    def expected_namesakes(names: list[tuple[str, str]]) -> float:
+        return max(firsts.get(f, 1) * lasts.get(la, 1) / n_names for f, la in names) * hidden
+
+    def members(g: int) -> list[int]:
+        return sorted({r for row in groups[g] for r in row[2:4]} | {g})
+
+    fits: dict[int, str] = {}  # group -> why it is one person (the groups that merged)
     n_merged = 0
-    for g in sorted(groups, key=lambda k: groups[k][0][0]):
+    for g in sorted(groups):
         group = groups[g]
-        roots = sorted({r for row in group for r in row[2:4]})
+        roots = members(g)
         names = sorted({nm for r in roots for nm in names_of.get(r, ())})
         if len(roots) > MAX_GROUP_ROOTS or not names:
             refuse(group, "common name: too many records carry it to single one person out")
@@ -307,7 +321,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         if len({mi for mi, _ in marks if mi}) > 1 or len({sx for _, sx in marks if sx}) > 1:
             refuse(group, "different middle initials or generational suffixes")
             continue
-        expected = max(firsts.get(f, 1) * lasts.get(la, 1) / n_names for f, la in names) * hidden
+        expected = expected_namesakes(names)
         if expected > st.max_expected_namesakes:
             refuse(group, f"common name: about {expected:.2f} other people in this network without a LinkedIn "
                           "profile could carry it, and nothing singles one out")
@@ -322,7 +336,8 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         if len(career) > 1:
             evidence += "; addresses used one after another " + ", ".join(
                 f"{_years(a, b)} ({org})" for org, a, b in career)
-        n_merged += 1
+        n_merged += bool(group)
+        fits[g] = evidence
         for l_, r_, _, _, lv, w in group:
             ok, refused = cl.union(l_, r_, "probabilistic")
             if ok:
@@ -330,7 +345,31 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             elif refused is not None:
                 refused_count[refused] = refused_count.get(refused, 0) + 1
                 near_rows.append((l_, r_, lv, w, refused))
-    return {"name_groups": len(groups), "name_groups_merged": n_merged, "distinct_full_names": n_names,
+    by_nameless: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
+    for row in spelled:
+        by_nameless.setdefault(row[3] if row[2] in names_of else row[2], []).append(row)
+    n_spelled = 0
+    for nameless, its in sorted(by_nameless.items()):
+        targets = {find(row[2] if row[2] in names_of else row[3]) for row in its}
+        g = next(iter(targets))
+        if len(targets) > 1:
+            refuse(its, "the address spells more than one name in this network")
+        elif g not in fits:
+            refuse(its, "the address spells a name that does not single out one person")
+        elif (why := next((o for r in members(g) if (o := _overlap(careers.get(nameless, []),
+                                                                   careers.get(r, []))) is not None), None)):
+            refuse(its, why)
+        else:
+            l_, r_, _, _, lv, w = its[0]
+            ok, refused = cl.union(l_, r_, "probabilistic")
+            if ok:
+                n_spelled += 1
+                edges.append((l_, r_, "probabilistic (rare name)", lv or "", round(w, 3),
+                              "the address spells the " + fits[g].removeprefix("same ")))
+            elif refused is not None:
+                refused_count[refused] = refused_count.get(refused, 0) + 1
+                near_rows.append((l_, r_, lv, w, refused))
+    return {"name_groups": len(groups), "name_groups_merged": n_merged, "spelled_addresses_linked": n_spelled, "distinct_full_names": n_names,
             "linkedin_profiles": n_profiles, "share_without_profile": round(hidden, 4),
             "max_expected_namesakes": st.max_expected_namesakes, "overlap_days": OVERLAP_DAYS}
 

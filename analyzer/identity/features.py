@@ -168,10 +168,9 @@ def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[st
     return sorted(out)
 
 
-def record_periods(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame,
-                   connected: pl.DataFrame | None = None) -> pl.DataFrame:
-    """(idx, first_seen, last_seen): the dates each record was in use, from the messages it sent or received
-    (and the LinkedIn ``connected_on`` date of ``connected``: idx, connected_on)."""
+def record_periods(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame) -> pl.DataFrame:
+    """(idx, first_seen, last_seen): the dates each record of ``id_to_idx`` (record_id, idx) was in use, from the
+    messages it sent or received."""
     parts: list[pl.LazyFrame] = []
     if messages is not None and messages.height:
         m = messages.lazy().filter(pl.col("timestamp").is_not_null()) \
@@ -182,8 +181,6 @@ def record_periods(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame,
     if parts:
         out = pl.concat(parts).drop_nulls()
     per = out.join(id_to_idx.lazy(), on="record_id").select("idx", "d")
-    if connected is not None:
-        per = pl.concat([per, connected.lazy().select("idx", pl.col("connected_on").alias("d")).drop_nulls()])
     return per.group_by("idx").agg(pl.col("d").min().alias("first_seen"), pl.col("d").max().alias("last_seen")) \
         .collect()
 

@@ -259,12 +259,14 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
                 near_rows.append((l_, r_, lv, w, "below the merge threshold"))
             else:
                 near_rows.append((l_, r_, lv, w, "no corroboration (same company/domain, shared thread or address)"))
+        timings["corroborated_merges"] = round(time.perf_counter() - t0, 3)
         if st.uncorroborated_merges != "never":
-            facts = CareerFacts(names=humans.select("idx", "first", "last", "mi", "suffix", "linkedin_url"), orgs=feats.tok["work_org"],
-                                periods=record_periods(messages, f.select("record_id", "idx"),
-                                                       f.select("idx").join(recs.select("idx", "connected_on"),
-                                                                            on="idx")))
+            # activity periods only matter for records with a work address
+            at_work = f.select("record_id", "idx").join(feats.tok["work_org"].select("idx").unique(), on="idx")
+            facts = CareerFacts(names=humans.select("idx", "first", "last", "mi", "suffix", "linkedin_url"),
+                                orgs=feats.tok["work_org"], periods=record_periods(messages, at_work))
             estimated["names"] = rare_name_merges(scored, cl, st, facts, edges, name_near_rows, refused_count)
+            timings["name_merges"] = round(time.perf_counter() - t0, 3)
     # one address, one person (SPEC §5): clusters still sharing an address or a profile URL are one person
     live = f.filter(pl.col("grp").is_in(["person", "automated"]))
     one_address_one_person(cl, pl.concat([
