@@ -3,6 +3,7 @@ name-based merge decisions."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -171,6 +172,10 @@ class CareerFacts:
     names: pl.DataFrame
     orgs: pl.DataFrame
     periods: pl.DataFrame
+    #: (idx, company) of the LinkedIn connections: the employer their profile shows today
+    current: pl.DataFrame | None = None
+    #: (idx, msg) for every message a record sent or received: two records on one message are two people
+    together: pl.DataFrame | None = None
 
 
 def _years(a: date, b: date) -> str:
@@ -200,9 +205,38 @@ def _overlap(ca: list[tuple[str, date, date]], cb: list[tuple[str, date, date]])
     return None
 
 
+#: a work address last used this close to the end of the data is still in use
+RECENT_DAYS = 180
+
+
+def _same_employer(org: str, company: str) -> bool:
+    """Whether a mail domain's organisation label (``mosaicbioscien``) may be the company (``Mosaic
+    Biosciences``): they share a word's first four letters."""
+    words = [w for w in re.split(r"[^a-z0-9]+", company.casefold()) if len(w) >= 3]
+    o = re.sub(r"[^a-z0-9]", "", org.casefold())
+    return any(o[:4] == w[:4] or w[:4] in o for w in words)
+
+
+def _not_current(current: dict[int, str], careers: dict[int, list[tuple[str, date, date]]], roots: list[int],
+                 end: date | None) -> str | None:
+    """Why a group is two people: LinkedIn shows one current employer while a work address at another is still
+    in use at the end of the data."""
+    if end is None:
+        return None
+    for a in roots:
+        if a not in current:
+            continue
+        for b in roots:
+            for org, _, last in careers.get(b, []):
+                if (end - last).days <= RECENT_DAYS and not _same_employer(org, current[a]):
+                    return (f"current LinkedIn employer differs from a work address still in use (LinkedIn: "
+                            f"{current[a]}; {org} until {last.year})")
+    return None
+
+
 def _names_agree(cl: Clusters, a: tuple[str, str], b: tuple[str, str]) -> bool:
     """Strictly one person's two names: same surname (or one double surname in the other) and the same given
-    name, a nickname of it, or one the records show to be theirs."""
+    name, a nickname of it with the same initial, or one the records show to be theirs."""
     (fa, la), (fb, lb) = a, b
     if (fa, la) == (fb, lb) or (fa, la) == (lb, fb):
         return True
@@ -210,8 +244,10 @@ def _names_agree(cl: Clusters, a: tuple[str, str], b: tuple[str, str]) -> bool:
                                                                 or la.endswith(lb) or lb.endswith(la)))
     if not same_last:
         return False
-    return (frozenset((fa, fb)) in cl.given_pairs or Nicknames.default().related(fa, fb)
-            or is_short_form(fa, fb))
+    # the nickname table is noisy (Hannah ~ Susan, Lena ~ Helene): on a name alone only the nicknames that keep
+    # the initial (Jess ~ Jessica, Jon ~ Jonathan) count; Bob ~ Robert needs corroboration
+    return (frozenset((fa, fb)) in cl.given_pairs or is_short_form(fa, fb)
+            or (fa[:1] == fb[:1] and Nicknames.default().related(fa, fb)))
 
 
 def name_rarity(names: pl.DataFrame) -> tuple[dict[str, int], dict[str, int], int]:
@@ -285,6 +321,21 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             groups[find(named)] = []
     all_roots = sorted({r for row in all_rows for r in row[2:4]})
     careers = _root_careers(cl, all_roots, facts)
+    last_seen = facts.periods.get_column("last_seen").max() if facts.periods.height else None
+    end = last_seen if isinstance(last_seen, date) else None
+    current: dict[int, str] = {}
+    if facts.current is not None:
+        for root, company in facts.current.join(rt, on="idx").filter(pl.col("root").is_in(all_roots)) \
+                .select("root", "company").drop_nulls().iter_rows():
+            current[root] = company
+    apart: set[tuple[int, int]] = set()  # roots seen on one message together
+    if facts.together is not None and all_roots:
+        on_msg = facts.together.join(rt.filter(pl.col("root").is_in(all_roots)), on="idx").select("msg", "root") \
+            .unique()
+        shared = on_msg.filter(pl.len().over("msg") > 1)
+        if shared.height:
+            pairs = shared.join(shared, on="msg", suffix="_b").filter(pl.col("root") < pl.col("root_b"))
+            apart = set(pairs.select("root", "root_b").unique().iter_rows())
 
     def refuse(group: list[tuple[int, int, int, int, str, float]], why: str) -> None:
         key = why.split(":")[0].split(" (")[0]
@@ -326,12 +377,19 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             refuse(group, f"common name: about {expected:.2f} other people in this network without a LinkedIn "
                           "profile could carry it, and nothing singles one out")
             continue
+        # a domain that spells the person's name (``aditikohler.com``) is a personal address, not an employer
+        own = {t for nm in names for t in nm if len(t) >= 3}
+        work = {r: [c for c in careers.get(r, []) if not any(t in c[0] for t in own)] for r in roots}
         why = next((o for a, b in combinations(roots, 2)
-                    if (o := _overlap(careers.get(a, []), careers.get(b, []))) is not None), None)
+                    if (o := _overlap(work[a], work[b])) is not None), None)
+        if why is None and any((a, b) in apart for a, b in combinations(roots, 2)):
+            why = "two of these addresses are on one message together"
+        if why is None:
+            why = _not_current(current, work, roots, end)
         if why is not None:
             refuse(group, why)
             continue
-        career = sorted((c for r in roots for c in careers.get(r, [])), key=lambda c: (c[1], c[0]))
+        career = sorted((c for r in roots for c in work[r]), key=lambda c: (c[1], c[0]))
         evidence = "same rare name" if len(names) == 1 else "same rare name (nickname or other form)"
         if len(career) > 1:
             evidence += "; addresses used one after another " + ", ".join(

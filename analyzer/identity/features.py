@@ -168,6 +168,16 @@ def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[st
     return sorted(out)
 
 
+def record_messages(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame) -> pl.DataFrame | None:
+    """(idx, msg) for every message each record of ``id_to_idx`` (record_id, idx) sent or received."""
+    if messages is None or messages.height == 0:
+        return None
+    m = messages.lazy().select(pl.col("msg_key").hash(7).alias("msg"), "sender_id", "recipient_ids")
+    part = pl.concat([m.select("msg", pl.col("sender_id").alias("record_id")),
+                      m.select("msg", pl.col("recipient_ids").alias("record_id")).explode("record_id")])
+    return part.drop_nulls().join(id_to_idx.lazy(), on="record_id").select("idx", "msg").unique().collect()
+
+
 def record_periods(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame) -> pl.DataFrame:
     """(idx, first_seen, last_seen): the dates each record of ``id_to_idx`` (record_id, idx) was in use, from the
     messages it sent or received."""
