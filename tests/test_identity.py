@@ -193,7 +193,8 @@ def test_a_career_reads_in_sequence_and_the_evidence_says_so() -> None:
     and the merge says why in words."""
     recs = records(conn("Maria", "Olsen", "Fourth Bank", "https://www.linkedin.com/in/maria-olsen"),
                    mail("Maria Olsen", "maria.olsen@firstco.co.uk"), mail("Maria Olsen", "maria@secondgroup.com"),
-                   mail("Olsen, Maria", "mariaolsen@thirdhealth.com"), mail(None, "owner@me.com"))
+                   mail("Olsen, Maria", "mariaolsen@thirdhealth.com"), mail(None, "owner@me.com"),
+                   mail("Sam Other", "sam@other.org"))
 
     def msg(i: int, sender: int, year0: int, year1: int) -> list[dict[str, Any]]:
         return [{"msg_key": f"m{i}{y}", "timestamp": datetime(y, 6, 1, tzinfo=UTC), "channel": "email",
@@ -201,7 +202,8 @@ def test_a_career_reads_in_sequence_and_the_evidence_says_so() -> None:
                  "message_id": None, "in_reply_to": None, "source_file": "mail.mbox", "line": i}
                 for y in (year0, year1)]
 
-    msgs = pl.DataFrame(msg(1, 1, 2014, 2017) + msg(2, 2, 2017, 2020) + msg(3, 3, 2020, 2023),
+    recent = msg(4, 5, 2026, 2026)  # the export goes on to 2026 (someone else's mail)
+    msgs = pl.DataFrame(msg(1, 1, 2014, 2017) + msg(2, 2, 2017, 2020) + msg(3, 3, 2020, 2023) + recent,
                         schema=schemas.MESSAGES)
     res = resolve(recs, no_owner(4), messages=msgs)
     assert same(res, 0, 1, 2, 3)
@@ -669,3 +671,19 @@ def test_a_nameless_address_that_spells_two_names_stays_apart() -> None:
                           mail(None, "anilk@oldjob.com")), no_owner())
     assert not same(res, 2, 0) and not same(res, 2, 1)
     assert "the address spells more than one name in this network" in res.near_misses.get_column("reason").to_list()
+
+
+def test_a_current_profile_and_another_employers_address_still_in_use_are_two_people() -> None:
+    """LinkedIn shows the employer someone has today: a namesake still writing from another employer's address
+    at the end of the export is someone else."""
+    recs = records(conn("Maria", "Olsen", "Fourth Bank", "https://www.linkedin.com/in/maria-olsen"),
+                   mail("Maria Olsen", "maria@secondgroup.com"), mail(None, "owner@me.com"))
+    msgs = pl.DataFrame([{"msg_key": f"m{y}", "timestamp": datetime(y, 6, 1, tzinfo=UTC), "channel": "email",
+                          "thread_id": f"t{y}", "sender_id": 1, "recipient_ids": [2], "n_participants": 2,
+                          "message_id": None, "in_reply_to": None, "source_file": "mail.mbox", "line": 1}
+                         for y in (2024, 2026)], schema=schemas.MESSAGES)
+    res = resolve(recs, no_owner(2), messages=msgs)
+    assert not same(res, 0, 1)
+    assert res.near_misses.row(0, named=True)["reason"] == (
+        "current LinkedIn employer differs from a work address still in use (LinkedIn: Fourth Bank; "
+        "secondgroup until 2026)")
