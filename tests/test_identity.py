@@ -687,3 +687,17 @@ def test_a_current_profile_and_another_employers_address_still_in_use_are_two_pe
     assert res.near_misses.row(0, named=True)["reason"] == (
         "current LinkedIn employer differs from a work address still in use (LinkedIn: Fourth Bank; "
         "secondgroup until 2026)")
+
+
+def test_a_name_seen_only_on_mass_mail_needs_corroboration() -> None:
+    """A record known only as one of forty recipients of a company-wide mail is a name in a crowd."""
+    recs = records(conn("Haruto", "Diaz", "Beacon Hill", "https://www.linkedin.com/in/haruto-diaz"),
+                   mail("Haruto Diaz", "haruto.diaz@northwind.com", role="recipient"), mail(None, "owner@me.com"))
+    msgs = pl.DataFrame([{"msg_key": "m1", "timestamp": datetime(2020, 6, 1, tzinfo=UTC), "channel": "email",
+                          "thread_id": "t1", "sender_id": 2, "recipient_ids": [1], "n_participants": 41,
+                          "message_id": None, "in_reply_to": None, "source_file": "mail.mbox", "line": 1}],
+                        schema=schemas.MESSAGES)
+    res = resolve(recs, no_owner(2), messages=msgs)
+    assert not same(res, 0, 1)
+    assert res.near_misses.row(0, named=True)["reason"].startswith("known only from mass mail")
+    assert same(resolve(recs, no_owner(2)), 0, 1)  # without the mail: a rare name links

@@ -174,7 +174,8 @@ class CareerFacts:
     periods: pl.DataFrame
     #: (idx, company) of the LinkedIn connections: the employer their profile shows today
     current: pl.DataFrame | None = None
-    #: (idx, msg) for every message a record sent or received: two records on one message are two people
+    #: (idx, msg, n participants) for every message a record sent or received: two records on one message are
+    #: two people; a record seen only on mass mail is known by a name that singles no one out
     together: pl.DataFrame | None = None
 
 
@@ -205,6 +206,8 @@ def _overlap(ca: list[tuple[str, date, date]], cb: list[tuple[str, date, date]])
     return None
 
 
+#: a message with more participants than this is mass mail (a company-wide list, a newsletter's recipients)
+MASS_MAIL_PARTICIPANTS = 10
 #: a work address last used this close to the end of the data is still in use
 RECENT_DAYS = 180
 
@@ -306,6 +309,19 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         return x
 
     all_rows = cand.select("l", "r", "rl", "rr", "levels", "match_weight").rows()
+    # a cluster known only from mass mail (one of many recipients) is a name in a crowd: it needs corroboration
+    mass_only: set[int] = set()
+    if facts.together is not None:
+        seen = facts.together.group_by("idx").agg(pl.col("n").min().alias("n_min"))
+        crowd = rt.join(seen, on="idx", how="left").group_by("root") \
+            .agg((pl.col("n_min") > MASS_MAIL_PARTICIPANTS).fill_null(False).all().alias("crowd"))
+        mass_only = set(crowd.filter(pl.col("crowd")).get_column("root").to_list())
+    if mass_only:
+        crowd_rows = [row for row in all_rows if row[2] in mass_only or row[3] in mass_only]
+        refused_count["known only from mass mail"] = len(crowd_rows)
+        near_rows.extend((l_, r_, lv, w, "known only from mass mail: a name among many recipients singles no "
+                                           "one out") for l_, r_, _, _, lv, w in crowd_rows)
+        all_rows = [row for row in all_rows if row[2] not in mass_only and row[3] not in mass_only]
     rows = [row for row in all_rows if row[2] in names_of and row[3] in names_of]
     spelled = [row for row in all_rows if (row[2] in names_of) != (row[3] in names_of)]
     for _, _, a, b, _, _ in rows:

@@ -169,13 +169,15 @@ def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[st
 
 
 def record_messages(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame) -> pl.DataFrame | None:
-    """(idx, msg) for every message each record of ``id_to_idx`` (record_id, idx) sent or received."""
+    """(idx, msg, n) for every message each record of ``id_to_idx`` (record_id, idx) sent or received, ``n`` its
+    number of participants."""
     if messages is None or messages.height == 0:
         return None
-    m = messages.lazy().select(pl.col("msg_key").hash(7).alias("msg"), "sender_id", "recipient_ids")
-    part = pl.concat([m.select("msg", pl.col("sender_id").alias("record_id")),
-                      m.select("msg", pl.col("recipient_ids").alias("record_id")).explode("record_id")])
-    return part.drop_nulls().join(id_to_idx.lazy(), on="record_id").select("idx", "msg").unique().collect()
+    m = messages.lazy().select(pl.col("msg_key").hash(7).alias("msg"), pl.col("n_participants").alias("n"),
+                               "sender_id", "recipient_ids")
+    part = pl.concat([m.select("msg", "n", pl.col("sender_id").alias("record_id")),
+                      m.select("msg", "n", pl.col("recipient_ids").alias("record_id")).explode("record_id")])
+    return part.drop_nulls().join(id_to_idx.lazy(), on="record_id").select("idx", "msg", "n").unique().collect()
 
 
 def record_periods(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame) -> pl.DataFrame:
