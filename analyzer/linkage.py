@@ -241,6 +241,11 @@ class LinkageSettings:
         "identities listed as different in the config",
         "probabilistic merges: two clearly different full first names in one cluster (an initial such as "
         "'J. Smith' never bridges Jane and John)",
+        "rare-name merges (a name group): two LinkedIn profiles or two Connections.csv rows carrying the name, "
+        "names that do not all agree, different middle initials or suffixes, work addresses at two employers in "
+        "use during the same months, a current LinkedIn employer while another employer's address is still in "
+        "use, two of the addresses on one message, a cluster known only from mass mail",
+        "one address, one person: clusters still sharing an email address or profile URL at the end are joined",
     ])
 
     def comparison(self, name: str) -> Comparison:
