@@ -168,33 +168,24 @@ def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[st
     return sorted(out)
 
 
-def record_messages(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame) -> pl.DataFrame | None:
-    """(idx, msg, n) for every message each record of ``id_to_idx`` (record_id, idx) sent or received, ``n`` its
-    number of participants."""
+def record_activity(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame,
+                    at_work: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """What the messages say about the records of ``id_to_idx`` (record_id, idx), in one pass over them:
+    (periods: idx, first_seen, last_seen -- the dates each record of ``at_work`` (idx) was in use; together:
+    idx, msg, n -- every message each record sent or received, with its number of participants)."""
+    empty = pl.DataFrame(schema={"idx": pl.Int64, "first_seen": pl.Date, "last_seen": pl.Date})
     if messages is None or messages.height == 0:
-        return None
-    m = messages.lazy().select(pl.col("msg_key").hash(7).alias("msg"), pl.col("n_participants").alias("n"),
-                               "sender_id", "recipient_ids")
-    part = pl.concat([m.select("msg", "n", pl.col("sender_id").alias("record_id")),
-                      m.select("msg", "n", pl.col("recipient_ids").alias("record_id")).explode("record_id")])
-    return part.drop_nulls().join(id_to_idx.lazy(), on="record_id").select("idx", "msg", "n").unique().collect()
-
-
-def record_periods(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame) -> pl.DataFrame:
-    """(idx, first_seen, last_seen): the dates each record of ``id_to_idx`` (record_id, idx) was in use, from the
-    messages it sent or received."""
-    parts: list[pl.LazyFrame] = []
-    if messages is not None and messages.height:
-        m = messages.lazy().filter(pl.col("timestamp").is_not_null()) \
-            .select(pl.col("timestamp").dt.date().alias("d"), "sender_id", "recipient_ids")
-        parts += [m.select("d", pl.col("sender_id").alias("record_id")),
-                  m.select("d", pl.col("recipient_ids").alias("record_id")).explode("record_id")]
-    out = pl.LazyFrame(schema={"d": pl.Date, "record_id": pl.Int64})
-    if parts:
-        out = pl.concat(parts).drop_nulls()
-    per = out.join(id_to_idx.lazy(), on="record_id").select("idx", "d")
-    return per.group_by("idx").agg(pl.col("d").min().alias("first_seen"), pl.col("d").max().alias("last_seen")) \
+        return empty, None
+    m = messages.lazy().with_row_index("msg").select(
+        "msg", pl.col("n_participants").alias("n"), pl.col("timestamp").dt.date().alias("d"), "sender_id",
+        "recipient_ids")
+    part = pl.concat([m.select("msg", "n", "d", pl.col("sender_id").alias("record_id")),
+                      m.select("msg", "n", "d", pl.col("recipient_ids").alias("record_id")).explode("record_id")])
+    act = part.drop_nulls("record_id").join(id_to_idx.lazy(), on="record_id").select("idx", "msg", "n", "d") \
         .collect()
+    periods = act.join(at_work, on="idx", how="semi").drop_nulls("d").group_by("idx") \
+        .agg(pl.col("d").min().alias("first_seen"), pl.col("d").max().alias("last_seen"))
+    return periods, act.select("idx", "msg", "n").unique()
 
 
 def _local_part_patterns(first: str, last: str, nick: Nicknames) -> tuple[str, ...]:

@@ -40,8 +40,7 @@ from analyzer.identity.explanations import (
 from analyzer.identity.features import (
     Features,
     compute_features,
-    record_messages,
-    record_periods,
+    record_activity,
     term_frequencies,
     thread_membership,
 )
@@ -263,12 +262,13 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
         timings["corroborated_merges"] = round(time.perf_counter() - t0, 3)
         if st.uncorroborated_merges != "never":
             # activity periods only matter for records with a work address
-            at_work = f.select("record_id", "idx").join(feats.tok["work_org"].select("idx").unique(), on="idx")
-            named = f.select("record_id", "idx").join(humans.filter(~pl.col("nameless")).select("idx"), on="idx")
+            periods, together = record_activity(messages, f.select("record_id", "idx").join(humans.select("idx"),
+                                                                                            on="idx"),
+                                                feats.tok["work_org"].select("idx").unique())
             facts = CareerFacts(names=humans.select("idx", "first", "last", "mi", "suffix", "linkedin_url"),
-                                orgs=feats.tok["work_org"], periods=record_periods(messages, at_work),
+                                orgs=feats.tok["work_org"], periods=periods,
                                 current=humans.filter(pl.col("conn_file").is_not_null()).select("idx", "company"),
-                                together=record_messages(messages, named))
+                                together=together)
             estimated["names"] = rare_name_merges(scored, cl, st, facts, edges, name_near_rows, refused_count)
             timings["name_merges"] = round(time.perf_counter() - t0, 3)
     # one address, one person (SPEC §5): clusters still sharing an address or a profile URL are one person
