@@ -218,11 +218,13 @@ class LinkageSettings:
     corroboration: list[str] = field(default_factory=lambda: [
         "company=same", "thread=shared", "email=exact",
     ])
-    # "never" (SPEC §5: a name alone never merges) | "unique" | "unique_any_company": also merge a full-name
-    # match (P >= uncorroborated_min_probability) without corroboration when neither cluster has another
-    # such candidate
-    # (and, for "unique", the companies do not differ)
-    uncorroborated_merges: str = "never"
+    # "rare" (SPEC §5): a name that only one human in this network carries links its records unless something
+    # contradicts it (``identity.decision.rare_name_merges``) | "never": a name alone never merges (the former
+    # default; benchmarks). "unique" and "unique_any_company", the former opt-ins, mean "rare".
+    uncorroborated_merges: str = "rare"
+    # THE strictness knob: a name is rare when the expected number of other humans in this network carrying it
+    # (given-name count x surname count / distinct full names) is at most this
+    max_expected_namesakes: float = 0.1
     # "fixed": the m above, set by judgement for personal networks and checked on labelled samples | "em":
     # learn m of ``em_comparisons`` by expectation-maximisation on this run's candidate pairs, u on random
     # pairs, and the prior (splink's unsupervised training; for data unlike personal networks, e.g. FEBRL's
@@ -230,7 +232,6 @@ class LinkageSettings:
     m_estimation: str = "fixed"
     em_comparisons: list[str] = field(default_factory=lambda: ["first_name", "last_name"])
     em_iterations: int = 25
-    uncorroborated_min_probability: float = 0.8
     cannot_link: list[str] = field(default_factory=lambda: [
         "two different LinkedIn profile URLs",
         "conflicting generational suffixes (Jr vs Sr, II vs III)",
@@ -240,6 +241,11 @@ class LinkageSettings:
         "identities listed as different in the config",
         "probabilistic merges: two clearly different full first names in one cluster (an initial such as "
         "'J. Smith' never bridges Jane and John)",
+        "rare-name merges (a name group): two LinkedIn profiles or two Connections.csv rows carrying the name, "
+        "names that do not all agree, different middle initials or suffixes, work addresses at two employers in "
+        "use during the same months, a current LinkedIn employer while another employer's address is still in "
+        "use, two of the addresses on one message, a cluster known only from mass mail",
+        "one address, one person: clusters still sharing an email address or profile URL at the end are joined",
     ])
 
     def comparison(self, name: str) -> Comparison:

@@ -108,6 +108,7 @@ def analyze(
             resolved.record_person, on="record_id", how="left")
         if events.get_column("person_id").null_count():
             raise schemas.SchemaError("identity: some event's record has no person")
+        events = drop_bulk_mail_of_people(events, ing.records, resolved.people)
     with _timed(timings, "score"):
         scored = score.score(resolved.people, events, ing.owner.positions, as_of, cfg.scoring)
     schemas.check(scored.ranked, schemas.RANKED, "score.ranked")
@@ -115,6 +116,18 @@ def analyze(
         inputs=[str(p) for p in inputs], as_of=as_of, ingested=ing, owner=own, events=events,
         resolved=resolved, scored=scored, config=cfg, timings=timings,
     )
+
+
+def drop_bulk_mail_of_people(events: pl.DataFrame, records: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
+    """An address that is both a person's own and used for their newsletter stays with the person (SPEC §5),
+    but its bulk messages (the records with an automated hint: List-Unsubscribe, Precedence: bulk ...) are not
+    one-to-one mail: their events are dropped from a person's events."""
+    bulk = records.filter(pl.col("automated_hint").is_not_null()).select("record_id")
+    persons = people.filter(pl.col("kind") == "person").select("person_id")
+    drop = events.join(bulk, on="record_id", how="semi").join(persons, on="person_id", how="semi")
+    if drop.height == 0:
+        return events
+    return events.join(drop.select("record_id").unique(), on="record_id", how="anti")
 
 
 def _check_config(cfg: Config) -> None:

@@ -104,6 +104,7 @@ MATCHES: dict[str, pl.DataType] = {
     "rule": pl.String(),  # deterministic rule or "probabilistic"
     "levels": pl.String(),  # e.g. "first_name=nickname; last_name=exact; email_domain=same"
     "match_weight": pl.Float64(),
+    "evidence": pl.String(),  # the evidence in words ("same rare name; addresses used one after another ...")
 }
 
 RANKED: dict[str, pl.DataType] = {

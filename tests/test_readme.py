@@ -46,6 +46,6 @@ def test_the_readme_configuration_example_is_valid(tmp_path: Path) -> None:
     path.write_text(block.group(1), encoding="utf-8")
     cfg = load_config(path)
     corr = Corrections.from_config(cfg.identity)
-    assert corr.same and corr.different and corr.ignore and corr.merge_unique_names is False
+    assert corr.same and corr.different and corr.ignore and corr.merge_unique_names is None
     assert ScoringConfig.from_mapping(cfg.scoring).dormant_after_days == 180
     generic_mail_csv_parser(cfg.generic_mail_csv)

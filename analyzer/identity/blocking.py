@@ -1,0 +1,114 @@
+"""Blocking: comparison units and the union of equi-join blocking rules (never all pairs)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import polars as pl
+
+log = logging.getLogger(__name__)
+
+
+def _self_join(keys: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, int, int]:
+    """Pairs (l < r) of records sharing ``key``; blocks larger than ``cap`` are skipped.
+    Returns (pairs, blocks skipped, records in skipped blocks)."""
+    keys = keys.unique()
+    sizes = keys.group_by("key").len()
+    big = sizes.filter(pl.col("len") > cap)
+    if big.height:
+        keys = keys.join(big.select("key"), on="key", how="anti")
+    pairs = (keys.join(keys, on="key", suffix="_r")
+             .filter(pl.col("idx") < pl.col("idx_r"))
+             .select(pl.col("idx").alias("l"), pl.col("idx_r").alias("r")))
+    return pairs, big.height, int(big.get_column("len").sum() or 0)
+
+
+def _asym_join(left: pl.DataFrame, right: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, int, int]:
+    """Pairs of records whose ``key`` values meet across two key sets (e.g. name ~ nicknames of a name)."""
+    left, right = left.unique(), right.unique()
+    sizes = pl.concat([left, right]).unique().group_by("key").len()
+    big = sizes.filter(pl.col("len") > cap)
+    if big.height:
+        left = left.join(big.select("key"), on="key", how="anti")
+        right = right.join(big.select("key"), on="key", how="anti")
+    pairs = (left.join(right, on="key", suffix="_r")
+             .filter(pl.col("idx") != pl.col("idx_r"))
+             .select(pl.min_horizontal("idx", "idx_r").alias("l"), pl.max_horizontal("idx", "idx_r").alias("r")))
+    return pairs, big.height, int(big.get_column("len").sum() or 0)
+
+
+def candidate_pairs(f: pl.DataFrame, tok: dict[str, pl.DataFrame], comp_tok: pl.DataFrame, nick_df: pl.DataFrame,
+                cap: int) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The union of the blocking rules over the units ``f``; returns (unique pairs, stats per rule).
+    ``comp_tok``: (idx = cluster id, tok) company tokens of each cluster."""
+    first, last = pl.col("first"), pl.col("last")
+    has_first, has_last = first.str.len_chars() > 1, last.str.len_chars() > 1
+    l0 = last.str.slice(0, 1)
+    rules: dict[str, pl.DataFrame] = {}
+    skipped: dict[str, tuple[int, int]] = {}
+    ids = f.select("idx")
+
+    def add(name: str, res: tuple[pl.DataFrame, int, int]) -> None:
+        rules[name], nb, nr = res
+        skipped[name] = (nb, nr)
+
+    # surname + first initial; a unit without a first name meets every unit with its surname
+    f0 = first.str.slice(0, 1)
+    add("last_name+first_initial", _self_join(
+        f.filter(has_last & (first != "")).select("idx", pl.concat_str(last, pl.lit("|"), f0).alias("key")), cap))
+    add("last_name (no first name)", _asym_join(
+        f.filter(has_last & (first == "")).select("idx", last.alias("key")),
+        f.filter(has_last & (first != "")).select("idx", last.alias("key")), cap))
+    add("first_name+last_initial", _self_join(
+        f.filter(has_first & (last != "")).select("idx", pl.concat_str(first, pl.lit("|"), l0).alias("key")), cap))
+    base = f.filter(has_first & (last != "")).select("idx", "first", l0.alias("l0"))
+    right = base.join(nick_df.rename({"first_l": "first", "first_r": "nick"}), on="first") \
+        .select("idx", pl.concat_str("nick", pl.lit("|"), "l0").alias("key"))
+    left = base.select("idx", pl.concat_str("first", pl.lit("|"), "l0").alias("key"))
+    add("nickname+last_initial", _asym_join(left, right, cap))
+    add("sorted_name", _self_join(
+        f.filter(has_first & has_last).select(
+            "idx", pl.concat_str(pl.min_horizontal(first, last), pl.lit("|"), pl.max_horizontal(first, last))
+            .alias("key")), cap))
+    add("company+first_name", _self_join(
+        f.filter(has_first).select("idx", "comp", "first")
+        .join(comp_tok.rename({"idx": "comp"}), on="comp")
+        .select("idx", pl.concat_str("tok", pl.lit("|"), "first").alias("key")), cap))
+    loc = tok["local"].join(ids, on="idx").filter(pl.col("tok").str.len_chars() >= 3).rename({"tok": "key"})
+    pat = tok["pattern"].join(ids, on="idx").rename({"tok": "key"})
+    add("email_local~name", _asym_join(loc, pat, cap))
+
+    stats: dict[str, Any] = {}
+    for name, p in rules.items():
+        stats[name] = {"pairs": p.height, "blocks_skipped": skipped[name][0],
+                       "records_in_skipped_blocks": skipped[name][1]}
+        if skipped[name][0]:
+            log.info("identity blocking %s: skipped %d blocks over the size cap (%d records)", name,
+                     skipped[name][0], skipped[name][1])
+    allp = pl.concat(list(rules.values())).unique().sort(["l", "r"])
+    return allp, stats
+
+
+def comparison_units(humans: pl.DataFrame, tok: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
+    """Collapse the human records into comparison units: one per (deterministic cluster, name variant), its
+    ``idx`` the smallest record of the unit; token tables are re-keyed to the units (union of their records).
+    Records of one person repeated across sources are then compared once; a cluster's nameless records go with
+    its first named unit."""
+    key = ["comp", "first", "mi", "last", "suffix", "last_toks"]
+    umap = humans.select("idx", *key).join(
+        humans.group_by(key).agg(pl.col("idx").min().alias("uidx")), on=key, nulls_equal=True).select("idx", "uidx")
+    # the nameless records of a cluster that has a name join its first named unit: "bjornb5581@" of Björn
+    # Bianchi's cluster is compared as Björn Bianchi, never as a nameless address fitting Björn Barker
+    named = humans.filter(~pl.col("nameless")).group_by("comp").agg(pl.col("idx").min().alias("named_uidx"))
+    umap = umap.join(humans.select("idx", "comp", "nameless"), on="idx").join(named, on="comp", how="left") \
+        .select("idx", pl.when(pl.col("nameless") & pl.col("named_uidx").is_not_null()).then(pl.col("named_uidx"))
+                .otherwise(pl.col("uidx")).alias("uidx"))
+    utok = {k: v.join(umap, on="idx").select(pl.col("uidx").alias("idx"), "tok").unique() for k, v in tok.items()}
+    units = humans.join(umap, on="idx").filter(pl.col("idx") == pl.col("uidx")) \
+        .select("idx", *key, "nameless", "from_email")
+    for name, col in (("email", "n_email"), ("local", "n_local")):
+        units = units.join(utok[name].group_by("idx").len(col), on="idx", how="left")
+    units = units.with_columns(pl.col("n_email").fill_null(0).cast(pl.Int64),
+                               pl.col("n_local").fill_null(0).cast(pl.Int64)).sort("idx")
+    return units, utok

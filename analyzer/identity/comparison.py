@@ -1,0 +1,205 @@
+"""Comparison: Fellegi–Sunter levels and weights of candidate pairs of units."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+import polars as pl
+from rapidfuzz import process
+from rapidfuzz.distance import JaroWinkler
+
+from analyzer.identity.features import split_tokens
+from analyzer.linkage import LinkageSettings
+from analyzer.names import (
+    is_generic_company,
+    token_prefixes,
+)
+
+log = logging.getLogger(__name__)
+
+
+def _jw(a: list[str], b: list[str]) -> list[float]:
+    if not a:
+        return []
+    return process.cpdist(a, b, scorer=JaroWinkler.normalized_similarity, workers=-1).tolist()
+
+
+def shared_tokens(keys: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, lk: str = "l",
+            rk: str = "r") -> pl.DataFrame:
+    """The ``(lk, rk)`` keys whose ``left`` tokens (of ``lk``) and ``right`` tokens (of ``rk``) intersect —
+    long tables ``(idx, tok)``; a join (exploding the smaller side), not a list operation."""
+    if left.height <= right.height:
+        x = keys.join(left.rename({"idx": lk}), on=lk).join(right.rename({"idx": rk}), on=[rk, "tok"], how="semi")
+    else:
+        x = keys.join(right.rename({"idx": rk}), on=rk).join(left.rename({"idx": lk}), on=[lk, "tok"], how="semi")
+    return x.select(lk, rk).unique()
+
+
+def cluster_company_tokens(f: pl.DataFrame, comp_tok: pl.DataFrame) -> dict[str, pl.DataFrame]:
+    """Per cluster (``comp``): its company/work-domain tokens (all records of the cluster count, so a contact
+    card listing the work address corroborates the LinkedIn connection), the non-generic ones and their
+    prefixes (``acme`` ~ ``acmewidgets``; ``clearpathconsulti.com`` ~ Clearpath Consulting)."""
+    c = comp_tok.join(f.select("idx", "comp"), on="idx").select(pl.col("comp").alias("idx"), "tok").unique()
+    toks = c.get_column("tok").unique().to_list()
+    meta = pl.DataFrame({"tok": toks, "generic": [is_generic_company(t) for t in toks],
+                         "pre": [" ".join(token_prefixes(t)) for t in toks]},
+                        schema={"tok": pl.String, "generic": pl.Boolean, "pre": pl.String})
+    c = c.join(meta, on="tok")
+    nongeneric = c.filter(~pl.col("generic")).select("idx", "tok")
+    prefixes = split_tokens(c.filter(~pl.col("generic")).select("idx", "pre"), "pre")
+    return {"all": c.select("idx", "tok"), "nongeneric": nongeneric, "prefixes": prefixes,
+            "count": c.group_by("idx").len("n_comp").rename({"idx": "comp"})}
+
+
+def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame], ctok: dict[str, pl.DataFrame],
+             tf: dict[str, pl.DataFrame], st: LinkageSettings, prior: float, nick_df: pl.DataFrame) -> pl.DataFrame:
+    """Levels, weights and decision for every candidate pair of units ``f`` (name variants of clusters, with
+    their long token tables ``tok``; ``ctok`` = company tokens per cluster)."""
+    t0 = time.perf_counter()
+
+    def tick(what: str) -> None:
+        log.debug("compare %s: %.2f s", what, time.perf_counter() - t0)
+
+    g = f.select("idx", "first", "mi", "last", "suffix", "nameless", "n_email", "n_local", "comp", "last_toks") \
+        .join(ctok["count"], on="comp", how="left").with_columns(pl.col("n_comp").fill_null(0))
+    cols = [c for c in g.columns if c != "idx"]
+    p = (pairs.join(g.select(pl.col("idx").alias("l"), *[pl.col(c).alias(c + "_l") for c in cols]), on="l")
+         .join(g.select(pl.col("idx").alias("r"), *[pl.col(c).alias(c + "_r") for c in cols]), on="r"))
+    tick("pair features")
+
+    # string similarities, once per unique string pair
+    for ca, cb, name in (("first_l", "first_r", "jw_first"), ("last_l", "last_r", "jw_last"),
+                         ("first_l", "last_r", "jw_fl"), ("last_l", "first_r", "jw_lf")):
+        u = p.select(pl.col(ca).alias("a"), pl.col(cb).alias("b")).unique() \
+            .filter((pl.col("a").str.len_chars() > 1) & (pl.col("b").str.len_chars() > 1))
+        u = u.with_columns(pl.Series(name, _jw(u.get_column("a").to_list(), u.get_column("b").to_list()),
+                                     dtype=pl.Float64))
+        p = p.join(u, left_on=[ca, cb], right_on=["a", "b"], how="left", maintain_order="left") \
+            .with_columns(pl.col(name).fill_null(0.0))
+    p = p.join(nick_df.with_columns(pl.lit(True).alias("nick")), on=["first_l", "first_r"], how="left") \
+        .with_columns(pl.col("nick").fill_null(False))
+    lmin = pl.min_horizontal(pl.col("first_l").str.len_chars(), pl.col("first_r").str.len_chars())
+    lmax = pl.max_horizontal(pl.col("first_l").str.len_chars(), pl.col("first_r").str.len_chars())
+    clipped = (lmin >= 3) & (lmax >= lmin + 2) & (
+        pl.col("first_l").str.starts_with(pl.col("first_r")) | pl.col("first_r").str.starts_with(pl.col("first_l")))
+    p = p.with_columns(pl.col("nick") | clipped)  # nat ~ natalie counts as a nickname
+    tick("string similarities")
+
+    # shared tokens (joins on the long tables), computed on a narrow frame and added at once
+    b = p.select("l", "r", "comp_l", "comp_r")
+    keys = b.select("l", "r")
+    ckeys = b.select("comp_l", "comp_r").unique()
+    firsts = f.filter(pl.col("first").str.len_chars() >= 3).select("idx", pl.col("first").alias("tok"))
+    specs: list[tuple[str, pl.DataFrame, pl.DataFrame, bool]] = [
+        ("sh_email", tok["email"], tok["email"], False), ("sh_local", tok["local_long"], tok["local_long"], False),
+        ("sh_domain", tok["work_domain"], tok["work_domain"], False),
+        ("sh_last", tok["last"], tok["last"], False), ("pat_lr", tok["local"], tok["pattern"], False),
+        ("pat_rl", tok["pattern"], tok["local"], False), ("fo_lr", tok["work_local"], firsts, False),
+        ("fo_rl", firsts, tok["work_local"], False), ("cs1", ctok["all"], ctok["all"], True),
+        ("cs2", ctok["nongeneric"], ctok["prefixes"], True), ("cs3", ctok["prefixes"], ctok["nongeneric"], True)]
+    if "thread" in tok and tok["thread"].height:
+        specs.append(("thread", tok["thread"], tok["thread"], False))
+    for name, left, right, by_comp in specs:
+        on = ["comp_l", "comp_r"] if by_comp else ["l", "r"]
+        hit = shared_tokens(ckeys if by_comp else keys, left, right, *on).with_columns(pl.lit(True).alias(name))
+        b = b.join(hit, on=on, how="left", maintain_order="left")
+    flags = [name for name, *_ in specs]
+    p = p.hstack(b.select(pl.col(c).fill_null(False) for c in flags))
+    if "thread" not in flags:
+        p = p.with_columns(pl.lit(False).alias("thread"))
+    if "weight" in ctok:  # the weight of the rarest company token the two clusters share
+        shared = ckeys.join(ctok["all"].rename({"idx": "comp_l"}), on="comp_l") \
+            .join(ctok["all"].rename({"idx": "comp_r"}), on=["comp_r", "tok"], how="semi") \
+            .join(ctok["weight"], on="tok").group_by("comp_l", "comp_r").agg(pl.col("w").max().alias("tfw_company"))
+        p = p.join(shared, on=["comp_l", "comp_r"], how="left", maintain_order="left")
+    tick("shared tokens")
+    for col, t in tf.items():  # term-frequency weights of exact names
+        p = p.join(t.rename({"value": f"{col}_l", "w": f"tfw_{col}"}), on=f"{col}_l", how="left")
+
+    fl, fr, ll, lr = pl.col("first_l"), pl.col("first_r"), pl.col("last_l"), pl.col("last_r")
+    flen, frlen = fl.str.len_chars(), fr.str.len_chars()
+    both_full = (flen > 1) & (frlen > 1)
+    swapped = (both_full & (ll.str.len_chars() > 1) & (lr.str.len_chars() > 1)
+               & (pl.col("jw_fl") >= 0.92) & (pl.col("jw_lf") >= 0.92) & ~((fl == fr) & (ll == lr)))
+    first_lv = (
+        pl.when((fl == "") | (fr == "")).then(pl.lit("null"))
+        .when(both_full & (fl == fr)).then(pl.lit("exact"))
+        .when(swapped).then(pl.lit("swapped"))
+        .when(both_full & pl.col("nick")).then(pl.lit("nickname"))
+        .when(both_full & (pl.col("jw_first") >= 0.92)).then(pl.lit("jw92"))
+        .when(both_full & (pl.col("jw_first") >= 0.88)).then(pl.lit("jw88"))
+        .when(((flen == 1) | (frlen == 1)) & (fl.str.slice(0, 1) == fr.str.slice(0, 1))).then(pl.lit("initial"))
+        .when(both_full & (pl.col("jw_first") >= 0.70)).then(pl.lit("jw70"))
+        .otherwise(pl.lit("else"))
+    )
+    # a shared surname token counts when one side's surnames are all in the other's (Smith-Jones ~ Jones,
+    # García Lorente ~ García), not when each has one of its own (García López vs García Ruiz: siblings)
+    tl, tr = pl.col("last_toks_l").str.split(" "), pl.col("last_toks_r").str.split(" ")
+    nested = (tl.list.set_difference(tr).list.len() == 0) | (tr.list.set_difference(tl).list.len() == 0)
+    last_lv = (
+        pl.when((ll == "") | (lr == "")).then(pl.lit("null"))
+        .when(ll == lr).then(pl.lit("exact"))
+        .when(pl.col("jw_last") >= 0.92).then(pl.lit("jw92"))
+        .when(swapped).then(pl.lit("swapped"))
+        .when(pl.col("sh_last") & nested).then(pl.lit("token_overlap"))
+        .when(pl.col("jw_last") >= 0.88).then(pl.lit("jw88"))
+        .when(pl.col("jw_last") >= 0.70).then(pl.lit("jw70"))
+        .otherwise(pl.lit("else"))
+    )
+    mi_lv = (pl.when((pl.col("mi_l") == "") | (pl.col("mi_r") == "")).then(pl.lit("null"))
+             .when(pl.col("mi_l") == pl.col("mi_r")).then(pl.lit("agree")).otherwise(pl.lit("disagree")))
+    sfx_lv = (pl.when((pl.col("suffix_l") != "") & (pl.col("suffix_r") != "")
+                      & (pl.col("suffix_l") != pl.col("suffix_r"))).then(pl.lit("conflict")).otherwise(pl.lit("null")))
+    email_lv = (pl.when((pl.col("n_email_l") == 0) | (pl.col("n_email_r") == 0)).then(pl.lit("null"))
+                .when(pl.col("sh_email")).then(pl.lit("exact"))
+                .when(pl.col("sh_domain")).then(pl.lit("other_at_same_domain"))
+                .when(pl.col("sh_local")).then(pl.lit("same_local"))
+                .otherwise(pl.lit("else")))
+    app_l = pl.col("nameless_l") & (pl.col("n_local_l") > 0) & ~pl.col("nameless_r")
+    app_r = pl.col("nameless_r") & (pl.col("n_local_r") > 0) & ~pl.col("nameless_l")
+    email_name_lv = (pl.when((~app_l & ~app_r) | email_lv.is_in(["exact", "same_local"])).then(pl.lit("null"))
+                     .when((app_l & pl.col("pat_lr")) | (app_r & pl.col("pat_rl"))).then(pl.lit("pattern"))
+                     .when((app_l & pl.col("fo_lr")) | (app_r & pl.col("fo_rl"))).then(pl.lit("first"))
+                     .otherwise(pl.lit("else")))
+    comp_lv = (pl.when((pl.col("n_comp_l") == 0) | (pl.col("n_comp_r") == 0)).then(pl.lit("null"))
+               .when(pl.col("cs1") | pl.col("cs2") | pl.col("cs3")).then(pl.lit("same")).otherwise(pl.lit("else")))
+    thread_lv = pl.when(pl.col("thread")).then(pl.lit("shared")).otherwise(pl.lit("null"))
+    tick("term frequencies")
+    p = p.with_columns(first_lv.alias("lv_first_name"), last_lv.alias("lv_last_name"),
+                       mi_lv.alias("lv_middle_initial"), sfx_lv.alias("lv_suffix"), email_lv.alias("lv_email"),
+                       email_name_lv.alias("lv_email_name"), comp_lv.alias("lv_company"),
+                       thread_lv.alias("lv_thread"))
+
+    def wexpr(comp: str, tf_col: str | None = None) -> pl.Expr:
+        c = st.comparison(comp)
+        e: Any = pl
+        for lv in c.levels:
+            val: pl.Expr = pl.lit(lv.weight)
+            if lv.tf_adjusted and tf_col is not None:
+                val = pl.col(tf_col).fill_null(lv.weight)
+            e = e.when(pl.col(f"lv_{comp}") == lv.label).then(val)
+        return e.otherwise(pl.lit(0.0)).alias(f"w_{comp}")
+
+    tfc = {"first_name": "tfw_first" if "first" in tf else None, "last_name": "tfw_last" if "last" in tf else None,
+           "company": "tfw_company" if "weight" in ctok else None}
+    p = p.with_columns([wexpr(c.name, tfc.get(c.name)) for c in st.comparisons])
+    wnames = [f"w_{c.name}" for c in st.comparisons]
+    corro = pl.lit(not st.require_corroboration)
+    for rule in st.corroboration:
+        comp, _, label = rule.partition("=")
+        corro = corro | (pl.col(f"lv_{comp}") == label)
+    p = p.with_columns((pl.lit(prior) + pl.sum_horizontal(wnames)).alias("match_weight"), corro.alias("corroborated"))
+    p = decide(p, st)
+    tick("levels and weights")
+    return p.select("l", "r", "match_weight", "corroborated", "above", "accept",
+                    *[f"lv_{c.name}" for c in st.comparisons],
+                    *([f"w_{c.name}" for c in st.comparisons] if st.m_estimation == "em" else []))
+
+
+def decide(p: pl.DataFrame, st: LinkageSettings) -> pl.DataFrame:
+    """``above`` (the weight reaches the merge threshold) and ``accept`` (above, corroborated, no suffix
+    conflict) from ``match_weight``, ``corroborated`` and ``lv_suffix``."""
+    return p.with_columns((pl.col("match_weight") >= st.threshold_weight).alias("above")) \
+        .with_columns((pl.col("above") & pl.col("corroborated") & (pl.col("lv_suffix") != "conflict")).alias("accept"))

@@ -1,0 +1,464 @@
+"""Decision and clustering: union-find with cannot-link rules (contradictions keep records apart) and the
+name-based merge decisions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from itertools import combinations
+from typing import Any
+
+import polars as pl
+from rapidfuzz.distance import JaroWinkler
+
+from analyzer.identity.explanations import levels_text
+from analyzer.linkage import LinkageSettings
+from analyzer.names import (
+    Nicknames,
+    is_short_form,
+)
+
+
+@lru_cache(maxsize=200_000)
+def _first_compatible(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    if Nicknames.default().related(a, b) or is_short_form(a, b):
+        return True
+    return bool(JaroWinkler.normalized_similarity(a, b) >= 0.88)
+
+
+@lru_cache(maxsize=200_000)
+def _last_compatible(a: str, b: str, ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
+    if a == b or set(ta) & set(tb):
+        return True
+    return bool(JaroWinkler.normalized_similarity(a, b) >= 0.92)
+
+
+NameT = tuple[str, str, tuple[str, ...]]
+
+
+class Clusters:
+    """Union-find whose roots carry what the cannot-link rules need (the sets of a singleton are read from its
+    record; they are materialised only when clusters merge)."""
+
+    _ATTRS = ("urls", "suffixes", "conn", "names")
+
+    def __init__(self, f: pl.DataFrame, diff_tags: dict[int, dict[int, set[int]]],
+                 given_name_pairs: list[tuple[str, str]] | None = None) -> None:
+        self.parent = list(range(f.height))
+        #: given names the records show to be one person's (signature evidence), besides the nickname table
+        self.given_pairs = {frozenset(p) for p in given_name_pairs or ()}
+        self.auto: list[bool] = f.get_column("is_auto").to_list()
+        self.diff: dict[int, dict[int, set[int]]] = diff_tags
+        first, last, toks = (f.get_column(c).to_list() for c in ("first", "last", "last_toks"))
+        self.base: dict[str, list[Any]] = {
+            "urls": f.get_column("linkedin_url").to_list(),
+            "suffixes": [x or None for x in f.get_column("suffix").to_list()],
+            "conn": f.get_column("conn_file").to_list(),
+            "names": [(a, b, tuple(t.split())) if len(a) > 1 and b else None
+                      for a, b, t in zip(first, last, toks, strict=True)],
+        }
+        self.sets: dict[str, dict[int, set[Any]]] = {k: {} for k in self._ATTRS}
+
+    def find(self, x: int) -> int:
+        p = self.parent
+        root = x
+        while p[root] != root:
+            root = p[root]
+        while p[x] != root:
+            p[x], x = root, p[x]
+        return root
+
+    def _get(self, attr: str, root: int) -> set[Any] | None:
+        s = self.sets[attr].get(root)
+        if s is not None:
+            return s
+        v = self.base[attr][root]
+        return {v} if v is not None else None
+
+    def conflict(self, ra: int, rb: int, kind: str) -> str | None:
+        """Why ``ra`` and ``rb`` must not be joined by a link of ``kind``, or None."""
+        da, db = self.diff.get(ra), self.diff.get(rb)
+        if da and db:
+            for entry, sa in da.items():
+                sb = db.get(entry)
+                if sb and len(sa | sb) > 1:
+                    return "listed as different in the config"
+        if kind in ("config", "address"):  # the user's word; one address, one person (SPEC §5)
+            return None
+        if self.auto[ra] != self.auto[rb]:
+            return "automated sender with a human"
+        ua, ub = self._get("urls", ra), self._get("urls", rb)
+        if ua and ub and ua != ub:
+            return "two different LinkedIn profiles"
+        sa_, sb_ = self._get("suffixes", ra), self._get("suffixes", rb)
+        if sa_ and sb_ and sa_ != sb_:
+            return "conflicting generational suffixes"
+        ca, cb = self._get("conn", ra), self._get("conn", rb)
+        if ca and cb and ca & cb:
+            return "two rows of the same Connections.csv"
+        if kind in ("email", "probabilistic"):
+            na, nb = self._get("names", ra), self._get("names", rb)
+            if na and nb:
+                for fa, la, ta in na:
+                    for fb, lb, tb in nb:
+                        if frozenset((fa, fb)) in self.given_pairs or _first_compatible(fa, fb) or (
+                                kind == "probabilistic" and _first_compatible(fa, lb) and _first_compatible(la, fb)):
+                            continue  # same first name (or the same two names in the other order)
+                        if kind == "probabilistic":
+                            return "different first names in one cluster"
+                        if _last_compatible(la, lb, ta, tb):
+                            return "shared family address (different first names)"
+        return None
+
+    def union(self, a: int, b: int, kind: str) -> tuple[bool, str | None]:
+        """Join the clusters of ``a`` and ``b`` unless a rule forbids it: (joined, reason refused)."""
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return False, None
+        why = self.conflict(ra, rb, kind)
+        if why is not None:
+            return False, why
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        for attr in self._ATTRS:
+            sa, sb = self._get(attr, ra), self._get(attr, rb)
+            self.sets[attr].pop(rb, None)
+            if sa or sb:
+                self.sets[attr][ra] = (sa or set()) | (sb or set())
+        db = self.diff.pop(rb, None)
+        if db:
+            da = self.diff.setdefault(ra, {})
+            for entry, sides in db.items():
+                da.setdefault(entry, set()).update(sides)
+        return True, None
+
+    def roots(self) -> list[int]:
+        return [self.find(i) for i in range(len(self.parent))]
+
+
+#: a name edge: the two units' full names agree (given name exact, a nickname, or the two names swapped;
+#: surname exact, swapped, or one double surname containing the other), or a nameless address's local part
+#: spells the other's name (``jdoyle``, ``jessica_doyle``)
+NAME_FIRST_LEVELS = ("exact", "nickname", "swapped")
+NAME_LAST_LEVELS = ("exact", "swapped", "token_overlap")
+#: two addresses at different employers both in use for longer than this are two people's
+OVERLAP_DAYS = 90
+#: a name group larger than this is a common name, never one human
+MAX_GROUP_ROOTS = 12
+#: a network with fewer distinct full names than this is counted as this many (a handful of names says little
+#: about how common each is)
+MIN_NAMES_FOR_RARITY = 200
+#: at least this share of a network is taken to be without a LinkedIn profile (a small or LinkedIn-only
+#: network says little about who is missing from it)
+MIN_HIDDEN_SHARE = 0.2
+
+Edge = tuple[int, int, str, str, float, str]  # (l, r, rule, levels, weight, evidence)
+NearMiss = tuple[int, int, str, float, str]  # (l, r, levels, weight, reason)
+
+
+@dataclass
+class CareerFacts:
+    """What the rare-name decision reads per record: its name (``names``: idx, first, last, mi, suffix,
+    linkedin_url), the
+    employers
+    (``orgs``: idx, tok = organisation label of a work address) and the dates it was in use (``periods``:
+    idx, first_seen, last_seen)."""
+
+    names: pl.DataFrame
+    orgs: pl.DataFrame
+    periods: pl.DataFrame
+    #: (idx, company) of the LinkedIn connections: the employer their profile shows today
+    current: pl.DataFrame | None = None
+    #: (idx, msg, n participants) for every message a record sent or received: two records on one message are
+    #: two people; a record seen only on mass mail is known by a name that singles no one out
+    together: pl.DataFrame | None = None
+
+
+def _years(a: date, b: date) -> str:
+    return f"{a.year}" if a.year == b.year else f"{a.year}–{b.year}"
+
+
+def _root_careers(cl: Clusters, roots: list[int], facts: CareerFacts) -> dict[int, list[tuple[str, date, date]]]:
+    """Per root of ``roots``: (employer, first seen, last seen) of its work addresses, earliest first."""
+    rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
+                      schema={"idx": pl.Int64, "root": pl.Int64}).filter(pl.col("root").is_in(roots))
+    per = (facts.orgs.join(rt, on="idx").join(facts.periods, on="idx")
+           .group_by("root", "tok").agg(pl.col("first_seen").min(), pl.col("last_seen").max())
+           .sort(["root", "first_seen", "tok"]))
+    out: dict[int, list[tuple[str, date, date]]] = {}
+    for root, org, a, b in per.iter_rows():
+        out.setdefault(root, []).append((org, a, b))
+    return out
+
+
+def _overlap(ca: list[tuple[str, date, date]], cb: list[tuple[str, date, date]]) -> str | None:
+    """Why two careers are two people (work addresses at two employers in use during the same months)."""
+    for oa, a1, a2 in ca:
+        for ob, b1, b2 in cb:
+            if oa != ob and (min(a2, b2) - max(a1, b1)).days > OVERLAP_DAYS:
+                return (f"work addresses at two employers in use at the same time ({oa} {_years(a1, a2)}, "
+                        f"{ob} {_years(b1, b2)})")
+    return None
+
+
+#: a message with more participants than this is mass mail (a company-wide list, a newsletter's recipients)
+MASS_MAIL_PARTICIPANTS = 10
+#: a work address last used this close to the end of the data is still in use
+RECENT_DAYS = 180
+
+
+def _same_employer(org: str, company: str) -> bool:
+    """Whether a mail domain's organisation label (``mosaicbioscien``) may be the company (``Mosaic
+    Biosciences``): they share a word's first four letters."""
+    words = [w for w in re.split(r"[^a-z0-9]+", company.casefold()) if len(w) >= 3]
+    o = re.sub(r"[^a-z0-9]", "", org.casefold())
+    return any(o[:4] == w[:4] or w[:4] in o for w in words)
+
+
+def _not_current(current: dict[int, str], careers: dict[int, list[tuple[str, date, date]]], roots: list[int],
+                 end: date | None) -> str | None:
+    """Why a group is two people: LinkedIn shows one current employer while a work address at another is still
+    in use at the end of the data."""
+    if end is None:
+        return None
+    for a in roots:
+        if a not in current:
+            continue
+        for b in roots:
+            for org, _, last in careers.get(b, []):
+                if (end - last).days <= RECENT_DAYS and not _same_employer(org, current[a]):
+                    return (f"current LinkedIn employer differs from a work address still in use (LinkedIn: "
+                            f"{current[a]}; {org} until {last.year})")
+    return None
+
+
+def _names_agree(cl: Clusters, a: tuple[str, str], b: tuple[str, str]) -> bool:
+    """Strictly one person's two names: same surname (or one double surname in the other) and the same given
+    name, a nickname of it with the same initial, or one the records show to be theirs."""
+    (fa, la), (fb, lb) = a, b
+    if (fa, la) == (fb, lb) or (fa, la) == (lb, fb):
+        return True
+    same_last = la == lb or (len(la) > 2 and len(lb) > 2 and (la.startswith(lb) or lb.startswith(la)
+                                                                or la.endswith(lb) or lb.endswith(la)))
+    if not same_last:
+        return False
+    # the nickname table is noisy (Hannah ~ Susan, Lena ~ Helene): on a name alone only the nicknames that keep
+    # the initial (Jess ~ Jessica, Jon ~ Jonathan) count; Bob ~ Robert needs corroboration
+    return (frozenset((fa, fb)) in cl.given_pairs or is_short_form(fa, fb)
+            or (fa[:1] == fb[:1] and Nicknames.default().related(fa, fb)))
+
+
+def name_rarity(names: pl.DataFrame) -> tuple[dict[str, int], dict[str, int], int]:
+    """Term frequencies of given names and surnames over the distinct full names of the network's humans
+    (``names``: first, last, after deterministic links): (given name -> count, surname -> count, number of
+    distinct full names). A person seen in five sources counts once, not five times."""
+    full = names.filter((pl.col("first").str.len_chars() > 1) & (pl.col("last").str.len_chars() > 1)) \
+        .select("first", "last").unique()
+    firsts = dict(full.group_by("first").len().iter_rows())
+    lasts = dict(full.group_by("last").len().iter_rows())
+    return firsts, lasts, max(full.height, MIN_NAMES_FOR_RARITY)
+
+
+def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, facts: CareerFacts,
+                     edges: list[Edge], near_rows: list[NearMiss], refused_count: dict[str, int]) -> dict[str, Any]:
+    """SPEC §5's decision for names: the candidate pairs whose names agree (``NAME_*_LEVELS``, or a nameless
+    address spelling the name) group the clusters that carry one name. A group is merged into one person when
+    the name is rare in this network (the expected number of other humans carrying it, from the given-name and
+    surname frequencies of :func:`name_rarity`, is at most ``st.max_expected_namesakes``) and nothing in it
+    says two people: two LinkedIn profiles, two rows of one Connections.csv, names that do not agree, work
+    addresses at two employers in use during the same months, different middle initials or suffixes. A group
+    that fails is left as it is (corroborated merges were made before) and its pairs are near misses with the
+    reason. Returns what the run measured (for ``identity_settings.json``)."""
+    rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
+                      schema={"idx": pl.Int64, "root": pl.Int64})
+    name_edge = ((pl.col("lv_first_name").is_in(NAME_FIRST_LEVELS) & pl.col("lv_last_name").is_in(NAME_LAST_LEVELS))
+                 | (pl.col("lv_email_name") == "pattern"))
+    cand = (scored.filter(name_edge & (pl.col("lv_middle_initial") != "disagree") & (pl.col("lv_suffix") != "conflict"))
+            .join(rt.rename({"idx": "l", "root": "rl"}), on="l").join(rt.rename({"idx": "r", "root": "rr"}), on="r")
+            .filter(pl.col("rl") != pl.col("rr")))
+    if cand.height == 0:
+        return {}
+    cand = cand.with_columns(levels_text(cand, st)).sort(["match_weight", "l", "r"], descending=[True, False, False])
+    humans = facts.names.join(rt, on="idx")
+    firsts, lasts, n_names = name_rarity(humans)
+    # a namesake with a LinkedIn profile shows itself (two profiles in one group); only the humans without one
+    # can hide, so the risk is the expected number of namesakes times the share of humans without a profile
+    n_profiles = humans.get_column("linkedin_url").drop_nulls().n_unique()
+    hidden = max(MIN_HIDDEN_SHARE, 1.0 - n_profiles / max(n_names, n_profiles, 1))
+    marks_of: dict[int, set[tuple[str, str]]] = {}  # (middle initial, suffix) written on the records
+    for root, mi, sfx in humans.filter((pl.col("mi") != "") | (pl.col("suffix") != "")) \
+            .select("root", "mi", "suffix").unique().iter_rows():
+        marks_of.setdefault(root, set()).add((mi, sfx))
+    names_of: dict[int, set[tuple[str, str]]] = {}
+    for root, first, last in humans.filter((pl.col("first").str.len_chars() > 1) & (pl.col("last") != "")) \
+            .select("root", "first", "last").unique().iter_rows():
+        names_of.setdefault(root, set()).add((first, last))
+    # the groups: connected components of the named roots over the name edges; a nameless address that spells
+    # a name (``anilk@``) is attached afterwards, and only when it fits one group
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    all_rows = cand.select("l", "r", "rl", "rr", "levels", "match_weight").rows()
+    # a cluster known only from mass mail (one of many recipients) is a name in a crowd: it needs corroboration
+    mass_only: set[int] = set()
+    if facts.together is not None:
+        seen = facts.together.group_by("idx").agg(pl.col("n").min().alias("n_min"))
+        crowd = rt.join(seen, on="idx", how="left").group_by("root") \
+            .agg((pl.col("n_min") > MASS_MAIL_PARTICIPANTS).fill_null(False).all().alias("crowd"))
+        mass_only = set(crowd.filter(pl.col("crowd")).get_column("root").to_list())
+    if mass_only:
+        crowd_rows = [row for row in all_rows if row[2] in mass_only or row[3] in mass_only]
+        refused_count["known only from mass mail"] = len(crowd_rows)
+        near_rows.extend((l_, r_, lv, w, "known only from mass mail: a name among many recipients singles no "
+                                           "one out") for l_, r_, _, _, lv, w in crowd_rows)
+        all_rows = [row for row in all_rows if row[2] not in mass_only and row[3] not in mass_only]
+    rows = [row for row in all_rows if row[2] in names_of and row[3] in names_of]
+    spelled = [row for row in all_rows if (row[2] in names_of) != (row[3] in names_of)]
+    for _, _, a, b, _, _ in rows:
+        ra, rb = find(a), find(b)
+        if ra != rb:
+            parent[max(ra, rb)] = min(ra, rb)
+    groups: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
+    for row in rows:
+        groups.setdefault(find(row[2]), []).append(row)
+    for row in spelled:  # a named root with no other name edge is a group of its own
+        named = row[2] if row[2] in names_of else row[3]
+        if find(named) not in groups:
+            groups[find(named)] = []
+    all_roots = sorted({r for row in all_rows for r in row[2:4]})
+    careers = _root_careers(cl, all_roots, facts)
+    last_seen = facts.periods.get_column("last_seen").max() if facts.periods.height else None
+    end = last_seen if isinstance(last_seen, date) else None
+    current: dict[int, str] = {}
+    if facts.current is not None:
+        for root, company in facts.current.join(rt, on="idx").filter(pl.col("root").is_in(all_roots)) \
+                .select("root", "company").drop_nulls().iter_rows():
+            current[root] = company
+    apart: set[tuple[int, int]] = set()  # roots seen on one message together
+    if facts.together is not None and all_roots:
+        on_msg = facts.together.join(rt.filter(pl.col("root").is_in(all_roots)), on="idx").select("msg", "root") \
+            .unique()
+        shared = on_msg.filter(pl.len().over("msg") > 1)
+        if shared.height:
+            pairs = shared.join(shared, on="msg", suffix="_b").filter(pl.col("root") < pl.col("root_b"))
+            apart = set(pairs.select("root", "root_b").unique().iter_rows())
+
+    def refuse(group: list[tuple[int, int, int, int, str, float]], why: str) -> None:
+        key = why.split(":")[0].split(" (")[0]
+        refused_count[key] = refused_count.get(key, 0) + 1
+        near_rows.extend((l_, r_, lv, w, why) for l_, r_, _, _, lv, w in group)
+
+    def expected_namesakes(names: list[tuple[str, str]]) -> float:
+        return max(firsts.get(f, 1) * lasts.get(la, 1) / n_names for f, la in names) * hidden
+
+    def members(g: int) -> list[int]:
+        return sorted({r for row in groups[g] for r in row[2:4]} | {g})
+
+    fits: dict[int, str] = {}  # group -> why it is one person (the groups that merged)
+    n_merged = 0
+    for g in sorted(groups):
+        group = groups[g]
+        roots = members(g)
+        names = sorted({nm for r in roots for nm in names_of.get(r, ())})
+        if len(roots) > MAX_GROUP_ROOTS or not names:
+            refuse(group, "common name: too many records carry it to single one person out")
+            continue
+        urls = {u for r in roots for u in (cl._get("urls", r) or ())}
+        if len(urls) > 1:
+            refuse(group, f"namesakes: {len(urls)} LinkedIn profiles carry this name")
+            continue
+        conn = [c for r in roots for c in (cl._get("conn", r) or ())]
+        if len(conn) != len(set(conn)):
+            refuse(group, "namesakes: two rows of one Connections.csv carry this name")
+            continue
+        if any(not _names_agree(cl, a, b) for a, b in combinations(names, 2)):
+            refuse(group, "the names in this group do not all agree (a nickname chain or different surnames)")
+            continue
+        marks = {m for r in roots for m in marks_of.get(r, ())}
+        if len({mi for mi, _ in marks if mi}) > 1 or len({sx for _, sx in marks if sx}) > 1:
+            refuse(group, "different middle initials or generational suffixes")
+            continue
+        expected = expected_namesakes(names)
+        if expected > st.max_expected_namesakes:
+            refuse(group, f"common name: about {expected:.2f} other people in this network without a LinkedIn "
+                          "profile could carry it, and nothing singles one out")
+            continue
+        # a domain that spells the person's name (``aditikohler.com``) is a personal address, not an employer
+        own = {t for nm in names for t in nm if len(t) >= 3}
+        work = {r: [c for c in careers.get(r, []) if not any(t in c[0] for t in own)] for r in roots}
+        why = next((o for a, b in combinations(roots, 2)
+                    if (o := _overlap(work[a], work[b])) is not None), None)
+        if why is None and any((a, b) in apart for a, b in combinations(roots, 2)):
+            why = "two of these addresses are on one message together"
+        if why is None:
+            why = _not_current(current, work, roots, end)
+        if why is not None:
+            refuse(group, why)
+            continue
+        career = sorted((c for r in roots for c in work[r]), key=lambda c: (c[1], c[0]))
+        evidence = "same rare name" if len(names) == 1 else "same rare name (nickname or other form)"
+        if len(career) > 1:
+            evidence += "; addresses used one after another " + ", ".join(
+                f"{_years(a, b)} ({org})" for org, a, b in career)
+        n_merged += bool(group)
+        fits[g] = evidence
+        for l_, r_, _, _, lv, w in group:
+            ok, refused = cl.union(l_, r_, "probabilistic")
+            if ok:
+                edges.append((l_, r_, "probabilistic (rare name)", lv or "", round(w, 3), evidence))
+            elif refused is not None:
+                refused_count[refused] = refused_count.get(refused, 0) + 1
+                near_rows.append((l_, r_, lv, w, refused))
+    by_nameless: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
+    for row in spelled:
+        by_nameless.setdefault(row[3] if row[2] in names_of else row[2], []).append(row)
+    n_spelled = 0
+    for nameless, its in sorted(by_nameless.items()):
+        targets = {find(row[2] if row[2] in names_of else row[3]) for row in its}
+        g = next(iter(targets))
+        if len(targets) > 1:
+            refuse(its, "the address spells more than one name in this network")
+        elif g not in fits:
+            refuse(its, "the address spells a name that does not single out one person")
+        elif (why := next((o for r in members(g) if (o := _overlap(careers.get(nameless, []),
+                                                                   careers.get(r, []))) is not None), None)):
+            refuse(its, why)
+        else:
+            l_, r_, _, _, lv, w = its[0]
+            ok, refused = cl.union(l_, r_, "probabilistic")
+            if ok:
+                n_spelled += 1
+                edges.append((l_, r_, "probabilistic (rare name)", lv or "", round(w, 3),
+                              "the address spells the " + fits[g].removeprefix("same ")))
+            elif refused is not None:
+                refused_count[refused] = refused_count.get(refused, 0) + 1
+                near_rows.append((l_, r_, lv, w, refused))
+    return {"name_groups": len(groups), "name_groups_merged": n_merged, "spelled_addresses_linked": n_spelled, "distinct_full_names": n_names,
+            "linkedin_profiles": n_profiles, "share_without_profile": round(hidden, 4),
+            "max_expected_namesakes": st.max_expected_namesakes, "overlap_days": OVERLAP_DAYS}
+
+
+def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge]) -> None:
+    """SPEC §5: an address or a LinkedIn URL is one person's, always. ``keys`` (idx, key) lists the normalised
+    addresses and URLs of every non-owner record; the clusters that still share one are joined (a person's
+    own address that also sent their newsletter, a work address under an English and a native given name)."""
+    rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
+                      schema={"idx": pl.Int64, "root": pl.Int64})
+    shared = (keys.join(rt, on="idx").group_by("key").agg(pl.col("idx").sort_by("root").unique(maintain_order=True),
+                                                          pl.col("root").n_unique().alias("n"))
+              .filter(pl.col("n") > 1).sort("key"))
+    for key, idxs, _ in shared.iter_rows():
+        for j in idxs[1:]:
+            if cl.union(idxs[0], j, "address")[0]:
+                edges.append((idxs[0], j, "same address (one address, one person)", f"address={key}",
+                              40.0, f"both use {key}"))

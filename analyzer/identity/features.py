@@ -1,0 +1,234 @@
+"""Features of identity records, each computed once per unique string: cleaned names, emails, local-part
+name patterns, company tokens, term frequencies of names, small-thread membership."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import polars as pl
+
+from analyzer.linkage import LinkageSettings
+from analyzer.names import (
+    Nicknames,
+    company_tokens,
+    domain_tokens,
+    email_info,
+    local_name_hint,
+    name_patterns,
+    parse_name,
+)
+from analyzer.normalize import normalize_email
+
+CONNECTIONS_KIND = "linkedin.connections"
+_TOK = {"idx": pl.Int64, "tok": pl.String}
+_SUFFIX = re.compile(r"\b(jr|sr|ii|iii|iv)\b", re.IGNORECASE)  # a display name that may carry a suffix
+
+
+@dataclass
+class Features:
+    """Scalar features per record (``f``, one row per record, ``idx`` = position) and set-valued features as
+    long ``(idx, tok)`` tables (``tok``): email, email_any, local, local_long, work_local, work_domain, work_org,
+    last, comp, pattern. ``given_name_pairs``: given names that the records show to be one person's (a
+    signature "Zhang Kaiwen" above the work name "Kevin Zhang"), used like nicknames in this run only."""
+
+    f: pl.DataFrame
+    tok: dict[str, pl.DataFrame]
+    given_name_pairs: list[tuple[str, str]] = field(default_factory=list)
+
+
+def split_tokens(df: pl.DataFrame, col: str) -> pl.DataFrame:
+    """(idx, space-separated string) -> long (idx, tok) table."""
+    return (df.select("idx", pl.col(col).str.split(" ").alias("tok")).explode("tok")
+            .filter(pl.col("tok").is_not_null() & (pl.col("tok") != "")).unique())
+
+
+def compute_features(recs: pl.DataFrame) -> Features:
+    """Comparison features, each computed once per unique string (Python) and joined back (polars)."""
+    tok: dict[str, pl.DataFrame] = {}
+    # ---- names -------------------------------------------------------------------------------------------
+    trip = recs.select("name", "first_name", "last_name").unique(maintain_order=True)
+    parsed = [parse_name(n, fn, ln) for n, fn, ln in trip.iter_rows()]
+    trip = trip.with_columns(
+        pl.Series("first", [p.first for p in parsed], dtype=pl.String),
+        pl.Series("mi", [p.middle_initial for p in parsed], dtype=pl.String),
+        pl.Series("last", [p.last for p in parsed], dtype=pl.String),
+        pl.Series("last_toks", [" ".join(p.last_tokens) for p in parsed], dtype=pl.String),
+        # a card's separate name fields may drop the "Sr." that its display name carries
+        pl.Series("suffix", [p.suffix or (parse_name(n).suffix if n and (fn or ln) and _SUFFIX.search(n) else "")
+                             for p, (n, fn, ln) in zip(parsed, trip.iter_rows(), strict=True)], dtype=pl.String),
+        pl.Series("display", [p.display for p in parsed], dtype=pl.String),
+    )
+    # a signature's LinkedIn URL is the sender's profile (SPEC §5: linking evidence)
+    f = recs.select("idx", "record_id", "source_file", "source_kind", "name", "first_name", "last_name",
+                    pl.coalesce("linkedin_url", "sig_linkedin_url").alias("linkedin_url"), "company", "is_owner",
+                    "is_auto") \
+        .join(trip, on=["name", "first_name", "last_name"], how="left", nulls_equal=True)
+    f = _slug_order(f)
+    pairs = _signature_given_names(recs, f)
+
+    # ---- emails ------------------------------------------------------------------------------------------
+    ex = recs.select("idx", pl.col("emails").alias("raw")).explode("raw").drop_nulls("raw")
+    rows = []
+    for raw in ex.get_column("raw").unique(maintain_order=True).to_list():
+        n = normalize_email(raw)
+        if n is None:
+            continue
+        ei = email_info(n)
+        hint = (ei.hint_first, ei.hint_last)
+        if not ei.role and not hint[0]:  # Gmail: "jane.doe@" is normalised to "janedoe@"
+            hint = local_name_hint(raw.strip().rpartition("@")[0])
+        rows.append((raw, n, ei.role, ei.webmail, ei.domain, " ".join(domain_tokens(ei.org)), ei.org,
+                     ei.local_alpha, ei.local_key, *hint))
+    einfo = pl.DataFrame(rows, schema={"raw": pl.String, "email": pl.String, "role": pl.Boolean,
+                                       "webmail": pl.Boolean, "domain": pl.String, "org": pl.String,
+                                       "org_key": pl.String,
+                                       "local_alpha": pl.String, "local_key": pl.String,
+                                       "hint_first": pl.String, "hint_last": pl.String}, orient="row")
+    ex = ex.join(einfo, on="raw", how="inner")
+    tok["email_any"] = ex.select("idx", pl.col("email").alias("tok")).unique()
+    pe = ex.filter(~pl.col("role"))
+    la = pl.col("local_alpha")
+    tok["email"] = pe.select("idx", pl.col("email").alias("tok")).unique()
+    tok["local_long"] = pe.filter(la.str.len_chars() >= 5).select("idx", la.alias("tok")).unique()
+    tok["work_domain"] = pe.filter(~pl.col("webmail")).select("idx", pl.col("domain").alias("tok")).unique()
+    tok["work_org"] = pe.filter(~pl.col("webmail") & (pl.col("org_key") != "")) \
+        .select("idx", pl.col("org_key").alias("tok")).unique()
+    tok["local"] = pe.filter(la.str.len_chars() >= 2).select("idx", la.alias("tok")).unique()
+    tok["work_local"] = pe.filter(~pl.col("webmail") & (la.str.len_chars() >= 3)).select("idx", la.alias("tok")) \
+        .unique()
+    org = split_tokens(pe, "org")
+    hints = (pe.filter(pl.col("hint_first") != "").sort(["idx", "email"])
+             .group_by("idx").agg(pl.col("hint_first").first(), pl.col("hint_last").first()))
+    counts = [tok["email"].group_by("idx").len("n_email"), tok["email_any"].group_by("idx").len("n_any"),
+              tok["local"].group_by("idx").len("n_local")]
+    f = f.join(hints, on="idx", how="left")
+    for c in counts:
+        f = f.join(c, on="idx", how="left")
+
+    # ---- companies ---------------------------------------------------------------------------------------
+    # a signature's "Title | Company" says which company the sender's mail domain belongs to
+    rc = pl.concat([recs.select("idx", "company"), recs.select("idx", pl.col("sig_company").alias("company"))]) \
+        .drop_nulls("company")
+    comps = rc.get_column("company").unique(maintain_order=True).to_list()
+    cmap = pl.DataFrame({"company": comps, "ctoks": [" ".join(company_tokens(c)) for c in comps]},
+                        schema={"company": pl.String, "ctoks": pl.String})
+    ctok = split_tokens(rc.join(cmap, on="company"), "ctoks")
+    tok["comp"] = pl.concat([ctok, org]).unique()
+
+    # ---- a nameless record takes its name from a "john.smith@" / "j.smith@" address ----------------------
+    hinted = (pl.col("first") == "") & (pl.col("last") == "") & pl.col("hint_first").is_not_null()
+    f = f.with_columns(
+        pl.when(hinted).then(pl.col("hint_first")).otherwise(pl.col("first")).alias("first"),
+        pl.when(hinted).then(pl.col("hint_last")).otherwise(pl.col("last")).alias("last"),
+        pl.when(hinted).then(pl.col("hint_last")).otherwise(pl.col("last_toks")).alias("last_toks"),
+        hinted.alias("from_email"),
+        *[pl.col(c).fill_null(0).cast(pl.Int64) for c in ("n_email", "n_any", "n_local")],
+    ).with_columns(
+        ((pl.col("first") == "") & (pl.col("last") == "")).alias("nameless"),
+        pl.when(pl.col("source_kind") == CONNECTIONS_KIND).then(pl.col("source_file")).alias("conn_file"),
+    ).drop("hint_first", "hint_last").sort("idx")
+    tok["last"] = split_tokens(f, "last_toks")
+    fl = f.select("first", "last").unique()
+    nick = Nicknames.default()
+    fl = fl.with_columns(pl.Series("pats", [" ".join(_local_part_patterns(a, b, nick)) for a, b in fl.iter_rows()],
+                                   dtype=pl.String))
+    tok["pattern"] = split_tokens(f.select("idx", "first", "last").join(fl, on=["first", "last"]), "pats")
+    return Features(f, {k: v.cast(_TOK) for k, v in tok.items()}, pairs)  # type: ignore[arg-type]
+
+
+def _slug_order(f: pl.DataFrame) -> pl.DataFrame:
+    """A LinkedIn slug is written given name first (``wei-wang-1a2b``): a record whose parsed name is that
+    slug's two names the other way round ("WANG Wei" read as given name Wang) takes the slug's order."""
+    slug = pl.col("linkedin_url").str.extract(r"/in/([^/?#]+)").str.split("-")
+    s0, s1 = slug.list.get(0, null_on_oob=True), slug.list.get(1, null_on_oob=True)
+    swap = (pl.col("linkedin_url").is_not_null() & (pl.col("first") != pl.col("last"))
+            & (pl.col("first").str.len_chars() > 1) & (s0 == pl.col("last")) & (s1 == pl.col("first"))) \
+        .fill_null(False)
+    return f.with_columns(
+        pl.when(swap).then(pl.col("last")).otherwise(pl.col("first")).alias("first"),
+        pl.when(swap).then(pl.col("first")).otherwise(pl.col("last")).alias("last"),
+        pl.when(swap).then(pl.col("first")).otherwise(pl.col("last_toks")).alias("last_toks"),
+    )
+
+
+def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[str, str]]:
+    """(work given name, given name of the signature) for every mail whose signature gives the sender's full
+    name with the same family name and another given name ("Zhang Kaiwen" above "Kevin Zhang"): the evidence
+    that links an English work name to the native one. Never invented from a table."""
+    sig = recs.select("idx", "sig_name").drop_nulls("sig_name").join(f.select("idx", "first", "last"), on="idx")
+    out: set[tuple[str, str]] = set()
+    for sig_name, first, last in sig.select("sig_name", "first", "last").unique().iter_rows():
+        p = parse_name(sig_name)
+        if len(first) < 2 or not last or len(p.first) < 2 or not p.last:
+            continue
+        other = p.first if p.last == last else p.last if p.first == last else ""
+        if other and other != first:
+            out.add((first, other))
+    return sorted(out)
+
+
+def record_activity(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame,
+                    at_work: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
+    """What the messages say about the records of ``id_to_idx`` (record_id, idx), in one pass over them:
+    (periods: idx, first_seen, last_seen -- the dates each record of ``at_work`` (idx) was in use; together:
+    idx, msg, n -- every message each record sent or received, with its number of participants)."""
+    empty = pl.DataFrame(schema={"idx": pl.Int64, "first_seen": pl.Date, "last_seen": pl.Date})
+    if messages is None or messages.height == 0:
+        return empty, None
+    m = messages.lazy().with_row_index("msg").select(
+        "msg", pl.col("n_participants").alias("n"), pl.col("timestamp").dt.date().alias("d"), "sender_id",
+        "recipient_ids")
+    part = pl.concat([m.select("msg", "n", "d", pl.col("sender_id").alias("record_id")),
+                      m.select("msg", "n", "d", pl.col("recipient_ids").alias("record_id")).explode("record_id")])
+    act = part.drop_nulls("record_id").join(id_to_idx.lazy(), on="record_id").select("idx", "msg", "n", "d") \
+        .collect()
+    periods = act.join(at_work, on="idx", how="semi").drop_nulls("d").group_by("idx") \
+        .agg(pl.col("d").min().alias("first_seen"), pl.col("d").max().alias("last_seen"))
+    return periods, act.select("idx", "msg", "n").unique()
+
+
+def _local_part_patterns(first: str, last: str, nick: Nicknames) -> tuple[str, ...]:
+    """:func:`name_patterns` of the name and of its one-hop nicknames' full forms (joewillis for Joseph
+    Willis): a pattern only ever matches the local part of a nameless address."""
+    out = set(name_patterns(first, last))
+    if len(last) >= 2:
+        out.update(n + last for n in nick.neighbours(first) if len(n) >= 2 and n.isalpha())
+    return tuple(sorted(out))
+
+
+def term_frequencies(f: pl.DataFrame, st: LinkageSettings) -> dict[str, pl.DataFrame]:
+    """Exact-level weights per first/last name value from this run's own records, counted once per
+    deterministic cluster (``comp``): ``log2(m / u)`` with ``u`` the smoothed share of clusters with the value."""
+    out: dict[str, pl.DataFrame] = {}
+    t = st.term_frequency
+    for col, comp in (("first", "first_name"), ("last", "last_name")):
+        lv = st.comparison(comp).level("exact")
+        if not lv.tf_adjusted or lv.m is None or lv.u is None:
+            continue
+        v = f.filter(pl.col(col).str.len_chars() > 1).select(col, "comp").unique()
+        n = v.get_column("comp").n_unique() if v.height else 0
+        u = (pl.col("len") + t.pseudo_count * lv.u) / (n + t.pseudo_count)
+        w = (pl.lit(lv.m) / u).log(2).clip(t.min_weight, lv.weight + t.max_boost)
+        out[col] = v.group_by(col).len().select(pl.col(col).alias("value"), w.alias("w"))
+    return out
+
+
+#: A thread with more records than this (mass mail, a company-wide thread) corroborates nothing: two namesakes
+#: may well both be on it.
+MAX_THREAD_RECORDS = 6
+
+
+def thread_membership(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame) -> pl.DataFrame | None:
+    """(idx, tok = hash of the thread id) for every record that sent or received a message of a small thread
+    (at most ``MAX_THREAD_RECORDS`` records)."""
+    if messages is None or messages.height == 0:
+        return None
+    m = messages.lazy().filter(pl.col("thread_id").is_not_null()) \
+        .select(pl.col("thread_id").hash(7).alias("tok"), "sender_id", "recipient_ids")  # u64: lighter joins
+    mem = pl.concat([
+        m.select("tok", pl.col("sender_id").alias("record_id")),
+        m.select("tok", pl.col("recipient_ids").alias("record_id")).explode("record_id"),
+    ]).drop_nulls().unique()
+    mem = mem.filter(pl.len().over("tok") <= MAX_THREAD_RECORDS)
+    return mem.join(id_to_idx.lazy(), on="record_id").select("idx", "tok").collect()

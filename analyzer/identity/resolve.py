@@ -1,0 +1,370 @@
+"""Identity resolution end to end: ``resolve`` (SPEC §5) and ``score_pairs``."""
+
+from __future__ import annotations
+
+import logging
+import time
+from hashlib import blake2b
+from typing import Any
+
+import polars as pl
+
+from analyzer import schemas
+from analyzer.identity.blocking import candidate_pairs, comparison_units
+from analyzer.identity.comparison import cluster_company_tokens, compare_pairs
+from analyzer.identity.corrections import Corrections, IdentityIndex
+from analyzer.identity.decision import (
+    CareerFacts,
+    Clusters,
+    Edge,
+    NearMiss,
+    one_address_one_person,
+    rare_name_merges,
+)
+from analyzer.identity.estimation import (
+    company_token_weights,
+    estimate_company_u,
+    estimate_m_by_em,
+    estimate_thread_u,
+    random_unit_pairs,
+)
+from analyzer.identity.explanations import (
+    DETERMINISTIC_WEIGHT,
+    MATCH_COLS,
+    NEAR_MISSES,
+    Resolved,
+    build_people,
+    evidence_words,
+    levels_text,
+)
+from analyzer.identity.features import (
+    Features,
+    compute_features,
+    record_activity,
+    term_frequencies,
+    thread_membership,
+)
+from analyzer.linkage import LinkageSettings, probability, weight_for_probability
+from analyzer.names import (
+    Nicknames,
+)
+from analyzer.owner import Owner
+
+log = logging.getLogger(__name__)
+
+
+def person_id_hash(key: str) -> str:
+    return "p" + blake2b(key.encode("utf-8", "surrogatepass"), digest_size=6).hexdigest()
+
+
+def _person_ids(f: pl.DataFrame, feats: Features, roots: list[int]) -> dict[int, str]:
+    """Stable person id per cluster root: a hash of the cluster's smallest strong key — its smallest LinkedIn
+    URL, else its smallest personal address, else any address, else its first record (file, id, name)."""
+    rt = pl.DataFrame({"idx": list(range(len(roots))), "root": roots}, schema={"idx": pl.Int64, "root": pl.Int64})
+    live = f.filter(pl.col("grp") != "ignored").select("idx", "grp", "linkedin_url", "source_file", "record_id",
+                                                       "name").join(rt, on="idx")
+    keys = live.group_by("root").agg(
+        pl.col("grp").first().alias("grp"),
+        pl.col("linkedin_url").drop_nulls().min().alias("url"),
+        pl.concat_str(pl.col("source_file"), pl.lit("|"), pl.col("record_id").cast(pl.String), pl.lit("|"),
+                      pl.col("name").fill_null("")).sort_by("idx").first().alias("fallback"),
+        pl.col("idx").min().alias("first_idx"),
+    )
+    for name in ("email", "email_any"):
+        e = feats.tok[name].join(rt, on="idx").group_by("root").agg(pl.col("tok").min().alias(name))
+        keys = keys.join(e, on="root", how="left")
+    keys = keys.sort("first_idx").with_columns(
+        pl.when(pl.col("url").is_not_null()).then(pl.lit("url:") + pl.col("url"))
+        .when(pl.col("email").is_not_null()).then(pl.lit("email:") + pl.col("email"))
+        .when(pl.col("email_any").is_not_null()).then(pl.lit("email:") + pl.col("email_any"))
+        .otherwise(pl.lit("rec:") + pl.col("fallback")).alias("key"))
+    out: dict[int, str] = {}
+    used: set[str] = set()
+    for root, grp, key in keys.select("root", "grp", "key").iter_rows():
+        if grp == "owner":
+            out[root] = "owner"
+            continue
+        pid, i = person_id_hash(key), 2
+        while pid in used:  # two clusters with the same smallest key (e.g. a refused shared address)
+            pid, i = person_id_hash(f"{key}#{i}"), i + 1
+        used.add(pid)
+        out[root] = pid
+    return out
+
+
+def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None = None, *,
+            messages: pl.DataFrame | None = None, settings: LinkageSettings | None = None) -> Resolved:
+    """Group ``records`` (schemas.RECORDS) into people.
+
+    ``config`` is the raw ``[identity]`` section (``same``/``different``/``ignore``/``merge_unique_names``);
+    ``messages`` (schemas.MESSAGES, optional) lets a shared thread corroborate a name match. Owner records
+    form the single person ``owner``; records with an automated hint, and records known only by role
+    addresses (info@ ...), form ``automated`` people and are never merged with humans; ignored records are
+    left out of every output (their ids are in ``settings["ignored_record_ids"]``). What the run estimated
+    from its own records (company and thread u, EM results) is in ``settings["run"]["estimated"]``. Raises
+    :class:`InputError` for an invalid ``[identity]`` section.
+    """
+    t0 = time.perf_counter()
+    st = settings or LinkageSettings()
+    corr = Corrections.from_config(config)
+    corr.warn_retired()
+    nick = Nicknames.default()
+    recs = schemas.check(records, schemas.RECORDS, "identity.input").sort("record_id") \
+        .with_row_index("idx").with_columns(pl.col("idx").cast(pl.Int64))
+    recs = recs.with_columns(pl.col("record_id").is_in(owner.record_ids.implode()).alias("is_owner"),
+                             pl.col("automated_hint").is_not_null().alias("is_auto"))
+    feats = compute_features(recs)
+    f = feats.f
+    # nicknames from the table, plus the given names the records themselves show to be one person's
+    evidence_pairs = [p for a, b in feats.given_name_pairs for p in ((a, b), (b, a))]
+    nick_df = pl.DataFrame(sorted(set(nick.pairs()) | set(evidence_pairs)),
+                           schema={"first_l": pl.String, "first_r": pl.String}, orient="row")
+    # a record known only by shared/role addresses (info@, team@ ...) is not a person: it goes with the
+    # automated senders (and is linked to the other records of the same address)
+    f = f.with_columns(((pl.col("n_any") > 0) & (pl.col("n_email") == 0) & pl.col("linkedin_url").is_null())
+                       .alias("role_only")).with_columns(pl.col("is_auto") | pl.col("role_only"))
+    n = f.height
+    rid: list[int] = f.get_column("record_id").to_list()
+    timings: dict[str, float] = {"features": round(time.perf_counter() - t0, 3)}
+
+    # ---- corrections -------------------------------------------------------------------------------------
+    is_owner: list[bool] = f.get_column("is_owner").to_list()
+    ignored: set[int] = set()
+    forced: list[tuple[int, int]] = []
+    diff_tags: dict[int, dict[int, set[int]]] = {}
+    unmatched: list[str] = []
+    if corr:
+        index = IdentityIndex(f, feats.tok["email_any"])
+
+        def look(ident: str) -> list[int]:
+            found = index.lookup(ident)
+            if not found:
+                unmatched.append(ident)
+            return found
+
+        for ident in corr.ignore:
+            ignored.update(look(ident))
+        for group in corr.same:
+            members = sorted({i for ident in group for i in look(ident)} - ignored)
+            if any(is_owner[i] for i in members):  # "that address is me too"
+                for i in members:
+                    is_owner[i] = True
+            forced += [(members[0], j) for j in members[1:]]
+        for e, group in enumerate(corr.different):
+            for side, ident in enumerate(group):
+                for i in look(ident):
+                    diff_tags.setdefault(i, {}).setdefault(e, set()).add(side)
+        if unmatched:
+            log.warning("identity corrections: no record matches %s", ", ".join(unmatched))
+    f = f.with_columns(pl.Series("is_owner", is_owner, dtype=pl.Boolean),
+                       pl.col("idx").is_in(sorted(ignored)).alias("is_ignored"))
+    f = f.with_columns(pl.when(pl.col("is_ignored")).then(pl.lit("ignored"))
+                       .when(pl.col("is_owner")).then(pl.lit("owner"))
+                       .when(pl.col("is_auto")).then(pl.lit("automated"))
+                       .otherwise(pl.lit("person")).alias("grp"))
+    grp_list: list[str] = f.get_column("grp").to_list()
+
+    cl = Clusters(f, diff_tags, feats.given_name_pairs)
+    edges: list[Edge] = []  # (l, r, rule, levels, weight, evidence) of the unions made
+    near_rows: list[NearMiss] = []
+    name_near_rows: list[NearMiss] = []  # why a name group stayed apart (listed before the other reasons)
+    refused_count: dict[str, int] = {}
+
+    def apply(l_: int, r_: int, kind: str, rule: str, levels: str, weight: float) -> None:
+        ok, why = cl.union(l_, r_, kind)
+        if ok:
+            edges.append((l_, r_, rule, levels, weight, evidence_words(rule, levels)))
+        elif why is not None:
+            refused_count[why] = refused_count.get(why, 0) + 1
+            near_rows.append((l_, r_, levels, weight, why))
+
+    # ---- owner: one person --------------------------------------------------------------------------------
+    owner_idx = [i for i in range(n) if grp_list[i] == "owner"]
+    for j in owner_idx[1:]:
+        cl.parent[j] = owner_idx[0]
+        edges.append((owner_idx[0], j, "owner", "owner=identified", DETERMINISTIC_WEIGHT, "you (the owner)"))
+
+    # ---- deterministic links -------------------------------------------------------------------------------
+    for a, b in forced:
+        if grp_list[a] != "owner" and grp_list[b] != "owner":
+            apply(a, b, "config", "config same", "config=same", DETERMINISTIC_WEIGHT)
+    # humans link on personal addresses; automated senders on any address (noreply@ is their identity) and
+    # without the first-name guard ("X via LinkedIn" names are not theirs)
+    grp = f.select("idx", "grp")
+    url_keys = f.filter(pl.col("grp").is_in(["person", "automated"]) & pl.col("linkedin_url").is_not_null()) \
+        .select("idx", "grp", pl.col("linkedin_url").alias("key"))
+    email_keys = feats.tok["email"].join(grp.filter(pl.col("grp") == "person"), on="idx").rename({"tok": "key"})
+    auto_keys = feats.tok["email_any"].join(grp.filter(pl.col("grp") == "automated"), on="idx") \
+        .rename({"tok": "key"})
+    for ex, kind, rule, label in ((url_keys, "url", "same linkedin url", "linkedin_url=exact"),
+                                  (email_keys, "email", "same email", "email=exact"),
+                                  (auto_keys, "email_automated", "same email", "email=exact")):
+        star = ex.join(ex.group_by("grp", "key").agg(pl.col("idx").min().alias("root")), on=["grp", "key"]) \
+            .filter(pl.col("idx") != pl.col("root")).sort(["root", "idx", "key"])
+        for root, i, k in star.select("root", "idx", "key").iter_rows():
+            apply(root, i, kind, rule, f"{label}: {k}", DETERMINISTIC_WEIGHT)
+    timings["deterministic"] = round(time.perf_counter() - t0, 3)
+
+    # ---- probabilistic links --------------------------------------------------------------------------------
+    f = f.with_columns(pl.Series("comp", cl.roots(), dtype=pl.Int64))
+    humans = f.filter(pl.col("grp") == "person")
+    prior = st.prior_weight(humans.height)
+    tf = term_frequencies(humans, st)
+    estimated: dict[str, Any] = {}  # what this run estimated from its own records (JSON: run.estimated)
+    blocking_stats: dict[str, Any] = {}
+    n_candidates = n_compared = 0
+    n_units = 0
+    if humans.height > 1:
+        threads = thread_membership(messages, f.select("record_id", "idx"))
+        units, utok = comparison_units(humans, {**feats.tok, **({"thread": threads} if threads is not None else {})})
+        n_units = units.height
+        ctok = cluster_company_tokens(humans, feats.tok["comp"])
+        prior = st.prior_weight(units.height)
+        st, estimated["company"] = estimate_company_u(units, ctok, st)
+        if (cw := company_token_weights(ctok, st)) is not None:
+            ctok["weight"] = cw
+        if "thread" in utok:
+            st, estimated["thread"] = estimate_thread_u(units, utok["thread"], st)
+        pairs, blocking_stats = candidate_pairs(units, utok, ctok["all"], nick_df, st.max_block_size)
+        n_candidates = pairs.height
+        comp = units.select("idx", "comp")
+        pairs = pairs.join(comp.rename({"idx": "l", "comp": "cl"}), on="l") \
+            .join(comp.rename({"idx": "r", "comp": "cr"}), on="r") \
+            .filter(pl.col("cl") != pl.col("cr")).select("l", "r")
+        n_compared = pairs.height
+        timings["blocking"] = round(time.perf_counter() - t0, 3)
+        chunk = st.compare_chunk_pairs  # bounds the memory of the wide intermediate frames
+        scored = pl.concat([compare_pairs(pairs.slice(i, chunk), units, utok, ctok, tf, st, prior, nick_df)
+                            for i in range(0, max(pairs.height, 1), chunk)])
+        if st.m_estimation == "em":
+            rand = compare_pairs(random_unit_pairs(units, st), units, utok, ctok, tf, st, prior, nick_df)
+            scored, st, prior, estimated["em"] = estimate_m_by_em(scored, rand, st, prior, units.height)
+        timings["comparison"] = round(time.perf_counter() - t0, 3)
+        report_w = min(st.threshold_weight, weight_for_probability(st.report_probability))
+        interesting = scored.filter(pl.col("accept") | (pl.col("match_weight") >= report_w)) \
+            .sort(["match_weight", "l", "r"], descending=[True, False, False])
+        interesting = interesting.with_columns(levels_text(interesting, st))
+        for l_, r_, w, acc, above, sfx, lv in interesting.select(
+                "l", "r", "match_weight", "accept", "above", "lv_suffix", "levels").iter_rows():
+            if acc:
+                ok, why = cl.union(l_, r_, "probabilistic")
+                if ok:
+                    edges.append((l_, r_, "probabilistic", lv, round(w, 3), evidence_words("probabilistic", lv)))
+                elif why is not None:
+                    refused_count[why] = refused_count.get(why, 0) + 1
+                    near_rows.append((l_, r_, lv, w, why))
+            elif sfx == "conflict":
+                near_rows.append((l_, r_, lv, w, "conflicting generational suffixes"))
+            elif not above:
+                near_rows.append((l_, r_, lv, w, "below the merge threshold"))
+            else:
+                near_rows.append((l_, r_, lv, w, "no corroboration (same company/domain, shared thread or address)"))
+        timings["corroborated_merges"] = round(time.perf_counter() - t0, 3)
+        if st.uncorroborated_merges != "never":
+            # activity periods only matter for records with a work address
+            periods, together = record_activity(messages, f.select("record_id", "idx").join(humans.select("idx"),
+                                                                                            on="idx"),
+                                                feats.tok["work_org"].select("idx").unique())
+            facts = CareerFacts(names=humans.select("idx", "first", "last", "mi", "suffix", "linkedin_url"),
+                                orgs=feats.tok["work_org"], periods=periods,
+                                current=humans.filter(pl.col("conn_file").is_not_null()).select("idx", "company"),
+                                together=together)
+            estimated["names"] = rare_name_merges(scored, cl, st, facts, edges, name_near_rows, refused_count)
+            timings["name_merges"] = round(time.perf_counter() - t0, 3)
+    # one address, one person (SPEC §5): clusters still sharing an address or a profile URL are one person
+    live = f.filter(pl.col("grp").is_in(["person", "automated"]))
+    one_address_one_person(cl, pl.concat([
+        feats.tok["email_any"].join(live.select("idx"), on="idx").rename({"tok": "key"}),
+        live.filter(pl.col("linkedin_url").is_not_null()).select("idx", pl.col("linkedin_url").alias("key"))]),
+        edges)
+    timings["clustering"] = round(time.perf_counter() - t0, 3)
+
+    # ---- outputs -------------------------------------------------------------------------------------------
+    roots = cl.roots()
+    pid_of_root = _person_ids(f, feats, roots)
+    pid_list = [pid_of_root.get(r) for r in roots]
+    keep = pl.Series([g != "ignored" for g in grp_list], dtype=pl.Boolean)
+    record_person = pl.DataFrame({"record_id": rid, "person_id": pid_list}, schema=schemas.RECORD_PERSON).filter(keep)
+    owner_set = {rid[i] for i in range(n) if grp_list[i] == "owner"}
+    auto_set = {rid[i] for i in range(n) if grp_list[i] == "automated"}
+    people = build_people(records.filter(pl.col("record_id").is_in(record_person.get_column("record_id").implode())),
+                          record_person, owner_set, auto_set, display=f.select("record_id", "display"))
+    src = f.get_column("source_file").to_list()
+    nm = f.get_column("name").to_list()
+    m = pl.DataFrame(
+        [(rid[a], rid[b], src[a], src[b], nm[a], nm[b], rule, lv, float(w), ev) for a, b, rule, lv, w, ev in edges],
+        schema=MATCH_COLS, orient="row")
+    m = m.join(record_person.rename({"record_id": "record_id_l"}), on="record_id_l", how="left") \
+        .select(list(schemas.MATCHES)).sort(["person_id", "record_id_l", "record_id_r"])
+    near = pl.DataFrame(
+        [(rid[a], rid[b], pid_list[a], pid_list[b], nm[a], nm[b], lv, round(float(w), 3),
+          round(probability(float(w)), 4), why) for a, b, lv, w, why in name_near_rows + near_rows],
+        schema=NEAR_MISSES, orient="row") \
+        .unique(["record_id_l", "record_id_r"], keep="first", maintain_order=True) \
+        .filter(pl.col("person_id_l").is_not_null() & pl.col("person_id_r").is_not_null()
+                & (pl.col("person_id_l") != pl.col("person_id_r")))
+
+    timings["total"] = round(time.perf_counter() - t0, 3)
+    merges_by_rule = dict(sorted(m.group_by("rule").len().iter_rows())) if m.height else {}
+    run = {
+        "records": n,
+        "records_by_group": {g: grp_list.count(g) for g in ("person", "automated", "owner", "ignored")},
+        "role_address_records": int(f.get_column("role_only").sum()),
+        "prior_weight_bits": round(prior, 3),
+        "threshold_weight_bits": round(st.threshold_weight, 3),
+        "candidate_pairs_by_rule": blocking_stats,
+        "units_compared": n_units,
+        "candidate_pairs": n_candidates,
+        "candidate_pairs_compared": n_compared,
+        "merges_by_rule": merges_by_rule,
+        "refused_by_rule": dict(sorted(refused_count.items())),
+        "near_misses": near.height,
+        "people": dict(sorted((k, int(v)) for k, v in people.group_by("kind").len().iter_rows())),
+        "estimated": estimated,
+        "most_common_names": {col: [(v, round(w, 2)) for v, w in t.sort(["w", "value"]).head(10).iter_rows()]
+                              for col, t in tf.items()},
+        "corrections_unmatched": unmatched,
+        "timings_s": timings,
+    }
+    log.info("identity: %d records -> %d people; %d candidate pairs; merges %s", n, people.height, n_candidates,
+             merges_by_rule)
+    settings_out = st.to_dict()
+    settings_out["run"] = run
+    settings_out["ignored_record_ids"] = sorted(rid[i] for i in ignored)
+    return Resolved(people=people, record_person=record_person,
+                    matches=schemas.check(m, schemas.MATCHES, "identity.matches"),
+                    settings=settings_out, near_misses=near)
+
+
+def score_pairs(records: pl.DataFrame, pairs: list[tuple[int, int]], *, messages: pl.DataFrame | None = None,
+                settings: LinkageSettings | None = None) -> pl.DataFrame:
+    """Compare the given ``(record_id, record_id)`` pairs as :func:`resolve` compares candidates, each record
+    on its own (no deterministic clustering first, the settings' starting company weights instead of the
+    run's re-estimated ones): one row per pair with ``record_id_l``,
+    ``record_id_r``, the level of every comparison (``first_name``, ``last_name``, ...), ``match_weight``
+    (bits, prior included), ``probability``, ``corroborated`` and ``accept``. For tests and "why (not)?"."""
+    st = settings or LinkageSettings()
+    recs = schemas.check(records, schemas.RECORDS, "identity.input").sort("record_id") \
+        .with_row_index("idx").with_columns(pl.col("idx").cast(pl.Int64), pl.lit(False).alias("is_owner"),
+                                            pl.col("automated_hint").is_not_null().alias("is_auto"))
+    feats = compute_features(recs)
+    f = feats.f.with_columns(pl.col("idx").alias("comp"))
+    threads = thread_membership(messages, f.select("record_id", "idx"))
+    units, utok = comparison_units(f, {**feats.tok, **({"thread": threads} if threads is not None else {})})
+    ctok = cluster_company_tokens(f, feats.tok["comp"])
+    if (cw := company_token_weights(ctok, st)) is not None:
+        ctok["weight"] = cw
+    pos = dict(zip(f.get_column("record_id").to_list(), f.get_column("idx").to_list(), strict=True))
+    pp = pl.DataFrame([(pos[a], pos[b]) for a, b in pairs], schema={"l": pl.Int64, "r": pl.Int64}, orient="row")
+    scored = compare_pairs(pp, units, utok, ctok, term_frequencies(f, st), st, st.prior_weight(f.height),
+                      pl.DataFrame(Nicknames.default().pairs(), schema={"first_l": pl.String, "first_r": pl.String},
+                                   orient="row"))
+    ids = f.select("idx", "record_id")
+    return (pp.join(scored, on=["l", "r"], how="left", maintain_order="left")
+            .join(ids.rename({"idx": "l", "record_id": "record_id_l"}), on="l", maintain_order="left")
+            .join(ids.rename({"idx": "r", "record_id": "record_id_r"}), on="r", maintain_order="left")
+            .rename({f"lv_{c.name}": c.name for c in st.comparisons})
+            .with_columns(pl.col("match_weight").map_elements(probability, return_dtype=pl.Float64)
+                          .alias("probability"))
+            .select("record_id_l", "record_id_r", *[c.name for c in st.comparisons], "match_weight", "probability",
+                    "corroborated", "accept"))
