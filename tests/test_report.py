@@ -593,3 +593,14 @@ def test_print_company_literal_and_empty() -> None:
     c = _console()
     print_company(table.head(0), "Nowhere", console=c)
     assert "No one found at Nowhere." in c.export_text()
+
+
+def test_charts_drawn_by_the_worker_process_are_the_same(tmp_path: Path) -> None:
+    """The two-process drawing of a large network writes the same PNGs and the same chart list as one process."""
+    a = make_analysis(n_people=30)
+    one = C.make_charts(a, tmp_path / "one", parallel=False)
+    two = C.make_charts(a, tmp_path / "two", parallel=True)
+    assert [(c.filename, c.title, c.caption, c.note, c.data_rows) for c in one] == \
+        [(c.filename, c.title, c.caption, c.note, c.data_rows) for c in two]
+    for c in one:
+        assert (tmp_path / "one" / c.filename).read_bytes() == (tmp_path / "two" / c.filename).read_bytes(), c.key
