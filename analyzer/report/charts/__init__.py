@@ -100,7 +100,7 @@ log = logging.getLogger(__name__)
 _DRAWN_HERE = frozenset({"top_candidates", "growth"})
 #: From this many people on, :func:`make_charts` draws in two processes (below, starting one costs more
 #: than it saves).
-PARALLEL_MIN_PEOPLE = 5_000
+PARALLEL_MIN_PEOPLE = 2_000
 
 
 def _dormant_days(analysis: Analysis) -> int:
