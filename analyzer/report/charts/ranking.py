@@ -159,7 +159,7 @@ def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, st
     from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
-    fig.canvas.draw()  # settle the layout so that display coordinates are final
+    fig.draw_without_rendering()  # settle the layout so that display coordinates are final (no pixels drawn)
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     frame = ax.get_window_extent(renderer)
     r = 4.0 * fig.dpi / 72.0
