@@ -22,6 +22,9 @@ from typing import Any
 
 log = logging.getLogger(__name__)
 
+#: A worker that has not delivered after this long is stopped (its charts are then drawn by the caller).
+WORKER_TIMEOUT_S = 600
+
 #: One job: (index in the report, key, title, name of the plot function, its arguments, PNG path).
 Job = tuple[int, str, str, str, tuple[Any, ...], Path]
 
@@ -41,12 +44,23 @@ def run_worker(jobs: Sequence[Job]) -> Iterator[Callable[[], dict[int, Any]]]:
             pickle.dump(list(jobs), fh, protocol=pickle.HIGHEST_PROTOCOL)
         root = str(Path(analyzer.__file__).resolve().parent.parent)  # importable even from a source checkout
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
-        proc = subprocess.Popen([sys.executable, "-m", "analyzer.report.charts.worker", str(job_file),
-                                 str(result_file)], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+        try:
+            proc = subprocess.Popen([sys.executable, "-m", "analyzer.report.charts.worker", str(job_file),
+                                     str(result_file)], env=env, stdin=subprocess.DEVNULL,
+                                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        except OSError as exc:  # no interpreter to start (frozen app, sandbox): everything is drawn here
+            log.warning("chart worker could not start (%s): its charts are drawn here", exc)
+            yield dict
+            return
 
         def results() -> dict[int, Any]:
-            _, err = proc.communicate()
+            try:
+                _, err = proc.communicate(timeout=WORKER_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.communicate()
+                log.warning("chart worker did not finish in %d s: its charts are drawn here", WORKER_TIMEOUT_S)
+                return {}
             if proc.returncode != 0:
                 log.warning("chart worker failed (exit %s): %s", proc.returncode,
                             err.decode("utf-8", "replace").strip().splitlines()[-1:])
