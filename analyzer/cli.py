@@ -214,13 +214,8 @@ def sample_data(folder: Path, size: str, seed: int, truth_dir: Path | None, earl
 @main.command()
 def formats() -> None:
     """What reconnect reads, and how to export each source."""
-    from analyzer.ingest.registry import REGISTRY
+    from analyzer.catalog import FORMAT_GROUPS  # a static table: the parsers and polars stay unimported
 
-    groups: dict[str, list[str]] = {}
-    for p in REGISTRY:
-        labels = groups.setdefault(p.export_help, [])
-        if p.used and p.label not in labels:
-            labels.append(p.label)
-    for help_text, labels in sorted((kv for kv in groups.items() if kv[1]), key=lambda kv: sorted(kv[1])[0]):
-        click.echo("\n".join(f"- {label}" for label in sorted(labels)))
+    for labels, help_text in FORMAT_GROUPS:
+        click.echo("\n".join(f"- {label}" for label in labels))
         click.echo(f"    How to get it: {help_text}\n")

@@ -593,3 +593,25 @@ def test_print_company_literal_and_empty() -> None:
     c = _console()
     print_company(table.head(0), "Nowhere", console=c)
     assert "No one found at Nowhere." in c.export_text()
+
+
+def test_charts_drawn_by_the_worker_process_are_the_same(tmp_path: Path) -> None:
+    """The two-process drawing of a large network writes the same PNGs and the same chart list as one process."""
+    a = make_analysis(n_people=30)
+    one = C.make_charts(a, tmp_path / "one", parallel=False)
+    two = C.make_charts(a, tmp_path / "two", parallel=True)
+    assert [(c.filename, c.title, c.caption, c.note, c.data_rows) for c in one] == \
+        [(c.filename, c.title, c.caption, c.note, c.data_rows) for c in two]
+    for c in one:
+        assert (tmp_path / "one" / c.filename).read_bytes() == (tmp_path / "two" / c.filename).read_bytes(), c.key
+
+
+def test_charts_of_a_failed_worker_are_drawn_by_the_main_process(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    from analyzer.report.charts import worker
+
+    monkeypatch.setattr(worker.sys, "executable", str(tmp_path / "no-python"))  # the worker cannot start
+    a = make_analysis(n_people=12)
+    charts = C.make_charts(a, tmp_path, parallel=True)
+    assert [c.key for c in charts] == [s.key for s in C.CHARTS]
+    assert all(not c.note and c.path is not None and c.path.exists() for c in charts)

@@ -33,11 +33,12 @@ def _cap(expr: pl.Expr, joined: bool) -> pl.Expr:
 
 def to_csv_frame(df: pl.DataFrame) -> pl.DataFrame:
     """Stringify ``df`` for CSV: lists joined by ';', dates ISO 8601, floats rounded, text neutralised."""
-    cols = []
+    as_text = []
+    joined_cols = set()
     for name, dtype in df.schema.items():
         c = pl.col(name)
         joined = isinstance(dtype, pl.List)
-        if isinstance(dtype, pl.List):
+        if joined:
             c = c.list.eval(pl.element().cast(pl.String)).list.join(";")
         elif isinstance(dtype, pl.Datetime):
             c = c.dt.strftime("%Y-%m-%dT%H:%M:%SZ") if dtype.time_zone else c.dt.strftime("%Y-%m-%dT%H:%M:%S")
@@ -47,8 +48,13 @@ def to_csv_frame(df: pl.DataFrame) -> pl.DataFrame:
             c = c.round(4).cast(pl.String)
         else:
             c = c.cast(pl.String)
-        cols.append(neutralise(_cap(c, joined)).alias(name))
-    return df.select(cols)
+        as_text.append(c.alias(name))
+        if joined:
+            joined_cols.add(name)
+    # two selects: the text is made once, then read by the several expressions of _cap and neutralise
+    # (in one select each of them would format the column again: 6x the work for a timestamp column)
+    text = df.select(as_text)
+    return text.select(neutralise(_cap(pl.col(n), n in joined_cols)).alias(n) for n in text.columns)
 
 
 def write_csv(df: pl.DataFrame, path: Path) -> None:

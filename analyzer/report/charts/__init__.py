@@ -1,0 +1,240 @@
+"""The charts of the report (SPEC §7): matplotlib PNGs that read at a glance.
+
+Every chart is a pure function of the frames it plots, returning a :class:`Plotted` — the figure, plus the
+exact numbers it drew (``Plotted.data``, a polars frame) so tests and notebooks can check them. The
+``*_data`` functions compute those numbers alone. One module per chart family:
+
+* :mod:`.base` — the fixed style, figure and text helpers, :class:`Plotted` and :class:`Chart`;
+* :mod:`.ranking` — (1) top candidates, (2) strength × time since last contact;
+* :mod:`.activity` — (3) dormancy, (4) reciprocity, (5) network growth, (6) interactions by channel;
+* :mod:`.network` — (7) companies, (8) people met per job, (9) source overlap.
+
+This module holds the table of the report's charts (:data:`CHARTS`: key, title, drawing function, inputs).
+:func:`make_charts` draws them all from an :class:`~analyzer.pipeline.Analysis` and writes PNGs — on a large
+network in two processes, the charts that need only the people tables going to a worker — and
+:func:`draw_all` returns the figures unsaved (the notebook API uses it). To add a chart: write its
+``*_data`` and ``plot_*`` functions in the family's module, import the ``plot_*`` here and add a row to
+:data:`CHARTS`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import polars as pl
+
+from analyzer.report.charts.activity import (
+    PERIODS,
+    auto_period,
+    channel_data,
+    dormancy_data,
+    growth_data,
+    plot_channels,
+    plot_dormancy,
+    plot_growth,
+    plot_reciprocity,
+    reciprocity_data,
+    strength_tiers,
+    two_way_contact,
+)
+from analyzer.report.charts.base import (
+    ACCENT,
+    CHANNELS,
+    DORMANCY_BINS,
+    DPI,
+    PALETTE,
+    SIZE,
+    SOURCE_LABELS,
+    STYLE,
+    TIERS,
+    Chart,
+    Plotted,
+    abbreviate_reason,
+    new_figure,
+    shorten,
+    style,
+)
+from analyzer.report.charts.network import (
+    OUTSIDE,
+    companies_data,
+    eras_data,
+    overlap_data,
+    plot_companies,
+    plot_eras,
+    plot_overlap,
+    source_family,
+)
+from analyzer.report.charts.ranking import (
+    QUADRANTS,
+    plot_quadrant,
+    plot_top_candidates,
+    quadrant_data,
+    strength_split,
+    top_candidates_data,
+)
+from analyzer.report.charts.worker import run_worker
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+    from analyzer.pipeline import Analysis
+
+__all__ = [
+    "ACCENT", "CHANNELS", "CHARTS", "DORMANCY_BINS", "DPI", "OUTSIDE", "PALETTE", "PERIODS", "QUADRANTS", "SIZE",
+    "SOURCE_LABELS", "STYLE", "TIERS", "Chart", "ChartSpec", "Plotted", "abbreviate_reason", "auto_period",
+    "channel_data", "chart_makers", "companies_data", "dormancy_data", "draw_all", "eras_data", "growth_data",
+    "make_charts", "new_figure", "overlap_data", "plot_channels", "plot_companies", "plot_dormancy", "plot_eras",
+    "plot_growth", "plot_overlap", "plot_quadrant", "plot_reciprocity", "plot_top_candidates", "quadrant_data",
+    "reciprocity_data", "save_png", "shorten", "source_family", "strength_split", "strength_tiers", "style",
+    "top_candidates_data", "two_way_contact",
+]
+
+log = logging.getLogger(__name__)
+
+#: Portable charts drawn by this process all the same, to balance the two processes' work.
+_DRAWN_HERE = frozenset({"top_candidates", "growth"})
+#: From this many people on, :func:`make_charts` draws in two processes (below, starting one costs more
+#: than it saves).
+PARALLEL_MIN_PEOPLE = 2_000
+
+
+def _dormant_days(analysis: Analysis) -> int:
+    try:
+        v = int(analysis.config.scoring.get("dormant_after_days", 180))
+    except (TypeError, ValueError, AttributeError):
+        return 180
+    return v if v > 0 else 180
+
+
+@dataclass(frozen=True)
+class ChartSpec:
+    """One chart of the report: its key, title, the name of its ``plot_*`` function in this module, and its
+    inputs taken from the analysis. ``portable`` charts need only the people tables (small), so they can
+    be drawn in another process; the others read the events."""
+
+    key: str
+    title: str
+    plot: str
+    inputs: Callable[[Analysis, int], tuple[Any, ...]]
+    portable: bool = True
+
+
+def _positions(a: Analysis) -> list[Any]:
+    return list(getattr(a.ingested.owner, "positions", []) or [])
+
+
+#: The report's charts, in report order (the PNGs are numbered in this order).
+CHARTS: tuple[ChartSpec, ...] = (
+    ChartSpec("top_candidates", "Top people to reconnect with", "plot_top_candidates",
+              lambda a, top: (a.ranked, max(1, min(top, 20)))),
+    ChartSpec("quadrant", "Relationship strength × time since last contact", "plot_quadrant",
+              lambda a, top: (a.ranked, _dormant_days(a), 10)),
+    ChartSpec("dormancy", "Time since the last two-way exchange", "plot_dormancy",
+              lambda a, top: (a.ranked, a.events, a.as_of), portable=False),
+    ChartSpec("reciprocity", "How two-way are your relationships?", "plot_reciprocity", lambda a, top: (a.ranked,)),
+    ChartSpec("growth", "Your LinkedIn network over time", "plot_growth", lambda a, top: (a.people,)),
+    ChartSpec("channels", "Interactions per month, by channel", "plot_channels",
+              lambda a, top: (a.events, a.people, a.as_of), portable=False),
+    ChartSpec("companies", "Where your contacts work now", "plot_companies", lambda a, top: (a.people, 15)),
+    ChartSpec("eras", "People met during each of your jobs", "plot_eras",
+              lambda a, top: (_positions(a), a.ranked, a.as_of)),
+    ChartSpec("overlap", "Which sources each person was found in", "plot_overlap", lambda a, top: (a.people,)),
+)
+
+
+def _plot(name: str, args: tuple[Any, ...]) -> Plotted:
+    """Call the ``plot_*`` function ``name`` of this module (looked up at call time, so it can be replaced)."""
+    fn: Callable[..., Plotted] = globals()[name]
+    return fn(*args)
+
+
+def chart_makers(analysis: Analysis, top: int = 25) -> list[tuple[str, str, Callable[[], Plotted]]]:
+    """(key, title, draw) for every chart, in report order; nothing is drawn until ``draw()`` is called."""
+    return [(s.key, s.title, lambda s=s: _plot(s.plot, s.inputs(analysis, top))) for s in CHARTS]  # type: ignore[misc]
+
+
+def _failed(key: str, title: str, exc: Exception) -> Plotted:
+    log.warning("chart %s could not be drawn: %s: %s", key, type(exc).__name__, exc, exc_info=True)
+    with style():
+        fig = new_figure()
+        from analyzer.report.charts.base import _no_data
+
+        _no_data(fig, title, "this chart could not be drawn (run with --verbose for details)")
+    note = f"could not be drawn ({type(exc).__name__})"
+    return Plotted(key, title, f"{title}: {note}.", fig, pl.DataFrame(), note=note)
+
+
+def draw_all(analysis: Analysis, top: int = 25) -> list[Plotted]:
+    """Every chart of the report as unsaved figures, in report order. A chart that fails to draw (a bug)
+    becomes a placeholder and is logged, so that one chart never costs the whole report."""
+    out = []
+    for key, title, draw in chart_makers(analysis, top):
+        try:
+            out.append(draw())
+        except Exception as exc:
+            out.append(_failed(key, title, exc))
+    return out
+
+
+def save_png(fig: Figure, path: Path) -> Path:
+    """Write ``fig`` as a PNG without software/date metadata (byte-stable for the same figure)."""
+    with style():
+        fig.savefig(path, dpi=DPI, format="png", metadata={"Software": None}, facecolor="white")
+    return path
+
+
+def _render(key: str, title: str, draw: Callable[[], Plotted], path: Path) -> Chart:
+    """Draw one chart and write its PNG (a placeholder when drawing or saving fails)."""
+    try:
+        p = draw()
+    except Exception as exc:
+        p = _failed(key, title, exc)
+    try:
+        save_png(p.figure, path)
+    except Exception as exc:  # drawing happens at save time too
+        p = _failed(p.key, p.title, exc)
+        save_png(p.figure, path)
+    p.figure.clear()
+    return Chart(filename=path.name, title=p.title, caption=p.caption, key=p.key, path=path, note=p.note,
+                 data_rows=p.data.height)
+
+
+def _use_workers(analysis: Analysis) -> bool:
+    env = os.environ.get("RECONNECT_CHART_WORKERS")
+    if env is not None:
+        return env.strip() not in ("", "0")
+    return (os.cpu_count() or 1) > 1 and analysis.people.height >= PARALLEL_MIN_PEOPLE
+
+
+def make_charts(analysis: Analysis, folder: Path, top: int = 25, parallel: bool | None = None) -> list[Chart]:
+    """Write every chart as ``folder/NN_key.png``; returns what was written, in report order.
+
+    With ``parallel`` (default: on a network of :data:`PARALLEL_MIN_PEOPLE` people or more with two or more
+    CPUs; ``RECONNECT_CHART_WORKERS=0/1`` forces it), a worker process (:mod:`.worker`) draws most portable
+    charts while this one draws the charts that read the events; a chart the worker could not deliver is
+    drawn here. The PNGs are the same either way.
+    """
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = [folder / f"{i:02d}_{s.key}.png" for i, s in enumerate(CHARTS, start=1)]
+    makers = chart_makers(analysis, top)
+    if not (_use_workers(analysis) if parallel is None else parallel):
+        return [_render(key, title, draw, path) for (key, title, draw), path in zip(makers, paths, strict=True)]
+    jobs = [(i, s.key, s.title, s.plot, s.inputs(analysis, top), paths[i]) for i, s in enumerate(CHARTS)
+            if s.portable and s.key not in _DRAWN_HERE]
+    done: dict[int, Chart] = {}
+    with run_worker(jobs) as results:
+        for i, (key, title, draw) in enumerate(makers):
+            if not any(j[0] == i for j in jobs):
+                done[i] = _render(key, title, draw, paths[i])
+        got = results()
+    for i, key, title, _plot_name, _args, path in jobs:
+        if i in got:
+            done[i] = got[i]
+        else:  # the worker failed (it logged why): draw the chart here
+            done[i] = _render(key, title, makers[i][2], path)
+    return [done[i] for i in range(len(CHARTS))]
