@@ -27,7 +27,7 @@ with the file's bytes; ``--memory-sizes`` adds a file with 10x fewer messages of
 Generated files are Gmail-Takeout-like: Gmail separators, X-GM-THRID/X-Gmail-Labels, Received headers, DKIM on bulk mail,
 RFC 2047 names, replies with References, newsletters with List-Unsubscribe, mass mail, chat records,
 ``>From `` escaped body lines, bodies of 200 B - 20 KB (lognormal), a third multipart/alternative.
-They are written under /tmp (never into the repository).
+They are written under the system's temporary folder (``tempfile.gettempdir()``), never into the repository.
 """
 
 from __future__ import annotations
@@ -37,13 +37,14 @@ import json
 import os
 import random
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-DEFAULT_DIR = Path("/tmp/reconnect-bench-mbox")
+DEFAULT_DIR = Path(tempfile.gettempdir()) / "reconnect-bench-mbox"
 
 # ---------------------------------------------------------------------------------------------------------------
 # Generation
@@ -299,13 +300,13 @@ def measure_ours(path: Path) -> dict[str, float]:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--mbox", type=Path, help="benchmark this mbox instead of generating one")
-    ap.add_argument("--profile-dir", type=Path, default=Path("/tmp/reconnect-bench-large"),
+    ap.add_argument("--profile-dir", type=Path, default=Path(tempfile.gettempdir()) / "reconnect-bench" / "profile-large",
                     help="where the large profile is (generated if missing; shared with bench_pipeline.py)")
     ap.add_argument("--synthetic", action="store_true",
                     help="generate and read a Gmail-like mbox of its own instead of the large profile's")
     ap.add_argument("--messages", type=int, default=300_000)
     ap.add_argument("--mb", type=float, default=350.0, help="approximate size of the generated file")
-    ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where generated files go (default under /tmp)")
+    ap.add_argument("--dir", type=Path, default=DEFAULT_DIR, help="where generated files go (default under the system temporary folder)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--stdlib-limit", type=float, default=600.0,
                     help="run mailbox.mbox on the whole file only if estimated under this many seconds")

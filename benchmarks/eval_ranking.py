@@ -24,6 +24,7 @@ import argparse
 import json
 import math
 import sys
+import tempfile
 import time
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -46,7 +47,7 @@ class Profile:
 
 def ensure_profile(size: str, seed: int, root: Path | None = None) -> Profile:
     """Generate the profile once (deterministic for (size, seed)) and return its folders."""
-    base = root or Path(f"/tmp/reconnect-eval-{size}-{seed}")
+    base = root or Path(tempfile.gettempdir()) / f"reconnect-eval-{size}-{seed}"
     prof = Profile(base / "data", base / "truth")
     if not (prof.truth / "people.csv").exists():
         from analyzer.sample_data import generate_sample_data
