@@ -112,6 +112,7 @@ def test_report_html_and_terminal_say_what_changed(loop: tuple[Path, Path, str])
     page = (out / "report.html").read_text(encoding="utf-8")
     since = page.split('<section id="since">')[1].split("</section>")[0]
     assert page.index('id="since"') < page.index('id="summary"')
+    assert ">None<" not in page  # a missing value (no date for a job change) shows as nothing
     ids = {r["name"]: r["person_id"] for r in _csv(out / "reconnect.csv")}
     for name, _change in EXPECTED:
         assert f'<a href="#p-{ids[name]}">{name}</a>' in since

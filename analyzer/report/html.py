@@ -100,7 +100,8 @@ def _template() -> Any:
     from jinja2 import Environment, PackageLoader, StrictUndefined
 
     env = Environment(loader=PackageLoader("analyzer.report", "templates"), autoescape=True,
-                      undefined=StrictUndefined, keep_trailing_newline=True)
+                      undefined=StrictUndefined, keep_trailing_newline=True,
+                      finalize=lambda v: "" if v is None else v)  # a missing value shows as nothing
     return env.get_template("report.html.j2")
 
 
