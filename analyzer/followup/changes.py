@@ -3,7 +3,8 @@
 A run is compared with the previous report person by person; people are matched by their addresses and
 LinkedIn URLs (person ids differ when the inputs differ). The changes (SPEC §10):
 
-* ``reconnected`` — someone who was quiet at the previous run (no contact for ``dormant_after_days``) with
+* ``reconnected`` — someone who was quiet at the previous run (no contact for ``dormant_after_days`` nor for
+  twice the tie's own rhythm: a yearly tie's yearly note is not a reconnection), after earlier contact, with
   whom there has been two-way contact since (a message from you and one from them);
 * ``awaiting_reply`` — someone quiet at the previous run (or new) you wrote to since, who has not answered;
 * ``job_change`` — a LinkedIn connection in both exports whose company or position differs;
@@ -124,8 +125,10 @@ def _changes(people: pl.DataFrame, events: pl.DataFrame, measures: pl.DataFrame,
     t = (cur.join(matched, on="person_id", how="left").join(since, on="person_id", how="left")
          .join(m, on="person_id", how="left"))
     matched_ = pl.col("prev_prev_id").is_not_null()
+    dormant_after = pl.max_horizontal(pl.lit(cfg.dormant_after_days),
+                                      QUIET_AFTER_RHYTHMS * pl.col("rhythm_days").fill_null(0.0))
     quiet_before = ~matched_ | pl.col("prev_days_since_contact").is_null() | (
-        pl.col("prev_days_since_contact") >= cfg.dormant_after_days)
+        pl.col("prev_days_since_contact") >= dormant_after)
     sent_n, recv_n = pl.col("sent_since").fill_null(0), pl.col("received_since").fill_null(0)
     counts = pl.format("{} sent, {} received since {}", sent_n, recv_n, pl.lit(prev.as_of.isoformat()))
     last_prev = pl.col("prev_last_contact").cast(pl.String).fill_null("never")
@@ -138,7 +141,8 @@ def _changes(people: pl.DataFrame, events: pl.DataFrame, measures: pl.DataFrame,
             detail.cast(pl.String).alias("detail")))
 
     both = pl.max_horizontal(pl.col("first_sent"), pl.col("first_received")).dt.date()
-    add(matched_ & quiet_before & (sent_n > 0) & (recv_n > 0), "reconnected",
+    had_contact = pl.col("prev_last_contact").is_not_null()  # a first exchange is not a reconnection
+    add(matched_ & had_contact & quiet_before & (sent_n > 0) & (recv_n > 0), "reconnected",
         pl.format("last contact {}", last_prev), pl.lit("two-way contact"), both, counts)
     add(quiet_before & (sent_n > 0) & (recv_n == 0), "awaiting_reply",
         pl.format("last contact {}", last_prev), pl.lit("you wrote, no answer yet"),
