@@ -14,16 +14,18 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
 from analyzer import identity, owner, schemas, score
 from analyzer.config import Config, load_config
 from analyzer.errors import InputError
-from analyzer.followup import FollowThrough, PlanSettings
 from analyzer.ingest import Ingested, ingest
 from analyzer.memory import release_free_memory
+
+if TYPE_CHECKING:
+    from analyzer.followup import FollowThrough
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +138,8 @@ def _check_config(cfg: Config) -> None:
     try:
         identity.Corrections.from_config(cfg.identity)
         score.ScoringConfig.from_mapping(cfg.scoring)
+        from analyzer.followup.settings import PlanSettings
+
         PlanSettings.from_config(cfg.plan)
     except InputError as exc:
         if cfg.path is None or exc.source != "config":
