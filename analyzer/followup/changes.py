@@ -97,32 +97,30 @@ def match_previous(people: pl.DataFrame, prev: PreviousReport) -> pl.DataFrame:
     return best.join(prev.people.drop("keys"), on="prev_id", how="left")
 
 
-def direct_since(events: pl.DataFrame, after: date | None, as_of: date) -> pl.DataFrame:
-    """Per person, direct messages after ``after`` (all when None) up to ``as_of``: counts and first/last dates
-    in each direction."""
+def direct_messages(events: pl.DataFrame, after: date | None, as_of: date) -> pl.DataFrame:
+    """Per person, their direct messages up to ``as_of``: ``last_sent``, ``last_received`` (all time), and
+    after ``after`` (the previous report's date; None: no comparison, nulls): ``sent_since``,
+    ``received_since``, ``first_sent``, ``first_received``."""
     d = pl.col("timestamp").dt.date()
     ev = events.filter(pl.col("channel").is_in(DIRECT) & pl.col("timestamp").is_not_null() & (d <= as_of))
-    if after is not None:
-        ev = ev.filter(d > after)
     sent, recv = pl.col("direction") == "sent", pl.col("direction") == "received"
-    return ev.group_by("person_id").agg(
-        sent.sum().cast(pl.Int64).alias("sent_since"),
-        recv.sum().cast(pl.Int64).alias("received_since"),
-        pl.col("timestamp").filter(sent).min().alias("first_sent"),
-        pl.col("timestamp").filter(sent).max().alias("last_sent"),
-        pl.col("timestamp").filter(recv).min().alias("first_received"),
-        pl.col("timestamp").filter(recv).max().alias("last_received"),
-    )
+    ts = pl.col("timestamp")
+    aggs = [ts.filter(sent).max().alias("last_sent"), ts.filter(recv).max().alias("last_received")]
+    if after is not None:
+        new = d > after
+        aggs += [(sent & new).sum().cast(pl.Int64).alias("sent_since"),
+                 (recv & new).sum().cast(pl.Int64).alias("received_since"),
+                 ts.filter(sent & new).min().alias("first_sent"), ts.filter(recv & new).min().alias("first_received")]
+    return ev.group_by("person_id").agg(aggs)
 
 
-def _changes(people: pl.DataFrame, events: pl.DataFrame, measures: pl.DataFrame, prev: PreviousReport,
+def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame, prev: PreviousReport,
              as_of: date, cfg: ScoringConfig) -> pl.DataFrame:
     cur = people.filter(pl.col("kind") == "person").select("person_id", "name", "company", "position",
                                                            "connected_on")
     matched = match_previous(people, prev).rename(lambda c: c if c == "person_id" else f"prev_{c}")
-    since = direct_since(events, prev.as_of, as_of)
     m = measures.select("person_id", "rhythm_days", "silence_days", "tier")
-    t = (cur.join(matched, on="person_id", how="left").join(since, on="person_id", how="left")
+    t = (cur.join(matched, on="person_id", how="left").join(direct, on="person_id", how="left")
          .join(m, on="person_id", how="left"))
     matched_ = pl.col("prev_prev_id").is_not_null()
     dormant_after = pl.max_horizontal(pl.lit(cfg.dormant_after_days),
@@ -175,7 +173,7 @@ def _changes(people: pl.DataFrame, events: pl.DataFrame, measures: pl.DataFrame,
             .sort(["_o", "date", "person_id"], nulls_last=True).drop("_o"))
 
 
-def _moved_on(ranked: pl.DataFrame, people: pl.DataFrame, events: pl.DataFrame, changes: pl.DataFrame,
+def _moved_on(ranked: pl.DataFrame, people: pl.DataFrame, direct: pl.DataFrame, changes: pl.DataFrame,
               settings: PlanSettings, as_of: date, config_path: str | None) -> pl.DataFrame:
     """The ranking with ``follow_up`` set and scores lowered for people who should not be suggested now."""
     keys = _person_keys(people)
@@ -191,7 +189,7 @@ def _moved_on(ranked: pl.DataFrame, people: pl.DataFrame, events: pl.DataFrame, 
     snoozed = (keys.join(pl.DataFrame({"key": list(settings.snooze), "until": list(settings.snooze.values())},
                                       schema={"key": pl.String, "until": pl.Date}), on="key")
                .filter(pl.col("until") > as_of).group_by("person_id").agg(pl.col("until").max()))
-    last = direct_since(events, None, as_of)
+    last = direct.select("person_id", "last_sent", "last_received")
     waiting = settings.awaiting_reply_days
     unanswered = pl.col("last_sent").is_not_null() & (
         pl.col("last_received").is_null() | (pl.col("last_received") < pl.col("last_sent")))
@@ -239,10 +237,11 @@ def follow_through(people: pl.DataFrame, events: pl.DataFrame, ranked: pl.DataFr
 
     Raises :class:`InputError` naming ``config_path`` when ``[plan]`` names an identity no one has.
     """
+    direct = direct_messages(events, previous.as_of if previous else None, as_of)
     if previous is None:
         changes = pl.DataFrame(schema=CHANGES)
     else:
-        changes = _changes(people, events, measures, previous, as_of, scoring).select(list(CHANGES))
-    moved = _moved_on(ranked, people, events, changes, settings, as_of, config_path)
+        changes = _changes(people, direct, measures, previous, as_of, scoring).select(list(CHANGES))
+    moved = _moved_on(ranked, people, direct, changes, settings, as_of, config_path)
     return FollowThrough(changes=changes, ranked=moved, previous=previous.folder if previous else None,
                          previous_as_of=previous.as_of if previous else None, warning=warning, settings=settings)

@@ -24,9 +24,10 @@ def first_monday_after(day: date) -> date:
     return day + timedelta(days=7 - day.weekday())
 
 
-def best_address(events: pl.DataFrame, records: pl.DataFrame) -> pl.DataFrame:
-    """person_id, address: the address of the most recent mail with each person (null when no mail)."""
-    last = (events.filter((pl.col("channel") == "email") & pl.col("timestamp").is_not_null())
+def best_address(events: pl.DataFrame, records: pl.DataFrame, people: pl.Series) -> pl.DataFrame:
+    """person_id, address: the address of the most recent mail with each of ``people`` (null when no mail)."""
+    last = (events.filter(pl.col("person_id").is_in(people.implode()) & (pl.col("channel") == "email")
+                          & pl.col("timestamp").is_not_null())
             .sort(["person_id", "timestamp", "record_id"]).group_by("person_id").agg(pl.col("record_id").last()))
     return (last.join(records.select("record_id", "emails"), on="record_id", how="left")
             .select("person_id", pl.col("emails").list.first().alias("address")))
@@ -53,7 +54,7 @@ def make_plan(ranked: pl.DataFrame, events: pl.DataFrame, records: pl.DataFrame,
     i = pl.int_range(0, pl.len(), dtype=pl.Int64)
     week = i // per_week
     day = (i % per_week) * 5 // per_week
-    addr = best_address(events, records)
+    addr = best_address(events, records, cand.get_column("person_id"))
     key = pl.coalesce(pl.col("linkedin_urls").list.sort().list.first(), pl.col("emails").list.sort().list.first(),
                       pl.col("person_id"))
     out = (

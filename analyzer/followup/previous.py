@@ -55,13 +55,14 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
         raise NotAReport(f"{path.name} is missing")
     try:
         with open(path, "rb") as fh:
-            df = pl.read_csv(fh, infer_schema=False, encoding="utf8")
+            header = pl.read_csv(fh, infer_schema=False, encoding="utf8", n_rows=0).columns
+            missing = [c for c in columns if c not in header]
+            if missing:
+                raise NotAReport(f"{path.name} lacks column(s) {', '.join(missing)} (an older version, or edited)")
+            fh.seek(0)
+            return pl.read_csv(fh, infer_schema=False, encoding="utf8", columns=list(columns)).select(columns)
     except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
         raise NotAReport(f"{path.name} cannot be read ({type(exc).__name__})") from None
-    missing = [c for c in columns if c not in df.columns]
-    if missing:
-        raise NotAReport(f"{path.name} lacks column(s) {', '.join(missing)} (an older version, or edited)")
-    return df.select(columns)
 
 
 def _load(folder: Path) -> PreviousReport:
