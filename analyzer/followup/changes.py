@@ -21,11 +21,12 @@ get a score of 0. ``follow_up`` says which, and ``reason`` says why.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import polars as pl
 
+from analyzer import schemas
 from analyzer.errors import InputError
 from analyzer.followup.previous import PreviousReport
 from analyzer.followup.settings import PlanSettings
@@ -97,17 +98,21 @@ def match_previous(people: pl.DataFrame, prev: PreviousReport) -> pl.DataFrame:
     return best.join(prev.people.drop("keys"), on="prev_id", how="left")
 
 
+def _day_after(day: date) -> pl.Expr:
+    """Midnight UTC at the end of ``day`` (timestamps compare faster than their dates)."""
+    return pl.lit(datetime.combine(day + timedelta(days=1), time(0), tzinfo=UTC)).cast(schemas.UTC_DATETIME)
+
+
 def direct_messages(events: pl.DataFrame, after: date | None, as_of: date) -> pl.DataFrame:
     """Per person, their direct messages up to ``as_of``: ``last_sent``, ``last_received`` (all time), and
     after ``after`` (the previous report's date; None: no comparison, nulls): ``sent_since``,
     ``received_since``, ``first_sent``, ``first_received``."""
-    d = pl.col("timestamp").dt.date()
-    ev = events.filter(pl.col("channel").is_in(DIRECT) & pl.col("timestamp").is_not_null() & (d <= as_of))
-    sent, recv = pl.col("direction") == "sent", pl.col("direction") == "received"
     ts = pl.col("timestamp")
+    ev = events.filter(pl.col("channel").is_in(DIRECT) & (ts < _day_after(as_of)))  # (a null date fails it)
+    sent, recv = pl.col("direction") == "sent", pl.col("direction") == "received"
     aggs = [ts.filter(sent).max().alias("last_sent"), ts.filter(recv).max().alias("last_received")]
     if after is not None:
-        new = d > after
+        new = ts >= _day_after(after)
         aggs += [(sent & new).sum().cast(pl.Int64).alias("sent_since"),
                  (recv & new).sum().cast(pl.Int64).alias("received_since"),
                  ts.filter(sent & new).min().alias("first_sent"), ts.filter(recv & new).min().alias("first_received")]
