@@ -48,13 +48,9 @@ def generate(workdir: Path, size: str, seed: int, days: int) -> tuple[Path, Path
     return full, earlier
 
 
-def _as_of(truth: Path, fallback: date | None = None) -> date:
-    data = json.loads((truth / "manifest.json").read_text(encoding="utf-8"))
-    for key in ("as_of_earlier", "earlier_as_of", "as_of"):
-        if key in data and (key != "as_of" or fallback is None):
-            return date.fromisoformat(str(data[key]))
-    assert fallback is not None
-    return fallback
+def _as_of(truth: Path) -> date:
+    """The as-of date of a generated export (an earlier export's manifest gives the earlier date)."""
+    return date.fromisoformat(str(json.loads((truth / "manifest.json").read_text(encoding="utf-8"))["as_of"]))
 
 
 def truth_ids(people: pl.DataFrame, identities: pl.DataFrame) -> pl.DataFrame:
@@ -130,9 +126,8 @@ def main() -> None:
     full, earlier = generate(workdir, args.size, args.seed, args.days)
     full_truth, earlier_truth = Path(f"{full}_truth"), Path(f"{earlier}_truth")
     as_of = _as_of(full_truth)
-    as_of_earlier = _as_of(earlier_truth, fallback=as_of - timedelta(days=args.days))
-    if as_of_earlier == as_of:
-        as_of_earlier = as_of - timedelta(days=args.days)
+    as_of_earlier = _as_of(earlier_truth)
+    assert as_of_earlier == as_of - timedelta(days=args.days), (as_of, as_of_earlier)
     t0 = time.process_time()
     first = analyzer.analyze(earlier, as_of=as_of_earlier)
     first.write(workdir / "report-earlier", charts=False)

@@ -74,7 +74,8 @@ def test_changes_since_the_previous_report(loop: tuple[Path, Path, str]) -> None
     assert by["reconnected"]["date"] == "2026-03-03" and by["reconnected"]["before"] == "last contact 2022-09-11"
     assert by["awaiting_reply"]["date"] == "2026-06-20"
     assert by["new_connection"]["date"] == "2026-02-14"
-    assert by["went_quiet"]["date"] == "2026-02-04"  # last contact 2025-12-06 + twice its 30-day rhythm
+    assert by["went_quiet"]["date"] == "2026-02-05"  # last contact 2025-12-06 + twice its monthly rhythm (61 d)
+    assert by["went_quiet"]["before"] == "last contact 2025-12-06"
     people = {p["person_id"]: p["name"] for p in _csv(out / "people.csv")}
     assert all(people[r["person_id"]] == r["name"] for r in rows)
     s = json.loads((out / "summary.json").read_text())["since_last_time"]

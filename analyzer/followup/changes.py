@@ -3,14 +3,16 @@
 A run is compared with the previous report person by person; people are matched by their addresses and
 LinkedIn URLs (person ids differ when the inputs differ). The changes (SPEC §10):
 
-* ``reconnected`` — someone who was quiet at the previous run (no contact for ``dormant_after_days`` nor for
-  twice the tie's own rhythm: a yearly tie's yearly note is not a reconnection), after earlier contact, with
-  whom there has been two-way contact since (a message from you and one from them);
-* ``awaiting_reply`` — someone quiet at the previous run (or new) you wrote to since, who has not answered;
+* ``reconnected`` — someone on the previous list, written to before but silent at the previous run for
+  ``dormant_after_days`` and for twice the tie's own rhythm (a yearly tie's yearly note is no reconnection),
+  whom you wrote to since and who answered;
+* ``awaiting_reply`` — someone you wrote to since who has not answered at all (cold outreach too), or whose
+  answer to your last message is overdue (longer than the tie's usual gap);
 * ``job_change`` — a LinkedIn connection in both exports whose company or position differs;
 * ``new_connection`` — a LinkedIn connection made after the previous run's date;
-* ``went_quiet`` — a two-way tie in touch at the previous run (silent for less than twice its own rhythm) that
-  has since been silent for longer than that (it missed a whole beat).
+* ``went_quiet`` — a tie in touch at the previous run (3+ direct messages in the year before it, the last
+  within the tie's own rhythm or 90 days) with no message since, now silent for twice its rhythm (it missed a
+  whole beat; at least 60 days).
 
 The list moves on: people reconnected since the previous run, and people whose last message is yours and
 unanswered for fewer than ``awaiting_reply_days`` (known from the events alone, with or without a previous
@@ -113,7 +115,10 @@ def direct_messages(events: pl.DataFrame, after: date | None, as_of: date) -> pl
     aggs = [ts.filter(sent).max().alias("last_sent"), ts.filter(recv).max().alias("last_received")]
     if after is not None:
         new = ts >= _day_after(after)
-        aggs += [(sent & new).sum().cast(pl.Int64).alias("sent_since"),
+        before = ts < _day_after(after)
+        year_before = before & (ts >= _day_after(after - timedelta(days=365)))
+        aggs += [year_before.sum().cast(pl.Int64).alias("year_before"), ts.filter(before).max().alias("last_before"),
+                 (sent & new).sum().cast(pl.Int64).alias("sent_since"),
                  (recv & new).sum().cast(pl.Int64).alias("received_since"),
                  ts.filter(sent & new).min().alias("first_sent"), ts.filter(recv & new).min().alias("first_received")]
     return ev.group_by("person_id").agg(aggs)
@@ -130,11 +135,10 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
     matched_ = pl.col("prev_prev_id").is_not_null()
     dormant_after = pl.max_horizontal(pl.lit(cfg.dormant_after_days),
                                       QUIET_AFTER_RHYTHMS * pl.col("rhythm_days").fill_null(0.0))
-    quiet_before = ~matched_ | pl.col("prev_days_since_contact").is_null() | (
-        pl.col("prev_days_since_contact") >= dormant_after)
+    silent_then = (pl.lit(prev.as_of) - pl.col("last_before").dt.date()).dt.total_days()
+    quiet_before = silent_then >= dormant_after
     sent_n, recv_n = pl.col("sent_since").fill_null(0), pl.col("received_since").fill_null(0)
     counts = pl.format("{} sent, {} received since {}", sent_n, recv_n, pl.lit(prev.as_of.isoformat()))
-    last_prev = pl.col("prev_last_contact").cast(pl.String).fill_null("never")
     frames = []
 
     def add(cond: pl.Expr, kind: str, before: pl.Expr, after: pl.Expr, when: pl.Expr, detail: pl.Expr) -> None:
@@ -144,12 +148,21 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
             detail.cast(pl.String).alias("detail")))
 
     both = pl.max_horizontal(pl.col("first_sent"), pl.col("first_received")).dt.date()
-    had_contact = pl.col("prev_last_contact").is_not_null()  # a first exchange is not a reconnection
-    add(matched_ & had_contact & quiet_before & (sent_n > 0) & (recv_n > 0), "reconnected",
-        pl.format("last contact {}", last_prev), pl.lit("two-way contact"), both, counts)
-    add(quiet_before & (sent_n > 0) & (recv_n == 0), "awaiting_reply",
-        pl.format("last contact {}", last_prev), pl.lit("you wrote, no answer yet"),
-        pl.col("first_sent").dt.date(), counts)
+    had_contact = pl.col("last_before").is_not_null()  # a first exchange is not a reconnection
+    # reconnected: you wrote and they answered (a reply after your first message since)
+    answered = pl.col("first_sent").is_not_null() & (pl.col("last_received") > pl.col("first_sent"))
+    add(matched_ & had_contact & quiet_before & answered, "reconnected",
+        pl.format("last contact {}", pl.col("last_before").dt.date()), pl.lit("two-way contact"), both, counts)
+    # awaiting a reply: you wrote since and got no answer at all, or your last message is the last word and has
+    # gone unanswered for longer than the tie's usual gap (inside it, a lively exchange simply paused)
+    waited = (pl.lit(as_of) - pl.col("last_sent").dt.date()).dt.total_days()
+    unanswered = (sent_n > 0) & ((recv_n == 0) | (
+        (pl.col("last_received") < pl.col("last_sent")) & (waited > pl.col("rhythm_days").fill_null(
+            float(cfg.default_rhythm_days)))))
+    add(unanswered & ~(matched_ & had_contact & quiet_before & answered), "awaiting_reply",
+        pl.format("last contact {}", pl.col("last_before").dt.date().cast(pl.String).fill_null("never")),
+        pl.lit("you wrote, no answer yet"),
+        pl.col("last_sent").dt.date(), counts)
     comp_now, comp_then = company_norm(pl.col("company")), company_norm(pl.col("prev_company"))
     pos_now = pl.col("position").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
     pos_then = pl.col("prev_position").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
@@ -165,13 +178,17 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
         & (pl.col("connected_on") <= as_of) & pl.col("prev_connected_on").is_null(), "new_connection",
         pl.lit(None, dtype=pl.String), pl.lit("connected"), pl.col("connected_on"),
         pl.lit("a LinkedIn connection made since the previous report"))
-    cold_after = pl.col("rhythm_days") * QUIET_AFTER_RHYTHMS
-    gap = float((as_of - prev.as_of).days)
-    add(matched_ & (pl.col("tier") == "two_way") & (pl.col("silence_days") > cold_after)
-        & (pl.col("silence_days") - gap <= cold_after), "went_quiet",
-        pl.lit("in touch"), pl.format("silent for {} days", pl.col("silence_days").cast(pl.Int64)),
-        pl.lit(as_of) - pl.duration(days=(pl.col("silence_days") - cold_after).ceil().cast(pl.Int64)) ,
-        pl.format("usually in touch every {} days", pl.col("rhythm_days").round(0).cast(pl.Int64)))
+    # went quiet: in touch at the previous run (3+ direct messages in the year before it, the last one within
+    # the tie's rhythm, at least 90 days), nothing since, and now silent for twice its rhythm (at least 60 days)
+    rhythm = pl.col("rhythm_days").fill_null(float(cfg.default_rhythm_days))
+    then = (pl.lit(prev.as_of) - pl.col("last_before").dt.date()).dt.total_days()
+    now = (pl.lit(as_of) - pl.col("last_before").dt.date()).dt.total_days()
+    cold_after = pl.max_horizontal(pl.lit(60.0), QUIET_AFTER_RHYTHMS * rhythm)
+    add((pl.col("year_before").fill_null(0) >= 3) & (then <= pl.max_horizontal(pl.lit(90.0), rhythm))
+        & (sent_n == 0) & (recv_n == 0) & (now > cold_after), "went_quiet",
+        pl.format("last contact {}", pl.col("last_before").dt.date()), pl.format("silent for {} days", now),
+        pl.col("last_before").dt.date() + pl.duration(days=cold_after.ceil().cast(pl.Int64)),
+        pl.format("usually in touch every {} days", rhythm.round(0).cast(pl.Int64)))
     order = {k: i for i, k in enumerate(CHANGE_KINDS)}
     out = pl.concat(frames, how="vertical") if frames else pl.DataFrame(schema=CHANGES)
     return (out.with_columns(pl.col("change").replace_strict(order, return_dtype=pl.Int64).alias("_o"))
