@@ -206,7 +206,9 @@ def person(query: str, inputs: tuple[str, ...], me: tuple[str, ...], as_of: date
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--truth-dir", type=click.Path(path_type=Path), default=None,
               help="Where to write the truth (default: FOLDER_truth beside FOLDER).")
-def sample_data(folder: Path, size: str, seed: int, truth_dir: Path | None) -> None:
+@click.option("--as-of-earlier", "earlier", type=click.IntRange(min=0), default=0, metavar="DAYS",
+              help="Write the same world's export as it was DAYS days earlier (truth gets changes.csv).")
+def sample_data(folder: Path, size: str, seed: int, truth_dir: Path | None, earlier: int) -> None:
     """Write deterministic synthetic exports into FOLDER.
 
     A LinkedIn archive zip, a Gmail Takeout mbox and address books go into FOLDER; the truth (who is who,
@@ -214,7 +216,7 @@ def sample_data(folder: Path, size: str, seed: int, truth_dir: Path | None) -> N
     from analyzer.sample_data import generate_sample_data
 
     with _user_errors(False):
-        s = generate_sample_data(folder, size=size, seed=seed, truth_dir=truth_dir)
+        s = generate_sample_data(folder, size=size, seed=seed, truth_dir=truth_dir, as_of_earlier=earlier)
     click.echo(f"Wrote {size} sample exports to {folder}/ and the truth to {s.truth_dir}/")
 
 

@@ -20,8 +20,8 @@ from analyzer.sample_data import CATEGORIES, SampleDataSummary, generate_sample_
 
 EXPECTED_COUNTS = {
     "dormant_close": 10, "dormant_moderate": 14, "active_close": 6, "recent_collaborator": 8, "acquaintance": 18,
-    "connection_only": 54, "recruiter": 8, "sales_pitch": 8, "cold_outbound": 6, "mass_mail_only": 90,
-    "newsletter": 8, "notification": 8, "role_address": 3,
+    "connection_only": 48, "recruiter": 8, "sales_pitch": 8, "cold_outbound": 6, "mass_mail_only": 90,
+    "newsletter": 8, "notification": 8, "role_address": 3, "reconnected": 2, "awaiting_reply": 2, "went_quiet": 2,
 }
 ZIP_MEMBERS = {
     "Connections.csv": "First Name,Last Name,URL,Email Address,Company,Position,Connected On",
