@@ -12,6 +12,9 @@ Example::
     res.company("Acme")                  # who you know at Acme, strongest first
     figs = res.figures()                 # the report's charts as matplotlib Figures, unsaved
     res.write("reconnect-report")        # the full report, as `reconnect analyze` writes it
+    later = analyzer.analyze("~/Downloads/newer-export.zip", previous="reconnect-report", plan=3)
+    later.changes                        # what changed since that report (changes.csv)
+    later.plan                           # 3 people a week for the coming weeks (plan.csv)
 
 Nothing here prints or reads anything but the inputs; every table is computed once by :func:`analyze`.
 """
@@ -39,7 +42,8 @@ if TYPE_CHECKING:
 __all__ = ["Result", "analyze"]
 
 #: The tables a :class:`Result` exposes by name (``to_pandas(name)``, ``result.pandas.<name>``).
-TABLES = ("ranked", "people", "interactions", "matches", "rejects", "events", "records", "messages", "measures")
+TABLES = ("ranked", "people", "interactions", "matches", "rejects", "events", "records", "messages", "measures",
+          "changes", "plan")
 
 
 def _as_of(value: date | str | None) -> date | None:
@@ -54,12 +58,16 @@ def analyze(
     me: str | Sequence[str] = (),
     as_of: date | str | None = None,
     config: Config | str | Path | None = None,
+    previous: str | Path | None = None,
+    plan: int | None = None,
 ) -> Result:
     """Run the whole pipeline on ``paths`` (files, folders, zips — one or a list) and return a :class:`Result`.
 
     ``me`` is your own email address(es) or LinkedIn profile URL(s), when the exports do not say;
     ``as_of`` fixes "today" (a date or ``"YYYY-MM-DD"``) so that results are reproducible; ``config`` is a
-    TOML file (or a :class:`~analyzer.config.Config`) with identity corrections and scoring weights.
+    TOML file (or a :class:`~analyzer.config.Config`) with identity corrections, scoring weights and ``[plan]``;
+    ``previous`` is the folder of an earlier report to compare with (``Result.changes``); ``plan`` is N of
+    ``--plan N`` (``Result.plan``).
     Raises :class:`analyzer.errors.InputError` for unusable input.
 
     >>> res = analyze("sample_data", as_of="2025-06-30")        # doctest: +SKIP
@@ -68,7 +76,8 @@ def analyze(
     items = [paths] if isinstance(paths, str | Path) else list(paths)
     mine = [me] if isinstance(me, str) else list(me)
     expanded = [Path(p).expanduser() for p in items]
-    return Result(_run(expanded, me=mine, as_of=_as_of(as_of), config=config))
+    prev = Path(previous).expanduser() if previous is not None else None
+    return Result(_run(expanded, me=mine, as_of=_as_of(as_of), config=config, previous=prev, plan=plan))
 
 
 class _PandasTables:
@@ -149,6 +158,23 @@ class Result:
     def measures(self) -> pl.DataFrame:
         """The per-person measures the scores are built from (columns depend on the scoring model)."""
         return self.analysis.scored.measures
+
+    @property
+    def changes(self) -> pl.DataFrame:
+        """What changed since the previous report (changes.csv): ``person_id, name, change, before, after, date,
+        detail``; empty without a previous report."""
+        from analyzer.followup.changes import CHANGES
+
+        ft = self.analysis.followup
+        return ft.changes if ft is not None else pl.DataFrame(schema=CHANGES)
+
+    @property
+    def plan(self) -> pl.DataFrame:
+        """The reconnect plan (plan.csv, plus each reminder's calendar ``uid``); empty unless ``plan=N``."""
+        from analyzer.followup.plan import PLAN
+
+        ft = self.analysis.followup
+        return ft.plan if ft is not None and ft.plan is not None else pl.DataFrame(schema=PLAN)
 
     @property
     def summary(self) -> dict[str, Any]:

@@ -125,28 +125,37 @@ def main() -> None:
               help="Folder to write the report into (replaced atomically).")
 @click.option("--top", default=25, show_default=True, type=click.IntRange(1, 10_000),
               help="How many people the terminal table and the HTML list show.")
+@click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="DIR",
+              help="An earlier report to compare with (default: the report --out replaces).")
+@click.option("--plan", "plan", type=click.IntRange(1, 100), default=None, metavar="N",
+              help="Plan N people a week: write plan.csv and plan.ics.")
 @_common_run_options
-def analyze(inputs: tuple[str, ...], out: Path, top: int, me: tuple[str, ...], as_of: date | None,
-            config_path: str | None, quiet: bool, verbose: bool) -> None:
+def analyze(inputs: tuple[str, ...], out: Path, top: int, previous: Path | None, plan: int | None,
+            me: tuple[str, ...], as_of: date | None, config_path: str | None, quiet: bool, verbose: bool) -> None:
     """Analyse exports and write the ranked reconnect list and report.
 
     INPUT is any mix of LinkedIn archive zips or folders, mbox files, mail and contact CSVs and vCards;
     folders are searched recursively. Writes reconnect.csv, people.csv, interactions.csv,
-    identity_matches.csv, rejects.csv, summary.json, charts/ and report.html into --out."""
+    identity_matches.csv, rejects.csv, changes.csv, summary.json, charts/ and report.html into --out
+    (and plan.csv, plan.ics with --plan). Changes are counted against --previous, else the report in --out."""
     _setup_logging(verbose, quiet)
     from analyzer.pipeline import analyze as run
     from analyzer.report import write_report
-    from analyzer.report.terminal import print_top
-    from analyzer.report.writer import check_target
+    from analyzer.report.terminal import print_changes, print_top
+    from analyzer.report.writer import MARKER, check_target
 
     with _user_errors(verbose):
         check_target(out)  # before the long part: an unusable --out is reported at once
+        if previous is None and (out / MARKER).is_file():
+            previous = out  # read now, before the new report replaces it
         show = not quiet and sys.stderr.isatty()
         with _progress(inputs, show) as progress:
-            analysis = run(inputs, me=me, as_of=as_of, config=config_path, progress=progress)
+            analysis = run(inputs, me=me, as_of=as_of, config=config_path, progress=progress,
+                           previous=previous, plan=plan)
         written = write_report(analysis, out, top=top)
     if not quiet:
         print_top(analysis, top=min(top, 10))
+        print_changes(analysis)
         click.echo(f"Wrote {len(written)} files to {out}/ (reconnect.csv, people.csv, report.html, ...)")
 
 

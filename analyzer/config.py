@@ -10,6 +10,10 @@ Sections (all optional)::
     [scoring]             # weights and windows of the score (see README "How the score works")
     dormant_after_days = 180
 
+    [plan]                # follow-through (see README "Follow-through")
+    done = ["jane@example.com"]               # people not to suggest again
+    snooze = { "bob@example.com" = "2027-01-15" }   # not before this date
+
     [generic_mail_csv]    # a mail CSV with your own column names
     date = "Sent"
     from = "Sender"
@@ -27,7 +31,7 @@ from typing import Any
 
 from analyzer.errors import InputError
 
-SECTIONS = ("identity", "scoring", "generic_mail_csv")
+SECTIONS = ("identity", "scoring", "plan", "generic_mail_csv")
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,7 @@ class Config:
     identity: dict[str, Any] = field(default_factory=dict)
     scoring: dict[str, Any] = field(default_factory=dict)
     generic_mail_csv: dict[str, Any] = field(default_factory=dict)
+    plan: dict[str, Any] = field(default_factory=dict)
     path: str | None = None
 
 
@@ -60,4 +65,5 @@ def load_config(path: Path | str | None) -> Config:
         if s in data and not isinstance(data[s], dict):
             raise InputError(str(path), f"[{s}] must be a table")
     return Config(identity=data.get("identity", {}), scoring=data.get("scoring", {}),
-                  generic_mail_csv=data.get("generic_mail_csv", {}), path=str(path))
+                  generic_mail_csv=data.get("generic_mail_csv", {}), plan=data.get("plan", {}),
+                  path=str(path))

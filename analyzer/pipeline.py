@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import time
@@ -13,7 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
@@ -22,6 +23,9 @@ from analyzer.config import Config, load_config
 from analyzer.errors import InputError
 from analyzer.ingest import Ingested, ingest
 from analyzer.memory import release_free_memory
+
+if TYPE_CHECKING:
+    from analyzer.followup import FollowThrough
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,7 @@ class Analysis:
     scored: score.Scored
     config: Config
     timings: dict[str, float] = field(default_factory=dict)
+    followup: FollowThrough | None = None  # changes since the previous report, the plan (SPEC §10)
 
     @property
     def people(self) -> pl.DataFrame:
@@ -77,10 +82,13 @@ def analyze(
     as_of: date | None = None,
     config: Config | str | Path | None = None,
     progress: Callable[[int], None] | None = None,
+    previous: str | Path | None = None,
+    plan: int | None = None,
 ) -> Analysis:
     """Run every stage on ``inputs`` (files, folders, zips) and return the :class:`Analysis`.
 
-    ``me`` adds owner addresses or profile URLs; ``as_of`` fixes "today" (default: the current UTC date).
+    ``me`` adds owner addresses or profile URLs; ``as_of`` fixes "today" (default: the current UTC date);
+    ``previous`` is the folder of an earlier report to compare with; ``plan`` the people a week of the plan.
     Raises :class:`analyzer.errors.InputError` for unusable input.
     """
     cfg = config if isinstance(config, Config) else load_config(config)
@@ -111,10 +119,17 @@ def analyze(
         events = drop_bulk_mail_of_people(events, ing.records, resolved.people)
     with _timed(timings, "score"):
         scored = score.score(resolved.people, events, ing.owner.positions, as_of, cfg.scoring)
+    with _timed(timings, "follow-through"):
+        from analyzer.followup.stage import run_follow_through
+
+        ft = run_follow_through(resolved.people, events, scored.ranked, scored.measures, ing.records, as_of,
+                                plan_config=cfg.plan, scoring_config=cfg.scoring, previous=previous,
+                                plan_per_week=plan, config_path=cfg.path)
+        scored = dataclasses.replace(scored, ranked=ft.ranked)
     schemas.check(scored.ranked, schemas.RANKED, "score.ranked")
     return Analysis(
         inputs=[str(p) for p in inputs], as_of=as_of, ingested=ing, owner=own, events=events,
-        resolved=resolved, scored=scored, config=cfg, timings=timings,
+        resolved=resolved, scored=scored, config=cfg, timings=timings, followup=ft,
     )
 
 
@@ -136,6 +151,9 @@ def _check_config(cfg: Config) -> None:
     try:
         identity.Corrections.from_config(cfg.identity)
         score.ScoringConfig.from_mapping(cfg.scoring)
+        from analyzer.followup.settings import PlanSettings
+
+        PlanSettings.from_config(cfg.plan)
     except InputError as exc:
         if cfg.path is None or exc.source != "config":
             raise
@@ -166,5 +184,6 @@ def summary(analysis: Analysis) -> dict[str, Any]:
                    "owner": kinds.get("owner", 0)},
         "ranked": analysis.ranked.height,
         "identity_merges": analysis.resolved.matches.height,
+        "since_last_time": analysis.followup.summary() if analysis.followup else None,
         "timings_s": analysis.timings,
     }

@@ -69,9 +69,12 @@ def test_notebook_runs_top_to_bottom(kernel: str, tmp_path: Path, monkeypatch: p
     assert len(images) >= 2
 
     # the key value: the notebook's ranking is the API's ranking on the same data
-    last = "".join(o.get("text", "") for o in code[-1].outputs if o.get("output_type") == "stream")
-    m = re.search(r"ranked=(\d+) top='(.*)'", last)
-    assert m, last
+    printed = "".join(o.get("text", "") for c in code for o in c.outputs if o.get("output_type") == "stream")
+    m = re.search(r"ranked=(\d+) top='(.*)'", printed)
+    assert m, printed
+    # the follow-through section: a second run compared with the first, and a plan of 3 a week for 4 weeks
+    follow = re.search(r"changes=(\d+) planned=(\d+)", printed)
+    assert follow and int(follow.group(2)) == 12, printed
     import analyzer
 
     res = analyzer.analyze(data, as_of=SAMPLE_AS_OF)

@@ -49,3 +49,8 @@ def test_the_readme_configuration_example_is_valid(tmp_path: Path) -> None:
     assert corr.same and corr.different and corr.ignore and corr.merge_unique_names is None
     assert ScoringConfig.from_mapping(cfg.scoring).dormant_after_days == 180
     generic_mail_csv_parser(cfg.generic_mail_csv)
+    from analyzer.followup import PlanSettings
+
+    plan = PlanSettings.from_config(cfg.plan)
+    assert plan.done == ("jane.roe@example.com",) and plan.awaiting_reply_days == 28 and plan.weeks == 4
+    assert [d.isoformat() for d in plan.snooze.values()] == ["2027-01-15"]

@@ -467,9 +467,9 @@ def test_html_escapes_every_hostile_string(hostile_report: tuple[Path, str]) -> 
     for name in HOSTILE_NAMES:
         assert esc(name) in page, name
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in page  # Jinja2/markupsafe escaping
     assert "&lt;b&gt;Evil &amp; Co&lt;/b&gt;" in page
-    assert "&lt;script&gt;alert(&#x27;reason&#x27;)&lt;/script&gt; &amp; more" in page
+    assert "&lt;script&gt;alert(&#39;reason&#39;)&lt;/script&gt; &amp; more" in page
     assert esc(HOSTILE_FILE) in page  # file names in the sources table
 
 

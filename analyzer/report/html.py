@@ -2,21 +2,24 @@
 
 Self-contained: the charts are embedded as base64 ``data:`` URIs, the CSS is inline, there is no JavaScript
 and no external resource, and a Content-Security-Policy forbids scripts and remote loads, so the page works
-offline and, even if some text escaped escaping, nothing in it could run. Every piece of text that comes from
-the inputs (names, companies, positions, reasons, file names) goes through :func:`esc`.
+offline and, even if some text escaped escaping, nothing in it could run.
+
+The page is the Jinja2 template ``templates/report.html.j2``, rendered with autoescaping on: this module only
+gathers plain values (text from the inputs stays text), so no value can reach the page unescaped.
 """
 
 from __future__ import annotations
 
 import base64
-import html
 import logging
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
+from markupsafe import escape
 
 if TYPE_CHECKING:
     from analyzer.pipeline import Analysis
@@ -60,40 +63,18 @@ footer { margin-top: 40px; color: var(--muted); font-size: 13px; border-top: 1px
 @media print { nav { display: none; } h2 { break-before: auto; } figure { break-inside: avoid; } }
 """
 
-SCORE_TEXT = """
-<p>Every relationship is measured from all your interactions with that person, across LinkedIn, mail and
-address books (after the same person's records were merged into one):</p>
-<ul>
-<li><b>Strength</b> — how strong the relationship was at its best, not decaying with time: two-way exchanges,
-months with contact in both directions, how long it lasted, one-to-one rather than group or mass mail,
-recommendations and endorsements, and having worked at the same employer.</li>
-<li><b>Warmth</b> — strength discounted by silence, measured against the relationship's own rhythm: a tie that
-was in touch every month goes cold after a silent year sooner than one that was in touch once a year.</li>
-<li><b>Reciprocity</b> — how two-way it is (0 to 1): both of you started conversations and both replied.
-Newsletters, cold outreach and messages that never got an answer score low.</li>
-<li><b>Score</b> — the reconnect priority: high for strong, reciprocal relationships that have gone quiet;
-low for ties that are already warm, one-way, automated or that never really existed.</li>
-<li><b>Replies owed</b> — conversations whose last message came from them and was never answered.</li>
-</ul>
-<p>Research behind it: dormant ties are worth reviving because they combine trust with new information
-(Levin, Walter &amp; Murnighan 2011); tie strength shows in reciprocity, recency and the length and intensity of
-contact (Gilbert &amp; Karahalios 2009; Granovetter 1973). The exact formula and its weights are in the project's
-documentation (<code>docs/scoring.md</code> and the README); the weights can be changed in the
-<code>[scoring]</code> section of the config file.</p>
-"""
-
-
 def esc(value: Any) -> str:
     """Untrusted text -> HTML text (``None`` -> empty). Quotes are escaped too, so it is safe in attributes."""
-    return "" if value is None else html.escape(str(value), quote=True)
+    return "" if value is None else str(escape(str(value)))
 
 
 def _num(value: Any, digits: int = 2) -> str:
+    """A number as shown in the tables (plain text: the template escapes it)."""
     if value is None:
         return "—"
     if isinstance(value, float):
         return "—" if value != value else f"{value:.{digits}f}"  # NaN
-    return esc(value)
+    return str(value)
 
 
 def ago(days: int | None) -> str:
@@ -114,19 +95,23 @@ def ago(days: int | None) -> str:
     return f"{ys} {months} month{'s' if months != 1 else ''} ago" if months else f"{ys} ago"
 
 
-def _table(headers: Sequence[tuple[str, str]], rows: Iterable[Sequence[tuple[str, str]]]) -> str:
-    """headers: (label, css class); rows: (already-escaped html, css class) cells."""
-    head = "".join(f'<th class="{c}">{esc(h)}</th>' if c else f"<th>{esc(h)}</th>" for h, c in headers)
-    body = "".join("<tr>" + "".join(f'<td class="{c}">{v}</td>' if c else f"<td>{v}</td>" for v, c in r) + "</tr>"
-                   for r in rows)
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+@lru_cache(maxsize=1)
+def _template() -> Any:
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    env = Environment(loader=PackageLoader("analyzer.report", "templates"), autoescape=True,
+                      undefined=StrictUndefined, keep_trailing_newline=True,
+                      finalize=lambda v: "" if v is None else v)  # a missing value shows as nothing
+    return env.get_template("report.html.j2")
 
 
-def _col(row: Mapping[str, Any], name: str) -> Any:
-    return row.get(name)
+def _iso(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def _cards(s: Mapping[str, Any]) -> str:
+def _cards(s: Mapping[str, Any]) -> list[tuple[str, str]]:
     people = s.get("people", {}) or {}
     totals = s.get("totals", {}) or {}
     cards = [
@@ -139,97 +124,88 @@ def _cards(s: Mapping[str, Any]) -> str:
         (totals.get("rejected", 0), "rows rejected"),
         (totals.get("ignored", 0), "rows ignored"),
     ]
-    return '<div class="cards">' + "".join(
-        f'<div class="card"><div class="n">{esc(f"{n:,}" if isinstance(n, int) else n)}</div>'
-        f'<div class="l">{esc(label)}</div></div>' for n, label in cards) + "</div>"
+    return [(f"{n:,}" if isinstance(n, int) else str(n), label) for n, label in cards]
 
 
 def _why(counts: Mapping[str, Any] | None) -> str:
     if not counts:
         return ""
-    return "; ".join(f"{esc(k)} ×{esc(v)}" for k, v in counts.items())
+    return "; ".join(f"{k} ×{v}" for k, v in counts.items())
 
 
-def _sources(s: Mapping[str, Any]) -> str:
-    files = s.get("files", []) or []
-    rows = [[(esc(f.get("file")), ""), (esc(f.get("kind")), "nowrap"), (_num(f.get("read")), "num"),
-             (_num(f.get("used")), "num"), (_num(f.get("rejected")), "num"), (_num(f.get("ignored")), "num"),
-             (" ".join(x for x in (_why(f.get("rejected_why")) and "rejected: " + _why(f.get("rejected_why")),
-                                   _why(f.get("ignored_why")) and "ignored: " + _why(f.get("ignored_why"))) if x),
-              "small")]
-            for f in files]
-    totals = s.get("totals", {}) or {}
-    if files:
-        rows.append([("<b>total</b>", ""), ("", ""), (f"<b>{_num(totals.get('read'))}</b>", "num"),
-                     (f"<b>{_num(totals.get('used'))}</b>", "num"), (f"<b>{_num(totals.get('rejected'))}</b>", "num"),
-                     (f"<b>{_num(totals.get('ignored'))}</b>", "num"), ("", "")])
-    out = _table([("File", ""), ("Read as", ""), ("Rows read", "num"), ("Used", "num"), ("Rejected", "num"),
-                  ("Ignored", "num"), ("Why", "")], rows) if files else '<p class="note">No files were read.</p>'
-    skipped = s.get("skipped_files", []) or []
-    if skipped:
-        items = "".join(f"<li>{esc(k.get('file'))} — {esc(k.get('reason'))}</li>" for k in skipped[:50])
-        more = f"<li>… and {len(skipped) - 50} more</li>" if len(skipped) > 50 else ""
-        out += f'<h3>Files skipped</h3><ul class="small">{items}{more}</ul>'
-    dup = s.get("duplicate_messages_dropped") or 0
-    if dup:
-        out += f'<p class="note">{esc(dup)} messages found in two overlapping exports were counted once.</p>'
+def _files(s: Mapping[str, Any]) -> list[dict[str, Any]]:
+    rows = []
+    for f in s.get("files", []) or []:
+        rej, ign = _why(f.get("rejected_why")), _why(f.get("ignored_why"))
+        why = " ".join(x for x in (rej and "rejected: " + rej, ign and "ignored: " + ign) if x)
+        rows.append({"file": f.get("file"), "kind": f.get("kind"), "read": _num(f.get("read")),
+                     "used": _num(f.get("used")), "rejected": _num(f.get("rejected")),
+                     "ignored": _num(f.get("ignored")), "why": why})
+    return rows
+
+
+def _figures(charts: Sequence[Chart], folder: Path) -> list[dict[str, Any]]:
+    out = []
+    for chart in charts:
+        path = chart.path if chart.path is not None and chart.path.exists() else folder / chart.filename
+        try:
+            data: str | None = base64.b64encode(path.read_bytes()).decode("ascii")
+        except OSError:
+            log.warning("chart %s not found; left out of report.html", chart.filename)
+            data = None
+        out.append({"key": chart.key or chart.filename, "data": data, "title": chart.title,
+                    "caption": chart.caption, "filename": chart.filename})
     return out
 
 
-def _figure(chart: Chart, folder: Path) -> str:
-    path = chart.path if chart.path is not None and chart.path.exists() else folder / chart.filename
-    cap = f"<figcaption><b>{esc(chart.title)}.</b> {esc(chart.caption)}</figcaption>"
-    try:
-        data = base64.b64encode(path.read_bytes()).decode("ascii")
-    except OSError:
-        log.warning("chart %s not found; left out of report.html", chart.filename)
-        return f"<figure><p class=\"note\">(chart {esc(chart.filename)} missing)</p>{cap}</figure>"
-    return (f'<figure id="chart-{esc(chart.key or chart.filename)}"><img src="data:image/png;base64,{data}" '
-            f'alt="{esc(chart.title)}">{cap}</figure>')
-
-
-def _ranked(ranked: pl.DataFrame, top: int) -> str:
-    if ranked.height == 0:
-        return '<p class="note">No one to rank: no people with interactions were found.</p>'
+def _ranked(ranked: pl.DataFrame, top: int) -> dict[str, Any]:
     rows = []
     for r in ranked.head(top).iter_rows(named=True):
-        last = _col(r, "last_contact")
-        phrase = _col(r, "_ago") or ago(_col(r, "days_since_contact"))
-        last_s = (f'{esc(last.isoformat() if isinstance(last, date) else last)}<br>'
-                  f'<span class="note">{esc(phrase)}</span>') if last else "never"
-        who = esc(_col(r, "name"))
-        pos = _col(r, "position")
-        comp = "<br>".join(x for x in (esc(_col(r, "company")), f'<span class="note">{esc(pos)}</span>' if pos else "")
-                            if x)
-        rows.append([(_num(_col(r, "rank")), "num"), (who, ""), (comp, ""), (_num(_col(r, "score")), "num"),
-                     (_num(_col(r, "strength")), "num"), (_num(_col(r, "warmth")), "num"),
-                     (_num(_col(r, "reciprocity")), "num"), (last_s, "nowrap"), (esc(_col(r, "reason")), "why")])
-    shown = min(top, ranked.height)
-    note = (f'<p class="note">The top {shown} of {ranked.height:,} people; everyone is in '
-            f"<code>reconnect.csv</code>.</p>")
-    return note + _table([("#", "num"), ("Name", ""), ("Company", ""), ("Score", "num"), ("Strength", "num"),
-                          ("Warmth", "num"), ("Reciprocity", "num"), ("Last contact", ""), ("Why", "")], rows)
+        last = r.get("last_contact")
+        rows.append({"rank": _num(r.get("rank")), "person_id": r.get("person_id"), "name": r.get("name"),
+                     "company": r.get("company"), "position": r.get("position"), "score": _num(r.get("score")),
+                     "strength": _num(r.get("strength")), "warmth": _num(r.get("warmth")),
+                     "reciprocity": _num(r.get("reciprocity")), "last": _iso(last),
+                     "phrase": r.get("_ago") or ago(r.get("days_since_contact")), "reason": r.get("reason")})
+    return {"rows": rows, "shown": min(top, ranked.height), "total": f"{ranked.height:,}"}
 
 
-def _replies(ranked: pl.DataFrame, limit: int = 100) -> str:
+def _replies(ranked: pl.DataFrame, limit: int = 100) -> dict[str, Any]:
     if "replies_owed" not in ranked.columns:
-        return '<p class="note">Not computed in this run.</p>'
+        return {"rows": None}
     owed = ranked.filter(pl.col("replies_owed").fill_null(0) > 0)
-    if owed.height == 0:
-        return '<p class="note">None: every conversation someone started with you got an answer.</p>'
     order = ["replies_owed", "rank"] if "rank" in owed.columns else ["replies_owed"]
     owed = owed.sort(order, descending=[True, False][: len(order)])
-    rows = []
-    for r in owed.head(limit).iter_rows(named=True):
-        last = _col(r, "last_contact")
-        rows.append([(esc(_col(r, "name")), ""), (esc(_col(r, "company")), ""),
-                     (_num(_col(r, "replies_owed")), "num"),
-                     (esc(last.isoformat() if isinstance(last, date) else last) if last else "never", "nowrap"),
-                     (_num(_col(r, "rank")), "num")])
-    more = f'<p class="note">… and {owed.height - limit} more in reconnect.csv.</p>' if owed.height > limit else ""
-    return (f'<p class="note">{owed.height:,} people wrote last in a conversation that you never answered.</p>'
-            + _table([("Name", ""), ("Company", ""), ("Replies owed", "num"), ("Last contact", ""),
-                      ("Rank", "num")], rows) + more)
+    rows = [{"name": r.get("name"), "company": r.get("company"), "owed": _num(r.get("replies_owed")),
+             "last": _iso(r.get("last_contact")), "rank": _num(r.get("rank"))}
+            for r in owed.head(limit).iter_rows(named=True)]
+    return {"rows": rows, "total": f"{owed.height:,}", "more": max(owed.height - limit, 0)}
+
+
+CHANGE_LABELS = {"reconnected": "reconnected", "awaiting_reply": "awaiting your reply",
+                 "job_change": "changed jobs", "new_connection": "new connections", "went_quiet": "went quiet"}
+
+
+def _since(analysis: Analysis, shown: set[str], limit: int = 50) -> dict[str, Any]:
+    ft = analysis.followup
+    if ft is None:
+        return {"warning": None, "previous_as_of": None, "groups": []}
+    groups = []
+    for kind, label in CHANGE_LABELS.items():
+        part = ft.changes.filter(pl.col("change") == kind)
+        rows = [{"person_id": r["person_id"], "name": r["name"], "linked": r["person_id"] in shown,
+                 "before": r["before"], "after": r["after"], "date": _iso(r["date"]), "detail": r["detail"]}
+                for r in part.head(limit).iter_rows(named=True)]
+        groups.append({"label": label, "n": f"{part.height:,}", "rows": rows, "more": max(part.height - limit, 0)})
+    return {"warning": ft.warning, "previous_as_of": _iso(ft.previous_as_of), "groups": groups}
+
+
+def _plan(analysis: Analysis, shown: set[str]) -> list[dict[str, Any]]:
+    ft = analysis.followup
+    if ft is None or ft.plan is None:
+        return []
+    return [{"week": r["week"], "date": _iso(r["date"]), "person_id": r["person_id"], "name": r["name"],
+             "linked": r["person_id"] in shown, "reach": r["reach"]} for r in ft.plan.iter_rows(named=True)]
 
 
 def render_html(analysis: Analysis, charts: Sequence[Chart], charts_folder: Path, top: int = 25) -> str:
@@ -239,43 +215,30 @@ def render_html(analysis: Analysis, charts: Sequence[Chart], charts_folder: Path
 
     s = summary(analysis)
     owner = s.get("owner", {}) or {}
-    who = ", ".join(owner.get("names") or owner.get("emails") or [])
     ranked = analysis.ranked
     if "last_contact" in ranked.columns:  # the same wording as the reasons ("2 years 3 months ago")
         from analyzer.score import ago_expr
 
         ranked = ranked.with_columns(ago_expr(pl.col("last_contact"), analysis.as_of).alias("_ago"))
-    sections = [
-        ("summary", "Summary"), ("charts", "Charts"), ("ranked", "People to reconnect with"),
-        ("replies", "Replies owed"), ("score", "How the score works"), ("sources", "Sources read"),
-    ]
-    nav = "<nav>" + "".join(f'<a href="#{k}">{esc(t)}</a>' for k, t in sections) + "</nav>"
-    figs = "".join(_figure(c, charts_folder) for c in charts) or '<p class="note">Charts were not drawn.</p>'
-    inputs = ", ".join(esc(i) for i in s.get("inputs", []) or [])
-    parts = [
-        "<!doctype html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        f'<meta http-equiv="Content-Security-Policy" content="{esc(CSP)}">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        '<meta name="referrer" content="no-referrer">',
-        f"<title>reconnect report — {esc(s.get('as_of'))}</title>",
-        f"<style>{CSS}</style></head><body><main>",
-        "<header>",
-        f"<h1>Who to reconnect with</h1><p class=\"lead\">As of {esc(s.get('as_of'))}"
-        + (f" · for {esc(who)}" if who else "") + "</p>",
-        nav, "</header>",
-        f'<section id="summary"><h2>Summary</h2>{_cards(s)}</section>',
-        f'<section id="charts"><h2>Charts</h2>{figs}</section>',
-        f'<section id="ranked"><h2>People to reconnect with</h2>{_ranked(ranked, top)}</section>',
-        f'<section id="replies"><h2>Replies owed</h2>{_replies(ranked)}</section>',
-        f'<section id="score"><h2>How the score works</h2>{SCORE_TEXT}</section>',
-        f'<section id="sources"><h2>Sources read</h2>{_sources(s)}</section>',
-        f"<footer>Written by reconnect {esc(__version__)} from: {inputs or '—'}. "
-        "Computed on this computer; nothing was sent anywhere. Message contents are not stored in any output."
-        "</footer>",
-        "</main></body></html>",
-    ]
-    return "\n".join(parts) + "\n"
+    shown = set(ranked.head(top).get_column("person_id").to_list()) if ranked.height else set()
+    ft = analysis.followup
+    waiting = ft.settings.awaiting_reply_days if ft is not None else 28
+    skipped = s.get("skipped_files", []) or []
+    totals = s.get("totals", {}) or {}
+    page: str = _template().render(
+        csp=CSP, css=CSS, as_of=s.get("as_of"), who=", ".join(owner.get("names") or owner.get("emails") or []),
+        sections=[("since", "Since last time"), ("summary", "Summary"), ("charts", "Charts"),
+                  ("ranked", "People to reconnect with"), ("replies", "Replies owed"),
+                  ("score", "How the score works"), ("sources", "Sources read")],
+        since=_since(analysis, shown), plan=_plan(analysis, shown), cards=_cards(s),
+        figures=_figures(charts, charts_folder), ranked=_ranked(ranked, top), replies=_replies(ranked),
+        awaiting=f"{waiting // 7} weeks" if waiting % 7 == 0 else f"{waiting} days",
+        files=_files(s), totals={k: _num(totals.get(k)) for k in ("read", "used", "rejected", "ignored")},
+        skipped=skipped[:50], skipped_more=max(len(skipped) - 50, 0),
+        duplicates=s.get("duplicate_messages_dropped") or 0,
+        version=__version__, inputs=", ".join(s.get("inputs", []) or []),
+    )
+    return page
 
 
 def write_html(analysis: Analysis, charts: list[Chart], path: Path, top: int = 25) -> Path:

@@ -75,6 +75,38 @@ def print_top(analysis: Analysis, top: int = 10, console: Console | None = None)
     c.print(top_table(analysis, top))
 
 
+CHANGE_WORDS = {"reconnected": "reconnected", "awaiting_reply": "awaiting your reply", "job_change": "changed jobs",
+                "new_connection": "new connections", "went_quiet": "went quiet"}
+
+
+def changes_line(analysis: Analysis) -> Text | None:
+    """"Since last time (2026-09-01): 3 reconnected, 2 awaiting your reply, ..." — or the warning about an
+    unusable previous report; None on a first run."""
+    ft = analysis.followup
+    if ft is None:
+        return None
+    if ft.warning:
+        return Text(f"Warning: {ft.warning}")
+    if ft.previous_as_of is None:
+        return None
+    counts = ft.counts
+    parts = ", ".join(f"{counts[k]} {w}" for k, w in CHANGE_WORDS.items())
+    line = Text(f"Since last time ({ft.previous_as_of}): {parts}.")
+    if ft.plan is not None:
+        line.append(f" Planned {ft.plan.height} people (plan.csv, plan.ics).")
+    return line
+
+
+def print_changes(analysis: Analysis, console: Console | None = None) -> None:
+    """Print the follow-through counts (see :func:`changes_line`), if there is anything to say."""
+    line = changes_line(analysis)
+    ft = analysis.followup
+    if line is None and ft is not None and ft.plan is not None:
+        line = Text(f"Planned {ft.plan.height} people (plan.csv, plan.ics).")
+    if line is not None:
+        _console(console).print(line)
+
+
 def print_company(table: pl.DataFrame, name: str, console: Console | None = None) -> None:
     """Print everyone known at a company (the frame of ``score.people_at_company``), strongest first."""
     c = _console(console)

@@ -111,10 +111,19 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
         "identity_near_misses.csv": analysis.resolved.near_misses,
         "rejects.csv": analysis.ingested.rejects.sort(["source_file", "line"], nulls_last=True),
     }
+    ft = analysis.followup
+    if ft is not None:  # SPEC §10: changes.csv always (header only on a first run), the plan with --plan
+        tables["changes.csv"] = ft.changes
+        if ft.plan is not None:
+            tables["plan.csv"] = ft.plan.drop("uid")
     for name, df in tables.items():
         path = folder / name
         write_csv(df, path)
         written.append(path)
+    if ft is not None and ft.plan is not None:
+        from analyzer.followup.ics import write_plan_ics
+
+        written.append(write_plan_ics(ft.plan, analysis.as_of, folder / "plan.ics"))
     settings = folder / "identity_settings.json"
     settings.write_text(json.dumps(analysis.resolved.settings, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
     written.append(settings)

@@ -1,0 +1,268 @@
+"""Follow-through across runs (SPEC §10) on two hand-made exports of one account (tests/fixtures/followup/):
+changes.csv, the list moving on, [plan] done/snooze, --plan with plan.csv and plan.ics, the report's
+"Since last time" section, and previous reports that cannot be trusted."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from icalendar import Calendar
+
+import analyzer
+from analyzer.cli import main
+from analyzer.errors import InputError
+from analyzer.followup.previous import read_previous
+
+FIXTURES = Path(__file__).parent / "fixtures" / "followup"
+EARLIER, LATER = FIXTURES / "earlier", FIXTURES / "later"
+AS_OF_EARLIER, AS_OF_LATER = "2025-12-31", "2026-06-30"
+CHECK_REPORT = Path("/work/shared/tools/check-report")
+EXPECTED = {("Bob Baker", "reconnected"), ("Carol Chen", "awaiting_reply"), ("Alice Archer", "job_change"),
+            ("Dan Diaz", "new_connection"), ("Erin Evans", "went_quiet")}
+
+
+def _csv(path: Path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def _run(*args: str) -> str:
+    res = CliRunner().invoke(main, ["analyze", *args])
+    assert res.exit_code == 0, res.output
+    return res.output
+
+
+@pytest.fixture(scope="module")
+def loop(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, str]:
+    """The loop as a user runs it: the earlier export into --out, then the later export into the same --out
+    (compared with the report it replaces), with a plan of 2 a week. Returns (first copy, report, output)."""
+    base = tmp_path_factory.mktemp("loop")
+    out = base / "report"
+    _run(str(EARLIER), "--out", str(out), "--as-of", AS_OF_EARLIER, "-q")
+    first = base / "first"
+    shutil.copytree(out, first)
+    output = _run(str(LATER), "--out", str(out), "--as-of", AS_OF_LATER, "--plan", "2")
+    return first, out, output
+
+
+def test_first_run_writes_the_header_only(loop: tuple[Path, Path, str]) -> None:
+    first, _, _ = loop
+    text = (first / "changes.csv").read_text(encoding="utf-8")
+    assert text == "person_id,name,change,before,after,date,detail\n"
+    assert json.loads((first / "summary.json").read_text())["since_last_time"]["counts"] == dict.fromkeys(
+        ("reconnected", "awaiting_reply", "job_change", "new_connection", "went_quiet"), 0)
+    assert not (first / "plan.csv").exists() and not (first / "plan.ics").exists()
+
+
+def test_changes_since_the_previous_report(loop: tuple[Path, Path, str]) -> None:
+    _, out, _ = loop
+    rows = _csv(out / "changes.csv")
+    assert {(r["name"], r["change"]) for r in rows} == EXPECTED
+    by = {r["change"]: r for r in rows}
+    assert (by["job_change"]["before"], by["job_change"]["after"]) == ("Data Engineer at Acme",
+                                                                       "Head of Data at Northwind")
+    assert by["job_change"]["date"] == ""  # the export does not say when: no date is claimed
+    assert by["reconnected"]["date"] == "2026-03-03" and by["reconnected"]["before"] == "last contact 2022-09-11"
+    assert by["awaiting_reply"]["date"] == "2026-06-20"
+    assert by["new_connection"]["date"] == "2026-02-14"
+    assert by["went_quiet"]["date"] == "2026-02-05"  # last contact 2025-12-06 + twice its monthly rhythm (61 d)
+    assert by["went_quiet"]["before"] == "last contact 2025-12-06"
+    people = {p["person_id"]: p["name"] for p in _csv(out / "people.csv")}
+    assert all(people[r["person_id"]] == r["name"] for r in rows)
+    s = json.loads((out / "summary.json").read_text())["since_last_time"]
+    assert s["counts"] == dict.fromkeys(("reconnected", "awaiting_reply", "job_change", "new_connection",
+                                         "went_quiet"), 1)
+    assert s["previous_as_of"] == AS_OF_EARLIER and s["warning"] is None and s["planned"] == 4
+
+
+def test_the_list_moves_on(loop: tuple[Path, Path, str]) -> None:
+    _, out, _ = loop
+    ranked = {r["name"]: r for r in _csv(out / "reconnect.csv")}
+    assert [r["name"] for r in _csv(out / "reconnect.csv")][-2:] == ["Bob Baker", "Carol Chen"]
+    assert ranked["Bob Baker"]["follow_up"] == "reconnected"
+    assert ranked["Bob Baker"]["reason"].startswith("Reconnected since the last report (2026-03-03)")
+    assert ranked["Carol Chen"]["follow_up"] == "awaiting_reply"
+    assert ranked["Carol Chen"]["reason"].startswith(
+        "You wrote on 2026-06-20 and have no answer yet: suggested again from 2026-07-18 (4 weeks later)")
+    assert ranked["Alice Archer"]["reason"].startswith("Now Head of Data at Northwind (was Data Engineer at Acme). ")
+    assert ranked["Frank Fox"]["follow_up"] == "" and ranked["Frank Fox"]["rank"] == "1"
+
+
+def test_awaiting_reply_needs_no_previous_report(tmp_path: Path) -> None:
+    res = analyzer.analyze(LATER, as_of=AS_OF_LATER)
+    assert res.changes.height == 0
+    status = dict(res.ranked.select("name", "follow_up").iter_rows())
+    assert status["Carol Chen"] == "awaiting_reply" and status["Bob Baker"] is None
+    later = analyzer.analyze(LATER, as_of="2026-07-18")  # four weeks on: suggested again, with a nudge
+    row = later.ranked.filter(later.ranked["name"] == "Carol Chen").row(0, named=True)
+    assert row["follow_up"] is None
+    assert row["reason"].startswith("No answer to your message of 2026-06-20 yet: a short follow-up is fine now")
+
+
+def test_report_html_and_terminal_say_what_changed(loop: tuple[Path, Path, str]) -> None:
+    _, out, output = loop
+    page = (out / "report.html").read_text(encoding="utf-8")
+    since = page.split('<section id="since">')[1].split("</section>")[0]
+    assert page.index('id="since"') < page.index('id="summary"')
+    assert ">None<" not in page  # a missing value (no date for a job change) shows as nothing
+    ids = {r["name"]: r["person_id"] for r in _csv(out / "reconnect.csv")}
+    for name, _change in EXPECTED:
+        assert f'<a href="#p-{ids[name]}">{name}</a>' in since
+        assert f'<td id="p-{ids[name]}">' in page
+    assert "Since last time (2025-12-31): 1 reconnected, 1 awaiting your reply, 1 changed" in " ".join(output.split())
+    assert "Planned 4 people (plan.csv, plan.ics)" in " ".join(output.split())
+
+
+def test_check_report_passes(loop: tuple[Path, Path, str]) -> None:
+    if not CHECK_REPORT.exists():
+        pytest.skip("check-report is not on this machine")
+    for folder in loop[:2]:
+        r = subprocess.run([sys.executable, str(CHECK_REPORT), str(folder)], capture_output=True, text=True)
+        assert r.returncode == 0, r.stdout + r.stderr
+
+
+# ---- the plan and its calendar ------------------------------------------------------------------------
+
+def _calendar(path: Path) -> list:  # type: ignore[type-arg]
+    cal = Calendar.from_ical(path.read_bytes())
+    return list(cal.walk("VEVENT"))
+
+
+def test_plan_csv_and_ics(loop: tuple[Path, Path, str]) -> None:
+    _, out, _ = loop
+    plan = _csv(out / "plan.csv")
+    assert Counter(r["week"] for r in plan) == {"1": 2, "2": 2}
+    assert [r["name"] for r in plan] == ["Frank Fox", "Alice Archer", "Erin Evans", "Dan Diaz"]
+    assert plan[0]["reach"] == "frank.fox@example.org" and plan[0]["week_of"] == "2026-07-06"
+    events = _calendar(out / "plan.ics")
+    assert len(events) == 4
+    uids = [str(e["UID"]) for e in events]
+    assert len(set(uids)) == 4
+    for e, row in zip(events, plan, strict=True):
+        start = e.decoded("DTSTART")
+        assert isinstance(start, date) and start.isoformat() == row["date"] and start.weekday() < 5
+        assert (e.decoded("DTEND") - start).days == 1  # all-day
+        assert str(e["SUMMARY"]) == f"Reconnect with {row['name']}"
+        assert row["reason"] in str(e["DESCRIPTION"]) and row["reach"] in str(e["DESCRIPTION"])
+        assert e.walk("VALARM")
+
+
+def test_plan_uids_are_stable_across_runs(tmp_path: Path) -> None:
+    a = analyzer.analyze(LATER, as_of=AS_OF_LATER, plan=3)
+    b = analyzer.analyze(LATER, as_of=AS_OF_LATER, plan=3)
+    a.write(tmp_path / "a")
+    b.write(tmp_path / "b")
+    assert (tmp_path / "a" / "plan.ics").read_bytes() == (tmp_path / "b" / "plan.ics").read_bytes()
+    ua = {str(e["SUMMARY"]): str(e["UID"]) for e in _calendar(tmp_path / "a" / "plan.ics")}
+    # a later run with other inputs keeps each person's UID (a re-import updates the reminder)
+    c = analyzer.analyze(EARLIER, as_of=AS_OF_EARLIER, plan=3)
+    c.write(tmp_path / "c")
+    uc = {str(e["SUMMARY"]): str(e["UID"]) for e in _calendar(tmp_path / "c" / "plan.ics")}
+    shared = set(ua) & set(uc)
+    assert shared and all(ua[k] == uc[k] for k in shared)
+    assert Counter(a.plan["week"].to_list()) == {1: 3, 2: 2}  # 5 people to suggest (Carol awaits a reply)
+
+
+# ---- [plan] in the config -----------------------------------------------------------------------------
+
+def test_done_and_snoozed_people_are_not_suggested(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[plan]\ndone = ["frank.fox@example.org"]\n'
+                   'snooze = { "https://www.linkedin.com/in/Alice-Archer" = "2027-01-15" }\n', encoding="utf-8")
+    res = analyzer.analyze(LATER, as_of=AS_OF_LATER, config=cfg, plan=2)
+    status = dict(res.ranked.select("name", "follow_up").iter_rows())
+    assert status["Frank Fox"] == "done" and status["Alice Archer"] == "snoozed"
+    assert res.plan["name"].to_list() == ["Erin Evans", "Bob Baker", "Dan Diaz"]  # no comparison: Bob stays
+    alice = res.ranked.filter(res.ranked["name"] == "Alice Archer").row(0, named=True)
+    assert alice["score"] == 0 and "Snoozed until 2027-01-15" in alice["reason"]
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ('[plan]\nsnooze = { "jane@x.com" = "15/01/2027" }\n', "'15/01/2027' for 'jane@x.com' is not a date"),
+    ('[plan]\ndone = ["Jane Doe"]\n', "'Jane Doe' is not an email address or a LinkedIn profile URL"),
+    ('[plan]\ndone = "jane@x.com"\n', "done must be a list"),
+    ('[plan]\nsnoze = {}\n', "unknown key(s) in [plan]: snoze"),
+])
+def test_bad_plan_config_is_one_line_naming_the_file_before_reading_input(tmp_path: Path, text: str,
+                                                                          message: str) -> None:
+    cfg = tmp_path / "bad.toml"
+    cfg.write_text(text, encoding="utf-8")
+    with pytest.raises(InputError) as exc:  # the input does not exist: the config is checked first
+        analyzer.analyze(tmp_path / "no-such-export", config=cfg)
+    assert str(cfg) in str(exc.value) and message in str(exc.value)
+    res = CliRunner().invoke(main, ["analyze", str(tmp_path / "nope"), "--config", str(cfg), "--out",
+                                    str(tmp_path / "r")])
+    assert res.exit_code == 1 and len(res.output.strip().splitlines()) == 1 and str(cfg) in res.output
+
+
+def test_unknown_identity_in_plan_is_an_error_naming_the_config(tmp_path: Path) -> None:
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[plan]\ndone = ["nobody@nowhere.example"]\n', encoding="utf-8")
+    with pytest.raises(InputError) as exc:
+        analyzer.analyze(LATER, as_of=AS_OF_LATER, config=cfg)
+    assert str(cfg) in str(exc.value) and "nobody@nowhere.example" in str(exc.value)
+
+
+# ---- previous reports that cannot be trusted ----------------------------------------------------------
+
+def _unusable(tmp_path: Path, first: Path) -> dict[str, Path]:
+    cases = {}
+    cases["missing"] = tmp_path / "does-not-exist"
+    plain = tmp_path / "plain"
+    plain.mkdir()
+    (plain / "notes.txt").write_text("hello", encoding="utf-8")
+    cases["not a report"] = plain
+    for name, edit in {
+        "damaged summary": lambda d: (d / "summary.json").write_text("{not json", encoding="utf-8"),
+        "older version": lambda d: (d / "people.csv").write_text("person_id,name\np1,X\n", encoding="utf-8"),
+        "edited rank": lambda d: (d / "reconnect.csv").write_text(
+            (d / "reconnect.csv").read_text(encoding="utf-8").replace("\n1,", "\none,", 1), encoding="utf-8"),
+        "binary people": lambda d: (d / "people.csv").write_bytes(b"\xff\xfe\x00\x00garbage\x00"),
+    }.items():
+        d = tmp_path / name.replace(" ", "_")
+        shutil.copytree(first, d)
+        edit(d)
+        cases[name] = d
+    return cases
+
+
+def test_unusable_previous_reports_warn_and_the_run_goes_on(loop: tuple[Path, Path, str], tmp_path: Path) -> None:
+    first, _, _ = loop
+    for case, folder in _unusable(tmp_path, first).items():
+        prev, warning = read_previous(folder, date(2026, 6, 30))
+        assert prev is None and warning and "\n" not in warning and "previous report not used" in warning, case
+        out = tmp_path / f"out-{case.replace(' ', '_')}"
+        res = CliRunner().invoke(main, ["analyze", str(LATER), "--out", str(out), "--as-of", AS_OF_LATER,
+                                        "--previous", str(folder)])
+        assert res.exit_code == 0, (case, res.output)
+        assert "previous report not used" in res.output, case
+        assert (out / "changes.csv").read_text(encoding="utf-8").count("\n") == 1, case
+        assert json.loads((out / "summary.json").read_text())["since_last_time"]["warning"], case
+    newer, warning = read_previous(first, date(2025, 1, 1))
+    assert newer is None and warning and "after this run's 2025-01-01" in warning
+
+
+def test_text_from_the_previous_report_is_not_trusted(loop: tuple[Path, Path, str], tmp_path: Path) -> None:
+    first, _, _ = loop
+    prev = tmp_path / "edited"
+    shutil.copytree(first, prev)
+    people = (prev / "people.csv").read_text(encoding="utf-8")
+    hostile = '"=HYPERLINK(""http://x"")<script>alert(1)</script>"'
+    (prev / "people.csv").write_text(people.replace(",Acme,", f",{hostile},"), encoding="utf-8")
+    out = tmp_path / "report"
+    _run(str(LATER), "--out", str(out), "--as-of", AS_OF_LATER, "--previous", str(prev), "-q")
+    job = next(r for r in _csv(out / "changes.csv") if r["change"] == "job_change")
+    assert job["before"].startswith("Data Engineer at =HYPERLINK")  # a cell that does not start with "="
+    page = (out / "report.html").read_text(encoding="utf-8")
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    ranked = {r["name"]: r for r in _csv(out / "reconnect.csv")}
+    assert "(was Data Engineer at =HYPERLINK" in ranked["Alice Archer"]["reason"]
