@@ -12,10 +12,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from analyzer.memory import configure_allocators
+from analyzer.version import __version__
 
 configure_allocators()
-
-__version__ = "0.1.0"
 
 __all__ = ["Result", "__version__", "analyze"]
 

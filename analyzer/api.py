@@ -226,18 +226,9 @@ class Result:
 
     def company(self, name: str) -> pl.DataFrame:
         """Who you know at ``name`` (current or past, by company name or email domain), strongest first."""
-        from analyzer import score
+        from analyzer.report.lookup import people_at_company
 
-        finder = getattr(score, "people_at_company", None)
-        if finder is not None:
-            result = finder(self.analysis, name)
-            assert isinstance(result, pl.DataFrame)
-            return result
-        q = name.strip().lower()  # fallback while the scoring module has no company view
-        ranked = self.ranked
-        hit = ranked.filter(pl.col("company").str.to_lowercase().str.contains(q, literal=True)
-                            | pl.col("emails").list.eval(pl.element().str.contains(f"@{q}", literal=True)).list.any())
-        return hit.sort("strength", descending=True, nulls_last=True) if "strength" in hit.columns else hit
+        return people_at_company(self.analysis, name)
 
     # ---- charts and report ----------------------------------------------------------------------------
     def charts(self, top: int = 25) -> list[Plotted]:

@@ -170,8 +170,8 @@ def company(name: str, inputs: tuple[str, ...], out: Path | None, me: tuple[str,
     """Who do I know at NAME (current or past, by company name or email domain)? Strongest first."""
     _setup_logging(verbose, quiet)
     from analyzer.pipeline import analyze as run
+    from analyzer.report.lookup import people_at_company
     from analyzer.report.terminal import print_company
-    from analyzer.score import people_at_company
 
     with _user_errors(verbose):
         analysis = run(inputs, me=me, as_of=as_of, config=config_path)

@@ -29,7 +29,7 @@ import polars as pl
 from analyzer import names
 
 if TYPE_CHECKING:
-    from analyzer.score import ScoringConfig
+    from analyzer.scoring_config import ScoringConfig
 
 CONVERSATION = ("email", "linkedin_message")
 

@@ -20,130 +20,19 @@ Everything is polars expressions over whole frames; the measures are in :mod:`an
 
 from __future__ import annotations
 
-import dataclasses
-import math
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
 from analyzer import schemas
-from analyzer.errors import InputError
 from analyzer.measures import (
-    company_norm,
-    company_norm_str,
     compute_measures,
-    domain_label,
     saturate,
     wilson_lower,
 )
-
-if TYPE_CHECKING:
-    from analyzer.pipeline import Analysis
-
-
-@dataclass(frozen=True)
-class ScoringConfig:
-    """Every weight, window and threshold of the score; each field can be set in the ``[scoring]`` section of
-    the config file. Defaults and their rationale: docs/scoring.md."""
-
-    # what counts as what
-    group_max_participants: int = 10  # 3..this = group message; above = mass mail (not a two-way signal)
-    session_gap_days: int = 30  # a message after this much silence in a thread starts a new conversation
-    reply_window_days: int = 60  # a message of the other side later than this is not a reply
-    min_messages_each_way: int = 1  # two-way history needs this many two-way messages in each direction
-    replies_owed_days: int = 90  # replies owed: unanswered one-to-one threads whose last message is this recent
-    # strength: weights of the six terms (normalised by their sum)
-    weight_duration: float = 0.20
-    weight_active_months: float = 0.25
-    weight_volume: float = 0.15
-    weight_one_to_one: float = 0.15
-    weight_services: float = 0.10
-    weight_employer: float = 0.15
-    # strength: saturation points (the value at which a term reaches 0.5)
-    duration_half_years: float = 1.0
-    active_months_half: float = 6.0
-    volume_half: float = 20.0
-    recommendation_points: float = 0.5  # services = min(1, points x recommendations + points x endorsements)
-    endorsement_points: float = 0.1
-    employer_company_contact: float = 0.75  # employer term when matched on company name only (email domain: 1)
-    employer_match_only: float = 0.25  # same employer but no contact during the owner's tenure there
-    overlap_half_years: float = 1.0
-    # reciprocity
-    wilson_z: float = 1.96  # confidence of the Wilson lower bounds (reciprocity, one-to-one share)
-    initiation_weight: float = 0.5  # reciprocity = balance x (1 - w + w x initiation balance)
-    # warmth: rhythm and decay
-    min_rhythm_days: float = 30.0
-    max_rhythm_days: float = 365.0
-    default_rhythm_days: float = 90.0  # rhythm of a tie seen in a single month
-    decay_half_ratio: float = 3.0  # silence / rhythm at which warmth is half the strength
-    decay_steepness: float = 2.0
-    # priority
-    dormant_after_days: float = 180.0  # dormancy ramp mid-point (half value) ...
-    dormant_ramp_days: float = 45.0  # ... and its width (logistic scale)
-    long_dormant_years: float = 5.0  # beyond this silence priority slowly declines ...
-    long_dormant_tau_years: float = 10.0  # ... exp(-(years - long_dormant_years) / tau)
-    unknown_recency_dormancy: float = 0.5  # dormancy of a two-way tie with only undated messages
-    reciprocity_exponent: float = 0.5
-    warm_floor: float = 0.1  # share of its priority a strong tie keeps while warm (still above weak dormant ties)
-    novelty_weight: float = 0.0  # optional tilt towards moderately strong ties (Rajkumar 2022 inverted U)
-    two_way_base: float = 0.05  # every two-way tie scores at least this ...
-    connection_floor: float = 0.02  # ... and no other tie more than this
-    one_way_factor: float = 0.5  # low-tier score multiplier for one-way ties
-
-    @classmethod
-    def from_mapping(cls, config: dict[str, Any] | ScoringConfig | None) -> ScoringConfig:
-        """Defaults overridden by the raw ``[scoring]`` TOML section; unknown keys and bad values raise
-        :class:`InputError`."""
-        if config is None:
-            return cls()
-        if isinstance(config, ScoringConfig):
-            return config
-        fields = {f.name: f for f in dataclasses.fields(cls)}
-        values: dict[str, Any] = {}
-        for key, value in config.items():
-            if key not in fields:
-                raise InputError("config", f"unknown [scoring] key '{key}'",
-                                 hint="Known keys: " + ", ".join(sorted(fields)))
-            is_int = fields[key].type in ("int", int)
-            ok = isinstance(value, int) if is_int else isinstance(value, int | float)
-            if isinstance(value, bool) or not ok or (isinstance(value, float) and not math.isfinite(value)):
-                raise InputError("config", f"[scoring] {key} must be {'an integer' if is_int else 'a number'}, "
-                                 f"got {value!r}", hint="See docs/scoring.md for the defaults")
-            if value < 0:
-                raise InputError("config", f"[scoring] {key} must not be negative, got {value!r}")
-            values[key] = int(value) if is_int else float(value)
-        cfg = cls(**values)
-        cfg._check()
-        return cfg
-
-    def _check(self) -> None:
-        if self.group_max_participants < 2:
-            raise InputError("config", "[scoring] group_max_participants must be at least 2")
-        if self.min_messages_each_way < 1:
-            raise InputError("config", "[scoring] min_messages_each_way must be at least 1")
-        if self.strength_weight_total() <= 0:
-            raise InputError("config", "[scoring] the strength weights (weight_*) must not all be 0")
-        for name in ("duration_half_years", "active_months_half", "volume_half", "overlap_half_years",
-                     "min_rhythm_days", "default_rhythm_days", "decay_half_ratio", "dormant_ramp_days",
-                     "long_dormant_tau_years", "wilson_z"):
-            if getattr(self, name) <= 0:
-                raise InputError("config", f"[scoring] {name} must be greater than 0")
-        if self.max_rhythm_days < self.min_rhythm_days:
-            raise InputError("config", "[scoring] max_rhythm_days must be at least min_rhythm_days")
-        for name in ("initiation_weight", "novelty_weight", "two_way_base", "employer_company_contact", "warm_floor",
-                     "employer_match_only", "one_way_factor", "unknown_recency_dormancy"):
-            if getattr(self, name) > 1:
-                raise InputError("config", f"[scoring] {name} must be between 0 and 1")
-        if self.connection_floor >= self.two_way_base:
-            raise InputError("config", "[scoring] connection_floor must be below two_way_base",
-                             hint="Ties without two-way history must rank below every two-way tie")
-
-    def strength_weight_total(self) -> float:
-        """Sum of the six strength weights."""
-        return (self.weight_duration + self.weight_active_months + self.weight_volume + self.weight_one_to_one
-                + self.weight_services + self.weight_employer)
+from analyzer.scoring_config import ScoringConfig
 
 
 @dataclass
@@ -260,7 +149,7 @@ def ago_expr(d: pl.Expr, as_of: date) -> pl.Expr:
     )
 
 
-def _years(a: pl.Expr, b: pl.Expr) -> pl.Expr:
+def year_span(a: pl.Expr, b: pl.Expr) -> pl.Expr:
     """"2017–2020" or "2019" from two year expressions."""
     return pl.when(a == b).then(a.cast(pl.String)).otherwise(pl.format("{}–{}", a, b))
 
@@ -279,12 +168,12 @@ def _reasons(m: pl.DataFrame, as_of: date, cfg: ScoringConfig) -> pl.DataFrame:
     tenure = (
         pl.when(ts.is_null()).then(pl.when(current).then(pl.lit("there now")).otherwise(pl.lit("there")))
         .when(current).then(pl.format("there since {}", ts.dt.year()))
-        .otherwise(pl.format("there {}", _years(ts.dt.year(), te.dt.year())))
+        .otherwise(pl.format("there {}", year_span(ts.dt.year(), te.dt.year())))
     )
     employer = (
         pl.when(pl.col("worked_together")).then(pl.format(
             "worked together at {} {}", pl.col("employer"),
-            _years(pl.col("overlap_start").dt.year(), pl.col("overlap_end").dt.year())))
+            year_span(pl.col("overlap_start").dt.year(), pl.col("overlap_end").dt.year())))
         .when(pl.col("employer").is_not_null() & pl.col("employer_via").str.contains("company")).then(
             pl.format("at {} (you worked {})", pl.col("employer"), tenure))
         .when(pl.col("employer").is_not_null()).then(
@@ -296,7 +185,7 @@ def _reasons(m: pl.DataFrame, as_of: date, cfg: ScoringConfig) -> pl.DataFrame:
         .otherwise(pl.format(
             "{} both ways{}{}", _plural(n, "message"),
             pl.when(pl.col("one_to_one_messages") == 0).then(pl.lit(" in group threads")).otherwise(pl.lit("")),
-            pl.when(fy.is_not_null()).then(pl.format(", {}", _years(fy, ly))).otherwise(pl.lit("")),
+            pl.when(fy.is_not_null()).then(pl.format(", {}", year_span(fy, ly))).otherwise(pl.lit("")),
         ))
     )
     lopsided = pl.when((tier == "two_way") & (pl.min_horizontal(s, r) * 5 < pl.max_horizontal(s, r))).then(
@@ -386,56 +275,3 @@ def score(
     )
     ranked = schemas.conform(ranked, schemas.RANKED).select(list(schemas.RANKED))
     return Scored(ranked=schemas.check(ranked, schemas.RANKED, "score.ranked"), measures=m)
-
-
-COMPANY_COLUMNS = ("person_id", "name", "company", "position", "emails", "strength", "warmth", "score",
-                   "reason", "match")
-
-
-def people_at_company(analysis: Analysis, name: str) -> pl.DataFrame:
-    """Everyone (kind ``person``) the owner knows at company ``name``, current or past, strongest first.
-
-    A person matches by their company (normalised, case-insensitive; the query's words appear as whole
-    words: "Acme" matches "Acme Robotics Inc."), by a work email domain ("Acme" matches ``@acme.com`` and
-    ``@acme.co.uk``; a query of five letters or more also matches domains it starts: "Northwind" matches
-    ``@northwindlogistics.com``), or by having worked with the owner at a matching employer. ``match`` says how.
-    """
-    q = company_norm_str(name)
-    empty = pl.DataFrame(schema={"person_id": pl.String, "name": pl.String, "company": pl.String,
-                                 "position": pl.String, "emails": pl.List(pl.String), "strength": pl.Float64,
-                                 "warmth": pl.Float64, "score": pl.Float64, "reason": pl.String,
-                                 "match": pl.String})
-    if q is None:
-        return empty
-    qc = q.replace(" ", "")
-    people = analysis.people.filter(pl.col("kind") == "person")
-    padded = pl.lit(" ") + company_norm(pl.col("company")).fill_null("") + pl.lit(" ")
-    by_company = people.filter(padded.str.contains(f" {q} ", literal=True)).select(
-        "person_id", pl.lit("company").alias("match"))
-    by_mail = (
-        people.select("person_id", "emails").explode("emails")
-        .with_columns(domain_label(pl.col("emails")).alias("_label"))
-        .filter((pl.col("_label") == qc) | (pl.lit(len(qc) >= 5) & pl.col("_label").str.starts_with(qc)))
-        .group_by("person_id").agg(
-            pl.format("email domain @{}", pl.col("emails").str.extract(r"@(.+)$", 1)).unique().sort()
-            .str.join(", ").alias("match"))
-    )
-    measures = analysis.scored.measures
-    emp = measures.filter(pl.col("employer").is_not_null()).select(
-        "person_id", "employer", "worked_together", "overlap_start", "overlap_end")
-    emp = emp.filter((pl.lit(" ") + company_norm(pl.col("employer")).fill_null("") + pl.lit(" "))
-                     .str.contains(f" {q} ", literal=True) & pl.col("worked_together"))
-    by_overlap = emp.select("person_id", pl.format(
-        "worked together at {} {}", pl.col("employer"),
-        _years(pl.col("overlap_start").dt.year(), pl.col("overlap_end").dt.year())).alias("match"))
-    hits = pl.concat([by_company, by_mail, by_overlap]).group_by("person_id").agg(
-        pl.col("match").unique().sort().str.join("; "))
-    if hits.height == 0:
-        return empty
-    ranked = analysis.scored.ranked.select("person_id", "strength", "warmth", "score", "reason")
-    out = (
-        people.join(hits, on="person_id", how="inner")
-        .join(ranked, on="person_id", how="left")
-        .sort(["strength", "score", "person_id"], descending=[True, True, False], nulls_last=True)
-    )
-    return out.select(list(COMPANY_COLUMNS))

@@ -25,7 +25,7 @@ from analyzer.followup.previous import read_previous
 FIXTURES = Path(__file__).parent / "fixtures" / "followup"
 EARLIER, LATER = FIXTURES / "earlier", FIXTURES / "later"
 AS_OF_EARLIER, AS_OF_LATER = "2025-12-31", "2026-06-30"
-CHECK_REPORT = Path("/work/shared/tools/check-report")
+CHECK_REPORT = Path(__file__).resolve().parents[2] / "shared" / "tools" / "check-report"
 EXPECTED = {("Bob Baker", "reconnected"), ("Carol Chen", "awaiting_reply"), ("Alice Archer", "job_change"),
             ("Dan Diaz", "new_connection"), ("Erin Evans", "went_quiet")}
 

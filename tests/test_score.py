@@ -15,7 +15,8 @@ import pytest
 
 from analyzer import schemas
 from analyzer.errors import InputError
-from analyzer.score import Scored, ScoringConfig, people_at_company, score
+from analyzer.report.lookup import people_at_company
+from analyzer.score import Scored, ScoringConfig, score
 
 AS_OF = date(2024, 11, 1)
 ACME = [{"company": "ACME Corporation", "title": "Engineer", "started_on": date(2017, 1, 1),

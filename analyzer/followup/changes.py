@@ -32,7 +32,8 @@ from analyzer import schemas
 from analyzer.errors import InputError
 from analyzer.followup.previous import PreviousReport
 from analyzer.followup.settings import PlanSettings
-from analyzer.score import ScoringConfig, company_norm
+from analyzer.measures import company_norm
+from analyzer.scoring_config import ScoringConfig
 
 CHANGE_KINDS = ("reconnected", "awaiting_reply", "job_change", "new_connection", "went_quiet")
 CHANGES: dict[str, pl.DataType] = {

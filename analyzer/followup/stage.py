@@ -11,7 +11,7 @@ from analyzer.followup.changes import FollowThrough, follow_through
 from analyzer.followup.plan import make_plan
 from analyzer.followup.previous import read_previous
 from analyzer.followup.settings import PlanSettings
-from analyzer.score import ScoringConfig
+from analyzer.scoring_config import ScoringConfig
 
 
 def run_follow_through(people: pl.DataFrame, events: pl.DataFrame, ranked: pl.DataFrame, measures: pl.DataFrame,

@@ -210,8 +210,8 @@ def _plan(analysis: Analysis, shown: set[str]) -> list[dict[str, Any]]:
 
 def render_html(analysis: Analysis, charts: Sequence[Chart], charts_folder: Path, top: int = 25) -> str:
     """The report page as a string (see :func:`write_html`)."""
-    from analyzer import __version__
     from analyzer.pipeline import summary
+    from analyzer.version import __version__
 
     s = summary(analysis)
     owner = s.get("owner", {}) or {}

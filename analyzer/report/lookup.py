@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 from anyascii import anyascii
 
+from analyzer.measures import company_norm, company_norm_str, domain_label
 from analyzer.normalize import canonical_linkedin_url, normalize_email
+from analyzer.score import year_span
 
 if TYPE_CHECKING:
     from analyzer.pipeline import Analysis
@@ -111,3 +113,56 @@ def person_details(analysis: Analysis, person_id: str) -> dict[str, Any]:
         "timeline": timeline(analysis, person_id),
         "undated_events": undated,
     }
+
+
+COMPANY_COLUMNS = ("person_id", "name", "company", "position", "emails", "strength", "warmth", "score",
+                   "reason", "match")
+
+
+def people_at_company(analysis: Analysis, name: str) -> pl.DataFrame:
+    """Everyone (kind ``person``) the owner knows at company ``name``, current or past, strongest first.
+
+    A person matches by their company (normalised, case-insensitive; the query's words appear as whole
+    words: "Acme" matches "Acme Robotics Inc."), by a work email domain ("Acme" matches ``@acme.com`` and
+    ``@acme.co.uk``; a query of five letters or more also matches domains it starts: "Northwind" matches
+    ``@northwindlogistics.com``), or by having worked with the owner at a matching employer. ``match`` says how.
+    """
+    q = company_norm_str(name)
+    empty = pl.DataFrame(schema={"person_id": pl.String, "name": pl.String, "company": pl.String,
+                                 "position": pl.String, "emails": pl.List(pl.String), "strength": pl.Float64,
+                                 "warmth": pl.Float64, "score": pl.Float64, "reason": pl.String,
+                                 "match": pl.String})
+    if q is None:
+        return empty
+    qc = q.replace(" ", "")
+    people = analysis.people.filter(pl.col("kind") == "person")
+    padded = pl.lit(" ") + company_norm(pl.col("company")).fill_null("") + pl.lit(" ")
+    by_company = people.filter(padded.str.contains(f" {q} ", literal=True)).select(
+        "person_id", pl.lit("company").alias("match"))
+    by_mail = (
+        people.select("person_id", "emails").explode("emails")
+        .with_columns(domain_label(pl.col("emails")).alias("_label"))
+        .filter((pl.col("_label") == qc) | (pl.lit(len(qc) >= 5) & pl.col("_label").str.starts_with(qc)))
+        .group_by("person_id").agg(
+            pl.format("email domain @{}", pl.col("emails").str.extract(r"@(.+)$", 1)).unique().sort()
+            .str.join(", ").alias("match"))
+    )
+    measures = analysis.scored.measures
+    emp = measures.filter(pl.col("employer").is_not_null()).select(
+        "person_id", "employer", "worked_together", "overlap_start", "overlap_end")
+    emp = emp.filter((pl.lit(" ") + company_norm(pl.col("employer")).fill_null("") + pl.lit(" "))
+                     .str.contains(f" {q} ", literal=True) & pl.col("worked_together"))
+    by_overlap = emp.select("person_id", pl.format(
+        "worked together at {} {}", pl.col("employer"),
+        year_span(pl.col("overlap_start").dt.year(), pl.col("overlap_end").dt.year())).alias("match"))
+    hits = pl.concat([by_company, by_mail, by_overlap]).group_by("person_id").agg(
+        pl.col("match").unique().sort().str.join("; "))
+    if hits.height == 0:
+        return empty
+    ranked = analysis.scored.ranked.select("person_id", "strength", "warmth", "score", "reason")
+    out = (
+        people.join(hits, on="person_id", how="inner")
+        .join(ranked, on="person_id", how="left")
+        .sort(["strength", "score", "person_id"], descending=[True, True, False], nulls_last=True)
+    )
+    return out.select(list(COMPANY_COLUMNS))

@@ -1,6 +1,6 @@
 """A second process that draws charts while the main one draws others (2 cores: about half the wall time).
 
-:func:`run_worker` starts ``python -m analyzer.report.charts.worker JOBS RESULTS`` on pickle files in a
+:func:`run_worker` starts ``python -m analyzer.report.charts JOBS RESULTS`` (:mod:`.__main__`) on pickle files in a
 temporary folder: a plain subprocess rather than :mod:`multiprocessing`, whose spawned children re-run the
 caller's main script (a user's script or notebook without an ``if __name__ == "__main__"`` guard would start
 its whole analysis again). The jobs carry only the small people tables; a failure of any kind leaves the
@@ -36,16 +36,14 @@ def run_worker(jobs: Sequence[Job]) -> Iterator[Callable[[], dict[int, Any]]]:
     if not jobs:
         yield dict
         return
-    import analyzer
-
     with tempfile.TemporaryDirectory(prefix="reconnect-charts-") as tmp:
         job_file, result_file = Path(tmp) / "jobs.pickle", Path(tmp) / "charts.pickle"
         with open(job_file, "wb") as fh:
             pickle.dump(list(jobs), fh, protocol=pickle.HIGHEST_PROTOCOL)
-        root = str(Path(analyzer.__file__).resolve().parent.parent)  # importable even from a source checkout
+        root = str(Path(__file__).resolve().parents[3])  # the folder holding analyzer/: importable from a checkout
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
         try:
-            proc = subprocess.Popen([sys.executable, "-m", "analyzer.report.charts.worker", str(job_file),
+            proc = subprocess.Popen([sys.executable, "-m", "analyzer.report.charts", str(job_file),
                                      str(result_file)], env=env, stdin=subprocess.DEVNULL,
                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         except OSError as exc:  # no interpreter to start (frozen app, sandbox): everything is drawn here
@@ -75,21 +73,3 @@ def run_worker(jobs: Sequence[Job]) -> Iterator[Callable[[], dict[int, Any]]]:
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
-
-
-def main(argv: Sequence[str]) -> int:
-    """Draw the jobs of ``argv[0]`` and pickle {index: Chart} into ``argv[1]``."""
-    from analyzer.report.charts import _plot, _render
-
-    with open(argv[0], "rb") as fh:
-        jobs: list[Job] = pickle.load(fh)
-    done = {}
-    for i, key, title, plot, args, path in jobs:
-        done[i] = _render(key, title, lambda plot=plot, args=args: _plot(plot, args), path)  # type: ignore[misc]
-    with open(argv[1], "wb") as fh:
-        pickle.dump(done, fh, protocol=pickle.HIGHEST_PROTOCOL)
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
