@@ -226,6 +226,28 @@ def test_work_addresses_in_use_at_the_same_time_are_two_people() -> None:
         "work addresses at two employers in use at the same time (firstco 2015–2019, secondgroup 2015–2019)")
 
 
+def test_two_addresses_at_one_employer_in_use_at_the_same_time_are_two_people() -> None:
+    """A person has one work address per employer at a time: two Maria Olsens writing from two addresses at
+    firstco during the same years stay apart, although the shared work domain would corroborate the name."""
+    recs = records(mail("Maria Olsen", "maria.olsen@firstco.co.uk"), mail("Maria Olsen", "molsen@firstco.co.uk"),
+                   mail(None, "owner@me.com"))
+    msgs = pl.DataFrame([{"msg_key": f"m{s}{y}", "timestamp": datetime(y, 6, 1, tzinfo=UTC), "channel": "email",
+                          "thread_id": f"t{s}{y}", "sender_id": s, "recipient_ids": [2], "n_participants": 2,
+                          "message_id": None, "in_reply_to": None, "source_file": "mail.mbox", "line": 1}
+                         for s in (0, 1) for y in (2015, 2019)], schema=schemas.MESSAGES)
+    res = resolve(recs, no_owner(2), messages=msgs)
+    assert not same(res, 0, 1)
+    reasons = res.near_misses.get_column("reason").to_list()
+    assert any(r.startswith("two addresses at one employer in use at the same time (maria.olsen@firstco.co.uk "
+                            "2015–2019, molsen@firstco.co.uk 2015–2019)") for r in reasons)
+    # one after the other (2015 then 2019) they read as one career
+    seq = pl.DataFrame([{"msg_key": f"m{s}", "timestamp": datetime(2015 + 4 * s, 6, 1, tzinfo=UTC),
+                         "channel": "email", "thread_id": f"t{s}", "sender_id": s, "recipient_ids": [2],
+                         "n_participants": 2, "message_id": None, "in_reply_to": None, "source_file": "mail.mbox",
+                         "line": 1} for s in (0, 1)], schema=schemas.MESSAGES)
+    assert same(resolve(recs, no_owner(2), messages=seq), 0, 1)
+
+
 def test_different_middle_initials_stay_apart() -> None:
     res = resolve(records(conn("Mary", "Quinlan", "Acme"), mail("Mary J. Quinlan", "mjq@gmail.com"),
                           mail("Mary K. Quinlan", "mkq@yahoo.com")), no_owner())

@@ -38,6 +38,7 @@ def _last_compatible(a: str, b: str, ta: tuple[str, ...], tb: tuple[str, ...]) -
 
 
 NameT = tuple[str, str, tuple[str, ...]]
+Career = tuple[str, date, date, str]  # (employer, first seen, last seen, work address)
 
 
 class Clusters:
@@ -62,6 +63,13 @@ class Clusters:
                       for a, b, t in zip(first, last, toks, strict=True)],
         }
         self.sets: dict[str, dict[int, set[Any]]] = {k: {} for k in self._ATTRS}
+        #: per root, its work addresses and their dates (set by :meth:`set_careers`)
+        self.work: dict[int, set[Career]] = {}
+
+    def set_careers(self, careers: dict[int, list[Career]]) -> None:
+        """Record each root's work addresses with their dates: a probabilistic link that would put two
+        addresses at one employer in use at the same time into one cluster is refused."""
+        self.work = {r: set(c) for r, c in careers.items()}
 
     def find(self, x: int) -> int:
         p = self.parent
@@ -100,6 +108,10 @@ class Clusters:
         ca, cb = self._get("conn", ra), self._get("conn", rb)
         if ca and cb and ca & cb:
             return "two rows of the same Connections.csv"
+        if kind == "probabilistic" and (wa := self.work.get(ra)) and (wb := self.work.get(rb)):
+            why = _overlap(sorted(wa), sorted(wb), same_employer_only=True)
+            if why is not None:
+                return why
         if kind in ("email", "probabilistic"):
             na, nb = self._get("names", ra), self._get("names", rb)
             if na and nb:
@@ -130,6 +142,9 @@ class Clusters:
             self.sets[attr].pop(rb, None)
             if sa or sb:
                 self.sets[attr][ra] = (sa or set()) | (sb or set())
+        wb = self.work.pop(rb, None)
+        if wb:
+            self.work.setdefault(ra, set()).update(wb)
         db = self.diff.pop(rb, None)
         if db:
             da = self.diff.setdefault(ra, {})
@@ -183,27 +198,47 @@ def _years(a: date, b: date) -> str:
     return f"{a.year}" if a.year == b.year else f"{a.year}–{b.year}"
 
 
-def _root_careers(cl: Clusters, roots: list[int], facts: CareerFacts) -> dict[int, list[tuple[str, date, date]]]:
-    """Per root of ``roots``: (employer, first seen, last seen) of its work addresses, earliest first."""
+def root_careers(cl: Clusters, roots: list[int] | None, facts: CareerFacts) -> dict[int, list[Career]]:
+    """Per root of ``roots`` (every root when None): (employer, first seen, last seen, address) of its work addresses, earliest
+    first."""
     rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
-                      schema={"idx": pl.Int64, "root": pl.Int64}).filter(pl.col("root").is_in(roots))
-    per = (facts.orgs.join(rt, on="idx").join(facts.periods, on="idx")
-           .group_by("root", "tok").agg(pl.col("first_seen").min(), pl.col("last_seen").max())
-           .sort(["root", "first_seen", "tok"]))
-    out: dict[int, list[tuple[str, date, date]]] = {}
-    for root, org, a, b in per.iter_rows():
-        out.setdefault(root, []).append((org, a, b))
+                      schema={"idx": pl.Int64, "root": pl.Int64})
+    if roots is not None:
+        rt = rt.filter(pl.col("root").is_in(roots))
+    orgs = facts.orgs if "addr" in facts.orgs.columns else facts.orgs.with_columns(pl.col("tok").alias("addr"))
+    per = (orgs.join(rt, on="idx").join(facts.periods, on="idx")
+           .group_by("root", "tok", "addr").agg(pl.col("first_seen").min(), pl.col("last_seen").max())
+           .sort(["root", "first_seen", "tok", "addr"]))
+    out: dict[int, list[Career]] = {}
+    for root, org, addr, a, b in per.select("root", "tok", "addr", "first_seen", "last_seen").iter_rows():
+        out.setdefault(root, []).append((org, a, b, addr))
     return out
 
 
-def _overlap(ca: list[tuple[str, date, date]], cb: list[tuple[str, date, date]]) -> str | None:
-    """Why two careers are two people (work addresses at two employers in use during the same months)."""
-    for oa, a1, a2 in ca:
-        for ob, b1, b2 in cb:
-            if oa != ob and (min(a2, b2) - max(a1, b1)).days > OVERLAP_DAYS:
+def _overlap(ca: list[Career], cb: list[Career], same_employer_only: bool = False) -> str | None:
+    """Why two careers are two people: work addresses at two employers in use during the same months, or two
+    different addresses at one employer in use during the same months (a person has one work address per
+    employer at a time)."""
+    for oa, a1, a2, xa in ca:
+        for ob, b1, b2, xb in cb:
+            if (min(a2, b2) - max(a1, b1)).days <= OVERLAP_DAYS:
+                continue
+            if oa != ob and not same_employer_only:
                 return (f"work addresses at two employers in use at the same time ({oa} {_years(a1, a2)}, "
                         f"{ob} {_years(b1, b2)})")
+            if oa == ob and xa != xb:
+                return (f"two addresses at one employer in use at the same time ({xa} {_years(a1, a2)}, "
+                        f"{xb} {_years(b1, b2)})")
     return None
+
+
+def _career_words(career: list[Career]) -> str:
+    """"2014–2017 (firstco), 2017–2020 (secondgroup)": one entry per employer, earliest first."""
+    span: dict[str, tuple[date, date]] = {}
+    for org, a, b, _ in career:
+        x, y = span.get(org, (a, b))
+        span[org] = (min(a, x), max(b, y))
+    return ", ".join(f"{_years(a, b)} ({org})" for org, (a, b) in sorted(span.items(), key=lambda kv: (kv[1][0], kv[0])))
 
 
 #: a message with more participants than this is mass mail (a company-wide list, a newsletter's recipients)
@@ -220,7 +255,7 @@ def _same_employer(org: str, company: str) -> bool:
     return any(o[:4] == w[:4] or w[:4] in o for w in words)
 
 
-def _not_current(current: dict[int, str], careers: dict[int, list[tuple[str, date, date]]], roots: list[int],
+def _not_current(current: dict[int, str], careers: dict[int, list[Career]], roots: list[int],
                  end: date | None) -> str | None:
     """Why a group is two people: LinkedIn shows one current employer while a work address at another is still
     in use at the end of the data."""
@@ -230,7 +265,7 @@ def _not_current(current: dict[int, str], careers: dict[int, list[tuple[str, dat
         if a not in current:
             continue
         for b in roots:
-            for org, _, last in careers.get(b, []):
+            for org, _, last, _ in careers.get(b, []):
                 if (end - last).days <= RECENT_DAYS and not _same_employer(org, current[a]):
                     return (f"current LinkedIn employer differs from a work address still in use (LinkedIn: "
                             f"{current[a]}; {org} until {last.year})")
@@ -336,7 +371,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         if find(named) not in groups:
             groups[find(named)] = []
     all_roots = sorted({r for row in all_rows for r in row[2:4]})
-    careers = _root_careers(cl, all_roots, facts)
+    careers = root_careers(cl, all_roots, facts)
     last_seen = facts.periods.get_column("last_seen").max() if facts.periods.height else None
     end = last_seen if isinstance(last_seen, date) else None
     current: dict[int, str] = {}
@@ -407,9 +442,8 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             continue
         career = sorted((c for r in roots for c in work[r]), key=lambda c: (c[1], c[0]))
         evidence = "same rare name" if len(names) == 1 else "same rare name (nickname or other form)"
-        if len(career) > 1:
-            evidence += "; addresses used one after another " + ", ".join(
-                f"{_years(a, b)} ({org})" for org, a, b in career)
+        if len({c[0] for c in career}) > 1:
+            evidence += "; addresses used one after another " + _career_words(career)
         n_merged += bool(group)
         fits[g] = evidence
         for l_, r_, _, _, lv, w in group:
