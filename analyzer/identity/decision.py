@@ -216,11 +216,20 @@ def root_careers(cl: Clusters, roots: list[int] | None, facts: CareerFacts) -> d
 
 
 def _overlap(ca: list[Career], cb: list[Career], same_employer_only: bool = False) -> str | None:
-    """Why two careers are two people: work addresses at two employers in use during the same months, or two
-    different addresses at one employer in use during the same months (a person has one work address per
-    employer at a time)."""
+    """Why two careers are two people: work addresses at two employers in use during the same months, an
+    address at one employer used only while another employer's address was in use before and after it (both
+    by more than ``OVERLAP_DAYS``: that tenure spans it), or two different addresses at one employer in use
+    during the same months (a person has one work address per employer at a time)."""
     for oa, a1, a2, xa in ca:
         for ob, b1, b2, xb in cb:
+            if oa != ob and not same_employer_only:
+                inner = next(((o, x1, x2, y1, y2) for o, x1, x2, y1, y2 in ((oa, a1, a2, b1, b2), (ob, b1, b2, a1, a2))
+                              if (y1 - x1).days > OVERLAP_DAYS and (x2 - y2).days > OVERLAP_DAYS), None)
+                if inner is not None:
+                    o, x1, x2, y1, y2 = inner
+                    other = ob if o == oa else oa
+                    return (f"an address at {other} used while the {o} address was in use before and after it "
+                            f"({o} {_years(x1, x2)}, {other} {_years(y1, y2)})")
             if (min(a2, b2) - max(a1, b1)).days <= OVERLAP_DAYS:
                 continue
             if oa != ob and not same_employer_only:
@@ -299,6 +308,38 @@ def name_rarity(names: pl.DataFrame) -> tuple[dict[str, int], dict[str, int], in
     return firsts, lasts, max(full.height, MIN_NAMES_FOR_RARITY)
 
 
+#: how many expected namesake pairs a surname's own count is worth before its factor moves from the network's
+#: (shrinkage of :func:`surname_namesake_factors`)
+SURNAME_FACTOR_PRIOR_PAIRS = 1.0
+#: bounds of a surname's factor
+SURNAME_FACTOR_MIN = 1.0
+
+
+def surname_namesake_factors(names: pl.DataFrame) -> tuple[dict[str, float], float]:
+    """How much more often full names are shared within each surname than the given-name x surname
+    independence estimate predicts (given names and surnames are correlated by origin: among the Xus of a
+    network "Jack" may be far commoner than among everyone). Measured on the LinkedIn profiles (``names``:
+    linkedin_url, first, last): distinct URLs are distinct humans, an unbiased sample of the network's
+    namesakes. Per surname, the observed pairs of profiles with one full name over the pairs independence
+    expects, shrunk towards the network's factor; returns (surname -> factor, network factor)."""
+    p = names.filter(pl.col("linkedin_url").is_not_null() & (pl.col("first").str.len_chars() > 1)
+                     & (pl.col("last").str.len_chars() > 1)).group_by("linkedin_url") \
+        .agg(pl.col("first").min(), pl.col("last").min())
+    n = p.height
+    if n < MIN_NAMES_FOR_RARITY:
+        return {}, 1.0
+    share_first = p.group_by("first").len().select((pl.col("len").cast(pl.Float64) ** 2).sum()).item() / n ** 2
+    per_last = p.group_by("last", "first").len().group_by("last").agg(
+        (pl.col("len") * (pl.col("len") - 1) / 2).sum().alias("observed"), pl.col("len").sum().alias("n"))
+    per_last = per_last.with_columns((pl.col("n") * (pl.col("n") - 1) / 2 * share_first).alias("expected"))
+    observed, expected = per_last.select(pl.col("observed").sum(), pl.col("expected").sum()).row(0)
+    network = max(SURNAME_FACTOR_MIN, float(observed) / expected) if expected else 1.0
+    k = SURNAME_FACTOR_PRIOR_PAIRS
+    per_last = per_last.with_columns(((pl.col("observed") + k * network) / (pl.col("expected") + k))
+                                     .clip(SURNAME_FACTOR_MIN).alias("factor"))
+    return dict(per_last.select("last", "factor").iter_rows()), network
+
+
 def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, facts: CareerFacts,
                      edges: list[Edge], near_rows: list[NearMiss], refused_count: dict[str, int]) -> dict[str, Any]:
     """SPEC §5's decision for names: the candidate pairs whose names agree (``NAME_*_LEVELS``, or a nameless
@@ -325,6 +366,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     # can hide, so the risk is the expected number of namesakes times the share of humans without a profile
     n_profiles = humans.get_column("linkedin_url").drop_nulls().n_unique()
     hidden = max(MIN_HIDDEN_SHARE, 1.0 - n_profiles / max(n_names, n_profiles, 1))
+    factors, network_factor = surname_namesake_factors(humans)
     marks_of: dict[int, set[tuple[str, str]]] = {}  # (middle initial, suffix) written on the records
     for root, mi, sfx in humans.filter((pl.col("mi") != "") | (pl.col("suffix") != "")) \
             .select("root", "mi", "suffix").unique().iter_rows():
@@ -394,7 +436,8 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         near_rows.extend((l_, r_, lv, w, why) for l_, r_, _, _, lv, w in group)
 
     def expected_namesakes(names: list[tuple[str, str]]) -> float:
-        return max(firsts.get(f, 1) * lasts.get(la, 1) / n_names for f, la in names) * hidden
+        return max(firsts.get(f, 1) * lasts.get(la, 1) / n_names * factors.get(la, network_factor)
+                   for f, la in names) * hidden
 
     def members(g: int) -> list[int]:
         return sorted({r for row in groups[g] for r in row[2:4]} | {g})
@@ -479,6 +522,8 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
                 near_rows.append((l_, r_, lv, w, refused))
     return {"name_groups": len(groups), "name_groups_merged": n_merged, "spelled_addresses_linked": n_spelled, "distinct_full_names": n_names,
             "linkedin_profiles": n_profiles, "share_without_profile": round(hidden, 4),
+            "namesake_factor_network": round(network_factor, 3),
+            "namesake_factor_by_surname_max": round(max(factors.values(), default=1.0), 3),
             "max_expected_namesakes": st.max_expected_namesakes, "overlap_days": OVERLAP_DAYS}
 
 
