@@ -345,9 +345,11 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     """SPEC §5's decision for names: the candidate pairs whose names agree (``NAME_*_LEVELS``, or a nameless
     address spelling the name) group the clusters that carry one name. A group is merged into one person when
     the name is rare in this network (the expected number of other humans carrying it, from the given-name and
-    surname frequencies of :func:`name_rarity`, is at most ``st.max_expected_namesakes``) and nothing in it
-    says two people: two LinkedIn profiles, two rows of one Connections.csv, names that do not agree, work
-    addresses at two employers in use during the same months, different middle initials or suffixes. A group
+    surname frequencies of :func:`name_rarity` times the surname's factor of :func:`surname_namesake_factors`,
+    is at most ``st.max_expected_namesakes``) and nothing in it says two people: two LinkedIn profiles, two
+    rows of one Connections.csv, names that do not agree, work addresses at two employers in use during the
+    same months (or one inside the other's tenure, or two addresses at one employer at once), different middle
+    initials or suffixes. A group
     that fails is left as it is (corroborated merges were made before) and its pairs are near misses with the
     reason. Returns what the run measured (for ``identity_settings.json``)."""
     rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
