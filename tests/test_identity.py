@@ -226,6 +226,71 @@ def test_work_addresses_in_use_at_the_same_time_are_two_people() -> None:
         "work addresses at two employers in use at the same time (firstco 2015–2019, secondgroup 2015–2019)")
 
 
+def test_two_addresses_at_one_employer_in_use_at_the_same_time_are_two_people() -> None:
+    """A person has one work address per employer at a time: two Maria Olsens writing from two addresses at
+    firstco during the same years stay apart, although the shared work domain would corroborate the name."""
+    recs = records(mail("Maria Olsen", "maria.olsen@firstco.co.uk"), mail("Maria Olsen", "molsen@firstco.co.uk"),
+                   mail(None, "owner@me.com"))
+    msgs = pl.DataFrame([{"msg_key": f"m{s}{y}", "timestamp": datetime(y, 6, 1, tzinfo=UTC), "channel": "email",
+                          "thread_id": f"t{s}{y}", "sender_id": s, "recipient_ids": [2], "n_participants": 2,
+                          "message_id": None, "in_reply_to": None, "source_file": "mail.mbox", "line": 1}
+                         for s in (0, 1) for y in (2015, 2019)], schema=schemas.MESSAGES)
+    res = resolve(recs, no_owner(2), messages=msgs)
+    assert not same(res, 0, 1)
+    reasons = res.near_misses.get_column("reason").to_list()
+    assert any(r.startswith("two addresses at one employer in use at the same time (maria.olsen@firstco.co.uk "
+                            "2015–2019, molsen@firstco.co.uk 2015–2019)") for r in reasons)
+    # one after the other (2015 then 2019) they read as one career
+    seq = pl.DataFrame([{"msg_key": f"m{s}", "timestamp": datetime(2015 + 4 * s, 6, 1, tzinfo=UTC),
+                         "channel": "email", "thread_id": f"t{s}", "sender_id": s, "recipient_ids": [2],
+                         "n_participants": 2, "message_id": None, "in_reply_to": None, "source_file": "mail.mbox",
+                         "line": 1} for s in (0, 1)], schema=schemas.MESSAGES)
+    assert same(resolve(recs, no_owner(2), messages=seq), 0, 1)
+
+
+def test_an_address_used_inside_another_employers_tenure_is_another_persons() -> None:
+    """Maria Olsen wrote from firstco in 2014, 2017 and 2020; a Maria Olsen at secondgroup wrote once, in 2017:
+    the firstco tenure spans it, so they are two people (a single message overlaps nothing by itself)."""
+    recs = records(mail("Maria Olsen", "maria.olsen@firstco.co.uk"), mail("Maria Olsen", "maria@secondgroup.com"),
+                   mail(None, "owner@me.com"))
+    msgs = pl.DataFrame([{"msg_key": f"m{s}{y}", "timestamp": datetime(y, 6, 1, tzinfo=UTC), "channel": "email",
+                          "thread_id": f"t{s}{y}", "sender_id": s, "recipient_ids": [2], "n_participants": 2,
+                          "message_id": None, "in_reply_to": None, "source_file": "mail.mbox", "line": 1}
+                         for s, years in ((0, (2014, 2017, 2020)), (1, (2017,))) for y in years],
+                        schema=schemas.MESSAGES)
+    res = resolve(recs, no_owner(2), messages=msgs)
+    assert not same(res, 0, 1)
+    assert res.near_misses.row(0, named=True)["reason"] == (
+        "an address at secondgroup used while the firstco address was in use before and after it "
+        "(firstco 2014–2020, secondgroup 2017)")
+
+
+def _syllable_names(n: int, offset: int) -> list[str]:
+    syl = ["ba", "ko", "ri", "tu", "me", "sa", "lo", "ni", "de", "va", "pu", "ge", "zo", "fi", "hu", "ja"]
+    return [(syl[(i // 16) % 16] + syl[i % 16] + syl[(i // 7 + offset) % 16]).capitalize()
+            for i in range(offset, offset + n)]
+
+
+def test_a_surname_whose_profiles_share_names_makes_its_names_less_rare() -> None:
+    """Given names and surnames are correlated (an English work name such as Jack is commoner among the Xus):
+    the network's own LinkedIn profiles show how often names within a surname are shared, and a "Jack Xu" that
+    the independence estimate calls rare is not merged on the name alone when the Xu profiles are full of
+    namesakes. Without those namesakes the same records merge."""
+    firsts, lasts = _syllable_names(300, 0), _syllable_names(300, 300)
+    pairs = enumerate(zip(firsts, lasts, strict=True))
+    fillers = [conn(f, la, None, f"https://www.linkedin.com/in/f{i}") for i, (f, la) in pairs]
+    fillers += [conn("Jack", la, None, f"https://www.linkedin.com/in/jack{i}") for i, la in enumerate(lasts[:3])]
+    jack = [conn("Jack", "Xu", "Acme", "https://www.linkedin.com/in/jack-xu"), mail("Jack Xu", "jackxu88@gmail.com")]
+    given = ["Wei", "Ming", "Hao", "Lei", "Tao", "Bo", "Yan", "Jun"]
+    namesakes = [conn(g, "Xu", None, f"https://www.linkedin.com/in/{g}-xu-{k}") for g in given for k in (1, 2)]
+    res = resolve(records(*jack, *fillers, *namesakes), no_owner())
+    assert not same(res, 0, 1)
+    reason = res.near_misses.filter(pl.col("record_id_r") == 1).get_column("reason").to_list()
+    assert reason and reason[0].startswith("common name: about")
+    unique_xus = [conn(g, "Xu", None, f"https://www.linkedin.com/in/{g}-xu") for g in given]
+    assert same(resolve(records(*jack, *fillers, *unique_xus), no_owner()), 0, 1)
+
+
 def test_different_middle_initials_stay_apart() -> None:
     res = resolve(records(conn("Mary", "Quinlan", "Acme"), mail("Mary J. Quinlan", "mjq@gmail.com"),
                           mail("Mary K. Quinlan", "mkq@yahoo.com")), no_owner())

@@ -26,14 +26,18 @@ def _jw(a: list[str], b: list[str]) -> list[float]:
     return process.cpdist(a, b, scorer=JaroWinkler.normalized_similarity, workers=-1).tolist()
 
 
-def shared_tokens(keys: pl.DataFrame, left: pl.DataFrame, right: pl.DataFrame, lk: str = "l",
-            rk: str = "r") -> pl.DataFrame:
+def shared_tokens(keys: pl.DataFrame | pl.LazyFrame, left: pl.DataFrame, right: pl.DataFrame, lk: str = "l",
+                  rk: str = "r") -> pl.LazyFrame:
     """The ``(lk, rk)`` keys whose ``left`` tokens (of ``lk``) and ``right`` tokens (of ``rk``) intersect —
-    long tables ``(idx, tok)``; a join (exploding the smaller side), not a list operation."""
+    long tables ``(idx, tok)``; a join (exploding the smaller side), not a list operation. Lazy, so that
+    several are computed at once (:func:`polars.collect_all`)."""
+    k = keys.lazy()
     if left.height <= right.height:
-        x = keys.join(left.rename({"idx": lk}), on=lk).join(right.rename({"idx": rk}), on=[rk, "tok"], how="semi")
+        x = k.join(left.lazy().rename({"idx": lk}), on=lk).join(right.lazy().rename({"idx": rk}), on=[rk, "tok"],
+                                                                how="semi")
     else:
-        x = keys.join(right.rename({"idx": rk}), on=rk).join(left.rename({"idx": lk}), on=[lk, "tok"], how="semi")
+        x = k.join(right.lazy().rename({"idx": rk}), on=rk).join(left.lazy().rename({"idx": lk}), on=[lk, "tok"],
+                                                                 how="semi")
     return x.select(lk, rk).unique()
 
 
@@ -101,10 +105,11 @@ def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFr
         ("cs2", ctok["nongeneric"], ctok["prefixes"], True), ("cs3", ctok["prefixes"], ctok["nongeneric"], True)]
     if "thread" in tok and tok["thread"].height:
         specs.append(("thread", tok["thread"], tok["thread"], False))
-    for name, left, right, by_comp in specs:
-        on = ["comp_l", "comp_r"] if by_comp else ["l", "r"]
-        hit = shared_tokens(ckeys if by_comp else keys, left, right, *on).with_columns(pl.lit(True).alias(name))
-        b = b.join(hit, on=on, how="left", maintain_order="left")
+    hits = pl.collect_all([shared_tokens(ckeys if by_comp else keys, left, right,
+                                         *(["comp_l", "comp_r"] if by_comp else ["l", "r"]))
+                           .with_columns(pl.lit(True).alias(name)) for name, left, right, by_comp in specs])
+    for (_, _, _, by_comp), hit in zip(specs, hits, strict=True):
+        b = b.join(hit, on=["comp_l", "comp_r"] if by_comp else ["l", "r"], how="left", maintain_order="left")
     flags = [name for name, *_ in specs]
     p = p.hstack(b.select(pl.col(c).fill_null(False) for c in flags))
     if "thread" not in flags:

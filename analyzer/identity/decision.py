@@ -38,6 +38,7 @@ def _last_compatible(a: str, b: str, ta: tuple[str, ...], tb: tuple[str, ...]) -
 
 
 NameT = tuple[str, str, tuple[str, ...]]
+Career = tuple[str, date, date, str]  # (employer, first seen, last seen, work address)
 
 
 class Clusters:
@@ -62,6 +63,13 @@ class Clusters:
                       for a, b, t in zip(first, last, toks, strict=True)],
         }
         self.sets: dict[str, dict[int, set[Any]]] = {k: {} for k in self._ATTRS}
+        #: per root, its work addresses and their dates (set by :meth:`set_careers`)
+        self.work: dict[int, set[Career]] = {}
+
+    def set_careers(self, careers: dict[int, list[Career]]) -> None:
+        """Record each root's work addresses with their dates: a probabilistic link that would put two
+        addresses at one employer in use at the same time into one cluster is refused."""
+        self.work = {r: set(c) for r, c in careers.items()}
 
     def find(self, x: int) -> int:
         p = self.parent
@@ -100,6 +108,10 @@ class Clusters:
         ca, cb = self._get("conn", ra), self._get("conn", rb)
         if ca and cb and ca & cb:
             return "two rows of the same Connections.csv"
+        if kind == "probabilistic" and (wa := self.work.get(ra)) and (wb := self.work.get(rb)):
+            why = _overlap(sorted(wa), sorted(wb), same_employer_only=True)
+            if why is not None:
+                return why
         if kind in ("email", "probabilistic"):
             na, nb = self._get("names", ra), self._get("names", rb)
             if na and nb:
@@ -130,6 +142,9 @@ class Clusters:
             self.sets[attr].pop(rb, None)
             if sa or sb:
                 self.sets[attr][ra] = (sa or set()) | (sb or set())
+        wb = self.work.pop(rb, None)
+        if wb:
+            self.work.setdefault(ra, set()).update(wb)
         db = self.diff.pop(rb, None)
         if db:
             da = self.diff.setdefault(ra, {})
@@ -183,27 +198,56 @@ def _years(a: date, b: date) -> str:
     return f"{a.year}" if a.year == b.year else f"{a.year}–{b.year}"
 
 
-def _root_careers(cl: Clusters, roots: list[int], facts: CareerFacts) -> dict[int, list[tuple[str, date, date]]]:
-    """Per root of ``roots``: (employer, first seen, last seen) of its work addresses, earliest first."""
+def root_careers(cl: Clusters, roots: list[int] | None, facts: CareerFacts) -> dict[int, list[Career]]:
+    """Per root of ``roots`` (every root when None): (employer, first seen, last seen, address) of its work addresses, earliest
+    first."""
     rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
-                      schema={"idx": pl.Int64, "root": pl.Int64}).filter(pl.col("root").is_in(roots))
-    per = (facts.orgs.join(rt, on="idx").join(facts.periods, on="idx")
-           .group_by("root", "tok").agg(pl.col("first_seen").min(), pl.col("last_seen").max())
-           .sort(["root", "first_seen", "tok"]))
-    out: dict[int, list[tuple[str, date, date]]] = {}
-    for root, org, a, b in per.iter_rows():
-        out.setdefault(root, []).append((org, a, b))
+                      schema={"idx": pl.Int64, "root": pl.Int64})
+    if roots is not None:
+        rt = rt.filter(pl.col("root").is_in(roots))
+    orgs = facts.orgs if "addr" in facts.orgs.columns else facts.orgs.with_columns(pl.col("tok").alias("addr"))
+    per = (orgs.join(rt, on="idx").join(facts.periods, on="idx")
+           .group_by("root", "tok", "addr").agg(pl.col("first_seen").min(), pl.col("last_seen").max())
+           .sort(["root", "first_seen", "tok", "addr"]))
+    out: dict[int, list[Career]] = {}
+    for root, org, addr, a, b in per.select("root", "tok", "addr", "first_seen", "last_seen").iter_rows():
+        out.setdefault(root, []).append((org, a, b, addr))
     return out
 
 
-def _overlap(ca: list[tuple[str, date, date]], cb: list[tuple[str, date, date]]) -> str | None:
-    """Why two careers are two people (work addresses at two employers in use during the same months)."""
-    for oa, a1, a2 in ca:
-        for ob, b1, b2 in cb:
-            if oa != ob and (min(a2, b2) - max(a1, b1)).days > OVERLAP_DAYS:
+def _overlap(ca: list[Career], cb: list[Career], same_employer_only: bool = False) -> str | None:
+    """Why two careers are two people: work addresses at two employers in use during the same months, an
+    address at one employer used only while another employer's address was in use before and after it (both
+    by more than ``OVERLAP_DAYS``: that tenure spans it), or two different addresses at one employer in use
+    during the same months (a person has one work address per employer at a time)."""
+    for oa, a1, a2, xa in ca:
+        for ob, b1, b2, xb in cb:
+            if oa != ob and not same_employer_only:
+                inner = next(((o, x1, x2, y1, y2) for o, x1, x2, y1, y2 in ((oa, a1, a2, b1, b2), (ob, b1, b2, a1, a2))
+                              if (y1 - x1).days > OVERLAP_DAYS and (x2 - y2).days > OVERLAP_DAYS), None)
+                if inner is not None:
+                    o, x1, x2, y1, y2 = inner
+                    other = ob if o == oa else oa
+                    return (f"an address at {other} used while the {o} address was in use before and after it "
+                            f"({o} {_years(x1, x2)}, {other} {_years(y1, y2)})")
+            if (min(a2, b2) - max(a1, b1)).days <= OVERLAP_DAYS:
+                continue
+            if oa != ob and not same_employer_only:
                 return (f"work addresses at two employers in use at the same time ({oa} {_years(a1, a2)}, "
                         f"{ob} {_years(b1, b2)})")
+            if oa == ob and xa != xb:
+                return (f"two addresses at one employer in use at the same time ({xa} {_years(a1, a2)}, "
+                        f"{xb} {_years(b1, b2)})")
     return None
+
+
+def _career_words(career: list[Career]) -> str:
+    """"2014–2017 (firstco), 2017–2020 (secondgroup)": one entry per employer, earliest first."""
+    span: dict[str, tuple[date, date]] = {}
+    for org, a, b, _ in career:
+        x, y = span.get(org, (a, b))
+        span[org] = (min(a, x), max(b, y))
+    return ", ".join(f"{_years(a, b)} ({org})" for org, (a, b) in sorted(span.items(), key=lambda kv: (kv[1][0], kv[0])))
 
 
 #: a message with more participants than this is mass mail (a company-wide list, a newsletter's recipients)
@@ -220,7 +264,7 @@ def _same_employer(org: str, company: str) -> bool:
     return any(o[:4] == w[:4] or w[:4] in o for w in words)
 
 
-def _not_current(current: dict[int, str], careers: dict[int, list[tuple[str, date, date]]], roots: list[int],
+def _not_current(current: dict[int, str], careers: dict[int, list[Career]], roots: list[int],
                  end: date | None) -> str | None:
     """Why a group is two people: LinkedIn shows one current employer while a work address at another is still
     in use at the end of the data."""
@@ -230,7 +274,7 @@ def _not_current(current: dict[int, str], careers: dict[int, list[tuple[str, dat
         if a not in current:
             continue
         for b in roots:
-            for org, _, last in careers.get(b, []):
+            for org, _, last, _ in careers.get(b, []):
                 if (end - last).days <= RECENT_DAYS and not _same_employer(org, current[a]):
                     return (f"current LinkedIn employer differs from a work address still in use (LinkedIn: "
                             f"{current[a]}; {org} until {last.year})")
@@ -264,14 +308,48 @@ def name_rarity(names: pl.DataFrame) -> tuple[dict[str, int], dict[str, int], in
     return firsts, lasts, max(full.height, MIN_NAMES_FOR_RARITY)
 
 
+#: how many expected namesake pairs a surname's own count is worth before its factor moves from the network's
+#: (shrinkage of :func:`surname_namesake_factors`)
+SURNAME_FACTOR_PRIOR_PAIRS = 1.0
+#: bounds of a surname's factor
+SURNAME_FACTOR_MIN = 1.0
+
+
+def surname_namesake_factors(names: pl.DataFrame) -> tuple[dict[str, float], float]:
+    """How much more often full names are shared within each surname than the given-name x surname
+    independence estimate predicts (given names and surnames are correlated by origin: among the Xus of a
+    network "Jack" may be far commoner than among everyone). Measured on the LinkedIn profiles (``names``:
+    linkedin_url, first, last): distinct URLs are distinct humans, an unbiased sample of the network's
+    namesakes. Per surname, the observed pairs of profiles with one full name over the pairs independence
+    expects, shrunk towards the network's factor; returns (surname -> factor, network factor)."""
+    p = names.filter(pl.col("linkedin_url").is_not_null() & (pl.col("first").str.len_chars() > 1)
+                     & (pl.col("last").str.len_chars() > 1)).group_by("linkedin_url") \
+        .agg(pl.col("first").min(), pl.col("last").min())
+    n = p.height
+    if n < MIN_NAMES_FOR_RARITY:
+        return {}, 1.0
+    share_first = p.group_by("first").len().select((pl.col("len").cast(pl.Float64) ** 2).sum()).item() / n ** 2
+    per_last = p.group_by("last", "first").len().group_by("last").agg(
+        (pl.col("len") * (pl.col("len") - 1) / 2).sum().alias("observed"), pl.col("len").sum().alias("n"))
+    per_last = per_last.with_columns((pl.col("n") * (pl.col("n") - 1) / 2 * share_first).alias("expected"))
+    observed, expected = per_last.select(pl.col("observed").sum(), pl.col("expected").sum()).row(0)
+    network = max(SURNAME_FACTOR_MIN, float(observed) / expected) if expected else 1.0
+    k = SURNAME_FACTOR_PRIOR_PAIRS
+    per_last = per_last.with_columns(((pl.col("observed") + k * network) / (pl.col("expected") + k))
+                                     .clip(SURNAME_FACTOR_MIN).alias("factor"))
+    return dict(per_last.select("last", "factor").iter_rows()), network
+
+
 def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, facts: CareerFacts,
                      edges: list[Edge], near_rows: list[NearMiss], refused_count: dict[str, int]) -> dict[str, Any]:
     """SPEC §5's decision for names: the candidate pairs whose names agree (``NAME_*_LEVELS``, or a nameless
     address spelling the name) group the clusters that carry one name. A group is merged into one person when
     the name is rare in this network (the expected number of other humans carrying it, from the given-name and
-    surname frequencies of :func:`name_rarity`, is at most ``st.max_expected_namesakes``) and nothing in it
-    says two people: two LinkedIn profiles, two rows of one Connections.csv, names that do not agree, work
-    addresses at two employers in use during the same months, different middle initials or suffixes. A group
+    surname frequencies of :func:`name_rarity` times the surname's factor of :func:`surname_namesake_factors`,
+    is at most ``st.max_expected_namesakes``) and nothing in it says two people: two LinkedIn profiles, two
+    rows of one Connections.csv, names that do not agree, work addresses at two employers in use during the
+    same months (or one inside the other's tenure, or two addresses at one employer at once), different middle
+    initials or suffixes. A group
     that fails is left as it is (corroborated merges were made before) and its pairs are near misses with the
     reason. Returns what the run measured (for ``identity_settings.json``)."""
     rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
@@ -290,6 +368,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     # can hide, so the risk is the expected number of namesakes times the share of humans without a profile
     n_profiles = humans.get_column("linkedin_url").drop_nulls().n_unique()
     hidden = max(MIN_HIDDEN_SHARE, 1.0 - n_profiles / max(n_names, n_profiles, 1))
+    factors, network_factor = surname_namesake_factors(humans)
     marks_of: dict[int, set[tuple[str, str]]] = {}  # (middle initial, suffix) written on the records
     for root, mi, sfx in humans.filter((pl.col("mi") != "") | (pl.col("suffix") != "")) \
             .select("root", "mi", "suffix").unique().iter_rows():
@@ -336,7 +415,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         if find(named) not in groups:
             groups[find(named)] = []
     all_roots = sorted({r for row in all_rows for r in row[2:4]})
-    careers = _root_careers(cl, all_roots, facts)
+    careers = root_careers(cl, all_roots, facts)
     last_seen = facts.periods.get_column("last_seen").max() if facts.periods.height else None
     end = last_seen if isinstance(last_seen, date) else None
     current: dict[int, str] = {}
@@ -359,7 +438,8 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         near_rows.extend((l_, r_, lv, w, why) for l_, r_, _, _, lv, w in group)
 
     def expected_namesakes(names: list[tuple[str, str]]) -> float:
-        return max(firsts.get(f, 1) * lasts.get(la, 1) / n_names for f, la in names) * hidden
+        return max(firsts.get(f, 1) * lasts.get(la, 1) / n_names * factors.get(la, network_factor)
+                   for f, la in names) * hidden
 
     def members(g: int) -> list[int]:
         return sorted({r for row in groups[g] for r in row[2:4]} | {g})
@@ -407,9 +487,8 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             continue
         career = sorted((c for r in roots for c in work[r]), key=lambda c: (c[1], c[0]))
         evidence = "same rare name" if len(names) == 1 else "same rare name (nickname or other form)"
-        if len(career) > 1:
-            evidence += "; addresses used one after another " + ", ".join(
-                f"{_years(a, b)} ({org})" for org, a, b in career)
+        if len({c[0] for c in career}) > 1:
+            evidence += "; addresses used one after another " + _career_words(career)
         n_merged += bool(group)
         fits[g] = evidence
         for l_, r_, _, _, lv, w in group:
@@ -445,6 +524,8 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
                 near_rows.append((l_, r_, lv, w, refused))
     return {"name_groups": len(groups), "name_groups_merged": n_merged, "spelled_addresses_linked": n_spelled, "distinct_full_names": n_names,
             "linkedin_profiles": n_profiles, "share_without_profile": round(hidden, 4),
+            "namesake_factor_network": round(network_factor, 3),
+            "namesake_factor_by_surname_max": round(max(factors.values(), default=1.0), 3),
             "max_expected_namesakes": st.max_expected_namesakes, "overlap_days": OVERLAP_DAYS}
 
 

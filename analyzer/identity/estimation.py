@@ -44,7 +44,7 @@ def estimate_company_u(units: pl.DataFrame, ctok: dict[str, pl.DataFrame],
     uk = keys.unique()
     same = pl.concat([shared_tokens(uk, ctok["all"], ctok["all"], "comp_l", "comp_r"),
                       shared_tokens(uk, ctok["nongeneric"], ctok["prefixes"], "comp_l", "comp_r"),
-                      shared_tokens(uk, ctok["prefixes"], ctok["nongeneric"], "comp_l", "comp_r")]).unique()
+                      shared_tokens(uk, ctok["prefixes"], ctok["nongeneric"], "comp_l", "comp_r")]).unique().collect()
     n_same = keys.join(same, on=["comp_l", "comp_r"], how="semi").height
     lo = st.u_estimation.min_u
     u_same = min(max(n_same / keys.height, lo), 1.0 - lo)  # everyone at one employer: no information

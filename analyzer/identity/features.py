@@ -28,7 +28,8 @@ _SUFFIX = re.compile(r"\b(jr|sr|ii|iii|iv)\b", re.IGNORECASE)  # a display name 
 @dataclass
 class Features:
     """Scalar features per record (``f``, one row per record, ``idx`` = position) and set-valued features as
-    long ``(idx, tok)`` tables (``tok``): email, email_any, local, local_long, work_local, work_domain, work_org,
+    long ``(idx, tok)`` tables (``tok``): email, email_any, local, local_long, work_local, work_domain, work_org (with
+    ``addr``, the work address),
     last, comp, pattern. ``given_name_pairs``: given names that the records show to be one person's (a
     signature "Zhang Kaiwen" above the work name "Kevin Zhang"), used like nicknames in this run only."""
 
@@ -92,8 +93,10 @@ def compute_features(recs: pl.DataFrame) -> Features:
     tok["email"] = pe.select("idx", pl.col("email").alias("tok")).unique()
     tok["local_long"] = pe.filter(la.str.len_chars() >= 5).select("idx", la.alias("tok")).unique()
     tok["work_domain"] = pe.filter(~pl.col("webmail")).select("idx", pl.col("domain").alias("tok")).unique()
+    # the organisation of each work address, with the address itself (two addresses at one employer in use at
+    # the same time are two people's)
     tok["work_org"] = pe.filter(~pl.col("webmail") & (pl.col("org_key") != "")) \
-        .select("idx", pl.col("org_key").alias("tok")).unique()
+        .select("idx", pl.col("org_key").alias("tok"), pl.col("email").alias("addr")).unique()
     tok["local"] = pe.filter(la.str.len_chars() >= 2).select("idx", la.alias("tok")).unique()
     tok["work_local"] = pe.filter(~pl.col("webmail") & (la.str.len_chars() >= 3)).select("idx", la.alias("tok")) \
         .unique()

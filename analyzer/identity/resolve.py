@@ -20,6 +20,7 @@ from analyzer.identity.decision import (
     NearMiss,
     one_address_one_person,
     rare_name_merges,
+    root_careers,
 )
 from analyzer.identity.estimation import (
     company_token_weights,
@@ -244,6 +245,16 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
         interesting = scored.filter(pl.col("accept") | (pl.col("match_weight") >= report_w)) \
             .sort(["match_weight", "l", "r"], descending=[True, False, False])
         interesting = interesting.with_columns(levels_text(interesting, st))
+        # activity periods only matter for records with a work address: two addresses at one employer in use
+        # at the same time are two people, whatever corroborates the pair
+        periods, together = record_activity(messages, f.select("record_id", "idx").join(humans.select("idx"),
+                                                                                        on="idx"),
+                                            feats.tok["work_org"].select("idx").unique())
+        facts = CareerFacts(names=humans.select("idx", "first", "last", "mi", "suffix", "linkedin_url"),
+                            orgs=feats.tok["work_org"], periods=periods,
+                            current=humans.filter(pl.col("conn_file").is_not_null()).select("idx", "company"),
+                            together=together)
+        cl.set_careers(root_careers(cl, None, facts))
         for l_, r_, w, acc, above, sfx, lv in interesting.select(
                 "l", "r", "match_weight", "accept", "above", "lv_suffix", "levels").iter_rows():
             if acc:
@@ -261,14 +272,6 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
                 near_rows.append((l_, r_, lv, w, "no corroboration (same company/domain, shared thread or address)"))
         timings["corroborated_merges"] = round(time.perf_counter() - t0, 3)
         if st.uncorroborated_merges != "never":
-            # activity periods only matter for records with a work address
-            periods, together = record_activity(messages, f.select("record_id", "idx").join(humans.select("idx"),
-                                                                                            on="idx"),
-                                                feats.tok["work_org"].select("idx").unique())
-            facts = CareerFacts(names=humans.select("idx", "first", "last", "mi", "suffix", "linkedin_url"),
-                                orgs=feats.tok["work_org"], periods=periods,
-                                current=humans.filter(pl.col("conn_file").is_not_null()).select("idx", "company"),
-                                together=together)
             estimated["names"] = rare_name_merges(scored, cl, st, facts, edges, name_near_rows, refused_count)
             timings["name_merges"] = round(time.perf_counter() - t0, 3)
     # one address, one person (SPEC §5): clusters still sharing an address or a profile URL are one person
