@@ -70,7 +70,6 @@ def test_every_connection_url_is_in_people(report: Path) -> None:
     assert len(urls) == 115 and urls <= in_people
 
 
-@pytest.mark.xfail(strict=False, reason="needs the new identity engine (branch identity)")
 def test_dormant_colleagues_outrank_recruiters_and_automated_are_not_ranked(report: Path) -> None:
     keys = {(r["key_type"], r["key"]): r["truth_id"] for r in _csv(TRUTH / "identities.csv")}
     category = {r["truth_id"]: r["category"] for r in _csv(TRUTH / "people.csv")}
