@@ -334,11 +334,15 @@ def parse_messages(f: InputFile, out: FileCollector) -> None:
             head = None
         if head is not None:
             hc = _Cols(head)
-            if hc.has("CONVERSATION ID") and (rows := _fast_message_rows(data, head, hc)) is not None:
-                del data
-                build_messages(rows, _has_recipient_urls(hc), out)
-                out.advance(f.size)
-                return
+            if hc.has("CONVERSATION ID"):
+                held = [data]
+                del data  # the fast path frees the bytes once polars has parsed them
+                rows = _fast_message_rows(held, head, hc)
+                if rows is not None:
+                    build_messages(rows, _has_recipient_urls(hc), out)
+                    out.advance(f.size)
+                    return
+                data = held[0] if held else f.read_bytes()
     table = read_table(decode(data, f.display), f.display, is_header=_is_messages_header)
     del data
     c = _Cols(table)
@@ -395,14 +399,19 @@ def _csv_message_rows(table: CsvTable, c: _Cols, rejects: list[tuple[int, str]])
                content.lstrip().startswith(_SPINMAIL), skip)
 
 
-def _fast_message_rows(data: bytes, table: CsvTable, c: _Cols) -> pl.DataFrame | None:
+def _fast_message_rows(held: bytes | list[bytes], table: CsvTable, c: _Cols) -> pl.DataFrame | None:
     """The same rows as :func:`_csv_message_rows` (as a :data:`ROW_SCHEMA` frame), parsed by polars.
 
     Only for plain UTF-8 comma-separated files without preamble, and only when the parse provably agrees with
     the csv module: every row has the header's number of cells (the commas of the file add up), no blank
     line and the newlines add up (so physical line numbers are exact). Otherwise None: the caller falls back
     to the csv module, which also rejects the malformed rows.
+
+    ``held`` is the file's bytes, or a one-element list of them that is emptied as soon as polars has parsed
+    them (so that the bytes and the frames are not held at the same time; the caller reads the file again if
+    it then gets None).
     """
+    data = held[0] if isinstance(held, list) else held
     if table.header_line != 1 or table.delimiter != "," or len(data) < FAST_PATH_MIN_BYTES:
         return None
     if data.startswith(b"\xef\xbb\xbf"):
@@ -410,24 +419,29 @@ def _fast_message_rows(data: bytes, table: CsvTable, c: _Cols) -> pl.DataFrame |
     elif detect_encoding(data[:4096]) != "utf-8":
         return None
     width = c.width
+    first_nl = data.find(b"\n")
+    header_commas = data[: first_nl if first_nl >= 0 else len(data)].count(b",")
+    commas = data.count(b",")
+    newlines = data.count(b"\n")
+    if (n_cr := data.count(b"\r")) and n_cr != data.count(b"\r\n"):
+        return None  # a lone CR is a line break for the csv module: line numbers would differ
     try:
         df = pl.read_csv(data, has_header=True, infer_schema=False, quote_char='"', raise_if_empty=False)
     except Exception:  # any parse problem: let the csv module read it and reject what is broken
         return None
+    finally:
+        del data
+        if isinstance(held, list):
+            held.clear()
     if df.width != width:
         return None
     names = df.columns
     cells = [pl.col(n) for n in names]
     n = df.height
-    first_nl = data.find(b"\n")
-    header_commas = data[: first_nl if first_nl >= 0 else len(data)].count(b",")
     inner_commas = sum(df.select(x.str.count_matches(",", literal=True).sum() for x in cells).row(0))
     # a row with fewer cells than the header (which polars pads) or a blank line breaks this sum
-    if data.count(b",") != header_commas + n * (width - 1) + inner_commas:
+    if commas != header_commas + n * (width - 1) + inner_commas:
         return None
-    newlines = data.count(b"\n")
-    if (n_cr := data.count(b"\r")) and n_cr != data.count(b"\r\n"):
-        return None  # a lone CR is a line break for the csv module: line numbers would differ
     if newlines in (n + 1, n):  # no newline inside any cell (every export before 2026)
         lines = pl.int_range(0, n, dtype=pl.Int64) + 2
     else:

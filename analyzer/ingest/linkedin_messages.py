@@ -47,6 +47,7 @@ _NAME = "\x00n"
 _SPONSORED = "\x00s"
 _UTC_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC$"
 _SPLIT_TO = re.compile(r",(?! )")
+_SLICE = 1 << 16
 
 
 def _mapped(s: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
@@ -198,8 +199,9 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
     rejected.extend((line, "no sender (FROM and SENDER PROFILE URL are empty)") for line in bad["line"].to_list())
     df = df.filter(~nameless)
     deferred = pl.col("canon").is_null() & ~pl.col("member") & ~pl.col("spin") & pl.col("title")
-    later = df.filter(deferred)
-    now = df.filter(~deferred)
+    df = df.drop("surl").with_columns(deferred.alias("deferred"))
+    later = df.filter(pl.col("deferred")).drop("deferred", "member", "spin", "title", "canon", "from")
+    now = df.filter(~pl.col("deferred")).drop("deferred", "title")
     del df
     now = now.with_columns(
         pl.when(pl.col("canon").is_not_null()).then(pl.col("canon"))
@@ -215,7 +217,7 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
         .otherwise(None).alias("shint"),
         pl.coalesce("canon", "fs").alias("who"),
     )
-    now = now.with_row_index("seq")
+    now = now.drop("member", "spin").with_row_index("seq")
     m_now = _mentions(now, deferred=False)
     url_name = dict(m_now.filter(~pl.col("key").str.starts_with("\x00"))
                     .unique("key", keep="first", maintain_order=True).select("key", "name").iter_rows())
@@ -238,7 +240,7 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
         pl.col("fs").alias("sname"),
         pl.when(is_owner).then(None).otherwise(pl.lit(SPONSORED_HINT)).alias("shint"),
         pl.col("fs").alias("who"),
-    ).with_row_index("seq", offset=now.height)
+    ).drop("is_owner").with_row_index("seq", offset=now.height)
     m_later = _mentions(later, deferred=True)
 
     # message keys: numbered within runs of equal (conversation, date, sender, TO), deferred rows never
@@ -267,8 +269,10 @@ def _message_keys(df: pl.DataFrame) -> pl.Series:
         pl.lit("li-msg\x1f"), "cid", pl.lit("\x1f"), "date", pl.lit("\x1f"), "who", pl.lit("\x1f"), "to",
         pl.lit("\x1f"), pl.when(dup > 0).then(dup.cast(pl.String) + "\x1f").otherwise(pl.lit("")),
     ).cast(pl.Binary)).to_series()
-    return pl.Series("msg_key", [blake2b(b, digest_size=12).hexdigest() for b in text.to_list()],
-                     dtype=pl.String())
+    # Python objects for one slice at a time: memory stays bounded on 500 000-row files
+    parts = [pl.Series("msg_key", [blake2b(b, digest_size=12).hexdigest() for b in text.slice(i, _SLICE).to_list()],
+                       dtype=pl.String()) for i in range(0, text.len(), _SLICE)]
+    return pl.concat(parts) if parts else pl.Series("msg_key", [], dtype=pl.String())
 
 
 def _spread(keys: pl.DataFrame, fn: Callable[..., list[tuple[Any, ...]]], schema: dict[str, pl.DataType]
