@@ -113,15 +113,15 @@ def clear_winner(counts: Counter[str], total: int) -> str | None:
     return best
 
 
-def _name_key(name: str) -> tuple[str, str, str | None]:
-    """(key, name, automated hint) of a person known by name only."""
+def _name_key(name: str) -> tuple[str, str]:
+    """(key, name) of a person known by name only."""
     if name.casefold() == LINKEDIN_MEMBER:
-        return _MEMBER_KEY, "LinkedIn Member", HIDDEN_MEMBER_HINT
-    return _NAME + name, name, None
+        return _MEMBER_KEY, "LinkedIn Member"
+    return _NAME + name, name
 
 
-def _recipients(to: str, rurls: str, deferred: bool) -> list[tuple[str, str, str | None]]:
-    """(key, name, automated hint) of each recipient of a row with these TO and URLs cells (deferred or not)."""
+def _recipients(to: str, rurls: str, deferred: bool) -> list[tuple[str, str]]:
+    """(key, name) of each recipient of a row with these TO and URLs cells (deferred or not)."""
     plan: list[tuple[str | None, str]]
     if deferred or "," in rurls:
         plan = recipient_plan(to.strip(), rurls)
@@ -131,7 +131,7 @@ def _recipients(to: str, rurls: str, deferred: bool) -> list[tuple[str, str, str
         plan = [(rc, to)]
     else:
         plan = recipient_plan(to.strip(), rurls)
-    return [(canon, name, None) if canon is not None else _name_key(name) for canon, name in plan]
+    return [(canon, name) if canon is not None else _name_key(name) for canon, name in plan]
 
 
 def _timestamps(dates: pl.Series) -> pl.Series:
@@ -211,10 +211,6 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
         pl.when(pl.col("canon").is_not_null()).then(pl.col("from"))
         .when(pl.col("member")).then(pl.lit("LinkedIn Member"))
         .otherwise(pl.col("fs")).alias("sname"),
-        pl.when(pl.col("canon").is_not_null()).then(None)
-        .when(pl.col("member")).then(pl.lit(HIDDEN_MEMBER_HINT))
-        .when(pl.col("spin")).then(pl.lit(SPONSORED_HINT))
-        .otherwise(None).alias("shint"),
         pl.coalesce("canon", "fs").alias("who"),
     )
     now = now.drop("member", "spin").with_row_index("seq")
@@ -238,7 +234,6 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
     later = later.with_columns(
         pl.when(is_owner).then(_NAME + pl.col("fs")).otherwise(_SPONSORED + pl.col("fs")).alias("skey"),
         pl.col("fs").alias("sname"),
-        pl.when(is_owner).then(None).otherwise(pl.lit(SPONSORED_HINT)).alias("shint"),
         pl.col("fs").alias("who"),
     ).drop("is_owner").with_row_index("seq", offset=now.height)
     m_later = _mentions(later, deferred=True)
@@ -288,15 +283,17 @@ def _spread(keys: pl.DataFrame, fn: Callable[..., list[tuple[Any, ...]]], schema
 
 
 def _mentions(df: pl.DataFrame, deferred: bool) -> pl.DataFrame:
-    """One row per mention (sender, then recipients in order) in processing order: seq, pos, key, ..."""
+    """One row per mention (sender, then recipients in order) in processing order: seq, pos, key, name.
+
+    The role (pos 0 is the sender), the line (the message's) and the automated hint (a property of the key's
+    kind) are not carried: only a record's first mention needs them."""
     senders = df.select("seq", pl.lit(0, pl.Int64).alias("pos"), pl.col("skey").alias("key"),
-                        pl.col("sname").alias("name"), pl.col("shint").alias("hint"), "line",
-                        pl.lit("sender").alias("role"))
+                        pl.col("sname").alias("name"))
     # the recipients of each distinct (TO, URLs) pair, spread to the rows by a pair number
     plan = _spread(df.select("to", "rurls"), lambda to, urls: _recipients(to, urls, deferred),
-                   {"key": pl.String(), "name": pl.String(), "hint": pl.String()})
-    recips = (df.select("seq", "line").with_row_index("i").join(plan, on="i")
-              .select("seq", pl.col("pos") + 1, "key", "name", "hint", "line", pl.lit("recipient").alias("role")))
+                   {"key": pl.String(), "name": pl.String()})
+    recips = (df.select("seq").with_row_index("i").join(plan, on="i")
+              .select("seq", pl.col("pos") + 1, "key", "name"))
     return pl.concat([senders, recips]).sort("seq", "pos")
 
 
@@ -343,8 +340,14 @@ def _records(msgs: pl.DataFrame, mentions: pl.DataFrame) -> tuple[pl.DataFrame, 
     """Records numbered by first mention, and the messages with ``sender_id`` and ``recipient_ids``."""
     m = mentions.with_row_index("mi")
     firsts = (m.group_by("key").agg(pl.col("mi").first(), pl.len().alias("n_mentions"),
-                                    pl.col("name", "hint", "line", "role").first())
+                                    pl.col("name", "seq", "pos").first())
               .sort("mi").with_row_index("rid").with_columns(pl.col("rid").cast(pl.Int64)))
+    firsts = (firsts.join(msgs.select("seq", "line"), on="seq", how="left").sort("rid")
+              .with_columns(pl.when(pl.col("pos") == 0).then(pl.lit("sender")).otherwise(pl.lit("recipient"))
+                            .alias("role"),
+                            pl.when(pl.col("key") == _MEMBER_KEY).then(pl.lit(HIDDEN_MEMBER_HINT))
+                            .when(pl.col("key").str.starts_with(_SPONSORED)).then(pl.lit(SPONSORED_HINT))
+                            .alias("hint")))
     rid = m.select("mi", "seq", "pos", "key").join(firsts.select("key", "rid"), on="key", how="left").sort("mi")
     sender = rid.filter(pl.col("pos") == 0).select("seq", pl.col("rid").alias("sender_id"))
     recips = rid.filter(pl.col("pos") > 0).group_by("seq", maintain_order=True).agg(
