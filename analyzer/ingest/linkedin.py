@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import csv
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime
 from hashlib import blake2b
@@ -27,6 +26,15 @@ from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector, stable_key
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_date, parse_datetime
 from analyzer.ingest.inputs import InputFile
+from analyzer.ingest.linkedin_messages import (
+    HIDDEN_MEMBER_HINT,
+    LINKEDIN_MEMBER,
+    ROW_SCHEMA,
+    SPONSORED_HINT,
+    build_messages,
+)
+from analyzer.ingest.linkedin_messages import recipient_plan as _recipient_plan
+from analyzer.ingest.linkedin_messages import split_names as _split_names
 from analyzer.ingest.registry import Parser, Sniff, register
 from analyzer.ingest.text import (
     CsvTable,
@@ -43,18 +51,11 @@ EXPORT_HELP = (
     "archive' (or pick the files); pass the downloaded zip or the folder it extracts to"
 )
 
-LINKEDIN_MEMBER = "linkedin member"
-HIDDEN_MEMBER_HINT = "hidden LinkedIn member"
-SPONSORED_HINT = "linkedin sponsored message"
 COACH_REASON = "LinkedIn coach/guide messages are not person-to-person"
 _SPINMAIL = '<p class="spinmail'
 #: messages.csv files from this size on are parsed by polars when the parse provably matches the csv module.
 FAST_PATH_MIN_BYTES = 1 << 20
-_FAST_CHUNK = 50_000
-#: Share of conversations (with any profile URL) a URL must appear in to be taken as the owner's.
-OWNER_SHARE = 0.6
 
-_SPLIT_TO = re.compile(r",(?! )")
 _PANDAS_SUFFIX = re.compile(r"\.\d+$")
 _TRAILING_NUMBER = re.compile(r"(?: v?\d+| ?\(\d+\))+$")
 _EMAIL_SPLIT = re.compile(r"[,;\s]+")
@@ -293,92 +294,6 @@ class _MessageReader:
                 rids.append(self.by_name("recipient", name, line))
         return rids
 
-    def owner(self) -> tuple[str | None, str | None]:
-        """(owner URL, owner name) from the conversations, or (None, None) when no one stands out."""
-        per_url: Counter[str] = Counter()
-        n_conv = 0
-        for raw in self.conv_urls.values():
-            found: set[str] = set()
-            for chunk in raw:
-                for u in chunk.split(","):
-                    if (canon := canonical_linkedin_url(u.strip())) is not None:
-                        found.add(canon)
-            if found:
-                n_conv += 1
-                per_url.update(found)
-        best = _clear_winner(per_url, n_conv)
-        if best is not None:
-            return best, self.url_name.get(best) or None
-        per_name: Counter[str] = Counter()
-        n_conv = 0
-        for raw in self.conv_names.values():
-            names: set[str] = set()
-            for chunk in raw:
-                names.update(n for n in _split_names(chunk) if n.casefold() != LINKEDIN_MEMBER)
-            if names:
-                n_conv += 1
-                per_name.update(names)
-        name = _clear_winner(per_name, n_conv)
-        if name is None:
-            return None, None
-        # the 9-column layout has sender URLs only: the one URL written with the owner's name is theirs
-        same = [u for u, n in self.url_name.items() if n.strip().casefold() == name.casefold()]
-        return (same[0] if len(same) == 1 else None), name
-
-
-def _recipient_plan(to: str, urls_raw: str) -> list[tuple[str | None, str]]:
-    """(canonical URL or None, name) per recipient of a TO cell and its RECIPIENT PROFILE URLS cell.
-
-    With one URL the whole TO is one name (``Jane Doe, PhD``); with several, TO is split on commas not
-    followed by a space and paired in order; hidden members ("LinkedIn Member", no URL) are taken out of the
-    names first. When the counts still disagree, names are paired in order as far as they go.
-    """
-    urls = [u.strip() for u in urls_raw.split(",") if u.strip()] if urls_raw else []
-    if not urls:
-        return [(None, n) for n in _split_names(to)]
-    if len(urls) == 1 and "," not in to:
-        canon = canonical_linkedin_url(urls[0])
-        return [(canon, to)] if canon is not None or to else []
-    names = _split_names(to)
-    plan: list[tuple[str | None, str]] = []
-    extra = len(names) - len(urls)
-    if extra > 0:
-        kept: list[str] = []
-        for n in names:
-            if extra > 0 and n.casefold() == LINKEDIN_MEMBER:
-                plan.append((None, n))
-                extra -= 1
-            else:
-                kept.append(n)
-        names = kept
-    if len(urls) == 1:
-        names = [",".join(names)]
-    for i, u in enumerate(urls):
-        name = names[i] if i < len(names) else ""
-        canon = canonical_linkedin_url(u)
-        if canon is not None or name:
-            plan.append((canon, name))
-    return plan
-
-
-def _clear_winner(counts: Counter[str], total: int) -> str | None:
-    """The most frequent key if it is in at least OWNER_SHARE of ``total`` and strictly ahead of the next."""
-    if not counts or total == 0:
-        return None
-    top = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    best, n = top[0]
-    if n < OWNER_SHARE * total or (len(top) > 1 and top[1][1] == n):
-        return None
-    return best
-
-
-def _split_names(to: str) -> list[str]:
-    """TO split on commas not followed by a space (``A B,C D`` -> two; ``Jane Doe, PhD`` -> one)."""
-    if "," not in to:
-        t = to.strip()
-        return [t] if t else []
-    return [n for n in (p.strip() for p in _SPLIT_TO.split(to)) if n]
-
 
 _NO = frozenset({"No", "", "no", "NO", "False", "false"})
 
@@ -419,19 +334,30 @@ def parse_messages(f: InputFile, out: FileCollector) -> None:
             head = None
         if head is not None:
             hc = _Cols(head)
-            if hc.has("CONVERSATION ID") and (rows := _fast_message_rows(data, head, hc)) is not None:
-                del data
-                _parse_messages_modern(rows, hc, out)
-                out.advance(f.size)
-                return
+            if hc.has("CONVERSATION ID"):
+                held = [data]
+                del data  # the fast path frees the bytes once polars has parsed them
+                rows = _fast_message_rows(held, head, hc)
+                if rows is not None:
+                    build_messages(rows, _has_recipient_urls(hc), out)
+                    out.advance(f.size)
+                    return
+                data = held[0] if held else f.read_bytes()
     table = read_table(decode(data, f.display), f.display, is_header=_is_messages_header)
     del data
     c = _Cols(table)
     if not c.has("CONVERSATION ID") and c.has("DIRECTION"):
         _parse_messages_2018(table, c, out)
     else:
-        _parse_messages_modern(_csv_message_rows(table, c, out), c, out)
+        rejects: list[tuple[int, str]] = []
+        rows = pl.DataFrame(list(_csv_message_rows(table, c, rejects)), schema=ROW_SCHEMA, orient="row")
+        del table
+        build_messages(rows, _has_recipient_urls(c), out, rejects)
     out.advance(f.size)
+
+
+def _has_recipient_urls(c: _Cols) -> bool:
+    return c.has("RECIPIENT PROFILE URLS", "RECIPIENT PROFILE URL")
 
 
 #: The columns of a modern messages.csv that are read, in the order of a :data:`_MsgRow`.
@@ -442,13 +368,15 @@ _MSG_COLUMNS: tuple[tuple[str, ...], ...] = (
 )
 _YES = ("yes", "true", "1", "y")
 
-#: One row as the message loop sees it: (line, conversation id, has a title, FROM, sender URL, TO, recipient
-#: URLs, DATE, content is sponsored HTML, skip reason or None). Bodies and titles are reduced to flags here.
+#: One row as :func:`~analyzer.ingest.linkedin_messages.build_messages` sees it (:data:`ROW_SCHEMA`): (line,
+#: conversation id, has a title, FROM, sender URL, TO, recipient URLs, DATE, content is sponsored HTML, skip
+#: reason or None). Bodies and titles are reduced to flags here.
 _MsgRow = tuple[int, str, bool, str, str, str, str, str, bool, "str | None"]
 
 
-def _csv_message_rows(table: CsvTable, c: _Cols, out: FileCollector) -> Iterator[_MsgRow]:
-    """Rows of a messages.csv read with the csv module (any encoding or quirk); malformed rows are rejected."""
+def _csv_message_rows(table: CsvTable, c: _Cols, rejects: list[tuple[int, str]]) -> Iterator[_MsgRow]:
+    """Rows of a messages.csv read with the csv module (any encoding or quirk); malformed rows go to
+    ``rejects`` as (line, reason)."""
     width = c.width
     get = itemgetter(*(width if (i := c.pos(*names)) is None else i for names in _MSG_COLUMNS))
     has_folder = c.has("FOLDER")
@@ -456,7 +384,7 @@ def _csv_message_rows(table: CsvTable, c: _Cols, out: FileCollector) -> Iterator
     for line, row in table.rows():
         if len(row) != width:
             if problem := _width_problem(row, width):
-                out.reject(line, problem)
+                rejects.append((line, problem))
                 continue
             del row[width:]
         row.append("")
@@ -471,14 +399,19 @@ def _csv_message_rows(table: CsvTable, c: _Cols, out: FileCollector) -> Iterator
                content.lstrip().startswith(_SPINMAIL), skip)
 
 
-def _fast_message_rows(data: bytes, table: CsvTable, c: _Cols) -> Iterator[_MsgRow] | None:
-    """The same rows as :func:`_csv_message_rows`, parsed by polars (several times faster on 500 000 rows).
+def _fast_message_rows(held: bytes | list[bytes], table: CsvTable, c: _Cols) -> pl.DataFrame | None:
+    """The same rows as :func:`_csv_message_rows` (as a :data:`ROW_SCHEMA` frame), parsed by polars.
 
     Only for plain UTF-8 comma-separated files without preamble, and only when the parse provably agrees with
     the csv module: every row has the header's number of cells (the commas of the file add up), no blank
     line and the newlines add up (so physical line numbers are exact). Otherwise None: the caller falls back
     to the csv module, which also rejects the malformed rows.
+
+    ``held`` is the file's bytes, or a one-element list of them that is emptied as soon as polars has parsed
+    them (so that the bytes and the frames are not held at the same time; the caller reads the file again if
+    it then gets None).
     """
+    data = held[0] if isinstance(held, list) else held
     if table.header_line != 1 or table.delimiter != "," or len(data) < FAST_PATH_MIN_BYTES:
         return None
     if data.startswith(b"\xef\xbb\xbf"):
@@ -486,24 +419,29 @@ def _fast_message_rows(data: bytes, table: CsvTable, c: _Cols) -> Iterator[_MsgR
     elif detect_encoding(data[:4096]) != "utf-8":
         return None
     width = c.width
+    first_nl = data.find(b"\n")
+    header_commas = data[: first_nl if first_nl >= 0 else len(data)].count(b",")
+    commas = data.count(b",")
+    newlines = data.count(b"\n")
+    if (n_cr := data.count(b"\r")) and n_cr != data.count(b"\r\n"):
+        return None  # a lone CR is a line break for the csv module: line numbers would differ
     try:
         df = pl.read_csv(data, has_header=True, infer_schema=False, quote_char='"', raise_if_empty=False)
     except Exception:  # any parse problem: let the csv module read it and reject what is broken
         return None
+    finally:
+        del data
+        if isinstance(held, list):
+            held.clear()
     if df.width != width:
         return None
     names = df.columns
     cells = [pl.col(n) for n in names]
     n = df.height
-    first_nl = data.find(b"\n")
-    header_commas = data[: first_nl if first_nl >= 0 else len(data)].count(b",")
     inner_commas = sum(df.select(x.str.count_matches(",", literal=True).sum() for x in cells).row(0))
     # a row with fewer cells than the header (which polars pads) or a blank line breaks this sum
-    if data.count(b",") != header_commas + n * (width - 1) + inner_commas:
+    if commas != header_commas + n * (width - 1) + inner_commas:
         return None
-    newlines = data.count(b"\n")
-    if (n_cr := data.count(b"\r")) and n_cr != data.count(b"\r\n"):
-        return None  # a lone CR is a line break for the csv module: line numbers would differ
     if newlines in (n + 1, n):  # no newline inside any cell (every export before 2026)
         lines = pl.int_range(0, n, dtype=pl.Int64) + 2
     else:
@@ -532,147 +470,7 @@ def _fast_message_rows(data: bytes, table: CsvTable, c: _Cols) -> Iterator[_MsgR
         surl.alias("surl"), to.alias("to"), rurls.alias("rurls"), date_s.alias("date"),
         content.str.strip_chars_start().str.starts_with(_SPINMAIL).alias("spin"), skip.alias("skip"),
     )
-    del df
-
-    def chunks() -> Iterator[_MsgRow]:
-        # Python objects for one slice at a time: memory stays bounded on 500 000-row files
-        for start in range(0, n, _FAST_CHUNK):
-            part = sel.slice(start, _FAST_CHUNK)
-            yield from zip(*(part.get_column(k).to_list() for k in part.columns), strict=True)
-
-    return chunks()
-
-
-def _parse_messages_modern(rows: Iterable[_MsgRow], c: _Cols, out: FileCollector) -> None:
-    """The 2021+ layouts (9 to 13 columns): one message per row that is not skipped.
-
-    This is the hot loop for 500 000-row files: people are keyed by canonical URL (cached) and only counted
-    once known, and the ``YYYY-MM-DD HH:MM:SS UTC`` date has an inlined fast path.
-    """
-    has_urls = c.has("RECIPIENT PROFILE URLS", "RECIPIENT PROFILE URL")
-    r = _MessageReader(out)
-    conv_urls, conv_names = r.conv_urls, r.conv_names
-    url_name = r.url_name
-    record = out.record
-    message = out.message
-    canon_url = canonical_linkedin_url
-    fromisoformat = datetime.fromisoformat
-    deferred: list[tuple[int, str, str, str, str, str, datetime]] = []
-    used = 0
-    prev_base: tuple[str, ...] = ()
-    dup_n = 0
-    prev_cid = None
-    conv: set[str] = set()
-
-    for line, cid, has_title, fname, surl, to, rurls, date_s, spin, skip in rows:
-        if skip is not None:
-            out.ignore(skip)
-            continue
-        if len(date_s) == 23 and date_s[19:] == " UTC" and date_s[4] == "-":  # fast path of _fast_ts
-            try:
-                ts: datetime | None = fromisoformat(date_s[:19] + "+00:00")
-            except ValueError:
-                ts = parse_datetime(date_s)
-            if ts is not None and not MIN_YEAR <= ts.year <= MAX_YEAR:
-                ts = None
-        else:
-            ts = _fast_ts(date_s)
-        if ts is None:
-            date_s = date_s.strip()
-            out.reject(line, _bad_date(date_s))
-            continue
-
-        # sender
-        canon = canon_url(surl) if surl else None
-        if canon is not None:
-            if canon in url_name:  # known person: only the mention is counted
-                sender = record(role="sender", key=canon)
-            else:
-                url_name[canon] = fname
-                sender = record(role="sender", name=fname or None, linkedin_url=canon, line=line, key=canon)
-            who = canon
-        else:
-            fname = fname.strip()
-            if not fname:
-                out.reject(line, "no sender (FROM and SENDER PROFILE URL are empty)")
-                continue
-            if fname.casefold() == LINKEDIN_MEMBER:
-                sender = r.member("sender", line)
-            elif spin:
-                sender = r.sponsored(fname, line)
-            elif has_title:
-                # sponsored unless FROM is the owner: decided once the owner is known
-                deferred.append((line, cid, fname, to, rurls, date_s, ts))
-                used += 1
-                continue
-            else:
-                sender = r.by_name("sender", fname, line)
-            who = fname
-
-        # recipients
-        if not rurls:
-            recips = r.recipients(to.strip(), "", line)
-        elif "," not in rurls and (rc := canon_url(rurls)) is not None:
-            if rc in url_name:
-                recips = [record(role="recipient", key=rc)]
-            else:
-                url_name[rc] = to
-                recips = [record(role="recipient", name=to or None, linkedin_url=rc, line=line, key=rc)]
-        else:
-            recips = r.recipients(to.strip(), rurls, line)
-
-        # who takes part in which conversation (to recognise the owner)
-        if cid:
-            if cid != prev_cid:
-                prev_cid = cid
-                got = conv_urls.get(cid)
-                if got is None:
-                    got = conv_urls[cid] = set()
-                conv = got
-            if canon is not None:
-                conv.add(canon)
-            if rurls:
-                conv.add(rurls)
-            if not has_urls:
-                names = conv_names.get(cid)
-                if names is None:
-                    names = conv_names[cid] = set()
-                names.add(fname)
-                if to:
-                    names.add(to)
-
-        base = (cid, date_s, who, to)
-        if base == prev_base:
-            dup_n += 1
-            key = _msg_key(cid, date_s, who, to, str(dup_n))
-        else:
-            prev_base = base
-            dup_n = 0
-            key = blake2b(f"li-msg\x1f{cid}\x1f{date_s}\x1f{who}\x1f{to}\x1f".encode("utf-8", "surrogatepass"),
-                          digest_size=12).hexdigest()  # == _msg_key4(cid, date_s, who, to), inlined
-        message(timestamp=ts, channel="linkedin_message", sender=sender, recipients=recips,
-                thread_id=cid or None, n_participants=1 + len(recips), msg_key=key, line=line)
-        used += 1
-
-    owner_url, owner_name = r.owner()
-    if owner_url is not None:
-        out.owner_identity(linkedin_url=owner_url, name=owner_name)
-    elif owner_name is not None:
-        out.owner_identity(name=owner_name)
-    elif conv_urls:
-        out.note("the owner could not be recognised from the conversations (no profile takes part in most of "
-                 "them): directions rely on Profile.csv, other files or --me")
-    owner_cf = owner_name.casefold() if owner_name else None
-    for line, cid, fname, to, rurls, date_s, ts in deferred:
-        if owner_cf is not None and fname.casefold() == owner_cf:
-            sender = r.by_name("sender", fname, line)
-        else:
-            sender = r.sponsored(fname, line)
-        recips = r.recipients(to.strip(), rurls, line)
-        message(timestamp=ts, channel="linkedin_message", sender=sender, recipients=recips,
-                thread_id=cid or None, n_participants=1 + len(recips),
-                msg_key=_msg_key(cid, date_s, fname, to), line=line)
-    out.used(used)
+    return sel
 
 
 def _parse_messages_2018(table: CsvTable, c: _Cols, out: FileCollector) -> None:
