@@ -16,7 +16,7 @@ import pytest
 
 from analyzer.ingest import Ingested, ingest, linkedin
 from analyzer.ingest.collect import stable_key
-from analyzer.ingest.linkedin import _msg_key, _msg_key4
+from analyzer.ingest.linkedin.messages import _msg_key, _msg_key4
 from analyzer.ingest.text import decode, read_table
 from analyzer.normalize import canonical_linkedin_url
 from analyzer.owner import identify_owner, to_events
@@ -382,9 +382,9 @@ def test_polars_fast_path_gives_exactly_the_csv_module_result(tmp_path: Path, mo
     if REAL.is_dir():
         files.append(REAL / "kawsay_messages.csv")
     for path in files:
-        monkeypatch.setattr(linkedin, "FAST_PATH_MIN_BYTES", 0)
+        monkeypatch.setattr(linkedin.messages, "FAST_PATH_MIN_BYTES", 0)
         fast = ingest([path])
-        monkeypatch.setattr(linkedin, "FAST_PATH_MIN_BYTES", 1 << 62)
+        monkeypatch.setattr(linkedin.messages, "FAST_PATH_MIN_BYTES", 1 << 62)
         slow = ingest([path])
         assert fast.records.equals(slow.records), path.name
         assert fast.messages.equals(slow.messages), path.name
@@ -407,11 +407,11 @@ def test_polars_fast_path_gives_exactly_the_csv_module_result(tmp_path: Path, mo
     ("endorsement_received_utf16_tsv.csv", False), ("connections_preamble_url.csv", False),
 ])
 def test_polars_fast_path_only_when_it_provably_agrees(name: str, fast: bool, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(linkedin, "FAST_PATH_MIN_BYTES", 0)
+    monkeypatch.setattr(linkedin.messages, "FAST_PATH_MIN_BYTES", 0)
     data = (FIX / name).read_bytes()
     table = read_table(decode(data, name), name, is_header=lambda keys: "FIRST NAME" in keys or "DATE" in keys
                        or "ENDORSEMENT DATE" in keys)
-    assert (linkedin._fast_message_rows(data, table, linkedin._Cols(table)) is not None) is fast
+    assert (linkedin.messages._fast_message_rows(data, table, linkedin.messages._Cols(table)) is not None) is fast
 
 
 def test_message_keys_match_stable_key() -> None:

@@ -1,0 +1,159 @@
+"""What the LinkedIn parsers share: the export help, column lookup by name, cells, dates, the owner record."""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Callable
+from datetime import datetime
+
+from analyzer.errors import InputError
+from analyzer.ingest.collect import FileCollector
+from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
+from analyzer.ingest.inputs import InputFile
+from analyzer.ingest.registry import Sniff
+from analyzer.ingest.text import (
+    CsvTable,
+    decode,
+    normalise_header,
+    read_table,
+    sniff_delimiter,
+)
+from analyzer.normalize import canonical_linkedin_url
+
+EXPORT_HELP = (
+    "LinkedIn: Me → Settings & Privacy → Data privacy → Get a copy of your data → 'Download larger data "
+    "archive' (or pick the files); pass the downloaded zip or the folder it extracts to"
+)
+
+COACH_REASON = "LinkedIn coach/guide messages are not person-to-person"
+_SPINMAIL = '<p class="spinmail'
+#: messages.csv files from this size on are parsed by polars when the parse provably matches the csv module.
+
+_PANDAS_SUFFIX = re.compile(r"\.\d+$")
+_TRAILING_NUMBER = re.compile(r"(?: v?\d+| ?\(\d+\))+$")
+_EMAIL_SPLIT = re.compile(r"[,;\s]+")
+_LINKEDIN_IN = re.compile(r"(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/[^\s,;\]\[\"']+", re.IGNORECASE)
+
+
+# ---- helpers -----------------------------------------------------------------------------------------------
+
+def _head_rows(sniff: Sniff, max_lines: int = 12) -> list[list[str]]:
+    """Normalised header cells of the first non-blank lines of the file's head (for detection)."""
+    out: list[list[str]] = []
+    for line in sniff.text.split("\n", max_lines)[:max_lines]:
+        line = line.rstrip("\r")
+        if not line.strip():
+            continue
+        try:
+            cells = next(csv.reader([line], delimiter=sniff_delimiter(line)))
+        except (csv.Error, StopIteration):
+            continue
+        out.append([normalise_header(c) for c in cells])
+    return out
+
+
+def _first_keys(sniff: Sniff) -> set[str]:
+    """Normalised column names of the first non-blank line (``.1`` pandas suffixes removed)."""
+    rows = _head_rows(sniff, 3)
+    if not rows:
+        return set()
+    return {_PANDAS_SUFFIX.sub("", k) for k in rows[0]}
+
+
+def _compact(name: str) -> str:
+    """Sniff name without numbering suffixes and spaces: "Comments_123" -> "comments"."""
+    return _TRAILING_NUMBER.sub("", name).replace(" ", "")
+
+
+def _is_csv(sniff: Sniff) -> bool:
+    return sniff.file.name.lower().endswith(".csv")
+
+
+class _Cols:
+    """Column positions by name, with aliases and pandas ``.1`` suffixes tolerated."""
+
+    def __init__(self, table: CsvTable) -> None:
+        self.width = len(table.keys)
+        self._idx = table.index()
+        for i, k in enumerate(table.keys):
+            self._idx.setdefault(_PANDAS_SUFFIX.sub("", k), i)
+
+    def pos(self, *names: str) -> int | None:
+        """Position of the first of ``names`` present, else None."""
+        for n in names:
+            i = self._idx.get(n)
+            if i is not None:
+                return i
+        return None
+
+    def has(self, *names: str) -> bool:
+        """True if any of ``names`` is a column."""
+        return self.pos(*names) is not None
+
+
+def _cell(row: list[str], i: int | None) -> str:
+    """The stripped cell at ``i`` ('' for a missing column)."""
+    if i is None or i >= len(row):
+        return ""
+    return row[i].strip()
+
+
+def _width_problem(row: list[str], width: int) -> str | None:
+    """A reject reason when the row does not have the header's number of cells (extra empty cells are fine)."""
+    n = len(row)
+    if n == width or (n > width and not any(c.strip() for c in row[width:])):
+        return None
+    return f"row has {n} cells, header has {width}"
+
+
+def _shown(value: str, limit: int = 40) -> str:
+    v = value if len(value) <= limit else value[: limit - 1] + "…"
+    return v.replace("\n", " ").replace("\r", " ")
+
+
+def _bad_date(value: str) -> str:
+    """The reject reason for a date cell that did not parse."""
+    return f"unparseable date '{_shown(value)}'" if value else "no date"
+
+
+def _load(f: InputFile, is_header: Callable[[list[str]], bool] | None) -> CsvTable:
+    """Decode ``f`` and locate its header line."""
+    return read_table(decode(f.read_bytes(), f.display), f.display, is_header=is_header)
+
+
+def _fast_ts(value: str) -> datetime | None:
+    """messages.csv dates: fast path for ``YYYY-MM-DD HH:MM:SS UTC``, else the general parser."""
+    if len(value) == 23 and value[19:] == " UTC" and value[4] == "-":
+        try:
+            dt = datetime.fromisoformat(value[:19] + "+00:00")
+        except ValueError:
+            return parse_datetime(value)
+        return dt if MIN_YEAR <= dt.year <= MAX_YEAR else None
+    return parse_datetime(value)
+
+
+def _full_name(first: str, last: str) -> str:
+    return " ".join(p for p in (first, last) if p)
+
+
+def _owner(out: FileCollector, name: str | None = None, url: str | None = None) -> int:
+    """The owner's record in this file (one per file)."""
+    return out.record(role="owner", name=name, linkedin_url=url, owner_hint=True, key=("owner",))
+
+
+def _person_key(url: str | None, name: str) -> str | tuple[str, str]:
+    """Record key: the canonical profile URL, else the name."""
+    canon = canonical_linkedin_url(url) if url else None
+    if canon:
+        return canon
+    return ("n", name.casefold())
+
+
+def _count_rows(f: InputFile, is_header: Callable[[list[str]], bool] | None = None) -> int:
+    """Data rows of a CSV file; a file that is not a CSV (or has no such header) counts as one item."""
+    try:
+        table = _load(f, is_header)
+        return sum(1 for _ in table.rows())
+    except InputError:
+        return 1
