@@ -5,11 +5,9 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
-from datetime import datetime
 
 from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector
-from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.registry import Sniff
 from analyzer.ingest.text import (
@@ -120,17 +118,6 @@ def _bad_date(value: str) -> str:
 def _load(f: InputFile, is_header: Callable[[list[str]], bool] | None) -> CsvTable:
     """Decode ``f`` and locate its header line."""
     return read_table(decode(f.read_bytes(), f.display), f.display, is_header=is_header)
-
-
-def _fast_ts(value: str) -> datetime | None:
-    """messages.csv dates: fast path for ``YYYY-MM-DD HH:MM:SS UTC``, else the general parser."""
-    if len(value) == 23 and value[19:] == " UTC" and value[4] == "-":
-        try:
-            dt = datetime.fromisoformat(value[:19] + "+00:00")
-        except ValueError:
-            return parse_datetime(value)
-        return dt if MIN_YEAR <= dt.year <= MAX_YEAR else None
-    return parse_datetime(value)
 
 
 def _full_name(first: str, last: str) -> str:
