@@ -43,7 +43,7 @@ from .pools import (
     _WORK_SUBJECTS,
     OWNER_ID,
 )
-from .signatures import mime_body, quoted, signature_block
+from .signatures import mime_body, multipart, quoted, signature_block
 from .world import WorldBase
 
 
@@ -118,15 +118,7 @@ class MailWriter(WorldBase):
         b = f"000000000000{rng.getrandbits(48):012x}"
         alt = (f"--{b}\nContent-Type: text/plain; charset=\"UTF-8\"\n\n{text}\n\n"
                f"--{b}\nContent-Type: text/html; charset=\"UTF-8\"\n\n{html}\n\n--{b}--\n")
-        if r > 0.975:
-            m = f"000000000000{rng.getrandbits(48):012x}"
-            name = rng.choice(("notes.pdf", "forecast_v3.pdf", "Résumé.pdf", "photo.jpg"))
-            fname = name if name.isascii() else "=?UTF-8?Q?R=C3=A9sum=C3=A9=2Epdf?="
-            return (f"Content-Type: multipart/mixed; boundary=\"{m}\"",
-                    f"--{m}\nContent-Type: multipart/alternative; boundary=\"{b}\"\n\n{alt}\n"
-                    f"--{m}\nContent-Type: application/pdf; name=\"{fname}\"\nContent-Disposition: attachment; "
-                    f"filename=\"{fname}\"\nContent-Transfer-Encoding: base64\n\n{self.attachment_b64}\n--{m}--\n")
-        return f"Content-Type: multipart/alternative; boundary=\"{b}\"", alt
+        return multipart(rng, b, alt, self.attachment_b64, attach=r > 0.975)
 
     def _subject(self, s: str) -> str:
         if s.isascii():

@@ -75,12 +75,18 @@ def mime_body(rng: random.Random, text: str, attachment_b64: str) -> tuple[str, 
     text_cte = "" if ascii_only else "Content-Transfer-Encoding: 8bit\n"
     alt = (f"--{b}\nContent-Type: text/plain; {charset}\n{text_cte}\n{text}\n\n"
            f"--{b}\nContent-Type: text/html; {charset}\n{html_part}\n\n--{b}--\n")
-    if r > 0.975:
-        m = f"000000000000{rng.getrandbits(48):012x}"
-        name = rng.choice(("notes.pdf", "forecast_v3.pdf", "Résumé.pdf", "photo.jpg"))
-        fname = name if name.isascii() else "=?UTF-8?Q?R=C3=A9sum=C3=A9=2Epdf?="
-        return (f"Content-Type: multipart/mixed; boundary=\"{m}\"",
-                f"--{m}\nContent-Type: multipart/alternative; boundary=\"{b}\"\n\n{alt}\n"
-                f"--{m}\nContent-Type: application/pdf; name=\"{fname}\"\nContent-Disposition: attachment; "
-                f"filename=\"{fname}\"\nContent-Transfer-Encoding: base64\n\n{attachment_b64}\n--{m}--\n")
-    return f"Content-Type: multipart/alternative; boundary=\"{b}\"", alt
+    return multipart(rng, b, alt, attachment_b64, attach=r > 0.975)
+
+
+def multipart(rng: random.Random, boundary: str, alt: str, attachment_b64: str, *, attach: bool) -> tuple[str, str]:
+    """(Content-Type header block, body) of a multipart/alternative body ``alt``; with ``attach``, wrapped in a
+    multipart/mixed with a PDF attached."""
+    if not attach:
+        return f"Content-Type: multipart/alternative; boundary=\"{boundary}\"", alt
+    m = f"000000000000{rng.getrandbits(48):012x}"
+    name = rng.choice(("notes.pdf", "forecast_v3.pdf", "Résumé.pdf", "photo.jpg"))
+    fname = name if name.isascii() else "=?UTF-8?Q?R=C3=A9sum=C3=A9=2Epdf?="
+    return (f"Content-Type: multipart/mixed; boundary=\"{m}\"",
+            f"--{m}\nContent-Type: multipart/alternative; boundary=\"{boundary}\"\n\n{alt}\n"
+            f"--{m}\nContent-Type: application/pdf; name=\"{fname}\"\nContent-Disposition: attachment; "
+            f"filename=\"{fname}\"\nContent-Transfer-Encoding: base64\n\n{attachment_b64}\n--{m}--\n")
