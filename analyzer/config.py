@@ -67,3 +67,11 @@ def load_config(path: Path | str | None) -> Config:
     return Config(identity=data.get("identity", {}), scoring=data.get("scoring", {}),
                   generic_mail_csv=data.get("generic_mail_csv", {}), plan=data.get("plan", {}),
                   path=str(path))
+
+
+def reject_unknown_keys(section: str, config: dict[str, Any], known: tuple[str, ...]) -> None:
+    """Raise :class:`InputError` (source "config") when the ``[section]`` table has keys outside ``known``."""
+    unknown = sorted(set(config) - set(known))
+    if unknown:
+        raise InputError("config", f"unknown key(s) in [{section}]: {', '.join(unknown)}",
+                         hint=f"Known keys: {', '.join(known)}")

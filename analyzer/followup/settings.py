@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from analyzer.config import reject_unknown_keys
 from analyzer.errors import InputError
 from analyzer.normalize import canonical_linkedin_url, clean_email
 
@@ -56,10 +57,7 @@ class PlanSettings:
         identities that are neither an address nor a LinkedIn URL, and dates that are not YYYY-MM-DD."""
         if not config:
             return cls()
-        unknown = sorted(set(config) - set(CONFIG_KEYS))
-        if unknown:
-            raise InputError("config", f"unknown key(s) in [plan]: {', '.join(unknown)}",
-                             hint=f"Known keys: {', '.join(CONFIG_KEYS)}")
+        reject_unknown_keys("plan", config, CONFIG_KEYS)
         written: dict[str, str] = {}
 
         def key(value: Any, where: str) -> str:

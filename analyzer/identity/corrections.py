@@ -10,6 +10,7 @@ from typing import Any
 
 import polars as pl
 
+from analyzer.config import reject_unknown_keys
 from analyzer.errors import InputError
 from analyzer.normalize import canonical_linkedin_url, normalize_email
 
@@ -33,10 +34,7 @@ class Corrections:
         """Validate the raw ``[identity]`` section. Raises :class:`InputError` for unknown keys or bad types."""
         if not config:
             return cls()
-        unknown = sorted(set(config) - set(CONFIG_KEYS))
-        if unknown:
-            raise InputError("config", f"unknown key(s) in [identity]: {', '.join(unknown)}",
-                             hint=f"Known keys: {', '.join(CONFIG_KEYS)}")
+        reject_unknown_keys("identity", config, CONFIG_KEYS)
 
         def groups(name: str, min_len: int) -> list[list[str]]:
             v = config.get(name, [])
