@@ -63,6 +63,14 @@ def one_thread(*senders: int, to: int) -> pl.DataFrame:
         "source_file": ["mail.mbox"] * k, "line": list(range(1, k + 1))}, schema=schemas.MESSAGES)
 
 
+def dated_mail(sent: list[tuple[int, int]], to: int) -> pl.DataFrame:
+    """One mail to ``to`` on 1 June of each (sender, year), each on a thread of its own."""
+    return pl.DataFrame([{"msg_key": f"m{k}", "timestamp": datetime(y, 6, 1, tzinfo=UTC), "channel": "email",
+                          "thread_id": f"t{k}", "sender_id": s, "recipient_ids": [to], "n_participants": 2,
+                          "message_id": None, "in_reply_to": None, "source_file": "mail.mbox", "line": k + 1}
+                         for k, (s, y) in enumerate(sent)], schema=schemas.MESSAGES)
+
+
 def person_of(res: Resolved) -> dict[int, str]:
     return dict(res.record_person.iter_rows())
 
@@ -195,16 +203,8 @@ def test_a_career_reads_in_sequence_and_the_evidence_says_so() -> None:
                    mail("Maria Olsen", "maria.olsen@firstco.co.uk"), mail("Maria Olsen", "maria@secondgroup.com"),
                    mail("Olsen, Maria", "mariaolsen@thirdhealth.com"), mail(None, "owner@me.com"),
                    mail("Sam Other", "sam@other.org"))
-
-    def msg(i: int, sender: int, year0: int, year1: int) -> list[dict[str, Any]]:
-        return [{"msg_key": f"m{i}{y}", "timestamp": datetime(y, 6, 1, tzinfo=UTC), "channel": "email",
-                 "thread_id": f"t{i}{y}", "sender_id": sender, "recipient_ids": [4], "n_participants": 2,
-                 "message_id": None, "in_reply_to": None, "source_file": "mail.mbox", "line": i}
-                for y in (year0, year1)]
-
-    recent = msg(4, 5, 2026, 2026)  # the export goes on to 2026 (someone else's mail)
-    msgs = pl.DataFrame(msg(1, 1, 2014, 2017) + msg(2, 2, 2017, 2020) + msg(3, 3, 2020, 2023) + recent,
-                        schema=schemas.MESSAGES)
+    # the export goes on to 2026 (someone else's mail)
+    msgs = dated_mail([(1, 2014), (1, 2017), (2, 2017), (2, 2020), (3, 2020), (3, 2023), (5, 2026), (5, 2026)], to=4)
     res = resolve(recs, no_owner(4), messages=msgs)
     assert same(res, 0, 1, 2, 3)
     ev = res.matches.filter(pl.col("rule") == "probabilistic (rare name)").get_column("evidence").to_list()
@@ -216,10 +216,7 @@ def test_work_addresses_in_use_at_the_same_time_are_two_people() -> None:
     """Two Maria Olsens writing from two employers during the same years: a contradiction, they stay apart."""
     recs = records(mail("Maria Olsen", "maria.olsen@firstco.co.uk"), mail("Maria Olsen", "maria@secondgroup.com"),
                    mail(None, "owner@me.com"))
-    msgs = pl.DataFrame([{"msg_key": f"m{s}{y}", "timestamp": datetime(y, 6, 1, tzinfo=UTC), "channel": "email",
-                          "thread_id": f"t{s}{y}", "sender_id": s, "recipient_ids": [2], "n_participants": 2,
-                          "message_id": None, "in_reply_to": None, "source_file": "mail.mbox", "line": 1}
-                         for s in (0, 1) for y in (2015, 2019)], schema=schemas.MESSAGES)
+    msgs = dated_mail([(s, y) for s in (0, 1) for y in (2015, 2019)], to=2)
     res = resolve(recs, no_owner(2), messages=msgs)
     assert not same(res, 0, 1)
     assert res.near_misses.row(0, named=True)["reason"].startswith(
@@ -231,20 +228,14 @@ def test_two_addresses_at_one_employer_in_use_at_the_same_time_are_two_people() 
     firstco during the same years stay apart, although the shared work domain would corroborate the name."""
     recs = records(mail("Maria Olsen", "maria.olsen@firstco.co.uk"), mail("Maria Olsen", "molsen@firstco.co.uk"),
                    mail(None, "owner@me.com"))
-    msgs = pl.DataFrame([{"msg_key": f"m{s}{y}", "timestamp": datetime(y, 6, 1, tzinfo=UTC), "channel": "email",
-                          "thread_id": f"t{s}{y}", "sender_id": s, "recipient_ids": [2], "n_participants": 2,
-                          "message_id": None, "in_reply_to": None, "source_file": "mail.mbox", "line": 1}
-                         for s in (0, 1) for y in (2015, 2019)], schema=schemas.MESSAGES)
+    msgs = dated_mail([(s, y) for s in (0, 1) for y in (2015, 2019)], to=2)
     res = resolve(recs, no_owner(2), messages=msgs)
     assert not same(res, 0, 1)
     reasons = res.near_misses.get_column("reason").to_list()
     assert any(r.startswith("two addresses at one employer in use at the same time (maria.olsen@firstco.co.uk "
                             "2015–2019, molsen@firstco.co.uk 2015–2019)") for r in reasons)
     # one after the other (2015 then 2019) they read as one career
-    seq = pl.DataFrame([{"msg_key": f"m{s}", "timestamp": datetime(2015 + 4 * s, 6, 1, tzinfo=UTC),
-                         "channel": "email", "thread_id": f"t{s}", "sender_id": s, "recipient_ids": [2],
-                         "n_participants": 2, "message_id": None, "in_reply_to": None, "source_file": "mail.mbox",
-                         "line": 1} for s in (0, 1)], schema=schemas.MESSAGES)
+    seq = dated_mail([(0, 2015), (1, 2019)], to=2)
     assert same(resolve(recs, no_owner(2), messages=seq), 0, 1)
 
 
@@ -253,11 +244,7 @@ def test_an_address_used_inside_another_employers_tenure_is_another_persons() ->
     the firstco tenure spans it, so they are two people (a single message overlaps nothing by itself)."""
     recs = records(mail("Maria Olsen", "maria.olsen@firstco.co.uk"), mail("Maria Olsen", "maria@secondgroup.com"),
                    mail(None, "owner@me.com"))
-    msgs = pl.DataFrame([{"msg_key": f"m{s}{y}", "timestamp": datetime(y, 6, 1, tzinfo=UTC), "channel": "email",
-                          "thread_id": f"t{s}{y}", "sender_id": s, "recipient_ids": [2], "n_participants": 2,
-                          "message_id": None, "in_reply_to": None, "source_file": "mail.mbox", "line": 1}
-                         for s, years in ((0, (2014, 2017, 2020)), (1, (2017,))) for y in years],
-                        schema=schemas.MESSAGES)
+    msgs = dated_mail([(0, 2014), (0, 2017), (0, 2020), (1, 2017)], to=2)
     res = resolve(recs, no_owner(2), messages=msgs)
     assert not same(res, 0, 1)
     assert res.near_misses.row(0, named=True)["reason"] == (
