@@ -31,7 +31,6 @@ from analyzer.ingest.linkedin.messages_frame import (
     HIDDEN_MEMBER_HINT,
     LINKEDIN_MEMBER,
     ROW_SCHEMA,
-    SPONSORED_HINT,
     build_messages,
 )
 from analyzer.ingest.linkedin.messages_frame import recipient_plan as _recipient_plan
@@ -43,7 +42,6 @@ from analyzer.ingest.text import (
     detect_encoding,
     read_table,
 )
-from analyzer.normalize import canonical_linkedin_url
 
 # ---- messages.csv --------------------------------------------------------------------------------------------
 
@@ -72,23 +70,12 @@ def _match_messages(s: Sniff) -> bool:
 
 
 class _MessageReader:
-    """State of one messages.csv: people seen, conversations per profile URL (to find the owner)."""
+    """State of one messages.csv in the 2018 layout (read row by row): the people seen and the recipient splits."""
 
     def __init__(self, out: FileCollector) -> None:
         self.out = out
         self.url_name: dict[str, str] = {}  # canonical URL -> first name seen with it
-        self.conv_urls: dict[str, set[str]] = {}  # conversation -> raw URL strings (sender, recipient lists)
-        self.conv_names: dict[str, set[str]] = {}  # conversation -> raw names (FROM, TO) when there are no URLs
         self._plans: dict[tuple[str, str], list[tuple[str | None, str]]] = {}  # (TO, URLs) -> recipients
-
-    def by_url(self, role: str, url: str, name: str, line: int | None = None) -> int:
-        """Record of a profile URL (falls back to the name if the URL is not a profile URL)."""
-        canon = canonical_linkedin_url(url)
-        if canon is None:
-            return self.by_name(role, name, line)
-        if canon not in self.url_name:
-            self.url_name[canon] = name
-        return self.out.record(role=role, name=name or None, linkedin_url=canon, line=line, key=canon)
 
     def by_name(self, role: str, name: str, line: int | None = None) -> int:
         """Record of a person known by name only ("LinkedIn Member" is the hidden-member record)."""
@@ -100,11 +87,6 @@ class _MessageReader:
         """The unknown party LinkedIn shows as "LinkedIn Member" (never a person)."""
         return self.out.record(role=role, name="LinkedIn Member", automated_hint=HIDDEN_MEMBER_HINT, line=line,
                                key=("member",))
-
-    def sponsored(self, name: str, line: int | None = None) -> int:
-        """The sender of a sponsored/InMail campaign message."""
-        return self.out.record(role="sender", name=name, automated_hint=SPONSORED_HINT, line=line,
-                               key=("sponsored", name))
 
     def recipients(self, to: str, urls_raw: str, line: int | None = None) -> list[int]:
         """Recipient records of one row, split using the URL list (names may contain ", ")."""
