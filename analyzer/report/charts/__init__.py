@@ -96,8 +96,12 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-#: Portable charts drawn by this process all the same, to balance the two processes' work.
-_DRAWN_HERE = frozenset({"top_candidates", "growth"})
+#: CPU seconds to draw and save each chart on the large profile (measured, 2 cores): the basis on which
+#: :func:`make_charts` shares the portable charts between this process and the worker.
+CHART_COST = {"top_candidates": 0.85, "quadrant": 1.0, "dormancy": 0.6, "reciprocity": 0.3, "growth": 0.55,
+              "channels": 0.7, "companies": 0.4, "eras": 0.3, "overlap": 0.35}
+#: CPU seconds for the worker to start (interpreter, polars, matplotlib) before its first chart.
+WORKER_START_COST = 1.0
 #: From this many people on, :func:`make_charts` draws in two processes (below, starting one costs more
 #: than it saves).
 PARALLEL_MIN_PEOPLE = 2_000
@@ -211,23 +215,48 @@ def _use_workers(analysis: Analysis) -> bool:
     return (os.cpu_count() or 1) > 1 and analysis.people.height >= PARALLEL_MIN_PEOPLE
 
 
-def make_charts(analysis: Analysis, folder: Path, top: int = 25, parallel: bool | None = None) -> list[Chart]:
+def share_charts(here_cost: float = 0.0) -> frozenset[str]:
+    """The keys of the portable charts the worker draws: the largest first, each to whichever process has the
+    less work so far (this one starts with the charts that read the events and ``here_cost`` CPU seconds of
+    other work, the worker with its start-up). Deterministic: the same charts for the same ``here_cost``."""
+    here = here_cost + sum(CHART_COST[s.key] for s in CHARTS if not s.portable)
+    there = WORKER_START_COST
+    out = set()
+    for s in sorted((s for s in CHARTS if s.portable), key=lambda s: (-CHART_COST[s.key], s.key)):
+        if there < here:
+            there += CHART_COST[s.key]
+            out.add(s.key)
+        else:
+            here += CHART_COST[s.key]
+    return frozenset(out)
+
+
+def make_charts(analysis: Analysis, folder: Path, top: int = 25, parallel: bool | None = None,
+                meanwhile: Callable[[], object] | None = None, meanwhile_cost: float = 0.0) -> list[Chart]:
     """Write every chart as ``folder/NN_key.png``; returns what was written, in report order.
 
     With ``parallel`` (default: on a network of :data:`PARALLEL_MIN_PEOPLE` people or more with two or more
-    CPUs; ``RECONNECT_CHART_WORKERS=0/1`` forces it), a worker process (:mod:`.worker`) draws most portable
-    charts while this one draws the charts that read the events; a chart the worker could not deliver is
-    drawn here. The PNGs are the same either way.
+    CPUs; ``RECONNECT_CHART_WORKERS=0/1`` forces it), a worker process (:mod:`.worker`) draws portable charts
+    while this one draws the charts that read the events and a share of the others (:func:`share_charts`);
+    a chart the worker could not deliver is drawn here. The PNGs are the same either way.
+
+    ``meanwhile`` (the report's tables) is called in this process once the worker has started, before this
+    process draws; ``meanwhile_cost`` is its estimated CPU seconds, to share the charts accordingly.
     """
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{i:02d}_{s.key}.png" for i, s in enumerate(CHARTS, start=1)]
     makers = chart_makers(analysis, top)
     if not (_use_workers(analysis) if parallel is None else parallel):
+        if meanwhile is not None:
+            meanwhile()
         return [_render(key, title, draw, path) for (key, title, draw), path in zip(makers, paths, strict=True)]
+    there = share_charts(meanwhile_cost)
     jobs = [(i, s.key, s.title, s.plot, s.inputs(analysis, top), paths[i]) for i, s in enumerate(CHARTS)
-            if s.portable and s.key not in _DRAWN_HERE]
+            if s.portable and s.key in there]
     done: dict[int, Chart] = {}
     with run_worker(jobs) as results:
+        if meanwhile is not None:
+            meanwhile()
         for i, (key, title, draw) in enumerate(makers):
             if not any(j[0] == i for j in jobs):
                 done[i] = _render(key, title, draw, paths[i])

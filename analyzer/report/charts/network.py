@@ -203,11 +203,16 @@ def overlap_data(people: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
     sschema: dict[str, Any] = {"family": pl.String, "people": pl.Int64}
     if not _has(people, "sources"):
         return pl.DataFrame(schema=cschema), pl.DataFrame(schema=sschema)
-    # per person the sorted distinct families of its sources (source_family, vectorised); then counted
-    fams = _persons(people).select(
-        pl.col("sources").list.eval(pl.element().filter(pl.element() != "").str.split(".").list.first())
-        .list.unique().list.sort().alias("f")
-    ).filter(pl.col("f").list.len() > 0)
+    # per person the sorted distinct families of its sources (source_family, vectorised); then counted.
+    # Exploded rather than list.eval: string functions inside list.eval cost 15x more on 40,000 people.
+    fams = (
+        _persons(people).select(pl.col("sources")).with_row_index("_person")
+        .explode("sources")
+        .filter(pl.col("sources").is_not_null() & (pl.col("sources") != ""))
+        .group_by("_person")
+        .agg(pl.col("sources").str.split(".").list.first().unique().sort().alias("f"))
+        .select("f")
+    )
     combos: dict[tuple[str, ...], int] = {tuple(f): n for f, n in fams.group_by("f").len().iter_rows()}
     sets: dict[str, int] = dict(fams.select(pl.col("f").explode()).group_by("f").len().iter_rows())
     crow = sorted(combos.items(), key=lambda kv: (-kv[1], len(kv[0]), kv[0]))
