@@ -608,9 +608,9 @@ def test_charts_drawn_by_the_worker_process_are_the_same(tmp_path: Path) -> None
 
 def test_charts_of_a_failed_worker_are_drawn_by_the_main_process(tmp_path: Path,
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    from analyzer.report.charts import worker
+    from analyzer.report import chart_worker
 
-    monkeypatch.setattr(worker.sys, "executable", str(tmp_path / "no-python"))  # the worker cannot start
+    monkeypatch.setattr(chart_worker.sys, "executable", str(tmp_path / "no-python"))  # the worker cannot start
     a = make_analysis(n_people=12)
     charts = C.make_charts(a, tmp_path, parallel=True)
     assert [c.key for c in charts] == [s.key for s in C.CHARTS]

@@ -172,13 +172,22 @@ def _write_atomically(analysis: Analysis, out: Path, given: Path, top: int, char
         written: list[Path] = []
         extra: dict[str, object] = {}
         if charts:
-            from analyzer.report import charts as charts_mod
-            from analyzer.report import html as html_mod
+            from analyzer.report.chart_worker import start_worker, wants_worker
 
-            # the tables are written while the chart worker draws (2 cores: the two overlap)
-            chart_list = charts_mod.make_charts(analysis, tmp / "charts", top=top,
-                                                meanwhile=lambda: written.extend(write_tables(analysis, tmp)),
-                                                meanwhile_cost=tables_cost(analysis))
+            # the worker starts first: it imports matplotlib while this process does; then it draws while this
+            # process writes the tables (2 cores: the two overlap)
+            worker = start_worker() if wants_worker(analysis.people.height) else None
+            try:
+                from analyzer.report import charts as charts_mod
+                from analyzer.report import html as html_mod
+
+                chart_list = charts_mod.make_charts(
+                    analysis, tmp / "charts", top=top, parallel=worker is not None, worker=worker,
+                    meanwhile=lambda: written.extend(write_tables(analysis, tmp)),
+                    meanwhile_cost=tables_cost(analysis))
+            finally:
+                if worker is not None:
+                    worker.close()
             written += [tmp / "charts" / c.filename for c in chart_list]
             written.append(html_mod.write_html(analysis, chart_list, tmp / "report.html", top=top))
             extra["charts"] = [c.filename for c in chart_list]

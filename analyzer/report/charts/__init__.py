@@ -20,7 +20,6 @@ network in two processes, the charts that need only the people tables going to a
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from analyzer.report.chart_worker import PARALLEL_MIN_PEOPLE, ChartWorker, run_worker, wants_worker
 from analyzer.report.charts.activity import (
     PERIODS,
     auto_period,
@@ -77,7 +77,6 @@ from analyzer.report.charts.ranking import (
     strength_split,
     top_candidates_data,
 )
-from analyzer.report.charts.worker import run_worker
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -85,7 +84,8 @@ if TYPE_CHECKING:
     from analyzer.pipeline import Analysis
 
 __all__ = [
-    "ACCENT", "CHANNELS", "CHARTS", "DORMANCY_BINS", "DPI", "OUTSIDE", "PALETTE", "PERIODS", "QUADRANTS", "SIZE",
+    "ACCENT", "CHANNELS", "CHARTS", "DORMANCY_BINS", "DPI", "OUTSIDE", "PALETTE", "PARALLEL_MIN_PEOPLE", "PERIODS",
+    "QUADRANTS", "SIZE",
     "SOURCE_LABELS", "STYLE", "TIERS", "Chart", "ChartSpec", "Plotted", "abbreviate_reason", "auto_period",
     "channel_data", "chart_makers", "companies_data", "dormancy_data", "draw_all", "eras_data", "growth_data",
     "make_charts", "new_figure", "overlap_data", "plot_channels", "plot_companies", "plot_dormancy", "plot_eras",
@@ -102,9 +102,6 @@ CHART_COST = {"top_candidates": 0.85, "quadrant": 1.0, "dormancy": 0.6, "recipro
               "channels": 0.7, "companies": 0.4, "eras": 0.3, "overlap": 0.35}
 #: CPU seconds for the worker to start (interpreter, polars, matplotlib) before its first chart.
 WORKER_START_COST = 1.0
-#: From this many people on, :func:`make_charts` draws in two processes (below, starting one costs more
-#: than it saves).
-PARALLEL_MIN_PEOPLE = 2_000
 
 
 def _dormant_days(analysis: Analysis) -> int:
@@ -208,13 +205,6 @@ def _render(key: str, title: str, draw: Callable[[], Plotted], path: Path) -> Ch
                  data_rows=p.data.height)
 
 
-def _use_workers(analysis: Analysis) -> bool:
-    env = os.environ.get("RECONNECT_CHART_WORKERS")
-    if env is not None:
-        return env.strip() not in ("", "0")
-    return (os.cpu_count() or 1) > 1 and analysis.people.height >= PARALLEL_MIN_PEOPLE
-
-
 def share_charts(here_cost: float = 0.0) -> frozenset[str]:
     """The keys of the portable charts the worker draws: the largest first, each to whichever process has the
     less work so far (this one starts with the charts that read the events and ``here_cost`` CPU seconds of
@@ -232,11 +222,13 @@ def share_charts(here_cost: float = 0.0) -> frozenset[str]:
 
 
 def make_charts(analysis: Analysis, folder: Path, top: int = 25, parallel: bool | None = None,
-                meanwhile: Callable[[], object] | None = None, meanwhile_cost: float = 0.0) -> list[Chart]:
+                meanwhile: Callable[[], object] | None = None, meanwhile_cost: float = 0.0,
+                worker: ChartWorker | None = None) -> list[Chart]:
     """Write every chart as ``folder/NN_key.png``; returns what was written, in report order.
 
     With ``parallel`` (default: on a network of :data:`PARALLEL_MIN_PEOPLE` people or more with two or more
-    CPUs; ``RECONNECT_CHART_WORKERS=0/1`` forces it), a worker process (:mod:`.worker`) draws portable charts
+    CPUs; ``RECONNECT_CHART_WORKERS=0/1`` forces it), a worker process (:mod:`~analyzer.report.chart_worker`;
+    ``worker``, when one was started beforehand) draws portable charts
     while this one draws the charts that read the events and a share of the others (:func:`share_charts`);
     a chart the worker could not deliver is drawn here. The PNGs are the same either way.
 
@@ -246,7 +238,9 @@ def make_charts(analysis: Analysis, folder: Path, top: int = 25, parallel: bool 
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{i:02d}_{s.key}.png" for i, s in enumerate(CHARTS, start=1)]
     makers = chart_makers(analysis, top)
-    if not (_use_workers(analysis) if parallel is None else parallel):
+    if not (wants_worker(analysis.people.height) if parallel is None else parallel):
+        if worker is not None:
+            worker.close()
         if meanwhile is not None:
             meanwhile()
         return [_render(key, title, draw, path) for (key, title, draw), path in zip(makers, paths, strict=True)]
@@ -254,7 +248,7 @@ def make_charts(analysis: Analysis, folder: Path, top: int = 25, parallel: bool 
     jobs = [(i, s.key, s.title, s.plot, s.inputs(analysis, top), paths[i]) for i, s in enumerate(CHARTS)
             if s.portable and s.key in there]
     done: dict[int, Chart] = {}
-    with run_worker(jobs) as results:
+    with run_worker(jobs, worker) as results:
         if meanwhile is not None:
             meanwhile()
         for i, (key, title, draw) in enumerate(makers):
