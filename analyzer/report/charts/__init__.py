@@ -85,21 +85,20 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ACCENT", "CHANNELS", "CHARTS", "DORMANCY_BINS", "DPI", "OUTSIDE", "PALETTE", "PARALLEL_MIN_PEOPLE", "PERIODS",
-    "QUADRANTS", "SIZE",
-    "SOURCE_LABELS", "STYLE", "TIERS", "Chart", "ChartSpec", "Plotted", "abbreviate_reason", "auto_period",
-    "channel_data", "chart_makers", "companies_data", "dormancy_data", "draw_all", "eras_data", "growth_data",
-    "make_charts", "new_figure", "overlap_data", "plot_channels", "plot_companies", "plot_dormancy", "plot_eras",
-    "plot_growth", "plot_overlap", "plot_quadrant", "plot_reciprocity", "plot_top_candidates", "quadrant_data",
-    "reciprocity_data", "save_png", "shorten", "source_family", "strength_split", "strength_tiers", "style",
-    "top_candidates_data", "two_way_contact",
+    "QUADRANTS", "SIZE", "SOURCE_LABELS", "STYLE", "TIERS", "Chart", "ChartSpec", "Plotted", "abbreviate_reason",
+    "auto_period", "channel_data", "chart_makers", "companies_data", "dormancy_data", "draw_all", "eras_data",
+    "growth_data", "make_charts", "new_figure", "overlap_data", "plot_channels", "plot_companies", "plot_dormancy",
+    "plot_eras", "plot_growth", "plot_overlap", "plot_quadrant", "plot_reciprocity", "plot_top_candidates",
+    "quadrant_data", "reciprocity_data", "save_png", "shorten", "source_family", "strength_split", "strength_tiers",
+    "style", "top_candidates_data", "two_way_contact",
 ]
 
 log = logging.getLogger(__name__)
 
 #: CPU seconds to draw and save each chart on the large profile (measured, 2 cores): the basis on which
 #: :func:`make_charts` shares the portable charts between this process and the worker.
-CHART_COST = {"top_candidates": 0.85, "quadrant": 1.0, "dormancy": 0.6, "reciprocity": 0.3, "growth": 0.55,
-              "channels": 0.7, "companies": 0.4, "eras": 0.3, "overlap": 0.35}
+CHART_COST = {"top_candidates": 0.8, "quadrant": 0.8, "dormancy": 0.65, "reciprocity": 0.25, "growth": 0.6,
+              "channels": 0.65, "companies": 0.45, "eras": 0.35, "overlap": 0.3}
 #: CPU seconds for the worker to start (interpreter, polars, matplotlib) before its first chart.
 WORKER_START_COST = 1.0
 
@@ -228,9 +227,9 @@ def make_charts(analysis: Analysis, folder: Path, top: int = 25, parallel: bool 
 
     With ``parallel`` (default: on a network of :data:`PARALLEL_MIN_PEOPLE` people or more with two or more
     CPUs; ``RECONNECT_CHART_WORKERS=0/1`` forces it), a worker process (:mod:`~analyzer.report.chart_worker`;
-    ``worker``, when one was started beforehand) draws portable charts
-    while this one draws the charts that read the events and a share of the others (:func:`share_charts`);
-    a chart the worker could not deliver is drawn here. The PNGs are the same either way.
+    ``worker`` when one was started beforehand) draws portable charts while this one draws the charts that
+    read the events and a share of the others (:func:`share_charts`); a chart the worker could not deliver
+    is drawn here. The PNGs are the same either way.
 
     ``meanwhile`` (the report's tables) is called in this process once the worker has started, before this
     process draws; ``meanwhile_cost`` is its estimated CPU seconds, to share the charts accordingly.
