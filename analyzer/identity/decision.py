@@ -535,7 +535,7 @@ def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge]) 
     own address that also sent their newsletter, a work address under an English and a native given name)."""
     rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
                       schema={"idx": pl.Int64, "root": pl.Int64})
-    shared = (keys.join(rt, on="idx").group_by("key").agg(pl.col("idx").sort_by("root").unique(maintain_order=True),
+    shared = (keys.join(rt, on="idx").group_by("key").agg(pl.col("idx").sort_by("root", "idx").unique(maintain_order=True),
                                                           pl.col("root").n_unique().alias("n"))
               .filter(pl.col("n") > 1).sort("key"))
     for key, idxs, _ in shared.iter_rows():
