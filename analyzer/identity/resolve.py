@@ -234,9 +234,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
             .filter(pl.col("cl") != pl.col("cr")).select("l", "r")
         n_compared = pairs.height
         timings["blocking"] = round(time.perf_counter() - t0, 3)
-        chunk = st.compare_chunk_pairs  # bounds the memory of the wide intermediate frames
-        scored = pl.concat([compare_pairs(pairs.slice(i, chunk), units, utok, ctok, tf, st, prior, nick_df)
-                            for i in range(0, max(pairs.height, 1), chunk)])
+        scored = compare_pairs(pairs, units, utok, ctok, tf, st, prior, nick_df)
         if st.m_estimation == "em":
             rand = compare_pairs(random_unit_pairs(units, st), units, utok, ctok, tf, st, prior, nick_df)
             scored, st, prior, estimated["em"] = estimate_m_by_em(scored, rand, st, prior, units.height)
