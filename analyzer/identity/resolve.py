@@ -93,6 +93,26 @@ def _person_ids(f: pl.DataFrame, feats: Features, roots: list[int]) -> dict[int,
     return out
 
 
+def _near_miss_frame(rows: list[NearMiss], rec: pl.DataFrame, pid_list: list[str | None]) -> pl.DataFrame:
+    """The NEAR_MISSES rows of ``rows`` (l, r, levels, weight, reason; l and r record positions in ``rec``:
+    record_id, name), built column by column; weights and probabilities rounded once per distinct weight."""
+    cols: list[Any] = [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], [], []]
+    left, right, levels, weights, reasons = cols
+    rounded = {w: (round(w, 3), round(probability(w), 4)) for w in {float(x) for x in weights}}
+    ids = rec.get_column("record_id")
+    names = rec.get_column("name")
+    pids = pl.Series(pid_list, dtype=pl.String)
+    pos_l, pos_r = pl.Series(left, dtype=pl.Int64), pl.Series(right, dtype=pl.Int64)
+    return pl.DataFrame({
+        "record_id_l": ids.gather(pos_l), "record_id_r": ids.gather(pos_r),
+        "person_id_l": pids.gather(pos_l), "person_id_r": pids.gather(pos_r),
+        "name_l": names.gather(pos_l), "name_r": names.gather(pos_r),
+        "levels": pl.Series(levels, dtype=pl.String),
+        "match_weight": pl.Series([rounded[float(w)][0] for w in weights], dtype=pl.Float64),
+        "probability": pl.Series([rounded[float(w)][1] for w in weights], dtype=pl.Float64),
+        "reason": pl.Series(reasons, dtype=pl.String)}, schema=NEAR_MISSES)
+
+
 def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None = None, *,
             messages: pl.DataFrame | None = None, settings: LinkageSettings | None = None) -> Resolved:
     """Group ``records`` (schemas.RECORDS) into people.
@@ -297,10 +317,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
         schema=MATCH_COLS, orient="row")
     m = m.join(record_person.rename({"record_id": "record_id_l"}), on="record_id_l", how="left") \
         .select(list(schemas.MATCHES)).sort(["person_id", "record_id_l", "record_id_r"])
-    near = pl.DataFrame(
-        [(rid[a], rid[b], pid_list[a], pid_list[b], nm[a], nm[b], lv, round(float(w), 3),
-          round(probability(float(w)), 4), why) for a, b, lv, w, why in name_near_rows + near_rows],
-        schema=NEAR_MISSES, orient="row") \
+    near = _near_miss_frame(name_near_rows + near_rows, f.select("record_id", "name"), pid_list) \
         .unique(["record_id_l", "record_id_r"], keep="first", maintain_order=True) \
         .filter(pl.col("person_id_l").is_not_null() & pl.col("person_id_r").is_not_null()
                 & (pl.col("person_id_l") != pl.col("person_id_r")))
