@@ -87,10 +87,10 @@ def candidate_pairs(f: pl.DataFrame, tok: dict[str, pl.DataFrame], comp_tok: pl.
             log.info("identity blocking %s: skipped %d blocks over the size cap (%d records)", name,
                      skipped[name][0], skipped[name][1])
     # unique and sorted by (l, r) as one integer key (l * 2**32 + r): one column to hash and sort, not two
-    base = 1 << 32
-    key = pl.concat([p.select((pl.col("l").cast(pl.Int64) * base + pl.col("r").cast(pl.Int64)).alias("key"))
+    key_base = 1 << 32
+    key = pl.concat([p.select((pl.col("l").cast(pl.Int64) * key_base + pl.col("r").cast(pl.Int64)).alias("key"))
                      for p in rules.values()]).get_column("key").unique().sort()
-    allp = pl.DataFrame({"l": key // base, "r": key % base})
+    allp = pl.DataFrame({"l": key // key_base, "r": key % key_base})
     return allp, stats
 
 

@@ -194,7 +194,14 @@ def _compare_chunk(pairs: pl.DataFrame, f: pl.DataFrame, hits: SharedTokenHits, 
     # a shared surname token counts when one side's surnames are all in the other's (Smith-Jones ~ Jones,
     # García Lorente ~ García), not when each has one of its own (García López vs García Ruiz: siblings)
     tl, tr = pl.col("last_toks_l").str.split(" "), pl.col("last_toks_r").str.split(" ")
-    nested = (tl.list.set_difference(tr).list.len() == 0) | (tr.list.set_difference(tl).list.len() == 0)
+    nested_expr = (tl.list.set_difference(tr).list.len() == 0) | (tr.list.set_difference(tl).list.len() == 0)
+    # the list operations only on the rows that can reach the token_overlap level (a shared surname token,
+    # different surnames, no jw92): every other row stops at an earlier level
+    can_overlap = pl.col("sh_last") & (ll != lr).fill_null(True) & (pl.col("jw_last") < 0.92).fill_null(True)
+    rows = pl.int_range(pl.len(), dtype=pl.Int64)
+    overlapping = p.select(rows.alias("row"), can_overlap.alias("can"), "last_toks_l", "last_toks_r") \
+        .filter(pl.col("can")).filter(nested_expr).get_column("row")
+    nested = rows.is_in(overlapping.implode())
     last_lv = (
         pl.when((ll == "") | (lr == "")).then(pl.lit("null"))
         .when(ll == lr).then(pl.lit("exact"))

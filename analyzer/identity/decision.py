@@ -138,11 +138,20 @@ class Clusters:
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        for attr in self._ATTRS:
-            sa, sb = self._get(attr, ra), self._get(attr, rb)
-            self.sets[attr].pop(rb, None)
-            if sa or sb:
-                self.sets[attr][ra] = (sa or set()) | (sb or set())
+        for attr in self._ATTRS:  # ra's set becomes the union of both (materialised only when rb adds to it)
+            sets, base = self.sets[attr], self.base[attr]
+            sb = sets.pop(rb, None)
+            if sb is None:
+                if (v := base[rb]) is None:
+                    continue
+                sb = {v}
+            sa = sets.get(ra)
+            if sa is not None:
+                sa |= sb
+            else:
+                if (v := base[ra]) is not None:
+                    sb.add(v)
+                sets[ra] = sb
         wb = self.work.pop(rb, None)
         if wb:
             self.work.setdefault(ra, set()).update(wb)
