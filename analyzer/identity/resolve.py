@@ -7,6 +7,7 @@ import time
 from hashlib import blake2b
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from analyzer import schemas
@@ -98,7 +99,12 @@ def _near_miss_frame(rows: list[NearMiss], rec: pl.DataFrame, pid_list: list[str
     record_id, name), built column by column; weights and probabilities rounded once per distinct weight."""
     cols: list[Any] = [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], [], []]
     left, right, levels, weights, reasons = cols
-    rounded = {w: (round(w, 3), round(probability(w), 4)) for w in {float(x) for x in weights}}
+    # Python's round and probability (exactly what the rows always showed), once per distinct weight (bits)
+    bits_ = np.asarray(weights, dtype=np.float64).view(np.int64)
+    distinct, back = np.unique(bits_, return_inverse=True)
+    ws = distinct.view(np.float64).tolist()
+    rounded_w = np.array([round(w, 3) for w in ws], dtype=np.float64)[back]
+    rounded_p = np.array([round(probability(w), 4) for w in ws], dtype=np.float64)[back]
     ids = rec.get_column("record_id")
     names = rec.get_column("name")
     pids = pl.Series(pid_list, dtype=pl.String)
@@ -108,8 +114,8 @@ def _near_miss_frame(rows: list[NearMiss], rec: pl.DataFrame, pid_list: list[str
         "person_id_l": pids.gather(pos_l), "person_id_r": pids.gather(pos_r),
         "name_l": names.gather(pos_l), "name_r": names.gather(pos_r),
         "levels": pl.Series(levels, dtype=pl.String),
-        "match_weight": pl.Series([rounded[float(w)][0] for w in weights], dtype=pl.Float64),
-        "probability": pl.Series([rounded[float(w)][1] for w in weights], dtype=pl.Float64),
+        "match_weight": pl.Series(rounded_w, dtype=pl.Float64),
+        "probability": pl.Series(rounded_p, dtype=pl.Float64),
         "reason": pl.Series(reasons, dtype=pl.String)}, schema=NEAR_MISSES)
 
 
