@@ -124,22 +124,21 @@ def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFr
     their long token tables ``tok``; ``ctok`` = company tokens per cluster). The shared tokens of all pairs are
     found at once; the wide per-pair frames are built ``st.compare_chunk_pairs`` pairs at a time (memory)."""
     hits = shared_token_hits(pairs, f, tok, ctok)
+    g = f.select("idx", "first", "mi", "last", "suffix", "nameless", "n_email", "n_local", "comp", "last_toks") \
+        .join(ctok["count"], on="comp", how="left").with_columns(pl.col("n_comp").fill_null(0))
     chunk = st.compare_chunk_pairs
-    return pl.concat([_compare_chunk(pairs.slice(i, chunk), f, hits, ctok, tf, st, prior, nick_df)
+    return pl.concat([_compare_chunk(pairs.slice(i, chunk), g, hits, tf, st, prior, nick_df)
                       for i in range(0, max(pairs.height, 1), chunk)])
 
 
-def _compare_chunk(pairs: pl.DataFrame, f: pl.DataFrame, hits: SharedTokenHits, ctok: dict[str, pl.DataFrame],
-                   tf: dict[str, pl.DataFrame], st: LinkageSettings, prior: float,
-                   nick_df: pl.DataFrame) -> pl.DataFrame:
-    """:func:`compare_pairs` of one chunk of pairs."""
+def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, tf: dict[str, pl.DataFrame],
+                   st: LinkageSettings, prior: float, nick_df: pl.DataFrame) -> pl.DataFrame:
+    """:func:`compare_pairs` of one chunk of pairs (``g``: the units' scalar features, ``n_comp`` included)."""
     t0 = time.perf_counter()
 
     def tick(what: str) -> None:
         log.debug("compare %s: %.2f s", what, time.perf_counter() - t0)
 
-    g = f.select("idx", "first", "mi", "last", "suffix", "nameless", "n_email", "n_local", "comp", "last_toks") \
-        .join(ctok["count"], on="comp", how="left").with_columns(pl.col("n_comp").fill_null(0))
     cols = [c for c in g.columns if c != "idx"]
     p = (pairs.join(g.select(pl.col("idx").alias("l"), *[pl.col(c).alias(c + "_l") for c in cols]), on="l")
          .join(g.select(pl.col("idx").alias("r"), *[pl.col(c).alias(c + "_r") for c in cols]), on="r"))
@@ -247,7 +246,7 @@ def _compare_chunk(pairs: pl.DataFrame, f: pl.DataFrame, hits: SharedTokenHits, 
         return e.otherwise(pl.lit(0.0)).alias(f"w_{comp}")
 
     tfc = {"first_name": "tfw_first" if "first" in tf else None, "last_name": "tfw_last" if "last" in tf else None,
-           "company": "tfw_company" if "weight" in ctok else None}
+           "company": "tfw_company" if hits.tfw_company is not None else None}
     p = p.with_columns([wexpr(c.name, tfc.get(c.name)) for c in st.comparisons])
     wnames = [f"w_{c.name}" for c in st.comparisons]
     corro = pl.lit(not st.require_corroboration)
