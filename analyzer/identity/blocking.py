@@ -108,7 +108,10 @@ def comparison_units(humans: pl.DataFrame, tok: dict[str, pl.DataFrame]) -> tupl
     umap = umap.join(humans.select("idx", "comp", "nameless"), on="idx").join(named, on="comp", how="left") \
         .select("idx", pl.when(pl.col("nameless") & pl.col("named_uidx").is_not_null()).then(pl.col("named_uidx"))
                 .otherwise(pl.col("uidx")).alias("uidx"))
-    utok = {k: v.join(umap, on="idx").select(pl.col("uidx").alias("idx"), "tok").unique() for k, v in tok.items()}
+    names = list(tok)  # all token tables re-keyed in one parallel query
+    utok = dict(zip(names, pl.collect_all([tok[k].lazy().join(umap.lazy(), on="idx")
+                                           .select(pl.col("uidx").alias("idx"), "tok").unique() for k in names]),
+                    strict=True))
     units = humans.join(umap, on="idx").filter(pl.col("idx") == pl.col("uidx")) \
         .select("idx", *key, "nameless", "from_email")
     for name, col in (("email", "n_email"), ("local", "n_local")):
