@@ -86,7 +86,11 @@ def candidate_pairs(f: pl.DataFrame, tok: dict[str, pl.DataFrame], comp_tok: pl.
         if skipped[name][0]:
             log.info("identity blocking %s: skipped %d blocks over the size cap (%d records)", name,
                      skipped[name][0], skipped[name][1])
-    allp = pl.concat(list(rules.values())).unique().sort(["l", "r"])
+    # unique and sorted by (l, r) as one integer key (l * 2**32 + r): one column to hash and sort, not two
+    key_base = 1 << 32
+    key = pl.concat([p.select((pl.col("l").cast(pl.Int64) * key_base + pl.col("r").cast(pl.Int64)).alias("key"))
+                     for p in rules.values()]).get_column("key").unique().sort()
+    allp = pl.DataFrame({"l": key // key_base, "r": key % key_base})
     return allp, stats
 
 
@@ -104,7 +108,10 @@ def comparison_units(humans: pl.DataFrame, tok: dict[str, pl.DataFrame]) -> tupl
     umap = umap.join(humans.select("idx", "comp", "nameless"), on="idx").join(named, on="comp", how="left") \
         .select("idx", pl.when(pl.col("nameless") & pl.col("named_uidx").is_not_null()).then(pl.col("named_uidx"))
                 .otherwise(pl.col("uidx")).alias("uidx"))
-    utok = {k: v.join(umap, on="idx").select(pl.col("uidx").alias("idx"), "tok").unique() for k, v in tok.items()}
+    names = list(tok)  # all token tables re-keyed in one parallel query
+    utok = dict(zip(names, pl.collect_all([tok[k].lazy().join(umap.lazy(), on="idx")
+                                           .select(pl.col("uidx").alias("idx"), "tok").unique() for k in names]),
+                    strict=True))
     units = humans.join(umap, on="idx").filter(pl.col("idx") == pl.col("uidx")) \
         .select("idx", *key, "nameless", "from_email")
     for name, col in (("email", "n_email"), ("local", "n_local")):

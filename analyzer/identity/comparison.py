@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass
 from typing import Any
 
 import polars as pl
@@ -32,6 +33,10 @@ def shared_tokens(keys: pl.DataFrame | pl.LazyFrame, left: pl.DataFrame, right: 
     long tables ``(idx, tok)``; a join (exploding the smaller side), not a list operation. Lazy, so that
     several are computed at once (:func:`polars.collect_all`)."""
     k = keys.lazy()
+    # only the tokens both sides have can be shared: a cheap filter before the big joins (a unit's many name
+    # patterns or company prefixes rarely are anyone's local part or company)
+    left = left.filter(pl.col("tok").is_in(right.get_column("tok").implode()))
+    right = right.filter(pl.col("tok").is_in(left.get_column("tok").implode()))
     if left.height <= right.height:
         x = k.join(left.lazy().rename({"idx": lk}), on=lk).join(right.lazy().rename({"idx": rk}), on=[rk, "tok"],
                                                                 how="semi")
@@ -57,17 +62,83 @@ def cluster_company_tokens(f: pl.DataFrame, comp_tok: pl.DataFrame) -> dict[str,
             "count": c.group_by("idx").len("n_comp").rename({"idx": "comp"})}
 
 
+#: Pair keys ``l * KEY_BASE + r`` (unit or cluster ids are record positions, far below 2**32): one integer
+#: column to test "is this pair among the hits" with ``is_in`` instead of a join per flag.
+KEY_BASE = 1 << 32
+
+
+def pair_key(a: str, b: str) -> pl.Expr:
+    """The integer key of the pair of ids in columns ``a`` and ``b`` (see :data:`KEY_BASE`)."""
+    return pl.col(a).cast(pl.Int64) * KEY_BASE + pl.col(b).cast(pl.Int64)
+
+
+@dataclass
+class SharedTokenHits:
+    """The pairs that share a token, per flag (``keys[flag]``: pair keys of ``(l, r)`` units, or of
+    ``(comp_l, comp_r)`` clusters when ``flag in by_comp``), and ``tfw_company`` (comp_l, comp_r, tfw_company:
+    the weight of the rarest company token two clusters share) when company token weights are known."""
+
+    keys: dict[str, pl.Series]
+    by_comp: set[str]
+    tfw_company: pl.DataFrame | None
+
+
+def shared_token_hits(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame],
+                      ctok: dict[str, pl.DataFrame]) -> SharedTokenHits:
+    """Which candidate ``pairs`` (l, r) of units ``f`` share an email, a local part, a work domain, a surname
+    token, a local part ~ name pattern, a work local part ~ first name, a company token or prefix, a small
+    thread: one query over all pairs (every token table is hashed once, not once per chunk)."""
+    comp = f.select("idx", "comp")
+    b = pairs.select("l", "r").join(comp.rename({"idx": "l", "comp": "comp_l"}), on="l") \
+        .join(comp.rename({"idx": "r", "comp": "comp_r"}), on="r")
+    keys = b.select("l", "r")
+    ckeys = b.select("comp_l", "comp_r").unique()
+    firsts = f.filter(pl.col("first").str.len_chars() >= 3).select("idx", pl.col("first").alias("tok"))
+    specs: list[tuple[str, pl.DataFrame, pl.DataFrame, bool]] = [
+        ("sh_email", tok["email"], tok["email"], False), ("sh_local", tok["local_long"], tok["local_long"], False),
+        ("sh_domain", tok["work_domain"], tok["work_domain"], False),
+        ("sh_last", tok["last"], tok["last"], False), ("pat_lr", tok["local"], tok["pattern"], False),
+        ("pat_rl", tok["pattern"], tok["local"], False), ("fo_lr", tok["work_local"], firsts, False),
+        ("fo_rl", firsts, tok["work_local"], False), ("cs1", ctok["all"], ctok["all"], True),
+        ("cs2", ctok["nongeneric"], ctok["prefixes"], True), ("cs3", ctok["prefixes"], ctok["nongeneric"], True)]
+    if "thread" in tok and tok["thread"].height:
+        specs.append(("thread", tok["thread"], tok["thread"], False))
+    queries = [shared_tokens(ckeys if by_comp else keys, left, right,
+                             *(["comp_l", "comp_r"] if by_comp else ["l", "r"]))
+               .select((pair_key("comp_l", "comp_r") if by_comp else pair_key("l", "r")).alias("key"))
+               for _, left, right, by_comp in specs]
+    if "weight" in ctok:  # the weight of the rarest company token the two clusters share
+        queries.append(ckeys.lazy().join(ctok["all"].lazy().rename({"idx": "comp_l"}), on="comp_l")
+                       .join(ctok["all"].lazy().rename({"idx": "comp_r"}), on=["comp_r", "tok"], how="semi")
+                       .join(ctok["weight"].lazy(), on="tok").group_by("comp_l", "comp_r")
+                       .agg(pl.col("w").max().alias("tfw_company")))
+    found = pl.collect_all(queries)
+    return SharedTokenHits(keys={name: hit.get_column("key") for (name, *_), hit in zip(specs, found, strict=False)},
+                           by_comp={name for name, _, _, by_comp in specs if by_comp},
+                           tfw_company=found[-1] if "weight" in ctok else None)
+
+
 def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame], ctok: dict[str, pl.DataFrame],
              tf: dict[str, pl.DataFrame], st: LinkageSettings, prior: float, nick_df: pl.DataFrame) -> pl.DataFrame:
     """Levels, weights and decision for every candidate pair of units ``f`` (name variants of clusters, with
-    their long token tables ``tok``; ``ctok`` = company tokens per cluster)."""
+    their long token tables ``tok``; ``ctok`` = company tokens per cluster). The shared tokens of all pairs are
+    found at once; the wide per-pair frames are built ``st.compare_chunk_pairs`` pairs at a time (memory)."""
+    hits = shared_token_hits(pairs, f, tok, ctok)
+    g = f.select("idx", "first", "mi", "last", "suffix", "nameless", "n_email", "n_local", "comp", "last_toks") \
+        .join(ctok["count"], on="comp", how="left").with_columns(pl.col("n_comp").fill_null(0))
+    chunk = st.compare_chunk_pairs
+    return pl.concat([_compare_chunk(pairs.slice(i, chunk), g, hits, tf, st, prior, nick_df)
+                      for i in range(0, max(pairs.height, 1), chunk)])
+
+
+def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, tf: dict[str, pl.DataFrame],
+                   st: LinkageSettings, prior: float, nick_df: pl.DataFrame) -> pl.DataFrame:
+    """:func:`compare_pairs` of one chunk of pairs (``g``: the units' scalar features, ``n_comp`` included)."""
     t0 = time.perf_counter()
 
     def tick(what: str) -> None:
         log.debug("compare %s: %.2f s", what, time.perf_counter() - t0)
 
-    g = f.select("idx", "first", "mi", "last", "suffix", "nameless", "n_email", "n_local", "comp", "last_toks") \
-        .join(ctok["count"], on="comp", how="left").with_columns(pl.col("n_comp").fill_null(0))
     cols = [c for c in g.columns if c != "idx"]
     p = (pairs.join(g.select(pl.col("idx").alias("l"), *[pl.col(c).alias(c + "_l") for c in cols]), on="l")
          .join(g.select(pl.col("idx").alias("r"), *[pl.col(c).alias(c + "_r") for c in cols]), on="r"))
@@ -91,34 +162,14 @@ def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFr
     p = p.with_columns(pl.col("nick") | clipped)  # nat ~ natalie counts as a nickname
     tick("string similarities")
 
-    # shared tokens (joins on the long tables), computed on a narrow frame and added at once
-    b = p.select("l", "r", "comp_l", "comp_r")
-    keys = b.select("l", "r")
-    ckeys = b.select("comp_l", "comp_r").unique()
-    firsts = f.filter(pl.col("first").str.len_chars() >= 3).select("idx", pl.col("first").alias("tok"))
-    specs: list[tuple[str, pl.DataFrame, pl.DataFrame, bool]] = [
-        ("sh_email", tok["email"], tok["email"], False), ("sh_local", tok["local_long"], tok["local_long"], False),
-        ("sh_domain", tok["work_domain"], tok["work_domain"], False),
-        ("sh_last", tok["last"], tok["last"], False), ("pat_lr", tok["local"], tok["pattern"], False),
-        ("pat_rl", tok["pattern"], tok["local"], False), ("fo_lr", tok["work_local"], firsts, False),
-        ("fo_rl", firsts, tok["work_local"], False), ("cs1", ctok["all"], ctok["all"], True),
-        ("cs2", ctok["nongeneric"], ctok["prefixes"], True), ("cs3", ctok["prefixes"], ctok["nongeneric"], True)]
-    if "thread" in tok and tok["thread"].height:
-        specs.append(("thread", tok["thread"], tok["thread"], False))
-    hits = pl.collect_all([shared_tokens(ckeys if by_comp else keys, left, right,
-                                         *(["comp_l", "comp_r"] if by_comp else ["l", "r"]))
-                           .with_columns(pl.lit(True).alias(name)) for name, left, right, by_comp in specs])
-    for (_, _, _, by_comp), hit in zip(specs, hits, strict=True):
-        b = b.join(hit, on=["comp_l", "comp_r"] if by_comp else ["l", "r"], how="left", maintain_order="left")
-    flags = [name for name, *_ in specs]
-    p = p.hstack(b.select(pl.col(c).fill_null(False) for c in flags))
-    if "thread" not in flags:
+    # shared tokens: membership of the pair's key among the hits of all pairs
+    unit_key, comp_key = pair_key("l", "r"), pair_key("comp_l", "comp_r")
+    p = p.with_columns((comp_key if name in hits.by_comp else unit_key).is_in(keys.implode()).alias(name)
+                       for name, keys in hits.keys.items())
+    if "thread" not in hits.keys:
         p = p.with_columns(pl.lit(False).alias("thread"))
-    if "weight" in ctok:  # the weight of the rarest company token the two clusters share
-        shared = ckeys.join(ctok["all"].rename({"idx": "comp_l"}), on="comp_l") \
-            .join(ctok["all"].rename({"idx": "comp_r"}), on=["comp_r", "tok"], how="semi") \
-            .join(ctok["weight"], on="tok").group_by("comp_l", "comp_r").agg(pl.col("w").max().alias("tfw_company"))
-        p = p.join(shared, on=["comp_l", "comp_r"], how="left", maintain_order="left")
+    if hits.tfw_company is not None:
+        p = p.join(hits.tfw_company, on=["comp_l", "comp_r"], how="left", maintain_order="left")
     tick("shared tokens")
     for col, t in tf.items():  # term-frequency weights of exact names
         p = p.join(t.rename({"value": f"{col}_l", "w": f"tfw_{col}"}), on=f"{col}_l", how="left")
@@ -142,7 +193,14 @@ def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFr
     # a shared surname token counts when one side's surnames are all in the other's (Smith-Jones ~ Jones,
     # García Lorente ~ García), not when each has one of its own (García López vs García Ruiz: siblings)
     tl, tr = pl.col("last_toks_l").str.split(" "), pl.col("last_toks_r").str.split(" ")
-    nested = (tl.list.set_difference(tr).list.len() == 0) | (tr.list.set_difference(tl).list.len() == 0)
+    nested_expr = (tl.list.set_difference(tr).list.len() == 0) | (tr.list.set_difference(tl).list.len() == 0)
+    # the list operations only on the rows that can reach the token_overlap level (a shared surname token,
+    # different surnames, no jw92): every other row stops at an earlier level
+    can_overlap = pl.col("sh_last") & (ll != lr).fill_null(True) & (pl.col("jw_last") < 0.92).fill_null(True)
+    rows = pl.int_range(pl.len(), dtype=pl.Int64)
+    overlapping = p.select(rows.alias("row"), can_overlap.alias("can"), "last_toks_l", "last_toks_r") \
+        .filter(pl.col("can")).filter(nested_expr).get_column("row")
+    nested = rows.is_in(overlapping.implode())
     last_lv = (
         pl.when((ll == "") | (lr == "")).then(pl.lit("null"))
         .when(ll == lr).then(pl.lit("exact"))
@@ -188,7 +246,7 @@ def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFr
         return e.otherwise(pl.lit(0.0)).alias(f"w_{comp}")
 
     tfc = {"first_name": "tfw_first" if "first" in tf else None, "last_name": "tfw_last" if "last" in tf else None,
-           "company": "tfw_company" if "weight" in ctok else None}
+           "company": "tfw_company" if hits.tfw_company is not None else None}
     p = p.with_columns([wexpr(c.name, tfc.get(c.name)) for c in st.comparisons])
     wnames = [f"w_{c.name}" for c in st.comparisons]
     corro = pl.lit(not st.require_corroboration)

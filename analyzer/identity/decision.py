@@ -10,6 +10,7 @@ from functools import lru_cache
 from itertools import combinations
 from typing import Any
 
+import numpy as np
 import polars as pl
 from rapidfuzz.distance import JaroWinkler
 
@@ -137,11 +138,20 @@ class Clusters:
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        for attr in self._ATTRS:
-            sa, sb = self._get(attr, ra), self._get(attr, rb)
-            self.sets[attr].pop(rb, None)
-            if sa or sb:
-                self.sets[attr][ra] = (sa or set()) | (sb or set())
+        for attr in self._ATTRS:  # ra's set becomes the union of both (materialised only when rb adds to it)
+            sets, base = self.sets[attr], self.base[attr]
+            sb = sets.pop(rb, None)
+            if sb is None:
+                if (v := base[rb]) is None:
+                    continue
+                sb = {v}
+            sa = sets.get(ra)
+            if sa is not None:
+                sa |= sb
+            else:
+                if (v := base[ra]) is not None:
+                    sb.add(v)
+                sets[ra] = sb
         wb = self.work.pop(rb, None)
         if wb:
             self.work.setdefault(ra, set()).update(wb)
@@ -153,7 +163,16 @@ class Clusters:
         return True, None
 
     def roots(self) -> list[int]:
-        return [self.find(i) for i in range(len(self.parent))]
+        """The root of every record (what :meth:`find` answers for each), by pointer jumping over the whole
+        parent array at once; the parents are then compressed to point at their roots."""
+        p = np.asarray(self.parent, dtype=np.int64)
+        while True:
+            q = p[p]
+            if np.array_equal(q, p):
+                break
+            p = q
+        self.parent = p.tolist()
+        return list(self.parent)
 
 
 #: a name edge: the two units' full names agree (given name exact, a nickname, or the two names swapped;
@@ -340,6 +359,24 @@ def surname_namesake_factors(names: pl.DataFrame) -> tuple[dict[str, float], flo
     return dict(per_last.select("last", "factor").iter_rows()), network
 
 
+def min_label_components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Connected components of the graph with edges ``a[i] - b[i]`` (integer node ids): ``(nodes, label)``,
+    the sorted distinct nodes and, for each, the smallest node of its component (what a union-find that always
+    hangs the larger root under the smaller one answers). Min-label propagation with pointer jumping."""
+    nodes, inv = np.unique(np.concatenate([a, b]), return_inverse=True)
+    ia, ib = inv[:len(a)], inv[len(a):]
+    label = np.arange(len(nodes))
+    while True:
+        m = np.minimum(label[ia], label[ib])
+        new = label.copy()
+        np.minimum.at(new, ia, m)
+        np.minimum.at(new, ib, m)
+        new = new[new]
+        if np.array_equal(new, label):
+            return nodes, nodes[label]
+        label = new
+
+
 def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, facts: CareerFacts,
                      edges: list[Edge], near_rows: list[NearMiss], refused_count: dict[str, int]) -> dict[str, Any]:
     """SPEC §5's decision for names: the candidate pairs whose names agree (``NAME_*_LEVELS``, or a nameless
@@ -377,44 +414,43 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     for root, first, last in humans.filter((pl.col("first").str.len_chars() > 1) & (pl.col("last") != "")) \
             .select("root", "first", "last").unique().iter_rows():
         names_of.setdefault(root, set()).add((first, last))
-    # the groups: connected components of the named roots over the name edges; a nameless address that spells
-    # a name (``anilk@``) is attached afterwards, and only when it fits one group
-    parent: dict[int, int] = {}
-
-    def find(x: int) -> int:
-        while parent.setdefault(x, x) != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    all_rows = cand.select("l", "r", "rl", "rr", "levels", "match_weight").rows()
     # a cluster known only from mass mail (one of many recipients) is a name in a crowd: it needs corroboration
-    mass_only: set[int] = set()
+    mass_only = pl.Series("root", [], dtype=pl.Int64)
     if facts.together is not None:
         seen = facts.together.group_by("idx").agg(pl.col("n").min().alias("n_min"))
         crowd = rt.join(seen, on="idx", how="left").group_by("root") \
             .agg((pl.col("n_min") > MASS_MAIL_PARTICIPANTS).fill_null(False).all().alias("crowd"))
-        mass_only = set(crowd.filter(pl.col("crowd")).get_column("root").to_list())
-    if mass_only:
-        crowd_rows = [row for row in all_rows if row[2] in mass_only or row[3] in mass_only]
+        mass_only = crowd.filter(pl.col("crowd")).get_column("root")
+    named_roots = pl.Series("root", list(names_of), dtype=pl.Int64).implode()
+    cand = cand.select("l", "r", "rl", "rr", "levels", "match_weight").with_columns(
+        (pl.col("rl").is_in(mass_only.implode()) | pl.col("rr").is_in(mass_only.implode())).alias("crowd"),
+        pl.col("rl").is_in(named_roots).alias("named_l"), pl.col("rr").is_in(named_roots).alias("named_r"))
+    cols = ["l", "r", "rl", "rr", "levels", "match_weight"]
+    if mass_only.len():
+        crowd_rows = cand.filter(pl.col("crowd")).select(cols).rows()
         refused_count["known only from mass mail"] = len(crowd_rows)
         near_rows.extend((l_, r_, lv, w, "known only from mass mail: a name among many recipients singles no "
                                            "one out") for l_, r_, _, _, lv, w in crowd_rows)
-        all_rows = [row for row in all_rows if row[2] not in mass_only and row[3] not in mass_only]
-    rows = [row for row in all_rows if row[2] in names_of and row[3] in names_of]
-    spelled = [row for row in all_rows if (row[2] in names_of) != (row[3] in names_of)]
-    for _, _, a, b, _, _ in rows:
-        ra, rb = find(a), find(b)
-        if ra != rb:
-            parent[max(ra, rb)] = min(ra, rb)
+        cand = cand.filter(~pl.col("crowd"))
+    named = cand.filter(pl.col("named_l") & pl.col("named_r"))
+    rows = named.select(cols).rows()
+    spelled = cand.filter(pl.col("named_l") != pl.col("named_r")).select(cols).rows()
+    # the groups: connected components of the named roots over the name edges, each keyed by its smallest root;
+    # a nameless address that spells a name (``anilk@``) is attached afterwards, and only when it fits one group
+    nodes, labels = min_label_components(named.get_column("rl").to_numpy(), named.get_column("rr").to_numpy())
+    rep_of: dict[int, int] = dict(zip(nodes.tolist(), labels.tolist(), strict=True))
+
+    def find(x: int) -> int:
+        return rep_of.get(x, x)
+
     groups: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
     for row in rows:
-        groups.setdefault(find(row[2]), []).append(row)
+        groups.setdefault(rep_of[row[2]], []).append(row)
     for row in spelled:  # a named root with no other name edge is a group of its own
-        named = row[2] if row[2] in names_of else row[3]
-        if find(named) not in groups:
-            groups[find(named)] = []
-    all_roots = sorted({r for row in all_rows for r in row[2:4]})
+        named_root = row[2] if row[2] in names_of else row[3]
+        if find(named_root) not in groups:
+            groups[find(named_root)] = []
+    all_roots = pl.concat([cand.get_column("rl"), cand.get_column("rr")]).unique().sort().to_list()
     careers = root_careers(cl, all_roots, facts)
     last_seen = facts.periods.get_column("last_seen").max() if facts.periods.height else None
     end = last_seen if isinstance(last_seen, date) else None
@@ -535,7 +571,7 @@ def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge]) 
     own address that also sent their newsletter, a work address under an English and a native given name)."""
     rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
                       schema={"idx": pl.Int64, "root": pl.Int64})
-    shared = (keys.join(rt, on="idx").group_by("key").agg(pl.col("idx").sort_by("root").unique(maintain_order=True),
+    shared = (keys.join(rt, on="idx").group_by("key").agg(pl.col("idx").sort_by("root", "idx").unique(maintain_order=True),
                                                           pl.col("root").n_unique().alias("n"))
               .filter(pl.col("n") > 1).sort("key"))
     for key, idxs, _ in shared.iter_rows():

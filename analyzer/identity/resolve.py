@@ -7,6 +7,7 @@ import time
 from hashlib import blake2b
 from typing import Any
 
+import numpy as np
 import polars as pl
 
 from analyzer import schemas
@@ -91,6 +92,31 @@ def _person_ids(f: pl.DataFrame, feats: Features, roots: list[int]) -> dict[int,
         used.add(pid)
         out[root] = pid
     return out
+
+
+def _near_miss_frame(rows: list[NearMiss], rec: pl.DataFrame, pid_list: list[str | None]) -> pl.DataFrame:
+    """The NEAR_MISSES rows of ``rows`` (l, r, levels, weight, reason; l and r record positions in ``rec``:
+    record_id, name), built column by column; weights and probabilities rounded once per distinct weight."""
+    cols: list[Any] = [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], [], []]
+    left, right, levels, weights, reasons = cols
+    # Python's round and probability (exactly what the rows always showed), once per distinct weight (bits)
+    bits_ = np.asarray(weights, dtype=np.float64).view(np.int64)
+    distinct, back = np.unique(bits_, return_inverse=True)
+    ws = distinct.view(np.float64).tolist()
+    rounded_w = np.array([round(w, 3) for w in ws], dtype=np.float64)[back]
+    rounded_p = np.array([round(probability(w), 4) for w in ws], dtype=np.float64)[back]
+    ids = rec.get_column("record_id")
+    names = rec.get_column("name")
+    pids = pl.Series(pid_list, dtype=pl.String)
+    pos_l, pos_r = pl.Series(left, dtype=pl.Int64), pl.Series(right, dtype=pl.Int64)
+    return pl.DataFrame({
+        "record_id_l": ids.gather(pos_l), "record_id_r": ids.gather(pos_r),
+        "person_id_l": pids.gather(pos_l), "person_id_r": pids.gather(pos_r),
+        "name_l": names.gather(pos_l), "name_r": names.gather(pos_r),
+        "levels": pl.Series(levels, dtype=pl.String),
+        "match_weight": pl.Series(rounded_w, dtype=pl.Float64),
+        "probability": pl.Series(rounded_p, dtype=pl.Float64),
+        "reason": pl.Series(reasons, dtype=pl.String)}, schema=NEAR_MISSES)
 
 
 def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None = None, *,
@@ -234,9 +260,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
             .filter(pl.col("cl") != pl.col("cr")).select("l", "r")
         n_compared = pairs.height
         timings["blocking"] = round(time.perf_counter() - t0, 3)
-        chunk = st.compare_chunk_pairs  # bounds the memory of the wide intermediate frames
-        scored = pl.concat([compare_pairs(pairs.slice(i, chunk), units, utok, ctok, tf, st, prior, nick_df)
-                            for i in range(0, max(pairs.height, 1), chunk)])
+        scored = compare_pairs(pairs, units, utok, ctok, tf, st, prior, nick_df)
         if st.m_estimation == "em":
             rand = compare_pairs(random_unit_pairs(units, st), units, utok, ctok, tf, st, prior, nick_df)
             scored, st, prior, estimated["em"] = estimate_m_by_em(scored, rand, st, prior, units.height)
@@ -299,10 +323,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
         schema=MATCH_COLS, orient="row")
     m = m.join(record_person.rename({"record_id": "record_id_l"}), on="record_id_l", how="left") \
         .select(list(schemas.MATCHES)).sort(["person_id", "record_id_l", "record_id_r"])
-    near = pl.DataFrame(
-        [(rid[a], rid[b], pid_list[a], pid_list[b], nm[a], nm[b], lv, round(float(w), 3),
-          round(probability(float(w)), 4), why) for a, b, lv, w, why in name_near_rows + near_rows],
-        schema=NEAR_MISSES, orient="row") \
+    near = _near_miss_frame(name_near_rows + near_rows, f.select("record_id", "name"), pid_list) \
         .unique(["record_id_l", "record_id_r"], keep="first", maintain_order=True) \
         .filter(pl.col("person_id_l").is_not_null() & pl.col("person_id_r").is_not_null()
                 & (pl.col("person_id_l") != pl.col("person_id_r")))
