@@ -64,6 +64,31 @@ def stable_key(*parts: object) -> str:
     return h.hexdigest()
 
 
+#: 64 characters, 6 bits each, for :func:`hashed_keys` (no "@": never a Message-ID, the mail readers' keys)
+_KEY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+_KEY_SEEDS = (0x7265636F, 0x6E6E6563)
+
+
+def hashed_keys(text: pl.Expr) -> pl.Expr:
+    """A 12-character key per string of ``text``: 72 bits of two seeded 64-bit polars hashes, vectorised.
+
+    For message keys that only have to be equal for equal texts within a run (overlapping exports read
+    together): at 12 bytes a key is stored inline in polars' string view (no buffer), and a million keys
+    collide with a chance of about 1e-10. Not stable across polars versions: never write such a key out.
+    """
+    h1, h2 = (text.hash(seed=s) for s in _KEY_SEEDS)
+    chars = [(h1 // (1 << (6 * i))) % 64 for i in range(10)] + [(h2 // (1 << (6 * i))) % 64 for i in range(2)]
+    alphabet = pl.lit(pl.Series(list(_KEY_ALPHABET), dtype=pl.String()))
+    return pl.concat_str([alphabet.gather(c) for c in chars])
+
+
+def text_keys(texts: list[str]) -> list[str]:
+    """:func:`hashed_keys` of Python strings (for the row-by-row readers of rare layouts)."""
+    if not texts:
+        return []
+    return pl.select(hashed_keys(pl.lit(pl.Series(texts, dtype=pl.String())))).to_series().to_list()
+
+
 class FileCollector:
     """Receives the records, messages and row outcomes of one input file.
 
@@ -247,7 +272,7 @@ class FileCollector:
             {"record_id": list(range(offset, offset + n)), "source_file": [self.source_file] * n,
              "source_kind": [self.kind] * n, **rec_cols},
             schema={k: t for k, t in schemas.RECORDS.items() if k != "emails"},
-        ).with_columns(_list_column("emails", self._rec["emails"], pa.large_string()).cast(pl.List(pl.String())))
+        ).with_columns(_list_column("emails", self._rec["emails"], pl.String()))
         rec = rec.select(list(schemas.RECORDS))
         nm = len(self._msg["channel"])
         msg_cols = {k: v for k, v in self._msg.items() if k != "recipient_ids"}
@@ -255,7 +280,7 @@ class FileCollector:
             {**msg_cols, "source_file": [self.source_file] * nm},
             schema={k: t for k, t in schemas.MESSAGES.items() if k != "recipient_ids"},
         ).with_columns(
-            _list_column("recipient_ids", self._msg["recipient_ids"], pa.int64()).cast(pl.List(pl.Int64())),
+            _list_column("recipient_ids", self._msg["recipient_ids"], pl.Int64()),
         ).with_columns(_shift_ids(offset)).select(list(schemas.MESSAGES))
         if self._bulk:
             start = offset + n
@@ -285,10 +310,13 @@ def _shift_ids(shift: int) -> list[pl.Expr]:
     return [pl.col("sender_id") + shift, pl.col("recipient_ids") + shift]
 
 
-def _list_column(name: str, rows: list[Any], inner: pa.DataType) -> pl.Series:
-    """A list column from Python lists, via flat values and offsets (fast for millions of short lists)."""
-    if not rows:  # also spares pyarrow's conversion of Python lists (its first use imports pandas)
-        return pl.Series(name, [], dtype=pl.List(pl.Int64() if pa.types.is_integer(inner) else pl.String()))
-    offsets = pa.array(list(accumulate(map(len, rows), initial=0)), pa.int64())
-    values = pa.array(list(chain.from_iterable(rows)), inner)
+def _list_column(name: str, rows: list[Any], inner: pl.DataType) -> pl.Series:
+    """A list column from Python lists, via flat values and offsets (fast for millions of short lists).
+
+    The flat values and offsets are made by polars and handed to pyarrow as arrow arrays: pyarrow's own
+    conversion of Python lists imports pandas (half a second of start-up) on its first use."""
+    if not rows:
+        return pl.Series(name, [], dtype=pl.List(inner))
+    offsets = pl.Series(list(accumulate(map(len, rows), initial=0)), dtype=pl.Int64()).to_arrow()
+    values = pl.Series(list(chain.from_iterable(rows)), dtype=inner).to_arrow()
     return pl.Series(name, pa.LargeListArray.from_arrays(offsets, values))

@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
+from operator import itemgetter
+from typing import Any
+
+import polars as pl
 
 from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector
@@ -144,3 +148,45 @@ def _count_rows(f: InputFile, is_header: Callable[[list[str]], bool] | None = No
         return sum(1 for _ in table.rows())
     except InputError:
         return 1
+
+
+def _cells_frame(table: CsvTable, width: int, columns: dict[str, int | None],
+                 rejects: list[tuple[int, str]]) -> pl.DataFrame:
+    """The rows of ``table`` as a frame: ``line`` and one column per entry of ``columns`` (name -> position)
+    holding the stripped cell ('' for a missing column). Rows without the header's number of cells are not
+    in it: they go to ``rejects`` as (line, reason), in line order.
+
+    The csv module still splits the rows (it knows every quirk and the physical line numbers); everything
+    after that is done by polars over the whole file, or by Python once per distinct value.
+    """
+    get = itemgetter(*(width if i is None else i for i in columns.values()), width)
+    lines: list[int] = []
+    cells: list[tuple[str, ...]] = []
+    for line, row in table.rows():
+        if len(row) != width:
+            if problem := _width_problem(row, width):
+                rejects.append((line, problem))
+                continue
+            del row[width:]
+        row.append("")
+        lines.append(line)
+        cells.append(get(row))
+    names = list(columns)
+    frame = pl.DataFrame(cells, schema={**{n: pl.String() for n in names}, "_": pl.String()}, orient="row")
+    return frame.select(pl.Series("line", lines, dtype=pl.Int64()),
+                        *(_mapped(frame[n], str.strip, pl.String()) for n in names))
+
+
+def _mapped(s: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
+    """``fn`` applied to each distinct value of ``s`` (no nulls), spread back to every row."""
+    if not s.len():
+        return pl.Series(s.name, [], dtype=dtype)
+    u = s.unique()
+    results = pl.Series("r", [fn(x) for x in u.to_list()], dtype=dtype)
+    return s.replace_strict(u, results, return_dtype=dtype)
+
+
+def _reject_all(out: FileCollector, rejects: list[tuple[int, str]]) -> None:
+    """Report ``rejects`` (line, reason) in line order, as a row-by-row reader would have."""
+    for line, reason in sorted(rejects, key=lambda r: r[0]):
+        out.reject(line, reason)
