@@ -8,23 +8,27 @@ from collections.abc import Iterable
 import polars as pl
 
 from analyzer import schemas
-from analyzer.ingest.collect import FileCollector, stable_key
+from analyzer.ingest.collect import FileCollector, hashed_keys, stable_key
 from analyzer.ingest.dates import parse_date, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.linkedin.common import (
     _PANDAS_SUFFIX,
+    OWNER_KEY,
     _bad_date,
     _cell,
     _cells_frame,
+    _clean_names,
     _Cols,
     _compact,
     _first_keys,
     _full_name,
     _head_rows,
+    _keyed_records,
     _load,
     _mapped,
     _owner,
     _person_key,
+    _person_keys,
     _reject_all,
     _shown,
     _width_problem,
@@ -157,45 +161,63 @@ _ACCEPTED = {"", "ACCEPTED", "SHOW", "VISIBLE"}
 
 
 def _parse_endorsements(f: InputFile, out: FileCollector, who: str) -> None:
+    """Endorsements received or given, built with polars over the whole file (Python once per distinct
+    status, date, name and URL)."""
     received = who == "ENDORSER"
     table = _load(f, lambda keys: _endorsement_keys(keys, who))
     c = _Cols(table)
-    i_date, i_skill = c.pos("ENDORSEMENT DATE"), c.pos("SKILL NAME")
-    i_first, i_last = c.pos(f"{who} FIRST NAME"), c.pos(f"{who} LAST NAME")
-    i_url = c.pos(f"{who} PUBLIC URL", f"{who} PROFILE URL")
-    i_status, i_display = c.pos("ENDORSEMENT STATUS"), c.pos("DISPLAY STATUS")
+    rejects: list[tuple[int, str]] = []
+    df = _cells_frame(table, c.width, {
+        "date": c.pos("ENDORSEMENT DATE"), "skill": c.pos("SKILL NAME"), "first": c.pos(f"{who} FIRST NAME"),
+        "last": c.pos(f"{who} LAST NAME"), "url": c.pos(f"{who} PUBLIC URL", f"{who} PROFILE URL"),
+        "status": c.pos("ENDORSEMENT STATUS"), "display": c.pos("DISPLAY STATUS"),
+    }, rejects)
+    del table
     direction = "received" if received else "given"
-    used = 0
-    for line, row in table.rows():
-        if problem := _width_problem(row, c.width):
-            out.reject(line, problem)
-            continue
-        status = _cell(row, i_status).upper()
-        if status not in _ACCEPTED:
-            out.ignore(f"endorsement status {status}")
-            continue
-        if _cell(row, i_display).upper() in ("HIDE", "HIDDEN"):
-            out.ignore("endorsement hidden from profile")
-            continue
-        d = _cell(row, i_date)
-        ts = parse_datetime(d)
-        if ts is None:
-            out.reject(line, _bad_date(d))
-            continue
-        first, last, url = _cell(row, i_first), _cell(row, i_last), _cell(row, i_url) or None
-        name = _full_name(first, last)
-        if not (name or url):
-            out.reject(line, f"no {who.lower()} name")
-            continue
-        other = out.record(role=who.lower(), first_name=first, last_name=last, linkedin_url=url, line=line,
-                           key=_person_key(url, name))
-        owner = _owner(out)
-        sender, recips = (other, [owner]) if received else (owner, [other])
-        skill = _cell(row, i_skill)
-        out.message(timestamp=ts, channel="linkedin_endorsement", sender=sender, recipients=recips, line=line,
-                    msg_key=stable_key("li-endorse", ts.isoformat(), skill.casefold(), name.casefold(), direction))
-        used += 1
-    out.used(used)
+    status = _mapped(df["status"], str.upper, pl.String())
+    accepted = status.is_in(list(_ACCEPTED))
+    for st, n in sorted(status.filter(~accepted).value_counts().iter_rows()):
+        out.ignore(f"endorsement status {st}", n)
+    df = df.filter(accepted)
+    hidden = _mapped(df["display"], str.upper, pl.String()).is_in(["HIDE", "HIDDEN"])
+    if n_hidden := int(hidden.sum()):
+        out.ignore("endorsement hidden from profile", n_hidden)
+    df = df.filter(~hidden)
+    df = df.with_columns(_mapped(df["date"], parse_datetime, pl.Datetime("us", "UTC")).alias("ts"))
+    bad = df.filter(pl.col("ts").is_null())
+    rejects.extend(zip(bad["line"].to_list(), (_bad_date(d) for d in bad["date"].to_list()), strict=True))
+    df = df.filter(pl.col("ts").is_not_null()).with_columns(
+        pl.concat_str(pl.when(pl.col("first") != "").then("first"), pl.when(pl.col("last") != "").then("last"),
+                      separator=" ", ignore_nulls=True).fill_null("").alias("name"))
+    nameless = (pl.col("name") == "") & (pl.col("url") == "")
+    rejects.extend((line, f"no {who.lower()} name") for line in df.filter(nameless)["line"].to_list())
+    df = df.filter(~nameless).with_row_index("seq")
+    _, key = _person_keys(df["url"], df["name"])
+    other = df.select("seq", key.alias("key"), pl.lit(who.lower()).alias("role"), pl.col("first").alias("first_name"),
+                      pl.col("last").alias("last_name"), pl.col("url").alias("linkedin_url"), "line",
+                      pl.lit(False).alias("owner_hint"))
+    owner = df.select("seq", pl.lit(OWNER_KEY).alias("key"), pl.lit("owner").alias("role"),
+                      pl.lit(None, pl.String()).alias("first_name"), pl.lit(None, pl.String()).alias("last_name"),
+                      pl.lit(None, pl.String()).alias("linkedin_url"), pl.lit(None, pl.Int64()).alias("line"),
+                      pl.lit(True).alias("owner_hint"))
+    mentions = pl.concat([other.with_columns(pl.lit(0).alias("pos")), owner.with_columns(pl.lit(1).alias("pos"))]
+                         ).sort("seq", "pos")
+    records, rid = _keyed_records(mentions.drop("seq", "pos").with_columns(pl.lit(None, pl.String()).alias("name")))
+    ids = mentions.select("seq", "pos", rid.alias("rid"))
+    other_id = ids.filter(pl.col("pos") == 0)["rid"]
+    owner_id = ids.filter(pl.col("pos") == 1)["rid"]
+    sender, recip = (other_id, owner_id) if received else (owner_id, other_id)
+    text = pl.concat_str(pl.lit("li-endorse\x1f"), pl.col("ts").dt.epoch("us").cast(pl.String), pl.lit("\x1f"),
+                         _mapped(df["skill"], str.casefold, pl.String()), pl.lit("\x1f"),
+                         _mapped(df["name"], str.casefold, pl.String()), pl.lit("\x1f" + direction))
+    messages = df.select(
+        hashed_keys(text).alias("msg_key"), pl.col("ts").alias("timestamp"),
+        pl.lit("linkedin_endorsement").alias("channel"), sender.alias("sender_id"),
+        pl.concat_list(recip).alias("recipient_ids"), pl.lit(2, pl.Int32()).alias("n_participants"), "line")
+    _reject_all(out, rejects)
+    out.add_bulk(_clean_names(records.select("line", "role", "name", "first_name", "last_name", "linkedin_url",
+                                             "n_mentions", "owner_hint")), messages)
+    out.used(messages.height)
     out.advance(f.size)
 
 
