@@ -27,7 +27,6 @@ from analyzer.ingest.linkedin.common import (
     _load,
     _mapped,
     _owner,
-    _person_key,
     _person_keys,
     _reject_all,
     _shown,
@@ -98,47 +97,67 @@ def _match_invitations(s: Sniff) -> bool:
 
 
 def parse_invitations(f: InputFile, out: FileCollector) -> None:
-    """Invitations.csv (URL, URN and old 5-column layouts): one ``linkedin_invitation`` per row."""
+    """Invitations.csv (URL, URN and old 5-column layouts): one ``linkedin_invitation`` per row, built with
+    polars over the whole file (Python once per distinct date, direction, name and URL)."""
     table = _load(f, lambda keys: "SENT AT" in keys and "DIRECTION" in keys)
     c = _Cols(table)
-    i_from, i_to, i_at, i_dir = c.pos("FROM"), c.pos("TO"), c.pos("SENT AT"), c.pos("DIRECTION")
-    i_inviter, i_invitee = c.pos("INVITERPROFILEURL"), c.pos("INVITEEPROFILEURL")
-    used = 0
-    for line, row in table.rows():
-        if problem := _width_problem(row, c.width):
-            out.reject(line, problem)
-            continue
-        at = _cell(row, i_at)
-        ts = parse_datetime(at)
-        if ts is None:
-            out.reject(line, _bad_date(at))
-            continue
-        frm, to, direction = _cell(row, i_from), _cell(row, i_to), _cell(row, i_dir).upper()
-        inviter, invitee = _cell(row, i_inviter) or None, _cell(row, i_invitee) or None
-        if direction == "OUTGOING":
-            if not (to or invitee):
-                out.reject(line, "no invitee (To is empty)")
-                continue
-            out.owner_identity(name=frm, linkedin_url=inviter)
-            sender = _owner(out, frm or None, inviter)
-            other = out.record(role="invitee", name=to or None, linkedin_url=invitee, line=line,
-                               key=_person_key(invitee, to))
-            recips = [other]
-        elif direction == "INCOMING":
-            if not (frm or inviter):
-                out.reject(line, "no inviter (From is empty)")
-                continue
-            out.owner_identity(name=to, linkedin_url=invitee)
-            sender = out.record(role="inviter", name=frm or None, linkedin_url=inviter, line=line,
-                                key=_person_key(inviter, frm))
-            recips = [_owner(out, to or None, invitee)]
-        else:
-            out.reject(line, f"unknown direction '{_shown(direction)}'" if direction else "no direction")
-            continue
-        out.message(timestamp=ts, channel="linkedin_invitation", sender=sender, recipients=recips, line=line,
-                    msg_key=stable_key("li-inv", ts.isoformat(), direction, frm.casefold(), to.casefold()))
-        used += 1
-    out.used(used)
+    rejects: list[tuple[int, str]] = []
+    df = _cells_frame(table, c.width, {
+        "frm": c.pos("FROM"), "to": c.pos("TO"), "at": c.pos("SENT AT"), "dir": c.pos("DIRECTION"),
+        "inviter": c.pos("INVITERPROFILEURL"), "invitee": c.pos("INVITEEPROFILEURL"),
+    }, rejects)
+    del table
+    df = df.with_columns(_mapped(df["at"], parse_datetime, pl.Datetime("us", "UTC")).alias("ts"),
+                         _mapped(df["dir"], str.upper, pl.String()).alias("dir"))
+    bad = df.filter(pl.col("ts").is_null())
+    rejects.extend(zip(bad["line"].to_list(), (_bad_date(d) for d in bad["at"].to_list()), strict=True))
+    df = df.filter(pl.col("ts").is_not_null())
+    out_, in_ = pl.col("dir") == "OUTGOING", pl.col("dir") == "INCOMING"
+    for line, d in df.filter(~out_ & ~in_).select("line", "dir").iter_rows():
+        rejects.append((line, f"unknown direction '{_shown(d)}'" if d else "no direction"))
+    no_invitee = out_ & (pl.col("to") == "") & (pl.col("invitee") == "")
+    no_inviter = in_ & (pl.col("frm") == "") & (pl.col("inviter") == "")
+    rejects.extend((line, "no invitee (To is empty)") for line in df.filter(no_invitee)["line"].to_list())
+    rejects.extend((line, "no inviter (From is empty)") for line in df.filter(no_inviter)["line"].to_list())
+    df = df.filter((out_ & ~no_invitee) | (in_ & ~no_inviter)).with_row_index("seq")
+    outgoing = df["dir"] == "OUTGOING"
+    # the owner's side and the other person's side of each row
+    own_name = pl.when(outgoing).then(df["frm"]).otherwise(df["to"])
+    own_url = pl.when(outgoing).then(df["inviter"]).otherwise(df["invitee"])
+    other_name = pl.when(outgoing).then(df["to"]).otherwise(df["frm"])
+    other_url = pl.when(outgoing).then(df["invitee"]).otherwise(df["inviter"])
+    sides = df.select("seq", "line", own_name.alias("own_name"), own_url.alias("own_url"),
+                      other_name.alias("other_name"), other_url.alias("other_url"))
+    for name, url in sides.select("own_name", "own_url").unique().sort("own_name", "own_url").iter_rows():
+        out.owner_identity(name=name, linkedin_url=url or None)
+    _, key = _person_keys(sides["other_url"], sides["other_name"])
+    null_s = pl.lit(None, pl.String())
+    owner = sides.select("seq", pl.lit(OWNER_KEY).alias("key"), pl.lit("owner").alias("role"),
+                         pl.when(pl.col("own_name") != "").then("own_name").alias("name"),
+                         pl.col("own_url").alias("linkedin_url"), pl.lit(None, pl.Int64()).alias("line"),
+                         pl.lit(True).alias("owner_hint"), pl.when(outgoing).then(0).otherwise(1).alias("pos"))
+    other = sides.select("seq", key.alias("key"),
+                         pl.when(outgoing).then(pl.lit("invitee")).otherwise(pl.lit("inviter")).alias("role"),
+                         pl.when(pl.col("other_name") != "").then("other_name").alias("name"),
+                         pl.col("other_url").alias("linkedin_url"), "line", pl.lit(False).alias("owner_hint"),
+                         pl.when(outgoing).then(1).otherwise(0).alias("pos"))
+    mentions = pl.concat([owner, other]).sort("seq", "pos")
+    records, rid = _keyed_records(mentions.drop("seq", "pos").with_columns(
+        null_s.alias("first_name"), null_s.alias("last_name")))
+    ids = mentions.select("seq", "pos", rid.alias("rid"))
+    sender = ids.filter(pl.col("pos") == 0)["rid"]
+    recip = ids.filter(pl.col("pos") == 1)["rid"]
+    text = pl.concat_str(pl.lit("li-inv\x1f"), pl.col("ts").dt.epoch("us").cast(pl.String), pl.lit("\x1f"),
+                         "dir", pl.lit("\x1f"), _mapped(df["frm"], str.casefold, pl.String()), pl.lit("\x1f"),
+                         _mapped(df["to"], str.casefold, pl.String()))
+    messages = df.select(
+        hashed_keys(text).alias("msg_key"), pl.col("ts").alias("timestamp"),
+        pl.lit("linkedin_invitation").alias("channel"), sender.alias("sender_id"),
+        pl.concat_list(recip).alias("recipient_ids"), pl.lit(2, pl.Int32()).alias("n_participants"), "line")
+    _reject_all(out, rejects)
+    out.add_bulk(_clean_names(records.select("line", "role", "name", "first_name", "last_name", "linkedin_url",
+                                             "n_mentions", "owner_hint")), messages)
+    out.used(messages.height)
     out.advance(f.size)
 
 
