@@ -764,3 +764,24 @@ def test_every_connection_url_in_a_zip_ends_up_in_the_records(tmp_path: Path) ->
     assert "https://www.linkedin.com/in/jürgen-3" in got
     assert "https://www.linkedin.com/in/upper-case-0" in got
     assert summary(r)["ignored_why"] == {"hidden profile (placeholder row)": 1}
+
+
+def test_invitations_edge_rows_records_by_first_mention_and_rejects_in_line_order() -> None:
+    # built with polars: records are numbered by first mention as the row-by-row collector numbered them
+    r = ingest([FIX / "invitations_edge_rows.csv"])
+    assert r.records.select("role", "name", "linkedin_url", "n_mentions", "line").rows() == [
+        ("owner", "Olivia Owner", "https://www.linkedin.com/in/olivia", 8, None),
+        ("invitee", "Ann Lee", "https://www.linkedin.com/in/ann-lee", 3, 2),
+        ("inviter", "Bob Roe", "https://www.linkedin.com/in/bob", 1, 3),
+        ("invitee", "Carl Doe", None, 2, 10),  # "carl doe" on line 11 is the same person (no URL: by name)
+        ("invitee", "Dee", None, 1, 12),  # a URN is not a profile URL
+        ("inviter", "Eve Fox", "https://www.linkedin.com/in/eve", 1, 15),
+    ]
+    assert r.messages.select("sender_id", "recipient_ids", "line").rows() == [
+        (0, [1], 2), (2, [0], 3), (0, [1], 9), (0, [3], 10), (0, [3], 11), (0, [4], 12), (5, [0], 15)]
+    assert r.rejects.select("line", "reason").rows() == [
+        (4, "no invitee (To is empty)"), (5, "no inviter (From is empty)"), (6, "unparseable date 'not a date'"),
+        (7, "unknown direction 'SIDEWAYS'"), (8, "no direction"), (14, "row has 2 cells, header has 7")]
+    assert r.duplicate_messages == 1  # line 13 repeats line 2
+    assert r.owner.names == {"O. Owner", "Olivia Owner"}
+    assert r.owner.linkedin_urls == {"https://www.linkedin.com/in/olivia", "https://www.linkedin.com/in/olivia2"}
