@@ -105,6 +105,7 @@ class FileCollector:
         self._rec_keys: dict[Any, int] = {}
         self._bulk: list[tuple[pl.DataFrame, pl.DataFrame]] = []
         self._n_bulk_records = 0
+        self._n_row_records = 0  # records added row by row, once frames() has taken them
         self._msg: dict[str, list[Any]] = {k: [] for k in schemas.MESSAGES if k != "source_file"}
         self._rejects: list[tuple[int | None, str]] = []
         self.owner_emails: set[str] = set()
@@ -258,30 +259,42 @@ class FileCollector:
     @property
     def n_records(self) -> int:
         """Records added so far."""
-        return len(self._rec["role"]) + self._n_bulk_records
+        n_rows = len(self._rec["role"]) if "role" in self._rec else self._n_row_records
+        return n_rows + self._n_bulk_records
 
     def frames(self, offset: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        """(records, messages, rejects) with record ids shifted by ``offset``.
+        """(records, messages, rejects) with record ids shifted by ``offset``: called once, after the parse.
 
-        List columns are built from flat values and offsets through pyarrow: polars' per-row construction of
-        nested lists costs ~10 us per row, a third of the time of reading a large mbox.
+        The rows are handed over: each Python list is dropped as soon as its column is built, so that a large
+        file's rows are not held both as lists and as columns (:attr:`n_records` stays right). List columns
+        are built from flat values and offsets through pyarrow: polars' per-row construction of nested lists
+        costs ~10 us per row, a third of the time of reading a large mbox.
         """
         n = len(self._rec["role"])
-        rec_cols = {k: v for k, v in self._rec.items() if k != "emails"}
-        rec = pl.DataFrame(
-            {"record_id": list(range(offset, offset + n)), "source_file": [self.source_file] * n,
-             "source_kind": [self.kind] * n, **rec_cols},
-            schema={k: t for k, t in schemas.RECORDS.items() if k != "emails"},
-        ).with_columns(_list_column("emails", self._rec["emails"], pl.String()))
-        rec = rec.select(list(schemas.RECORDS))
-        nm = len(self._msg["channel"])
-        msg_cols = {k: v for k, v in self._msg.items() if k != "recipient_ids"}
-        msg = pl.DataFrame(
-            {**msg_cols, "source_file": [self.source_file] * nm},
-            schema={k: t for k, t in schemas.MESSAGES.items() if k != "recipient_ids"},
-        ).with_columns(
-            _list_column("recipient_ids", self._msg["recipient_ids"], pl.Int64()),
-        ).with_columns(_shift_ids(offset)).select(list(schemas.MESSAGES))
+        self._n_row_records = n
+        rec_cols = [pl.int_range(offset, offset + n, dtype=pl.Int64, eager=True).alias("record_id")]
+        for k, t in schemas.RECORDS.items():
+            if k in self._rec:
+                values = self._rec.pop(k)
+                rec_cols.append(_list_column(k, values, pl.String()) if k == "emails"
+                                else pl.Series(k, values, dtype=t))
+                del values
+        rec = pl.DataFrame(rec_cols).with_columns(
+            pl.lit(self.source_file, pl.String()).alias("source_file"),
+            pl.lit(self.kind, pl.String()).alias("source_kind"),
+        ).select(list(schemas.RECORDS))
+        del rec_cols
+        msg_cols = []
+        for k, t in schemas.MESSAGES.items():
+            if k in self._msg:
+                values = self._msg.pop(k)
+                msg_cols.append(_list_column(k, values, pl.Int64()) if k == "recipient_ids"
+                                else pl.Series(k, values, dtype=t))
+                del values
+        msg = pl.DataFrame(msg_cols).with_columns(
+            pl.lit(self.source_file, pl.String()).alias("source_file"), *_shift_ids(offset),
+        ).select(list(schemas.MESSAGES))
+        del msg_cols
         if self._bulk:
             start = offset + n
             b_rec = pl.concat([r for r, _ in self._bulk])
@@ -294,11 +307,13 @@ class FileCollector:
             ).select(list(schemas.MESSAGES))
             rec = pl.concat([rec, b_rec])
             msg = pl.concat([msg, b_msg])
+            self._bulk = []
         rej = pl.DataFrame(
             {"source_file": [self.source_file] * len(self._rejects),
              "line": [r[0] for r in self._rejects], "reason": [r[1] for r in self._rejects]},
             schema=schemas.REJECTS,
         )
+        self._rejects = []
         return rec, msg, rej
 
 

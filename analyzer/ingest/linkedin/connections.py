@@ -8,29 +8,26 @@ from collections.abc import Iterable
 import polars as pl
 
 from analyzer import schemas
-from analyzer.ingest.collect import FileCollector, hashed_keys, stable_key
+from analyzer.ingest.collect import FileCollector, hashed_keys
 from analyzer.ingest.dates import parse_date, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.linkedin.common import (
     _PANDAS_SUFFIX,
+    NAME_KEY,
     OWNER_KEY,
     _bad_date,
-    _cell,
     _cells_frame,
     _clean_names,
     _Cols,
     _compact,
     _first_keys,
-    _full_name,
     _head_rows,
     _keyed_records,
     _load,
     _mapped,
-    _owner,
     _person_keys,
     _reject_all,
     _shown,
-    _width_problem,
 )
 from analyzer.ingest.registry import Sniff
 from analyzer.ingest.text import clean_text
@@ -270,38 +267,61 @@ def _match_recommendations_given(s: Sniff) -> bool:
 
 
 def _parse_recommendations(f: InputFile, out: FileCollector, received: bool) -> None:
+    """Recommendations received or given, built with polars over the whole file (Python once per distinct
+    date, name, company and title)."""
     table = _load(f, lambda keys: _recommendation_keys(_PANDAS_SUFFIX.sub("", k) for k in keys))
     c = _Cols(table)
-    i_first, i_last = c.pos("FIRST NAME"), c.pos("LAST NAME")
-    i_company, i_title, i_date = c.pos("COMPANY"), c.pos("JOB TITLE", "TITLE"), c.pos("CREATION DATE")
+    rejects: list[tuple[int, str]] = []
+    df = _cells_frame(table, c.width, {
+        "first": c.pos("FIRST NAME"), "last": c.pos("LAST NAME"), "company": c.pos("COMPANY"),
+        "title": c.pos("JOB TITLE", "TITLE"), "date": c.pos("CREATION DATE"),
+    }, rejects)
+    del table
     role = "recommender" if received else "recommendee"
     direction = "received" if received else "given"
-    used = 0
-    bad_dates: list[str] = []
-    for line, row in table.rows():
-        if problem := _width_problem(row, c.width):
-            out.reject(line, problem)
-            continue
-        first, last = _cell(row, i_first), _cell(row, i_last)
-        name = _full_name(first, last)
-        if not name:
-            out.reject(line, "no name")
-            continue
-        d = _cell(row, i_date)
-        ts = parse_datetime(d) if d else None
-        if d and ts is None:
-            bad_dates.append(d)
-        other = out.record(role=role, first_name=first, last_name=last, company=_cell(row, i_company),
-                           position=_cell(row, i_title), line=line, key=("n", name.casefold()))
-        owner = _owner(out)
-        sender, recips = (other, [owner]) if received else (owner, [other])
-        out.message(timestamp=ts, channel="linkedin_recommendation", sender=sender, recipients=recips, line=line,
-                    msg_key=stable_key("li-rec", direction, name.casefold(), ts.isoformat() if ts else d))
-        used += 1
+    df = df.with_columns(
+        pl.concat_str(pl.when(pl.col("first") != "").then("first"), pl.when(pl.col("last") != "").then("last"),
+                      separator=" ", ignore_nulls=True).fill_null("").alias("name"))
+    rejects.extend((line, "no name") for line in df.filter(pl.col("name") == "")["line"].to_list())
+    df = df.filter(pl.col("name") != "").with_row_index("seq")
+    df = df.with_columns(_mapped(df["date"], lambda d: parse_datetime(d) if d else None,
+                                 pl.Datetime("us", "UTC")).alias("ts"))
+    bad_dates = df.filter((pl.col("date") != "") & pl.col("ts").is_null())["date"].to_list()
+    folded = _mapped(df["name"], str.casefold, pl.String())
+    null_s = pl.lit(None, pl.String())
+    other = df.select("seq", (NAME_KEY + folded).alias("key"), pl.lit(role).alias("role"),
+                      pl.col("first").alias("first_name"), pl.col("last").alias("last_name"),
+                      pl.col("company"), pl.col("title").alias("position"), "line",
+                      pl.lit(False).alias("owner_hint"), pl.lit(0).alias("pos"))
+    owner = df.select("seq", pl.lit(OWNER_KEY).alias("key"), pl.lit("owner").alias("role"),
+                      null_s.alias("first_name"), null_s.alias("last_name"), null_s.alias("company"),
+                      null_s.alias("position"), pl.lit(None, pl.Int64()).alias("line"),
+                      pl.lit(True).alias("owner_hint"), pl.lit(1).alias("pos"))
+    mentions = pl.concat([other, owner]).sort("seq", "pos")
+    records, rid = _keyed_records(mentions.drop("seq", "pos").with_columns(
+        null_s.alias("name"), null_s.alias("linkedin_url")))
+    ids = mentions.select("pos", rid.alias("rid"))
+    other_id = ids.filter(pl.col("pos") == 0)["rid"]
+    owner_id = ids.filter(pl.col("pos") == 1)["rid"]
+    sender, recip = (other_id, owner_id) if received else (owner_id, other_id)
+    when = pl.when(pl.col("ts").is_not_null()).then("t" + pl.col("ts").dt.epoch("us").cast(pl.String)
+                                                    ).otherwise("d" + pl.col("date"))
+    text = pl.concat_str(pl.lit(f"li-rec\x1f{direction}\x1f"), folded, pl.lit("\x1f"), when)
+    messages = df.select(
+        hashed_keys(text).alias("msg_key"), pl.col("ts").alias("timestamp"),
+        pl.lit("linkedin_recommendation").alias("channel"), sender.alias("sender_id"),
+        pl.concat_list(recip).alias("recipient_ids"), pl.lit(2, pl.Int32()).alias("n_participants"), "line")
+    records = _clean_names(records.select("line", "role", "name", "first_name", "last_name", "linkedin_url",
+                                          "company", "position", "n_mentions", "owner_hint"))
+    records = records.with_columns(
+        _mapped(records["company"].fill_null(""), clean_text, pl.String()).alias("company"),
+        _mapped(records["position"].fill_null(""), clean_text, pl.String()).alias("position"))
     if bad_dates:
         out.note(f"{len(bad_dates)} recommendation(s) with an impossible Creation Date (e.g. "
                  f"'{_shown(bad_dates[0])}') used without a date")
-    out.used(used)
+    _reject_all(out, rejects)
+    out.add_bulk(records, messages)
+    out.used(messages.height)
     out.advance(f.size)
 
 
