@@ -69,24 +69,25 @@ _KEY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-
 _KEY_SEEDS = (0x7265636F, 0x6E6E6563)
 
 
-def hashed_keys(text: pl.Expr) -> pl.Expr:
+def hashed_keys(text: pl.Series) -> pl.Series:
     """A 12-character key per string of ``text``: 72 bits of two seeded 64-bit polars hashes, vectorised.
 
     For message keys that only have to be equal for equal texts within a run (overlapping exports read
     together): at 12 bytes a key is stored inline in polars' string view (no buffer), and a million keys
     collide with a chance of about 1e-10. Not stable across polars versions: never write such a key out.
     """
-    h1, h2 = (text.hash(seed=s) for s in _KEY_SEEDS)
+    h = text.to_frame("t").select(*(pl.col("t").hash(seed=s).alias(f"h{i}") for i, s in enumerate(_KEY_SEEDS)))
+    h1, h2 = pl.col("h0"), pl.col("h1")
     chars = [(h1 // (1 << (6 * i))) % 64 for i in range(10)] + [(h2 // (1 << (6 * i))) % 64 for i in range(2)]
     alphabet = pl.lit(pl.Series(list(_KEY_ALPHABET), dtype=pl.String()))
-    return pl.concat_str([alphabet.gather(c) for c in chars])
+    return h.select(pl.concat_str([alphabet.gather(c) for c in chars]).alias("msg_key")).to_series()
 
 
 def text_keys(texts: list[str]) -> list[str]:
     """:func:`hashed_keys` of Python strings (for the row-by-row readers of rare layouts)."""
     if not texts:
         return []
-    return pl.select(hashed_keys(pl.lit(pl.Series(texts, dtype=pl.String())))).to_series().to_list()
+    return hashed_keys(pl.Series(texts, dtype=pl.String())).to_list()
 
 
 class FileCollector:

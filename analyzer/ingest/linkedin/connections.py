@@ -148,7 +148,7 @@ def parse_invitations(f: InputFile, out: FileCollector) -> None:
                          "dir", pl.lit("\x1f"), _mapped(df["frm"], str.casefold, pl.String()), pl.lit("\x1f"),
                          _mapped(df["to"], str.casefold, pl.String()))
     messages = df.select(
-        hashed_keys(text).alias("msg_key"), pl.col("ts").alias("timestamp"),
+        hashed_keys(df.select(text).to_series()), pl.col("ts").alias("timestamp"),
         pl.lit("linkedin_invitation").alias("channel"), sender.alias("sender_id"),
         pl.concat_list(recip).alias("recipient_ids"), pl.lit(2, pl.Int32()).alias("n_participants"), "line")
     _reject_all(out, rejects)
@@ -227,7 +227,7 @@ def _parse_endorsements(f: InputFile, out: FileCollector, who: str) -> None:
                          _mapped(df["skill"], str.casefold, pl.String()), pl.lit("\x1f"),
                          _mapped(df["name"], str.casefold, pl.String()), pl.lit("\x1f" + direction))
     messages = df.select(
-        hashed_keys(text).alias("msg_key"), pl.col("ts").alias("timestamp"),
+        hashed_keys(df.select(text).to_series()), pl.col("ts").alias("timestamp"),
         pl.lit("linkedin_endorsement").alias("channel"), sender.alias("sender_id"),
         pl.concat_list(recip).alias("recipient_ids"), pl.lit(2, pl.Int32()).alias("n_participants"), "line")
     _reject_all(out, rejects)
@@ -308,7 +308,7 @@ def _parse_recommendations(f: InputFile, out: FileCollector, received: bool) -> 
                                                     ).otherwise("d" + pl.col("date"))
     text = pl.concat_str(pl.lit(f"li-rec\x1f{direction}\x1f"), folded, pl.lit("\x1f"), when)
     messages = df.select(
-        hashed_keys(text).alias("msg_key"), pl.col("ts").alias("timestamp"),
+        hashed_keys(df.select(text).to_series()), pl.col("ts").alias("timestamp"),
         pl.lit("linkedin_recommendation").alias("channel"), sender.alias("sender_id"),
         pl.concat_list(recip).alias("recipient_ids"), pl.lit(2, pl.Int32()).alias("n_participants"), "line")
     records = _clean_names(records.select("line", "role", "name", "first_name", "last_name", "linkedin_url",

@@ -257,8 +257,8 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
 
 def _message_keys(df: pl.DataFrame) -> pl.Series:
     """``msg_key`` of each row: the key of (conversation, date, sender, TO[, number when ``dup`` > 0])."""
-    return df.select(hashed_keys(message_key_text(pl.col("cid"), pl.col("date"), pl.col("who"), pl.col("to"),
-                                                  pl.col("dup"))).alias("msg_key")).to_series()
+    return hashed_keys(df.select(message_key_text(pl.col("cid"), pl.col("date"), pl.col("who"), pl.col("to"),
+                                                  pl.col("dup"))).to_series())
 
 
 def message_key_text(cid: pl.Expr, date: pl.Expr, who: pl.Expr, to: pl.Expr, dup: pl.Expr) -> pl.Expr:
