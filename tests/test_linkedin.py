@@ -15,8 +15,9 @@ import polars as pl
 import pytest
 
 from analyzer.ingest import Ingested, ingest, linkedin
-from analyzer.ingest.collect import stable_key
-from analyzer.ingest.linkedin.messages import _msg_key, _msg_key4
+from analyzer.ingest.collect import text_keys
+from analyzer.ingest.linkedin.messages import _msg_key_text
+from analyzer.ingest.linkedin.messages_frame import message_key_text
 from analyzer.ingest.text import decode, read_table
 from analyzer.normalize import canonical_linkedin_url
 from analyzer.owner import identify_owner, to_events
@@ -414,9 +415,15 @@ def test_polars_fast_path_only_when_it_provably_agrees(name: str, fast: bool, mo
     assert (linkedin.messages._fast_message_rows(data, table, linkedin.messages._Cols(table)) is not None) is fast
 
 
-def test_message_keys_match_stable_key() -> None:
-    assert _msg_key("c", "2024-01-01 00:00:00 UTC", "u", "T") == stable_key("li-msg", "c", "2024-01-01 00:00:00 UTC", "u", "T")
-    assert _msg_key4("c", "d", "w", "t") == _msg_key("c", "d", "w", "t")
+def test_message_key_text_is_the_same_in_both_readers() -> None:
+    # the 2018 reader (row by row) and the 2021+ builder (polars) must key the same message alike
+    parts = {"cid": ["", "c"], "date": ["2024-01-01 00:00:00 UTC"] * 2, "who": ["u", "u"], "to": ["T", "T"],
+             "dup": [0, 2]}
+    got = pl.DataFrame(parts).select(message_key_text(*(pl.col(k) for k in parts))).to_series().to_list()
+    assert got == [_msg_key_text("", "2024-01-01 00:00:00 UTC", "u", "T"),
+                   _msg_key_text("c", "2024-01-01 00:00:00 UTC", "u", "T", "2")]
+    assert got[0] == "li-msg\x1f\x1f2024-01-01 00:00:00 UTC\x1fu\x1fT\x1f"
+    assert len(set(text_keys(got))) == 2 and all(len(k) == 12 for k in text_keys(got))
 
 
 def test_same_messages_in_two_exports_and_layouts_count_once(tmp_path: Path) -> None:
@@ -757,3 +764,24 @@ def test_every_connection_url_in_a_zip_ends_up_in_the_records(tmp_path: Path) ->
     assert "https://www.linkedin.com/in/jürgen-3" in got
     assert "https://www.linkedin.com/in/upper-case-0" in got
     assert summary(r)["ignored_why"] == {"hidden profile (placeholder row)": 1}
+
+
+def test_invitations_edge_rows_records_by_first_mention_and_rejects_in_line_order() -> None:
+    # built with polars: records are numbered by first mention as the row-by-row collector numbered them
+    r = ingest([FIX / "invitations_edge_rows.csv"])
+    assert r.records.select("role", "name", "linkedin_url", "n_mentions", "line").rows() == [
+        ("owner", "Olivia Owner", "https://www.linkedin.com/in/olivia", 8, None),
+        ("invitee", "Ann Lee", "https://www.linkedin.com/in/ann-lee", 3, 2),
+        ("inviter", "Bob Roe", "https://www.linkedin.com/in/bob", 1, 3),
+        ("invitee", "Carl Doe", None, 2, 10),  # "carl doe" on line 11 is the same person (no URL: by name)
+        ("invitee", "Dee", None, 1, 12),  # a URN is not a profile URL
+        ("inviter", "Eve Fox", "https://www.linkedin.com/in/eve", 1, 15),
+    ]
+    assert r.messages.select("sender_id", "recipient_ids", "line").rows() == [
+        (0, [1], 2), (2, [0], 3), (0, [1], 9), (0, [3], 10), (0, [3], 11), (0, [4], 12), (5, [0], 15)]
+    assert r.rejects.select("line", "reason").rows() == [
+        (4, "no invitee (To is empty)"), (5, "no inviter (From is empty)"), (6, "unparseable date 'not a date'"),
+        (7, "unknown direction 'SIDEWAYS'"), (8, "no direction"), (14, "row has 2 cells, header has 7")]
+    assert r.duplicate_messages == 1  # line 13 repeats line 2
+    assert r.owner.names == {"O. Owner", "Olivia Owner"}
+    assert r.owner.linkedin_urls == {"https://www.linkedin.com/in/olivia", "https://www.linkedin.com/in/olivia2"}

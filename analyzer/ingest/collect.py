@@ -64,6 +64,32 @@ def stable_key(*parts: object) -> str:
     return h.hexdigest()
 
 
+#: 64 characters, 6 bits each, for :func:`hashed_keys` (no "@": never a Message-ID, the mail readers' keys)
+_KEY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
+_KEY_SEEDS = (0x7265636F, 0x6E6E6563)
+
+
+def hashed_keys(text: pl.Series) -> pl.Series:
+    """A 12-character key per string of ``text``: 72 bits of two seeded 64-bit polars hashes, vectorised.
+
+    For message keys that only have to be equal for equal texts within a run (overlapping exports read
+    together): at 12 bytes a key is stored inline in polars' string view (no buffer), and a million keys
+    collide with a chance of about 1e-10. Not stable across polars versions: never write such a key out.
+    """
+    h = text.to_frame("t").select(*(pl.col("t").hash(seed=s).alias(f"h{i}") for i, s in enumerate(_KEY_SEEDS)))
+    h1, h2 = pl.col("h0"), pl.col("h1")
+    chars = [(h1 // (1 << (6 * i))) % 64 for i in range(10)] + [(h2 // (1 << (6 * i))) % 64 for i in range(2)]
+    alphabet = pl.lit(pl.Series(list(_KEY_ALPHABET), dtype=pl.String()))
+    return h.select(pl.concat_str([alphabet.gather(c) for c in chars]).alias("msg_key")).to_series()
+
+
+def text_keys(texts: list[str]) -> list[str]:
+    """:func:`hashed_keys` of Python strings (for the row-by-row readers of rare layouts)."""
+    if not texts:
+        return []
+    return hashed_keys(pl.Series(texts, dtype=pl.String())).to_list()
+
+
 class FileCollector:
     """Receives the records, messages and row outcomes of one input file.
 
@@ -80,6 +106,7 @@ class FileCollector:
         self._rec_keys: dict[Any, int] = {}
         self._bulk: list[tuple[pl.DataFrame, pl.DataFrame]] = []
         self._n_bulk_records = 0
+        self._n_row_records = 0  # records added row by row, once frames() has taken them
         self._msg: dict[str, list[Any]] = {k: [] for k in schemas.MESSAGES if k != "source_file"}
         self._rejects: list[tuple[int | None, str]] = []
         self.owner_emails: set[str] = set()
@@ -233,30 +260,42 @@ class FileCollector:
     @property
     def n_records(self) -> int:
         """Records added so far."""
-        return len(self._rec["role"]) + self._n_bulk_records
+        n_rows = len(self._rec["role"]) if "role" in self._rec else self._n_row_records
+        return n_rows + self._n_bulk_records
 
     def frames(self, offset: int) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
-        """(records, messages, rejects) with record ids shifted by ``offset``.
+        """(records, messages, rejects) with record ids shifted by ``offset``: called once, after the parse.
 
-        List columns are built from flat values and offsets through pyarrow: polars' per-row construction of
-        nested lists costs ~10 us per row, a third of the time of reading a large mbox.
+        The rows are handed over: each Python list is dropped as soon as its column is built, so that a large
+        file's rows are not held both as lists and as columns (:attr:`n_records` stays right). List columns
+        are built from flat values and offsets through pyarrow: polars' per-row construction of nested lists
+        costs ~10 us per row, a third of the time of reading a large mbox.
         """
         n = len(self._rec["role"])
-        rec_cols = {k: v for k, v in self._rec.items() if k != "emails"}
-        rec = pl.DataFrame(
-            {"record_id": list(range(offset, offset + n)), "source_file": [self.source_file] * n,
-             "source_kind": [self.kind] * n, **rec_cols},
-            schema={k: t for k, t in schemas.RECORDS.items() if k != "emails"},
-        ).with_columns(_list_column("emails", self._rec["emails"], pa.large_string()).cast(pl.List(pl.String())))
-        rec = rec.select(list(schemas.RECORDS))
-        nm = len(self._msg["channel"])
-        msg_cols = {k: v for k, v in self._msg.items() if k != "recipient_ids"}
-        msg = pl.DataFrame(
-            {**msg_cols, "source_file": [self.source_file] * nm},
-            schema={k: t for k, t in schemas.MESSAGES.items() if k != "recipient_ids"},
-        ).with_columns(
-            _list_column("recipient_ids", self._msg["recipient_ids"], pa.int64()).cast(pl.List(pl.Int64())),
-        ).with_columns(_shift_ids(offset)).select(list(schemas.MESSAGES))
+        self._n_row_records = n
+        rec_cols = [pl.int_range(offset, offset + n, dtype=pl.Int64, eager=True).alias("record_id")]
+        for k, t in schemas.RECORDS.items():
+            if k in self._rec:
+                values = self._rec.pop(k)
+                rec_cols.append(_list_column(k, values, pl.String()) if k == "emails"
+                                else pl.Series(k, values, dtype=t))
+                del values
+        rec = pl.DataFrame(rec_cols).with_columns(
+            pl.lit(self.source_file, pl.String()).alias("source_file"),
+            pl.lit(self.kind, pl.String()).alias("source_kind"),
+        ).select(list(schemas.RECORDS))
+        del rec_cols
+        msg_cols = []
+        for k, t in schemas.MESSAGES.items():
+            if k in self._msg:
+                values = self._msg.pop(k)
+                msg_cols.append(_list_column(k, values, pl.Int64()) if k == "recipient_ids"
+                                else pl.Series(k, values, dtype=t))
+                del values
+        msg = pl.DataFrame(msg_cols).with_columns(
+            pl.lit(self.source_file, pl.String()).alias("source_file"), *_shift_ids(offset),
+        ).select(list(schemas.MESSAGES))
+        del msg_cols
         if self._bulk:
             start = offset + n
             b_rec = pl.concat([r for r, _ in self._bulk])
@@ -269,11 +308,13 @@ class FileCollector:
             ).select(list(schemas.MESSAGES))
             rec = pl.concat([rec, b_rec])
             msg = pl.concat([msg, b_msg])
+            self._bulk = []
         rej = pl.DataFrame(
             {"source_file": [self.source_file] * len(self._rejects),
              "line": [r[0] for r in self._rejects], "reason": [r[1] for r in self._rejects]},
             schema=schemas.REJECTS,
         )
+        self._rejects = []
         return rec, msg, rej
 
 
@@ -285,10 +326,13 @@ def _shift_ids(shift: int) -> list[pl.Expr]:
     return [pl.col("sender_id") + shift, pl.col("recipient_ids") + shift]
 
 
-def _list_column(name: str, rows: list[Any], inner: pa.DataType) -> pl.Series:
-    """A list column from Python lists, via flat values and offsets (fast for millions of short lists)."""
-    if not rows:  # also spares pyarrow's conversion of Python lists (its first use imports pandas)
-        return pl.Series(name, [], dtype=pl.List(pl.Int64() if pa.types.is_integer(inner) else pl.String()))
-    offsets = pa.array(list(accumulate(map(len, rows), initial=0)), pa.int64())
-    values = pa.array(list(chain.from_iterable(rows)), inner)
+def _list_column(name: str, rows: list[Any], inner: pl.DataType) -> pl.Series:
+    """A list column from Python lists, via flat values and offsets (fast for millions of short lists).
+
+    The flat values and offsets are made by polars and handed to pyarrow as arrow arrays: pyarrow's own
+    conversion of Python lists imports pandas (half a second of start-up) on its first use."""
+    if not rows:
+        return pl.Series(name, [], dtype=pl.List(inner))
+    offsets = pl.Series(list(accumulate(map(len, rows), initial=0)), dtype=pl.Int64()).to_arrow()
+    values = pl.Series(list(chain.from_iterable(rows)), dtype=inner).to_arrow()
     return pl.Series(name, pa.LargeListArray.from_arrays(offsets, values))

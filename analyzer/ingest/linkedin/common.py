@@ -5,6 +5,10 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Callable
+from operator import itemgetter
+from typing import Any
+
+import polars as pl
 
 from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector
@@ -12,6 +16,7 @@ from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.registry import Sniff
 from analyzer.ingest.text import (
     CsvTable,
+    clean_text,
     decode,
     normalise_header,
     read_table,
@@ -144,3 +149,86 @@ def _count_rows(f: InputFile, is_header: Callable[[list[str]], bool] | None = No
         return sum(1 for _ in table.rows())
     except InputError:
         return 1
+
+
+def _cells_frame(table: CsvTable, width: int, columns: dict[str, int | None],
+                 rejects: list[tuple[int, str]]) -> pl.DataFrame:
+    """The rows of ``table`` as a frame: ``line`` and one column per entry of ``columns`` (name -> position)
+    holding the stripped cell ('' for a missing column). Rows without the header's number of cells are not
+    in it: they go to ``rejects`` as (line, reason), in line order.
+
+    The csv module still splits the rows (it knows every quirk and the physical line numbers); everything
+    after that is done by polars over the whole file, or by Python once per distinct value.
+    """
+    get = itemgetter(*(width if i is None else i for i in columns.values()), width)
+    lines: list[int] = []
+    cells: list[tuple[str, ...]] = []
+    for line, row in table.rows():
+        if len(row) != width:
+            if problem := _width_problem(row, width):
+                rejects.append((line, problem))
+                continue
+            del row[width:]
+        row.append("")
+        lines.append(line)
+        cells.append(get(row))
+    names = list(columns)
+    frame = pl.DataFrame(cells, schema={**{n: pl.String() for n in names}, "_": pl.String()}, orient="row")
+    return frame.select(pl.Series("line", lines, dtype=pl.Int64()),
+                        *(_mapped(frame[n], str.strip, pl.String()) for n in names))
+
+
+def _mapped(s: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
+    """``fn`` applied to each distinct value of ``s`` (no nulls), spread back to every row."""
+    if not s.len():
+        return pl.Series(s.name, [], dtype=dtype)
+    u = s.unique()
+    results = pl.Series("r", [fn(x) for x in u.to_list()], dtype=dtype)
+    return s.replace_strict(u, results, return_dtype=dtype)
+
+
+def _reject_all(out: FileCollector, rejects: list[tuple[int, str]]) -> None:
+    """Report ``rejects`` (line, reason) in line order, as a row-by-row reader would have."""
+    for line, reason in sorted(rejects, key=lambda r: r[0]):
+        out.reject(line, reason)
+
+
+#: record keys of the bulk builders: canonical profile URLs as they are, the others behind a NUL prefix
+OWNER_KEY = "\x00o"
+NAME_KEY = "\x00n"
+
+
+def _person_keys(url: pl.Series, name: pl.Series) -> tuple[pl.Series, pl.Series]:
+    """(canonical URL or null, record key) per row: the canonical profile URL, else the case-folded name
+    (:func:`_person_key` over whole columns, Python once per distinct value)."""
+    canon = _mapped(url, lambda u: canonical_linkedin_url(u) if u else None, pl.String())
+    folded = _mapped(name, str.casefold, pl.String())
+    key = pl.select(pl.coalesce(pl.lit(canon), NAME_KEY + pl.lit(folded))).to_series()
+    return canon, key
+
+
+def _keyed_records(mentions: pl.DataFrame) -> tuple[pl.DataFrame, pl.Series]:
+    """Records of ``mentions`` (one row per mention, in processing order: ``key`` and the RECORDS columns a
+    record takes from its first mention), numbered in the order of first mentions as
+    :meth:`FileCollector.record` with ``key`` numbers them, with ``n_mentions``; and each mention's record
+    number."""
+    m = mentions.with_row_index("mi")
+    firsts = (m.group_by("key").agg(pl.col("mi").first(), pl.len().alias("n_mentions"))
+              .sort("mi").with_row_index("rid").with_columns(pl.col("rid").cast(pl.Int64)))
+    records = firsts.join(m, on="mi", how="left").sort("rid").drop("mi", "rid", "key", "key_right",
+                                                                      strict=False)
+    rid = m.join(firsts.select("key", "rid"), on="key", how="left").sort("mi")["rid"]
+    return records, rid
+
+
+def _clean_names(records: pl.DataFrame) -> pl.DataFrame:
+    """``name``, ``first_name``, ``last_name`` and ``linkedin_url`` cleaned as :meth:`FileCollector.record`
+    cleans them (the name defaults to first + last), once per distinct value."""
+    first = _mapped(records["first_name"].fill_null(""), clean_text, pl.String())
+    last = _mapped(records["last_name"].fill_null(""), clean_text, pl.String())
+    name = _mapped(records["name"].fill_null(""), clean_text, pl.String())
+    joined = pl.when(first.is_not_null() | last.is_not_null()).then(
+        pl.concat_str(first, last, separator=" ", ignore_nulls=True))
+    url = _mapped(records["linkedin_url"].fill_null(""), lambda u: canonical_linkedin_url(u or None), pl.String())
+    return records.with_columns(pl.coalesce(pl.lit(name), joined).alias("name"), first.alias("first_name"),
+                                last.alias("last_name"), url.alias("linkedin_url"))

@@ -4,27 +4,34 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date
 
-from analyzer.ingest.collect import FileCollector, stable_key
+import polars as pl
+
+from analyzer import schemas
+from analyzer.ingest.collect import FileCollector, hashed_keys
 from analyzer.ingest.dates import parse_date, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.linkedin.common import (
     _PANDAS_SUFFIX,
+    NAME_KEY,
+    OWNER_KEY,
     _bad_date,
-    _cell,
+    _cells_frame,
+    _clean_names,
     _Cols,
     _compact,
     _first_keys,
-    _full_name,
     _head_rows,
+    _keyed_records,
     _load,
-    _owner,
-    _person_key,
+    _mapped,
+    _person_keys,
+    _reject_all,
     _shown,
-    _width_problem,
 )
 from analyzer.ingest.registry import Sniff
+from analyzer.ingest.text import clean_text
+from analyzer.normalize import canonical_linkedin_url, clean_email
 
 # ---- Connections.csv -----------------------------------------------------------------------------------------
 
@@ -37,34 +44,45 @@ def _match_connections(s: Sniff) -> bool:
 
 
 def parse_connections(f: InputFile, out: FileCollector) -> None:
-    """Connections.csv: one ``connection`` record per row (with or without the Notes: preamble and URL)."""
+    """Connections.csv: one ``connection`` record per row (with or without the Notes: preamble and URL).
+
+    Built with polars over the whole file (30,000 rows at LinkedIn's cap); names, addresses, URLs and dates
+    are cleaned once per distinct value."""
     table = _load(f, _connections_header)
     c = _Cols(table)
-    i_first, i_last, i_url = c.pos("FIRST NAME"), c.pos("LAST NAME"), c.pos("URL", "PROFILE URL")
-    i_email, i_company = c.pos("EMAIL ADDRESS", "E-MAIL ADDRESS"), c.pos("COMPANY")
-    i_pos, i_on = c.pos("POSITION"), c.pos("CONNECTED ON")
-    used = 0
-    for line, row in table.rows():
-        if problem := _width_problem(row, c.width):
-            out.reject(line, problem)
-            continue
-        first, last, url = _cell(row, i_first), _cell(row, i_last), _cell(row, i_url)
-        email = _cell(row, i_email)
-        if not (first or last or url or email):
-            out.ignore("hidden profile (placeholder row)")
-            continue
-        on_s = _cell(row, i_on)
-        on: date | None = None
-        if on_s:
-            on = parse_date(on_s)
-            if on is None:
-                out.reject(line, f"impossible date '{_shown(on_s)}'")
-                continue
-        out.record(role="connection", first_name=first, last_name=last, linkedin_url=url or None,
-                   emails=[email], company=_cell(row, i_company), position=_cell(row, i_pos),
-                   connected_on=on, line=line)
-        used += 1
-    out.used(used)
+    rejects: list[tuple[int, str]] = []
+    df = _cells_frame(table, c.width, {
+        "first": c.pos("FIRST NAME"), "last": c.pos("LAST NAME"), "url": c.pos("URL", "PROFILE URL"),
+        "email": c.pos("EMAIL ADDRESS", "E-MAIL ADDRESS"), "company": c.pos("COMPANY"),
+        "position": c.pos("POSITION"), "on": c.pos("CONNECTED ON"),
+    }, rejects)
+    del table
+    shown = pl.all_horizontal(pl.col(k) == "" for k in ("first", "last", "url", "email")).not_()
+    if n_hidden := df.height - int(df.select(shown.sum()).item()):
+        out.ignore("hidden profile (placeholder row)", n_hidden)
+    df = df.filter(shown)
+    df = df.with_columns(_mapped(df["on"], parse_date, pl.Date()).alias("connected_on"))
+    impossible = df.filter((pl.col("on") != "") & pl.col("connected_on").is_null())
+    rejects.extend(zip(impossible["line"].to_list(),
+                       (f"impossible date '{_shown(v)}'" for v in impossible["on"].to_list()), strict=True))
+    df = df.filter((pl.col("on") == "") | pl.col("connected_on").is_not_null())
+    first = _mapped(df["first"], clean_text, pl.String())
+    last = _mapped(df["last"], clean_text, pl.String())
+    email = _mapped(df["email"], clean_email, pl.String())
+    records = df.select(
+        "line", pl.lit("connection").alias("role"),
+        pl.when(first.is_not_null() | last.is_not_null())
+        .then(pl.concat_str(first, last, separator=" ", ignore_nulls=True)).alias("name"),
+        first.alias("first_name"), last.alias("last_name"),
+        pl.concat_list(email).list.drop_nulls().alias("emails"),
+        _mapped(df["url"], lambda u: canonical_linkedin_url(u or None), pl.String()).alias("linkedin_url"),
+        _mapped(df["company"], clean_text, pl.String()).alias("company"),
+        _mapped(df["position"], clean_text, pl.String()).alias("position"),
+        "connected_on",
+    )
+    _reject_all(out, rejects)
+    out.add_bulk(records, schemas.empty({k: v for k, v in schemas.MESSAGES.items() if k != "source_file"}))
+    out.used(records.height)
     out.advance(f.size)
 
 
@@ -76,47 +94,67 @@ def _match_invitations(s: Sniff) -> bool:
 
 
 def parse_invitations(f: InputFile, out: FileCollector) -> None:
-    """Invitations.csv (URL, URN and old 5-column layouts): one ``linkedin_invitation`` per row."""
+    """Invitations.csv (URL, URN and old 5-column layouts): one ``linkedin_invitation`` per row, built with
+    polars over the whole file (Python once per distinct date, direction, name and URL)."""
     table = _load(f, lambda keys: "SENT AT" in keys and "DIRECTION" in keys)
     c = _Cols(table)
-    i_from, i_to, i_at, i_dir = c.pos("FROM"), c.pos("TO"), c.pos("SENT AT"), c.pos("DIRECTION")
-    i_inviter, i_invitee = c.pos("INVITERPROFILEURL"), c.pos("INVITEEPROFILEURL")
-    used = 0
-    for line, row in table.rows():
-        if problem := _width_problem(row, c.width):
-            out.reject(line, problem)
-            continue
-        at = _cell(row, i_at)
-        ts = parse_datetime(at)
-        if ts is None:
-            out.reject(line, _bad_date(at))
-            continue
-        frm, to, direction = _cell(row, i_from), _cell(row, i_to), _cell(row, i_dir).upper()
-        inviter, invitee = _cell(row, i_inviter) or None, _cell(row, i_invitee) or None
-        if direction == "OUTGOING":
-            if not (to or invitee):
-                out.reject(line, "no invitee (To is empty)")
-                continue
-            out.owner_identity(name=frm, linkedin_url=inviter)
-            sender = _owner(out, frm or None, inviter)
-            other = out.record(role="invitee", name=to or None, linkedin_url=invitee, line=line,
-                               key=_person_key(invitee, to))
-            recips = [other]
-        elif direction == "INCOMING":
-            if not (frm or inviter):
-                out.reject(line, "no inviter (From is empty)")
-                continue
-            out.owner_identity(name=to, linkedin_url=invitee)
-            sender = out.record(role="inviter", name=frm or None, linkedin_url=inviter, line=line,
-                                key=_person_key(inviter, frm))
-            recips = [_owner(out, to or None, invitee)]
-        else:
-            out.reject(line, f"unknown direction '{_shown(direction)}'" if direction else "no direction")
-            continue
-        out.message(timestamp=ts, channel="linkedin_invitation", sender=sender, recipients=recips, line=line,
-                    msg_key=stable_key("li-inv", ts.isoformat(), direction, frm.casefold(), to.casefold()))
-        used += 1
-    out.used(used)
+    rejects: list[tuple[int, str]] = []
+    df = _cells_frame(table, c.width, {
+        "frm": c.pos("FROM"), "to": c.pos("TO"), "at": c.pos("SENT AT"), "dir": c.pos("DIRECTION"),
+        "inviter": c.pos("INVITERPROFILEURL"), "invitee": c.pos("INVITEEPROFILEURL"),
+    }, rejects)
+    del table
+    df = df.with_columns(_mapped(df["at"], parse_datetime, pl.Datetime("us", "UTC")).alias("ts"),
+                         _mapped(df["dir"], str.upper, pl.String()).alias("dir"))
+    bad = df.filter(pl.col("ts").is_null())
+    rejects.extend(zip(bad["line"].to_list(), (_bad_date(d) for d in bad["at"].to_list()), strict=True))
+    df = df.filter(pl.col("ts").is_not_null())
+    out_, in_ = pl.col("dir") == "OUTGOING", pl.col("dir") == "INCOMING"
+    for line, d in df.filter(~out_ & ~in_).select("line", "dir").iter_rows():
+        rejects.append((line, f"unknown direction '{_shown(d)}'" if d else "no direction"))
+    no_invitee = out_ & (pl.col("to") == "") & (pl.col("invitee") == "")
+    no_inviter = in_ & (pl.col("frm") == "") & (pl.col("inviter") == "")
+    rejects.extend((line, "no invitee (To is empty)") for line in df.filter(no_invitee)["line"].to_list())
+    rejects.extend((line, "no inviter (From is empty)") for line in df.filter(no_inviter)["line"].to_list())
+    df = df.filter((out_ & ~no_invitee) | (in_ & ~no_inviter)).with_row_index("seq")
+    outgoing = df["dir"] == "OUTGOING"
+    # the owner's side and the other person's side of each row
+    own_name = pl.when(outgoing).then(df["frm"]).otherwise(df["to"])
+    own_url = pl.when(outgoing).then(df["inviter"]).otherwise(df["invitee"])
+    other_name = pl.when(outgoing).then(df["to"]).otherwise(df["frm"])
+    other_url = pl.when(outgoing).then(df["invitee"]).otherwise(df["inviter"])
+    sides = df.select("seq", "line", own_name.alias("own_name"), own_url.alias("own_url"),
+                      other_name.alias("other_name"), other_url.alias("other_url"))
+    for name, url in sides.select("own_name", "own_url").unique().sort("own_name", "own_url").iter_rows():
+        out.owner_identity(name=name, linkedin_url=url or None)
+    _, key = _person_keys(sides["other_url"], sides["other_name"])
+    null_s = pl.lit(None, pl.String())
+    owner = sides.select("seq", pl.lit(OWNER_KEY).alias("key"), pl.lit("owner").alias("role"),
+                         pl.when(pl.col("own_name") != "").then("own_name").alias("name"),
+                         pl.col("own_url").alias("linkedin_url"), pl.lit(None, pl.Int64()).alias("line"),
+                         pl.lit(True).alias("owner_hint"), pl.when(outgoing).then(0).otherwise(1).alias("pos"))
+    other = sides.select("seq", key.alias("key"),
+                         pl.when(outgoing).then(pl.lit("invitee")).otherwise(pl.lit("inviter")).alias("role"),
+                         pl.when(pl.col("other_name") != "").then("other_name").alias("name"),
+                         pl.col("other_url").alias("linkedin_url"), "line", pl.lit(False).alias("owner_hint"),
+                         pl.when(outgoing).then(1).otherwise(0).alias("pos"))
+    mentions = pl.concat([owner, other]).sort("seq", "pos")
+    records, rid = _keyed_records(mentions.drop("seq", "pos").with_columns(
+        null_s.alias("first_name"), null_s.alias("last_name")))
+    ids = mentions.select("seq", "pos", rid.alias("rid"))
+    sender = ids.filter(pl.col("pos") == 0)["rid"]
+    recip = ids.filter(pl.col("pos") == 1)["rid"]
+    text = pl.concat_str(pl.lit("li-inv\x1f"), pl.col("ts").dt.epoch("us").cast(pl.String), pl.lit("\x1f"),
+                         "dir", pl.lit("\x1f"), _mapped(df["frm"], str.casefold, pl.String()), pl.lit("\x1f"),
+                         _mapped(df["to"], str.casefold, pl.String()))
+    messages = df.select(
+        hashed_keys(df.select(text).to_series()), pl.col("ts").alias("timestamp"),
+        pl.lit("linkedin_invitation").alias("channel"), sender.alias("sender_id"),
+        pl.concat_list(recip).alias("recipient_ids"), pl.lit(2, pl.Int32()).alias("n_participants"), "line")
+    _reject_all(out, rejects)
+    out.add_bulk(_clean_names(records.select("line", "role", "name", "first_name", "last_name", "linkedin_url",
+                                             "n_mentions", "owner_hint")), messages)
+    out.used(messages.height)
     out.advance(f.size)
 
 
@@ -139,45 +177,63 @@ _ACCEPTED = {"", "ACCEPTED", "SHOW", "VISIBLE"}
 
 
 def _parse_endorsements(f: InputFile, out: FileCollector, who: str) -> None:
+    """Endorsements received or given, built with polars over the whole file (Python once per distinct
+    status, date, name and URL)."""
     received = who == "ENDORSER"
     table = _load(f, lambda keys: _endorsement_keys(keys, who))
     c = _Cols(table)
-    i_date, i_skill = c.pos("ENDORSEMENT DATE"), c.pos("SKILL NAME")
-    i_first, i_last = c.pos(f"{who} FIRST NAME"), c.pos(f"{who} LAST NAME")
-    i_url = c.pos(f"{who} PUBLIC URL", f"{who} PROFILE URL")
-    i_status, i_display = c.pos("ENDORSEMENT STATUS"), c.pos("DISPLAY STATUS")
+    rejects: list[tuple[int, str]] = []
+    df = _cells_frame(table, c.width, {
+        "date": c.pos("ENDORSEMENT DATE"), "skill": c.pos("SKILL NAME"), "first": c.pos(f"{who} FIRST NAME"),
+        "last": c.pos(f"{who} LAST NAME"), "url": c.pos(f"{who} PUBLIC URL", f"{who} PROFILE URL"),
+        "status": c.pos("ENDORSEMENT STATUS"), "display": c.pos("DISPLAY STATUS"),
+    }, rejects)
+    del table
     direction = "received" if received else "given"
-    used = 0
-    for line, row in table.rows():
-        if problem := _width_problem(row, c.width):
-            out.reject(line, problem)
-            continue
-        status = _cell(row, i_status).upper()
-        if status not in _ACCEPTED:
-            out.ignore(f"endorsement status {status}")
-            continue
-        if _cell(row, i_display).upper() in ("HIDE", "HIDDEN"):
-            out.ignore("endorsement hidden from profile")
-            continue
-        d = _cell(row, i_date)
-        ts = parse_datetime(d)
-        if ts is None:
-            out.reject(line, _bad_date(d))
-            continue
-        first, last, url = _cell(row, i_first), _cell(row, i_last), _cell(row, i_url) or None
-        name = _full_name(first, last)
-        if not (name or url):
-            out.reject(line, f"no {who.lower()} name")
-            continue
-        other = out.record(role=who.lower(), first_name=first, last_name=last, linkedin_url=url, line=line,
-                           key=_person_key(url, name))
-        owner = _owner(out)
-        sender, recips = (other, [owner]) if received else (owner, [other])
-        skill = _cell(row, i_skill)
-        out.message(timestamp=ts, channel="linkedin_endorsement", sender=sender, recipients=recips, line=line,
-                    msg_key=stable_key("li-endorse", ts.isoformat(), skill.casefold(), name.casefold(), direction))
-        used += 1
-    out.used(used)
+    status = _mapped(df["status"], str.upper, pl.String())
+    accepted = status.is_in(list(_ACCEPTED))
+    for st, n in sorted(status.filter(~accepted).value_counts().iter_rows()):
+        out.ignore(f"endorsement status {st}", n)
+    df = df.filter(accepted)
+    hidden = _mapped(df["display"], str.upper, pl.String()).is_in(["HIDE", "HIDDEN"])
+    if n_hidden := int(hidden.sum()):
+        out.ignore("endorsement hidden from profile", n_hidden)
+    df = df.filter(~hidden)
+    df = df.with_columns(_mapped(df["date"], parse_datetime, pl.Datetime("us", "UTC")).alias("ts"))
+    bad = df.filter(pl.col("ts").is_null())
+    rejects.extend(zip(bad["line"].to_list(), (_bad_date(d) for d in bad["date"].to_list()), strict=True))
+    df = df.filter(pl.col("ts").is_not_null()).with_columns(
+        pl.concat_str(pl.when(pl.col("first") != "").then("first"), pl.when(pl.col("last") != "").then("last"),
+                      separator=" ", ignore_nulls=True).fill_null("").alias("name"))
+    nameless = (pl.col("name") == "") & (pl.col("url") == "")
+    rejects.extend((line, f"no {who.lower()} name") for line in df.filter(nameless)["line"].to_list())
+    df = df.filter(~nameless).with_row_index("seq")
+    _, key = _person_keys(df["url"], df["name"])
+    other = df.select("seq", key.alias("key"), pl.lit(who.lower()).alias("role"), pl.col("first").alias("first_name"),
+                      pl.col("last").alias("last_name"), pl.col("url").alias("linkedin_url"), "line",
+                      pl.lit(False).alias("owner_hint"))
+    owner = df.select("seq", pl.lit(OWNER_KEY).alias("key"), pl.lit("owner").alias("role"),
+                      pl.lit(None, pl.String()).alias("first_name"), pl.lit(None, pl.String()).alias("last_name"),
+                      pl.lit(None, pl.String()).alias("linkedin_url"), pl.lit(None, pl.Int64()).alias("line"),
+                      pl.lit(True).alias("owner_hint"))
+    mentions = pl.concat([other.with_columns(pl.lit(0).alias("pos")), owner.with_columns(pl.lit(1).alias("pos"))]
+                         ).sort("seq", "pos")
+    records, rid = _keyed_records(mentions.drop("seq", "pos").with_columns(pl.lit(None, pl.String()).alias("name")))
+    ids = mentions.select("seq", "pos", rid.alias("rid"))
+    other_id = ids.filter(pl.col("pos") == 0)["rid"]
+    owner_id = ids.filter(pl.col("pos") == 1)["rid"]
+    sender, recip = (other_id, owner_id) if received else (owner_id, other_id)
+    text = pl.concat_str(pl.lit("li-endorse\x1f"), pl.col("ts").dt.epoch("us").cast(pl.String), pl.lit("\x1f"),
+                         _mapped(df["skill"], str.casefold, pl.String()), pl.lit("\x1f"),
+                         _mapped(df["name"], str.casefold, pl.String()), pl.lit("\x1f" + direction))
+    messages = df.select(
+        hashed_keys(df.select(text).to_series()), pl.col("ts").alias("timestamp"),
+        pl.lit("linkedin_endorsement").alias("channel"), sender.alias("sender_id"),
+        pl.concat_list(recip).alias("recipient_ids"), pl.lit(2, pl.Int32()).alias("n_participants"), "line")
+    _reject_all(out, rejects)
+    out.add_bulk(_clean_names(records.select("line", "role", "name", "first_name", "last_name", "linkedin_url",
+                                             "n_mentions", "owner_hint")), messages)
+    out.used(messages.height)
     out.advance(f.size)
 
 
@@ -211,38 +267,61 @@ def _match_recommendations_given(s: Sniff) -> bool:
 
 
 def _parse_recommendations(f: InputFile, out: FileCollector, received: bool) -> None:
+    """Recommendations received or given, built with polars over the whole file (Python once per distinct
+    date, name, company and title)."""
     table = _load(f, lambda keys: _recommendation_keys(_PANDAS_SUFFIX.sub("", k) for k in keys))
     c = _Cols(table)
-    i_first, i_last = c.pos("FIRST NAME"), c.pos("LAST NAME")
-    i_company, i_title, i_date = c.pos("COMPANY"), c.pos("JOB TITLE", "TITLE"), c.pos("CREATION DATE")
+    rejects: list[tuple[int, str]] = []
+    df = _cells_frame(table, c.width, {
+        "first": c.pos("FIRST NAME"), "last": c.pos("LAST NAME"), "company": c.pos("COMPANY"),
+        "title": c.pos("JOB TITLE", "TITLE"), "date": c.pos("CREATION DATE"),
+    }, rejects)
+    del table
     role = "recommender" if received else "recommendee"
     direction = "received" if received else "given"
-    used = 0
-    bad_dates: list[str] = []
-    for line, row in table.rows():
-        if problem := _width_problem(row, c.width):
-            out.reject(line, problem)
-            continue
-        first, last = _cell(row, i_first), _cell(row, i_last)
-        name = _full_name(first, last)
-        if not name:
-            out.reject(line, "no name")
-            continue
-        d = _cell(row, i_date)
-        ts = parse_datetime(d) if d else None
-        if d and ts is None:
-            bad_dates.append(d)
-        other = out.record(role=role, first_name=first, last_name=last, company=_cell(row, i_company),
-                           position=_cell(row, i_title), line=line, key=("n", name.casefold()))
-        owner = _owner(out)
-        sender, recips = (other, [owner]) if received else (owner, [other])
-        out.message(timestamp=ts, channel="linkedin_recommendation", sender=sender, recipients=recips, line=line,
-                    msg_key=stable_key("li-rec", direction, name.casefold(), ts.isoformat() if ts else d))
-        used += 1
+    df = df.with_columns(
+        pl.concat_str(pl.when(pl.col("first") != "").then("first"), pl.when(pl.col("last") != "").then("last"),
+                      separator=" ", ignore_nulls=True).fill_null("").alias("name"))
+    rejects.extend((line, "no name") for line in df.filter(pl.col("name") == "")["line"].to_list())
+    df = df.filter(pl.col("name") != "").with_row_index("seq")
+    df = df.with_columns(_mapped(df["date"], lambda d: parse_datetime(d) if d else None,
+                                 pl.Datetime("us", "UTC")).alias("ts"))
+    bad_dates = df.filter((pl.col("date") != "") & pl.col("ts").is_null())["date"].to_list()
+    folded = _mapped(df["name"], str.casefold, pl.String())
+    null_s = pl.lit(None, pl.String())
+    other = df.select("seq", (NAME_KEY + folded).alias("key"), pl.lit(role).alias("role"),
+                      pl.col("first").alias("first_name"), pl.col("last").alias("last_name"),
+                      pl.col("company"), pl.col("title").alias("position"), "line",
+                      pl.lit(False).alias("owner_hint"), pl.lit(0).alias("pos"))
+    owner = df.select("seq", pl.lit(OWNER_KEY).alias("key"), pl.lit("owner").alias("role"),
+                      null_s.alias("first_name"), null_s.alias("last_name"), null_s.alias("company"),
+                      null_s.alias("position"), pl.lit(None, pl.Int64()).alias("line"),
+                      pl.lit(True).alias("owner_hint"), pl.lit(1).alias("pos"))
+    mentions = pl.concat([other, owner]).sort("seq", "pos")
+    records, rid = _keyed_records(mentions.drop("seq", "pos").with_columns(
+        null_s.alias("name"), null_s.alias("linkedin_url")))
+    ids = mentions.select("pos", rid.alias("rid"))
+    other_id = ids.filter(pl.col("pos") == 0)["rid"]
+    owner_id = ids.filter(pl.col("pos") == 1)["rid"]
+    sender, recip = (other_id, owner_id) if received else (owner_id, other_id)
+    when = pl.when(pl.col("ts").is_not_null()).then("t" + pl.col("ts").dt.epoch("us").cast(pl.String)
+                                                    ).otherwise("d" + pl.col("date"))
+    text = pl.concat_str(pl.lit(f"li-rec\x1f{direction}\x1f"), folded, pl.lit("\x1f"), when)
+    messages = df.select(
+        hashed_keys(df.select(text).to_series()), pl.col("ts").alias("timestamp"),
+        pl.lit("linkedin_recommendation").alias("channel"), sender.alias("sender_id"),
+        pl.concat_list(recip).alias("recipient_ids"), pl.lit(2, pl.Int32()).alias("n_participants"), "line")
+    records = _clean_names(records.select("line", "role", "name", "first_name", "last_name", "linkedin_url",
+                                          "company", "position", "n_mentions", "owner_hint"))
+    records = records.with_columns(
+        _mapped(records["company"].fill_null(""), clean_text, pl.String()).alias("company"),
+        _mapped(records["position"].fill_null(""), clean_text, pl.String()).alias("position"))
     if bad_dates:
         out.note(f"{len(bad_dates)} recommendation(s) with an impossible Creation Date (e.g. "
                  f"'{_shown(bad_dates[0])}') used without a date")
-    out.used(used)
+    _reject_all(out, rejects)
+    out.add_bulk(records, messages)
+    out.used(messages.height)
     out.advance(f.size)
 
 

@@ -4,13 +4,13 @@ coach/guide message files (recognised, ignored). The 2021+ layouts are built wit
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from hashlib import blake2b
+from datetime import datetime
 from operator import itemgetter
 
 import polars as pl
 
 from analyzer.errors import InputError
-from analyzer.ingest.collect import FileCollector, stable_key
+from analyzer.ingest.collect import FileCollector, stable_key, text_keys
 from analyzer.ingest.dates import parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.linkedin.common import (
@@ -110,16 +110,9 @@ class _MessageReader:
 _NO = frozenset({"No", "", "no", "NO", "False", "false"})
 
 
-def _msg_key(*parts: str) -> str:
-    """``stable_key("li-msg", *parts)`` computed with one hash update (same value, cheaper)."""
-    return blake2b(("li-msg\x1f" + "\x1f".join(parts) + "\x1f").encode("utf-8", "surrogatepass"),
-                   digest_size=12).hexdigest()
-
-
-def _msg_key4(cid: str, date_s: str, who: str, to: str) -> str:
-    """:func:`_msg_key` of four parts, for the hot loop."""
-    return blake2b(f"li-msg\x1f{cid}\x1f{date_s}\x1f{who}\x1f{to}\x1f".encode("utf-8", "surrogatepass"),
-                   digest_size=12).hexdigest()
+def _msg_key_text(*parts: str) -> str:
+    """The text of a message key (as :func:`~.messages_frame.message_key_text` makes it): the parts joined."""
+    return "li-msg\x1f" + "\x1f".join(parts) + "\x1f"
 
 
 def _yes(value: str) -> bool:
@@ -295,6 +288,9 @@ def _parse_messages_2018(table: CsvTable, c: _Cols, out: FileCollector) -> None:
     used = 0
     prev_base: tuple[str, ...] = ()
     dup_n = 0
+    # messages are added once all rows are read: their keys are computed together
+    pending: list[tuple[datetime, int, list[int], str | None, int]] = []
+    key_texts: list[str] = []
     for line, row in table.rows():
         if problem := _width_problem(row, width):
             out.reject(line, problem)
@@ -338,10 +334,12 @@ def _parse_messages_2018(table: CsvTable, c: _Cols, out: FileCollector) -> None:
             prev_base, dup_n = base, 0
         # 2018 has no conversation ids; LinkedIn keeps one conversation per pair of members
         thread = "li2018-" + stable_key(counterpart.casefold()) if counterpart else None
-        out.message(timestamp=ts, channel="linkedin_message", sender=sender, recipients=recips, thread_id=thread,
-                    n_participants=1 + len(recips), line=line,
-                    msg_key=_msg_key("", date_s, fname, to, *([str(dup_n)] if dup_n else [])))
+        pending.append((ts, sender, recips, thread, line))
+        key_texts.append(_msg_key_text("", date_s, fname, to, *([str(dup_n)] if dup_n else [])))
         used += 1
+    for (ts, sender, recips, thread, line), key in zip(pending, text_keys(key_texts), strict=True):
+        out.message(timestamp=ts, channel="linkedin_message", sender=sender, recipients=recips, thread_id=thread,
+                    n_participants=1 + len(recips), line=line, msg_key=key)
     for n in sorted(owner_names):
         out.owner_identity(name=n)
     out.used(used)

@@ -19,12 +19,11 @@ import re
 from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
-from hashlib import blake2b
 from typing import Any
 
 import polars as pl
 
-from analyzer.ingest.collect import FileCollector
+from analyzer.ingest.collect import FileCollector, hashed_keys
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
 from analyzer.ingest.text import clean_text
 from analyzer.normalize import canonical_linkedin_url
@@ -47,7 +46,6 @@ _NAME = "\x00n"
 _SPONSORED = "\x00s"
 _UTC_DATE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} UTC$"
 _SPLIT_TO = re.compile(r",(?! )")
-_SLICE = 1 << 16
 
 
 def _mapped(s: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:
@@ -258,16 +256,18 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
 
 
 def _message_keys(df: pl.DataFrame) -> pl.Series:
-    """``msg_key`` of each row: the hash of (conversation, date, sender, TO[, number when ``dup`` > 0])."""
-    dup = pl.col("dup")
-    text = df.select(pl.concat_str(
-        pl.lit("li-msg\x1f"), "cid", pl.lit("\x1f"), "date", pl.lit("\x1f"), "who", pl.lit("\x1f"), "to",
+    """``msg_key`` of each row: the key of (conversation, date, sender, TO[, number when ``dup`` > 0])."""
+    return hashed_keys(df.select(message_key_text(pl.col("cid"), pl.col("date"), pl.col("who"), pl.col("to"),
+                                                  pl.col("dup"))).to_series())
+
+
+def message_key_text(cid: pl.Expr, date: pl.Expr, who: pl.Expr, to: pl.Expr, dup: pl.Expr) -> pl.Expr:
+    """The text a LinkedIn message's key is made from (the 2018 and the 2021+ layouts share it, so that the
+    same message read from two exports is one): the parts joined by US characters, the number last when > 0."""
+    return pl.concat_str(
+        pl.lit("li-msg\x1f"), cid, pl.lit("\x1f"), date, pl.lit("\x1f"), who, pl.lit("\x1f"), to,
         pl.lit("\x1f"), pl.when(dup > 0).then(dup.cast(pl.String) + "\x1f").otherwise(pl.lit("")),
-    ).cast(pl.Binary)).to_series()
-    # Python objects for one slice at a time: memory stays bounded on 500 000-row files
-    parts = [pl.Series("msg_key", [blake2b(b, digest_size=12).hexdigest() for b in text.slice(i, _SLICE).to_list()],
-                       dtype=pl.String()) for i in range(0, text.len(), _SLICE)]
-    return pl.concat(parts) if parts else pl.Series("msg_key", [], dtype=pl.String())
+    )
 
 
 def _spread(keys: pl.DataFrame, fn: Callable[..., list[tuple[Any, ...]]], schema: dict[str, pl.DataType]
