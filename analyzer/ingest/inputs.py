@@ -118,7 +118,7 @@ class _CappedReader(io.RawIOBase):
         A piece never reaches further than the 8 KiB boundary after the declared size, as the 8 KiB reads did:
         the decompressor must not run past the declared end, or a header declaring less than the data holds
         would go unnoticed (``_check_ended`` looks at whether it stopped there)."""
-        pieces = []
+        pieces: list[bytes] = []
         while True:
             left = self._left - 1024  # declared bytes not read yet
             size = min(_READALL_PIECE, max(_BLOCK, -(-left // _BLOCK) * _BLOCK))
