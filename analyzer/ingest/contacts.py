@@ -64,6 +64,9 @@ def _split_multi(value: str | None) -> list[str]:
     """The parts of a Google multi-value cell (``a ::: b``), cleaned, empty parts dropped."""
     if not value:
         return []
+    if ":::" not in value:  # nearly every cell: one value
+        v = clean_text(value)
+        return [v] if v else []
     return [p for p in (clean_text(x) for x in _MULTI.split(value)) if p]
 
 
