@@ -344,18 +344,9 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) ->
     m = m.filter(pl.col("l_ignore").is_null() & ~pl.col("deleted"))
     if m.height == 0:
         return []
-    # Signature evidence (read from the lines kept per message, then the lines are dropped): mostly polars, so it
-    # runs in another thread while this one parses the senders' and recipients' addresses in Python.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        signatures = pool.submit(signature_evidence, m)
-        m = m.drop("sig_lines", "sig_dashed")
-        return _mbox_records(m, out, signatures, folder_sent=folder_sent)
+    # Signature evidence (read from the lines kept per message, then the lines are dropped).
+    m = m.hstack(signature_evidence(m)).drop("sig_lines", "sig_dashed")
 
-
-def _mbox_records(m: pl.DataFrame, out: FileCollector, signatures: Future[pl.DataFrame], *,
-                  folder_sent: bool) -> list[str]:
-    """The records and messages of the messages ``m`` that are not ignored; ``signatures`` gives their signature
-    evidence (one row per row of ``m``)."""
     # Senders, once per distinct From value; the address's own hint, else the message's header hint.
     m = m.with_columns(owner=pl.lit(folder_sent) | pl.col("l_sent"))
     people = _Participants()
@@ -371,8 +362,7 @@ def _mbox_records(m: pl.DataFrame, out: FileCollector, signatures: Future[pl.Dat
         s_hint=pl.coalesce("a_hint", "hint"))
     for line in m.filter(pl.col("s_pid").is_null()).get_column("line").to_list():
         out.reject(line, "no sender address")
-    has_sender = m.get_column("s_pid").is_not_null()
-    m = m.filter(has_sender)
+    m = m.filter(pl.col("s_pid").is_not_null())
     if m.height == 0:
         return []
 
@@ -400,7 +390,6 @@ def _mbox_records(m: pl.DataFrame, out: FileCollector, signatures: Future[pl.Dat
         n_mentions=pl.len().cast(pl.Int64),
     ).sort("first").with_row_index("rid").with_columns(pl.col("rid").cast(pl.Int64))
     # A sender record's signature: the most frequent value over its messages.
-    m = m.hstack(signatures.result().filter(has_sender))
     sender_key = (pl.col("s_pid") * 4 + pl.col("owner").cast(pl.Int64) * 2
                   + pl.col("hint").is_not_null().cast(pl.Int64))
     recs = recs.join(most_frequent_signature(m.with_columns(key=sender_key), "key"), on="key", how="left",
