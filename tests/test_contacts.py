@@ -311,3 +311,41 @@ def test_big_vcard_with_photos_is_fast(tmp_path: Path) -> None:
     assert ing.records.height == 5000
     assert ing.records["linkedin_url"][4999] == "https://www.linkedin.com/in/first4999"
     assert ing.records["line"][1] == 1 + folded.count("\n") + 11
+
+
+# Lines the plain-card reader takes without vobject, with vobject's own reading of them (its quirks included: a
+# text value is the first of its comma-separated values, N and ORG are split into fields, escapes resolved).
+_PLAIN_CASES = [
+    ["N:O\\,Brien;Ann,Marie;;Dr.;", "FN:Smith\\, Ann", "ORG:Acme\\, Inc.;Sales", "TITLE:Director, Sales",
+     "EMAIL;type=INTERNET;type=WORK:ann@acme.test", "item1.EMAIL;PREF:ann2@acme.test"],
+    ["N:;;;;", "FN:", "X-ABSHOWAS:COMPANY", "ORG:Globex;", "URL:http\\://www.linkedin.com/in/globex-co"],
+    ["FN:Bo Lee", "X-SOCIALPROFILE;type=linkedin;x-user=bo-lee-1:x-apple:bo-lee-1", "NOTE:linkedin.com/in/not-bo",
+     "X-FOO:see linkedin.com/in/bo-lee-2", "EMAIL:bo@x.test,other@x.test", "FN:trailing\\"],
+]
+
+
+@pytest.mark.parametrize("lines", _PLAIN_CASES)
+def test_plain_vcard_reader_reads_as_vobject(lines: list[str]) -> None:
+    import vobject
+
+    from analyzer.ingest.collect import FileCollector
+    from analyzer.ingest.contacts import _vcard_record
+    from analyzer.ingest.vcard_plain import plain_card
+
+    card = ["BEGIN:VCARD", "VERSION:3.0", *lines, "END:VCARD"]
+    plain = plain_card(card)
+    assert plain is not None
+    fast, slow = FileCollector("a.vcf", "contacts.vcard"), FileCollector("a.vcf", "contacts.vcard")
+    _vcard_record(plain, 1, fast)
+    _vcard_record(vobject.readOne("\r\n".join(card) + "\r\n", transform=True), 1, slow)
+    assert fast._rec == slow._rec
+    assert fast._rec["name"][0] or fast._rec["company"][0]
+
+
+@pytest.mark.parametrize("line", [" folded continuation", "EMAIL;ENCODING=QUOTED-PRINTABLE:a=40b.test",
+                                  'EMAIL;TYPE="work":a@b.test', "ADR:;;Main St;linkedin.com/in/x;;;",
+                                  "UID:linkedin.com/in/x", "no colon here", "BEGIN:VCARD"])
+def test_plain_vcard_reader_leaves_other_cards_to_vobject(line: str) -> None:
+    from analyzer.ingest.vcard_plain import plain_card
+
+    assert plain_card(["BEGIN:VCARD", "FN:Ann", line, "END:VCARD"]) is None

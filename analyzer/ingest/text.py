@@ -32,7 +32,8 @@ def clean_text(value: str | None) -> str | None:
         return None
     if len(value) > 4 * MAX_TEXT:
         value = value[: 4 * MAX_TEXT]
-    v = _LINE_BREAKS.sub(" ", _CONTROL.sub("", value)).strip()
+    # Every character the two patterns replace is unprintable (Cc, Cf, Zl, Zp): a printable value skips them.
+    v = value.strip() if value.isprintable() else _LINE_BREAKS.sub(" ", _CONTROL.sub("", value)).strip()
     if len(v) > MAX_TEXT:
         v = v[:MAX_TEXT].rstrip()
     return v or None

@@ -7,7 +7,9 @@ import logging
 import re
 from datetime import UTC, datetime, timedelta
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime, parse_rfc5322
 from analyzer.ingest.mail.addresses import _text, _unfold
@@ -179,29 +181,84 @@ def _zone_minutes(zone: pl.Expr, name: pl.Expr) -> pl.Expr:
             .otherwise(name.str.to_lowercase().replace_strict(_TZ_MINUTES, default=0, return_dtype=pl.Int64)))
 
 
+#: Month numbers by the three bytes of the English abbreviation, as one integer (big-endian).
+_MON_CODE = {int.from_bytes(k.encode(), "big"): n for k, n in _MON_NUM.items()}
+#: The named zones EST ... PDT of _RX_DATE_FAST by their first two bytes, in minutes (GMT, UT, UTC, Z: 0).
+_ZONE2 = {int.from_bytes(k[:2].upper().encode(), "big"): v for k, v in _TZ_MINUTES.items()
+          if len(k) == 3 and k[0] in "ecmp" and k[1] in "sd" and k[2] == "t"}
+_MONTH_DAYS = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _lookup(keys: np.ndarray, table: dict[int, int], default: int) -> np.ndarray:
+    """``table[k]`` for each of ``keys`` (``default`` for keys not in it)."""
+    known = np.array(sorted(table), dtype=np.int64)
+    vals = np.array([table[k] for k in sorted(table)], dtype=np.int64)
+    at = np.minimum(np.searchsorted(known, keys), len(known) - 1)
+    return np.where(known[at] == keys, vals[at], default)
+
+
+def _fast_dates(date: pl.Series, is_fast: pl.Series) -> pl.Series:
+    """The UTC datetime of the ``date`` values in the usual form (``is_fast``: ``_RX_DATE_FAST``), null for the
+    others and for impossible dates: in numpy over the values' bytes, the weekday dropped and a one-digit day
+    padded, then the fields read at fixed offsets ("dd Mon yyyy hh:mm:ss zone") and the rules of
+    :func:`_utc_datetime` applied."""
+    n = date.len()
+    rows = np.flatnonzero(is_fast.to_numpy())
+    out = np.zeros(n, dtype=np.int64)
+    valid = np.zeros(n, dtype=bool)
+    if len(rows):
+        fast = date.gather(rows).to_arrow().cast(pa.large_string())
+        offsets = np.frombuffer(fast.buffers()[1], dtype=np.int64)[fast.offset: fast.offset + len(rows) + 1]
+        raw = np.frombuffer(fast.buffers()[2], dtype=np.uint8)
+        data = np.concatenate([raw[: offsets[-1]], np.zeros(32, np.uint8)])  # room to read past the last value
+        o = offsets[:-1].copy()
+        o += 5 * (data[o + 3] == ord(","))  # "Www, "
+        one = data[o + 1] == ord(" ")  # one-digit day: read as if a "0" came before it
+        base = o - one
+
+        def byte(k: int) -> np.ndarray:
+            return data[base + k].astype(np.int64)
+
+        def num(*ks: int) -> np.ndarray:
+            v = np.zeros(len(base), dtype=np.int64)
+            for k in ks:
+                v = v * 10 + byte(k) - ord("0")
+            return v
+
+        d = np.where(one, byte(1) - ord("0"), num(0, 1))
+        mo = _lookup((byte(3) << 16) | (byte(4) << 8) | byte(5), _MON_CODE, 0)
+        y, hh, mi, ss = num(7, 8, 9, 10), num(12, 13), num(15, 16), num(18, 19)
+        zone = byte(21)
+        numeric = (zone == ord("+")) | (zone == ord("-"))
+        off = np.where(numeric, (num(22, 23) * 60 + num(24, 25)) * np.where(zone == ord("-"), -1, 1),
+                       _lookup((zone << 8) | byte(22), _ZONE2, 0))
+        leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
+        dim = _MONTH_DAYS[np.clip(mo, 0, 12)] + (leap & (mo == 2))
+        yy = y - (mo <= 2)
+        era = yy // 400
+        yoe = yy - era * 400
+        doe = yoe * 365 + yoe // 4 - yoe // 100 + (153 * (mo + np.where(mo > 2, -3, 9)) + 2) // 5 + d - 1
+        ok = ((mo > 0) & (y >= MIN_YEAR) & (y <= MAX_YEAR) & (hh < 24) & (mi < 60) & (ss <= 60) & (d >= 1)
+              & (d <= dim))
+        out[rows] = (((era * 146097 + doe - 719468) * 86400 + hh * 3600 + mi * 60 + ss - off * 60) * 1_000_000)
+        valid[rows] = ok
+    arr = pa.array(out, type=pa.int64(), mask=~valid).cast(pa.timestamp("us", tz="UTC"))
+    ts = pl.from_arrow(arr)
+    assert isinstance(ts, pl.Series)
+    return ts.alias("ts").cast(UTC_DT)
+
+
 def _vector_dates(date: pl.Series) -> pl.Series:
     """``Date`` values in the forms nearly every mailer writes, as UTC datetimes, by integer arithmetic (no
     per-value Python, no strptime); null for anything else, including impossible dates and years out of range,
     which go to ``parse_mail_date``. The usual form ``[Www, ]d Mon yyyy hh:mm:ss +hhmm|GMT|UT|EST...[ (comment)]``
     is checked with one capture-free regex, brought to one layout (weekday dropped, a one-digit day padded) and
-    read at fixed offsets; rarer spellings (other spacing, no seconds, long month names) with a capturing regex. The weekday is not checked (as in
+    read at fixed offsets in numpy (:func:`_fast_dates`); rarer spellings (other spacing, no seconds, long month names) with a capturing regex. The weekday is not checked (as in
     parse_mail_date); a named zone not in ``_TZ`` counts as UTC, as there."""
     v = pl.col("v")
     c = pl.col
-
-    # The form is fixed once the weekday is dropped and a one-digit day is padded: "dd Mon yyyy hh:mm:ss zone".
     is_fast = date.str.contains(_RX_DATE_FAST).fill_null(False)
-    fast = pl.DataFrame({"v": date, "ok": is_fast}).lazy().with_columns(
-        v=pl.when(v.str.slice(3, 1) == ",").then(v.str.slice(5)).otherwise(v)).with_columns(
-        v=pl.when(v.str.slice(1, 1) == " ").then(pl.lit("0") + v).otherwise(v)).with_columns(
-        zone=v.str.slice(21, 5)).select(
-        "ok", y=v.str.slice(7, 4).str.to_integer(strict=False),
-        mo=v.str.slice(3, 3).replace_strict(_MON_NUM, default=None, return_dtype=pl.Int64),
-        d=v.str.slice(0, 2).str.to_integer(strict=False), hh=v.str.slice(12, 2).str.to_integer(strict=False),
-        mi=v.str.slice(15, 2).str.to_integer(strict=False), ss=v.str.slice(18, 2).str.to_integer(strict=False),
-        off=_zone_minutes(c("zone"), c("zone").str.slice(0, 3).str.strip_chars_end(" (")),
-    ).collect()
-    ts = _utc_datetime(fast)
+    ts = _fast_dates(date, is_fast)
     rest = (~is_fast & date.is_not_null()).arg_true()
     if rest.len() == 0:
         return ts
