@@ -462,7 +462,9 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         if len(conn) != len(set(conn)):
             refuse(group, "namesakes: two rows of one Connections.csv carry this name")
             continue
-        if any(not _names_agree(cl, a, b) for a, b in combinations(names, 2)):
+        # two name forms that one cluster already carries (linked by an address) are one person's
+        if any(not _names_agree(cl, a, b) and not any({a, b} <= names_of.get(r, set()) for r in roots)
+               for a, b in combinations(names, 2)):
             refuse(group, "the names in this group do not all agree (a nickname chain or different surnames)")
             continue
         marks = {m for r in roots for m in marks_of.get(r, ())}
