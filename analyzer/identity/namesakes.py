@@ -19,7 +19,6 @@ contradictions added to every probabilistic link (corroborated or made on a rare
 
 from __future__ import annotations
 
-import re
 from datetime import date
 
 import polars as pl
@@ -31,7 +30,8 @@ WorkBox = tuple[str, str, str]
 #: (provider domain, address, first seen, last seen) of a dated personal address, per record
 PersonalBox = tuple[str, str, date, date]
 
-_TRAILING_NUMBER = re.compile(r"^(.*?[a-z])(\d+)$")
+#: the number at the end of a local part (``szhou170@``)
+_TRAILING_NUMBER_AT = r"(\d+)@"
 #: a stem shorter than this (``js1@``) says too little about a name to call the number a namesake's
 MIN_STEM = 3
 
@@ -67,15 +67,15 @@ def work_boxes(work_org: pl.DataFrame) -> dict[int, list[WorkBox]]:
     number or could be the un-numbered twin of one: (address, domain + stem, number or "")."""
     if work_org.height == 0:
         return {}
-    parts = work_org.select("idx", "addr").unique().with_columns(
-        pl.col("addr").str.split_exact("@", 1).struct.rename_fields(["local", "domain"]).alias("p")).unnest("p")
-    parts = parts.with_columns(
-        pl.col("local").str.extract(_TRAILING_NUMBER.pattern, 1).fill_null(pl.col("local")).alias("stem"),
-        pl.col("local").str.extract(_TRAILING_NUMBER.pattern, 2).fill_null("").alias("num"),
-    ).filter(pl.col("stem").str.len_chars() >= MIN_STEM) \
-        .with_columns((pl.col("domain") + pl.lit("/") + pl.col("stem")).alias("key"))
+    addr = work_org.get_column("addr").unique()
+    parts = pl.DataFrame({"addr": addr}).with_columns(
+        pl.col("addr").str.replace(_TRAILING_NUMBER_AT, "@").alias("key"),
+        pl.col("addr").str.extract(_TRAILING_NUMBER_AT, 1).fill_null("").alias("num"))
     # only the stems that occur with two different local parts at one domain matter
-    parts = parts.filter(pl.col("addr").n_unique().over("key") > 1)
+    parts = parts.filter((pl.len().over("key") > 1) & (pl.col("key").str.find("@") >= MIN_STEM))
+    if parts.height == 0:
+        return {}
+    parts = work_org.select("idx", "addr").unique().join(parts, on="addr")
     out: dict[int, list[WorkBox]] = {}
     for idx, addr, key, num in parts.select("idx", "addr", "key", "num").sort(["idx", "addr"]).iter_rows():
         out.setdefault(idx, []).append((addr, key, num))
@@ -129,9 +129,11 @@ class NamesakeClusters(Clusters):
         return numbered_twin(ba[0], bb[0]) or personal_overlap(ba[1], bb[1])
 
     def union(self, a: int, b: int, kind: str) -> tuple[bool, str | None]:
+        if not self.boxes:
+            return super().union(a, b, kind)
         ra, rb = self.find(a), self.find(b)
         ok, why = super().union(a, b, kind)
-        if ok and self.boxes:
+        if ok:
             root = self.find(a)
             merged = [self.boxes.pop(r) for r in (ra, rb) if r in self.boxes]
             if merged:

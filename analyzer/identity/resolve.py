@@ -223,6 +223,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     blocking_stats: dict[str, Any] = {}
     n_candidates = n_compared = 0
     n_units = 0
+    addresses: pl.DataFrame | None = None
     if humans.height > 1:
         threads = thread_membership(messages, f.select("record_id", "idx"))
         units, utok = comparison_units(humans, {**feats.tok, **({"thread": threads} if threads is not None else {})})
@@ -283,11 +284,12 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
                 near_rows.append((l_, r_, lv, w, "no corroboration (same company/domain, shared thread or address)"))
         timings["corroborated_merges"] = round(time.perf_counter() - t0, 3)
         if st.uncorroborated_merges != "never":
-            one_address_one_person(cl, address_keys(f, feats), edges)  # the closure the name groups must judge
+            one_address_one_person(cl, addresses := address_keys(f, feats), edges)  # what the name groups judge
             estimated["names"] = rare_name_merges(scored, cl, st, facts, edges, name_near_rows, refused_count)
             timings["name_merges"] = round(time.perf_counter() - t0, 3)
     # one address, one person (SPEC §5): clusters still sharing an address or a profile URL are one person
-    one_address_one_person(cl, address_keys(f, feats), edges)
+    if addresses is None:  # (else done before the name groups: later links only join clusters further)
+        one_address_one_person(cl, address_keys(f, feats), edges)
     timings["clustering"] = round(time.perf_counter() - t0, 3)
 
     # ---- outputs -------------------------------------------------------------------------------------------
