@@ -21,8 +21,9 @@ How (SPEC §5, design in ``research/identity.md`` §5; the settings are declared
    shared thread, a shared address) — a name alone never merges.
 6. **Clustering**: union-find over the links in order (config, URL, email, then probabilistic by descending
    weight) refusing unions that break a cannot-link rule (two LinkedIn URLs, Jr vs Sr, two rows of one
-   Connections.csv, human with automated, incompatible first names, config ``different``). Owner records are
-   the single person ``owner``.
+   Connections.csv, human with automated, incompatible first names, config ``different``; and, in
+   :mod:`analyzer.identity.namesakes`, a numbered work address next to its twin or two personal addresses at one
+   provider in use at once). Owner records are the single person ``owner``.
 7. **Explanations**: every link used is a MATCHES row; candidate pairs that were close but not merged are kept
    in ``Resolved.near_misses``; :func:`explain_person` answers ``reconnect person``.
 """

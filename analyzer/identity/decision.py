@@ -49,10 +49,10 @@ class Clusters:
     _ATTRS = ("urls", "suffixes", "conn", "names")
 
     def __init__(self, f: pl.DataFrame, diff_tags: dict[int, dict[int, set[int]]],
-                 given_name_pairs: list[tuple[str, str]] | None = None) -> None:
+                 given_name_pairs: list[tuple[str, str, str]] | None = None) -> None:
         self.parent = list(range(f.height))
-        #: given names the records show to be one person's (signature evidence), besides the nickname table
-        self.given_pairs = {frozenset(p) for p in given_name_pairs or ()}
+        #: given names the records show to be one person's (signature evidence), with that person's family name
+        self.given_pairs = {(frozenset((a, b)), last) for a, b, last in given_name_pairs or ()}
         self.auto: list[bool] = f.get_column("is_auto").to_list()
         self.diff: dict[int, dict[int, set[int]]] = diff_tags
         first, last, toks = (f.get_column(c).to_list() for c in ("first", "last", "last_toks"))
@@ -118,7 +118,7 @@ class Clusters:
             if na and nb:
                 for fa, la, ta in na:
                     for fb, lb, tb in nb:
-                        if frozenset((fa, fb)) in self.given_pairs or _first_compatible(fa, fb) or (
+                        if (frozenset((fa, fb)), la) in self.given_pairs or _first_compatible(fa, fb) or (
                                 kind == "probabilistic" and _first_compatible(fa, lb) and _first_compatible(la, fb)):
                             continue  # same first name (or the same two names in the other order)
                         if kind == "probabilistic":
@@ -312,7 +312,8 @@ def _names_agree(cl: Clusters, a: tuple[str, str], b: tuple[str, str]) -> bool:
         return False
     # the nickname table is noisy (Hannah ~ Susan, Lena ~ Helene): on a name alone only the nicknames that keep
     # the initial (Jess ~ Jessica, Jon ~ Jonathan) count; Bob ~ Robert needs corroboration
-    return (frozenset((fa, fb)) in cl.given_pairs or is_short_form(fa, fb)
+    return ((frozenset((fa, fb)), la) in cl.given_pairs or (frozenset((fa, fb)), lb) in cl.given_pairs
+            or is_short_form(fa, fb)
             or (fa[:1] == fb[:1] and Nicknames.default().related(fa, fb)))
 
 
@@ -497,7 +498,9 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         if len(conn) != len(set(conn)):
             refuse(group, "namesakes: two rows of one Connections.csv carry this name")
             continue
-        if any(not _names_agree(cl, a, b) for a, b in combinations(names, 2)):
+        # two name forms that one cluster already carries (linked by an address) are one person's
+        if any(not _names_agree(cl, a, b) and not any({a, b} <= names_of.get(r, set()) for r in roots)
+               for a, b in combinations(names, 2)):
             refuse(group, "the names in this group do not all agree (a nickname chain or different surnames)")
             continue
         marks = {m for r in roots for m in marks_of.get(r, ())}
@@ -532,7 +535,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             if ok:
                 edges.append((l_, r_, "probabilistic (rare name)", lv or "", round(w, 3), evidence))
             elif refused is not None:
-                refused_count[refused] = refused_count.get(refused, 0) + 1
+                refused_count[refused.split(" (")[0]] = refused_count.get(refused.split(" (")[0], 0) + 1
                 near_rows.append((l_, r_, lv, w, refused))
     by_nameless: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
     for row in spelled:
@@ -556,7 +559,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
                 edges.append((l_, r_, "probabilistic (rare name)", lv or "", round(w, 3),
                               "the address spells the " + fits[g].removeprefix("same ")))
             elif refused is not None:
-                refused_count[refused] = refused_count.get(refused, 0) + 1
+                refused_count[refused.split(" (")[0]] = refused_count.get(refused.split(" (")[0], 0) + 1
                 near_rows.append((l_, r_, lv, w, refused))
     return {"name_groups": len(groups), "name_groups_merged": n_merged, "spelled_addresses_linked": n_spelled, "distinct_full_names": n_names,
             "linkedin_profiles": n_profiles, "share_without_profile": round(hidden, 4),

@@ -31,11 +31,12 @@ class Features:
     long ``(idx, tok)`` tables (``tok``): email, email_any, local, local_long, work_local, work_domain, work_org (with
     ``addr``, the work address),
     last, comp, pattern. ``given_name_pairs``: given names that the records show to be one person's (a
-    signature "Zhang Kaiwen" above the work name "Kevin Zhang"), used like nicknames in this run only."""
+    signature "Zhang Kaiwen" above the work name "Kevin Zhang"), with the family name they were seen with:
+    (work given name, other given name, family name); one person's, so they link only names with that family name."""
 
     f: pl.DataFrame
     tok: dict[str, pl.DataFrame]
-    given_name_pairs: list[tuple[str, str]] = field(default_factory=list)
+    given_name_pairs: list[tuple[str, str, str]] = field(default_factory=list)
 
 
 def split_tokens(df: pl.DataFrame, col: str) -> pl.DataFrame:
@@ -155,19 +156,20 @@ def _slug_order(f: pl.DataFrame) -> pl.DataFrame:
     )
 
 
-def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[str, str]]:
-    """(work given name, given name of the signature) for every mail whose signature gives the sender's full
-    name with the same family name and another given name ("Zhang Kaiwen" above "Kevin Zhang"): the evidence
-    that links an English work name to the native one. Never invented from a table."""
+def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[str, str, str]]:
+    """(work given name, given name of the signature, family name) for every mail whose signature gives the
+    sender's full name with the same family name and another given name ("Zhang Kaiwen" above "Kevin Zhang"):
+    the evidence that links an English work name to the native one, for that family name only (another
+    Kevin's native name may be another). Never invented from a table."""
     sig = recs.select("idx", "sig_name").drop_nulls("sig_name").join(f.select("idx", "first", "last"), on="idx")
-    out: set[tuple[str, str]] = set()
+    out: set[tuple[str, str, str]] = set()
     for sig_name, first, last in sig.select("sig_name", "first", "last").unique().iter_rows():
         p = parse_name(sig_name)
         if len(first) < 2 or not last or len(p.first) < 2 or not p.last:
             continue
         other = p.first if p.last == last else p.last if p.first == last else ""
         if other and other != first:
-            out.add((first, other))
+            out.add((first, other, last))
     return sorted(out)
 
 

@@ -16,7 +16,6 @@ from analyzer.identity.comparison import cluster_company_tokens, compare_pairs
 from analyzer.identity.corrections import Corrections, IdentityIndex
 from analyzer.identity.decision import (
     CareerFacts,
-    Clusters,
     Edge,
     NearMiss,
     one_address_one_person,
@@ -46,6 +45,7 @@ from analyzer.identity.features import (
     term_frequencies,
     thread_membership,
 )
+from analyzer.identity.namesakes import NamesakeClusters, personal_boxes, work_boxes
 from analyzer.linkage import LinkageSettings, probability, weight_for_probability
 from analyzer.names import (
     Nicknames,
@@ -119,6 +119,14 @@ def _near_miss_frame(rows: list[NearMiss], rec: pl.DataFrame, pid_list: list[str
         "reason": pl.Series(reasons, dtype=pl.String)}, schema=NEAR_MISSES)
 
 
+def address_keys(f: pl.DataFrame, feats: Features) -> pl.DataFrame:
+    """(idx, key): the normalised addresses and LinkedIn URLs of every person or automated record."""
+    live = f.filter(pl.col("grp").is_in(["person", "automated"]))
+    return pl.concat([feats.tok["email_any"].join(live.select("idx"), on="idx").rename({"tok": "key"}),
+                      live.filter(pl.col("linkedin_url").is_not_null()).select("idx",
+                                                                                pl.col("linkedin_url").alias("key"))])
+
+
 def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None = None, *,
             messages: pl.DataFrame | None = None, settings: LinkageSettings | None = None) -> Resolved:
     """Group ``records`` (schemas.RECORDS) into people.
@@ -143,7 +151,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     feats = compute_features(recs)
     f = feats.f
     # nicknames from the table, plus the given names the records themselves show to be one person's
-    evidence_pairs = [p for a, b in feats.given_name_pairs for p in ((a, b), (b, a))]
+    evidence_pairs = [p for a, b, _ in feats.given_name_pairs for p in ((a, b), (b, a))]
     nick_df = pl.DataFrame(sorted(set(nick.pairs()) | set(evidence_pairs)),
                            schema={"first_l": pl.String, "first_r": pl.String}, orient="row")
     # a record known only by shared/role addresses (info@, team@ ...) is not a person: it goes with the
@@ -191,7 +199,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
                        .otherwise(pl.lit("person")).alias("grp"))
     grp_list: list[str] = f.get_column("grp").to_list()
 
-    cl = Clusters(f, diff_tags, feats.given_name_pairs)
+    cl = NamesakeClusters(f, diff_tags, feats.given_name_pairs)
     edges: list[Edge] = []  # (l, r, rule, levels, weight, evidence) of the unions made
     near_rows: list[NearMiss] = []
     name_near_rows: list[NearMiss] = []  # why a name group stayed apart (listed before the other reasons)
@@ -241,6 +249,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     blocking_stats: dict[str, Any] = {}
     n_candidates = n_compared = 0
     n_units = 0
+    addresses: pl.DataFrame | None = None
     if humans.height > 1:
         threads = thread_membership(messages, f.select("record_id", "idx"))
         units, utok = comparison_units(humans, {**feats.tok, **({"thread": threads} if threads is not None else {})})
@@ -271,14 +280,17 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
         interesting = interesting.with_columns(levels_text(interesting, st))
         # activity periods only matter for records with a work address: two addresses at one employer in use
         # at the same time are two people, whatever corroborates the pair
-        periods, together = record_activity(messages, f.select("record_id", "idx").join(humans.select("idx"),
-                                                                                        on="idx"),
-                                            feats.tok["work_org"].select("idx").unique())
+        at_work = feats.tok["work_org"].select("idx").unique()
+        dated, together = record_activity(messages, f.select("record_id", "idx").join(humans.select("idx"), on="idx"),
+                                          pl.concat([at_work, feats.tok["email"].select("idx")]).unique())
+        periods = dated.join(at_work, on="idx", how="semi")
         facts = CareerFacts(names=humans.select("idx", "first", "last", "mi", "suffix", "linkedin_url"),
                             orgs=feats.tok["work_org"], periods=periods,
                             current=humans.filter(pl.col("conn_file").is_not_null()).select("idx", "company"),
                             together=together)
         cl.set_careers(root_careers(cl, None, facts))
+        cl.set_mailboxes(work_boxes(feats.tok["work_org"]), personal_boxes(feats.tok["email"],
+                                                                           feats.tok["work_domain"], dated))
         for l_, r_, w, acc, above, sfx, lv in interesting.select(
                 "l", "r", "match_weight", "accept", "above", "lv_suffix", "levels").iter_rows():
             if acc:
@@ -286,7 +298,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
                 if ok:
                     edges.append((l_, r_, "probabilistic", lv, round(w, 3), evidence_words("probabilistic", lv)))
                 elif why is not None:
-                    refused_count[why] = refused_count.get(why, 0) + 1
+                    refused_count[why.split(" (")[0]] = refused_count.get(why.split(" (")[0], 0) + 1
                     near_rows.append((l_, r_, lv, w, why))
             elif sfx == "conflict":
                 near_rows.append((l_, r_, lv, w, "conflicting generational suffixes"))
@@ -296,14 +308,12 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
                 near_rows.append((l_, r_, lv, w, "no corroboration (same company/domain, shared thread or address)"))
         timings["corroborated_merges"] = round(time.perf_counter() - t0, 3)
         if st.uncorroborated_merges != "never":
+            one_address_one_person(cl, addresses := address_keys(f, feats), edges)  # what the name groups judge
             estimated["names"] = rare_name_merges(scored, cl, st, facts, edges, name_near_rows, refused_count)
             timings["name_merges"] = round(time.perf_counter() - t0, 3)
     # one address, one person (SPEC §5): clusters still sharing an address or a profile URL are one person
-    live = f.filter(pl.col("grp").is_in(["person", "automated"]))
-    one_address_one_person(cl, pl.concat([
-        feats.tok["email_any"].join(live.select("idx"), on="idx").rename({"tok": "key"}),
-        live.filter(pl.col("linkedin_url").is_not_null()).select("idx", pl.col("linkedin_url").alias("key"))]),
-        edges)
+    if addresses is None:  # (else done before the name groups: later links only join clusters further)
+        one_address_one_person(cl, address_keys(f, feats), edges)
     timings["clustering"] = round(time.perf_counter() - t0, 3)
 
     # ---- outputs -------------------------------------------------------------------------------------------
