@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Sequence
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -72,6 +74,52 @@ def supported_formats() -> list[str]:
 
 ProgressFactory = Callable[[int, str], Callable[[int], None]]
 
+#: The interpreter's thread switch interval while files are read (its default is 5 ms). The readers' threads
+#: alternate short numpy / polars calls (which release the GIL) with a little Python, and a thread that wants
+#: the GIL back while another runs Python waits for the switch interval: at 5 ms, a thread parsing addresses
+#: in Python stalled the numpy threads for most of their time.
+_SWITCH_INTERVAL = 0.0005
+
+#: Files read at the same time: the parsers spend most of their time in numpy and polars, which release the
+#: GIL, so a large mailbox and a LinkedIn archive read side by side keep both cores of the reference machine busy.
+_FILE_WORKERS = 2
+
+
+def _parse_one(f: InputFile, parser: Parser, out: FileCollector) -> None:
+    """Run ``parser`` on ``f`` into ``out``; any failure becomes an :class:`InputError` naming the file."""
+    try:
+        parser.parse(f, out)
+    except InputError:
+        raise
+    except (MemoryError, RecursionError) as exc:
+        raise InputError(f.display, f"is too large or too deeply nested to read ({type(exc).__name__})") from exc
+    except Exception as exc:  # a parser bug must still name the file
+        raise InputError(
+            f.display, f"could not be read as {parser.label} ({type(exc).__name__}: {str(exc)[:120]})",
+            hint="Run with --verbose for details and report it",
+        ) from exc
+
+
+def _parse_all(jobs: list[tuple[InputFile, Parser, FileCollector]]
+               ) -> Iterator[tuple[InputFile, Parser, FileCollector]]:
+    """Parse the files of ``jobs`` and yield them in their order, each once it has been read (up to
+    ``_FILE_WORKERS`` at a time, the largest started first). The first failure in file order is raised when
+    its turn comes, as a sequential reader would; the files not started by then are not read."""
+    if len(jobs) <= 1 or _FILE_WORKERS <= 1:
+        for job in jobs:
+            _parse_one(*job)
+            yield job
+        return
+    pool = ThreadPoolExecutor(max_workers=_FILE_WORKERS, thread_name_prefix="ingest")
+    try:
+        by_size = sorted(range(len(jobs)), key=lambda i: -jobs[i][0].size)
+        futures = {i: pool.submit(_parse_one, *jobs[i]) for i in by_size}
+        for i, job in enumerate(jobs):
+            futures.pop(i).result()
+            yield job
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
 
 def ingest(
     inputs: list[Path] | list[str],
@@ -86,6 +134,16 @@ def ingest(
     Raises :class:`InputError` for a file that cannot be used at all. Files found inside folders or archives
     that are not a supported format are skipped and listed in ``Ingested.skipped``.
     """
+    switch = sys.getswitchinterval()
+    sys.setswitchinterval(min(switch, _SWITCH_INTERVAL))
+    try:
+        return _ingest(inputs, progress, extra_parsers)
+    finally:
+        sys.setswitchinterval(switch)
+
+
+def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | None,
+            extra_parsers: Sequence[Parser]) -> Ingested:
     found = discover(inputs)
     recs: list[pl.DataFrame] = []
     msgs: list[pl.DataFrame] = []
@@ -95,35 +153,35 @@ def ingest(
     owner = OwnerHints()
     offset = 0
     n_used_files = 0
+    # Detection first, in file order (it reads only the heads); an unusable file named on the command line
+    # stops it there, and its error is raised once the files before it have been read, as in a sequential run.
+    jobs: list[tuple[InputFile, Parser, FileCollector]] = []
+    stop: InputError | None = None
     for f in found.files:
         if f.size == 0:
             if f.explicit:
-                raise InputError(f.display, "is empty", hint="Export the file again")
+                stop = InputError(f.display, "is empty", hint="Export the file again")
+                break
             skipped.append((f.display, "empty file"))
             continue
-        sniff = make_sniff(f)
-        parser = detect(sniff, extra_parsers)
+        try:
+            parser = detect(make_sniff(f), extra_parsers)
+        except InputError as exc:  # a damaged archive member
+            stop = exc
+            break
         if parser is None:
             if f.explicit:
-                raise InputError(
+                stop = InputError(
                     f.display, "is not a format reconnect reads",
                     hint=f"Supported: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each",
                 )
+                break
             skipped.append((f.display, "not a supported format"))
             continue
         log.info("reading %s as %s", f.display, parser.kind)
-        out = FileCollector(f.display, parser.kind, advance=progress)
-        try:
-            parser.parse(f, out)
-        except InputError:
-            raise
-        except (MemoryError, RecursionError) as exc:
-            raise InputError(f.display, f"is too large or too deeply nested to read ({type(exc).__name__})") from exc
-        except Exception as exc:  # a parser bug must still name the file
-            raise InputError(
-                f.display, f"could not be read as {parser.label} ({type(exc).__name__}: {str(exc)[:120]})",
-                hint="Run with --verbose for details and report it",
-            ) from exc
+        jobs.append((f, parser, FileCollector(f.display, parser.kind, advance=progress)))
+
+    for _, parser, out in _parse_all(jobs):
         if parser.used:
             n_used_files += 1
         rec, msg, rej = out.frames(offset)
@@ -136,6 +194,8 @@ def ingest(
         owner.linkedin_urls |= out.owner_urls
         owner.names |= out.owner_names
         owner.positions += out.owner_positions
+    if stop is not None:
+        raise stop
 
     if not n_used_files:
         shown = ", ".join(str(i) for i in inputs)
