@@ -25,6 +25,12 @@ _LINE_BREAKS = re.compile(r"[\t\r\n\x85\u2028\u2029]")
 MAX_TEXT = 1024
 
 
+#: The characters ``str.strip()`` removes (``str.isspace``), for polars' ``strip_chars``: its default set is
+#: Unicode White_Space, which lacks the separators U+001C..U+001F.
+PY_WHITESPACE = ("\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006"
+                 "\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000")
+
+
 def clean_text(value: str | None) -> str | None:
     """Strip whitespace and control/bidi characters from an untrusted cell, put it on one line (tabs and line
     breaks become spaces) and cut it to :data:`MAX_TEXT` characters; empty becomes None."""

@@ -15,6 +15,7 @@ from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.registry import Sniff
 from analyzer.ingest.text import (
+    PY_WHITESPACE,
     CsvTable,
     clean_text,
     decode,
@@ -175,7 +176,7 @@ def _cells_frame(table: CsvTable, width: int, columns: dict[str, int | None],
     names = list(columns)
     frame = pl.DataFrame(cells, schema={**{n: pl.String() for n in names}, "_": pl.String()}, orient="row")
     return frame.select(pl.Series("line", lines, dtype=pl.Int64()),
-                        *(_mapped(frame[n], str.strip, pl.String()) for n in names))
+                        *(pl.col(n).str.strip_chars(PY_WHITESPACE) for n in names))
 
 
 def _mapped(s: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType) -> pl.Series:

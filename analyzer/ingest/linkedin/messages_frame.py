@@ -25,7 +25,7 @@ import polars as pl
 
 from analyzer.ingest.collect import FileCollector, hashed_keys
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
-from analyzer.ingest.text import clean_text
+from analyzer.ingest.text import PY_WHITESPACE, clean_text
 from analyzer.normalize import canonical_linkedin_url
 
 LINKEDIN_MEMBER = "linkedin member"
@@ -188,7 +188,7 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
 
     # senders
     canon = _mapped(df["surl"], lambda u: canonical_linkedin_url(u) if u else None, pl.String())
-    fstrip = _mapped(df["from"], str.strip, pl.String())
+    fstrip = df["from"].str.strip_chars(PY_WHITESPACE)
     df = df.with_columns(canon.alias("canon"), fstrip.alias("fs"))
     df = df.with_columns(
         _mapped(df["fs"], lambda n: n.casefold() == LINKEDIN_MEMBER, pl.Boolean()).alias("member"))
