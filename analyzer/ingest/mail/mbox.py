@@ -122,10 +122,16 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
                              hint="The file may be truncated: export it again") from None
         raw = pl.concat(parts, rechunk=True) if parts else pl.DataFrame()
         parts.clear()
-        # Python parses the addresses (holding the GIL) while polars reads the fields (releasing it).
-        warmed = pool.submit(_warm_caches, raw) if raw.height else None
-        msgs = _message_fields(raw) if raw.height else raw
-        if warmed is not None:
+        msgs = raw
+        if raw.height:
+            # Python parses the addresses (holding the GIL) while polars reads the fields and the signatures
+            # (releasing it). The signature evidence of a message depends on its lines only: it is read for
+            # every message here, the ignored ones dropped with their rows later.
+            warmed = pool.submit(_warm_caches, raw)
+            evidence = pool.submit(signature_evidence, raw.select("sig_lines", "sig_dashed"))
+            msgs = _message_fields(raw.drop("sig_lines", "sig_dashed"))
+            del raw
+            msgs = msgs.hstack(evidence.result())
             warmed.result()
     n_seen = msgs.height
     notes: list[str] = []
@@ -329,12 +335,12 @@ def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
     )
     return m.select(
         "line", pl.when(pl.col("mid").is_null()).then("sep").alias("sep"), "from", "to", "cc", "bcc", "l_ignore",
-        "deleted", "l_sent", "l_chat", "hint", "ts", "sep_dated", "mid", "in_reply_to", "thread_id", "sig_lines",
-        "sig_dashed")
+        "deleted", "l_sent", "l_chat", "hint", "ts", "sep_dated", "mid", "in_reply_to", "thread_id")
 
 
 def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) -> list[str]:
-    """Records and messages from the one-row-per-message frame of an mbox file; returns the notes to add."""
+    """Records and messages from the one-row-per-message frame of an mbox file (fields and signature evidence
+    read); returns the notes to add."""
     m = m.with_row_index("k").with_columns(pl.col("k").cast(pl.Int64))
     for reason, cnt in m.filter(pl.col("l_ignore").is_not_null()).group_by("l_ignore").len().sort("l_ignore").iter_rows():
         out.ignore(reason, cnt)
@@ -344,8 +350,6 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) ->
     m = m.filter(pl.col("l_ignore").is_null() & ~pl.col("deleted"))
     if m.height == 0:
         return []
-    # Signature evidence (read from the lines kept per message, then the lines are dropped).
-    m = m.hstack(signature_evidence(m)).drop("sig_lines", "sig_dashed")
 
     # Senders, once per distinct From value; the address's own hint, else the message's header hint.
     m = m.with_columns(owner=pl.lit(folder_sent) | pl.col("l_sent"))
