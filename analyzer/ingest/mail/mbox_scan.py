@@ -258,6 +258,16 @@ def iter_line_chunks(fh: IO[bytes], advance: Callable[[int], None] | None = None
 _LF, _CR, _SP, _TAB, _COLON, _GT = 10, 13, 32, 9, 58, 62
 
 
+def int64_arrow(values: np.ndarray, valid: np.ndarray | None = None,
+                type: pa.DataType | None = None) -> pa.Array:
+    """An arrow array of 64-bit integers (or of another 64-bit ``type``, such as a timestamp) over a numpy
+    array, null where ``valid`` is false. Built from its buffers: ``pa.array`` on numpy input first looks for
+    pandas, importing it (half a second, holding the GIL) on its first use."""
+    data = np.ascontiguousarray(values, dtype=np.int64)
+    bitmap = None if valid is None else pa.py_buffer(np.packbits(np.asarray(valid, dtype=bool), bitorder="little"))
+    return pa.Array.from_buffers(type or pa.int64(), len(data), [bitmap, pa.py_buffer(data)])
+
+
 def _spans(data: bytes | memoryview, start: np.ndarray, end: np.ndarray) -> pl.Series:
     """The byte ranges ``data[start[i]:end[i]]`` (in file order, not overlapping) as a String series of their
     own (no view of ``data``): one arrow array over ``data`` whose odd elements are the gaps between the ranges,
@@ -272,7 +282,7 @@ def _spans(data: bytes | memoryview, start: np.ndarray, end: np.ndarray) -> pl.S
     offsets[1::2] = end
     whole = pa.LargeBinaryArray.from_buffers(pa.large_binary(), 2 * n - 1,
                                              [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-    ranges = whole.take(pa.array(np.arange(0, 2 * n, 2, dtype=np.int64)))
+    ranges = whole.take(int64_arrow(np.arange(0, 2 * n, 2, dtype=np.int64)))
     try:
         series = pl.from_arrow(ranges.cast(pa.large_string()))
     except pa.ArrowInvalid:

@@ -13,6 +13,7 @@ import pyarrow as pa
 
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime, parse_rfc5322
 from analyzer.ingest.mail.addresses import _text, _unfold
+from analyzer.ingest.mail.mbox_scan import int64_arrow
 
 log = logging.getLogger(__name__)
 
@@ -242,7 +243,7 @@ def _fast_dates(date: pl.Series, is_fast: pl.Series) -> pl.Series:
               & (d <= dim))
         out[rows] = (((era * 146097 + doe - 719468) * 86400 + hh * 3600 + mi * 60 + ss - off * 60) * 1_000_000)
         valid[rows] = ok
-    arr = pa.array(out, type=pa.int64(), mask=~valid).cast(pa.timestamp("us", tz="UTC"))
+    arr = int64_arrow(out, valid, pa.timestamp("us", tz="UTC"))
     ts = pl.from_arrow(arr)
     assert isinstance(ts, pl.Series)
     return ts.alias("ts").cast(UTC_DT)

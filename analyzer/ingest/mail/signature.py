@@ -51,7 +51,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from analyzer.ingest.mail.mbox_scan import PieceLines, _spans
+from analyzer.ingest.mail.mbox_scan import PieceLines, _spans, int64_arrow
 from analyzer.normalize import canonical_linkedin_url
 
 #: The evidence columns, as in RECORDS.
@@ -137,6 +137,19 @@ _ATTRIBUTION_ENDS = (b"wrote:", b"schrieb:", b"crit :", b"crit:", b"escribi\xc3\
 _HEADER_STARTS = (b"From:", b"*From:*", b"Von:", b"De:", b"De :", b"Da:", b"Van:", b"Fra:", b"Fr\xc3\xa5n:")
 
 
+def _validity(arrow: pa.Array | pa.ChunkedArray) -> np.ndarray:
+    """Which values of ``arrow`` are not null, read from its validity bitmap (pyarrow's ``to_numpy`` of a
+    boolean array imports pandas, half a second holding the GIL, on its first use)."""
+    if isinstance(arrow, pa.ChunkedArray):
+        arrow = arrow.combine_chunks()
+    n = len(arrow)
+    bitmap = arrow.buffers()[0]
+    if bitmap is None or arrow.null_count == 0:
+        return np.ones(n, dtype=bool)
+    bits = np.unpackbits(np.frombuffer(bitmap, dtype=np.uint8), bitorder="little")
+    return bits[arrow.offset: arrow.offset + n].astype(bool)
+
+
 def _value_bytes(values: pl.Series) -> tuple[tuple[np.ndarray, np.ndarray], np.ndarray]:
     """The bytes of a String column (all values end to end) and each value's start offset, and which values are
     null: from its Arrow buffers, without a polars computation."""
@@ -144,7 +157,7 @@ def _value_bytes(values: pl.Series) -> tuple[tuple[np.ndarray, np.ndarray], np.n
     if isinstance(arrow, pa.ChunkedArray):
         arrow = arrow.combine_chunks()
     arrow = arrow.cast(pa.large_string())
-    nulls = arrow.is_null().to_numpy(zero_copy_only=False)
+    nulls = ~_validity(arrow)
     _, offsets, data = arrow.buffers()
     n = len(arrow)
     offs = np.frombuffer(offsets, dtype=np.int64)[arrow.offset: arrow.offset + n + 1] if offsets else np.zeros(n + 1,
@@ -226,7 +239,7 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
     cte, _ = _value_bytes(table.get_column("content-transfer-encoding"))
     bulk = np.zeros(n_msg, dtype=bool)
     for col in ("list-id", "list-unsubscribe", "auto-submitted", "precedence"):
-        bulk |= table.get_column(col).to_arrow().is_valid().to_numpy(zero_copy_only=False)
+        bulk |= _validity(table.get_column(col).to_arrow())
     multipart = _value_starts(ctype, b"multipart/") & ~bulk
     plain = (ctype_null | _value_starts(ctype, b"text/plain")) & ~_value_starts(cte, b"base64") & ~bulk
     qp = _value_starts(cte, b"quoted-printable")
@@ -330,7 +343,7 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
     offsets = np.zeros(n_msg + 1, dtype=np.int64)
     np.cumsum(np.bincount(owner, minlength=n_msg), out=offsets[1:])
     values = text.to_arrow()
-    lists = pa.LargeListArray.from_arrays(pa.array(offsets), values.cast(pa.large_string()))
+    lists = pa.LargeListArray.from_arrays(int64_arrow(offsets), values.cast(pa.large_string()))
     return pl.DataFrame([pl.Series("sig_lines", lists, dtype=pl.List(pl.String())),
                          pl.Series("sig_dashed", dashed, dtype=pl.Boolean())])
 
