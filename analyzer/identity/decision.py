@@ -88,37 +88,68 @@ class Clusters:
         v = self.base[attr][root]
         return {v} if v is not None else None
 
+    def _differ(self, attr: str, ra: int, rb: int) -> bool:
+        """Both roots carry a value of ``attr`` and their sets differ (a singleton's set is its record's
+        value, compared without building the set)."""
+        sets = self.sets[attr]
+        sa, sb = sets.get(ra), sets.get(rb)
+        if sa is None and sb is None:
+            base = self.base[attr]
+            va, vb = base[ra], base[rb]
+            return va is not None and vb is not None and va != vb
+        sa, sb = self._get(attr, ra), self._get(attr, rb)
+        return bool(sa and sb and sa != sb)
+
+    def _share(self, attr: str, ra: int, rb: int) -> bool:
+        """Both roots carry a value of ``attr`` and their sets share one."""
+        sets = self.sets[attr]
+        sa, sb = sets.get(ra), sets.get(rb)
+        if sa is None and sb is None:
+            base = self.base[attr]
+            va = base[ra]
+            return va is not None and va == base[rb]
+        sa, sb = self._get(attr, ra), self._get(attr, rb)
+        return bool(sa and sb and sa & sb)
+
     def conflict(self, ra: int, rb: int, kind: str) -> str | None:
         """Why ``ra`` and ``rb`` must not be joined by a link of ``kind``, or None."""
-        da, db = self.diff.get(ra), self.diff.get(rb)
-        if da and db:
-            for entry, sa in da.items():
-                sb = db.get(entry)
-                if sb and len(sa | sb) > 1:
-                    return "listed as different in the config"
+        if self.diff:
+            da, db = self.diff.get(ra), self.diff.get(rb)
+            if da and db:
+                for entry, sa in da.items():
+                    sb = db.get(entry)
+                    if sb and len(sa | sb) > 1:
+                        return "listed as different in the config"
         if kind in ("config", "address"):  # the user's word; one address, one person (SPEC §5)
             return None
         if self.auto[ra] != self.auto[rb]:
             return "automated sender with a human"
-        ua, ub = self._get("urls", ra), self._get("urls", rb)
-        if ua and ub and ua != ub:
+        if self._differ("urls", ra, rb):
             return "two different LinkedIn profiles"
-        sa_, sb_ = self._get("suffixes", ra), self._get("suffixes", rb)
-        if sa_ and sb_ and sa_ != sb_:
+        if self._differ("suffixes", ra, rb):
             return "conflicting generational suffixes"
-        ca, cb = self._get("conn", ra), self._get("conn", rb)
-        if ca and cb and ca & cb:
+        if self._share("conn", ra, rb):
             return "two rows of the same Connections.csv"
         if kind == "probabilistic" and (wa := self.work.get(ra)) and (wb := self.work.get(rb)):
             why = _overlap(sorted(wa), sorted(wb), same_employer_only=True)
             if why is not None:
                 return why
         if kind in ("email", "probabilistic"):
-            na, nb = self._get("names", ra), self._get("names", rb)
+            sets, base = self.sets["names"], self.base["names"]
+            na = sets.get(ra)
+            if na is None:
+                v = base[ra]
+                na = (v,) if v is not None else None
+            nb = sets.get(rb)
+            if nb is None:
+                v = base[rb]
+                nb = (v,) if v is not None else None
             if na and nb:
+                given_pairs = self.given_pairs
                 for fa, la, ta in na:
                     for fb, lb, tb in nb:
-                        if (frozenset((fa, fb)), la) in self.given_pairs or _first_compatible(fa, fb) or (
+                        if (fa == fb or _first_compatible(fa, fb)) or (
+                                given_pairs and (frozenset((fa, fb)), la) in given_pairs) or (
                                 kind == "probabilistic" and _first_compatible(fa, lb) and _first_compatible(la, fb)):
                             continue  # same first name (or the same two names in the other order)
                         if kind == "probabilistic":
