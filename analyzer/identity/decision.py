@@ -136,7 +136,8 @@ class Clusters:
                 return why
         if kind in ("email", "probabilistic"):
             sets, base = self.sets["names"], self.base["names"]
-            na = sets.get(ra)
+            na: set[NameT] | tuple[NameT] | None = sets.get(ra)
+            nb: set[NameT] | tuple[NameT] | None
             if na is None:
                 v = base[ra]
                 na = (v,) if v is not None else None
@@ -260,7 +261,7 @@ def root_careers(cl: Clusters, roots: list[int] | None, facts: CareerFacts) -> d
            .group_by("root", "tok", "addr").agg(pl.col("first_seen").min(), pl.col("last_seen").max())
            .sort(["root", "first_seen", "tok", "addr"]))
     out: dict[int, list[Career]] = {}
-    for root, org, addr, a, b in per.select("root", "tok", "addr", "first_seen", "last_seen").iter_rows():
+    for root, org, addr, a, b in per.select("root", "tok", "addr", "first_seen", "last_seen").rows():
         out.setdefault(root, []).append((org, a, b, addr))
     return out
 
@@ -354,8 +355,8 @@ def name_rarity(names: pl.DataFrame) -> tuple[dict[str, int], dict[str, int], in
     distinct full names). A person seen in five sources counts once, not five times."""
     full = names.filter((pl.col("first").str.len_chars() > 1) & (pl.col("last").str.len_chars() > 1)) \
         .select("first", "last").unique()
-    firsts = dict(full.group_by("first").len().iter_rows())
-    lasts = dict(full.group_by("last").len().iter_rows())
+    firsts = dict(full.group_by("first").len().rows())
+    lasts = dict(full.group_by("last").len().rows())
     return firsts, lasts, max(full.height, MIN_NAMES_FOR_RARITY)
 
 
@@ -388,7 +389,7 @@ def surname_namesake_factors(names: pl.DataFrame) -> tuple[dict[str, float], flo
     k = SURNAME_FACTOR_PRIOR_PAIRS
     per_last = per_last.with_columns(((pl.col("observed") + k * network) / (pl.col("expected") + k))
                                      .clip(SURNAME_FACTOR_MIN).alias("factor"))
-    return dict(per_last.select("last", "factor").iter_rows()), network
+    return dict(per_last.select("last", "factor").rows()), network
 
 
 def min_label_components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -440,11 +441,11 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     factors, network_factor = surname_namesake_factors(humans)
     marks_of: dict[int, set[tuple[str, str]]] = {}  # (middle initial, suffix) written on the records
     for root, mi, sfx in humans.filter((pl.col("mi") != "") | (pl.col("suffix") != "")) \
-            .select("root", "mi", "suffix").unique().iter_rows():
+            .select("root", "mi", "suffix").unique().rows():
         marks_of.setdefault(root, set()).add((mi, sfx))
     names_of: dict[int, set[tuple[str, str]]] = {}
     for root, first, last in humans.filter((pl.col("first").str.len_chars() > 1) & (pl.col("last") != "")) \
-            .select("root", "first", "last").unique().iter_rows():
+            .select("root", "first", "last").unique().rows():
         names_of.setdefault(root, set()).add((first, last))
     # a cluster known only from mass mail (one of many recipients) is a name in a crowd: it needs corroboration
     mass_only = pl.Series("root", [], dtype=pl.Int64)
@@ -489,7 +490,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     current: dict[int, str] = {}
     if facts.current is not None:
         for root, company in facts.current.join(rt, on="idx").filter(pl.col("root").is_in(all_roots)) \
-                .select("root", "company").drop_nulls().iter_rows():
+                .select("root", "company").drop_nulls().rows():
             current[root] = company
     apart: set[tuple[int, int]] = set()  # roots seen on one message together
     if facts.together is not None and all_roots:
@@ -498,7 +499,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         shared = on_msg.filter(pl.len().over("msg") > 1)
         if shared.height:
             pairs = shared.join(shared, on="msg", suffix="_b").filter(pl.col("root") < pl.col("root_b"))
-            apart = set(pairs.select("root", "root_b").unique().iter_rows())
+            apart = set(pairs.select("root", "root_b").unique().rows())
 
     def refuse(group: list[tuple[int, int, int, int, str, float]], why: str) -> None:
         key = why.split(":")[0].split(" (")[0]
@@ -608,7 +609,7 @@ def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge]) 
     shared = (keys.join(rt, on="idx").group_by("key").agg(pl.col("idx").sort_by("root", "idx").unique(maintain_order=True),
                                                           pl.col("root").n_unique().alias("n"))
               .filter(pl.col("n") > 1).sort("key"))
-    for key, idxs, _ in shared.iter_rows():
+    for key, idxs, _ in shared.rows():
         for j in idxs[1:]:
             if cl.union(idxs[0], j, "address")[0]:
                 edges.append((idxs[0], j, "same address (one address, one person)", f"address={key}",

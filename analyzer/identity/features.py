@@ -50,7 +50,7 @@ def compute_features(recs: pl.DataFrame) -> Features:
     tok: dict[str, pl.DataFrame] = {}
     # ---- names -------------------------------------------------------------------------------------------
     trip = recs.select("name", "first_name", "last_name").unique(maintain_order=True)
-    parsed = [parse_name(n, fn, ln) for n, fn, ln in trip.iter_rows()]
+    parsed = [parse_name(n, fn, ln) for n, fn, ln in trip.rows()]
     trip = trip.with_columns(
         pl.Series("first", [p.first for p in parsed], dtype=pl.String),
         pl.Series("mi", [p.middle_initial for p in parsed], dtype=pl.String),
@@ -58,7 +58,7 @@ def compute_features(recs: pl.DataFrame) -> Features:
         pl.Series("last_toks", [" ".join(p.last_tokens) for p in parsed], dtype=pl.String),
         # a card's separate name fields may drop the "Sr." that its display name carries
         pl.Series("suffix", [p.suffix or (parse_name(n).suffix if n and (fn or ln) and _SUFFIX.search(n) else "")
-                             for p, (n, fn, ln) in zip(parsed, trip.iter_rows(), strict=True)], dtype=pl.String),
+                             for p, (n, fn, ln) in zip(parsed, trip.rows(), strict=True)], dtype=pl.String),
         pl.Series("display", [p.display for p in parsed], dtype=pl.String),
     )
     # a signature's LinkedIn URL is the sender's profile (SPEC §5: linking evidence)
@@ -133,11 +133,9 @@ def compute_features(recs: pl.DataFrame) -> Features:
         pl.when(pl.col("source_kind") == CONNECTIONS_KIND).then(pl.col("source_file")).alias("conn_file"),
     ).drop("hint_first", "hint_last").sort("idx")
     tok["last"] = split_tokens(f, "last_toks")
-    fl = f.select("first", "last").unique()
-    nick = Nicknames.default()
-    fl = fl.with_columns(pl.Series("pats", [" ".join(_local_part_patterns(a, b, nick)) for a, b in fl.iter_rows()],
-                                   dtype=pl.String))
-    tok["pattern"] = split_tokens(f.select("idx", "first", "last").join(fl, on=["first", "last"]), "pats")
+    tok["pattern"] = split_tokens(f.select("idx", "first", "last")
+                                  .join(_local_part_pattern_frame(f, Nicknames.default()), on=["first", "last"]),
+                                  "pats")
     return Features(f, {k: v.cast(_TOK) for k, v in tok.items()}, pairs)  # type: ignore[arg-type]
 
 
@@ -163,7 +161,7 @@ def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[st
     Kevin's native name may be another). Never invented from a table."""
     sig = recs.select("idx", "sig_name").drop_nulls("sig_name").join(f.select("idx", "first", "last"), on="idx")
     out: set[tuple[str, str, str]] = set()
-    for sig_name, first, last in sig.select("sig_name", "first", "last").unique().iter_rows():
+    for sig_name, first, last in sig.select("sig_name", "first", "last").unique().rows():
         p = parse_name(sig_name)
         if len(first) < 2 or not last or len(p.first) < 2 or not p.last:
             continue
@@ -191,6 +189,22 @@ def record_activity(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame,
     periods = act.join(at_work, on="idx", how="semi").drop_nulls("d").group_by("idx") \
         .agg(pl.col("d").min().alias("first_seen"), pl.col("d").max().alias("last_seen"))
     return periods, act.select("idx", "msg", "n").unique()
+
+
+def _local_part_pattern_frame(f: pl.DataFrame, nick: Nicknames) -> pl.DataFrame:
+    """(first, last, pats): :func:`_local_part_patterns` of every distinct (first, last) of ``f``, one row per
+    pattern, computed as columns (the name's :func:`name_patterns` and its nicknames' full forms)."""
+    fl = f.select("first", "last").unique()
+    first, last = pl.col("first"), pl.col("last")
+    long_last = last.str.len_chars() >= 2
+    own = fl.filter((first.str.len_chars() >= 2) & long_last).select(
+        "first", "last", pl.concat_list(first + last, first.str.slice(0, 1) + last, last + first,
+                                        last + first.str.slice(0, 1), first + last.str.slice(0, 1)).alias("pats")) \
+        .explode("pats")
+    nb = pl.DataFrame([(a, b) for a, b in nick.pairs() if len(b) >= 2 and b.isalpha()],
+                      schema={"first": pl.String, "nick": pl.String}, orient="row")
+    nicks = fl.filter(long_last).join(nb, on="first").select("first", "last", (pl.col("nick") + last).alias("pats"))
+    return pl.concat([own, nicks])
 
 
 def _local_part_patterns(first: str, last: str, nick: Nicknames) -> tuple[str, ...]:
