@@ -133,25 +133,31 @@ def compute_features(recs: pl.DataFrame) -> Features:
         pl.when(pl.col("source_kind") == CONNECTIONS_KIND).then(pl.col("source_file")).alias("conn_file"),
     ).drop("hint_first", "hint_last").sort("idx")
     tok["last"] = split_tokens(f, "last_toks")
-    tok["pattern"] = split_tokens(f.select("idx", "first", "last")
-                                  .join(_local_part_pattern_frame(f, Nicknames.default()), on=["first", "last"]),
-                                  "pats")
+    # split per distinct name (one row per record and name: the join with the records adds no duplicates)
+    pats = _local_part_pattern_frame(f, Nicknames.default()).with_columns(pl.col("pats").str.split(" ")) \
+        .explode("pats").filter(pl.col("pats").is_not_null() & (pl.col("pats") != "")).unique()
+    tok["pattern"] = f.select("idx", "first", "last").join(pats, on=["first", "last"]) \
+        .select("idx", pl.col("pats").alias("tok"))
     return Features(f, {k: v.cast(_TOK) for k, v in tok.items()}, pairs)  # type: ignore[arg-type]
 
 
 def _slug_order(f: pl.DataFrame) -> pl.DataFrame:
     """A LinkedIn slug is written given name first (``wei-wang-1a2b``): a record whose parsed name is that
     slug's two names the other way round ("WANG Wei" read as given name Wang) takes the slug's order."""
-    slug = pl.col("linkedin_url").str.extract(r"/in/([^/?#]+)").str.split("-")
+    slug = pl.col("_slug")
     s0, s1 = slug.list.get(0, null_on_oob=True), slug.list.get(1, null_on_oob=True)
     swap = (pl.col("linkedin_url").is_not_null() & (pl.col("first") != pl.col("last"))
             & (pl.col("first").str.len_chars() > 1) & (s0 == pl.col("last")) & (s1 == pl.col("first"))) \
         .fill_null(False)
+    # the slug and the swap flag are materialised once (as expressions, each of the three columns recomputed them)
+    f = f.with_columns(pl.col("linkedin_url").str.extract(r"/in/([^/?#]+)").str.split("-").alias("_slug")) \
+        .with_columns(swap.alias("_swap"))
+    sw = pl.col("_swap")
     return f.with_columns(
-        pl.when(swap).then(pl.col("last")).otherwise(pl.col("first")).alias("first"),
-        pl.when(swap).then(pl.col("first")).otherwise(pl.col("last")).alias("last"),
-        pl.when(swap).then(pl.col("first")).otherwise(pl.col("last_toks")).alias("last_toks"),
-    )
+        pl.when(sw).then(pl.col("last")).otherwise(pl.col("first")).alias("first"),
+        pl.when(sw).then(pl.col("first")).otherwise(pl.col("last")).alias("last"),
+        pl.when(sw).then(pl.col("first")).otherwise(pl.col("last_toks")).alias("last_toks"),
+    ).drop("_slug", "_swap")
 
 
 def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[str, str, str]]:
