@@ -176,7 +176,12 @@ class Clusters:
             if sb is None:
                 if (v := base[rb]) is None:
                     continue
-                sb = {v}
+                sa = sets.get(ra)
+                if sa is not None:
+                    sa.add(v)
+                elif (va := base[ra]) != v:  # (the same value: ra's set stays its record's value)
+                    sets[ra] = {v} if va is None else {va, v}
+                continue
             sa = sets.get(ra)
             if sa is not None:
                 sa |= sb
