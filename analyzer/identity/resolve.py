@@ -94,6 +94,20 @@ def _person_ids(f: pl.DataFrame, feats: Features, roots: list[int]) -> dict[int,
     return out
 
 
+def _round3(w: np.ndarray) -> np.ndarray:
+    """Python's ``round(x, 3)`` of every value, vectorised: ``rint(x * 1000) / 1000`` is the double nearest
+    the correctly rounded decimal (what ``round`` returns) whenever ``x * 1000`` is not within 1e-6 of a
+    half; those few values (and huge or non-finite ones) are rounded by Python."""
+    scaled = w * 1000.0
+    n = np.rint(scaled)
+    with np.errstate(invalid="ignore"):
+        unsafe = ~(np.abs(scaled - n) < 0.5 - 1e-6) | ~(np.abs(scaled) < 2.0 ** 50)
+    out = n / 1000.0
+    for i in np.flatnonzero(unsafe).tolist():
+        out[i] = round(float(w[i]), 3)
+    return out
+
+
 def _near_miss_frame(rows: list[NearMiss], rec: pl.DataFrame, pid_list: list[str | None]) -> pl.DataFrame:
     """The NEAR_MISSES rows of ``rows`` (l, r, levels, weight, reason; l and r record positions in ``rec``:
     record_id, name), built column by column; weights and probabilities rounded once per distinct weight."""
@@ -103,7 +117,7 @@ def _near_miss_frame(rows: list[NearMiss], rec: pl.DataFrame, pid_list: list[str
     bits_ = np.asarray(weights, dtype=np.float64).view(np.int64)
     distinct, back = np.unique(bits_, return_inverse=True)
     ws = distinct.view(np.float64).tolist()
-    rounded_w = np.array([round(w, 3) for w in ws], dtype=np.float64)[back]
+    rounded_w = _round3(distinct.view(np.float64))[back]
     rounded_p = np.array([round(probability(w), 4) for w in ws], dtype=np.float64)[back]
     ids = rec.get_column("record_id")
     names = rec.get_column("name")
