@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from hashlib import blake2b
@@ -169,6 +170,18 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     from its own records (company and thread u, EM results) is in ``settings["run"]["estimated"]``. Raises
     :class:`InputError` for an invalid ``[identity]`` section.
     """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived tuples and sets, none cyclic: the collector's passes cost ~10 % CPU
+    try:
+        return _resolve(records, owner, config, messages=messages, settings=settings)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None, *,
+             messages: pl.DataFrame | None, settings: LinkageSettings | None) -> Resolved:
+    """:func:`resolve` (with the garbage collector paused)."""
     t0 = time.perf_counter()
     st = settings or LinkageSettings()
     corr = Corrections.from_config(config)
