@@ -42,6 +42,9 @@ _QUOTED = re.compile(r"\s[\"“”]([^\"“”]+)[\"“”](?=\s)")
 # taglines: " | ", " - ", " – ", " — ", " • ", " · ", and a bare "|" or "•"
 _TAGLINE = re.compile(r"\s+[-–—•·|/]+\s+|\s*[|•·]\s*")
 _SPACES = re.compile(r"\s+")
+_BRACKETS = frozenset("([{")  # what _PRONOUNS and _PARENS need
+_QUOTES = frozenset("\"“”")  # what _QUOTED needs
+_TAGLINE_CHARS = frozenset("-–—•·|/")  # what _TAGLINE needs
 _NORM_TOK = re.compile(r"[.\s\-–/]")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]?\.?")
 _SEP = re.compile(r"[-_.]")
@@ -75,11 +78,15 @@ def clean_display_name(value: str | None, min_name_words: int = 2) -> str:
         if "\x00" in s:
             segs = [seg.strip() for seg in s.split("\x00") if seg.strip()]
             s = segs[0] if segs and len(segs[0].split()) >= min_name_words else " ".join(segs)
-    s = _HASHTAG.split(s, maxsplit=1)[0]  # "Jane Doe #OpenToWork"
-    s = _PRONOUNS.sub(" ", s)
-    s = _PARENS.sub(" ", s)
-    s = _QUOTED.sub(" ", f" {s} ")
-    s = _TAGLINE.split(s.strip())[0]
+    # each pattern is applied only when its first character can occur in the name (most names carry none)
+    if "#" in s:
+        s = _HASHTAG.split(s, maxsplit=1)[0]  # "Jane Doe #OpenToWork"
+    if not _BRACKETS.isdisjoint(s):
+        s = _PRONOUNS.sub(" ", s)
+        s = _PARENS.sub(" ", s)
+    s = _QUOTED.sub(" ", f" {s} ").strip() if not _QUOTES.isdisjoint(s) else s.strip()
+    if not _TAGLINE_CHARS.isdisjoint(s):
+        s = _TAGLINE.split(s)[0]
     s = _SPACES.sub(" ", s).strip().strip(" ,;:'\"`").strip()
     return s
 
@@ -181,6 +188,8 @@ def _strip_titles(tokens: list[str]) -> list[str]:
 
 def _split_commas(s: str) -> tuple[list[str], str]:
     """Split at commas, drop trailing credential/suffix segments; return (segments, generational suffix)."""
+    if "," not in s:
+        return ([t] if (t := s.strip()) else []), ""
     segs = [x.strip() for x in s.split(",") if x.strip()]
     suffix = ""
     while len(segs) > 1:
@@ -240,7 +249,7 @@ _EMAILISH = re.compile(r"\S+@\S+\.\S+")
 
 
 def _looks_like_email(s: str) -> bool:
-    return bool(_EMAILISH.search(s))
+    return "@" in s and bool(_EMAILISH.search(s))
 
 
 @lru_cache(maxsize=4_096)

@@ -76,13 +76,13 @@ class IdentityIndex:
         self.by_url: dict[str, list[int]] = {}
         self.by_email: dict[str, list[int]] = {}
         self.by_name: dict[str, list[int]] = {}
-        for idx, url, name, display in f.select("idx", "linkedin_url", "name", "display").iter_rows():
+        for idx, url, name, display in f.select("idx", "linkedin_url", "name", "display").rows():
             if url:
                 self.by_url.setdefault(url, []).append(idx)
             for nm in {(name or "").strip().casefold(), (display or "").strip().casefold()}:
                 if nm:
                     self.by_name.setdefault(nm, []).append(idx)
-        for idx, e in emails.iter_rows():
+        for idx, e in emails.rows():
             self.by_email.setdefault(e, []).append(idx)
 
     def lookup(self, ident: str) -> list[int]:

@@ -88,37 +88,69 @@ class Clusters:
         v = self.base[attr][root]
         return {v} if v is not None else None
 
+    def _differ(self, attr: str, ra: int, rb: int) -> bool:
+        """Both roots carry a value of ``attr`` and their sets differ (a singleton's set is its record's
+        value, compared without building the set)."""
+        sets = self.sets[attr]
+        sa, sb = sets.get(ra), sets.get(rb)
+        if sa is None and sb is None:
+            base = self.base[attr]
+            va, vb = base[ra], base[rb]
+            return va is not None and vb is not None and va != vb
+        sa, sb = self._get(attr, ra), self._get(attr, rb)
+        return bool(sa and sb and sa != sb)
+
+    def _share(self, attr: str, ra: int, rb: int) -> bool:
+        """Both roots carry a value of ``attr`` and their sets share one."""
+        sets = self.sets[attr]
+        sa, sb = sets.get(ra), sets.get(rb)
+        if sa is None and sb is None:
+            base = self.base[attr]
+            va = base[ra]
+            return va is not None and va == base[rb]
+        sa, sb = self._get(attr, ra), self._get(attr, rb)
+        return bool(sa and sb and sa & sb)
+
     def conflict(self, ra: int, rb: int, kind: str) -> str | None:
         """Why ``ra`` and ``rb`` must not be joined by a link of ``kind``, or None."""
-        da, db = self.diff.get(ra), self.diff.get(rb)
-        if da and db:
-            for entry, sa in da.items():
-                sb = db.get(entry)
-                if sb and len(sa | sb) > 1:
-                    return "listed as different in the config"
+        if self.diff:
+            da, db = self.diff.get(ra), self.diff.get(rb)
+            if da and db:
+                for entry, sa in da.items():
+                    sb = db.get(entry)
+                    if sb and len(sa | sb) > 1:
+                        return "listed as different in the config"
         if kind in ("config", "address"):  # the user's word; one address, one person (SPEC §5)
             return None
         if self.auto[ra] != self.auto[rb]:
             return "automated sender with a human"
-        ua, ub = self._get("urls", ra), self._get("urls", rb)
-        if ua and ub and ua != ub:
+        if self._differ("urls", ra, rb):
             return "two different LinkedIn profiles"
-        sa_, sb_ = self._get("suffixes", ra), self._get("suffixes", rb)
-        if sa_ and sb_ and sa_ != sb_:
+        if self._differ("suffixes", ra, rb):
             return "conflicting generational suffixes"
-        ca, cb = self._get("conn", ra), self._get("conn", rb)
-        if ca and cb and ca & cb:
+        if self._share("conn", ra, rb):
             return "two rows of the same Connections.csv"
         if kind == "probabilistic" and (wa := self.work.get(ra)) and (wb := self.work.get(rb)):
             why = _overlap(sorted(wa), sorted(wb), same_employer_only=True)
             if why is not None:
                 return why
         if kind in ("email", "probabilistic"):
-            na, nb = self._get("names", ra), self._get("names", rb)
+            sets, base = self.sets["names"], self.base["names"]
+            na: set[NameT] | tuple[NameT] | None = sets.get(ra)
+            nb: set[NameT] | tuple[NameT] | None
+            if na is None:
+                v = base[ra]
+                na = (v,) if v is not None else None
+            nb = sets.get(rb)
+            if nb is None:
+                v = base[rb]
+                nb = (v,) if v is not None else None
             if na and nb:
+                given_pairs = self.given_pairs
                 for fa, la, ta in na:
                     for fb, lb, tb in nb:
-                        if (frozenset((fa, fb)), la) in self.given_pairs or _first_compatible(fa, fb) or (
+                        if (fa == fb or _first_compatible(fa, fb)) or (
+                                given_pairs and (frozenset((fa, fb)), la) in given_pairs) or (
                                 kind == "probabilistic" and _first_compatible(fa, lb) and _first_compatible(la, fb)):
                             continue  # same first name (or the same two names in the other order)
                         if kind == "probabilistic":
@@ -144,7 +176,12 @@ class Clusters:
             if sb is None:
                 if (v := base[rb]) is None:
                     continue
-                sb = {v}
+                sa = sets.get(ra)
+                if sa is not None:
+                    sa.add(v)
+                elif (va := base[ra]) != v:  # (the same value: ra's set stays its record's value)
+                    sets[ra] = {v} if va is None else {va, v}
+                continue
             sa = sets.get(ra)
             if sa is not None:
                 sa |= sb
@@ -229,7 +266,7 @@ def root_careers(cl: Clusters, roots: list[int] | None, facts: CareerFacts) -> d
            .group_by("root", "tok", "addr").agg(pl.col("first_seen").min(), pl.col("last_seen").max())
            .sort(["root", "first_seen", "tok", "addr"]))
     out: dict[int, list[Career]] = {}
-    for root, org, addr, a, b in per.select("root", "tok", "addr", "first_seen", "last_seen").iter_rows():
+    for root, org, addr, a, b in per.select("root", "tok", "addr", "first_seen", "last_seen").rows():
         out.setdefault(root, []).append((org, a, b, addr))
     return out
 
@@ -323,8 +360,8 @@ def name_rarity(names: pl.DataFrame) -> tuple[dict[str, int], dict[str, int], in
     distinct full names). A person seen in five sources counts once, not five times."""
     full = names.filter((pl.col("first").str.len_chars() > 1) & (pl.col("last").str.len_chars() > 1)) \
         .select("first", "last").unique()
-    firsts = dict(full.group_by("first").len().iter_rows())
-    lasts = dict(full.group_by("last").len().iter_rows())
+    firsts = dict(full.group_by("first").len().rows())
+    lasts = dict(full.group_by("last").len().rows())
     return firsts, lasts, max(full.height, MIN_NAMES_FOR_RARITY)
 
 
@@ -357,7 +394,7 @@ def surname_namesake_factors(names: pl.DataFrame) -> tuple[dict[str, float], flo
     k = SURNAME_FACTOR_PRIOR_PAIRS
     per_last = per_last.with_columns(((pl.col("observed") + k * network) / (pl.col("expected") + k))
                                      .clip(SURNAME_FACTOR_MIN).alias("factor"))
-    return dict(per_last.select("last", "factor").iter_rows()), network
+    return dict(per_last.select("last", "factor").rows()), network
 
 
 def min_label_components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -409,11 +446,11 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     factors, network_factor = surname_namesake_factors(humans)
     marks_of: dict[int, set[tuple[str, str]]] = {}  # (middle initial, suffix) written on the records
     for root, mi, sfx in humans.filter((pl.col("mi") != "") | (pl.col("suffix") != "")) \
-            .select("root", "mi", "suffix").unique().iter_rows():
+            .select("root", "mi", "suffix").unique().rows():
         marks_of.setdefault(root, set()).add((mi, sfx))
     names_of: dict[int, set[tuple[str, str]]] = {}
     for root, first, last in humans.filter((pl.col("first").str.len_chars() > 1) & (pl.col("last") != "")) \
-            .select("root", "first", "last").unique().iter_rows():
+            .select("root", "first", "last").unique().rows():
         names_of.setdefault(root, set()).add((first, last))
     # a cluster known only from mass mail (one of many recipients) is a name in a crowd: it needs corroboration
     mass_only = pl.Series("root", [], dtype=pl.Int64)
@@ -458,7 +495,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     current: dict[int, str] = {}
     if facts.current is not None:
         for root, company in facts.current.join(rt, on="idx").filter(pl.col("root").is_in(all_roots)) \
-                .select("root", "company").drop_nulls().iter_rows():
+                .select("root", "company").drop_nulls().rows():
             current[root] = company
     apart: set[tuple[int, int]] = set()  # roots seen on one message together
     if facts.together is not None and all_roots:
@@ -467,7 +504,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         shared = on_msg.filter(pl.len().over("msg") > 1)
         if shared.height:
             pairs = shared.join(shared, on="msg", suffix="_b").filter(pl.col("root") < pl.col("root_b"))
-            apart = set(pairs.select("root", "root_b").unique().iter_rows())
+            apart = set(pairs.select("root", "root_b").unique().rows())
 
     def refuse(group: list[tuple[int, int, int, int, str, float]], why: str) -> None:
         key = why.split(":")[0].split(" (")[0]
@@ -577,7 +614,7 @@ def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge]) 
     shared = (keys.join(rt, on="idx").group_by("key").agg(pl.col("idx").sort_by("root", "idx").unique(maintain_order=True),
                                                           pl.col("root").n_unique().alias("n"))
               .filter(pl.col("n") > 1).sort("key"))
-    for key, idxs, _ in shared.iter_rows():
+    for key, idxs, _ in shared.rows():
         for j in idxs[1:]:
             if cl.union(idxs[0], j, "address")[0]:
                 edges.append((idxs[0], j, "same address (one address, one person)", f"address={key}",

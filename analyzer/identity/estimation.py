@@ -103,7 +103,7 @@ def estimate_m_by_em(scored: pl.DataFrame, random_scored: pl.DataFrame, st: Link
     seen: dict[str, set[str]] = {}
     for c in names:
         labels = [lv.label for lv in st.comparison(c).levels if lv.label != "null"]
-        counts = dict(random_scored.filter(pl.col(f"lv_{c}") != "null").group_by(f"lv_{c}").len().iter_rows())
+        counts = dict(random_scored.filter(pl.col(f"lv_{c}") != "null").group_by(f"lv_{c}").len().rows())
         total = sum(counts.values()) or 1
         in_candidates = set(scored.get_column(f"lv_{c}").unique().to_list())
         seen[c] = {lb for lb in labels if counts.get(lb, 0) > 0 and lb in in_candidates}
@@ -127,7 +127,7 @@ def estimate_m_by_em(scored: pl.DataFrame, random_scored: pl.DataFrame, st: Link
             lam = min(max(float(e.get_column("p").sum()) / e.height, 1e-6), 1 - 1e-6)
             for c in learn:
                 per = dict(e.filter(pl.col(f"lv_{c}") != "null").group_by(f"lv_{c}")
-                           .agg(pl.col("p").sum()).iter_rows())
+                           .agg(pl.col("p").sum()).rows())
                 tot = sum(per.values()) or 1.0
                 m[c] = {lb: max(per.get(lb, 0.0) / tot, 1e-4) for lb in m[c]}
         info["sessions"][f"{block}=exact"] = {"pairs": sess.height, "match_share": round(lam, 4)}

@@ -80,7 +80,7 @@ def evidence_words(rule: str, levels: str) -> str:
 
 def _display(records: pl.DataFrame) -> pl.Series:
     trip = records.select("name", "first_name", "last_name").unique()
-    shown = [parse_name(nm, fn, ln).display or clean_display_name(nm) or None for nm, fn, ln in trip.iter_rows()]
+    shown = [parse_name(nm, fn, ln).display or clean_display_name(nm) or None for nm, fn, ln in trip.rows()]
     trip = trip.with_columns(pl.Series("_shown", shown, dtype=pl.String))
     return records.join(trip, on=["name", "first_name", "last_name"], how="left", nulls_equal=True,
                         maintain_order="left").get_column("_shown")

@@ -50,7 +50,7 @@ def compute_features(recs: pl.DataFrame) -> Features:
     tok: dict[str, pl.DataFrame] = {}
     # ---- names -------------------------------------------------------------------------------------------
     trip = recs.select("name", "first_name", "last_name").unique(maintain_order=True)
-    parsed = [parse_name(n, fn, ln) for n, fn, ln in trip.iter_rows()]
+    parsed = [parse_name(n, fn, ln) for n, fn, ln in trip.rows()]
     trip = trip.with_columns(
         pl.Series("first", [p.first for p in parsed], dtype=pl.String),
         pl.Series("mi", [p.middle_initial for p in parsed], dtype=pl.String),
@@ -58,7 +58,7 @@ def compute_features(recs: pl.DataFrame) -> Features:
         pl.Series("last_toks", [" ".join(p.last_tokens) for p in parsed], dtype=pl.String),
         # a card's separate name fields may drop the "Sr." that its display name carries
         pl.Series("suffix", [p.suffix or (parse_name(n).suffix if n and (fn or ln) and _SUFFIX.search(n) else "")
-                             for p, (n, fn, ln) in zip(parsed, trip.iter_rows(), strict=True)], dtype=pl.String),
+                             for p, (n, fn, ln) in zip(parsed, trip.rows(), strict=True)], dtype=pl.String),
         pl.Series("display", [p.display for p in parsed], dtype=pl.String),
     )
     # a signature's LinkedIn URL is the sender's profile (SPEC §5: linking evidence)
@@ -133,27 +133,31 @@ def compute_features(recs: pl.DataFrame) -> Features:
         pl.when(pl.col("source_kind") == CONNECTIONS_KIND).then(pl.col("source_file")).alias("conn_file"),
     ).drop("hint_first", "hint_last").sort("idx")
     tok["last"] = split_tokens(f, "last_toks")
-    fl = f.select("first", "last").unique()
-    nick = Nicknames.default()
-    fl = fl.with_columns(pl.Series("pats", [" ".join(_local_part_patterns(a, b, nick)) for a, b in fl.iter_rows()],
-                                   dtype=pl.String))
-    tok["pattern"] = split_tokens(f.select("idx", "first", "last").join(fl, on=["first", "last"]), "pats")
+    # split per distinct name (one row per record and name: the join with the records adds no duplicates)
+    pats = _local_part_pattern_frame(f, Nicknames.default()).with_columns(pl.col("pats").str.split(" ")) \
+        .explode("pats").filter(pl.col("pats").is_not_null() & (pl.col("pats") != "")).unique()
+    tok["pattern"] = f.select("idx", "first", "last").join(pats, on=["first", "last"]) \
+        .select("idx", pl.col("pats").alias("tok"))
     return Features(f, {k: v.cast(_TOK) for k, v in tok.items()}, pairs)  # type: ignore[arg-type]
 
 
 def _slug_order(f: pl.DataFrame) -> pl.DataFrame:
     """A LinkedIn slug is written given name first (``wei-wang-1a2b``): a record whose parsed name is that
     slug's two names the other way round ("WANG Wei" read as given name Wang) takes the slug's order."""
-    slug = pl.col("linkedin_url").str.extract(r"/in/([^/?#]+)").str.split("-")
+    slug = pl.col("_slug")
     s0, s1 = slug.list.get(0, null_on_oob=True), slug.list.get(1, null_on_oob=True)
     swap = (pl.col("linkedin_url").is_not_null() & (pl.col("first") != pl.col("last"))
             & (pl.col("first").str.len_chars() > 1) & (s0 == pl.col("last")) & (s1 == pl.col("first"))) \
         .fill_null(False)
+    # the slug and the swap flag are materialised once (as expressions, each of the three columns recomputed them)
+    f = f.with_columns(pl.col("linkedin_url").str.extract(r"/in/([^/?#]+)").str.split("-").alias("_slug")) \
+        .with_columns(swap.alias("_swap"))
+    sw = pl.col("_swap")
     return f.with_columns(
-        pl.when(swap).then(pl.col("last")).otherwise(pl.col("first")).alias("first"),
-        pl.when(swap).then(pl.col("first")).otherwise(pl.col("last")).alias("last"),
-        pl.when(swap).then(pl.col("first")).otherwise(pl.col("last_toks")).alias("last_toks"),
-    )
+        pl.when(sw).then(pl.col("last")).otherwise(pl.col("first")).alias("first"),
+        pl.when(sw).then(pl.col("first")).otherwise(pl.col("last")).alias("last"),
+        pl.when(sw).then(pl.col("first")).otherwise(pl.col("last_toks")).alias("last_toks"),
+    ).drop("_slug", "_swap")
 
 
 def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[str, str, str]]:
@@ -163,7 +167,7 @@ def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[st
     Kevin's native name may be another). Never invented from a table."""
     sig = recs.select("idx", "sig_name").drop_nulls("sig_name").join(f.select("idx", "first", "last"), on="idx")
     out: set[tuple[str, str, str]] = set()
-    for sig_name, first, last in sig.select("sig_name", "first", "last").unique().iter_rows():
+    for sig_name, first, last in sig.select("sig_name", "first", "last").unique().rows():
         p = parse_name(sig_name)
         if len(first) < 2 or not last or len(p.first) < 2 or not p.last:
             continue
@@ -191,6 +195,22 @@ def record_activity(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame,
     periods = act.join(at_work, on="idx", how="semi").drop_nulls("d").group_by("idx") \
         .agg(pl.col("d").min().alias("first_seen"), pl.col("d").max().alias("last_seen"))
     return periods, act.select("idx", "msg", "n").unique()
+
+
+def _local_part_pattern_frame(f: pl.DataFrame, nick: Nicknames) -> pl.DataFrame:
+    """(first, last, pats): :func:`_local_part_patterns` of every distinct (first, last) of ``f``, one row per
+    pattern, computed as columns (the name's :func:`name_patterns` and its nicknames' full forms)."""
+    fl = f.select("first", "last").unique()
+    first, last = pl.col("first"), pl.col("last")
+    long_last = last.str.len_chars() >= 2
+    own = fl.filter((first.str.len_chars() >= 2) & long_last).select(
+        "first", "last", pl.concat_list(first + last, first.str.slice(0, 1) + last, last + first,
+                                        last + first.str.slice(0, 1), first + last.str.slice(0, 1)).alias("pats")) \
+        .explode("pats")
+    nb = pl.DataFrame([(a, b) for a, b in nick.pairs() if len(b) >= 2 and b.isalpha()],
+                      schema={"first": pl.String, "nick": pl.String}, orient="row")
+    nicks = fl.filter(long_last).join(nb, on="first").select("first", "last", (pl.col("nick") + last).alias("pats"))
+    return pl.concat([own, nicks])
 
 
 def _local_part_patterns(first: str, last: str, nick: Nicknames) -> tuple[str, ...]:

@@ -77,7 +77,7 @@ def work_boxes(work_org: pl.DataFrame) -> dict[int, list[WorkBox]]:
         return {}
     parts = work_org.select("idx", "addr").unique().join(parts, on="addr")
     out: dict[int, list[WorkBox]] = {}
-    for idx, addr, key, num in parts.select("idx", "addr", "key", "num").sort(["idx", "addr"]).iter_rows():
+    for idx, addr, key, num in parts.select("idx", "addr", "key", "num").sort(["idx", "addr"]).rows():
         out.setdefault(idx, []).append((addr, key, num))
     return out
 
@@ -96,7 +96,7 @@ def personal_boxes(emails: pl.DataFrame, work_domains: pl.DataFrame, periods: pl
     e = e.filter(pl.col("addr").n_unique().over("domain") > 1)
     out: dict[int, list[PersonalBox]] = {}
     for idx, dom, addr, a, b in e.select("idx", "domain", "addr", "first_seen", "last_seen") \
-            .sort(["idx", "addr"]).iter_rows():
+            .sort(["idx", "addr"]).rows():
         out.setdefault(idx, []).append((dom, addr, a, b))
     return out
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from hashlib import blake2b
@@ -82,7 +83,7 @@ def _person_ids(f: pl.DataFrame, feats: Features, roots: list[int]) -> dict[int,
         .otherwise(pl.lit("rec:") + pl.col("fallback")).alias("key"))
     out: dict[int, str] = {}
     used: set[str] = set()
-    for root, grp, key in keys.select("root", "grp", "key").iter_rows():
+    for root, grp, key in keys.select("root", "grp", "key").rows():
         if grp == "owner":
             out[root] = "owner"
             continue
@@ -91,6 +92,20 @@ def _person_ids(f: pl.DataFrame, feats: Features, roots: list[int]) -> dict[int,
             pid, i = person_id_hash(f"{key}#{i}"), i + 1
         used.add(pid)
         out[root] = pid
+    return out
+
+
+def _round3(w: np.ndarray) -> np.ndarray:
+    """Python's ``round(x, 3)`` of every value, vectorised: ``rint(x * 1000) / 1000`` is the double nearest
+    the correctly rounded decimal (what ``round`` returns) whenever ``x * 1000`` is not within 1e-6 of a
+    half; those few values (and huge or non-finite ones) are rounded by Python."""
+    scaled = w * 1000.0
+    n = np.rint(scaled)
+    with np.errstate(invalid="ignore"):
+        unsafe = ~(np.abs(scaled - n) < 0.5 - 1e-6) | ~(np.abs(scaled) < 2.0 ** 50)
+    out = n / 1000.0
+    for i in np.flatnonzero(unsafe).tolist():
+        out[i] = round(float(w[i]), 3)
     return out
 
 
@@ -103,7 +118,7 @@ def _near_miss_frame(rows: list[NearMiss], rec: pl.DataFrame, pid_list: list[str
     bits_ = np.asarray(weights, dtype=np.float64).view(np.int64)
     distinct, back = np.unique(bits_, return_inverse=True)
     ws = distinct.view(np.float64).tolist()
-    rounded_w = np.array([round(w, 3) for w in ws], dtype=np.float64)[back]
+    rounded_w = _round3(distinct.view(np.float64))[back]
     rounded_p = np.array([round(probability(w), 4) for w in ws], dtype=np.float64)[back]
     ids = rec.get_column("record_id")
     names = rec.get_column("name")
@@ -117,6 +132,22 @@ def _near_miss_frame(rows: list[NearMiss], rec: pl.DataFrame, pid_list: list[str
         "match_weight": pl.Series(rounded_w, dtype=pl.Float64),
         "probability": pl.Series(rounded_p, dtype=pl.Float64),
         "reason": pl.Series(reasons, dtype=pl.String)}, schema=NEAR_MISSES)
+
+
+def _match_frame(edges: list[Edge], rec: pl.DataFrame) -> pl.DataFrame:
+    """The MATCH_COLS rows of ``edges`` (l, r record positions in ``rec``: record_id, source_file, name),
+    built column by column."""
+    left, right, rules, levels, weights, evidence = (list(c) for c in zip(*edges, strict=True)) if edges \
+        else ([], [], [], [], [], [])
+    pos_l, pos_r = pl.Series(left, dtype=pl.Int64), pl.Series(right, dtype=pl.Int64)
+    ids, src, nm = (rec.get_column(c) for c in ("record_id", "source_file", "name"))
+    return pl.DataFrame({
+        "record_id_l": ids.gather(pos_l), "record_id_r": ids.gather(pos_r),
+        "source_l": src.gather(pos_l), "source_r": src.gather(pos_r),
+        "name_l": nm.gather(pos_l), "name_r": nm.gather(pos_r),
+        "rule": pl.Series(rules, dtype=pl.String), "levels": pl.Series(levels, dtype=pl.String),
+        "match_weight": pl.Series([float(w) for w in weights], dtype=pl.Float64),
+        "evidence": pl.Series(evidence, dtype=pl.String)}, schema=MATCH_COLS)
 
 
 def address_keys(f: pl.DataFrame, feats: Features) -> pl.DataFrame:
@@ -139,6 +170,18 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     from its own records (company and thread u, EM results) is in ``settings["run"]["estimated"]``. Raises
     :class:`InputError` for an invalid ``[identity]`` section.
     """
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of short-lived tuples and sets, none cyclic: the collector's passes cost ~10 % CPU
+    try:
+        return _resolve(records, owner, config, messages=messages, settings=settings)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None, *,
+             messages: pl.DataFrame | None, settings: LinkageSettings | None) -> Resolved:
+    """:func:`resolve` (with the garbage collector paused)."""
     t0 = time.perf_counter()
     st = settings or LinkageSettings()
     corr = Corrections.from_config(config)
@@ -236,7 +279,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
                                   (auto_keys, "email_automated", "same email", "email=exact")):
         star = ex.join(ex.group_by("grp", "key").agg(pl.col("idx").min().alias("root")), on=["grp", "key"]) \
             .filter(pl.col("idx") != pl.col("root")).sort(["root", "idx", "key"])
-        for root, i, k in star.select("root", "idx", "key").iter_rows():
+        for root, i, k in star.select("root", "idx", "key").rows():
             apply(root, i, kind, rule, f"{label}: {k}", DETERMINISTIC_WEIGHT)
     timings["deterministic"] = round(time.perf_counter() - t0, 3)
 
@@ -292,7 +335,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
         cl.set_mailboxes(work_boxes(feats.tok["work_org"]), personal_boxes(feats.tok["email"],
                                                                            feats.tok["work_domain"], dated))
         for l_, r_, w, acc, above, sfx, lv in interesting.select(
-                "l", "r", "match_weight", "accept", "above", "lv_suffix", "levels").iter_rows():
+                "l", "r", "match_weight", "accept", "above", "lv_suffix", "levels").rows():
             if acc:
                 ok, why = cl.union(l_, r_, "probabilistic")
                 if ok:
@@ -326,11 +369,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
     auto_set = {rid[i] for i in range(n) if grp_list[i] == "automated"}
     people = build_people(records.filter(pl.col("record_id").is_in(record_person.get_column("record_id").implode())),
                           record_person, owner_set, auto_set, display=f.select("record_id", "display"))
-    src = f.get_column("source_file").to_list()
-    nm = f.get_column("name").to_list()
-    m = pl.DataFrame(
-        [(rid[a], rid[b], src[a], src[b], nm[a], nm[b], rule, lv, float(w), ev) for a, b, rule, lv, w, ev in edges],
-        schema=MATCH_COLS, orient="row")
+    m = _match_frame(edges, f.select("record_id", "source_file", "name"))
     m = m.join(record_person.rename({"record_id": "record_id_l"}), on="record_id_l", how="left") \
         .select(list(schemas.MATCHES)).sort(["person_id", "record_id_l", "record_id_r"])
     near = _near_miss_frame(name_near_rows + near_rows, f.select("record_id", "name"), pid_list) \
@@ -339,7 +378,7 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
                 & (pl.col("person_id_l") != pl.col("person_id_r")))
 
     timings["total"] = round(time.perf_counter() - t0, 3)
-    merges_by_rule = dict(sorted(m.group_by("rule").len().iter_rows())) if m.height else {}
+    merges_by_rule = dict(sorted(m.group_by("rule").len().rows())) if m.height else {}
     run = {
         "records": n,
         "records_by_group": {g: grp_list.count(g) for g in ("person", "automated", "owner", "ignored")},
@@ -353,9 +392,9 @@ def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None =
         "merges_by_rule": merges_by_rule,
         "refused_by_rule": dict(sorted(refused_count.items())),
         "near_misses": near.height,
-        "people": dict(sorted((k, int(v)) for k, v in people.group_by("kind").len().iter_rows())),
+        "people": dict(sorted((k, int(v)) for k, v in people.group_by("kind").len().rows())),
         "estimated": estimated,
-        "most_common_names": {col: [(v, round(w, 2)) for v, w in t.sort(["w", "value"]).head(10).iter_rows()]
+        "most_common_names": {col: [(v, round(w, 2)) for v, w in t.sort(["w", "value"]).head(10).rows()]
                               for col, t in tf.items()},
         "corrections_unmatched": unmatched,
         "timings_s": timings,
