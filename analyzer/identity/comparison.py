@@ -119,16 +119,22 @@ def shared_token_hits(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.Da
 
 
 def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame], ctok: dict[str, pl.DataFrame],
-             tf: dict[str, pl.DataFrame], st: LinkageSettings, prior: float, nick_df: pl.DataFrame) -> pl.DataFrame:
+             tf: dict[str, pl.DataFrame], st: LinkageSettings, prior: float, nick_df: pl.DataFrame,
+             keep: pl.Expr | None = None) -> pl.DataFrame:
     """Levels, weights and decision for every candidate pair of units ``f`` (name variants of clusters, with
     their long token tables ``tok``; ``ctok`` = company tokens per cluster). The shared tokens of all pairs are
-    found at once; the wide per-pair frames are built ``st.compare_chunk_pairs`` pairs at a time (memory)."""
+    found at once; the wide per-pair frames are built ``st.compare_chunk_pairs`` pairs at a time (memory).
+    ``keep``: a filter on the compared pairs, applied chunk by chunk (the pairs no later step reads are not
+    kept: most candidate pairs end far below any threshold)."""
     hits = shared_token_hits(pairs, f, tok, ctok)
     g = f.select("idx", "first", "mi", "last", "suffix", "nameless", "n_email", "n_local", "comp", "last_toks") \
         .join(ctok["count"], on="comp", how="left").with_columns(pl.col("n_comp").fill_null(0))
     chunk = st.compare_chunk_pairs
-    return pl.concat([_compare_chunk(pairs.slice(i, chunk), g, hits, tf, st, prior, nick_df)
-                      for i in range(0, max(pairs.height, 1), chunk)])
+    out = []
+    for i in range(0, max(pairs.height, 1), chunk):
+        scored = _compare_chunk(pairs.slice(i, chunk), g, hits, tf, st, prior, nick_df)
+        out.append(scored if keep is None else scored.filter(keep))
+    return pl.concat(out)
 
 
 def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, tf: dict[str, pl.DataFrame],

@@ -217,6 +217,13 @@ class Clusters:
 #: spells the other's name (``jdoyle``, ``jessica_doyle``)
 NAME_FIRST_LEVELS = ("exact", "nickname", "swapped")
 NAME_LAST_LEVELS = ("exact", "swapped", "token_overlap")
+
+
+def name_edge() -> pl.Expr:
+    """A compared pair whose names agree (the name levels above), or a nameless address spelling the other's
+    name: the pairs :func:`rare_name_merges` groups."""
+    return ((pl.col("lv_first_name").is_in(NAME_FIRST_LEVELS) & pl.col("lv_last_name").is_in(NAME_LAST_LEVELS))
+            | (pl.col("lv_email_name") == "pattern"))
 #: two addresses at different employers both in use for longer than this are two people's
 OVERLAP_DAYS = 90
 #: a name group larger than this is a common name, never one human
@@ -429,9 +436,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     reason. Returns what the run measured (for ``identity_settings.json``)."""
     rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
                       schema={"idx": pl.Int64, "root": pl.Int64})
-    name_edge = ((pl.col("lv_first_name").is_in(NAME_FIRST_LEVELS) & pl.col("lv_last_name").is_in(NAME_LAST_LEVELS))
-                 | (pl.col("lv_email_name") == "pattern"))
-    cand = (scored.filter(name_edge & (pl.col("lv_middle_initial") != "disagree") & (pl.col("lv_suffix") != "conflict"))
+    cand = (scored.filter(name_edge() & (pl.col("lv_middle_initial") != "disagree") & (pl.col("lv_suffix") != "conflict"))
             .join(rt.rename({"idx": "l", "root": "rl"}), on="l").join(rt.rename({"idx": "r", "root": "rr"}), on="r")
             .filter(pl.col("rl") != pl.col("rr")))
     if cand.height == 0:

@@ -19,6 +19,7 @@ from analyzer.identity.decision import (
     CareerFacts,
     Edge,
     NearMiss,
+    name_edge,
     one_address_one_person,
     rare_name_merges,
     root_careers,
@@ -312,12 +313,17 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
             .filter(pl.col("cl") != pl.col("cr")).select("l", "r")
         n_compared = pairs.height
         timings["blocking"] = round(time.perf_counter() - t0, 3)
-        scored = compare_pairs(pairs, units, utok, ctok, tf, st, prior, nick_df)
+        report_w = min(st.threshold_weight, weight_for_probability(st.report_probability))
+        # what the later steps read: merges and near misses (accept, or weight >= report_w) and the pairs
+        # whose names agree (the name groups); EM re-estimates the weights from all pairs, so it keeps them all
+        needed = None if st.m_estimation == "em" else \
+            pl.col("accept") | (pl.col("match_weight") >= report_w) | name_edge()
+        scored = compare_pairs(pairs, units, utok, ctok, tf, st, prior, nick_df, needed)
         if st.m_estimation == "em":
             rand = compare_pairs(random_unit_pairs(units, st), units, utok, ctok, tf, st, prior, nick_df)
             scored, st, prior, estimated["em"] = estimate_m_by_em(scored, rand, st, prior, units.height)
+            report_w = min(st.threshold_weight, weight_for_probability(st.report_probability))
         timings["comparison"] = round(time.perf_counter() - t0, 3)
-        report_w = min(st.threshold_weight, weight_for_probability(st.report_probability))
         interesting = scored.filter(pl.col("accept") | (pl.col("match_weight") >= report_w)) \
             .sort(["match_weight", "l", "r"], descending=[True, False, False])
         interesting = interesting.with_columns(levels_text(interesting, st))
