@@ -257,6 +257,8 @@ def plot_quadrant(ranked: pl.DataFrame, dormant_days: int = 180, top_labels: int
         drawn = _place_labels(fig, ax, [(float(d), float(st), shorten(nm, 22))
                                         for d, st, nm in top.select("days", "strength", "name").iter_rows()],
                               obstacles=[*notes, legend])
+        # the layout is settled (the labels are left out of it): saving need not compute it again
+        fig.set_layout_engine("none")
         ids = set(top.with_columns(pl.Series("_d", drawn, dtype=pl.Boolean)).filter(pl.col("_d"))["rank"])
         data = data.with_columns(pl.col("rank").is_in(list(ids)).alias("label_drawn"))
         if len(ids) < nl:
