@@ -162,10 +162,10 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
 
 
 def tables_cost(analysis: Analysis) -> float:
-    """Estimated CPU seconds of :func:`write_tables` (measured on the large profile: about 2 s for 780,000
+    """Estimated CPU seconds of :func:`write_tables` (measured on the large profile: about 1.6 s for 780,000
     events, most of it interactions.csv), to share the charts between the processes."""
     rows = analysis.events.height + analysis.resolved.near_misses.height + analysis.resolved.matches.height
-    return 2.0e-6 * rows + 2.0e-6 * (analysis.people.height + analysis.ranked.height)
+    return 1.5e-6 * rows + 2.0e-6 * (analysis.people.height + analysis.ranked.height)
 
 
 def write_report(analysis: Analysis, out: Path | str, top: int = 25, charts: bool = True) -> list[Path]:

@@ -97,8 +97,8 @@ log = logging.getLogger(__name__)
 
 #: CPU seconds to draw and save each chart on the large profile (measured, 2 cores): the basis on which
 #: :func:`make_charts` shares the portable charts between this process and the worker.
-CHART_COST = {"top_candidates": 0.8, "quadrant": 0.8, "dormancy": 0.65, "reciprocity": 0.25, "growth": 0.6,
-              "channels": 0.65, "companies": 0.45, "eras": 0.35, "overlap": 0.3}
+CHART_COST = {"top_candidates": 0.85, "quadrant": 0.6, "dormancy": 0.55, "reciprocity": 0.3, "growth": 0.75,
+              "channels": 0.75, "companies": 0.45, "eras": 0.4, "overlap": 0.45}
 #: CPU seconds for the worker to start (interpreter, polars, matplotlib) before its first chart.
 WORKER_START_COST = 1.0
 
