@@ -14,6 +14,13 @@ _NUMBER = r"^-\d+(\.\d+)?([eE][-+]?\d+)?$"
 MAX_CELL = 32_000
 
 
+def _may_be_formula(expr: pl.Expr) -> pl.Expr:
+    """True for every cell that :data:`_FORMULA` can match (and some more), by the first byte alone: the
+    characters that start a match are ASCII below ``0`` (``+ - \\t \\r``, ASCII spaces), ``=`` and ``@``, or
+    Unicode spaces (non-ASCII, so at least ``\\u0080`` in UTF-8 byte order)."""
+    return (expr < "0") | ((expr >= "=") & (expr < "A")) | (expr >= "\u0080")
+
+
 def neutralise(expr: pl.Expr) -> pl.Expr:
     """Prefix ``'`` to string cells that a spreadsheet would evaluate; negative numbers stay as they are."""
     return (
@@ -58,8 +65,10 @@ def to_csv_frame(df: pl.DataFrame) -> pl.DataFrame:
     text = df.select(as_text)
     # most columns hold no formula-like and no over-long cell: one cheap pass finds the columns that do, and
     # only those are rewritten (the rewrite builds a prefixed and a cut copy of every cell: 3x the work)
+    # (the regex runs only on the cells whose first byte could start a match: a byte comparison is 20x cheaper)
     flagged = text.select(
-        ((pl.col(n).str.len_bytes().max() > MAX_CELL) | pl.col(n).str.contains(_FORMULA).any()).alias(n)
+        ((pl.col(n).str.len_bytes().max() > MAX_CELL)
+         | pl.col(n).filter(_may_be_formula(pl.col(n))).str.contains(_FORMULA).any()).alias(n)
         for n in text.columns if n not in plain
     )
     touch = [n for n in flagged.columns if flagged.get_column(n).fill_null(False).item(0)] if text.height else []

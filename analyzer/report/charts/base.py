@@ -50,6 +50,7 @@ STYLE: dict[Any, Any] = {
     "font.size": 10.5,
     "axes.titlesize": 13,
     "axes.titleweight": "bold",
+    "axes.titley": 1.0,  # titles at a fixed height above the axes (nothing is drawn above them): no search for room
     "axes.labelsize": 11,
     "xtick.labelsize": 10,
     "ytick.labelsize": 10,

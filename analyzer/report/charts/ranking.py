@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -225,9 +226,11 @@ def plot_quadrant(ranked: pl.DataFrame, dormant_days: int = 180, top_labels: int
         top = data.filter(pl.col("labelled"))
         n = rest.height  # smaller, lighter dots as the network grows, so that density still shows
         size, alpha = (22, 0.8) if n <= 500 else ((12, 0.55) if n <= 3000 else (6, 0.35))
-        # numpy arrays, not lists: matplotlib checks a list for masked values element by element (0.3 s for 40,000)
-        ax.scatter(rest["days"].to_numpy(), rest["strength"].to_numpy(), s=size, color=MUTED, alpha=alpha,
-                   edgecolors="none", zorder=2, label="others")
+        # numpy arrays, not lists: matplotlib checks a list for masked values element by element (0.3 s for 40,000).
+        # Markers of a line rather than a scatter: Agg stamps one rendered dot (draw_markers) instead of filling
+        # a path per point, in half the time for 20,000 dots, and they look the same (size = sqrt of the area)
+        ax.plot(rest["days"].to_numpy(), rest["strength"].to_numpy(), linestyle="none", marker="o",
+                markersize=size ** 0.5, markeredgewidth=0, color=MUTED, alpha=alpha, zorder=2, label="others")
         ax.scatter(top["days"].to_list(), top["strength"].to_list(), s=46, color=ACCENT, edgecolors="white",
                    linewidths=0.6, zorder=3, label=f"top {top.height} by reconnect score")
         ticks = [(d, lab) for d, lab in _LOG_TICKS if ax.get_xlim()[0] <= d <= ax.get_xlim()[1]]
@@ -251,12 +254,17 @@ def plot_quadrant(ranked: pl.DataFrame, dormant_days: int = 180, top_labels: int
                            framealpha=0.9, edgecolor="none", facecolor="white")
         legend.set_zorder(6)
         for h in legend.legend_handles:  # legend dots at full size and colour, whatever the cloud's
-            if h is not None:
+            if isinstance(h, Line2D):
+                h.set_alpha(1.0)
+                h.set_markersize(30 ** 0.5)
+            elif h is not None:
                 h.set_alpha(1.0)
                 h.set_sizes([30])  # type: ignore[attr-defined]
         drawn = _place_labels(fig, ax, [(float(d), float(st), shorten(nm, 22))
                                         for d, st, nm in top.select("days", "strength", "name").iter_rows()],
                               obstacles=[*notes, legend])
+        # the layout is settled (the labels are left out of it): saving need not compute it again
+        fig.set_layout_engine("none")
         ids = set(top.with_columns(pl.Series("_d", drawn, dtype=pl.Boolean)).filter(pl.col("_d"))["rank"])
         data = data.with_columns(pl.col("rank").is_in(list(ids)).alias("label_drawn"))
         if len(ids) < nl:
