@@ -88,6 +88,14 @@ class Clusters:
         v = self.base[attr][root]
         return {v} if v is not None else None
 
+    def _names(self, root: int) -> set[NameT] | tuple[NameT] | None:
+        """The full names of ``root``'s cluster (a singleton's as a one-tuple: no set built), or None."""
+        s = self.sets["names"].get(root)
+        if s is not None:
+            return s
+        v = self.base["names"][root]
+        return (v,) if v is not None else None
+
     def _differ(self, attr: str, ra: int, rb: int) -> bool:
         """Both roots carry a value of ``attr`` and their sets differ (a singleton's set is its record's
         value, compared without building the set)."""
@@ -135,16 +143,7 @@ class Clusters:
             if why is not None:
                 return why
         if kind in ("email", "probabilistic"):
-            sets, base = self.sets["names"], self.base["names"]
-            na: set[NameT] | tuple[NameT] | None = sets.get(ra)
-            nb: set[NameT] | tuple[NameT] | None
-            if na is None:
-                v = base[ra]
-                na = (v,) if v is not None else None
-            nb = sets.get(rb)
-            if nb is None:
-                v = base[rb]
-                nb = (v,) if v is not None else None
+            na, nb = self._names(ra), self._names(rb)
             if na and nb:
                 given_pairs = self.given_pairs
                 for fa, la, ta in na:
@@ -224,6 +223,8 @@ def name_edge() -> pl.Expr:
     name: the pairs :func:`rare_name_merges` groups."""
     return ((pl.col("lv_first_name").is_in(NAME_FIRST_LEVELS) & pl.col("lv_last_name").is_in(NAME_LAST_LEVELS))
             | (pl.col("lv_email_name") == "pattern"))
+
+
 #: two addresses at different employers both in use for longer than this are two people's
 OVERLAP_DAYS = 90
 #: a name group larger than this is a common name, never one human

@@ -15,7 +15,6 @@ from analyzer.names import (
     domain_tokens,
     email_info,
     local_name_hint,
-    name_patterns,
     parse_name,
 )
 from analyzer.normalize import normalize_email
@@ -198,8 +197,9 @@ def record_activity(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame,
 
 
 def _local_part_pattern_frame(f: pl.DataFrame, nick: Nicknames) -> pl.DataFrame:
-    """(first, last, pats): :func:`_local_part_patterns` of every distinct (first, last) of ``f``, one row per
-    pattern, computed as columns (the name's :func:`name_patterns` and its nicknames' full forms)."""
+    """(first, last, pats): the email local parts that spell every distinct (first, last) of ``f``, one row per
+    pattern, computed as columns: the name's :func:`analyzer.names.name_patterns` and its one-hop nicknames'
+    full forms (joewillis for Joseph Willis). A pattern only ever matches the local part of a nameless address."""
     fl = f.select("first", "last").unique()
     first, last = pl.col("first"), pl.col("last")
     long_last = last.str.len_chars() >= 2
@@ -211,15 +211,6 @@ def _local_part_pattern_frame(f: pl.DataFrame, nick: Nicknames) -> pl.DataFrame:
                       schema={"first": pl.String, "nick": pl.String}, orient="row")
     nicks = fl.filter(long_last).join(nb, on="first").select("first", "last", (pl.col("nick") + last).alias("pats"))
     return pl.concat([own, nicks])
-
-
-def _local_part_patterns(first: str, last: str, nick: Nicknames) -> tuple[str, ...]:
-    """:func:`name_patterns` of the name and of its one-hop nicknames' full forms (joewillis for Joseph
-    Willis): a pattern only ever matches the local part of a nameless address."""
-    out = set(name_patterns(first, last))
-    if len(last) >= 2:
-        out.update(n + last for n in nick.neighbours(first) if len(n) >= 2 and n.isalpha())
-    return tuple(sorted(out))
 
 
 def term_frequencies(f: pl.DataFrame, st: LinkageSettings) -> dict[str, pl.DataFrame]:
