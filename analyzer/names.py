@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import polars as pl
 from anyascii import anyascii
 
 
@@ -338,6 +339,95 @@ def parse_name(name: str | None, first_name: str | None = None, last_name: str |
         return parse_display_name(name)
     return ParsedName(first=f.key, middle_initial=f.extra, last=la.key, last_tokens=la.core,
                       suffix=la.suffix or f.suffix, display=" ".join([*f.tokens, *la.tokens]))
+
+
+#: a display name of two capitalised ASCII words ("Jane Doe"): :func:`parse_display_name` gives
+#: (first = the first word, last = the second, lower-case) unless a word is a title, a suffix, a credential
+#: or a placeholder; :func:`parse_name_frame` reads these names with column expressions
+_SIMPLE_NAME = r"^[A-Z][a-z]+ [A-Z][a-z]+$"
+#: a superset of the ASCII names ``_SUFFIX_IN_NAME`` matches (case-insensitive, no word boundaries): a column
+#: pre-filter (the other names are all searched in Python: case folding differs outside ASCII)
+_SUFFIX_CANDIDATE = r"(?i)jr|sr|ii|iv"
+_SUFFIX_IN_NAME = re.compile(r"\b(jr|sr|ii|iii|iv)\b", re.IGNORECASE)  # a display name that may carry a suffix
+
+_PARSED_SCHEMA = {"first": pl.String, "mi": pl.String, "last": pl.String, "last_toks": pl.String,
+                  "suffix": pl.String, "display": pl.String}
+
+
+def _parsed_row(p: ParsedName) -> tuple[str, str, str, str, str, str]:
+    return p.first, p.middle_initial, p.last, " ".join(p.last_tokens), p.suffix, p.display
+
+
+def _parse_display_frame(names: pl.Series) -> pl.DataFrame:
+    """(name, first, mi, last, last_toks, suffix, display): :func:`parse_display_name` of every distinct
+    ``names`` value, the simple two-word names (``_SIMPLE_NAME``) as columns, the others in Python."""
+    d = pl.DataFrame({"name": names}).unique()
+    w0, w1 = pl.col("name").str.extract(r"^(\w+) ", 1), pl.col("name").str.extract(r" (\w+)$", 1)
+    simple = pl.col("name").str.contains(_SIMPLE_NAME) & ~(
+        w0.str.to_lowercase().is_in(sorted(TITLES)) | w1.str.to_lowercase().is_in(sorted(GEN_SUFFIXES))
+        | w1.str.to_lowercase().is_in(sorted(CREDENTIALS))
+        | pl.col("name").str.to_lowercase().is_in(sorted(_PLACEHOLDER_NAMES)))
+    d = d.with_columns(simple.fill_null(False).alias("simple"))
+    fast = d.filter(pl.col("simple")).select(
+        "name", w0.str.to_lowercase().alias("first"), pl.lit("").alias("mi"), w1.str.to_lowercase().alias("last"),
+        pl.when(w1.str.to_lowercase().is_in(sorted(PARTICLES))).then(pl.lit("")).otherwise(w1.str.to_lowercase())
+        .alias("last_toks"), pl.lit("").alias("suffix"), pl.col("name").alias("display"))
+    rest = d.filter(~pl.col("simple")).get_column("name").to_list()
+    slow = pl.DataFrame([(n, *_parsed_row(parse_display_name(n))) for n in rest],
+                        schema={"name": pl.String, **_PARSED_SCHEMA}, orient="row")
+    return pl.concat([fast, slow])
+
+
+def parse_name_frame(trip: pl.DataFrame) -> pl.DataFrame:
+    """:func:`parse_name` of every row of ``trip`` (name, first_name, last_name), as the columns first, mi,
+    last, last_toks (space-separated), suffix, display, in the order of ``trip``; the suffix also taken from
+    the display name when separate name fields are given and drop it ("Sr."). Each distinct field value and
+    display name is parsed once; the simple two-word display names are read as columns."""
+    fields = []
+    for col, is_first in (("first_name", True), ("last_name", False)):
+        vals = trip.get_column(col).drop_nulls().unique().to_list()
+        rows = [(v, x.text, x.suffix, x.key, x.extra, " ".join(x.core), " ".join(x.tokens))
+                for v in vals for x in (_field(v, is_first),)]
+        fields.append(pl.DataFrame(rows, schema={col: pl.String, "text": pl.String, "sfx": pl.String,
+                                                  "key": pl.String, "extra": pl.String, "core": pl.String,
+                                                  "toks": pl.String}, orient="row"))
+    empty = {"text": "", "sfx": "", "key": "", "extra": "", "core": "", "toks": ""}
+    t = trip.with_row_index("_row") \
+        .join(fields[0], on="first_name", how="left", maintain_order="left") \
+        .join(fields[1], on="last_name", how="left", maintain_order="left", suffix="_ln") \
+        .with_columns(*[pl.col(c).fill_null(v) for c, v in empty.items()],
+                      *[pl.col(c + "_ln").fill_null(v) for c, v in empty.items()])
+    # which string is parsed as a display name (parse_name's order of cases), or none (the fields are used)
+    src = (pl.when((pl.col("text") == "") & (pl.col("text_ln") == "")).then(pl.col("name"))
+           .when(pl.col("text_ln") == "").then(pl.col("text"))
+           .when((pl.col("key") == "") & (pl.col("key_ln") == "")).then(pl.col("name")))
+    by_fields = (pl.col("text_ln") != "") & ((pl.col("key") != "") | (pl.col("key_ln") != ""))
+    t = t.with_columns(src.alias("_src"), by_fields.alias("_fields"))
+    disp = _parse_display_frame(t.filter(~pl.col("_fields")).get_column("_src").drop_nulls())
+    shown = pl.concat_str(pl.col("toks"), pl.col("toks_ln"), separator=" ")
+    from_fields = t.filter(pl.col("_fields")).select(
+        "_row", pl.col("key").alias("first"), pl.col("extra").alias("mi"), pl.col("key_ln").alias("last"),
+        pl.col("core_ln").alias("last_toks"),
+        pl.when(pl.col("sfx_ln") != "").then(pl.col("sfx_ln")).otherwise(pl.col("sfx")).alias("suffix"),
+        pl.when((pl.col("toks") != "") & (pl.col("toks_ln") != "")).then(shown)
+        .otherwise(pl.concat_str(pl.col("toks"), pl.col("toks_ln"))).alias("display"))
+    nothing = pl.DataFrame([_parsed_row(ParsedName())], schema=_PARSED_SCHEMA, orient="row")
+    from_display = t.filter(~pl.col("_fields")).select("_row", "_src") \
+        .join(disp, left_on="_src", right_on="name", how="left", maintain_order="left") \
+        .with_columns(*[pl.col(c).fill_null(nothing.item(0, c)) for c in _PARSED_SCHEMA]).drop("_src")
+    out = pl.concat([from_fields, from_display.select(from_fields.columns)]).sort("_row")
+    # a card's separate name fields may drop the "Sr." that its display name carries
+    late = out.join(trip.with_row_index("_row"), on="_row").filter(
+        (pl.col("suffix") == "")
+        & (pl.col("name").str.contains(_SUFFIX_CANDIDATE) | ~pl.col("name").str.contains(r"^[\x00-\x7f]*$"))
+        & ((pl.col("first_name").fill_null("") != "") | (pl.col("last_name").fill_null("") != "")))
+    fix = [(row, sfx) for row, n in late.select("_row", "name").rows()
+           if _SUFFIX_IN_NAME.search(n) and (sfx := parse_name(n).suffix)]
+    if fix:
+        sf = pl.DataFrame(fix, schema={"_row": pl.UInt32, "_sfx": pl.String}, orient="row")
+        out = out.join(sf, on="_row", how="left", maintain_order="left") \
+            .with_columns(pl.coalesce("_sfx", "suffix").alias("suffix")).drop("_sfx")
+    return out.drop("_row")
 
 
 # --------------------------------------------------------------------------------------------------------------

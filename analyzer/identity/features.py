@@ -3,7 +3,6 @@ name patterns, company tokens, term frequencies of names, small-thread membershi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -16,12 +15,12 @@ from analyzer.names import (
     email_info,
     local_name_hint,
     parse_name,
+    parse_name_frame,
 )
 from analyzer.normalize import normalize_email
 
 CONNECTIONS_KIND = "linkedin.connections"
 _TOK = {"idx": pl.Int64, "tok": pl.String}
-_SUFFIX = re.compile(r"\b(jr|sr|ii|iii|iv)\b", re.IGNORECASE)  # a display name that may carry a suffix
 
 
 @dataclass
@@ -49,17 +48,7 @@ def compute_features(recs: pl.DataFrame) -> Features:
     tok: dict[str, pl.DataFrame] = {}
     # ---- names -------------------------------------------------------------------------------------------
     trip = recs.select("name", "first_name", "last_name").unique(maintain_order=True)
-    parsed = [parse_name(n, fn, ln) for n, fn, ln in trip.rows()]
-    trip = trip.with_columns(
-        pl.Series("first", [p.first for p in parsed], dtype=pl.String),
-        pl.Series("mi", [p.middle_initial for p in parsed], dtype=pl.String),
-        pl.Series("last", [p.last for p in parsed], dtype=pl.String),
-        pl.Series("last_toks", [" ".join(p.last_tokens) for p in parsed], dtype=pl.String),
-        # a card's separate name fields may drop the "Sr." that its display name carries
-        pl.Series("suffix", [p.suffix or (parse_name(n).suffix if n and (fn or ln) and _SUFFIX.search(n) else "")
-                             for p, (n, fn, ln) in zip(parsed, trip.rows(), strict=True)], dtype=pl.String),
-        pl.Series("display", [p.display for p in parsed], dtype=pl.String),
-    )
+    trip = trip.hstack(parse_name_frame(trip))
     # a signature's LinkedIn URL is the sender's profile (SPEC §5: linking evidence)
     f = recs.select("idx", "record_id", "source_file", "source_kind", "name", "first_name", "last_name",
                     pl.coalesce("linkedin_url", "sig_linkedin_url").alias("linkedin_url"), "company", "is_owner",
