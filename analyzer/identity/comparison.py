@@ -141,7 +141,18 @@ def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFr
     for i in range(0, max(pairs.height, 1), chunk):
         scored = _compare_chunk(pairs.slice(i, chunk), g, hits, tf, st, prior, nick_df)
         out.append(scored if keep is None else scored.filter(keep))
-    return pl.concat(out)
+    return pl.concat(out).with_columns(pl.col(f"lv_{c.name}").cast(pl.String) for c in st.comparisons)
+
+
+#: every comparison level label: the levels are built as this enum (integer codes, cheap to compare and
+#: filter) and cast to strings once the pairs no later step reads are dropped
+LEVEL_LABELS = pl.Enum(["null", "exact", "swapped", "nickname", "jw92", "jw88", "initial", "jw70", "else",
+                        "token_overlap", "agree", "disagree", "conflict", "other_at_same_domain", "same_local",
+                        "pattern", "first", "same", "shared"])
+
+
+def _level(label: str) -> pl.Expr:
+    return pl.lit(label, dtype=LEVEL_LABELS)
 
 
 #: the Jaro-Winkler similarity from which two names count as the same name written differently (jw92 levels)
@@ -227,15 +238,15 @@ def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, 
     swapped = (both_full & (ll.str.len_chars() > 1) & (lr.str.len_chars() > 1)
                & (pl.col("jw_fl") >= JW_SWAPPED) & (pl.col("jw_lf") >= JW_SWAPPED) & ~((fl == fr) & (ll == lr)))
     first_lv = (
-        pl.when((fl == "") | (fr == "")).then(pl.lit("null"))
-        .when(both_full & (fl == fr)).then(pl.lit("exact"))
-        .when(swapped).then(pl.lit("swapped"))
-        .when(both_full & pl.col("nick")).then(pl.lit("nickname"))
-        .when(both_full & (pl.col("jw_first") >= 0.92)).then(pl.lit("jw92"))
-        .when(both_full & (pl.col("jw_first") >= 0.88)).then(pl.lit("jw88"))
-        .when(((flen == 1) | (frlen == 1)) & (fl.str.slice(0, 1) == fr.str.slice(0, 1))).then(pl.lit("initial"))
-        .when(both_full & (pl.col("jw_first") >= 0.70)).then(pl.lit("jw70"))
-        .otherwise(pl.lit("else"))
+        pl.when((fl == "") | (fr == "")).then(_level("null"))
+        .when(both_full & (fl == fr)).then(_level("exact"))
+        .when(swapped).then(_level("swapped"))
+        .when(both_full & pl.col("nick")).then(_level("nickname"))
+        .when(both_full & (pl.col("jw_first") >= 0.92)).then(_level("jw92"))
+        .when(both_full & (pl.col("jw_first") >= 0.88)).then(_level("jw88"))
+        .when(((flen == 1) | (frlen == 1)) & (fl.str.slice(0, 1) == fr.str.slice(0, 1))).then(_level("initial"))
+        .when(both_full & (pl.col("jw_first") >= 0.70)).then(_level("jw70"))
+        .otherwise(_level("else"))
     )
     # a shared surname token counts when one side's surnames are all in the other's (Smith-Jones ~ Jones,
     # García Lorente ~ García), not when each has one of its own (García López vs García Ruiz: siblings). A
@@ -257,33 +268,33 @@ def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, 
                              cand.filter(pl.col("compound")).filter(nested_expr).get_column("row")])
     nested = rows.is_in(overlapping.implode())
     last_lv = (
-        pl.when((ll == "") | (lr == "")).then(pl.lit("null"))
-        .when(ll == lr).then(pl.lit("exact"))
-        .when(pl.col("jw_last") >= 0.92).then(pl.lit("jw92"))
-        .when(swapped).then(pl.lit("swapped"))
-        .when(nested).then(pl.lit("token_overlap"))
-        .when(pl.col("jw_last") >= 0.88).then(pl.lit("jw88"))
-        .when(pl.col("jw_last") >= 0.70).then(pl.lit("jw70"))
-        .otherwise(pl.lit("else"))
+        pl.when((ll == "") | (lr == "")).then(_level("null"))
+        .when(ll == lr).then(_level("exact"))
+        .when(pl.col("jw_last") >= 0.92).then(_level("jw92"))
+        .when(swapped).then(_level("swapped"))
+        .when(nested).then(_level("token_overlap"))
+        .when(pl.col("jw_last") >= 0.88).then(_level("jw88"))
+        .when(pl.col("jw_last") >= 0.70).then(_level("jw70"))
+        .otherwise(_level("else"))
     )
-    mi_lv = (pl.when((pl.col("mi_l") == "") | (pl.col("mi_r") == "")).then(pl.lit("null"))
-             .when(pl.col("mi_l") == pl.col("mi_r")).then(pl.lit("agree")).otherwise(pl.lit("disagree")))
+    mi_lv = (pl.when((pl.col("mi_l") == "") | (pl.col("mi_r") == "")).then(_level("null"))
+             .when(pl.col("mi_l") == pl.col("mi_r")).then(_level("agree")).otherwise(_level("disagree")))
     sfx_lv = (pl.when((pl.col("suffix_l") != "") & (pl.col("suffix_r") != "")
-                      & (pl.col("suffix_l") != pl.col("suffix_r"))).then(pl.lit("conflict")).otherwise(pl.lit("null")))
-    email_lv = (pl.when((pl.col("n_email_l") == 0) | (pl.col("n_email_r") == 0)).then(pl.lit("null"))
-                .when(pl.col("sh_email")).then(pl.lit("exact"))
-                .when(pl.col("sh_domain")).then(pl.lit("other_at_same_domain"))
-                .when(pl.col("sh_local")).then(pl.lit("same_local"))
-                .otherwise(pl.lit("else")))
+                      & (pl.col("suffix_l") != pl.col("suffix_r"))).then(_level("conflict")).otherwise(_level("null")))
+    email_lv = (pl.when((pl.col("n_email_l") == 0) | (pl.col("n_email_r") == 0)).then(_level("null"))
+                .when(pl.col("sh_email")).then(_level("exact"))
+                .when(pl.col("sh_domain")).then(_level("other_at_same_domain"))
+                .when(pl.col("sh_local")).then(_level("same_local"))
+                .otherwise(_level("else")))
     app_l = pl.col("nameless_l") & (pl.col("n_local_l") > 0) & ~pl.col("nameless_r")
     app_r = pl.col("nameless_r") & (pl.col("n_local_r") > 0) & ~pl.col("nameless_l")
-    email_name_lv = (pl.when((~app_l & ~app_r) | email_lv.is_in(["exact", "same_local"])).then(pl.lit("null"))
-                     .when((app_l & pl.col("pat_lr")) | (app_r & pl.col("pat_rl"))).then(pl.lit("pattern"))
-                     .when((app_l & pl.col("fo_lr")) | (app_r & pl.col("fo_rl"))).then(pl.lit("first"))
-                     .otherwise(pl.lit("else")))
-    comp_lv = (pl.when((pl.col("n_comp_l") == 0) | (pl.col("n_comp_r") == 0)).then(pl.lit("null"))
-               .when(pl.col("cs1") | pl.col("cs2") | pl.col("cs3")).then(pl.lit("same")).otherwise(pl.lit("else")))
-    thread_lv = pl.when(pl.col("thread")).then(pl.lit("shared")).otherwise(pl.lit("null"))
+    email_name_lv = (pl.when((~app_l & ~app_r) | email_lv.is_in(["exact", "same_local"])).then(_level("null"))
+                     .when((app_l & pl.col("pat_lr")) | (app_r & pl.col("pat_rl"))).then(_level("pattern"))
+                     .when((app_l & pl.col("fo_lr")) | (app_r & pl.col("fo_rl"))).then(_level("first"))
+                     .otherwise(_level("else")))
+    comp_lv = (pl.when((pl.col("n_comp_l") == 0) | (pl.col("n_comp_r") == 0)).then(_level("null"))
+               .when(pl.col("cs1") | pl.col("cs2") | pl.col("cs3")).then(_level("same")).otherwise(_level("else")))
+    thread_lv = pl.when(pl.col("thread")).then(_level("shared")).otherwise(_level("null"))
     tick("term frequencies")
     p = p.with_columns(first_lv.alias("lv_first_name"), last_lv.alias("lv_last_name"),
                        mi_lv.alias("lv_middle_initial"), sfx_lv.alias("lv_suffix"), email_lv.alias("lv_email"),
