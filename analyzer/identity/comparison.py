@@ -105,7 +105,7 @@ def shared_token_hits(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.Da
         ("sh_domain", tok["work_domain"], tok["work_domain"], keys),
         ("pat_lr", tok["local"], tok["pattern"], keys_lr),
         ("pat_rl", tok["pattern"], tok["local"], keys_rl), ("fo_lr", tok["work_local"], firsts, keys_lr),
-        ("fo_rl", firsts, tok["work_local"], keys_rl), ("cs1", ctok["all"], ctok["all"], None),
+        ("fo_rl", firsts, tok["work_local"], keys_rl),
         ("cs2", ctok["nongeneric"], ctok["prefixes"], None), ("cs3", ctok["prefixes"], ctok["nongeneric"], None)]
     if "thread" in tok and tok["thread"].height:
         specs.append(("thread", tok["thread"], tok["thread"], keys))
@@ -113,14 +113,17 @@ def shared_token_hits(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.Da
                              *(["comp_l", "comp_r"] if k is None else ["l", "r"]))
                .select((pair_key("comp_l", "comp_r") if k is None else pair_key("l", "r")).alias("key"))
                for _, left, right, k in specs]
+    # the company tokens two clusters share: the pairs of cs1 and the weight of the rarest of them, one join
+    both = ckeys.lazy().join(ctok["all"].lazy().rename({"idx": "comp_l"}), on="comp_l") \
+        .join(ctok["all"].lazy().rename({"idx": "comp_r"}), on=["comp_r", "tok"], how="semi").collect()
+    queries.append(both.lazy().select(pair_key("comp_l", "comp_r").alias("key")).unique())
     if "weight" in ctok:  # the weight of the rarest company token the two clusters share
-        queries.append(ckeys.lazy().join(ctok["all"].lazy().rename({"idx": "comp_l"}), on="comp_l")
-                       .join(ctok["all"].lazy().rename({"idx": "comp_r"}), on=["comp_r", "tok"], how="semi")
-                       .join(ctok["weight"].lazy(), on="tok").group_by("comp_l", "comp_r")
+        queries.append(both.lazy().join(ctok["weight"].lazy(), on="tok").group_by("comp_l", "comp_r")
                        .agg(pl.col("w").max().alias("tfw_company")))
     found = pl.collect_all(queries)
-    return SharedTokenHits(keys={name: hit.get_column("key") for (name, *_), hit in zip(specs, found, strict=False)},
-                           by_comp={name for name, _, _, k in specs if k is None},
+    names = [name for name, *_ in specs] + ["cs1"]
+    return SharedTokenHits(keys={name: hit.get_column("key") for name, hit in zip(names, found, strict=False)},
+                           by_comp={name for name, _, _, k in specs if k is None} | {"cs1"},
                            tfw_company=found[-1] if "weight" in ctok else None)
 
 
