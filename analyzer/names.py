@@ -341,10 +341,14 @@ def parse_name(name: str | None, first_name: str | None = None, last_name: str |
                       suffix=la.suffix or f.suffix, display=" ".join([*f.tokens, *la.tokens]))
 
 
-#: a display name of two capitalised ASCII words ("Jane Doe"): :func:`parse_display_name` gives
-#: (first = the first word, last = the second, lower-case) unless a word is a title, a suffix, a credential
-#: or a placeholder; :func:`parse_name_frame` reads these names with column expressions
-_SIMPLE_NAME = r"^[A-Z][a-z]+ [A-Z][a-z]+$"
+#: display names of ASCII letters that :func:`parse_display_name` reads without any of its special cases (when no
+#: word is a title, a suffix, a credential, a particle between the names or written in capitals, and the name
+#: is no placeholder): "Jane Doe", "Jane Ann Doe" (given names, then the surname), "Doe, Jane";
+#: :func:`parse_name_frame` reads these with column expressions
+_WORDS_NAME = r"^[A-Za-z]+( [A-Za-z]+)+$"
+_CAPITALS_WORD = r"(^| )[A-Z]{2,}( |$)"
+_LAST_FIRST_NAME = r"^[A-Za-z]+, [A-Za-z]+$"
+_MAX_FAST_WORDS = 6
 #: a superset of the ASCII names ``_SUFFIX_IN_NAME`` matches (case-insensitive, no word boundaries): a column
 #: pre-filter (the other names are all searched in Python: case folding differs outside ASCII)
 _SUFFIX_CANDIDATE = r"(?i)jr|sr|ii|iv"
@@ -360,29 +364,53 @@ def _parsed_row(p: ParsedName) -> tuple[str, str, str, str, str, str]:
 
 def _parse_display_frame(names: pl.Series) -> pl.DataFrame:
     """(name, first, mi, last, last_toks, suffix, display): :func:`parse_display_name` of every distinct
-    ``names`` value, the simple two-word names (``_SIMPLE_NAME``) as columns, the others in Python."""
+    ``names`` value, the plain ASCII names (``_WORDS_NAME``, ``_LAST_FIRST_NAME``) as columns, the others in
+    Python."""
     d = pl.DataFrame({"name": names}).unique()
-    w0, w1 = pl.col("name").str.extract(r"^(\w+) ", 1), pl.col("name").str.extract(r" (\w+)$", 1)
-    simple = pl.col("name").str.contains(_SIMPLE_NAME) & ~(
-        w0.str.to_lowercase().is_in(sorted(TITLES)) | w1.str.to_lowercase().is_in(sorted(GEN_SUFFIXES))
-        | w1.str.to_lowercase().is_in(sorted(CREDENTIALS))
-        | pl.col("name").str.to_lowercase().is_in(sorted(_PLACEHOLDER_NAMES)))
-    d = d.with_columns(simple.fill_null(False).alias("simple"))
-    fast = d.filter(pl.col("simple")).select(
-        "name", w0.str.to_lowercase().alias("first"), pl.lit("").alias("mi"), w1.str.to_lowercase().alias("last"),
-        pl.when(w1.str.to_lowercase().is_in(sorted(PARTICLES))).then(pl.lit("")).otherwise(w1.str.to_lowercase())
-        .alias("last_toks"), pl.lit("").alias("suffix"), pl.col("name").alias("display"))
-    rest = d.filter(~pl.col("simple")).get_column("name").to_list()
+    name, low = pl.col("name"), pl.col("name").str.to_lowercase()
+    titles, particles = sorted(TITLES), sorted(PARTICLES)
+    ends = sorted(set(GEN_SUFFIXES) | CREDENTIALS)
+    # "Jane Ann Doe": given names, then the surname (the second word gives the middle initial; the middle words
+    # are surname tokens too)
+    lw = low.str.split(" ")
+    n, first_w, last_w = lw.list.len(), lw.list.first(), lw.list.last()
+    middle = lw.list.slice(1, n - 2)
+    words = (name.str.contains(_WORDS_NAME) & ~name.str.contains(_CAPITALS_WORD) & (n <= _MAX_FAST_WORDS)
+             & ~first_w.is_in(titles) & ~last_w.is_in(ends) & ~low.is_in(sorted(_PLACEHOLDER_NAMES))
+             & ~middle.list.eval(pl.element().is_in(particles)).list.any())
+    # "Doe, Jane"
+    parts = low.str.split(", ")
+    given_w, sur_w = parts.list.last(), parts.list.first()
+    last_first = name.str.contains(_LAST_FIRST_NAME) & ~given_w.is_in(ends)
+    d = d.with_columns(pl.when(words.fill_null(False)).then(pl.lit(1))
+                       .when(last_first.fill_null(False)).then(pl.lit(2)).otherwise(pl.lit(0)).alias("form"))
+
+    def core(last: pl.Expr) -> pl.Expr:
+        return pl.when(~last.is_in(particles) & (last.str.len_chars() > 1)).then(last)
+
+    fast_words = d.filter(pl.col("form") == 1).select(
+        "name", first_w.alias("first"),
+        pl.when(n >= 3).then(lw.list.get(1).str.slice(0, 1)).otherwise(pl.lit("")).alias("mi"),
+        last_w.alias("last"),
+        pl.concat_list(middle.list.eval(pl.element().filter(pl.element().str.len_chars() > 1)), core(last_w))
+        .list.drop_nulls().list.unique().list.sort().list.join(" ").alias("last_toks"),
+        pl.lit("").alias("suffix"), name.alias("display"))
+    fast_comma = d.filter(pl.col("form") == 2).select(
+        "name", given_w.alias("first"), pl.lit("").alias("mi"), sur_w.alias("last"),
+        core(sur_w).fill_null("").alias("last_toks"), pl.lit("").alias("suffix"),
+        pl.concat_str(name.str.split(", ").list.last(), name.str.split(", ").list.first(), separator=" ")
+        .alias("display"))
+    rest = d.filter(pl.col("form") == 0).get_column("name").to_list()
     slow = pl.DataFrame([(n, *_parsed_row(parse_display_name(n))) for n in rest],
                         schema={"name": pl.String, **_PARSED_SCHEMA}, orient="row")
-    return pl.concat([fast, slow])
+    return pl.concat([fast_words, fast_comma, slow])
 
 
 def parse_name_frame(trip: pl.DataFrame) -> pl.DataFrame:
     """:func:`parse_name` of every row of ``trip`` (name, first_name, last_name), as the columns first, mi,
     last, last_toks (space-separated), suffix, display, in the order of ``trip``; the suffix also taken from
     the display name when separate name fields are given and drop it ("Sr."). Each distinct field value and
-    display name is parsed once; the simple two-word display names are read as columns."""
+    display name is parsed once; the plain ASCII display names are read as columns."""
     fields = []
     for col, is_first in (("first_name", True), ("last_name", False)):
         vals = trip.get_column(col).drop_nulls().unique().to_list()
