@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+import polars as pl
 from anyascii import anyascii
 
 
@@ -338,6 +339,123 @@ def parse_name(name: str | None, first_name: str | None = None, last_name: str |
         return parse_display_name(name)
     return ParsedName(first=f.key, middle_initial=f.extra, last=la.key, last_tokens=la.core,
                       suffix=la.suffix or f.suffix, display=" ".join([*f.tokens, *la.tokens]))
+
+
+#: display names of ASCII letters that :func:`parse_display_name` reads without any of its special cases (when no
+#: word is a title, a suffix, a credential, a particle between the names or written in capitals, and the name
+#: is no placeholder): "Jane Doe", "Jane Ann Doe" (given names, then the surname), "Doe, Jane";
+#: :func:`parse_name_frame` reads these with column expressions
+_WORDS_NAME = r"^[A-Za-z]+( [A-Za-z]+)+$"
+_CAPITALS_WORD = r"(^| )[A-Z]{2,}( |$)"
+_LAST_FIRST_NAME = r"^[A-Za-z]+, [A-Za-z]+$"
+_MAX_FAST_WORDS = 6
+#: a superset of the ASCII names ``_SUFFIX_IN_NAME`` matches (case-insensitive, no word boundaries): a column
+#: pre-filter (the other names are all searched in Python: case folding differs outside ASCII)
+_SUFFIX_CANDIDATE = r"(?i)jr|sr|ii|iv"
+_SUFFIX_IN_NAME = re.compile(r"\b(jr|sr|ii|iii|iv)\b", re.IGNORECASE)  # a display name that may carry a suffix
+
+_PARSED_SCHEMA = {"first": pl.String, "mi": pl.String, "last": pl.String, "last_toks": pl.String,
+                  "suffix": pl.String, "display": pl.String}
+
+
+def _parsed_row(p: ParsedName) -> tuple[str, str, str, str, str, str]:
+    return p.first, p.middle_initial, p.last, " ".join(p.last_tokens), p.suffix, p.display
+
+
+def _parse_display_frame(names: pl.Series) -> pl.DataFrame:
+    """(name, first, mi, last, last_toks, suffix, display): :func:`parse_display_name` of every distinct
+    ``names`` value, the plain ASCII names (``_WORDS_NAME``, ``_LAST_FIRST_NAME``) as columns, the others in
+    Python."""
+    d = pl.DataFrame({"name": names}).unique()
+    name, low = pl.col("name"), pl.col("name").str.to_lowercase()
+    titles, particles = sorted(TITLES), sorted(PARTICLES)
+    ends = sorted(set(GEN_SUFFIXES) | CREDENTIALS)
+    # "Jane Ann Doe": given names, then the surname (the second word gives the middle initial; the middle words
+    # are surname tokens too)
+    lw = low.str.split(" ")
+    n, first_w, last_w = lw.list.len(), lw.list.first(), lw.list.last()
+    middle = lw.list.slice(1, n - 2)
+    words = (name.str.contains(_WORDS_NAME) & ~name.str.contains(_CAPITALS_WORD) & (n <= _MAX_FAST_WORDS)
+             & ~first_w.is_in(titles) & ~last_w.is_in(ends) & ~low.is_in(sorted(_PLACEHOLDER_NAMES))
+             & ~middle.list.eval(pl.element().is_in(particles)).list.any())
+    # "Doe, Jane"
+    parts = low.str.split(", ")
+    given_w, sur_w = parts.list.last(), parts.list.first()
+    last_first = name.str.contains(_LAST_FIRST_NAME) & ~given_w.is_in(ends)
+    d = d.with_columns(pl.when(words.fill_null(False)).then(pl.lit(1))
+                       .when(last_first.fill_null(False)).then(pl.lit(2)).otherwise(pl.lit(0)).alias("form"))
+
+    def core(last: pl.Expr) -> pl.Expr:
+        return pl.when(~last.is_in(particles) & (last.str.len_chars() > 1)).then(last)
+
+    fast_words = d.filter(pl.col("form") == 1).select(
+        "name", first_w.alias("first"),
+        pl.when(n >= 3).then(lw.list.get(1).str.slice(0, 1)).otherwise(pl.lit("")).alias("mi"),
+        last_w.alias("last"),
+        pl.concat_list(middle.list.eval(pl.element().filter(pl.element().str.len_chars() > 1)), core(last_w))
+        .list.drop_nulls().list.unique().list.sort().list.join(" ").alias("last_toks"),
+        pl.lit("").alias("suffix"), name.alias("display"))
+    fast_comma = d.filter(pl.col("form") == 2).select(
+        "name", given_w.alias("first"), pl.lit("").alias("mi"), sur_w.alias("last"),
+        core(sur_w).fill_null("").alias("last_toks"), pl.lit("").alias("suffix"),
+        pl.concat_str(name.str.split(", ").list.last(), name.str.split(", ").list.first(), separator=" ")
+        .alias("display"))
+    rest = d.filter(pl.col("form") == 0).get_column("name").to_list()
+    slow = pl.DataFrame([(n, *_parsed_row(parse_display_name(n))) for n in rest],
+                        schema={"name": pl.String, **_PARSED_SCHEMA}, orient="row")
+    return pl.concat([fast_words, fast_comma, slow])
+
+
+def parse_name_frame(trip: pl.DataFrame) -> pl.DataFrame:
+    """:func:`parse_name` of every row of ``trip`` (name, first_name, last_name), as the columns first, mi,
+    last, last_toks (space-separated), suffix, display, in the order of ``trip``; the suffix also taken from
+    the display name when separate name fields are given and drop it ("Sr."). Each distinct field value and
+    display name is parsed once; the plain ASCII display names are read as columns."""
+    fields = []
+    for col, is_first in (("first_name", True), ("last_name", False)):
+        vals = trip.get_column(col).drop_nulls().unique().to_list()
+        rows = [(v, x.text, x.suffix, x.key, x.extra, " ".join(x.core), " ".join(x.tokens))
+                for v in vals for x in (_field(v, is_first),)]
+        fields.append(pl.DataFrame(rows, schema={col: pl.String, "text": pl.String, "sfx": pl.String,
+                                                  "key": pl.String, "extra": pl.String, "core": pl.String,
+                                                  "toks": pl.String}, orient="row"))
+    empty = {"text": "", "sfx": "", "key": "", "extra": "", "core": "", "toks": ""}
+    t = trip.with_row_index("_row") \
+        .join(fields[0], on="first_name", how="left", maintain_order="left") \
+        .join(fields[1], on="last_name", how="left", maintain_order="left", suffix="_ln") \
+        .with_columns(*[pl.col(c).fill_null(v) for c, v in empty.items()],
+                      *[pl.col(c + "_ln").fill_null(v) for c, v in empty.items()])
+    # which string is parsed as a display name (parse_name's order of cases), or none (the fields are used)
+    src = (pl.when((pl.col("text") == "") & (pl.col("text_ln") == "")).then(pl.col("name"))
+           .when(pl.col("text_ln") == "").then(pl.col("text"))
+           .when((pl.col("key") == "") & (pl.col("key_ln") == "")).then(pl.col("name")))
+    by_fields = (pl.col("text_ln") != "") & ((pl.col("key") != "") | (pl.col("key_ln") != ""))
+    t = t.with_columns(src.alias("_src"), by_fields.alias("_fields"))
+    disp = _parse_display_frame(t.filter(~pl.col("_fields")).get_column("_src").drop_nulls())
+    shown = pl.concat_str(pl.col("toks"), pl.col("toks_ln"), separator=" ")
+    from_fields = t.filter(pl.col("_fields")).select(
+        "_row", pl.col("key").alias("first"), pl.col("extra").alias("mi"), pl.col("key_ln").alias("last"),
+        pl.col("core_ln").alias("last_toks"),
+        pl.when(pl.col("sfx_ln") != "").then(pl.col("sfx_ln")).otherwise(pl.col("sfx")).alias("suffix"),
+        pl.when((pl.col("toks") != "") & (pl.col("toks_ln") != "")).then(shown)
+        .otherwise(pl.concat_str(pl.col("toks"), pl.col("toks_ln"))).alias("display"))
+    nothing = pl.DataFrame([_parsed_row(ParsedName())], schema=_PARSED_SCHEMA, orient="row")
+    from_display = t.filter(~pl.col("_fields")).select("_row", "_src") \
+        .join(disp, left_on="_src", right_on="name", how="left", maintain_order="left") \
+        .with_columns(*[pl.col(c).fill_null(nothing.item(0, c)) for c in _PARSED_SCHEMA]).drop("_src")
+    out = pl.concat([from_fields, from_display.select(from_fields.columns)]).sort("_row")
+    # a card's separate name fields may drop the "Sr." that its display name carries
+    late = out.join(trip.with_row_index("_row"), on="_row").filter(
+        (pl.col("suffix") == "")
+        & (pl.col("name").str.contains(_SUFFIX_CANDIDATE) | ~pl.col("name").str.contains(r"^[\x00-\x7f]*$"))
+        & ((pl.col("first_name").fill_null("") != "") | (pl.col("last_name").fill_null("") != "")))
+    fix = [(row, sfx) for row, n in late.select("_row", "name").rows()
+           if _SUFFIX_IN_NAME.search(n) and (sfx := parse_name(n).suffix)]
+    if fix:
+        sf = pl.DataFrame(fix, schema={"_row": pl.UInt32, "_sfx": pl.String}, orient="row")
+        out = out.join(sf, on="_row", how="left", maintain_order="left") \
+            .with_columns(pl.coalesce("_sfx", "suffix").alias("suffix")).drop("_sfx")
+    return out.drop("_row")
 
 
 # --------------------------------------------------------------------------------------------------------------

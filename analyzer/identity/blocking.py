@@ -24,10 +24,19 @@ def _self_join(keys: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, int, int]:
     return pairs, big.height, int(big.get_column("len").sum() or 0)
 
 
-def _asym_join(left: pl.DataFrame, right: pl.DataFrame, cap: int) -> tuple[pl.DataFrame, int, int]:
-    """Pairs of records whose ``key`` values meet across two key sets (e.g. name ~ nicknames of a name)."""
-    left, right = left.unique(), right.unique()
-    sizes = pl.concat([left, right]).unique().group_by("key").len()
+def _asym_join(left: pl.DataFrame, right: pl.DataFrame, cap: int, distinct: bool = False) -> tuple[pl.DataFrame, int,
+                                                                                                    int]:
+    """Pairs of records whose ``key`` values meet across two key sets (e.g. name ~ nicknames of a name).
+    ``distinct``: the rows of each side are known to be distinct (not made so again)."""
+    if not distinct:
+        left, right = left.unique(), right.unique()
+    # a block (the records of a key on either side) is over the cap only if its two sides' counts add up to more
+    # than the cap: only those keys are counted exactly
+    counts = left.group_by("key").len("n_l").join(right.group_by("key").len("n_r"), on="key", how="full",
+                                                  coalesce=True)
+    maybe = counts.filter(pl.col("n_l").fill_null(0) + pl.col("n_r").fill_null(0) > cap).select("key")
+    sizes = pl.concat([left.join(maybe, on="key", how="semi"), right.join(maybe, on="key", how="semi")]) \
+        .unique().group_by("key").len()
     big = sizes.filter(pl.col("len") > cap)
     if big.height:
         left = left.join(big.select("key"), on="key", how="anti")
@@ -77,7 +86,7 @@ def candidate_pairs(f: pl.DataFrame, tok: dict[str, pl.DataFrame], comp_tok: pl.
         .select("idx", pl.concat_str("tok", pl.lit("|"), "first").alias("key")), cap))
     loc = tok["local"].join(ids, on="idx").filter(pl.col("tok").str.len_chars() >= 3).rename({"tok": "key"})
     pat = tok["pattern"].join(ids, on="idx").rename({"tok": "key"})
-    add("email_local~name", _asym_join(loc, pat, cap))
+    add("email_local~name", _asym_join(loc, pat, cap, distinct=True))  # unit token tables: distinct rows
 
     stats: dict[str, Any] = {}
     for name, p in rules.items():

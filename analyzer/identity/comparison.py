@@ -7,6 +7,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import polars as pl
 from rapidfuzz import process
 from rapidfuzz.distance import JaroWinkler
@@ -85,36 +86,44 @@ class SharedTokenHits:
 
 def shared_token_hits(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame],
                       ctok: dict[str, pl.DataFrame]) -> SharedTokenHits:
-    """Which candidate ``pairs`` (l, r) of units ``f`` share an email, a local part, a work domain, a surname
-    token, a local part ~ name pattern, a work local part ~ first name, a company token or prefix, a small
+    """Which candidate ``pairs`` (l, r) of units ``f`` share an email, a local part, a work domain, a local
+    part ~ name pattern, a work local part ~ first name, a company token or prefix, a small
     thread: one query over all pairs (every token table is hashed once, not once per chunk)."""
-    comp = f.select("idx", "comp")
-    b = pairs.select("l", "r").join(comp.rename({"idx": "l", "comp": "comp_l"}), on="l") \
-        .join(comp.rename({"idx": "r", "comp": "comp_r"}), on="r")
+    side = f.select("idx", "comp", (pl.col("nameless") & (pl.col("n_local") > 0)).alias("app"), "nameless")
+    b = pairs.select("l", "r").join(side.rename(lambda c: "l" if c == "idx" else c + "_l"), on="l") \
+        .join(side.rename(lambda c: "r" if c == "idx" else c + "_r"), on="r")
     keys = b.select("l", "r")
     ckeys = b.select("comp_l", "comp_r").unique()
+    # a local part ~ name pattern or work local part ~ first name is read only when that side is a nameless
+    # address of a unit with local parts and the other side has a name (``app_l``/``app_r`` of the
+    # email_name level): the few such pairs are the only ones searched
+    keys_lr = b.filter(pl.col("app_l") & ~pl.col("nameless_r")).select("l", "r")
+    keys_rl = b.filter(pl.col("app_r") & ~pl.col("nameless_l")).select("l", "r")
     firsts = f.filter(pl.col("first").str.len_chars() >= 3).select("idx", pl.col("first").alias("tok"))
-    specs: list[tuple[str, pl.DataFrame, pl.DataFrame, bool]] = [
-        ("sh_email", tok["email"], tok["email"], False), ("sh_local", tok["local_long"], tok["local_long"], False),
-        ("sh_domain", tok["work_domain"], tok["work_domain"], False),
-        ("sh_last", tok["last"], tok["last"], False), ("pat_lr", tok["local"], tok["pattern"], False),
-        ("pat_rl", tok["pattern"], tok["local"], False), ("fo_lr", tok["work_local"], firsts, False),
-        ("fo_rl", firsts, tok["work_local"], False), ("cs1", ctok["all"], ctok["all"], True),
-        ("cs2", ctok["nongeneric"], ctok["prefixes"], True), ("cs3", ctok["prefixes"], ctok["nongeneric"], True)]
+    specs: list[tuple[str, pl.DataFrame, pl.DataFrame, pl.DataFrame | None]] = [
+        ("sh_email", tok["email"], tok["email"], keys), ("sh_local", tok["local_long"], tok["local_long"], keys),
+        ("sh_domain", tok["work_domain"], tok["work_domain"], keys),
+        ("pat_lr", tok["local"], tok["pattern"], keys_lr),
+        ("pat_rl", tok["pattern"], tok["local"], keys_rl), ("fo_lr", tok["work_local"], firsts, keys_lr),
+        ("fo_rl", firsts, tok["work_local"], keys_rl),
+        ("cs2", ctok["nongeneric"], ctok["prefixes"], None), ("cs3", ctok["prefixes"], ctok["nongeneric"], None)]
     if "thread" in tok and tok["thread"].height:
-        specs.append(("thread", tok["thread"], tok["thread"], False))
-    queries = [shared_tokens(ckeys if by_comp else keys, left, right,
-                             *(["comp_l", "comp_r"] if by_comp else ["l", "r"]))
-               .select((pair_key("comp_l", "comp_r") if by_comp else pair_key("l", "r")).alias("key"))
-               for _, left, right, by_comp in specs]
+        specs.append(("thread", tok["thread"], tok["thread"], keys))
+    queries = [shared_tokens(ckeys if k is None else k, left, right,
+                             *(["comp_l", "comp_r"] if k is None else ["l", "r"]))
+               .select((pair_key("comp_l", "comp_r") if k is None else pair_key("l", "r")).alias("key"))
+               for _, left, right, k in specs]
+    # the company tokens two clusters share: the pairs of cs1 and the weight of the rarest of them, one join
+    both = ckeys.lazy().join(ctok["all"].lazy().rename({"idx": "comp_l"}), on="comp_l") \
+        .join(ctok["all"].lazy().rename({"idx": "comp_r"}), on=["comp_r", "tok"], how="semi").collect()
+    queries.append(both.lazy().select(pair_key("comp_l", "comp_r").alias("key")).unique())
     if "weight" in ctok:  # the weight of the rarest company token the two clusters share
-        queries.append(ckeys.lazy().join(ctok["all"].lazy().rename({"idx": "comp_l"}), on="comp_l")
-                       .join(ctok["all"].lazy().rename({"idx": "comp_r"}), on=["comp_r", "tok"], how="semi")
-                       .join(ctok["weight"].lazy(), on="tok").group_by("comp_l", "comp_r")
+        queries.append(both.lazy().join(ctok["weight"].lazy(), on="tok").group_by("comp_l", "comp_r")
                        .agg(pl.col("w").max().alias("tfw_company")))
     found = pl.collect_all(queries)
-    return SharedTokenHits(keys={name: hit.get_column("key") for (name, *_), hit in zip(specs, found, strict=False)},
-                           by_comp={name for name, _, _, by_comp in specs if by_comp},
+    names = [name for name, *_ in specs] + ["cs1"]
+    return SharedTokenHits(keys={name: hit.get_column("key") for name, hit in zip(names, found, strict=False)},
+                           by_comp={name for name, _, _, k in specs if k is None} | {"cs1"},
                            tfw_company=found[-1] if "weight" in ctok else None)
 
 
@@ -129,12 +138,66 @@ def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFr
     hits = shared_token_hits(pairs, f, tok, ctok)
     g = f.select("idx", "first", "mi", "last", "suffix", "nameless", "n_email", "n_local", "comp", "last_toks") \
         .join(ctok["count"], on="comp", how="left").with_columns(pl.col("n_comp").fill_null(0))
+    pairs = pairs.select("l", "r").hstack(name_similarities(pairs, g))
     chunk = st.compare_chunk_pairs
     out = []
     for i in range(0, max(pairs.height, 1), chunk):
         scored = _compare_chunk(pairs.slice(i, chunk), g, hits, tf, st, prior, nick_df)
         out.append(scored if keep is None else scored.filter(keep))
-    return pl.concat(out)
+    return pl.concat(out).with_columns(pl.col(f"lv_{c.name}").cast(pl.String) for c in st.comparisons)
+
+
+#: every comparison level label: the levels are built as this enum (integer codes, cheap to compare and
+#: filter) and cast to strings once the pairs no later step reads are dropped
+LEVEL_LABELS = pl.Enum(["null", "exact", "swapped", "nickname", "jw92", "jw88", "initial", "jw70", "else",
+                        "token_overlap", "agree", "disagree", "conflict", "other_at_same_domain", "same_local",
+                        "pattern", "first", "same", "shared"])
+
+
+def _level(label: str) -> pl.Expr:
+    return pl.lit(label, dtype=LEVEL_LABELS)
+
+
+#: the Jaro-Winkler similarity from which two names count as the same name written differently (jw92 levels)
+#: and two names read the other way round (the swapped levels)
+JW_SWAPPED = 0.92
+
+
+def name_similarities(pairs: pl.DataFrame, g: pl.DataFrame) -> pl.DataFrame:
+    """Jaro-Winkler similarities of the names of every pair (l, r) of units ``g`` (idx, first, last), in the
+    order of ``pairs``: ``jw_first``, ``jw_last`` (0.0 when a name has fewer than two letters), and ``jw_fl``
+    (first_l ~ last_r), ``jw_lf`` (last_l ~ first_r), which only the swapped levels read: they are computed
+    for the pairs that can be swapped (four names of two letters or more, not the same two names), ``jw_lf``
+    only where ``jw_fl`` reaches :data:`JW_SWAPPED`, and 0.0 elsewhere. Each distinct pair of names is
+    compared once over all pairs (names as integer ids)."""
+    names = pl.concat([g.get_column("first"), g.get_column("last")]).unique().sort()
+    vocab = pl.DataFrame({"name": names, "id": pl.int_range(names.len(), dtype=pl.Int64, eager=True)})
+    ids = g.select("idx", "first", "last").join(vocab.rename({"name": "first", "id": "fid"}), on="first") \
+        .join(vocab.rename({"name": "last", "id": "lid"}), on="last").select("idx", "fid", "lid")
+    pp = pairs.select("l", "r").join(ids.rename({"idx": "l", "fid": "fl", "lid": "ll"}), on="l",
+                                     maintain_order="left") \
+        .join(ids.rename({"idx": "r", "fid": "fr", "lid": "lr"}), on="r", maintain_order="left")
+    fl, fr, ll, lr = (pp.get_column(c).to_numpy() for c in ("fl", "fr", "ll", "lr"))
+    words = names.to_list()
+    long_ = names.str.len_chars().to_numpy() > 1
+    base = np.int64(names.len())
+
+    def jw(a: np.ndarray, b: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        out = np.zeros(len(a), dtype=np.float64)
+        rows = rows & long_[a] & long_[b]
+        key = pl.Series("key", a[rows] * base + b[rows])
+        distinct = key.unique()
+        ua, ub = (distinct // base).to_list(), (distinct % base).to_list()
+        sims = pl.DataFrame({"key": distinct, "jw": _jw([words[i] for i in ua], [words[i] for i in ub])},
+                            schema={"key": pl.Int64, "jw": pl.Float64})
+        out[rows] = key.to_frame().join(sims, on="key", how="left", maintain_order="left").get_column("jw") \
+            .to_numpy()
+        return out
+
+    every = np.ones(len(fl), dtype=bool)
+    jw_fl = jw(fl, lr, long_[fl] & long_[fr] & long_[ll] & long_[lr] & ~((fl == fr) & (ll == lr)))
+    return pl.DataFrame({"jw_first": jw(fl, fr, every), "jw_last": jw(ll, lr, every), "jw_fl": jw_fl,
+                         "jw_lf": jw(ll, fr, jw_fl >= JW_SWAPPED)})
 
 
 def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, tf: dict[str, pl.DataFrame],
@@ -150,15 +213,7 @@ def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, 
          .join(g.select(pl.col("idx").alias("r"), *[pl.col(c).alias(c + "_r") for c in cols]), on="r"))
     tick("pair features")
 
-    # string similarities, once per unique string pair
-    for ca, cb, name in (("first_l", "first_r", "jw_first"), ("last_l", "last_r", "jw_last"),
-                         ("first_l", "last_r", "jw_fl"), ("last_l", "first_r", "jw_lf")):
-        u = p.select(pl.col(ca).alias("a"), pl.col(cb).alias("b")).unique() \
-            .filter((pl.col("a").str.len_chars() > 1) & (pl.col("b").str.len_chars() > 1))
-        u = u.with_columns(pl.Series(name, _jw(u.get_column("a").to_list(), u.get_column("b").to_list()),
-                                     dtype=pl.Float64))
-        p = p.join(u, left_on=[ca, cb], right_on=["a", "b"], how="left", maintain_order="left") \
-            .with_columns(pl.col(name).fill_null(0.0))
+    # string similarities: computed for all pairs at once (``pairs`` carries them, :func:`name_similarities`)
     p = p.join(nick_df.with_columns(pl.lit(True).alias("nick")), on=["first_l", "first_r"], how="left") \
         .with_columns(pl.col("nick").fill_null(False))
     lmin = pl.min_horizontal(pl.col("first_l").str.len_chars(), pl.col("first_r").str.len_chars())
@@ -184,57 +239,65 @@ def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, 
     flen, frlen = fl.str.len_chars(), fr.str.len_chars()
     both_full = (flen > 1) & (frlen > 1)
     swapped = (both_full & (ll.str.len_chars() > 1) & (lr.str.len_chars() > 1)
-               & (pl.col("jw_fl") >= 0.92) & (pl.col("jw_lf") >= 0.92) & ~((fl == fr) & (ll == lr)))
+               & (pl.col("jw_fl") >= JW_SWAPPED) & (pl.col("jw_lf") >= JW_SWAPPED) & ~((fl == fr) & (ll == lr)))
     first_lv = (
-        pl.when((fl == "") | (fr == "")).then(pl.lit("null"))
-        .when(both_full & (fl == fr)).then(pl.lit("exact"))
-        .when(swapped).then(pl.lit("swapped"))
-        .when(both_full & pl.col("nick")).then(pl.lit("nickname"))
-        .when(both_full & (pl.col("jw_first") >= 0.92)).then(pl.lit("jw92"))
-        .when(both_full & (pl.col("jw_first") >= 0.88)).then(pl.lit("jw88"))
-        .when(((flen == 1) | (frlen == 1)) & (fl.str.slice(0, 1) == fr.str.slice(0, 1))).then(pl.lit("initial"))
-        .when(both_full & (pl.col("jw_first") >= 0.70)).then(pl.lit("jw70"))
-        .otherwise(pl.lit("else"))
+        pl.when((fl == "") | (fr == "")).then(_level("null"))
+        .when(both_full & (fl == fr)).then(_level("exact"))
+        .when(swapped).then(_level("swapped"))
+        .when(both_full & pl.col("nick")).then(_level("nickname"))
+        .when(both_full & (pl.col("jw_first") >= 0.92)).then(_level("jw92"))
+        .when(both_full & (pl.col("jw_first") >= 0.88)).then(_level("jw88"))
+        .when(((flen == 1) | (frlen == 1)) & (fl.str.slice(0, 1) == fr.str.slice(0, 1))).then(_level("initial"))
+        .when(both_full & (pl.col("jw_first") >= 0.70)).then(_level("jw70"))
+        .otherwise(_level("else"))
     )
     # a shared surname token counts when one side's surnames are all in the other's (Smith-Jones ~ Jones,
-    # García Lorente ~ García), not when each has one of its own (García López vs García Ruiz: siblings)
-    tl, tr = pl.col("last_toks_l").str.split(" "), pl.col("last_toks_r").str.split(" ")
+    # García Lorente ~ García), not when each has one of its own (García López vs García Ruiz: siblings). A
+    # unit's surname tokens are its ``last_toks`` (space-separated, never empty tokens): two non-empty token
+    # sets, one inside the other, share a token, so no token table is searched; two single tokens nest when
+    # they are equal, and only the rows with a compound surname need the list operations
+    tks_l, tks_r = pl.col("last_toks_l"), pl.col("last_toks_r")
+    tl, tr = tks_l.str.split(" "), tks_r.str.split(" ")
     nested_expr = (tl.list.set_difference(tr).list.len() == 0) | (tr.list.set_difference(tl).list.len() == 0)
-    # the list operations only on the rows that can reach the token_overlap level (a shared surname token,
-    # different surnames, no jw92): every other row stops at an earlier level
-    can_overlap = pl.col("sh_last") & (ll != lr).fill_null(True) & (pl.col("jw_last") < 0.92).fill_null(True)
+    compound = tks_l.str.contains(" ", literal=True) | tks_r.str.contains(" ", literal=True)
+    # only the rows that can reach the token_overlap level (surname tokens on both sides, different surnames,
+    # no jw92): every other row stops at an earlier level
+    can_overlap = (tks_l != "") & (tks_r != "") & (ll != lr).fill_null(True) \
+        & (pl.col("jw_last") < 0.92).fill_null(True)
     rows = pl.int_range(pl.len(), dtype=pl.Int64)
-    overlapping = p.select(rows.alias("row"), can_overlap.alias("can"), "last_toks_l", "last_toks_r") \
-        .filter(pl.col("can")).filter(nested_expr).get_column("row")
+    cand = p.select(rows.alias("row"), can_overlap.alias("can"), compound.alias("compound"), "last_toks_l",
+                    "last_toks_r").filter(pl.col("can"))
+    overlapping = pl.concat([cand.filter(~pl.col("compound") & (tks_l == tks_r)).get_column("row"),
+                             cand.filter(pl.col("compound")).filter(nested_expr).get_column("row")])
     nested = rows.is_in(overlapping.implode())
     last_lv = (
-        pl.when((ll == "") | (lr == "")).then(pl.lit("null"))
-        .when(ll == lr).then(pl.lit("exact"))
-        .when(pl.col("jw_last") >= 0.92).then(pl.lit("jw92"))
-        .when(swapped).then(pl.lit("swapped"))
-        .when(pl.col("sh_last") & nested).then(pl.lit("token_overlap"))
-        .when(pl.col("jw_last") >= 0.88).then(pl.lit("jw88"))
-        .when(pl.col("jw_last") >= 0.70).then(pl.lit("jw70"))
-        .otherwise(pl.lit("else"))
+        pl.when((ll == "") | (lr == "")).then(_level("null"))
+        .when(ll == lr).then(_level("exact"))
+        .when(pl.col("jw_last") >= 0.92).then(_level("jw92"))
+        .when(swapped).then(_level("swapped"))
+        .when(nested).then(_level("token_overlap"))
+        .when(pl.col("jw_last") >= 0.88).then(_level("jw88"))
+        .when(pl.col("jw_last") >= 0.70).then(_level("jw70"))
+        .otherwise(_level("else"))
     )
-    mi_lv = (pl.when((pl.col("mi_l") == "") | (pl.col("mi_r") == "")).then(pl.lit("null"))
-             .when(pl.col("mi_l") == pl.col("mi_r")).then(pl.lit("agree")).otherwise(pl.lit("disagree")))
+    mi_lv = (pl.when((pl.col("mi_l") == "") | (pl.col("mi_r") == "")).then(_level("null"))
+             .when(pl.col("mi_l") == pl.col("mi_r")).then(_level("agree")).otherwise(_level("disagree")))
     sfx_lv = (pl.when((pl.col("suffix_l") != "") & (pl.col("suffix_r") != "")
-                      & (pl.col("suffix_l") != pl.col("suffix_r"))).then(pl.lit("conflict")).otherwise(pl.lit("null")))
-    email_lv = (pl.when((pl.col("n_email_l") == 0) | (pl.col("n_email_r") == 0)).then(pl.lit("null"))
-                .when(pl.col("sh_email")).then(pl.lit("exact"))
-                .when(pl.col("sh_domain")).then(pl.lit("other_at_same_domain"))
-                .when(pl.col("sh_local")).then(pl.lit("same_local"))
-                .otherwise(pl.lit("else")))
+                      & (pl.col("suffix_l") != pl.col("suffix_r"))).then(_level("conflict")).otherwise(_level("null")))
+    email_lv = (pl.when((pl.col("n_email_l") == 0) | (pl.col("n_email_r") == 0)).then(_level("null"))
+                .when(pl.col("sh_email")).then(_level("exact"))
+                .when(pl.col("sh_domain")).then(_level("other_at_same_domain"))
+                .when(pl.col("sh_local")).then(_level("same_local"))
+                .otherwise(_level("else")))
     app_l = pl.col("nameless_l") & (pl.col("n_local_l") > 0) & ~pl.col("nameless_r")
     app_r = pl.col("nameless_r") & (pl.col("n_local_r") > 0) & ~pl.col("nameless_l")
-    email_name_lv = (pl.when((~app_l & ~app_r) | email_lv.is_in(["exact", "same_local"])).then(pl.lit("null"))
-                     .when((app_l & pl.col("pat_lr")) | (app_r & pl.col("pat_rl"))).then(pl.lit("pattern"))
-                     .when((app_l & pl.col("fo_lr")) | (app_r & pl.col("fo_rl"))).then(pl.lit("first"))
-                     .otherwise(pl.lit("else")))
-    comp_lv = (pl.when((pl.col("n_comp_l") == 0) | (pl.col("n_comp_r") == 0)).then(pl.lit("null"))
-               .when(pl.col("cs1") | pl.col("cs2") | pl.col("cs3")).then(pl.lit("same")).otherwise(pl.lit("else")))
-    thread_lv = pl.when(pl.col("thread")).then(pl.lit("shared")).otherwise(pl.lit("null"))
+    email_name_lv = (pl.when((~app_l & ~app_r) | email_lv.is_in(["exact", "same_local"])).then(_level("null"))
+                     .when((app_l & pl.col("pat_lr")) | (app_r & pl.col("pat_rl"))).then(_level("pattern"))
+                     .when((app_l & pl.col("fo_lr")) | (app_r & pl.col("fo_rl"))).then(_level("first"))
+                     .otherwise(_level("else")))
+    comp_lv = (pl.when((pl.col("n_comp_l") == 0) | (pl.col("n_comp_r") == 0)).then(_level("null"))
+               .when(pl.col("cs1") | pl.col("cs2") | pl.col("cs3")).then(_level("same")).otherwise(_level("else")))
+    thread_lv = pl.when(pl.col("thread")).then(_level("shared")).otherwise(_level("null"))
     tick("term frequencies")
     p = p.with_columns(first_lv.alias("lv_first_name"), last_lv.alias("lv_last_name"),
                        mi_lv.alias("lv_middle_initial"), sfx_lv.alias("lv_suffix"), email_lv.alias("lv_email"),

@@ -3,7 +3,6 @@ name patterns, company tokens, term frequencies of names, small-thread membershi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 import polars as pl
@@ -15,13 +14,12 @@ from analyzer.names import (
     domain_tokens,
     email_info,
     local_name_hint,
-    parse_name,
+    parse_name_frame,
 )
 from analyzer.normalize import normalize_email
 
 CONNECTIONS_KIND = "linkedin.connections"
 _TOK = {"idx": pl.Int64, "tok": pl.String}
-_SUFFIX = re.compile(r"\b(jr|sr|ii|iii|iv)\b", re.IGNORECASE)  # a display name that may carry a suffix
 
 
 @dataclass
@@ -49,17 +47,7 @@ def compute_features(recs: pl.DataFrame) -> Features:
     tok: dict[str, pl.DataFrame] = {}
     # ---- names -------------------------------------------------------------------------------------------
     trip = recs.select("name", "first_name", "last_name").unique(maintain_order=True)
-    parsed = [parse_name(n, fn, ln) for n, fn, ln in trip.rows()]
-    trip = trip.with_columns(
-        pl.Series("first", [p.first for p in parsed], dtype=pl.String),
-        pl.Series("mi", [p.middle_initial for p in parsed], dtype=pl.String),
-        pl.Series("last", [p.last for p in parsed], dtype=pl.String),
-        pl.Series("last_toks", [" ".join(p.last_tokens) for p in parsed], dtype=pl.String),
-        # a card's separate name fields may drop the "Sr." that its display name carries
-        pl.Series("suffix", [p.suffix or (parse_name(n).suffix if n and (fn or ln) and _SUFFIX.search(n) else "")
-                             for p, (n, fn, ln) in zip(parsed, trip.rows(), strict=True)], dtype=pl.String),
-        pl.Series("display", [p.display for p in parsed], dtype=pl.String),
-    )
+    trip = trip.hstack(parse_name_frame(trip))
     # a signature's LinkedIn URL is the sender's profile (SPEC §5: linking evidence)
     f = recs.select("idx", "record_id", "source_file", "source_kind", "name", "first_name", "last_name",
                     pl.coalesce("linkedin_url", "sig_linkedin_url").alias("linkedin_url"), "company", "is_owner",
@@ -164,16 +152,18 @@ def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[st
     sender's full name with the same family name and another given name ("Zhang Kaiwen" above "Kevin Zhang"):
     the evidence that links an English work name to the native one, for that family name only (another
     Kevin's native name may be another). Never invented from a table."""
-    sig = recs.select("idx", "sig_name").drop_nulls("sig_name").join(f.select("idx", "first", "last"), on="idx")
-    out: set[tuple[str, str, str]] = set()
-    for sig_name, first, last in sig.select("sig_name", "first", "last").unique().rows():
-        p = parse_name(sig_name)
-        if len(first) < 2 or not last or len(p.first) < 2 or not p.last:
-            continue
-        other = p.first if p.last == last else p.last if p.first == last else ""
-        if other and other != first:
-            out.add((first, other, last))
-    return sorted(out)
+    sig = recs.select("idx", "sig_name").drop_nulls("sig_name").join(f.select("idx", "first", "last"), on="idx") \
+        .select("sig_name", "first", "last").unique()
+    names = sig.select(pl.col("sig_name").unique().alias("name"), pl.lit(None, dtype=pl.String).alias("first_name"),
+                       pl.lit(None, dtype=pl.String).alias("last_name"))
+    parsed = names.select(pl.col("name").alias("sig_name")).hstack(
+        parse_name_frame(names).select(pl.col("first").alias("p_first"), pl.col("last").alias("p_last")))
+    first, last, p_first, p_last = pl.col("first"), pl.col("last"), pl.col("p_first"), pl.col("p_last")
+    other = pl.when(p_last == last).then(p_first).when(p_first == last).then(p_last).otherwise(pl.lit(""))
+    found = sig.join(parsed, on="sig_name") \
+        .filter((first.str.len_chars() >= 2) & (last != "") & (p_first.str.len_chars() >= 2) & (p_last != "")) \
+        .select("first", other.alias("other"), "last").filter((pl.col("other") != "") & (pl.col("other") != first))
+    return sorted(set(found.rows()))
 
 
 def record_activity(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame,
