@@ -25,8 +25,8 @@ import polars as pl
 
 from analyzer.ingest.collect import FileCollector, hashed_keys
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
-from analyzer.ingest.text import PY_WHITESPACE, clean_text
-from analyzer.normalize import canonical_linkedin_url
+from analyzer.ingest.text import PY_WHITESPACE, casefolded, clean_texts
+from analyzer.normalize import canonical_linkedin_url, canonical_linkedin_urls
 
 LINKEDIN_MEMBER = "linkedin member"
 HIDDEN_MEMBER_HINT = "hidden LinkedIn member"
@@ -55,6 +55,14 @@ def _mapped(s: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType) -> pl.Se
     u = s.unique()
     results = pl.Series("r", [fn(x) for x in u.to_list()], dtype=dtype)
     return s.replace_strict(u, results, return_dtype=dtype)
+
+
+def _by_distinct(s: pl.Series, vectorised: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """``vectorised`` (a Series -> Series function) applied to the distinct values of ``s``, spread back to every
+    row (for columns with many repeats)."""
+    u = s.unique()
+    r = vectorised(u)
+    return s.replace_strict(u, r, return_dtype=r.dtype)
 
 
 def split_names(to: str) -> list[str]:
@@ -187,11 +195,11 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
         df = df.filter(pl.col("ts").is_not_null())
 
     # senders
-    canon = _mapped(df["surl"], lambda u: canonical_linkedin_url(u) if u else None, pl.String())
+    canon = _by_distinct(df["surl"], canonical_linkedin_urls)
     fstrip = df["from"].str.strip_chars(PY_WHITESPACE)
     df = df.with_columns(canon.alias("canon"), fstrip.alias("fs"))
     df = df.with_columns(
-        _mapped(df["fs"], lambda n: n.casefold() == LINKEDIN_MEMBER, pl.Boolean()).alias("member"))
+        (_by_distinct(df["fs"], casefolded) == LINKEDIN_MEMBER).alias("member"))
     nameless = pl.col("canon").is_null() & (pl.col("fs") == "")
     bad = df.filter(nameless)
     rejected.extend((line, "no sender (FROM and SENDER PROFILE URL are empty)") for line in bad["line"].to_list())
@@ -226,8 +234,8 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
 
     owner_cf = owner_name.casefold() if owner_name else None
     later = later.with_columns(
-        _mapped(later["fs"], lambda n: owner_cf is not None and n.casefold() == owner_cf, pl.Boolean())
-        .alias("is_owner"))
+        (_by_distinct(later["fs"], casefolded) == owner_cf if owner_cf is not None
+         else pl.repeat(False, later.height, eager=True)).alias("is_owner"))
     is_owner = pl.col("is_owner")
     later = later.with_columns(
         pl.when(is_owner).then(_NAME + pl.col("fs")).otherwise(_SPONSORED + pl.col("fs")).alias("skey"),
@@ -270,14 +278,25 @@ def message_key_text(cid: pl.Expr, date: pl.Expr, who: pl.Expr, to: pl.Expr, dup
     )
 
 
-def _spread(keys: pl.DataFrame, fn: Callable[..., list[tuple[Any, ...]]], schema: dict[str, pl.DataType]
-            ) -> pl.DataFrame:
+def _spread(keys: pl.DataFrame, fn: Callable[..., list[tuple[Any, ...]]], schema: dict[str, pl.DataType],
+            fast: Callable[[pl.DataFrame], tuple[pl.Series, pl.DataFrame]] | None = None) -> pl.DataFrame:
     """``fn(*values)`` (a list of items) of each distinct row of ``keys``, as rows (i, pos, *item) for every row
-    i of ``keys``: Python runs once per distinct value, polars spreads the result."""
+    i of ``keys``: Python runs once per distinct value, polars spreads the result.
+
+    ``fast``, given the distinct rows (with their ``uid``), says which of them it computes itself (a boolean
+    per distinct row) and returns their items (uid, pos, *item): ``fn`` runs on the others only."""
     cols = keys.columns
     u = keys.unique().with_row_index("uid")
-    flat = [(j, p, *item) for j, *v in u.iter_rows() for p, item in enumerate(fn(*v))]
-    items = pl.DataFrame(flat, schema={"uid": pl.UInt32(), "pos": pl.Int64(), **schema}, orient="row")
+    types: dict[str, pl.DataType] = {"uid": pl.UInt32(), "pos": pl.Int64(), **schema}
+    parts: list[pl.DataFrame] = []
+    rest = u
+    if fast is not None:
+        handled, fast_items = fast(u)
+        parts.append(fast_items.select(pl.col(k).cast(t) for k, t in types.items()))
+        rest = u.filter(~handled)
+    flat = [(j, p, *item) for j, *v in rest.iter_rows() for p, item in enumerate(fn(*v))]
+    parts.append(pl.DataFrame(flat, schema=types, orient="row"))
+    items = pl.concat(parts)
     return (keys.with_row_index("i").join(u, on=cols).select("i", "uid").join(items, on="uid")
             .drop("uid"))
 
@@ -291,10 +310,29 @@ def _mentions(df: pl.DataFrame, deferred: bool) -> pl.DataFrame:
                         pl.col("sname").alias("name"))
     # the recipients of each distinct (TO, URLs) pair, spread to the rows by a pair number
     plan = _spread(df.select("to", "rurls"), lambda to, urls: _recipients(to, urls, deferred),
-                   {"key": pl.String(), "name": pl.String()})
+                   {"key": pl.String(), "name": pl.String()}, fast=None if deferred else _one_recipient)
     recips = (df.select("seq").with_row_index("i").join(plan, on="i")
               .select("seq", pl.col("pos") + 1, "key", "name"))
     return pl.concat([senders, recips]).sort("seq", "pos")
+
+
+def _one_recipient(pairs: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """The common case of :func:`_recipients` (not deferred) over distinct (TO, URLs) pairs, vectorised: one
+    URL that is a profile URL, the whole TO its name."""
+    rurls = pairs["rurls"]
+    canon = canonical_linkedin_urls(rurls)
+    one = (~rurls.str.contains(",", literal=True) & (rurls != "") & canon.is_not_null()).alias("one")
+    items = pairs.filter(one).select("uid", pl.lit(0, pl.Int64).alias("pos"), canon.filter(one).alias("key"),
+                                     pl.col("to").alias("name"))
+    return one, items
+
+
+def _urls_of_chunks(chunks: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """:func:`_chunk_urls` of every distinct chunk, vectorised (the URLs of a comma-separated list)."""
+    parts = (chunks.select("uid", pl.col("chunk").str.split(",").alias("u")).explode("u")
+             .with_columns(pl.int_range(pl.len()).over("uid").alias("pos")))
+    parts = parts.with_columns(canonical_linkedin_urls(parts["u"]).alias("u")).filter(pl.col("u").is_not_null())
+    return pl.Series("all", [True] * chunks.height, dtype=pl.Boolean()), parts.select("uid", "pos", "u")
 
 
 def _owner(now: pl.DataFrame, has_urls: bool, url_name: dict[str, str]) -> tuple[str | None, str | None]:
@@ -304,7 +342,7 @@ def _owner(now: pl.DataFrame, has_urls: bool, url_name: dict[str, str]) -> tuple
         conv.filter(pl.col("canon").is_not_null()).select("cid", pl.col("canon").alias("chunk")),
         conv.filter(pl.col("rurls") != "").select("cid", pl.col("rurls").alias("chunk")),
     ]).unique()
-    found = _spread(chunks.select("chunk"), _chunk_urls, {"u": pl.String()})
+    found = _spread(chunks.select("chunk"), _chunk_urls, {"u": pl.String()}, fast=_urls_of_chunks)
     found = chunks.with_row_index("i").join(found, on="i").select("cid", "u").unique()
     per_url = Counter(dict(found["u"].value_counts(name="n").iter_rows()))
     best = clear_winner(per_url, found["cid"].n_unique())
@@ -361,9 +399,9 @@ def _records(msgs: pl.DataFrame, mentions: pl.DataFrame) -> tuple[pl.DataFrame, 
     keys = firsts["key"]
     records = firsts.select(
         "line", "role",
-        _mapped(firsts["name"].fill_null(""), clean_text, pl.String()).alias("name"),
+        _by_distinct(firsts["name"].fill_null(""), clean_texts).alias("name"),
         pl.when(~pl.col("key").str.starts_with("\x00"))
-        .then(_mapped(keys, canonical_linkedin_url, pl.String())).alias("linkedin_url"),
+        .then(_by_distinct(keys, canonical_linkedin_urls)).alias("linkedin_url"),
         "n_mentions", pl.col("hint").alias("automated_hint"),
     )
     return records, messages
