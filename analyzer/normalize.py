@@ -66,11 +66,10 @@ def _anycase(text: str) -> str:
     return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in text)
 
 
-#: A plain profile URL, made of printable characters without spaces: scheme and subdomains optional, a slug
+#: A plain profile URL (made of printable characters without spaces only): scheme and subdomains optional, a slug
 #: without percent-escapes, then nothing or a path / query / fragment.
 _FAST_URL = (rf"^(?:{_anycase('http')}[{'Ss'}]?://)?(?:[A-Za-z0-9-]+\.)*{_anycase('linkedin.com/in/')}"
              rf"([A-Za-z0-9_.{PLAIN_NON_ASCII}-]+)(?:[/?#][!-~{PLAIN_NON_ASCII}]*)?$")
-_GRAPH = rf"^[!-~{PLAIN_NON_ASCII}]+$"
 
 
 def canonical_linkedin_urls(s: pl.Series) -> pl.Series:
@@ -82,12 +81,12 @@ def canonical_linkedin_urls(s: pl.Series) -> pl.Series:
     """
     v = s.cast(pl.String).to_frame("v")
     col = pl.col("v")
-    plain = col.str.contains(_GRAPH) & col.str.contains(_FAST_URL)
-    slug = col.str.extract(_FAST_URL, 1).str.to_lowercase()
-    no_site = col.str.contains(r"^[\x00-\x7f]*$") & ~col.str.to_lowercase().str.contains("linkedin.com", literal=True)
-    res = v.select(
-        (col.is_null() | (col == "") | plain | no_site).alias("ok"),
-        pl.when(plain & (slug != "unavailable")).then(pl.lit("https://www.linkedin.com/in/") + slug).alias("f"),
+    slug = pl.col("slug")
+    res = v.with_columns(col.str.extract(_FAST_URL, 1).str.to_lowercase().alias("slug")).select(
+        (col.is_null() | (col == "") | slug.is_not_null()
+         | (col.str.contains(r"^[\x00-\x7f]*$") & ~col.str.to_lowercase().str.contains("linkedin.com", literal=True))
+         ).alias("ok"),
+        pl.when(slug != "unavailable").then(pl.lit("https://www.linkedin.com/in/") + slug).alias("f"),
     )
     return with_python_rest(s, res["ok"], res["f"], canonical_linkedin_url, pl.String())
 

@@ -73,18 +73,20 @@ def split_names(to: str) -> list[str]:
     return [n for n in (p.strip() for p in _SPLIT_TO.split(to)) if n]
 
 
-def recipient_plan(to: str, urls_raw: str) -> list[tuple[str | None, str]]:
+def recipient_plan(to: str, urls_raw: str, canon_of: Callable[[str], str | None] = canonical_linkedin_url
+                   ) -> list[tuple[str | None, str]]:
     """(canonical URL or None, name) per recipient of a TO cell and its RECIPIENT PROFILE URLS cell.
 
     With one URL the whole TO is one name (``Jane Doe, PhD``); with several, TO is split on commas not
     followed by a space and paired in order; hidden members ("LinkedIn Member", no URL) are taken out of the
     names first. When the counts still disagree, names are paired in order as far as they go.
+    ``canon_of`` is :func:`canonical_linkedin_url` (or a lookup of its results).
     """
     urls = [u.strip() for u in urls_raw.split(",") if u.strip()] if urls_raw else []
     if not urls:
         return [(None, n) for n in split_names(to)]
     if len(urls) == 1 and "," not in to:
-        canon = canonical_linkedin_url(urls[0])
+        canon = canon_of(urls[0])
         return [(canon, to)] if canon is not None or to else []
     names = split_names(to)
     plan: list[tuple[str | None, str]] = []
@@ -102,7 +104,7 @@ def recipient_plan(to: str, urls_raw: str) -> list[tuple[str | None, str]]:
         names = [",".join(names)]
     for i, u in enumerate(urls):
         name = names[i] if i < len(names) else ""
-        canon = canonical_linkedin_url(u)
+        canon = canon_of(u)
         if canon is not None or name:
             plan.append((canon, name))
     return plan
@@ -126,17 +128,18 @@ def _name_key(name: str) -> tuple[str, str]:
     return _NAME + name, name
 
 
-def _recipients(to: str, rurls: str, deferred: bool) -> list[tuple[str, str]]:
+def _recipients(to: str, rurls: str, deferred: bool,
+                canon_of: Callable[[str], str | None] = canonical_linkedin_url) -> list[tuple[str, str]]:
     """(key, name) of each recipient of a row with these TO and URLs cells (deferred or not)."""
     plan: list[tuple[str | None, str]]
     if deferred or "," in rurls:
-        plan = recipient_plan(to.strip(), rurls)
+        plan = recipient_plan(to.strip(), rurls, canon_of)
     elif not rurls:
         plan = [(None, n) for n in split_names(to.strip())]
-    elif (rc := canonical_linkedin_url(rurls)) is not None:
+    elif (rc := canon_of(rurls)) is not None:
         plan = [(rc, to)]
     else:
-        plan = recipient_plan(to.strip(), rurls)
+        plan = recipient_plan(to.strip(), rurls, canon_of)
     return [(canon, name) if canon is not None else _name_key(name) for canon, name in plan]
 
 
@@ -309,11 +312,25 @@ def _mentions(df: pl.DataFrame, deferred: bool) -> pl.DataFrame:
     senders = df.select("seq", pl.lit(0, pl.Int64).alias("pos"), pl.col("skey").alias("key"),
                         pl.col("sname").alias("name"))
     # the recipients of each distinct (TO, URLs) pair, spread to the rows by a pair number
-    plan = _spread(df.select("to", "rurls"), lambda to, urls: _recipients(to, urls, deferred),
+    canon_of = _url_lookup(df["rurls"])
+    plan = _spread(df.select("to", "rurls"), lambda to, urls: _recipients(to, urls, deferred, canon_of),
                    {"key": pl.String(), "name": pl.String()}, fast=None if deferred else _one_recipient)
     recips = (df.select("seq").with_row_index("i").join(plan, on="i")
               .select("seq", pl.col("pos") + 1, "key", "name"))
     return pl.concat([senders, recips]).sort("seq", "pos")
+
+
+def _url_lookup(rurls: pl.Series) -> Callable[[str], str | None]:
+    """:func:`canonical_linkedin_url` of the URLs of the lists of several URLs in ``rurls``, computed together
+    (vectorised) and looked up by the stripped URL as :func:`recipient_plan` has it; other URLs are
+    computed when asked for."""
+    pieces = rurls.filter(rurls.str.contains(",", literal=True)).str.split(",").explode().unique()
+    # canonical_linkedin_url strips its argument: a piece and the piece stripped have the same result
+    known = dict(zip((p.strip() for p in pieces.to_list()), canonical_linkedin_urls(pieces).to_list(), strict=True))
+
+    def canon_of(url: str) -> str | None:
+        return known[url] if url in known else canonical_linkedin_url(url)
+    return canon_of
 
 
 def _one_recipient(pairs: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
@@ -331,7 +348,8 @@ def _urls_of_chunks(chunks: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
     """:func:`_chunk_urls` of every distinct chunk, vectorised (the URLs of a comma-separated list)."""
     parts = (chunks.select("uid", pl.col("chunk").str.split(",").alias("u")).explode("u")
              .with_columns(pl.int_range(pl.len()).over("uid").alias("pos")))
-    parts = parts.with_columns(canonical_linkedin_urls(parts["u"]).alias("u")).filter(pl.col("u").is_not_null())
+    parts = parts.with_columns(_by_distinct(parts["u"], canonical_linkedin_urls).alias("u")
+                               ).filter(pl.col("u").is_not_null())
     return pl.Series("all", [True] * chunks.height, dtype=pl.Boolean()), parts.select("uid", "pos", "u")
 
 
