@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import lru_cache
+from typing import Any
 from urllib.parse import unquote
+
+import polars as pl
 
 _IN_SLUG = re.compile(r"(?:^|/)in/([^/?#\s]+)", re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
@@ -31,6 +35,60 @@ def canonical_linkedin_url(value: str | None) -> str | None:
     if not slug or slug in {"", "unavailable"}:
         return None
     return f"https://www.linkedin.com/in/{slug}"
+
+
+def with_python_rest(s: pl.Series, ok: pl.Series, fast: pl.Series, fn: Callable[[Any], Any],
+                     dtype: pl.DataType) -> pl.Series:
+    """``fast`` where ``ok`` holds, ``fn`` (Python, once per distinct value) of ``s`` elsewhere.
+
+    For the vectorised forms of the per-value functions: ``fast`` is the polars computation of the common
+    case, ``ok`` says where it provably equals ``fn``; the other values (rare) take the Python path.
+    """
+    ok = ok.fill_null(False)
+    fast = fast.cast(dtype)
+    if bool(ok.all()):
+        return fast.alias(s.name)
+    idx = (~ok).arg_true()
+    rest = s.gather(idx)
+    u = rest.unique()
+    vals = pl.Series("r", [fn(x) for x in u.to_list()], dtype=dtype)
+    return fast.scatter(idx, rest.replace_strict(u, vals, return_dtype=dtype)).alias(s.name)
+
+
+#: Letters, marks and signs beyond ASCII that Python counts as printable and not whitespace, and that Python's
+#: ``str.lower`` and polars' ``to_lowercase`` treat alike (no context rule such as the Greek final sigma):
+#: checked for every one of them in the tests.
+PLAIN_NON_ASCII = "\u00a1-\u00ac\u00ae-\u02af\u0300-\u036f\u0400-\u04ff\u1e00-\u1eff"
+
+
+def _anycase(text: str) -> str:
+    """A regex matching ``text`` with its ASCII letters in either case (and nothing else: no Unicode folding)."""
+    return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in text)
+
+
+#: A plain profile URL (made of printable characters without spaces only): scheme and subdomains optional, a slug
+#: without percent-escapes, then nothing or a path / query / fragment.
+_FAST_URL = (rf"^(?:{_anycase('http')}[{'Ss'}]?://)?(?:[A-Za-z0-9-]+\.)*{_anycase('linkedin.com/in/')}"
+             rf"([A-Za-z0-9_.{PLAIN_NON_ASCII}-]+)(?:[/?#][!-~{PLAIN_NON_ASCII}]*)?$")
+
+
+def canonical_linkedin_urls(s: pl.Series) -> pl.Series:
+    """:func:`canonical_linkedin_url` of every value of ``s`` (null and "" give null), vectorised.
+
+    Plain profile URLs (printable, slug without escapes) are made by polars, ASCII values without
+    ``linkedin.com`` are null; anything else (percent-escapes, non-ASCII, spaces) goes through the Python
+    function, once per distinct value.
+    """
+    v = s.cast(pl.String).to_frame("v")
+    col = pl.col("v")
+    slug = pl.col("slug")
+    res = v.with_columns(col.str.extract(_FAST_URL, 1).str.to_lowercase().alias("slug")).select(
+        (col.is_null() | (col == "") | slug.is_not_null()
+         | (col.str.contains(r"^[\x00-\x7f]*$") & ~col.str.to_lowercase().str.contains("linkedin.com", literal=True))
+         ).alias("ok"),
+        pl.when(slug != "unavailable").then(pl.lit("https://www.linkedin.com/in/") + slug).alias("f"),
+    )
+    return with_python_rest(s, res["ok"], res["f"], canonical_linkedin_url, pl.String())
 
 
 @lru_cache(maxsize=500_000)

@@ -57,7 +57,11 @@ _SPACES = re.compile(r"\s+")
 def _squash(value: str | None) -> str | None:
     """Cleaned text with inner whitespace runs collapsed (``FN: Kate  Bell`` -> ``Kate Bell``)."""
     v = clean_text(value)
-    return _SPACES.sub(" ", v) if v else None
+    if not v:
+        return None
+    if "  " not in v and v.isprintable():  # the only whitespace a printable text has is the space
+        return v
+    return _SPACES.sub(" ", v)
 
 
 def _split_multi(value: str | None) -> list[str]:
@@ -180,6 +184,14 @@ def _display_name(display: str | None) -> str | None:
     return v
 
 
+def _row_linkedin_url(cells: list[str], cols: list[int]) -> str | None:
+    """:func:`_linkedin_url` of the cells at ``cols``, with one look at the whole row first (nearly every row
+    has no LinkedIn URL at all; "linkedin" in a cell is "linkedin" in the lower-cased row)."""
+    if "linkedin" not in "\x00".join(cells).lower():
+        return None
+    return _linkedin_url(cells[i] for i in cols)
+
+
 def _csv_row(out: FileCollector, line: int, cells: list[str], cols: _Columns, width: int) -> None:
     if len(cells) != width and not (len(cells) > width and not any(c.strip() for c in cells[width:])):
         out.reject(line, f"ragged row: {len(cells)} cells, header has {width}")
@@ -204,7 +216,7 @@ def _csv_row(out: FileCollector, line: int, cells: list[str], cols: _Columns, wi
     if not (name or first or last) and names_from_display:
         name = names_from_display[0]
     _emit(out, line=line, role=_role_from_labels(labels), name=name, first_name=first, last_name=last,
-          emails=emails, linkedin_url=_linkedin_url(cells[i] for i in cols.urls),
+          emails=emails, linkedin_url=_row_linkedin_url(cells, cols.urls),
           company=_cell(cells, cols.company), position=_cell(cells, cols.title))
 
 
@@ -354,6 +366,9 @@ def _decode_line(raw: bytes) -> str:
 
 def _split_property(line: str) -> tuple[str, str]:
     """(name;params, value) at the first colon outside double quotes."""
+    i = line.find(":")
+    if i >= 0 and '"' not in line[:i]:  # nearly every line: no quote before the first colon
+        return line[:i], line[i + 1:]
     quoted = False
     for i, ch in enumerate(line):
         if ch == '"':

@@ -162,6 +162,48 @@ class _CappedReader(io.RawIOBase):
             super().close()
 
 
+#: Members from this size on are inflated in one piece by :func:`_inflate_member`.
+_INFLATE_MIN = 1 << 20
+_LOCAL_HEADER = struct.Struct("<4s22xHH")
+
+
+def _inflate_member(path: Path, member: str) -> bytes | None:
+    """The content of a deflated zip member, inflated by zlib in one call (which releases the GIL, and makes
+    one buffer of the right size instead of pieces joined afterwards), or None when the member is small, not
+    plainly deflated, or anything about it is unusual: the stream must end exactly at the declared size and
+    match the declared CRC. On None the caller reads the member through :class:`_CappedReader`, which reports
+    every problem."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            info = zf.getinfo(member)
+            if (info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1 or info.file_size < _INFLATE_MIN
+                    or info.file_size > MAX_MEMBER_BYTES):
+                return None
+            fp = zf.fp
+            if fp is None:
+                return None
+            fp.seek(info.header_offset)
+            sig, name_len, extra_len = _LOCAL_HEADER.unpack(fp.read(_LOCAL_HEADER.size))
+            if sig != b"PK\x03\x04":
+                return None
+            fp.seek(info.header_offset + _LOCAL_HEADER.size + name_len + extra_len)
+            packed = fp.read(info.compress_size)
+    except (KeyError, OSError, ValueError, EOFError, struct.error, zipfile.BadZipFile, NotImplementedError):
+        return None
+    if len(packed) != info.compress_size:
+        return None
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    try:
+        data = inflater.decompress(packed, info.file_size + 1)
+    except zlib.error:
+        return None
+    del packed
+    if (len(data) != info.file_size or not inflater.eof or inflater.unconsumed_tail
+            or zlib.crc32(data) != info.CRC):
+        return None
+    return data
+
+
 @dataclass(frozen=True)
 class InputFile:
     """One readable file: a plain file on disk or a member of a zip archive."""
@@ -194,6 +236,8 @@ class InputFile:
 
     def read_bytes(self) -> bytes:
         """The whole content (only for files that are small enough to hold in memory)."""
+        if self.member is not None and (data := _inflate_member(self.path, self.member)) is not None:
+            return data
         with self.open() as fh:
             return fh.read()
 

@@ -13,7 +13,10 @@ import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
+import polars as pl
+
 from analyzer.errors import InputError
+from analyzer.normalize import PLAIN_NON_ASCII, with_python_rest
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
@@ -43,6 +46,42 @@ def clean_text(value: str | None) -> str | None:
     if len(v) > MAX_TEXT:
         v = v[:MAX_TEXT].rstrip()
     return v or None
+
+
+#: Characters that are printable and not whitespace for Python (checked for every one of them in the tests),
+#: with the space: a value made of them only is left alone by :func:`clean_text` but for the strip of spaces.
+_PLAIN = f"^[ -~{PLAIN_NON_ASCII}]*$"
+_ASCII = "^[ -~]*$"
+
+
+def clean_texts(s: pl.Series) -> pl.Series:
+    """:func:`clean_text` of every value of ``s`` (null stays null), vectorised: values of plain printable
+    characters only and at most :data:`MAX_TEXT` long are stripped by polars, the others go through Python
+    (once per distinct value)."""
+    v = s.cast(pl.String).to_frame("v")
+    col = pl.col("v")
+    stripped = col.str.strip_chars(" ")
+    res = v.select((col.is_null() | (col.str.contains(_PLAIN) & (col.str.len_chars() <= MAX_TEXT))).alias("ok"),
+                   pl.when(stripped != "").then(stripped).alias("f"))
+    return with_python_rest(s, res["ok"], res["f"], clean_text, pl.String())
+
+
+def casefolded(s: pl.Series) -> pl.Series:
+    """``str.casefold`` of every value of ``s`` (null stays null): polars for printable ASCII values, Python
+    (once per distinct value) for the others."""
+    v = s.cast(pl.String).to_frame("v")
+    col = pl.col("v")
+    res = v.select((col.is_null() | col.str.contains(_ASCII)).alias("ok"), col.str.to_lowercase().alias("f"))
+    return with_python_rest(s, res["ok"], res["f"], str.casefold, pl.String())
+
+
+def uppercased(s: pl.Series) -> pl.Series:
+    """``str.upper`` of every value of ``s`` (null stays null): polars for printable ASCII values, Python
+    (once per distinct value) for the others."""
+    v = s.cast(pl.String).to_frame("v")
+    col = pl.col("v")
+    res = v.select((col.is_null() | col.str.contains(_ASCII)).alias("ok"), col.str.to_uppercase().alias("f"))
+    return with_python_rest(s, res["ok"], res["f"], str.upper, pl.String())
 
 
 def detect_encoding(head: bytes) -> str:

@@ -30,8 +30,8 @@ from analyzer.ingest.linkedin.common import (
     _shown,
 )
 from analyzer.ingest.registry import Sniff
-from analyzer.ingest.text import clean_text
-from analyzer.normalize import canonical_linkedin_url, clean_email
+from analyzer.ingest.text import casefolded, clean_texts, uppercased
+from analyzer.normalize import canonical_linkedin_urls, clean_email
 
 # ---- Connections.csv -----------------------------------------------------------------------------------------
 
@@ -66,8 +66,8 @@ def parse_connections(f: InputFile, out: FileCollector) -> None:
     rejects.extend(zip(impossible["line"].to_list(),
                        (f"impossible date '{_shown(v)}'" for v in impossible["on"].to_list()), strict=True))
     df = df.filter((pl.col("on") == "") | pl.col("connected_on").is_not_null())
-    first = _mapped(df["first"], clean_text, pl.String())
-    last = _mapped(df["last"], clean_text, pl.String())
+    first = clean_texts(df["first"])
+    last = clean_texts(df["last"])
     email = _mapped(df["email"], clean_email, pl.String())
     records = df.select(
         "line", pl.lit("connection").alias("role"),
@@ -75,9 +75,9 @@ def parse_connections(f: InputFile, out: FileCollector) -> None:
         .then(pl.concat_str(first, last, separator=" ", ignore_nulls=True)).alias("name"),
         first.alias("first_name"), last.alias("last_name"),
         pl.concat_list(email).list.drop_nulls().alias("emails"),
-        _mapped(df["url"], lambda u: canonical_linkedin_url(u or None), pl.String()).alias("linkedin_url"),
-        _mapped(df["company"], clean_text, pl.String()).alias("company"),
-        _mapped(df["position"], clean_text, pl.String()).alias("position"),
+        canonical_linkedin_urls(df["url"]).alias("linkedin_url"),
+        clean_texts(df["company"]).alias("company"),
+        clean_texts(df["position"]).alias("position"),
         "connected_on",
     )
     _reject_all(out, rejects)
@@ -105,7 +105,7 @@ def parse_invitations(f: InputFile, out: FileCollector) -> None:
     }, rejects)
     del table
     df = df.with_columns(_mapped(df["at"], parse_datetime, pl.Datetime("us", "UTC")).alias("ts"),
-                         _mapped(df["dir"], str.upper, pl.String()).alias("dir"))
+                         uppercased(df["dir"]).alias("dir"))
     bad = df.filter(pl.col("ts").is_null())
     rejects.extend(zip(bad["line"].to_list(), (_bad_date(d) for d in bad["at"].to_list()), strict=True))
     df = df.filter(pl.col("ts").is_not_null())
@@ -145,8 +145,8 @@ def parse_invitations(f: InputFile, out: FileCollector) -> None:
     sender = ids.filter(pl.col("pos") == 0)["rid"]
     recip = ids.filter(pl.col("pos") == 1)["rid"]
     text = pl.concat_str(pl.lit("li-inv\x1f"), pl.col("ts").dt.epoch("us").cast(pl.String), pl.lit("\x1f"),
-                         "dir", pl.lit("\x1f"), _mapped(df["frm"], str.casefold, pl.String()), pl.lit("\x1f"),
-                         _mapped(df["to"], str.casefold, pl.String()))
+                         "dir", pl.lit("\x1f"), casefolded(df["frm"]), pl.lit("\x1f"),
+                         casefolded(df["to"]))
     messages = df.select(
         hashed_keys(df.select(text).to_series()), pl.col("ts").alias("timestamp"),
         pl.lit("linkedin_invitation").alias("channel"), sender.alias("sender_id"),
@@ -190,12 +190,12 @@ def _parse_endorsements(f: InputFile, out: FileCollector, who: str) -> None:
     }, rejects)
     del table
     direction = "received" if received else "given"
-    status = _mapped(df["status"], str.upper, pl.String())
+    status = uppercased(df["status"])
     accepted = status.is_in(list(_ACCEPTED))
     for st, n in sorted(status.filter(~accepted).value_counts().iter_rows()):
         out.ignore(f"endorsement status {st}", n)
     df = df.filter(accepted)
-    hidden = _mapped(df["display"], str.upper, pl.String()).is_in(["HIDE", "HIDDEN"])
+    hidden = uppercased(df["display"]).is_in(["HIDE", "HIDDEN"])
     if n_hidden := int(hidden.sum()):
         out.ignore("endorsement hidden from profile", n_hidden)
     df = df.filter(~hidden)
@@ -224,8 +224,8 @@ def _parse_endorsements(f: InputFile, out: FileCollector, who: str) -> None:
     owner_id = ids.filter(pl.col("pos") == 1)["rid"]
     sender, recip = (other_id, owner_id) if received else (owner_id, other_id)
     text = pl.concat_str(pl.lit("li-endorse\x1f"), pl.col("ts").dt.epoch("us").cast(pl.String), pl.lit("\x1f"),
-                         _mapped(df["skill"], str.casefold, pl.String()), pl.lit("\x1f"),
-                         _mapped(df["name"], str.casefold, pl.String()), pl.lit("\x1f" + direction))
+                         casefolded(df["skill"]), pl.lit("\x1f"),
+                         casefolded(df["name"]), pl.lit("\x1f" + direction))
     messages = df.select(
         hashed_keys(df.select(text).to_series()), pl.col("ts").alias("timestamp"),
         pl.lit("linkedin_endorsement").alias("channel"), sender.alias("sender_id"),
@@ -287,7 +287,7 @@ def _parse_recommendations(f: InputFile, out: FileCollector, received: bool) -> 
     df = df.with_columns(_mapped(df["date"], lambda d: parse_datetime(d) if d else None,
                                  pl.Datetime("us", "UTC")).alias("ts"))
     bad_dates = df.filter((pl.col("date") != "") & pl.col("ts").is_null())["date"].to_list()
-    folded = _mapped(df["name"], str.casefold, pl.String())
+    folded = casefolded(df["name"])
     null_s = pl.lit(None, pl.String())
     other = df.select("seq", (NAME_KEY + folded).alias("key"), pl.lit(role).alias("role"),
                       pl.col("first").alias("first_name"), pl.col("last").alias("last_name"),
@@ -314,8 +314,8 @@ def _parse_recommendations(f: InputFile, out: FileCollector, received: bool) -> 
     records = _clean_names(records.select("line", "role", "name", "first_name", "last_name", "linkedin_url",
                                           "company", "position", "n_mentions", "owner_hint"))
     records = records.with_columns(
-        _mapped(records["company"].fill_null(""), clean_text, pl.String()).alias("company"),
-        _mapped(records["position"].fill_null(""), clean_text, pl.String()).alias("position"))
+        clean_texts(records["company"]).alias("company"),
+        clean_texts(records["position"]).alias("position"))
     if bad_dates:
         out.note(f"{len(bad_dates)} recommendation(s) with an impossible Creation Date (e.g. "
                  f"'{_shown(bad_dates[0])}') used without a date")

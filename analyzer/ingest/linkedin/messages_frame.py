@@ -25,8 +25,8 @@ import polars as pl
 
 from analyzer.ingest.collect import FileCollector, hashed_keys
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
-from analyzer.ingest.text import PY_WHITESPACE, clean_text
-from analyzer.normalize import canonical_linkedin_url
+from analyzer.ingest.text import PY_WHITESPACE, casefolded, clean_texts
+from analyzer.normalize import canonical_linkedin_url, canonical_linkedin_urls
 
 LINKEDIN_MEMBER = "linkedin member"
 HIDDEN_MEMBER_HINT = "hidden LinkedIn member"
@@ -57,6 +57,14 @@ def _mapped(s: pl.Series, fn: Callable[[str], Any], dtype: pl.DataType) -> pl.Se
     return s.replace_strict(u, results, return_dtype=dtype)
 
 
+def _by_distinct(s: pl.Series, vectorised: Callable[[pl.Series], pl.Series]) -> pl.Series:
+    """``vectorised`` (a Series -> Series function) applied to the distinct values of ``s``, spread back to every
+    row (for columns with many repeats)."""
+    u = s.unique()
+    r = vectorised(u)
+    return s.replace_strict(u, r, return_dtype=r.dtype)
+
+
 def split_names(to: str) -> list[str]:
     """TO split on commas not followed by a space (``A B,C D`` -> two; ``Jane Doe, PhD`` -> one)."""
     if "," not in to:
@@ -65,18 +73,20 @@ def split_names(to: str) -> list[str]:
     return [n for n in (p.strip() for p in _SPLIT_TO.split(to)) if n]
 
 
-def recipient_plan(to: str, urls_raw: str) -> list[tuple[str | None, str]]:
+def recipient_plan(to: str, urls_raw: str, canon_of: Callable[[str], str | None] = canonical_linkedin_url
+                   ) -> list[tuple[str | None, str]]:
     """(canonical URL or None, name) per recipient of a TO cell and its RECIPIENT PROFILE URLS cell.
 
     With one URL the whole TO is one name (``Jane Doe, PhD``); with several, TO is split on commas not
     followed by a space and paired in order; hidden members ("LinkedIn Member", no URL) are taken out of the
     names first. When the counts still disagree, names are paired in order as far as they go.
+    ``canon_of`` is :func:`canonical_linkedin_url` (or a lookup of its results).
     """
     urls = [u.strip() for u in urls_raw.split(",") if u.strip()] if urls_raw else []
     if not urls:
         return [(None, n) for n in split_names(to)]
     if len(urls) == 1 and "," not in to:
-        canon = canonical_linkedin_url(urls[0])
+        canon = canon_of(urls[0])
         return [(canon, to)] if canon is not None or to else []
     names = split_names(to)
     plan: list[tuple[str | None, str]] = []
@@ -94,7 +104,7 @@ def recipient_plan(to: str, urls_raw: str) -> list[tuple[str | None, str]]:
         names = [",".join(names)]
     for i, u in enumerate(urls):
         name = names[i] if i < len(names) else ""
-        canon = canonical_linkedin_url(u)
+        canon = canon_of(u)
         if canon is not None or name:
             plan.append((canon, name))
     return plan
@@ -118,17 +128,18 @@ def _name_key(name: str) -> tuple[str, str]:
     return _NAME + name, name
 
 
-def _recipients(to: str, rurls: str, deferred: bool) -> list[tuple[str, str]]:
+def _recipients(to: str, rurls: str, deferred: bool,
+                canon_of: Callable[[str], str | None] = canonical_linkedin_url) -> list[tuple[str, str]]:
     """(key, name) of each recipient of a row with these TO and URLs cells (deferred or not)."""
     plan: list[tuple[str | None, str]]
     if deferred or "," in rurls:
-        plan = recipient_plan(to.strip(), rurls)
+        plan = recipient_plan(to.strip(), rurls, canon_of)
     elif not rurls:
         plan = [(None, n) for n in split_names(to.strip())]
-    elif (rc := canonical_linkedin_url(rurls)) is not None:
+    elif (rc := canon_of(rurls)) is not None:
         plan = [(rc, to)]
     else:
-        plan = recipient_plan(to.strip(), rurls)
+        plan = recipient_plan(to.strip(), rurls, canon_of)
     return [(canon, name) if canon is not None else _name_key(name) for canon, name in plan]
 
 
@@ -187,11 +198,11 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
         df = df.filter(pl.col("ts").is_not_null())
 
     # senders
-    canon = _mapped(df["surl"], lambda u: canonical_linkedin_url(u) if u else None, pl.String())
+    canon = _by_distinct(df["surl"], canonical_linkedin_urls)
     fstrip = df["from"].str.strip_chars(PY_WHITESPACE)
     df = df.with_columns(canon.alias("canon"), fstrip.alias("fs"))
     df = df.with_columns(
-        _mapped(df["fs"], lambda n: n.casefold() == LINKEDIN_MEMBER, pl.Boolean()).alias("member"))
+        (_by_distinct(df["fs"], casefolded) == LINKEDIN_MEMBER).alias("member"))
     nameless = pl.col("canon").is_null() & (pl.col("fs") == "")
     bad = df.filter(nameless)
     rejected.extend((line, "no sender (FROM and SENDER PROFILE URL are empty)") for line in bad["line"].to_list())
@@ -226,8 +237,8 @@ def build_messages(rows: pl.DataFrame, has_urls: bool, out: FileCollector,
 
     owner_cf = owner_name.casefold() if owner_name else None
     later = later.with_columns(
-        _mapped(later["fs"], lambda n: owner_cf is not None and n.casefold() == owner_cf, pl.Boolean())
-        .alias("is_owner"))
+        (_by_distinct(later["fs"], casefolded) == owner_cf if owner_cf is not None
+         else pl.repeat(False, later.height, eager=True)).alias("is_owner"))
     is_owner = pl.col("is_owner")
     later = later.with_columns(
         pl.when(is_owner).then(_NAME + pl.col("fs")).otherwise(_SPONSORED + pl.col("fs")).alias("skey"),
@@ -270,14 +281,25 @@ def message_key_text(cid: pl.Expr, date: pl.Expr, who: pl.Expr, to: pl.Expr, dup
     )
 
 
-def _spread(keys: pl.DataFrame, fn: Callable[..., list[tuple[Any, ...]]], schema: dict[str, pl.DataType]
-            ) -> pl.DataFrame:
+def _spread(keys: pl.DataFrame, fn: Callable[..., list[tuple[Any, ...]]], schema: dict[str, pl.DataType],
+            fast: Callable[[pl.DataFrame], tuple[pl.Series, pl.DataFrame]] | None = None) -> pl.DataFrame:
     """``fn(*values)`` (a list of items) of each distinct row of ``keys``, as rows (i, pos, *item) for every row
-    i of ``keys``: Python runs once per distinct value, polars spreads the result."""
+    i of ``keys``: Python runs once per distinct value, polars spreads the result.
+
+    ``fast``, given the distinct rows (with their ``uid``), says which of them it computes itself (a boolean
+    per distinct row) and returns their items (uid, pos, *item): ``fn`` runs on the others only."""
     cols = keys.columns
     u = keys.unique().with_row_index("uid")
-    flat = [(j, p, *item) for j, *v in u.iter_rows() for p, item in enumerate(fn(*v))]
-    items = pl.DataFrame(flat, schema={"uid": pl.UInt32(), "pos": pl.Int64(), **schema}, orient="row")
+    types: dict[str, pl.DataType] = {"uid": pl.UInt32(), "pos": pl.Int64(), **schema}
+    parts: list[pl.DataFrame] = []
+    rest = u
+    if fast is not None:
+        handled, fast_items = fast(u)
+        parts.append(fast_items.select(pl.col(k).cast(t) for k, t in types.items()))
+        rest = u.filter(~handled)
+    flat = [(j, p, *item) for j, *v in rest.iter_rows() for p, item in enumerate(fn(*v))]
+    parts.append(pl.DataFrame(flat, schema=types, orient="row"))
+    items = pl.concat(parts)
     return (keys.with_row_index("i").join(u, on=cols).select("i", "uid").join(items, on="uid")
             .drop("uid"))
 
@@ -290,11 +312,45 @@ def _mentions(df: pl.DataFrame, deferred: bool) -> pl.DataFrame:
     senders = df.select("seq", pl.lit(0, pl.Int64).alias("pos"), pl.col("skey").alias("key"),
                         pl.col("sname").alias("name"))
     # the recipients of each distinct (TO, URLs) pair, spread to the rows by a pair number
-    plan = _spread(df.select("to", "rurls"), lambda to, urls: _recipients(to, urls, deferred),
-                   {"key": pl.String(), "name": pl.String()})
+    canon_of = _url_lookup(df["rurls"])
+    plan = _spread(df.select("to", "rurls"), lambda to, urls: _recipients(to, urls, deferred, canon_of),
+                   {"key": pl.String(), "name": pl.String()}, fast=None if deferred else _one_recipient)
     recips = (df.select("seq").with_row_index("i").join(plan, on="i")
               .select("seq", pl.col("pos") + 1, "key", "name"))
     return pl.concat([senders, recips]).sort("seq", "pos")
+
+
+def _url_lookup(rurls: pl.Series) -> Callable[[str], str | None]:
+    """:func:`canonical_linkedin_url` of the URLs of the lists of several URLs in ``rurls``, computed together
+    (vectorised) and looked up by the stripped URL as :func:`recipient_plan` has it; other URLs are
+    computed when asked for."""
+    pieces = rurls.filter(rurls.str.contains(",", literal=True)).str.split(",").explode().unique()
+    # canonical_linkedin_url strips its argument: a piece and the piece stripped have the same result
+    known = dict(zip((p.strip() for p in pieces.to_list()), canonical_linkedin_urls(pieces).to_list(), strict=True))
+
+    def canon_of(url: str) -> str | None:
+        return known[url] if url in known else canonical_linkedin_url(url)
+    return canon_of
+
+
+def _one_recipient(pairs: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """The common case of :func:`_recipients` (not deferred) over distinct (TO, URLs) pairs, vectorised: one
+    URL that is a profile URL, the whole TO its name."""
+    rurls = pairs["rurls"]
+    canon = canonical_linkedin_urls(rurls)
+    one = (~rurls.str.contains(",", literal=True) & (rurls != "") & canon.is_not_null()).alias("one")
+    items = pairs.filter(one).select("uid", pl.lit(0, pl.Int64).alias("pos"), canon.filter(one).alias("key"),
+                                     pl.col("to").alias("name"))
+    return one, items
+
+
+def _urls_of_chunks(chunks: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
+    """:func:`_chunk_urls` of every distinct chunk, vectorised (the URLs of a comma-separated list)."""
+    parts = (chunks.select("uid", pl.col("chunk").str.split(",").alias("u")).explode("u")
+             .with_columns(pl.int_range(pl.len()).over("uid").alias("pos")))
+    parts = parts.with_columns(_by_distinct(parts["u"], canonical_linkedin_urls).alias("u")
+                               ).filter(pl.col("u").is_not_null())
+    return pl.Series("all", [True] * chunks.height, dtype=pl.Boolean()), parts.select("uid", "pos", "u")
 
 
 def _owner(now: pl.DataFrame, has_urls: bool, url_name: dict[str, str]) -> tuple[str | None, str | None]:
@@ -304,7 +360,7 @@ def _owner(now: pl.DataFrame, has_urls: bool, url_name: dict[str, str]) -> tuple
         conv.filter(pl.col("canon").is_not_null()).select("cid", pl.col("canon").alias("chunk")),
         conv.filter(pl.col("rurls") != "").select("cid", pl.col("rurls").alias("chunk")),
     ]).unique()
-    found = _spread(chunks.select("chunk"), _chunk_urls, {"u": pl.String()})
+    found = _spread(chunks.select("chunk"), _chunk_urls, {"u": pl.String()}, fast=_urls_of_chunks)
     found = chunks.with_row_index("i").join(found, on="i").select("cid", "u").unique()
     per_url = Counter(dict(found["u"].value_counts(name="n").iter_rows()))
     best = clear_winner(per_url, found["cid"].n_unique())
@@ -361,9 +417,9 @@ def _records(msgs: pl.DataFrame, mentions: pl.DataFrame) -> tuple[pl.DataFrame, 
     keys = firsts["key"]
     records = firsts.select(
         "line", "role",
-        _mapped(firsts["name"].fill_null(""), clean_text, pl.String()).alias("name"),
+        _by_distinct(firsts["name"].fill_null(""), clean_texts).alias("name"),
         pl.when(~pl.col("key").str.starts_with("\x00"))
-        .then(_mapped(keys, canonical_linkedin_url, pl.String())).alias("linkedin_url"),
+        .then(_by_distinct(keys, canonical_linkedin_urls)).alias("linkedin_url"),
         "n_mentions", pl.col("hint").alias("automated_hint"),
     )
     return records, messages
