@@ -3,11 +3,12 @@ fixtures, one per case, asserting the values on the sender records."""
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 import pytest
 
 from analyzer.ingest import ingest
-from analyzer.ingest.mail.signature import SIG_COLUMNS, title_line
+from analyzer.ingest.mail.signature import SIG_COLUMNS, _cut_lines, title_line
 from tests.conftest import FIXTURES
 
 MAIL = FIXTURES / "mail"
@@ -112,3 +113,29 @@ def test_no_body_text_is_kept() -> None:
         for col in frame.select(pl.col(pl.String)).columns:
             values = [v for v in frame.get_column(col).to_list() if v]
             assert not any("report is attached" in v or "Monday" in v for v in values), col
+
+
+def _line_arrays(data: bytes) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(arr, starts, ends, body, first, length) of every line of ``data``, as read_signatures hands them over."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    starts, ends, pos = [], [], 0
+    for line in data.split(b"\n"):
+        starts.append(pos)
+        ends.append(pos + len(line))
+        pos += len(line) + 1
+    st, en = np.array(starts, dtype=np.int64), np.array(ends, dtype=np.int64)
+    length = en - st
+    first = np.where(length > 0, arr[np.minimum(st, len(arr) - 1)], 0)
+    return arr, st, en, np.arange(len(st), dtype=np.int64), first, length
+
+
+@pytest.mark.parametrize("padding", [b"\n" + b"." * 16, b""])
+def test_cut_lines_every_kind_and_length(padding: bytes) -> None:
+    """The lines where a text ends (found by an 8-byte word first, then tested): suffixes shorter and longer than a
+    word, lines shorter than the text tested, a cut line at the very start of the buffer, case that must match."""
+    lines = [b"wrote:", b"De: x", b":", b"e:", b"text", b"--boundary", b"-- ", b"--=20", b"_____", b"____",
+             b"Fr\xc3\xa5n: a", b"*From:* b", b"Von:", b"x Von: y", b"Am Montag schrieb:", b"Le lundi a \xc3\xa9crit :",
+             b"El lunes escribi\xc3\xb3:", b"---------- Forwarded message:", b"Begin forwarded message:",
+             b"egin forwarded message:", b"<a@b.c>:", b"<a@b.c> :", b"Wrote:", b"Hi De: x", b"hello"]
+    cuts = _cut_lines(*_line_arrays(b"\n".join(lines) + padding))
+    assert cuts.tolist() == [0, 1, 5, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21]

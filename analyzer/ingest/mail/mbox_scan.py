@@ -268,15 +268,15 @@ def int64_arrow(values: np.ndarray, valid: np.ndarray | None = None,
     return pa.Array.from_buffers(type or pa.int64(), len(data), [bitmap, pa.py_buffer(data)])
 
 
-def _spans(data: bytes | memoryview, start: np.ndarray, end: np.ndarray) -> pl.Series:
-    """The byte ranges ``data[start[i]:end[i]]`` (in file order, not overlapping) as a String series of their
-    own (no view of ``data``): one arrow array over ``data`` whose odd elements are the gaps between the ranges,
-    of which only the even ones are copied out. When some ranges are not UTF-8 (8-bit Windows-1252 names in old
-    mail), every range is decoded in Python with those bytes read as Windows-1252, as ``_text`` in ``mail``
-    does."""
+def _span_array(data: bytes | memoryview, start: np.ndarray, end: np.ndarray) -> pa.Array:
+    """The byte ranges ``data[start[i]:end[i]]`` (in file order, not overlapping) as an arrow ``large_string``
+    array of their own (no view of ``data``): one arrow array over ``data`` whose odd elements are the gaps
+    between the ranges, of which only the even ones are copied out. When some ranges are not UTF-8 (8-bit
+    Windows-1252 names in old mail), every range is decoded in Python with those bytes read as Windows-1252, as
+    ``_text`` in ``mail`` does."""
     n = len(start)
     if n == 0:
-        return pl.Series([], dtype=pl.String())
+        return pa.array([], type=pa.large_string())
     offsets = np.empty(2 * n, dtype=np.int64)
     offsets[0::2] = start
     offsets[1::2] = end
@@ -284,9 +284,14 @@ def _spans(data: bytes | memoryview, start: np.ndarray, end: np.ndarray) -> pl.S
                                              [None, pa.py_buffer(offsets), pa.py_buffer(data)])
     ranges = whole.take(int64_arrow(np.arange(0, 2 * n, 2, dtype=np.int64)))
     try:
-        series = pl.from_arrow(ranges.cast(pa.large_string()))
+        return ranges.cast(pa.large_string())
     except pa.ArrowInvalid:
-        series = pl.Series([v.decode("utf-8", "reconnect-cp1252") for v in ranges.to_pylist()], dtype=pl.String())
+        return pa.array([v.decode("utf-8", "reconnect-cp1252") for v in ranges.to_pylist()], type=pa.large_string())
+
+
+def _spans(data: bytes | memoryview, start: np.ndarray, end: np.ndarray) -> pl.Series:
+    """The byte ranges ``data[start[i]:end[i]]`` as a String series (see :func:`_span_array`)."""
+    series = pl.from_arrow(_span_array(data, start, end))
     assert isinstance(series, pl.Series)
     return series
 
@@ -394,10 +399,9 @@ def header_table(data: bytes | memoryview, after_blank: bool, names: tuple[str, 
     """
     arr = np.frombuffer(data, dtype=np.uint8)
     size = len(arr)
-    marks = np.flatnonzero((arr == _LF) | (arr == _COLON))  # one scan for line ends and colons
-    is_lf = arr[marks] == _LF
-    nl = marks[is_lf]
-    colons = marks[~is_lf]
+    # Two scans (line ends, colons) cost less than one for both whose result is then split in two.
+    nl = np.flatnonzero(arr == _LF)
+    colons = np.flatnonzero(arr == _COLON)
     n_lines = len(nl) + (1 if size and arr[-1] != _LF else 0)
     if n_lines == 0:
         return _empty_table(names), 0

@@ -51,7 +51,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from analyzer.ingest.mail.mbox_scan import PieceLines, _spans, int64_arrow
+from analyzer.ingest.mail.mbox_scan import PieceLines, _span_array, int64_arrow
 from analyzer.normalize import canonical_linkedin_url
 
 #: The evidence columns, as in RECORDS.
@@ -174,6 +174,26 @@ def _value_starts(values: tuple[np.ndarray, np.ndarray], prefix: bytes) -> np.nd
     return long_enough & _has_at(raw, offs[:-1], prefix, fold=True)
 
 
+def _word_candidates(arr: np.ndarray, pos: np.ndarray, texts: tuple[bytes, ...], tail: bool) -> list[np.ndarray]:
+    """For each of ``texts``: which of the offsets ``pos`` may start it (``tail``: may end it, ``pos`` being the
+    end), by one 8-byte word per offset (its first 8 bytes, or its last 8 with ``tail``). A necessary condition
+    only, for a cheap pre-selection: offsets too close to either end of ``arr`` for a word are always kept."""
+    words = _words8(arr)
+    at = pos - 8 if tail else pos
+    far = (at >= 0) & (at < len(words))
+    w = words[np.where(far, at, 0)]
+    out = []
+    for text in texts:
+        part = text[-8:] if tail else text[:8]
+        key = int.from_bytes(part, "little")
+        if tail:
+            hit = (w >> np.uint64(8 * (8 - len(part)))) == np.uint64(key) if len(part) < 8 else w == np.uint64(key)
+        else:
+            hit = (w & np.uint64((1 << (8 * len(part))) - 1)) == np.uint64(key)
+        out.append(np.flatnonzero(hit | ~far))
+    return out
+
+
 def _cut_lines(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, body: np.ndarray, first: np.ndarray,
                length: np.ndarray) -> np.ndarray:
     """The lines of ``body`` (sorted; ``first`` byte and ``length`` of each) where a text ends (sorted): quoted or
@@ -189,14 +209,16 @@ def _cut_lines(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, body: np.n
     cuts.append(_starts_with(arr, starts, ends, body[first == _US], b"_____"))
     lead = np.zeros(256, dtype=bool)
     lead[[start[0] for start in _HEADER_STARTS]] = True
-    led = np.flatnonzero(lead[first])
-    for start in _HEADER_STARTS:
-        cuts.append(_starts_with(arr, starts, ends, body[led[first[led] == start[0]]], start))
+    led = body[lead[first]]
+    # Each test on the few lines whose first (or last) 8 bytes allow it.
+    for start, maybe in zip(_HEADER_STARTS, _word_candidates(arr, starts[led], _HEADER_STARTS, tail=False),
+                            strict=True):
+        cuts.append(_starts_with(arr, starts, ends, led[maybe], start))
     colon = body[(length > 0) & (arr[np.maximum(ends[body] - 1, 0)] == _COLON)]
     if len(colon):
-        for suffix in _ATTRIBUTION_ENDS:
-            cuts.append(_ends_with(arr, starts, ends, colon, suffix))
-        cuts.append(_ends_with(arr, starts, ends, colon, b"Begin forwarded message:"))
+        suffixes = (*_ATTRIBUTION_ENDS, b"Begin forwarded message:")
+        for suffix, maybe in zip(suffixes, _word_candidates(arr, ends[colon], suffixes, tail=True), strict=True):
+            cuts.append(_ends_with(arr, starts, ends, colon[maybe], suffix))
     return np.unique(np.concatenate(cuts))
 
 
@@ -329,27 +351,27 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
                 & ~np.isin(last, _NOT_LAST))
         rows, owner = rows[keep], owner[keep]
         owners.append(owner)
-        texts.append(_spans(data, starts[rows], ends[rows]))
+        texts.append(_span_array(data, starts[rows], ends[rows]))
     qp_msgs = msgs[qp[msgs]]
     if len(qp_msgs):
         owner_qp, text_qp = _qp_lines(data, starts, ends, qp_msgs, w0[qp_msgs], w1[qp_msgs])
         owners.append(owner_qp)
         texts.append(text_qp)
+    # The lines stay arrow arrays up to the one list column (no polars round trip).
     owner = np.concatenate(owners) if owners else np.zeros(0, dtype=np.int64)
-    text = pl.concat(texts) if texts else pl.Series([], dtype=pl.String())
+    text = pa.concat_arrays(texts) if texts else pa.array([], type=pa.large_string())
     if len(owners) > 1:  # plain and quoted-printable lines: back in message order
         order = np.argsort(owner, kind="stable")
-        owner, text = owner[order], text.gather(order)
+        owner, text = owner[order], text.take(int64_arrow(order))
     offsets = np.zeros(n_msg + 1, dtype=np.int64)
     np.cumsum(np.bincount(owner, minlength=n_msg), out=offsets[1:])
-    values = text.to_arrow()
-    lists = pa.LargeListArray.from_arrays(int64_arrow(offsets), values.cast(pa.large_string()))
+    lists = pa.LargeListArray.from_arrays(int64_arrow(offsets), text)
     return pl.DataFrame([pl.Series("sig_lines", lists, dtype=pl.List(pl.String())),
                          pl.Series("sig_dashed", dashed, dtype=pl.Boolean())])
 
 
 def _qp_lines(data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray, msgs: np.ndarray, w0: np.ndarray,
-              w1: np.ndarray) -> tuple[np.ndarray, pl.Series]:
+              w1: np.ndarray) -> tuple[np.ndarray, pa.Array]:
     """The window lines of quoted-printable messages, decoded (soft line breaks joined): (message, text)."""
     out_msg: list[int] = []
     out_text: list[str] = []
@@ -365,7 +387,7 @@ def _qp_lines(data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray, ms
             if 5 <= len(line) <= _MAX_LINE and not line.startswith(">") and line[-1] not in "!?,;:":
                 out_msg.append(m)
                 out_text.append(line)
-    return np.array(out_msg, dtype=np.int64), pl.Series(out_text, dtype=pl.String())
+    return np.array(out_msg, dtype=np.int64), pa.array(out_text, type=pa.large_string())
 
 
 # ------------------------------------------------------------------------------------------------------------
