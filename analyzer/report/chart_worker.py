@@ -151,6 +151,8 @@ def start_worker() -> ChartWorker | None:
     folder = Path(tempfile.mkdtemp(prefix="reconnect-charts-"))
     root = str(Path(__file__).resolve().parents[2])  # the folder holding analyzer/: importable from a checkout
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
+    # its tables are small: one polars thread, rather than a pool per worker competing for the same cores
+    env.setdefault("POLARS_MAX_THREADS", "1")
     try:
         proc = subprocess.Popen([sys.executable, "-m", "analyzer.report.charts", str(folder)],
                                 env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -142,13 +142,19 @@ def text_width(fig: Figure, texts: Sequence[str], size: float, weight: str = "no
     """The width in points of the widest line of ``texts`` drawn at ``size`` points (0 for none)."""
     from matplotlib.font_manager import FontProperties
 
+    try:  # matplotlib's own cache of text metrics: drawing the same text later measures it no more
+        from matplotlib.text import _get_text_metrics_with_cache as metrics  # type: ignore[attr-defined]
+    except ImportError:  # pragma: no cover - a matplotlib without it
+        def metrics(renderer: Any, text: str, prop: Any, ismath: bool, dpi: float) -> Any:
+            return renderer.get_text_width_height_descent(text, prop, ismath=ismath)
+
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
     prop = FontProperties(family=STYLE["font.family"], size=size, weight=weight)
     widest = 0.0
     for text in texts:
         for line in str(text).split("\n"):
             if line:
-                w, _, _ = renderer.get_text_width_height_descent(line, prop, ismath=False)
+                w, _, _ = metrics(renderer, line, prop, False, fig.dpi)
                 widest = max(widest, w)
     return widest * 72.0 / fig.dpi
 
