@@ -615,3 +615,65 @@ def test_charts_of_a_failed_worker_are_drawn_by_the_main_process(tmp_path: Path,
     charts = C.make_charts(a, tmp_path, parallel=True)
     assert [c.key for c in charts] == [s.key for s in C.CHARTS]
     assert all(not c.note and c.path is not None and c.path.exists() for c in charts)
+
+
+def _texts_outside(fig: Any) -> list[str]:
+    """The visible, non-empty texts of a drawn figure that reach beyond its edges (clipped in the PNG)."""
+    from matplotlib.text import Text
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    box = fig.bbox
+    out = []
+    axes = [a for a in fig.axes if a.axison]
+    ticks = [t for a in fig.axes for axis in (a.xaxis, a.yaxis)
+             for tick in axis.get_major_ticks() + axis.get_minor_ticks() for t in (tick.label1, tick.label2)]
+    drawn = [t for a in axes for axis in (a.xaxis, a.yaxis) if axis.get_visible()
+             for tick in axis._update_ticks() for t in (tick.label1, tick.label2)]  # the ticks in view
+    skip = {id(t) for t in ticks}
+    for t in [t for t in fig.findobj(Text) if id(t) not in skip] + drawn:
+        if not t.get_visible() or not t.get_text().strip():
+            continue
+        bb = Text.get_window_extent(t, renderer)
+        if bb.x0 < box.x0 - 1 or bb.x1 > box.x1 + 1 or bb.y0 < box.y0 - 1 or bb.y1 > box.y1 + 1:
+            out.append(t.get_text())
+    return out
+
+
+def test_fixed_layout_clips_no_text_even_with_long_names_and_large_numbers() -> None:
+    """The layout is fixed (no constrained layout): the margins follow the labels, so no title, tick label,
+    axis label, legend or name is cut off, with realistic data and with long names and large numbers."""
+    a = make_analysis(n_people=60)
+    long_name = "Maximiliana Wilhelmina von Lichtenstein-Habsburg de la Tour"
+    long_company = "Worldwide Consolidated Engineering & Manufacturing Holdings International"
+    ranked = a.ranked.with_columns(pl.lit(long_name).alias("name"), pl.lit(long_company).alias("company"))
+    people = a.people.with_columns(pl.lit(long_company).alias("company"))
+    positions = [{"company": long_company, "title": "Senior Vice President, Global Strategic Operations",
+                  "started_on": f"{2010 + i}-01-01", "finished_on": f"{2010 + i}-12-01"} for i in range(8)]
+    many = C.channel_data(a.events).with_columns(pl.col("interactions") * 100_000)
+    plots = [*C.draw_all(a), C.plot_top_candidates(ranked, 20), C.plot_quadrant(ranked), C.plot_companies(people),
+             C.plot_eras(positions, ranked, a.as_of), C.draw_channels(many), C.plot_top_candidates(ranked.head(1)),
+             C.plot_overlap(people.head(1)), C.plot_growth(people.head(1))]
+    for p in plots:
+        assert p.figure.get_layout_engine() is None, p.key
+        assert _texts_outside(p.figure) == [], p.key
+
+
+def test_prestarted_workers_are_used_and_never_left_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A worker started ahead (as the pipeline does for a large network) draws the next report's charts, whatever
+    its size; workers left over are stopped, and a worker whose caller closes its input exits on its own."""
+    from analyzer.report import chart_worker
+
+    monkeypatch.setenv("RECONNECT_CHART_WORKERS", "1")
+    chart_worker.prestart()
+    assert chart_worker.has_ready_workers()
+    proc = chart_worker._ready[0][1].proc
+    charts = C.make_charts(make_analysis(n_people=12), tmp_path / "charts")  # parallel=None: the waiting worker
+    assert not chart_worker.has_ready_workers() and proc.poll() is not None
+    assert all(not c.note and c.path is not None and c.path.exists() for c in charts)
+    chart_worker.prestart()
+    w = chart_worker._ready[0][1]
+    w.finish()  # as when the caller dies: its end of the pipe closes
+    assert w.proc.wait(timeout=120) == 0
+    chart_worker._close_ready()
+    assert not chart_worker._ready and not w.folder.exists()

@@ -1,17 +1,29 @@
-"""A second process that draws charts while the main one writes the tables and draws others (2 cores).
+"""Worker processes that draw the report's charts while the main process writes the tables (2 cores).
 
-:func:`start_worker` starts ``python -m analyzer.report.charts RESULTS`` (:mod:`analyzer.report.charts.__main__`)
-at once; the worker imports polars and matplotlib (about a second) while this process goes on, then reads its
-jobs from its standard input: :meth:`ChartWorker.send` pickles them there as soon as they are known. This
-module imports only the standard library, so that the worker can start before this process has imported the
-charts. A plain subprocess rather than :mod:`multiprocessing`, whose spawned children re-run the caller's main
-script (a user's script or notebook without an ``if __name__ == "__main__"`` guard would start its whole
-analysis again). The jobs carry only the small people tables; a failure of any kind leaves the charts to the
-main process, which draws whatever the worker did not deliver.
+:func:`start_worker` starts ``python -m analyzer.report.charts FOLDER`` (:mod:`analyzer.report.charts.__main__`);
+the worker imports polars and matplotlib (about two seconds of CPU) and warms matplotlib's font cache, then
+waits for its jobs: :meth:`ChartWorker.send` pickles each job into the worker's folder and names it on the
+worker's standard input (a short line: the pipe never fills, so the caller never waits for the worker), and the
+worker draws it at once. :meth:`ChartWorker.finish` closes the input; the worker then pickles what it wrote
+into ``FOLDER/charts.pickle`` and exits.
+
+The imports are the worker's largest cost, so a worker can be started early — :func:`prestart`, which the
+pipeline calls once the inputs are read — to import while this process resolves identities and scores; the
+next :func:`take_workers` uses it. This process need not import matplotlib at all when the workers draw every
+chart. A worker never outlives its caller: it exits when its standard input closes (the caller ended, however
+it ended), when it had no job for :data:`IDLE_TIMEOUT_S` seconds, and the workers still waiting are stopped
+when the caller exits.
+
+This module imports only the standard library, so that a worker can start before the charts are imported. A
+plain subprocess rather than :mod:`multiprocessing`, whose spawned children re-run the caller's main script (a
+user's script or notebook without an ``if __name__ == "__main__"`` guard would start its whole analysis again).
+The jobs carry only small tables (the people tables, the counts of the charts that read the events); a failure
+of any kind leaves the charts to the caller, which draws whatever the workers did not deliver.
 """
 
 from __future__ import annotations
 
+import atexit
 import logging
 import os
 import pickle
@@ -19,8 +31,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -28,16 +39,21 @@ log = logging.getLogger(__name__)
 
 #: A worker that has not delivered after this long is stopped (its charts are then drawn by the caller).
 WORKER_TIMEOUT_S = 600
-#: From this many people on, the report's charts are drawn in two processes (below, starting one costs more
-#: than it saves).
+#: A worker that was given no job for this long exits (a prestarted worker whose report was never written).
+IDLE_TIMEOUT_S = 900
+#: From this many people on, the report's charts are drawn in worker processes (below, starting them costs
+#: more than it saves).
 PARALLEL_MIN_PEOPLE = 2_000
+#: How many workers draw the charts (the caller meanwhile writes the tables): on two cores, two workers finish
+#: sooner than one, which would draw alone for longer than the tables take.
+WORKERS = 2
 
 #: One job: (index in the report, key, title, name of the plot function, its arguments, PNG path).
 Job = tuple[int, str, str, str, tuple[Any, ...], Path]
 
 
 def wants_worker(n_people: int) -> bool:
-    """Whether a report of ``n_people`` people draws its charts in two processes: from
+    """Whether a report of ``n_people`` people draws its charts in worker processes: from
     :data:`PARALLEL_MIN_PEOPLE` people on with two or more CPUs; ``RECONNECT_CHART_WORKERS=0/1`` decides."""
     env = os.environ.get("RECONNECT_CHART_WORKERS")
     if env is not None:
@@ -45,28 +61,59 @@ def wants_worker(n_people: int) -> bool:
     return (os.cpu_count() or 1) > 1 and n_people >= PARALLEL_MIN_PEOPLE
 
 
+def worker_count() -> int:
+    """How many workers to use when the charts are drawn in workers: :data:`WORKERS`, or the number that
+    ``RECONNECT_CHART_WORKERS`` gives (``1`` or more; any other value, e.g. ``yes``: :data:`WORKERS`)."""
+    env = (os.environ.get("RECONNECT_CHART_WORKERS") or "").strip()
+    return max(1, min(int(env), 8)) if env.isdigit() and int(env) > 0 else WORKERS
+
+
 class ChartWorker:
-    """A started worker process, waiting for its jobs (:meth:`send`); :meth:`results` waits for its charts,
-    :meth:`close` stops it if it still runs and removes its temporary folder."""
+    """A started worker process, waiting for its jobs (:meth:`send`, then :meth:`finish`); :meth:`results`
+    waits for its charts, :meth:`close` stops it if it still runs and removes its temporary folder."""
 
     def __init__(self, proc: subprocess.Popen[bytes], folder: Path) -> None:
         self.proc = proc
         self.folder = folder
         self.result_file = folder / "charts.pickle"
+        self.sent = 0
 
-    def send(self, jobs: Sequence[Job]) -> None:
-        """Hand the worker its jobs (none: it exits at once)."""
+    @property
+    def alive(self) -> bool:
+        """Whether the process still runs and still takes jobs."""
+        return self.proc.poll() is None and self.proc.stdin is not None
+
+    def send(self, jobs: Sequence[Job], last: bool = True) -> None:
+        """Hand the worker ``jobs`` (drawn in this order, as soon as they arrive); ``last``: they are its last
+        (:meth:`finish`)."""
+        stdin = self.proc.stdin
+        if stdin is not None:
+            try:
+                for job in jobs:
+                    name = f"job-{self.sent:03d}.pickle"
+                    with open(self.folder / name, "wb") as fh:
+                        pickle.dump(job, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    self.sent += 1
+                    stdin.write(name.encode("ascii") + b"\n")
+                    stdin.flush()
+            except OSError as exc:  # the worker died before reading them: results() reports it
+                log.debug("chart worker did not take its jobs: %s", exc)
+                last = True
+        if last:
+            self.finish()
+
+    def finish(self) -> None:
+        """Tell the worker that it has all its jobs (it exits once they are drawn)."""
         stdin, self.proc.stdin = self.proc.stdin, None  # closed here: communicate() must not touch it
-        if stdin is None:
-            return
-        try:
-            with stdin:
-                pickle.dump(list(jobs), stdin, protocol=pickle.HIGHEST_PROTOCOL)
-        except OSError as exc:  # the worker died before reading them: results() reports it
-            log.debug("chart worker did not take its jobs: %s", exc)
+        if stdin is not None:
+            try:
+                stdin.close()
+            except OSError as exc:
+                log.debug("chart worker input already closed: %s", exc)
 
     def results(self) -> dict[int, Any]:
         """Wait for the worker; {index: Chart} of the charts it wrote (empty when it failed, which is logged)."""
+        self.finish()
         try:
             _, err = self.proc.communicate(timeout=WORKER_TIMEOUT_S)
         except subprocess.TimeoutExpired:
@@ -76,10 +123,14 @@ class ChartWorker:
             return {}
         if self.proc.returncode != 0:
             log.warning("chart worker failed (exit %s): %s", self.proc.returncode,
-                        err.decode("utf-8", "replace").strip().splitlines()[-1:])
+                        (err or b"").decode("utf-8", "replace").strip().splitlines()[-1:])
             return {}
-        with open(self.result_file, "rb") as fh:
-            got: dict[int, Any] = pickle.load(fh)
+        try:
+            with open(self.result_file, "rb") as fh:
+                got: dict[int, Any] = pickle.load(fh)
+        except (OSError, pickle.UnpicklingError, EOFError) as exc:
+            log.warning("chart worker's results could not be read (%s): its charts are drawn here", exc)
+            return {}
         return got
 
     def close(self) -> None:
@@ -90,6 +141,7 @@ class ChartWorker:
         for pipe in (self.proc.stdin, self.proc.stderr):
             if pipe is not None:
                 pipe.close()
+        self.proc.stdin = None
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
@@ -99,8 +151,10 @@ def start_worker() -> ChartWorker | None:
     folder = Path(tempfile.mkdtemp(prefix="reconnect-charts-"))
     root = str(Path(__file__).resolve().parents[2])  # the folder holding analyzer/: importable from a checkout
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
+    # its tables are small: one polars thread, rather than a pool per worker competing for the same cores
+    env.setdefault("POLARS_MAX_THREADS", "1")
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "analyzer.report.charts", str(folder / "charts.pickle")],
+        proc = subprocess.Popen([sys.executable, "-m", "analyzer.report.charts", str(folder)],
                                 env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     except OSError as exc:
         shutil.rmtree(folder, ignore_errors=True)
@@ -109,17 +163,57 @@ def start_worker() -> ChartWorker | None:
     return ChartWorker(proc, folder)
 
 
-@contextmanager
-def run_worker(jobs: Sequence[Job], worker: ChartWorker | None = None) -> Iterator[Callable[[], dict[int, Any]]]:
-    """Hand ``jobs`` to ``worker`` (default: one started now); yields a function that waits for it and returns
-    {index: Chart} of the charts it wrote (empty when it failed). The worker is stopped on the way out."""
-    if worker is None and jobs:
-        worker = start_worker()
-    if worker is None:
-        yield dict
+#: Workers started ahead by :func:`prestart`, with the id of the process that started them.
+_ready: list[tuple[int, ChartWorker]] = []
+
+
+def _close_ready() -> None:
+    while _ready:
+        _, w = _ready.pop()
+        w.close()
+
+
+atexit.register(_close_ready)
+
+
+def prestart(n_people: int | None = None) -> None:
+    """Start the report's chart workers now, so that they import matplotlib while this process goes on with the
+    analysis; the next :func:`take_workers` uses them. Nothing happens when the charts of ``n_people`` people
+    (an estimate; None: any number) would not be drawn in workers (:func:`wants_worker`). Workers never used
+    exit on their own (:data:`IDLE_TIMEOUT_S`) or with this process."""
+    if n_people is not None and not wants_worker(n_people):
         return
-    try:
-        worker.send(jobs)
-        yield worker.results if jobs else dict
-    finally:
-        worker.close()
+    if n_people is None and os.environ.get("RECONNECT_CHART_WORKERS", "").strip() in ("0",):
+        return
+    pid = os.getpid()
+    ready = sum(1 for p, w in _ready if p == pid and w.alive)
+    for _ in range(worker_count() - ready):
+        w = start_worker()
+        if w is None:
+            return
+        _ready.append((pid, w))
+
+
+def has_ready_workers() -> bool:
+    """Whether workers started ahead by :func:`prestart` are waiting (and still running)."""
+    pid = os.getpid()
+    return any(p == pid and w.alive for p, w in _ready)
+
+
+def take_workers(n: int) -> list[ChartWorker]:
+    """``n`` workers waiting for jobs: those :func:`prestart` started (still running), then new ones (fewer
+    when some cannot start). The caller closes them (:meth:`ChartWorker.close`)."""
+    pid = os.getpid()
+    out: list[ChartWorker] = []
+    while _ready:
+        p, w = _ready.pop(0)
+        if p == pid and w.alive and len(out) < n:
+            out.append(w)
+        elif p == pid:
+            w.close()
+    while len(out) < n:
+        new = start_worker()
+        if new is None:
+            break
+        out.append(new)
+    return out

@@ -161,13 +161,6 @@ def write_tables(analysis: Analysis, folder: Path) -> list[Path]:
     return written
 
 
-def tables_cost(analysis: Analysis) -> float:
-    """Estimated CPU seconds of :func:`write_tables` (measured on the large profile: about 1.6 s for 780,000
-    events, most of it interactions.csv), to share the charts between the processes."""
-    rows = analysis.events.height + analysis.resolved.near_misses.height + analysis.resolved.matches.height
-    return 1.5e-6 * rows + 2.0e-6 * (analysis.people.height + analysis.ranked.height)
-
-
 def write_report(analysis: Analysis, out: Path | str, top: int = 25, charts: bool = True) -> list[Path]:
     """Write every output of SPEC §4 into ``out`` atomically; returns the paths written (final locations).
 
@@ -193,22 +186,15 @@ def _write_atomically(analysis: Analysis, out: Path, given: Path, top: int, char
         written: list[Path] = []
         extra: dict[str, object] = {}
         if charts:
-            from analyzer.report.chart_worker import start_worker, wants_worker
+            # light imports: matplotlib is imported only where charts are drawn
+            from analyzer.report import charts as charts_mod
+            from analyzer.report import html as html_mod
 
-            # the worker starts first: it imports matplotlib while this process does; then it draws while this
-            # process writes the tables (2 cores: the two overlap)
-            worker = start_worker() if wants_worker(analysis.people.height) else None
-            try:
-                from analyzer.report import charts as charts_mod
-                from analyzer.report import html as html_mod
-
-                chart_list = charts_mod.make_charts(
-                    analysis, tmp / "charts", top=top, parallel=worker is not None, worker=worker,
-                    meanwhile=lambda: written.extend(write_tables(analysis, tmp)),
-                    meanwhile_cost=tables_cost(analysis))
-            finally:
-                if worker is not None:
-                    worker.close()
+            # on a large network the charts are drawn by worker processes (started ahead by the pipeline, or
+            # now) while this process writes the tables (2 cores: the two overlap)
+            chart_list = charts_mod.make_charts(
+                analysis, tmp / "charts", top=top,
+                meanwhile=lambda: written.extend(write_tables(analysis, tmp)))
             written += [tmp / "charts" / c.filename for c in chart_list]
             written.append(html_mod.write_html(analysis, chart_list, tmp / "report.html", top=top))
             extra["charts"] = [c.filename for c in chart_list]

@@ -11,8 +11,8 @@ exact numbers it drew (``Plotted.data``, a polars frame) so tests and notebooks 
 
 This module holds the table of the report's charts (:data:`CHARTS`: key, title, drawing function, inputs).
 :func:`make_charts` draws them all from an :class:`~analyzer.pipeline.Analysis` and writes PNGs — on a large
-network in two processes, the charts that need only the people tables going to a worker — and
-:func:`draw_all` returns the figures unsaved (the notebook API uses it). To add a chart: write its
+network in worker processes (:mod:`~analyzer.report.chart_worker`), while this process writes the tables and
+need not import matplotlib — and :func:`draw_all` returns the figures unsaved (the notebook API uses it). To add a chart: write its
 ``*_data`` and ``plot_*`` functions in the family's module, import the ``plot_*`` here and add a row to
 :data:`CHARTS`.
 """
@@ -27,12 +27,21 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
-from analyzer.report.chart_worker import PARALLEL_MIN_PEOPLE, ChartWorker, run_worker, wants_worker
+from analyzer.report.chart_worker import (
+    PARALLEL_MIN_PEOPLE,
+    ChartWorker,
+    has_ready_workers,
+    take_workers,
+    wants_worker,
+    worker_count,
+)
 from analyzer.report.charts.activity import (
     PERIODS,
     auto_period,
     channel_data,
     dormancy_data,
+    draw_channels,
+    draw_dormancy,
     growth_data,
     plot_channels,
     plot_dormancy,
@@ -86,21 +95,24 @@ if TYPE_CHECKING:
 __all__ = [
     "ACCENT", "CHANNELS", "CHARTS", "DORMANCY_BINS", "DPI", "OUTSIDE", "PALETTE", "PARALLEL_MIN_PEOPLE", "PERIODS",
     "QUADRANTS", "SIZE", "SOURCE_LABELS", "STYLE", "TIERS", "Chart", "ChartSpec", "Plotted", "abbreviate_reason",
-    "auto_period", "channel_data", "chart_makers", "companies_data", "dormancy_data", "draw_all", "eras_data",
+    "auto_period", "channel_data", "chart_makers", "companies_data", "dormancy_data", "draw_all", "draw_channels",
+    "draw_dormancy", "eras_data",
     "growth_data", "make_charts", "new_figure", "overlap_data", "plot_channels", "plot_companies", "plot_dormancy",
     "plot_eras", "plot_growth", "plot_overlap", "plot_quadrant", "plot_reciprocity", "plot_top_candidates",
     "quadrant_data", "reciprocity_data", "save_png", "shorten", "source_family", "strength_split", "strength_tiers",
-    "style", "top_candidates_data", "two_way_contact",
+    "style", "top_candidates_data", "two_way_contact", "warm_up",
 ]
 
 log = logging.getLogger(__name__)
 
-#: CPU seconds to draw and save each chart on the large profile (measured, 2 cores): the basis on which
-#: :func:`make_charts` shares the portable charts between this process and the worker.
-CHART_COST = {"top_candidates": 0.85, "quadrant": 0.6, "dormancy": 0.55, "reciprocity": 0.3, "growth": 0.75,
-              "channels": 0.75, "companies": 0.45, "eras": 0.4, "overlap": 0.45}
-#: CPU seconds for the worker to start (interpreter, polars, matplotlib) before its first chart.
-WORKER_START_COST = 1.0
+#: CPU seconds to draw and save each chart (measured on the 100,000-message mailbox, fixed layout; the text
+#: dominates: matplotlib 3.11 lays out and renders every glyph on its own): the basis on which
+#: :func:`share_charts` shares the charts between the workers.
+CHART_COST = {"top_candidates": 1.6, "quadrant": 0.8, "dormancy": 0.45, "reciprocity": 0.35, "growth": 0.25,
+              "channels": 0.35, "companies": 0.3, "eras": 0.35, "overlap": 0.4}
+#: CPU seconds this process spends on the inputs of a chart that reads the events (sent to a worker after the
+#: others), on the large profile.
+PREPARE_COST = 0.3
 
 
 def _dormant_days(analysis: Analysis) -> int:
@@ -113,15 +125,16 @@ def _dormant_days(analysis: Analysis) -> int:
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """One chart of the report: its key, title, the name of its ``plot_*`` function in this module, and its
-    inputs taken from the analysis. ``portable`` charts need only the people tables (small), so they can
-    be drawn in another process; the others read the events."""
+    """One chart of the report: its key, title, the name of its ``plot_*`` (or ``draw_*``) function in this
+    module, and its inputs taken from the analysis — always small, so that a worker process can draw it.
+    ``reads_events``: the inputs are counted from the events (the ``draw_*`` functions take those counts),
+    which takes this process some time; such charts go to the workers last."""
 
     key: str
     title: str
     plot: str
     inputs: Callable[[Analysis, int], tuple[Any, ...]]
-    portable: bool = True
+    reads_events: bool = False
 
 
 def _positions(a: Analysis) -> list[Any]:
@@ -134,12 +147,12 @@ CHARTS: tuple[ChartSpec, ...] = (
               lambda a, top: (a.ranked, max(1, min(top, 20)))),
     ChartSpec("quadrant", "Relationship strength × time since last contact", "plot_quadrant",
               lambda a, top: (a.ranked, _dormant_days(a), 10)),
-    ChartSpec("dormancy", "Time since the last two-way exchange", "plot_dormancy",
-              lambda a, top: (a.ranked, a.events, a.as_of), portable=False),
+    ChartSpec("dormancy", "Time since the last two-way exchange", "draw_dormancy",
+              lambda a, top: (*dormancy_data(a.ranked, a.events, a.as_of), a.as_of), reads_events=True),
     ChartSpec("reciprocity", "How two-way are your relationships?", "plot_reciprocity", lambda a, top: (a.ranked,)),
     ChartSpec("growth", "Your LinkedIn network over time", "plot_growth", lambda a, top: (a.people,)),
-    ChartSpec("channels", "Interactions per month, by channel", "plot_channels",
-              lambda a, top: (a.events, a.people, a.as_of), portable=False),
+    ChartSpec("channels", "Interactions per month, by channel", "draw_channels",
+              lambda a, top: (channel_data(a.events, a.people, a.as_of),), reads_events=True),
     ChartSpec("companies", "Where your contacts work now", "plot_companies", lambda a, top: (a.people, 15)),
     ChartSpec("eras", "People met during each of your jobs", "plot_eras",
               lambda a, top: (_positions(a), a.ranked, a.as_of)),
@@ -235,20 +248,27 @@ def _render(key: str, title: str, draw: Callable[[], Plotted], path: Path) -> Ch
                  data_rows=p.data.height)
 
 
-def share_charts(here_cost: float = 0.0) -> frozenset[str]:
-    """The keys of the portable charts the worker draws: the largest first, each to whichever process has the
-    less work so far (this one starts with the charts that read the events and ``here_cost`` CPU seconds of
-    other work, the worker with its start-up). Deterministic: the same charts for the same ``here_cost``."""
-    here = here_cost + sum(CHART_COST[s.key] for s in CHARTS if not s.portable)
-    there = WORKER_START_COST
-    out = set()
-    for s in sorted((s for s in CHARTS if s.portable), key=lambda s: (-CHART_COST[s.key], s.key)):
-        if there < here:
-            there += CHART_COST[s.key]
-            out.add(s.key)
-        else:
-            here += CHART_COST[s.key]
-    return frozenset(out)
+def warm_up() -> None:
+    """Import matplotlib and load the fonts of the charts (a worker does it while it waits for its jobs)."""
+    with style():
+        fig = new_figure((1.0, 1.0))
+        fig.text(0.1, 0.5, "0.8 Ag", fontsize=10)
+        fig.text(0.1, 0.2, "Ag", fontsize=13, fontweight="bold")
+        fig.canvas.draw()
+
+
+def share_charts(n_workers: int) -> list[frozenset[str]]:
+    """The keys of the charts each of ``n_workers`` workers draws: the most costly first, each to the worker
+    with the least work so far (a chart that reads the events counting from when its inputs are ready).
+    Deterministic."""
+    loads = [0.0] * max(n_workers, 1)
+    out: list[set[str]] = [set() for _ in loads]
+    for s in sorted(CHARTS, key=lambda s: (-CHART_COST[s.key], s.key)):
+        k = min(range(len(loads)), key=lambda k: (loads[k], k))
+        ready = PREPARE_COST * sum(1 for t in CHARTS if t.reads_events) if s.reads_events else 0.0
+        loads[k] = max(loads[k], ready) + CHART_COST[s.key]
+        out[k].add(s.key)
+    return [frozenset(o) for o in out]
 
 
 def make_charts(analysis: Analysis, folder: Path, top: int = 25, parallel: bool | None = None,
@@ -257,37 +277,48 @@ def make_charts(analysis: Analysis, folder: Path, top: int = 25, parallel: bool 
     """Write every chart as ``folder/NN_key.png``; returns what was written, in report order.
 
     With ``parallel`` (default: on a network of :data:`PARALLEL_MIN_PEOPLE` people or more with two or more
-    CPUs; ``RECONNECT_CHART_WORKERS=0/1`` forces it), a worker process (:mod:`~analyzer.report.chart_worker`;
-    ``worker`` when one was started beforehand) draws portable charts while this one draws the charts that
-    read the events and a share of the others (:func:`share_charts`); a chart the worker could not deliver
-    is drawn here. The PNGs are the same either way.
-
-    ``meanwhile`` (the report's tables) is called in this process once the worker has started, before this
-    process draws; ``meanwhile_cost`` is its estimated CPU seconds, to share the charts accordingly.
+    CPUs; ``RECONNECT_CHART_WORKERS=0/1/2`` forces it), worker processes (:mod:`~analyzer.report.chart_worker`:
+    those started ahead by :func:`~analyzer.report.chart_worker.prestart`, or ``worker``, or new ones) draw
+    the charts (:func:`share_charts`) while this process computes the inputs of the charts that read the events
+    and then calls ``meanwhile`` (the report's tables); a chart that no worker delivered is drawn here. The PNGs
+    are the same either way. ``meanwhile_cost`` (estimated CPU seconds of ``meanwhile``) is no longer needed
+    to share the charts; it is accepted for compatibility.
     """
+    del meanwhile_cost
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{i:02d}_{s.key}.png" for i, s in enumerate(CHARTS, start=1)]
     makers = chart_makers(analysis, top)
-    if not (wants_worker(analysis.people.height) if parallel is None else parallel):
+    if parallel is None:  # workers already started ahead are used whatever the size: they have imported
+        parallel = wants_worker(analysis.people.height) or has_ready_workers()
+    if not parallel:
         if worker is not None:
             worker.close()
         if meanwhile is not None:
             meanwhile()
         return [_render(key, title, draw, path) for (key, title, draw), path in zip(makers, paths, strict=True)]
-    there = share_charts(meanwhile_cost)
-    jobs = [(i, s.key, s.title, s.plot, s.inputs(analysis, top), paths[i]) for i, s in enumerate(CHARTS)
-            if s.portable and s.key in there]
-    done: dict[int, Chart] = {}
-    with run_worker(jobs, worker) as results:
+    workers = [worker] if worker is not None else []
+    got: dict[int, Chart] = {}
+    try:
+        workers += take_workers(worker_count() - len(workers))
+        if workers:
+            shares = share_charts(len(workers))
+            # the charts whose inputs are ready at once first, so that the workers start drawing
+            for i, s in sorted(enumerate(CHARTS), key=lambda t: t[1].reads_events):
+                try:
+                    args = s.inputs(analysis, top)
+                except Exception:  # drawn here below, where the failure becomes a placeholder
+                    continue
+                k = next(k for k, share in enumerate(shares) if s.key in share)
+                workers[k].send([(i, s.key, s.title, s.plot, args, paths[i])], last=False)
+            for w in workers:
+                w.finish()
         if meanwhile is not None:
             meanwhile()
-        for i, (key, title, draw) in enumerate(makers):
-            if not any(j[0] == i for j in jobs):
-                done[i] = _render(key, title, draw, paths[i])
-        got = results()
-    for i, key, title, _plot_name, _args, path in jobs:
-        if i in got:
-            done[i] = got[i]
-        else:  # the worker failed (it logged why): draw the chart here
-            done[i] = _render(key, title, makers[i][2], path)
-    return [done[i] for i in range(len(CHARTS))]
+        for w in workers:
+            got.update(w.results())
+    finally:
+        for w in workers:
+            w.close()
+    # a chart no worker delivered (the worker failed, which it logged): drawn here
+    return [got[i] if i in got else _render(key, title, draw, paths[i])
+            for i, (key, title, draw) in enumerate(makers)]

@@ -8,7 +8,6 @@ from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 import polars as pl
-from matplotlib import dates as mdates
 
 if TYPE_CHECKING:
 
@@ -30,8 +29,12 @@ from analyzer.report.charts.base import (
     _month_range,
     _no_data,
     _persons,
+    bars,
+    fit_single,
     new_figure,
     style,
+    tick_labels,
+    y_room,
 )
 
 # ---------------------------------------------------------------------------------------------------------
@@ -105,6 +108,11 @@ def dormancy_data(ranked: pl.DataFrame, events: pl.DataFrame, as_of: date) -> tu
 def plot_dormancy(ranked: pl.DataFrame, events: pl.DataFrame, as_of: date) -> Plotted:
     """Stacked histogram of time since the last two-way exchange, by strength tier."""
     data, never = dormancy_data(ranked, events, as_of)
+    return draw_dormancy(data, never, as_of)
+
+
+def draw_dormancy(data: pl.DataFrame, never: int, as_of: date) -> Plotted:
+    """:func:`plot_dormancy` of its :func:`dormancy_data` (small: it can be drawn in another process)."""
     total = int(data["count"].sum()) if data.height else 0
     title = "Time since the last two-way exchange"
     caption = (f"When each relationship last went both ways (the earlier of the last message you sent them and the "
@@ -137,6 +145,7 @@ def plot_dormancy(ranked: pl.DataFrame, events: pl.DataFrame, as_of: date) -> Pl
         ax.set_title(title)
         ax.legend(title="Strength", frameon=False, loc="best")
         _axes_style(ax)
+        fit_single(fig, ax)
         return Plotted("dormancy", title, caption, fig, data)
 
 
@@ -193,6 +202,7 @@ def plot_reciprocity(ranked: pl.DataFrame) -> Plotted:
         ax.text(0.01, 0.98, f"one-way ties: {one_way}", transform=ax.transAxes, ha="left", va="top",
                 fontsize=10.5, color="#D55E00", fontweight="bold")
         _axes_style(ax)
+        fit_single(fig, ax)
         return Plotted("reciprocity", title, caption, fig, data)
 
 
@@ -232,11 +242,13 @@ def plot_growth(people: pl.DataFrame) -> Plotted:
         if data.height == 0:
             _no_data(fig, title, "no LinkedIn connection dates (Connections.csv) were read")
             return Plotted("growth", title, caption, fig, data, note="no connection dates")
+        from matplotlib import dates as mdates
+
         ax = fig.add_subplot()
         months = data["month"].to_list()
         width = 25 if len(months) <= 240 else 20
-        ax.bar(months, data["connections"].to_list(), width=width, color=LIGHT, edgecolor=ACCENT, linewidth=0.4,
-               label="connections per month")
+        bars(ax, mdates.date2num(months), data["connections"].to_list(), width, color=LIGHT, edgecolor=ACCENT,
+             linewidth=0.4, label="connections per month")
         ax.set_ylabel("New connections per month")
         ax.set_xlabel("Month")
         ax.set_title(title)
@@ -253,11 +265,12 @@ def plot_growth(people: pl.DataFrame) -> Plotted:
         ax.xaxis.set_major_locator(loc)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
         if len(months) == 1:
-            ax.set_xlim(months[0] - timedelta(days=45), months[0] + timedelta(days=45))
+            ax.set_xlim(mdates.date2num(months[0]) - 45, mdates.date2num(months[0]) + 45)
         h1, l1 = ax.get_legend_handles_labels()
         h2, l2 = ax2.get_legend_handles_labels()
         ax.legend(h1 + h2, l1 + l2, loc="upper left", frameon=False)
         _axes_style(ax)
+        fit_single(fig, ax, right=y_room(fig, tick_labels(ax2.yaxis)))  # the right axis's labels on the right
         return Plotted("growth", title, caption, fig, data)
 
 
@@ -317,7 +330,11 @@ def channel_data(events: pl.DataFrame, people: pl.DataFrame | None = None, as_of
 def plot_channels(events: pl.DataFrame, people: pl.DataFrame | None = None, as_of: date | None = None,
                   period: str | None = None) -> Plotted:
     """Interactions per month (or quarter, or year for long histories), stacked bars by channel."""
-    data = channel_data(events, people, as_of, period)
+    return draw_channels(channel_data(events, people, as_of, period), period)
+
+
+def draw_channels(data: pl.DataFrame, period: str | None = None) -> Plotted:
+    """:func:`plot_channels` of its :func:`channel_data` (small: it can be drawn in another process)."""
     total = int(data["interactions"].sum()) if data.height else 0
     starts = sorted(set(data["period_start"].to_list()))
     period = data["period"][0] if data.height else (period or "month")
@@ -330,28 +347,32 @@ def plot_channels(events: pl.DataFrame, people: pl.DataFrame | None = None, as_o
         if total == 0:
             _no_data(fig, title, "no dated interactions with people")
             return Plotted("channels", title, caption, fig, data, note="no dated interactions")
+        from matplotlib import dates as mdates
+
         ax = fig.add_subplot()
         chans = list(dict.fromkeys(data["channel"].to_list()))
         width = {"month": 25, "quarter": 75, "year": 300}[period]
         bottom = [0] * len(starts)
+        xs = mdates.date2num(starts)
         for i, c in enumerate(chans):
             vals = data.filter(pl.col("channel") == c)["interactions"].to_list()
             label, colour = CHANNELS.get(c, (c, PALETTE[(i + 5) % len(PALETTE)]))
-            ax.bar(starts, vals, bottom=bottom, width=width, align="edge", color=colour, label=label,
-                   edgecolor="white", linewidth=0.3)
+            bars(ax, xs, vals, width, bottom, align="edge", color=colour, label=label, edgecolor="white",
+                 linewidth=0.3)
             bottom = [b + v for b, v in zip(bottom, vals, strict=True)]
         ax.set_ylim(0, max(bottom) * 1.3 + 1)
         _integer_ticks(ax, "y")
         loc = mdates.AutoDateLocator(minticks=4, maxticks=10)
         ax.xaxis.set_major_locator(loc)
         ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(loc))
-        pad = timedelta(days=width // 2 + 15)
-        ax.set_xlim(starts[0] - pad, starts[-1] + timedelta(days=width) + pad)
+        pad = width // 2 + 15
+        ax.set_xlim(xs[0] - pad, xs[-1] + width + pad)
         ax.set_xlabel(period.capitalize())
         ax.set_ylabel(f"Interactions per {period}")
         ax.set_title(title)
         ax.legend(loc="upper left", frameon=False, ncols=min(len(chans), 3))
         _axes_style(ax)
+        fit_single(fig, ax)
         return Plotted("channels", title, caption, fig, data)
 
 

@@ -4,20 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import polars as pl
 
-if TYPE_CHECKING:
-
-    pass
-
 from analyzer.report.charts.base import (
     ACCENT,
+    EDGE,
     LIGHT,
     NOTE,
     SOURCE_LABELS,
     TEXT,
+    TICK,
     Plotted,
     _as_date,
     _axes_style,
@@ -26,9 +24,15 @@ from analyzer.report.charts.base import (
     _month_end,
     _no_data,
     _persons,
+    fit_axes,
+    fit_single,
     new_figure,
     shorten,
     style,
+    tick_labels,
+    title_room,
+    x_room,
+    y_room,
 )
 
 # (7) Where contacts work now
@@ -82,6 +86,7 @@ def plot_companies(people: pl.DataFrame, n: int = 15) -> Plotted:
         ax.set_xlabel("People")
         ax.set_title(title)
         _axes_style(ax)
+        fit_single(fig, ax)
         return Plotted("companies", title, caption, fig, data)
 
 
@@ -182,6 +187,7 @@ def plot_eras(positions: Sequence[Mapping[str, Any]], ranked: pl.DataFrame, as_o
         ax.set_title(title)
         ax.legend(loc="lower right", frameon=False)
         _axes_style(ax)
+        fit_single(fig, ax)
         return Plotted("eras", title, caption, fig, data)
 
 
@@ -248,24 +254,34 @@ def plot_overlap(people: pl.DataFrame, max_combinations: int = 12) -> Plotted:
         _integer_ticks(ax, "y")
         ax.set_ylabel("People")
         ax.set_title(title)
-        ax.tick_params(axis="x", bottom=False)
+        ax.tick_params(axis="x", bottom=False, labelbottom=False)
         _axes_style(ax)
+        # the membership matrix: every dot grey, the member dots black on top, joined by a line (three artists)
         ys = list(range(len(fams)))
-        for x, members in zip(xs, shown["families"].to_list(), strict=True):
-            on = [fams.index(f) for f in members if f in fams]
-            mat.scatter([x] * len(ys), ys, s=70, color="#DDDDDD", zorder=1)
-            mat.scatter([x] * len(on), on, s=70, color=TEXT, zorder=3)
-            if len(on) > 1:
-                mat.plot([x, x], [min(on), max(on)], color=TEXT, lw=2, zorder=2)
-        mat.set_yticks(ys, [f"{SOURCE_LABELS.get(f, f)} ({n})" for f, n in sets.iter_rows()])
+        on = [[fams.index(f) for f in members if f in fams] for members in shown["families"].to_list()]
+        mat.scatter([x for x in xs for _ in ys], [y for _ in xs for y in ys], s=70, color="#DDDDDD", zorder=1)
+        mat.scatter([x for x, o in zip(xs, on, strict=True) for _ in o], [y for o in on for y in o], s=70,
+                    color=TEXT, zorder=3)
+        joins = [[(x, min(o)), (x, max(o))] for x, o in zip(xs, on, strict=True) if len(o) > 1]
+        if joins:
+            from matplotlib.collections import LineCollection
+
+            mat.add_collection(LineCollection(joins, colors=TEXT, linewidths=2, zorder=2), autolim=False)
+        labels = [f"{SOURCE_LABELS.get(f, f)} ({n})" for f, n in sets.iter_rows()]
+        mat.set_yticks(ys, labels)
         mat.set_ylim(len(fams) - 0.5, -0.5)
-        mat.set_xticks(xs, [""] * len(xs))
-        mat.tick_params(axis="x", bottom=False)
+        mat.tick_params(axis="x", bottom=False, labelbottom=False)
         mat.set_xlim(-0.6, max(xs) + 0.6)
         for sp in ("left", "bottom", "top", "right"):
             mat.spines[sp].set_visible(False)
         mat.set_xlabel("Combination of sources (dots: found there)")
         _axes_style(mat)
+        # fixed layout: the widest of the matrix's labels and the bars' tick labels with their label on the left
+        left = max(y_room(fig, labels, ylabel=False), y_room(fig, tick_labels(ax.yaxis)))
+        bottom, top = x_room(tick_lines=0) + TICK, title_room()
+        gap = 14.0
+        plot_h = fig.get_size_inches()[1] * 72.0 - bottom - top
+        fit_axes(fig, left, bottom, EDGE + 6.0, top, hspace=2.0 * gap / (plot_h - gap))
         note = "" if combos.height <= max_combinations else f"{combos.height - max_combinations} rarer combinations not shown"
         if note:
             ax.text(0.99, 0.98, note, transform=ax.transAxes, ha="right", va="top", fontsize=10, color=NOTE)

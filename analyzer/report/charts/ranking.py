@@ -6,27 +6,35 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 
 from analyzer.report.charts.base import (
     _LOG_TICKS,
     ACCENT,
+    EDGE,
     MUTED,
     NOTE,
+    STYLE,
     TEXT,
+    TITLE_PAD,
     Plotted,
     _axes_style,
     _has,
     _no_data,
     abbreviate_reason,
+    fit_axes,
+    fit_single,
+    label_height,
     new_figure,
     shorten,
     style,
+    text_width,
+    x_room,
+    y_room,
 )
 
 # ---------------------------------------------------------------------------------------------------------
@@ -72,11 +80,27 @@ def plot_top_candidates(ranked: pl.DataFrame, top: int = 15) -> Plotted:
             _no_data(fig, title, "no one has a reconnect score yet")
             return Plotted("top_candidates", title, caption, fig, data, note="no ranked people")
         fig = new_figure((12.0, max(4.5, 0.42 * n + 1.8)))
-        ax, side = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [1.0, 1.55]})
+        names = [f"{r}. {shorten(nm, 26)}" for r, nm in zip(data["rank"], data["name"], strict=True)]
+        whys = []
+        for comp, why in zip(data["company"], data["reason_short"], strict=True):
+            head = shorten(comp, 22) if comp else ""
+            whys.append(shorten(f"{head} · {why}" if head and why else (head or why), 78))
+        # fixed layout: the names decide the left margin; the reasons get the share of the width they need
+        # (at least 1.55 times the bars'), the bars the rest
+        left = y_room(fig, names, ylabel=False)
+        gap, right = 20.0, EDGE
+        avail = 12.0 * 72.0 - left - gap - right
+        needed = text_width(fig, whys, 10.0) + 4.0
+        side_w = min(max(avail / 2.55 * 1.55, needed), avail - 144.0)
+        why_size = max(7.0, 10.0 * min(1.0, side_w / needed))  # reasons too wide even so: a smaller font
+        ax, side = fig.subplots(1, 2, sharey=True, gridspec_kw={"width_ratios": [avail - side_w, side_w]})
+        suptitle = float(STYLE["figure.titlesize"])
+        above = EDGE + label_height(suptitle) + 4.0 + label_height(11.0) + TITLE_PAD
+        fit_axes(fig, left, x_room(), right, above, wspace=gap / (avail / 2.0))
         ys = list(range(n))
         scores = data["score"].to_list()
         ax.barh(ys, scores, color=ACCENT, height=0.7)
-        ax.set_yticks(ys, [f"{r}. {shorten(nm, 26)}" for r, nm in zip(data["rank"], data["name"], strict=True)])
+        ax.set_yticks(ys, names)
         ax.invert_yaxis()
         hi = max(max(scores), 0.0)
         lo = min(min(scores), 0.0)
@@ -89,12 +113,10 @@ def plot_top_candidates(ranked: pl.DataFrame, top: int = 15) -> Plotted:
         _axes_style(ax)
         side.set_axis_off()
         side.set_xlim(0, 1)
-        for y, comp, why in zip(ys, data["company"], data["reason_short"], strict=True):
-            head = shorten(comp, 22) if comp else ""
-            text = f"{head} · {why}" if head and why else (head or why)
-            side.text(0.0, y, shorten(text, 78), va="center", ha="left", fontsize=10, color=TEXT)
+        for y, text in zip(ys, whys, strict=True):
+            side.text(0.0, y, text, va="center", ha="left", fontsize=why_size, color=TEXT)
         side.set_title("Why (abbreviated)", loc="left", fontsize=11, fontweight="normal", color=NOTE)
-        fig.suptitle(title)
+        fig.suptitle(title, y=1.0 - EDGE / (fig.get_size_inches()[1] * 72.0), va="top")
         return Plotted("top_candidates", title, caption, fig, data)
 
 
@@ -160,8 +182,7 @@ def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, st
     from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
-    fig.draw_without_rendering()  # settle the layout so that display coordinates are final (no pixels drawn)
-    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]
+    renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the layout is fixed: positions are final
     frame = ax.get_window_extent(renderer)
     r = 4.0 * fig.dpi / 72.0
     marks = [Bbox.from_extents(px - r, py - r, px + r, py + r)
@@ -183,9 +204,9 @@ def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, st
                             arrowprops=None if near else {"arrowstyle": "-", "color": "#888888", "lw": 0.6,
                                                           "shrinkA": 0, "shrinkB": 3},
                             annotation_clip=False, zorder=5, bbox=box)
-            t.set_in_layout(False)
             t.update_positions(renderer)
-            bb = Text.get_window_extent(t, renderer)  # the text alone, without the leader line
+            # the text alone, without the leader line; with a margin, so that two labels never touch
+            bb = Text.get_window_extent(t, renderer).padded(2.0)
             fits = bb.x0 >= frame.x0 and bb.x1 <= frame.x1 and bb.y0 >= frame.y0 and bb.y1 <= frame.y1
             if fits and not any(bb.overlaps(o) for o in others):
                 blocked.append(bb)
@@ -240,6 +261,7 @@ def plot_quadrant(ranked: pl.DataFrame, dormant_days: int = 180, top_labels: int
         ax.set_ylabel("Relationship strength (at its best)")
         ax.set_title(title)
         _axes_style(ax)
+        fit_single(fig, ax)
         box = {"boxstyle": "round,pad=0.3", "fc": "white", "ec": "none", "alpha": 0.85}
         notes = []
         for (xa, ya, ha, va), key in (((0.99, 0.98, "right", "top"), "dormant strong"),
@@ -253,6 +275,8 @@ def plot_quadrant(ranked: pl.DataFrame, dormant_days: int = 180, top_labels: int
         legend = ax.legend(loc="center left", fontsize=10, bbox_to_anchor=(0.0, 0.62), frameon=True,
                            framealpha=0.9, edgecolor="none", facecolor="white")
         legend.set_zorder(6)
+        from matplotlib.lines import Line2D
+
         for h in legend.legend_handles:  # legend dots at full size and colour, whatever the cloud's
             if isinstance(h, Line2D):
                 h.set_alpha(1.0)
@@ -263,8 +287,6 @@ def plot_quadrant(ranked: pl.DataFrame, dormant_days: int = 180, top_labels: int
         drawn = _place_labels(fig, ax, [(float(d), float(st), shorten(nm, 22))
                                         for d, st, nm in top.select("days", "strength", "name").iter_rows()],
                               obstacles=[*notes, legend])
-        # the layout is settled (the labels are left out of it): saving need not compute it again
-        fig.set_layout_engine("none")
         ids = set(top.with_columns(pl.Series("_d", drawn, dtype=pl.Boolean)).filter(pl.col("_d"))["rank"])
         data = data.with_columns(pl.col("rank").is_in(list(ids)).alias("label_drawn"))
         if len(ids) < nl:
