@@ -22,7 +22,7 @@ from analyzer import identity, owner, schemas, score
 from analyzer.config import Config, load_config
 from analyzer.errors import InputError
 from analyzer.ingest import Ingested, ingest
-from analyzer.memory import release_free_memory
+from analyzer.memory import clear_lookup_caches, release_free_memory
 from analyzer.report.chart_worker import prestart as prestart_chart_workers
 
 if TYPE_CHECKING:
@@ -121,6 +121,7 @@ def analyze(
         if events.get_column("person_id").null_count():
             raise schemas.SchemaError("identity: some event's record has no person")
         events = drop_bulk_mail_of_people(events, ing.records, resolved.people)
+        clear_lookup_caches()  # the parsers' memos served ingest and identity; later they only slow the collector
     with _timed(timings, "score"):
         scored = score.score(resolved.people, events, ing.owner.positions, as_of, cfg.scoring)
     with _timed(timings, "follow-through"):

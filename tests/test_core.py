@@ -275,3 +275,15 @@ def test_owner_inferred_from_an_unlabelled_mbox(tmp_path: Path) -> None:
         ing.records.select("record_id", pl.col("emails").list.first().alias("email")), on="record_id")
     assert sorted(zip(ev["email"], ev["direction"], strict=True)) == [
         ("ann@a.example", "received"), ("ann@a.example", "sent"), ("bob@b.example", "received"), ("bob@b.example", "sent")]
+
+
+def test_clear_lookup_caches_empties_the_parser_memos_and_they_still_answer() -> None:
+    from analyzer.memory import clear_lookup_caches
+
+    normalize_email("Ann.Lee@Example.COM")
+    canonical_linkedin_url("https://www.linkedin.com/in/ann-lee/")
+    assert normalize_email.cache_info().currsize >= 1  # type: ignore[attr-defined]
+    assert clear_lookup_caches() >= 2
+    assert normalize_email.cache_info().currsize == 0  # type: ignore[attr-defined]
+    assert normalize_email("Ann.Lee@Example.COM") == "ann.lee@example.com"
+    assert normalize_email.cache_info().currsize == 1  # type: ignore[attr-defined]
