@@ -9,10 +9,14 @@ import polars as pl
 
 from analyzer.linkage import LinkageSettings
 from analyzer.names import (
+    _NON_ALPHA,
+    _SEPS,
     Nicknames,
     company_tokens,
+    domain_token,
     domain_tokens,
-    email_info,
+    is_role_local,
+    is_webmail,
     local_name_hint,
     parse_name_frame,
 )
@@ -58,17 +62,7 @@ def compute_features(recs: pl.DataFrame) -> Features:
 
     # ---- emails ------------------------------------------------------------------------------------------
     ex = recs.select("idx", pl.col("emails").alias("raw")).explode("raw").drop_nulls("raw")
-    rows = []
-    for raw in ex.get_column("raw").unique(maintain_order=True).to_list():
-        n = normalize_email(raw)
-        if n is None:
-            continue
-        ei = email_info(n)
-        hint = (ei.hint_first, ei.hint_last)
-        if not ei.role and not hint[0]:  # Gmail: "jane.doe@" is normalised to "janedoe@"
-            hint = local_name_hint(raw.strip().rpartition("@")[0])
-        rows.append((raw, n, ei.role, ei.webmail, ei.domain, " ".join(domain_tokens(ei.org)), ei.org,
-                     ei.local_alpha, ei.local_key, *hint))
+    rows = _email_rows(ex.get_column("raw").unique(maintain_order=True).to_list())
     einfo = pl.DataFrame(rows, schema={"raw": pl.String, "email": pl.String, "role": pl.Boolean,
                                        "webmail": pl.Boolean, "domain": pl.String, "org": pl.String,
                                        "org_key": pl.String,
@@ -126,6 +120,39 @@ def compute_features(recs: pl.DataFrame) -> Features:
     tok["pattern"] = f.select("idx", "first", "last").join(pats, on=["first", "last"]) \
         .select("idx", pl.col("pats").alias("tok"))
     return Features(f, {k: v.cast(_TOK) for k, v in tok.items()}, pairs)  # type: ignore[arg-type]
+
+
+def _email_rows(raws: list[str]) -> list[tuple[object, ...]]:
+    """(raw, email, role, webmail, domain, org tokens, org, local_alpha, local_key, hint_first, hint_last) of
+    every raw address that normalises: :func:`analyzer.names.email_info` field by field (the same functions),
+    the domain's facts once per domain; a Gmail address normalised to ``janedoe@`` reads its name hint from the
+    address as written (``jane.doe@``)."""
+    rows: list[tuple[object, ...]] = []
+    domains: dict[str, tuple[bool, str, str]] = {}
+    seen: dict[str, tuple[object, ...]] = {}
+    for raw in raws:
+        n = normalize_email(raw)
+        if n is None:
+            continue
+        info = seen.get(n)
+        if info is None:
+            local, _, domain = n.rpartition("@")
+            local = local.split("+", 1)[0]
+            d = domains.get(domain)
+            if d is None:
+                web = is_webmail(domain)
+                org = "" if web else domain_token(domain)
+                d = domains[domain] = (web, org, " ".join(domain_tokens(org)))
+            role = is_role_local(local)
+            low = local.lower()
+            hf, hl = ("", "") if role else local_name_hint(local)
+            info = seen[n] = (n, role, d[0], domain, d[2], d[1], _NON_ALPHA.sub("", low), _SEPS.sub("", low), hf,
+                              hl)
+        hint = info[8:10]
+        if not info[1] and not hint[0]:  # Gmail: "jane.doe@" is normalised to "janedoe@"
+            hint = local_name_hint(raw.strip().rpartition("@")[0])
+        rows.append((raw, *info[:8], *hint))
+    return rows
 
 
 def _slug_order(f: pl.DataFrame) -> pl.DataFrame:
