@@ -64,6 +64,8 @@ class Clusters:
                       for a, b, t in zip(first, last, toks, strict=True)],
         }
         self.sets: dict[str, dict[int, set[Any]]] = {k: {} for k in self._ATTRS}
+        #: (sets, base) of every attribute, in ``_ATTRS`` order (what :meth:`union` walks)
+        self._attr_pairs = [(self.sets[k], self.base[k]) for k in self._ATTRS]
         #: per root, its work addresses and their dates (set by :meth:`set_careers`)
         self.work: dict[int, set[Career]] = {}
 
@@ -132,12 +134,26 @@ class Clusters:
             return None
         if self.auto[ra] != self.auto[rb]:
             return "automated sender with a human"
-        if self._differ("urls", ra, rb):
-            return "two different LinkedIn profiles"
-        if self._differ("suffixes", ra, rb):
-            return "conflicting generational suffixes"
-        if self._share("conn", ra, rb):
-            return "two rows of the same Connections.csv"
+        (s_url, b_url), (s_sfx, b_sfx), (s_conn, b_conn), _ = self._attr_pairs
+        # two singletons (most links): their records' values, compared without a call
+        if (s_url or s_sfx or s_conn) and (ra in s_url or rb in s_url or ra in s_sfx or rb in s_sfx
+                                           or ra in s_conn or rb in s_conn):
+            if self._differ("urls", ra, rb):
+                return "two different LinkedIn profiles"
+            if self._differ("suffixes", ra, rb):
+                return "conflicting generational suffixes"
+            if self._share("conn", ra, rb):
+                return "two rows of the same Connections.csv"
+        else:
+            va, vb = b_url[ra], b_url[rb]
+            if va is not None and vb is not None and va != vb:
+                return "two different LinkedIn profiles"
+            va, vb = b_sfx[ra], b_sfx[rb]
+            if va is not None and vb is not None and va != vb:
+                return "conflicting generational suffixes"
+            va = b_conn[ra]
+            if va is not None and va == b_conn[rb]:
+                return "two rows of the same Connections.csv"
         if kind == "probabilistic" and (wa := self.work.get(ra)) and (wb := self.work.get(rb)):
             why = _overlap(sorted(wa), sorted(wb), same_employer_only=True)
             if why is not None:
@@ -166,12 +182,17 @@ class Clusters:
         why = self.conflict(ra, rb, kind)
         if why is not None:
             return False, why
+        self._join(ra, rb)
+        return True, None
+
+    def _join(self, ra: int, rb: int) -> int:
+        """Hang the larger of two distinct roots under the smaller one, merging what they carry; returns the new
+        root."""
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        for attr in self._ATTRS:  # ra's set becomes the union of both (materialised only when rb adds to it)
-            sets, base = self.sets[attr], self.base[attr]
-            sb = sets.pop(rb, None)
+        for sets, base in self._attr_pairs:  # ra's set becomes the union of both (materialised only when rb adds)
+            sb = sets.pop(rb, None) if sets else None
             if sb is None:
                 if (v := base[rb]) is None:
                     continue
@@ -188,15 +209,17 @@ class Clusters:
                 if (v := base[ra]) is not None:
                     sb.add(v)
                 sets[ra] = sb
-        wb = self.work.pop(rb, None)
-        if wb:
-            self.work.setdefault(ra, set()).update(wb)
-        db = self.diff.pop(rb, None)
-        if db:
-            da = self.diff.setdefault(ra, {})
-            for entry, sides in db.items():
-                da.setdefault(entry, set()).update(sides)
-        return True, None
+        if self.work:
+            wb = self.work.pop(rb, None)
+            if wb:
+                self.work.setdefault(ra, set()).update(wb)
+        if self.diff:
+            db = self.diff.pop(rb, None)
+            if db:
+                da = self.diff.setdefault(ra, {})
+                for entry, sides in db.items():
+                    da.setdefault(entry, set()).update(sides)
+        return ra
 
     def roots(self) -> list[int]:
         """The root of every record (what :meth:`find` answers for each), by pointer jumping over the whole

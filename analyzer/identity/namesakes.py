@@ -129,13 +129,16 @@ class NamesakeClusters(Clusters):
         return numbered_twin(ba[0], bb[0]) or personal_overlap(ba[1], bb[1])
 
     def union(self, a: int, b: int, kind: str) -> tuple[bool, str | None]:
-        if not self.boxes:
-            return super().union(a, b, kind)
         ra, rb = self.find(a), self.find(b)
-        ok, why = super().union(a, b, kind)
-        if ok:
-            root = self.find(a)
-            merged = [self.boxes.pop(r) for r in (ra, rb) if r in self.boxes]
+        if ra == rb:
+            return False, None
+        why = self.conflict(ra, rb, kind)
+        if why is not None:
+            return False, why
+        root = self._join(ra, rb)
+        boxes = self.boxes
+        if boxes:
+            merged = [boxes.pop(r) for r in (ra, rb) if r in boxes]
             if merged:
-                self.boxes[root] = ([x for m in merged for x in m[0]], [x for m in merged for x in m[1]])
-        return ok, why
+                boxes[root] = ([x for m in merged for x in m[0]], [x for m in merged for x in m[1]])
+        return True, None
