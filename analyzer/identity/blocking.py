@@ -103,11 +103,24 @@ def candidate_pairs(f: pl.DataFrame, tok: dict[str, pl.DataFrame], comp_tok: pl.
     return allp, stats
 
 
+#: the token tables that blocking and the comparison of units read: :func:`comparison_units` re-keys only these
+UNIT_TOKENS = ("email", "local", "local_long", "work_domain", "work_local", "pattern", "thread")
+
+
+def useful_patterns(pattern: pl.DataFrame, local: pl.DataFrame, cap: int) -> pl.DataFrame:
+    """The rows of ``pattern`` (idx, tok = a local part spelling the record's name) that blocking and comparison
+    can read: a pattern is only ever matched against local parts (``local``: idx, tok), so the patterns no
+    address has are dropped — except those carried by more than ``cap`` records, which the email_local~name
+    rule counts as skipped blocks. Most of the table (five spellings of every name, and their nicknames')."""
+    return pattern.filter(pl.col("tok").is_in(local.get_column("tok").unique().implode())
+                          | (pl.len().over("tok") > cap))
+
+
 def comparison_units(humans: pl.DataFrame, tok: dict[str, pl.DataFrame]) -> tuple[pl.DataFrame, dict[str, pl.DataFrame]]:
     """Collapse the human records into comparison units: one per (deterministic cluster, name variant), its
     ``idx`` the smallest record of the unit; token tables are re-keyed to the units (union of their records).
     Records of one person repeated across sources are then compared once; a cluster's nameless records go with
-    its first named unit."""
+    its first named unit. Only the tables of :data:`UNIT_TOKENS` are re-keyed (and returned)."""
     key = ["comp", "first", "mi", "last", "suffix", "last_toks"]
     umap = humans.select("idx", *key).join(
         humans.group_by(key).agg(pl.col("idx").min().alias("uidx")), on=key, nulls_equal=True).select("idx", "uidx")
@@ -117,7 +130,7 @@ def comparison_units(humans: pl.DataFrame, tok: dict[str, pl.DataFrame]) -> tupl
     umap = umap.join(humans.select("idx", "comp", "nameless"), on="idx").join(named, on="comp", how="left") \
         .select("idx", pl.when(pl.col("nameless") & pl.col("named_uidx").is_not_null()).then(pl.col("named_uidx"))
                 .otherwise(pl.col("uidx")).alias("uidx"))
-    names = list(tok)  # all token tables re-keyed in one parallel query
+    names = [k for k in tok if k in UNIT_TOKENS]  # the token tables read later, re-keyed in one parallel query
     utok = dict(zip(names, pl.collect_all([tok[k].lazy().join(umap.lazy(), on="idx")
                                            .select(pl.col("uidx").alias("idx"), "tok").unique() for k in names]),
                     strict=True))

@@ -12,7 +12,7 @@ import numpy as np
 import polars as pl
 
 from analyzer import schemas
-from analyzer.identity.blocking import candidate_pairs, comparison_units
+from analyzer.identity.blocking import candidate_pairs, comparison_units, useful_patterns
 from analyzer.identity.comparison import cluster_company_tokens, compare_pairs
 from analyzer.identity.corrections import Corrections, IdentityIndex
 from analyzer.identity.decision import (
@@ -296,7 +296,9 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     addresses: pl.DataFrame | None = None
     if humans.height > 1:
         threads = thread_membership(messages, f.select("record_id", "idx"))
-        units, utok = comparison_units(humans, {**feats.tok, **({"thread": threads} if threads is not None else {})})
+        unit_tok = {**feats.tok, "pattern": useful_patterns(feats.tok["pattern"], feats.tok["local"], st.max_block_size),
+                    **({"thread": threads} if threads is not None else {})}
+        units, utok = comparison_units(humans, unit_tok)
         n_units = units.height
         ctok = cluster_company_tokens(humans, feats.tok["comp"])
         prior = st.prior_weight(units.height)
