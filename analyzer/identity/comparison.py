@@ -84,14 +84,38 @@ class SharedTokenHits:
     tfw_company: pl.DataFrame | None
 
 
+def _pair_sides(pairs: pl.DataFrame, f: pl.DataFrame) -> pl.DataFrame:
+    """(l, r, comp_l, comp_r, app_l, app_r, nameless_l, nameless_r) of the ``pairs`` whose two units are in ``f``
+    (``app``: a nameless unit with local parts), read by position in arrays indexed by unit id (the ids are
+    record positions): what joining ``f`` twice gives, without hashing every pair twice."""
+    idx = f.get_column("idx").to_numpy()
+    size = int(idx.max()) + 1 if len(idx) else 0
+    present = np.zeros(size, dtype=bool)
+    present[idx] = True
+    comp = np.zeros(size, dtype=np.int64)
+    comp[idx] = f.get_column("comp").to_numpy()
+    nameless = np.zeros(size, dtype=bool)
+    nameless[idx] = f.get_column("nameless").to_numpy()
+    app = np.zeros(size, dtype=bool)
+    app[idx] = (f.get_column("nameless") & (f.get_column("n_local") > 0)).to_numpy()
+    lv, rv = pairs.get_column("l").to_numpy(), pairs.get_column("r").to_numpy()
+    inside = (lv >= 0) & (lv < size) & (rv >= 0) & (rv < size)
+    keep = np.zeros(len(lv), dtype=bool)
+    keep[inside] = present[lv[inside]] & present[rv[inside]]
+    lv, rv = lv[keep], rv[keep]
+    return pl.DataFrame({"l": lv, "r": rv, "comp_l": comp[lv], "comp_r": comp[rv], "app_l": app[lv],
+                         "app_r": app[rv], "nameless_l": nameless[lv], "nameless_r": nameless[rv]},
+                        schema={"l": pairs.schema["l"], "r": pairs.schema["r"], "comp_l": pl.Int64, "comp_r": pl.Int64,
+                                "app_l": pl.Boolean, "app_r": pl.Boolean, "nameless_l": pl.Boolean,
+                                "nameless_r": pl.Boolean})
+
+
 def shared_token_hits(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame],
                       ctok: dict[str, pl.DataFrame]) -> SharedTokenHits:
     """Which candidate ``pairs`` (l, r) of units ``f`` share an email, a local part, a work domain, a local
     part ~ name pattern, a work local part ~ first name, a company token or prefix, a small
     thread: one query over all pairs (every token table is hashed once, not once per chunk)."""
-    side = f.select("idx", "comp", (pl.col("nameless") & (pl.col("n_local") > 0)).alias("app"), "nameless")
-    b = pairs.select("l", "r").join(side.rename(lambda c: "l" if c == "idx" else c + "_l"), on="l") \
-        .join(side.rename(lambda c: "r" if c == "idx" else c + "_r"), on="r")
+    b = _pair_sides(pairs, f)
     keys = b.select("l", "r")
     ckeys = b.select("comp_l", "comp_r").unique()
     # a local part ~ name pattern or work local part ~ first name is read only when that side is a nameless
