@@ -275,13 +275,20 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     email_keys = feats.tok["email"].join(grp.filter(pl.col("grp") == "person"), on="idx").rename({"tok": "key"})
     auto_keys = feats.tok["email_any"].join(grp.filter(pl.col("grp") == "automated"), on="idx") \
         .rename({"tok": "key"})
+    union = cl.union
     for ex, kind, rule, label in ((url_keys, "url", "same linkedin url", "linkedin_url=exact"),
                                   (email_keys, "email", "same email", "email=exact"),
                                   (auto_keys, "email_automated", "same email", "email=exact")):
         star = ex.join(ex.group_by("grp", "key").agg(pl.col("idx").min().alias("root")), on=["grp", "key"]) \
             .filter(pl.col("idx") != pl.col("root")).sort(["root", "idx", "key"])
+        words = evidence_words(rule, f"{label}: ")  # + the key: what apply() writes, without a call per link
         for root, i, k in star.select("root", "idx", "key").rows():
-            apply(root, i, kind, rule, f"{label}: {k}", DETERMINISTIC_WEIGHT)
+            ok, why = union(root, i, kind)
+            if ok:
+                edges.append((root, i, rule, f"{label}: {k}", DETERMINISTIC_WEIGHT, words + k))
+            elif why is not None:
+                refused_count[why] = refused_count.get(why, 0) + 1
+                near_rows.append((root, i, f"{label}: {k}", DETERMINISTIC_WEIGHT, why))
     timings["deterministic"] = round(time.perf_counter() - t0, 3)
 
     # ---- probabilistic links --------------------------------------------------------------------------------
