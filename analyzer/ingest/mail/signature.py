@@ -387,7 +387,16 @@ def _qp_lines(data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray, ms
             if 5 <= len(line) <= _MAX_LINE and not line.startswith(">") and line[-1] not in "!?,;:":
                 out_msg.append(m)
                 out_text.append(line)
-    return np.array(out_msg, dtype=np.int64), pa.array(out_text, type=pa.large_string())
+    return np.array(out_msg, dtype=np.int64), _string_array(out_text)
+
+
+def _string_array(texts: list[str]) -> pa.Array:
+    """``texts`` as an arrow ``large_string`` array, built from its buffers: ``pa.array`` on a Python list
+    imports pandas (half a second, holding the GIL) on its first use."""
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)))
 
 
 # ------------------------------------------------------------------------------------------------------------
