@@ -417,6 +417,9 @@ _ABBREV = frozenset({"sr.", "jr.", "inc.", "ltd.", "co.", "corp.", "st.", "dr.",
 #: Words a title may have in lower case ("Head of Sales", "VP, Research & Development").
 _CONNECTORS = frozenset({"of", "and", "&", "for", "the", "in", "de", "la", "du", "des", "der", "und", "y", "e",
                          "a", "to", "on", "/", "-", "+"})
+#: What every title line has (a necessary condition for :func:`title_line`, checked in Rust first): one of the
+#: job words at the start of a word (``_WORD`` starts its words after anything but an ASCII letter).
+_RX_TITLE_WORD = r"(?:^|[^A-Za-z])(?i:" + "|".join(re.escape(w) for w in sorted(TITLE_WORDS, key=len, reverse=True)) + ")"
 _SENTENCE = re.compile(r"[!?;:]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*")
 
@@ -500,7 +503,8 @@ def _evidence(found: pl.DataFrame, n_msg: int) -> pl.DataFrame:
 
     # Title lines: prefiltered in Rust (a separator, short), judged in Python once per distinct line.
     cand = found.filter(text.str.contains(_RX_SEPARATED) & (text.str.len_bytes() <= 100))
-    titles = cand.select("text").unique()
+    # A title line has a job word: one starting a word (after no ASCII letter), in any case.
+    titles = cand.select("text").unique().filter(text.str.contains(_RX_TITLE_WORD))
     parsed = [title_line(t) for t in titles.get_column("text").to_list()]
     titles = titles.with_columns(
         title=pl.Series([p[0] if p else None for p in parsed], dtype=pl.String()),
