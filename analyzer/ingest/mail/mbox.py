@@ -96,12 +96,17 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
         raise InputError(f.display, f"cannot be read ({exc.strerror or exc})") from None
     parts: list[pl.DataFrame] = []
     lines_before = 0
+    warm_left = _WARM_MAX
 
     def collect(done: Future[tuple[pl.DataFrame, int]]) -> None:
-        nonlocal lines_before
+        # The addresses of each piece are parsed here, in this thread, while the workers read the next pieces
+        # (up to _WARM_MAX distinct values; the rest once the file is read).
+        nonlocal lines_before, warm_left
         part, n_lines = done.result()
         if part.height:
             parts.append(part.with_columns(pl.col("line") + lines_before))
+            if warm_left > 0:
+                warm_left -= _warm_caches(part, warm_left)
         lines_before += n_lines
 
     # Two pieces are turned into frames at a time and one more is read ahead: numpy and polars release the
@@ -127,12 +132,13 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
             # Python parses the addresses (holding the GIL) while polars reads the fields and the signatures
             # (releasing it). The signature evidence of a message depends on its lines only: it is read for
             # every message here, the ignored ones dropped with their rows later.
-            warmed = pool.submit(_warm_caches, raw)
+            warmed = pool.submit(_warm_caches, raw) if warm_left <= 0 else None
             evidence = pool.submit(signature_evidence, raw.select("sig_lines", "sig_dashed"))
             msgs = _message_fields(raw.drop("sig_lines", "sig_dashed"))
             del raw
             msgs = msgs.hstack(evidence.result())
-            warmed.result()
+            if warmed is not None:
+                warmed.result()
     n_seen = msgs.height
     notes: list[str] = []
     if n_seen and folder in ("spam", "trash", "draft"):
@@ -154,17 +160,19 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
 _WARM_MAX = 50_000
 
 
-def _warm_caches(m: pl.DataFrame) -> None:
+def _warm_caches(m: pl.DataFrame, limit: int = _WARM_MAX) -> int:
     """Parse the distinct From values and To/Cc/Bcc list items of ``m`` (and their addresses' hints) into the
     caches of ``_header_addresses``, ``parse_addresses`` and ``address_hint``, exactly as
     :func:`_mbox_messages` and :func:`_address_rows` will ask for them: Python work done while polars works on
-    something else. Pure cache warming: nothing is returned or recorded."""
-    froms = m.get_column("from").drop_nulls().unique(maintain_order=True).head(_WARM_MAX).to_list()
+    something else. Pure cache warming: nothing is recorded. At most ``limit`` values of each kind are parsed;
+    returns how many values were new to the caches (``parse_addresses`` misses)."""
+    misses = parse_addresses.cache_info().misses
+    froms = m.get_column("from").drop_nulls().unique(maintain_order=True).head(limit).to_list()
     lists = pl.concat([m.get_column(c) for c in _ADDR_HEADERS]).drop_nulls().unique(maintain_order=True)
     simple = lists.filter(~lists.str.contains(_RX_LIST_SLOW))
     split = simple.str.split(",").explode().unique(maintain_order=True)
-    pieces = split.filter(split.str.contains(_RX_SIMPLE_ADDR)).head(_WARM_MAX).to_list()
-    whole = lists.filter(lists.str.contains(_RX_LIST_SLOW)).head(_WARM_MAX).to_list()
+    pieces = split.filter(split.str.contains(_RX_SIMPLE_ADDR)).head(limit).to_list()
+    whole = lists.filter(lists.str.contains(_RX_LIST_SLOW)).head(limit).to_list()
     for v in froms:
         addrs = _header_addresses(_b(v) or b"")
         if addrs:
@@ -175,6 +183,7 @@ def _warm_caches(m: pl.DataFrame) -> None:
     for v in whole:
         for a in _header_addresses(_b(v) or b""):
             address_hint(*a)
+    return parse_addresses.cache_info().misses - misses
 
 
 def _per_value(col: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:

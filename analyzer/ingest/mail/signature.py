@@ -387,7 +387,16 @@ def _qp_lines(data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray, ms
             if 5 <= len(line) <= _MAX_LINE and not line.startswith(">") and line[-1] not in "!?,;:":
                 out_msg.append(m)
                 out_text.append(line)
-    return np.array(out_msg, dtype=np.int64), pa.array(out_text, type=pa.large_string())
+    return np.array(out_msg, dtype=np.int64), _string_array(out_text)
+
+
+def _string_array(texts: list[str]) -> pa.Array:
+    """``texts`` as an arrow ``large_string`` array, built from its buffers: ``pa.array`` on a Python list
+    imports pandas (half a second, holding the GIL) on its first use."""
+    encoded = [t.encode("utf-8", "surrogatepass") for t in texts]
+    offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+    return pa.LargeStringArray.from_buffers(len(encoded), pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded)))
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -408,6 +417,9 @@ _ABBREV = frozenset({"sr.", "jr.", "inc.", "ltd.", "co.", "corp.", "st.", "dr.",
 #: Words a title may have in lower case ("Head of Sales", "VP, Research & Development").
 _CONNECTORS = frozenset({"of", "and", "&", "for", "the", "in", "de", "la", "du", "des", "der", "und", "y", "e",
                          "a", "to", "on", "/", "-", "+"})
+#: What every title line has (a necessary condition for :func:`title_line`, checked in Rust first): one of the
+#: job words at the start of a word (``_WORD`` starts its words after anything but an ASCII letter).
+_RX_TITLE_WORD = r"(?:^|[^A-Za-z])(?i:" + "|".join(re.escape(w) for w in sorted(TITLE_WORDS, key=len, reverse=True)) + ")"
 _SENTENCE = re.compile(r"[!?;:]")
 _WORD = re.compile(r"[A-Za-z][A-Za-z.'’-]*")
 
@@ -491,7 +503,8 @@ def _evidence(found: pl.DataFrame, n_msg: int) -> pl.DataFrame:
 
     # Title lines: prefiltered in Rust (a separator, short), judged in Python once per distinct line.
     cand = found.filter(text.str.contains(_RX_SEPARATED) & (text.str.len_bytes() <= 100))
-    titles = cand.select("text").unique()
+    # A title line has a job word: one starting a word (after no ASCII letter), in any case.
+    titles = cand.select("text").unique().filter(text.str.contains(_RX_TITLE_WORD))
     parsed = [title_line(t) for t in titles.get_column("text").to_list()]
     titles = titles.with_columns(
         title=pl.Series([p[0] if p else None for p in parsed], dtype=pl.String()),
