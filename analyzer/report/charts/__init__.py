@@ -299,11 +299,12 @@ def make_charts(analysis: Analysis, folder: Path, top: int = 25, parallel: bool 
     workers = [worker] if worker is not None else []
     got: dict[int, Chart] = {}
     try:
-        workers += take_workers(worker_count() - len(workers))
+        workers += take_workers(worker_count() - sum(w.renderers for w in workers))
         if workers:
             shares = share_charts(len(workers))
-            # the charts whose inputs are ready at once first, so that the workers start drawing
-            for i, s in sorted(enumerate(CHARTS), key=lambda t: t[1].reads_events):
+            # the charts whose inputs are ready at once first, so that the workers start drawing, the most costly
+            # first (a worker's renderers take them in this order, each the next one as soon as it is free)
+            for i, s in sorted(enumerate(CHARTS), key=lambda t: (t[1].reads_events, -CHART_COST[t[1].key])):
                 try:
                     args = s.inputs(analysis, top)
                 except Exception:  # drawn here below, where the failure becomes a placeholder
