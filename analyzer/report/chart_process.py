@@ -6,18 +6,18 @@ pickles each job into ``FOLDER`` and names it on the process's standard input, i
 :data:`RECORD` bytes. Once the input closes, the process pickles {index: Chart} of what it drew into
 ``FOLDER/charts.pickle`` and exits.
 
-With ``RENDERERS`` of 2 or more on Linux, the process forks ``RENDERERS - 1`` copies of itself when the first
-job arrives (:func:`can_fork`), so that the import and warm-up of matplotlib — most of a worker's own cost —
-are paid once for all of them. Every renderer reads the next record from the same pipe as soon as it is free
-(a pipe write of one record is atomic, so each record goes whole to exactly one reader): the charts are shared
-out as they are drawn, the costly ones being sent first. A copy pickles its charts into
-``FOLDER/charts-K.pickle`` and ends; the first process waits for the copies and merges their charts. A copy
-that fails loses only its own charts, which the caller then draws itself.
+With ``RENDERERS`` of 2 or more on Linux, the process forks ``RENDERERS - 1`` copies of itself once matplotlib
+is warm (:func:`can_fork`), so that its import and warm-up — most of a worker's own cost — are paid once for
+all of them. Every renderer then imports polars and the charts (still while the caller is busy) and reads the
+next record from the same pipe as soon as it is free (a pipe write of one record is atomic, so each record goes
+whole to exactly one reader): the charts are shared out as they are drawn, the costly ones being sent first. A
+copy pickles its charts into ``FOLDER/charts-K.pickle`` and ends; the first process waits for the copies and
+merges their charts. A copy that fails loses only its own charts, which the caller then draws itself.
 
-The fork happens before polars and the charts are imported (each renderer imports them afterwards): polars'
-thread pool and allocator are not safe to fork once started. Elsewhere (macOS, Windows) the caller starts one
-process per renderer instead. The copies never outlive the caller: they end when its end of the pipe closes,
-however it ended, and the caller stops the whole process group (:meth:`ChartWorker.close`).
+The fork happens before polars is imported: polars' thread pool and allocator are not safe to fork once
+started. Elsewhere (macOS, Windows) the caller starts one process per renderer instead. The copies never
+outlive the caller: they end when its end of the pipe closes, however it ended, and the caller stops the whole
+process group (:meth:`~analyzer.report.chart_worker.ChartWorker.close`).
 
 This module imports only the standard library at the top (matplotlib in :func:`warm_up`).
 """
@@ -97,17 +97,17 @@ def warm_up() -> None:
         fig.canvas.draw()
 
 
-def _names(first: str | None) -> Iterator[str]:
-    """``first`` (when given), then the job names read from standard input until it closes."""
-    if first is not None:
-        yield first
+def _names(idle: threading.Timer) -> Iterator[str]:
+    """The job names read from standard input until it closes (the first one stops the ``idle`` timer)."""
     while (name := read_record(0)) is not None:
+        idle.cancel()
         if name:
             yield name
 
 
 def _draw(folder: Path, names: Iterator[str]) -> dict[int, Any]:
-    """Draw the jobs ``names`` names (pickles in ``folder``); {index: Chart}."""
+    """Draw the jobs ``names`` names (pickles in ``folder``); {index: Chart}. The charts (and polars) are
+    imported first, before the first job is read: while the caller is still busy."""
     from analyzer.report.charts import _plot, _render
 
     done = {}
@@ -142,11 +142,11 @@ def _fork_renderers(folder: Path, renderers: int) -> tuple[int, list[int]]:
     return 0, pids
 
 
-def _run_copy(folder: Path, k: int) -> None:
+def _run_copy(folder: Path, k: int, idle: threading.Timer) -> None:
     """A forked renderer: draw the jobs it takes, pickle them into ``charts-K.pickle``, end (never returns)."""
     code = 1
     try:
-        _dump(_draw(folder, _names(None)), folder / f"charts-{k}.pickle")
+        _dump(_draw(folder, _names(idle)), folder / f"charts-{k}.pickle")
         code = 0
     except BaseException:
         traceback.print_exc()
@@ -160,22 +160,19 @@ def main(argv: Sequence[str]) -> int:
     ``argv[0]/charts.pickle``."""
     folder = Path(argv[0])
     renderers = max(1, int(argv[1])) if len(argv) > 1 and argv[1].isdigit() else 1
-    idle = threading.Timer(IDLE_TIMEOUT_S, os._exit, (3,))  # no job for so long: the caller forgot this worker
-    idle.daemon = True
-    idle.start()
     forking = renderers > 1 and can_fork()
     if not forking:  # nothing to fork: the charts (and polars) imported now too, while the caller is busy
         import analyzer.report.charts  # noqa: F401
     warm_up()  # matplotlib imported and its fonts loaded while the caller is still busy
-    first = read_record(0)
-    idle.cancel()
-    idle.join()  # no thread of ours runs at the fork
     k, pids = 0, list[int]()
-    if first is not None and forking:
+    if forking:
         k, pids = _fork_renderers(folder, renderers)
-        if k:
-            _run_copy(folder, k)
-    done = _draw(folder, _names(first or None))
+    idle = threading.Timer(IDLE_TIMEOUT_S, os._exit, (3,))  # no job for so long: the caller forgot this worker
+    idle.daemon = True
+    idle.start()
+    if k:
+        _run_copy(folder, k, idle)
+    done = _draw(folder, _names(idle))
     for n, pid in enumerate(pids, start=1):
         _, status = os.waitpid(pid, 0)
         code = os.waitstatus_to_exitcode(status)
