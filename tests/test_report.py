@@ -7,6 +7,8 @@ depend on the parsers, identity resolution or the scoring model.
 from __future__ import annotations
 
 import re
+import sys
+import time
 from datetime import UTC, date, datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -595,8 +597,12 @@ def test_print_company_literal_and_empty() -> None:
     assert "No one found at Nowhere." in c.export_text()
 
 
-def test_charts_drawn_by_the_worker_process_are_the_same(tmp_path: Path) -> None:
-    """The two-process drawing of a large network writes the same PNGs and the same chart list as one process."""
+@pytest.mark.parametrize("fork", ["1", "0"])
+def test_charts_drawn_by_the_worker_process_are_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         fork: str) -> None:
+    """The two-process drawing of a large network writes the same PNGs and the same chart list as one process,
+    whether one worker forks its second renderer (Linux) or each renderer is a process of its own."""
+    monkeypatch.setenv("RECONNECT_CHART_FORK", fork)
     a = make_analysis(n_people=30)
     one = C.make_charts(a, tmp_path / "one", parallel=False)
     two = C.make_charts(a, tmp_path / "two", parallel=True)
@@ -677,3 +683,80 @@ def test_prestarted_workers_are_used_and_never_left_behind(tmp_path: Path, monke
     assert w.proc.wait(timeout=120) == 0
     chart_worker._close_ready()
     assert not chart_worker._ready and not w.folder.exists()
+
+
+def _gone(pid: int) -> bool:
+    """Whether process ``pid`` has ended (a zombie not yet reaped by its new parent counts as ended)."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+            return fh.read().rsplit(")", 1)[1].split()[0] in ("Z", "X")
+    except (FileNotFoundError, ProcessLookupError):
+        return True
+
+
+def _wait_for(path: Path, timeout: float = 120.0) -> str:
+    end = time.monotonic() + timeout
+    while not path.exists():
+        assert time.monotonic() < end, path
+        time.sleep(0.05)
+    time.sleep(0.05)
+    return path.read_text()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a worker forks its renderers on Linux only")
+def test_one_worker_forks_its_second_renderer_and_leaves_none_behind(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """On Linux the two renderers are one worker process and the copy it forks when the jobs arrive (matplotlib
+    imported once); the copy draws its share of the same PNGs and ends with the worker."""
+    from analyzer.report import chart_worker
+
+    monkeypatch.delenv("RECONNECT_CHART_FORK", raising=False)
+    a = make_analysis(n_people=30)
+    one = C.make_charts(a, tmp_path / "one", parallel=False)
+    (w,) = chart_worker.take_workers(2)
+    assert w.renderers == 2
+    forked: list[list[str]] = []
+    close = chart_worker.ChartWorker.close
+
+    def closing(self: chart_worker.ChartWorker) -> None:
+        forked.append((self.folder / "renderers.txt").read_text().split())
+        close(self)
+
+    monkeypatch.setattr(chart_worker.ChartWorker, "close", closing)
+    two = C.make_charts(a, tmp_path / "two", parallel=True, worker=w)
+    assert [c.filename for c in one] == [c.filename for c in two]
+    for c in one:
+        assert (tmp_path / "one" / c.filename).read_bytes() == (tmp_path / "two" / c.filename).read_bytes(), c.key
+    assert len(forked) == 1 and len(forked[0]) == 1
+    assert _gone(int(forked[0][0]))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a worker forks its renderers on Linux only")
+@pytest.mark.parametrize("how", ["input closed", "worker stopped"])
+def test_a_forked_renderer_never_outlives_its_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                     how: str) -> None:
+    """The copy a worker forked ends when the caller's end of the pipe closes (the caller ended) and when the
+    caller stops the worker (close(): the whole process group)."""
+    from analyzer.report import chart_worker
+
+    monkeypatch.delenv("RECONNECT_CHART_FORK", raising=False)
+    a = make_analysis(n_people=12)
+    w = chart_worker.start_worker(2)
+    assert w is not None
+    try:
+        spec = C.CHARTS[-1]
+        w.send([(8, spec.key, spec.title, spec.plot, spec.inputs(a, 25), tmp_path / "x.png")], last=False)
+        (pid,) = (int(p) for p in _wait_for(w.folder / "renderers.txt").split())
+        assert not _gone(pid)
+        if how == "input closed":
+            w.finish()
+            assert w.proc.wait(timeout=120) == 0
+        else:
+            w.close()
+        end = time.monotonic() + 60
+        while not _gone(pid):
+            assert time.monotonic() < end, "the forked renderer outlived its worker"
+            time.sleep(0.05)
+    finally:
+        w.close()
+    assert not w.folder.exists() and w.proc.returncode is not None

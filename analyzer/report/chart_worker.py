@@ -1,18 +1,20 @@
 """Worker processes that draw the report's charts while the main process writes the tables (2 cores).
 
-:func:`start_worker` starts ``python -m analyzer.report.charts FOLDER`` (:mod:`analyzer.report.charts.__main__`);
-the worker imports polars and matplotlib (about two seconds of CPU) and warms matplotlib's font cache, then
-waits for its jobs: :meth:`ChartWorker.send` pickles each job into the worker's folder and names it on the
-worker's standard input (a short line: the pipe never fills, so the caller never waits for the worker), and the
-worker draws it at once. :meth:`ChartWorker.finish` closes the input; the worker then pickles what it wrote
-into ``FOLDER/charts.pickle`` and exits.
+:func:`start_worker` starts ``python -m analyzer.report.chart_process FOLDER RENDERERS``
+(:mod:`analyzer.report.chart_process`); the worker imports matplotlib and warms it up, then waits for its
+jobs: :meth:`ChartWorker.send` pickles each job into the worker's folder and names it on the worker's standard
+input (a short record: the pipe never fills, so the caller never waits for the worker), and the worker draws
+it at once. :meth:`ChartWorker.finish` closes the input; the worker then pickles what it wrote into
+``FOLDER/charts.pickle`` and exits. On Linux one worker process forks its second renderer when the jobs arrive
+(:func:`forks`), so that matplotlib's import and warm-up are paid once;
+elsewhere each renderer is a process of its own.
 
 The imports are the worker's largest cost, so a worker can be started early — :func:`prestart`, which the
 pipeline calls once the inputs are read — to import while this process resolves identities and scores; the
 next :func:`take_workers` uses it. This process need not import matplotlib at all when the workers draw every
 chart. A worker never outlives its caller: it exits when its standard input closes (the caller ended, however
 it ended), when it had no job for :data:`IDLE_TIMEOUT_S` seconds, and the workers still waiting are stopped
-when the caller exits.
+(with the renderers they forked) when the caller exits.
 
 This module imports only the standard library, so that a worker can start before the charts are imported. A
 plain subprocess rather than :mod:`multiprocessing`, whose spawned children re-run the caller's main script (a
@@ -28,6 +30,7 @@ import logging
 import os
 import pickle
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -35,18 +38,21 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from analyzer.report.chart_process import IDLE_TIMEOUT_S as IDLE_TIMEOUT_S
+from analyzer.report.chart_process import encode_record, fork_supported
+
 log = logging.getLogger(__name__)
 
 #: A worker that has not delivered after this long is stopped (its charts are then drawn by the caller).
 WORKER_TIMEOUT_S = 600
-#: A worker that was given no job for this long exits (a prestarted worker whose report was never written).
-IDLE_TIMEOUT_S = 900
 #: From this many people on, the report's charts are drawn in worker processes (below, starting them costs
 #: more than it saves).
 PARALLEL_MIN_PEOPLE = 2_000
-#: How many workers draw the charts (the caller meanwhile writes the tables): on two cores, two workers finish
-#: sooner than one, which would draw alone for longer than the tables take.
+#: How many renderers draw the charts (the caller meanwhile writes the tables): on two cores, two renderers
+#: finish sooner than one, which would draw alone for longer than the tables take.
 WORKERS = 2
+#: Whether one worker process forks its other renderers (Linux: :func:`forks`) rather than one process each.
+FORK_ENV = "RECONNECT_CHART_FORK"
 
 #: One job: (index in the report, key, title, name of the plot function, its arguments, PNG path).
 Job = tuple[int, str, str, str, tuple[Any, ...], Path]
@@ -62,19 +68,26 @@ def wants_worker(n_people: int) -> bool:
 
 
 def worker_count() -> int:
-    """How many workers to use when the charts are drawn in workers: :data:`WORKERS`, or the number that
+    """How many renderers to use when the charts are drawn in workers: :data:`WORKERS`, or the number that
     ``RECONNECT_CHART_WORKERS`` gives (``1`` or more; any other value, e.g. ``yes``: :data:`WORKERS`)."""
     env = (os.environ.get("RECONNECT_CHART_WORKERS") or "").strip()
     return max(1, min(int(env), 8)) if env.isdigit() and int(env) > 0 else WORKERS
+
+
+def forks() -> bool:
+    """Whether a worker process forks its other renderers (on Linux, unless ``RECONNECT_CHART_FORK=0``)
+    rather than each renderer being a process of its own."""
+    return fork_supported() and os.environ.get(FORK_ENV, "").strip() != "0"
 
 
 class ChartWorker:
     """A started worker process, waiting for its jobs (:meth:`send`, then :meth:`finish`); :meth:`results`
     waits for its charts, :meth:`close` stops it if it still runs and removes its temporary folder."""
 
-    def __init__(self, proc: subprocess.Popen[bytes], folder: Path) -> None:
+    def __init__(self, proc: subprocess.Popen[bytes], folder: Path, renderers: int = 1) -> None:
         self.proc = proc
         self.folder = folder
+        self.renderers = renderers  # how many charts it draws at a time (itself and the copies it forks)
         self.result_file = folder / "charts.pickle"
         self.sent = 0
 
@@ -94,8 +107,7 @@ class ChartWorker:
                     with open(self.folder / name, "wb") as fh:
                         pickle.dump(job, fh, protocol=pickle.HIGHEST_PROTOCOL)
                     self.sent += 1
-                    stdin.write(name.encode("ascii") + b"\n")
-                    stdin.flush()
+                    os.write(stdin.fileno(), encode_record(name))  # one write: atomic, read whole by one renderer
             except OSError as exc:  # the worker died before reading them: results() reports it
                 log.debug("chart worker did not take its jobs: %s", exc)
                 last = True
@@ -117,7 +129,7 @@ class ChartWorker:
         try:
             _, err = self.proc.communicate(timeout=WORKER_TIMEOUT_S)
         except subprocess.TimeoutExpired:
-            self.proc.kill()
+            self._kill()
             self.proc.communicate()
             log.warning("chart worker did not finish in %d s: its charts are drawn here", WORKER_TIMEOUT_S)
             return {}
@@ -133,10 +145,22 @@ class ChartWorker:
             return {}
         return got
 
+    def _kill(self) -> None:
+        """Stop the worker and the renderers it forked (its process group), while it still runs (its pid, and
+        so its group, cannot have been reused then)."""
+        if self.proc.poll() is not None:
+            return
+        if os.name == "posix":
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                return
+            except OSError as exc:  # not the leader of its own group after all
+                log.debug("chart worker's group could not be stopped: %s", exc)
+        self.proc.kill()
+
     def close(self) -> None:
-        """Stop the worker if it still runs; remove its folder."""
-        if self.proc.poll() is None:
-            self.proc.kill()
+        """Stop the worker (and the renderers it forked) if it still runs; remove its folder."""
+        self._kill()
         self.proc.wait()
         for pipe in (self.proc.stdin, self.proc.stderr):
             if pipe is not None:
@@ -145,22 +169,26 @@ class ChartWorker:
         shutil.rmtree(self.folder, ignore_errors=True)
 
 
-def start_worker() -> ChartWorker | None:
-    """Start a worker now (it waits for :meth:`ChartWorker.send`); None when no interpreter can be started
-    (frozen app, sandbox: every chart is then drawn here), which is logged."""
+def start_worker(renderers: int = 1) -> ChartWorker | None:
+    """Start a worker now (it waits for :meth:`ChartWorker.send`) that draws with ``renderers`` processes (it
+    forks the others: only where :func:`forks`); None when no interpreter can be started (frozen app, sandbox:
+    every chart is then drawn here), which is logged."""
     folder = Path(tempfile.mkdtemp(prefix="reconnect-charts-"))
     root = str(Path(__file__).resolve().parents[2])  # the folder holding analyzer/: importable from a checkout
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH")) if p))
     # its tables are small: one polars thread, rather than a pool per worker competing for the same cores
     env.setdefault("POLARS_MAX_THREADS", "1")
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")  # nor a BLAS pool: no thread of numpy's runs when it forks
     try:
-        proc = subprocess.Popen([sys.executable, "-m", "analyzer.report.charts", str(folder)],
-                                env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # its own process group, so that close() stops the renderers it forked too
+        proc = subprocess.Popen([sys.executable, "-m", "analyzer.report.chart_process", str(folder), str(renderers)],
+                                env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                start_new_session=os.name == "posix")
     except OSError as exc:
         shutil.rmtree(folder, ignore_errors=True)
         log.warning("chart worker could not start (%s): its charts are drawn here", exc)
         return None
-    return ChartWorker(proc, folder)
+    return ChartWorker(proc, folder, renderers)
 
 
 #: Workers started ahead by :func:`prestart`, with the id of the process that started them.
@@ -186,12 +214,13 @@ def prestart(n_people: int | None = None) -> None:
     if n_people is None and os.environ.get("RECONNECT_CHART_WORKERS", "").strip() in ("0",):
         return
     pid = os.getpid()
-    ready = sum(1 for p, w in _ready if p == pid and w.alive)
-    for _ in range(worker_count() - ready):
-        w = start_worker()
+    ready = sum(w.renderers for p, w in _ready if p == pid and w.alive)
+    while ready < worker_count():
+        w = start_worker(worker_count() - ready if forks() else 1)
         if w is None:
             return
         _ready.append((pid, w))
+        ready += w.renderers
 
 
 def has_ready_workers() -> bool:
@@ -201,19 +230,22 @@ def has_ready_workers() -> bool:
 
 
 def take_workers(n: int) -> list[ChartWorker]:
-    """``n`` workers waiting for jobs: those :func:`prestart` started (still running), then new ones (fewer
-    when some cannot start). The caller closes them (:meth:`ChartWorker.close`)."""
+    """Workers waiting for jobs with ``n`` renderers in all: those :func:`prestart` started (still running),
+    then new ones (fewer when some cannot start). The caller closes them (:meth:`ChartWorker.close`)."""
     pid = os.getpid()
     out: list[ChartWorker] = []
+    have = 0
     while _ready:
         p, w = _ready.pop(0)
-        if p == pid and w.alive and len(out) < n:
+        if p == pid and w.alive and have < n:
             out.append(w)
+            have += w.renderers
         elif p == pid:
             w.close()
-    while len(out) < n:
-        new = start_worker()
+    while have < n:
+        new = start_worker(n - have if forks() else 1)
         if new is None:
             break
         out.append(new)
+        have += new.renderers
     return out
