@@ -224,10 +224,13 @@ def _events_in_window(events: pl.DataFrame, index: pl.DataFrame, as_of: date) ->
         if col not in ev.columns:
             ev = ev.with_columns(pl.lit(None, dtype=dtype).alias(col))
     ts = pl.col("timestamp")
-    return ev.filter(pl.col("person_id").is_not_null() & (ts.is_null() | (ts < end))).select(
-        "person_id", "timestamp", "channel", "direction", "thread_id", "n_participants", "msg_key",
-        "message_id", "in_reply_to", "line",
-    ).join(index, on="person_id", how="inner").drop("person_id")
+    # pid is looked up on the person ids alone and the rows are copied once, by the filter (a filter then a
+    # join of the whole selection copied its 100 MB of strings twice on the large profile)
+    pid = ev.select("person_id").join(index, on="person_id", how="left", maintain_order="left").get_column("pid")
+    return ev.select(
+        "timestamp", "channel", "direction", "thread_id", "n_participants", "msg_key",
+        "message_id", "in_reply_to", "line", pid,
+    ).filter(pl.col("pid").is_not_null() & (ts.is_null() | (ts < end)))
 
 
 def _conversation_measures(ev: pl.DataFrame, as_of: date, cfg: ScoringConfig) -> pl.DataFrame:

@@ -111,9 +111,14 @@ def to_events(messages: pl.DataFrame, owner: Owner) -> pl.DataFrame:
     who is not the owner; everyone else's become ``received`` events for their sender.
 
     A message of the owner's with no recipient (LinkedIn rows with an empty TO) goes to the other people of
-    the same thread, so that every message yields an event where the thread says who it was for."""
+    the same thread, so that every message yields an event where the thread says who it was for.
+
+    The events are worked out on row numbers of ``messages`` and put in order there; each message column is
+    then gathered once, in the final order: carrying every column through the explode, concat and sort cost
+    three copies of the table at once (520 MB over the messages, for a 180 MB result, on the large profile)."""
     owner_ids = owner.record_ids.implode()
-    m = messages.with_columns(pl.col("sender_id").is_in(owner_ids).alias("_from_owner"))
+    m = messages.select("sender_id", "recipient_ids", "thread_id").with_row_index("_row").with_columns(
+        pl.col("sender_id").is_in(owner_ids).alias("_from_owner"))
     orphan = (pl.col("_from_owner") & (pl.col("recipient_ids").list.len() == 0)
               & pl.col("thread_id").is_not_null()).fill_null(False)
     orphans = m.filter(orphan)
@@ -133,16 +138,35 @@ def to_events(messages: pl.DataFrame, owner: Owner) -> pl.DataFrame:
         m = pl.concat([m.filter(~orphan), orphans])  # the order does not matter: the events are sorted below
     sent = (
         m.filter(pl.col("_from_owner"))
-        .explode("recipient_ids")
-        .filter(pl.col("recipient_ids").is_not_null() & ~pl.col("recipient_ids").is_in(owner_ids))
-        .with_columns(pl.col("recipient_ids").alias("record_id"), pl.lit("sent").alias("direction"))
+        .select("_row", pl.col("recipient_ids").alias("record_id"))
+        .explode("record_id")
+        .filter(pl.col("record_id").is_not_null() & ~pl.col("record_id").is_in(owner_ids))
+        .with_columns(pl.lit("sent").alias("direction"))
     )
-    received = m.filter(~pl.col("_from_owner")).with_columns(
-        pl.col("sender_id").alias("record_id"), pl.lit("received").alias("direction")
-    )
-    events = pl.concat([sent.select(list(schemas.EVENTS)), received.select(list(schemas.EVENTS))])
-    events = sort_events(events)
+    received = m.filter(~pl.col("_from_owner")).select(
+        "_row", pl.col("sender_id").alias("record_id"), pl.lit("received").alias("direction"))
+    del m, orphans
+    rows = pl.concat([sent, received])
+    del sent, received
+    rows = rows.with_columns(messages.get_column("timestamp").gather(rows.get_column("_row")),
+                             messages.get_column("msg_key").gather(rows.get_column("_row")))
+    rows = sort_events(rows)
+    order = rows.get_column("_row")
+    events = rows.select(*(
+        rows.get_column(c) if c in rows.columns
+        else _gather_repeated(messages.get_column(c), order) if c in ("source_file", "channel")
+        else messages.get_column(c).gather(order)
+        for c in schemas.EVENTS))
     return schemas.check(events, schemas.EVENTS, "owner.events")
+
+
+def _gather_repeated(values: pl.Series, order: pl.Series) -> pl.Series:
+    """``values.gather(order)`` for a string column of a few distinct values (file names, channels): every
+    row points to one copy of its value. A plain gather of a column of several chunks copies each row's
+    string (70 MB for the file names of 780,000 events, against 12 MB here)."""
+    distinct = values.drop_nulls().unique(maintain_order=True)
+    codes = values.cast(pl.Enum(distinct)).to_physical()
+    return distinct.gather(codes.gather(order)).alias(values.name)
 
 
 def sort_events(events: pl.DataFrame) -> pl.DataFrame:
