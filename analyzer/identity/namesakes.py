@@ -128,17 +128,11 @@ class NamesakeClusters(Clusters):
             return None
         return numbered_twin(ba[0], bb[0]) or personal_overlap(ba[1], bb[1])
 
-    def union(self, a: int, b: int, kind: str) -> tuple[bool, str | None]:
-        ra, rb = self.find(a), self.find(b)
-        if ra == rb:
-            return False, None
-        why = self.conflict(ra, rb, kind)
-        if why is not None:
-            return False, why
-        root = self._join(ra, rb)
+    def _join(self, ra: int, rb: int) -> int:
+        root = super()._join(ra, rb)
         boxes = self.boxes
         if boxes:
             merged = [boxes.pop(r) for r in (ra, rb) if r in boxes]
             if merged:
                 boxes[root] = ([x for m in merged for x in m[0]], [x for m in merged for x in m[1]])
-        return True, None
+        return root

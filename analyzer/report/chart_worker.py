@@ -5,9 +5,9 @@
 jobs: :meth:`ChartWorker.send` pickles each job into the worker's folder and names it on the worker's standard
 input (a short record: the pipe never fills, so the caller never waits for the worker), and the worker draws
 it at once. :meth:`ChartWorker.finish` closes the input; the worker then pickles what it wrote into
-``FOLDER/charts.pickle`` and exits. On Linux one worker process forks its second renderer when the jobs arrive
-(:func:`forks`), so that matplotlib's import and warm-up are paid once;
-elsewhere each renderer is a process of its own.
+``FOLDER/charts.pickle`` and exits. On Linux one worker process forks its second renderer once matplotlib is warm
+(:func:`forks`), so that matplotlib's import and warm-up are paid once; elsewhere each renderer is a process
+of its own.
 
 The imports are the worker's largest cost, so a worker can be started early — :func:`prestart`, which the
 pipeline calls once the inputs are read — to import while this process resolves identities and scores; the

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 import polars as pl
 
+from analyzer.report.chart_process import warm_up
 from analyzer.report.chart_worker import (
     PARALLEL_MIN_PEOPLE,
     ChartWorker,
@@ -246,15 +247,6 @@ def _render(key: str, title: str, draw: Callable[[], Plotted], path: Path) -> Ch
     p.figure.clear()
     return Chart(filename=path.name, title=p.title, caption=p.caption, key=p.key, path=path, note=p.note,
                  data_rows=p.data.height)
-
-
-def warm_up() -> None:
-    """Import matplotlib and load the fonts of the charts (a worker does it while it waits for its jobs)."""
-    with style():
-        fig = new_figure((1.0, 1.0))
-        fig.text(0.1, 0.5, "0.8 Ag", fontsize=10)
-        fig.text(0.1, 0.2, "Ag", fontsize=13, fontweight="bold")
-        fig.canvas.draw()
 
 
 def share_charts(n_workers: int) -> list[frozenset[str]]:
