@@ -24,7 +24,6 @@ Each stage reads its own section and validates it; unknown keys are errors so th
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -49,6 +48,8 @@ def load_config(path: Path | str | None) -> Config:
     """Read ``path`` (None gives the defaults). Raises :class:`InputError` for unreadable or invalid TOML."""
     if path is None:
         return Config()
+    import tomllib  # here, not at the top: most runs have no config file (start-up time, SPEC §9)
+
     p = Path(path)
     try:
         data = tomllib.loads(p.read_text(encoding="utf-8-sig"))

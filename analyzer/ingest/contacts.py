@@ -23,8 +23,6 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-import vobject
-
 from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.inputs import InputFile
@@ -518,6 +516,8 @@ def _contents(card: Any, name: str) -> list[Any]:
 def _vcard_record(card: Any, line: int, out: FileCollector) -> None:
     """Fields of one parsed card -> one record."""
     fn = next((t for cl in _contents(card, "fn") if (t := _text(cl.value))), None)
+    import vobject  # imported with the first card, not at start-up (a run without vCards never needs it)
+
     first = last = None
     for cl in _contents(card, "n"):
         v = cl.value
@@ -573,6 +573,8 @@ def _parse_vcard(f: InputFile, out: FileCollector) -> None:
         if plain is not None:
             _vcard_record(plain, item.line, out)
             continue
+        import vobject
+
         try:
             card = vobject.readOne("\r\n".join(item.lines) + "\r\n", transform=True)
         except Exception as exc:  # vobject raises many kinds on malformed input; one card must not stop the file

@@ -13,8 +13,6 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-import vobject
-
 # A property line in the plain shape nearly every writer uses: an optional group, a name, parameters without
 # quotes or backslashes, a value on one line. vobject reads such a line exactly as :func:`plain_card` does;
 # anything else (quoted or odd parameters, encodings, folded lines, nested cards, lines vobject would refuse)
@@ -107,6 +105,8 @@ def plain_card(lines: list[str]) -> _PlainCard | None:
                 params.setdefault(key, []).extend(values)
         parsed: Any
         if name == "N":
+            import vobject  # imported with the first card, not at start-up (a run without vCards never needs it)
+
             parsed = vobject.vcard.Name(**dict(zip(_NAME_ORDER, _fields(value), strict=False)))
         elif name == "ORG":
             parsed = _fields(value)
