@@ -4,6 +4,7 @@ name-based merge decisions."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
@@ -261,6 +262,47 @@ MIN_HIDDEN_SHARE = 0.2
 
 Edge = tuple[int, int, str, str, float, str]  # (l, r, rule, levels, weight, evidence)
 NearMiss = tuple[int, int, str, float, str]  # (l, r, levels, weight, reason)
+#: the columns of :class:`NearMissRows` (``l``, ``r``: record positions; ``weight``: bits, not yet rounded)
+NEAR_ROW_SCHEMA = {"l": pl.Int64, "r": pl.Int64, "levels": pl.String, "weight": pl.Float64, "reason": pl.String}
+
+
+class NearMissRows:
+    """The near misses of a run in the order they were found: rows ``(l, r, levels, weight, reason)`` added
+    one at a time (:meth:`append`, :meth:`extend`) or, where a frame already holds them, as a frame
+    (:meth:`add_frame`, no Python tuple per row)."""
+
+    def __init__(self) -> None:
+        self._parts: list[list[NearMiss] | pl.DataFrame] = []
+
+    def _rows(self) -> list[NearMiss]:
+        last = self._parts[-1] if self._parts else None
+        if not isinstance(last, list):
+            last = []
+            self._parts.append(last)
+        return last
+
+    def append(self, row: NearMiss) -> None:
+        """Add one row."""
+        self._rows().append(row)
+
+    def extend(self, rows: Iterable[NearMiss]) -> None:
+        """Add rows, in their order."""
+        self._rows().extend(rows)
+
+    def add_frame(self, rows: pl.DataFrame) -> None:
+        """Add the rows of a frame whose five columns are those of :data:`NEAR_ROW_SCHEMA` (in that order, by
+        position), in its order."""
+        self._parts.append(rows.select(pl.col(have).cast(dtype).alias(name)
+                                       for have, (name, dtype) in zip(rows.columns, NEAR_ROW_SCHEMA.items(),
+                                                                      strict=True)))
+
+    def frame(self) -> pl.DataFrame:
+        """Every row added, in order, as one frame (:data:`NEAR_ROW_SCHEMA`)."""
+        frames = [p if isinstance(p, pl.DataFrame) else
+                  pl.DataFrame(dict(zip(NEAR_ROW_SCHEMA, (list(c) for c in zip(*p, strict=True)), strict=True))
+                               if p else None, schema=NEAR_ROW_SCHEMA)
+                  for p in self._parts]
+        return pl.concat(frames) if frames else pl.DataFrame(schema=NEAR_ROW_SCHEMA)
 
 
 @dataclass
@@ -446,8 +488,36 @@ def min_label_components(a: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.n
         label = new
 
 
+def _group_refusal(cl: Clusters, roots: list[int], names: list[tuple[str, str]],
+                   names_of: dict[int, set[tuple[str, str]]], marks_of: dict[int, set[tuple[str, str]]],
+                   expected_namesakes: Callable[[list[tuple[str, str]]], float], st: LinkageSettings) -> str | None:
+    """Why the name group of ``roots`` (carrying ``names``; none when it has too many roots to read them) is
+    not one person on its names and profiles alone, or None: a common name, two LinkedIn profiles, two rows of
+    one Connections.csv, names that do not agree, different middle initials or suffixes."""
+    if len(roots) > MAX_GROUP_ROOTS or not names:
+        return "common name: too many records carry it to single one person out"
+    urls = {u for r in roots for u in (cl._get("urls", r) or ())}
+    if len(urls) > 1:
+        return f"namesakes: {len(urls)} LinkedIn profiles carry this name"
+    conn = [c for r in roots for c in (cl._get("conn", r) or ())]
+    if len(conn) != len(set(conn)):
+        return "namesakes: two rows of one Connections.csv carry this name"
+    # two name forms that one cluster already carries (linked by an address) are one person's
+    if any(not _names_agree(cl, a, b) and not any({a, b} <= names_of.get(r, set()) for r in roots)
+           for a, b in combinations(names, 2)):
+        return "the names in this group do not all agree (a nickname chain or different surnames)"
+    marks = {m for r in roots for m in marks_of.get(r, ())}
+    if len({mi for mi, _ in marks if mi}) > 1 or len({sx for _, sx in marks if sx}) > 1:
+        return "different middle initials or generational suffixes"
+    expected = expected_namesakes(names)
+    if expected > st.max_expected_namesakes:
+        return (f"common name: about {expected:.2f} other people in this network without a LinkedIn profile could "
+                "carry it, and nothing singles one out")
+    return None
+
+
 def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, facts: CareerFacts,
-                     edges: list[Edge], near_rows: list[NearMiss], refused_count: dict[str, int]) -> dict[str, Any]:
+                     edges: list[Edge], near_rows: NearMissRows, refused_count: dict[str, int]) -> dict[str, Any]:
     """SPEC §5's decision for names: the candidate pairs whose names agree (``NAME_*_LEVELS``, or a nameless
     address spelling the name) group the clusters that carry one name. A group is merged into one person when
     the name is rare in this network (the expected number of other humans carrying it, from the given-name and
@@ -494,29 +564,34 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         pl.col("rl").is_in(named_roots).alias("named_l"), pl.col("rr").is_in(named_roots).alias("named_r"))
     cols = ["l", "r", "rl", "rr", "levels", "match_weight"]
     if mass_only.len():
-        crowd_rows = cand.filter(pl.col("crowd")).select(cols).rows()
-        refused_count["known only from mass mail"] = len(crowd_rows)
-        near_rows.extend((l_, r_, lv, w, "known only from mass mail: a name among many recipients singles no "
-                                           "one out") for l_, r_, _, _, lv, w in crowd_rows)
+        crowd = cand.filter(pl.col("crowd"))
+        refused_count["known only from mass mail"] = crowd.height
+        near_rows.add_frame(crowd.select("l", "r", "levels", "match_weight", pl.lit(
+            "known only from mass mail: a name among many recipients singles no one out").alias("reason")))
         cand = cand.filter(~pl.col("crowd"))
-    named = cand.filter(pl.col("named_l") & pl.col("named_r"))
-    rows = named.select(cols).rows()
     spelled = cand.filter(pl.col("named_l") != pl.col("named_r")).select(cols).rows()
-    # the groups: connected components of the named roots over the name edges, each keyed by its smallest root;
-    # a nameless address that spells a name (``anilk@``) is attached afterwards, and only when it fits one group
+    # the groups: connected components of the named roots over the name edges, each keyed by its smallest root
+    # (``g``; ``pos``: the edge's place among the name edges); a nameless address that spells a name
+    # (``anilk@``) is attached afterwards, and only when it fits one group
+    named = cand.filter(pl.col("named_l") & pl.col("named_r")).select(cols)
     nodes, labels = min_label_components(named.get_column("rl").to_numpy(), named.get_column("rr").to_numpy())
     rep_of: dict[int, int] = dict(zip(nodes.tolist(), labels.tolist(), strict=True))
+    named = named.with_columns(pl.Series("g", labels, dtype=pl.Int64).gather(
+        pl.Series(np.searchsorted(nodes, named.get_column("rl").to_numpy()))),
+        pl.int_range(pl.len(), dtype=pl.Int64).alias("pos"))
 
     def find(x: int) -> int:
         return rep_of.get(x, x)
 
-    groups: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
-    for row in rows:
-        groups.setdefault(rep_of[row[2]], []).append(row)
-    for row in spelled:  # a named root with no other name edge is a group of its own
-        named_root = row[2] if row[2] in names_of else row[3]
-        if find(named_root) not in groups:
-            groups[find(named_root)] = []
+    # every group's roots (sorted) and number of edges; a named root with no other name edge is a group of its
+    # own, without edges
+    roots_of: dict[int, list[int]] = dict(
+        pl.concat([named.select("g", pl.col("rl").alias("root")), named.select("g", pl.col("rr").alias("root"))])
+        .unique().group_by("g").agg(pl.col("root").sort()).rows())
+    n_edges: dict[int, int] = dict(named.group_by("g").len().rows())
+    for row in spelled:
+        g = find(row[2] if row[2] in names_of else row[3])
+        roots_of.setdefault(g, [g])
     all_roots = pl.concat([cand.get_column("rl"), cand.get_column("rr")]).unique().sort().to_list()
     careers = root_careers(cl, all_roots, facts)
     last_seen = facts.periods.get_column("last_seen").max() if facts.periods.height else None
@@ -535,74 +610,60 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             pairs = shared.join(shared, on="msg", suffix="_b").filter(pl.col("root") < pl.col("root_b"))
             apart = set(pairs.select("root", "root_b").unique().rows())
 
-    def refuse(group: list[tuple[int, int, int, int, str, float]], why: str) -> None:
+    def count_refusal(why: str) -> None:
         key = why.split(":")[0].split(" (")[0]
         refused_count[key] = refused_count.get(key, 0) + 1
+
+    def refuse(group: list[tuple[int, int, int, int, str, float]], why: str) -> None:
+        count_refusal(why)
         near_rows.extend((l_, r_, lv, w, why) for l_, r_, _, _, lv, w in group)
 
     def expected_namesakes(names: list[tuple[str, str]]) -> float:
         return max(firsts.get(f, 1) * lasts.get(la, 1) / n_names * factors.get(la, network_factor)
                    for f, la in names) * hidden
 
-    def members(g: int) -> list[int]:
-        return sorted({r for row in groups[g] for r in row[2:4]} | {g})
-
+    # each group is decided on its own roots (groups share none), refused whole or merged: the decisions first,
+    # then the merges, group by group; the near misses are the refused groups' edges and the refused links
     fits: dict[int, str] = {}  # group -> why it is one person (the groups that merged)
-    n_merged = 0
-    for g in sorted(groups):
-        group = groups[g]
-        roots = members(g)
-        names = sorted({nm for r in roots for nm in names_of.get(r, ())})
-        if len(roots) > MAX_GROUP_ROOTS or not names:
-            refuse(group, "common name: too many records carry it to single one person out")
-            continue
-        urls = {u for r in roots for u in (cl._get("urls", r) or ())}
-        if len(urls) > 1:
-            refuse(group, f"namesakes: {len(urls)} LinkedIn profiles carry this name")
-            continue
-        conn = [c for r in roots for c in (cl._get("conn", r) or ())]
-        if len(conn) != len(set(conn)):
-            refuse(group, "namesakes: two rows of one Connections.csv carry this name")
-            continue
-        # two name forms that one cluster already carries (linked by an address) are one person's
-        if any(not _names_agree(cl, a, b) and not any({a, b} <= names_of.get(r, set()) for r in roots)
-               for a, b in combinations(names, 2)):
-            refuse(group, "the names in this group do not all agree (a nickname chain or different surnames)")
-            continue
-        marks = {m for r in roots for m in marks_of.get(r, ())}
-        if len({mi for mi, _ in marks if mi}) > 1 or len({sx for _, sx in marks if sx}) > 1:
-            refuse(group, "different middle initials or generational suffixes")
-            continue
-        expected = expected_namesakes(names)
-        if expected > st.max_expected_namesakes:
-            refuse(group, f"common name: about {expected:.2f} other people in this network without a LinkedIn "
-                          "profile could carry it, and nothing singles one out")
-            continue
-        # a domain that spells the person's name (``aditikohler.com``) is a personal address, not an employer
-        own = {t for nm in names for t in nm if len(t) >= 3}
-        work = {r: [c for c in careers.get(r, []) if not any(t in c[0] for t in own)] for r in roots}
-        why = next((o for a, b in combinations(roots, 2)
-                    if (o := _overlap(work[a], work[b])) is not None), None)
-        if why is None and any((a, b) in apart for a, b in combinations(roots, 2)):
-            why = "two of these addresses are on one message together"
+    refused_groups: list[tuple[int, str]] = []
+    for g in sorted(roots_of):
+        roots = roots_of[g]
+        names = sorted({nm for r in roots for nm in names_of.get(r, ())}) if len(roots) <= MAX_GROUP_ROOTS else []
+        why = _group_refusal(cl, roots, names, names_of, marks_of, expected_namesakes, st)
         if why is None:
-            why = _not_current(current, work, roots, end)
+            # a domain that spells the person's name (``aditikohler.com``) is a personal address, not an employer
+            own = {t for nm in names for t in nm if len(t) >= 3}
+            work = {r: [c for c in careers.get(r, []) if not any(t in c[0] for t in own)] for r in roots}
+            why = next((o for a, b in combinations(roots, 2)
+                        if (o := _overlap(work[a], work[b])) is not None), None)
+            if why is None and any((a, b) in apart for a, b in combinations(roots, 2)):
+                why = "two of these addresses are on one message together"
+            if why is None:
+                why = _not_current(current, work, roots, end)
         if why is not None:
-            refuse(group, why)
+            count_refusal(why)
+            refused_groups.append((g, why))
             continue
         career = sorted((c for r in roots for c in work[r]), key=lambda c: (c[1], c[0]))
         evidence = "same rare name" if len(names) == 1 else "same rare name (nickname or other form)"
         if len({c[0] for c in career}) > 1:
             evidence += "; addresses used one after another " + _career_words(career)
-        n_merged += bool(group)
         fits[g] = evidence
-        for l_, r_, _, _, lv, w in group:
-            ok, refused = cl.union(l_, r_, "probabilistic")
-            if ok:
-                edges.append((l_, r_, "probabilistic (rare name)", lv or "", round(w, 3), evidence))
-            elif refused is not None:
-                refused_count[refused.split(" (")[0]] = refused_count.get(refused.split(" (")[0], 0) + 1
-                near_rows.append((l_, r_, lv, w, refused))
+    n_merged = sum(1 for g in fits if n_edges.get(g))
+    refused_links: list[tuple[int, str]] = []  # (pos, why)
+    merging = named.filter(pl.col("g").is_in(list(fits))).sort("g", "pos")
+    for pos, g, l_, r_, lv, w in merging.select("pos", "g", "l", "r", "levels", "match_weight").rows():
+        ok, refused = cl.union(l_, r_, "probabilistic")
+        if ok:
+            edges.append((l_, r_, "probabilistic (rare name)", lv or "", round(w, 3), fits[g]))
+        elif refused is not None:
+            refused_count[refused.split(" (")[0]] = refused_count.get(refused.split(" (")[0], 0) + 1
+            refused_links.append((pos, refused))
+    reasons = pl.concat([
+        named.join(pl.DataFrame(refused_groups, schema={"g": pl.Int64, "reason": pl.String}, orient="row"), on="g"),
+        named.join(pl.DataFrame(refused_links, schema={"pos": pl.Int64, "reason": pl.String}, orient="row"),
+                   on="pos")])
+    near_rows.add_frame(reasons.sort("g", "pos").select("l", "r", "levels", "match_weight", "reason"))
     by_nameless: dict[int, list[tuple[int, int, int, int, str, float]]] = {}
     for row in spelled:
         by_nameless.setdefault(row[3] if row[2] in names_of else row[2], []).append(row)
@@ -614,7 +675,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             refuse(its, "the address spells more than one name in this network")
         elif g not in fits:
             refuse(its, "the address spells a name that does not single out one person")
-        elif (why := next((o for r in members(g) if (o := _overlap(careers.get(nameless, []),
+        elif (why := next((o for r in roots_of[g] if (o := _overlap(careers.get(nameless, []),
                                                                    careers.get(r, []))) is not None), None)):
             refuse(its, why)
         else:
@@ -627,7 +688,7 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             elif refused is not None:
                 refused_count[refused.split(" (")[0]] = refused_count.get(refused.split(" (")[0], 0) + 1
                 near_rows.append((l_, r_, lv, w, refused))
-    return {"name_groups": len(groups), "name_groups_merged": n_merged, "spelled_addresses_linked": n_spelled, "distinct_full_names": n_names,
+    return {"name_groups": len(roots_of), "name_groups_merged": n_merged, "spelled_addresses_linked": n_spelled, "distinct_full_names": n_names,
             "linkedin_profiles": n_profiles, "share_without_profile": round(hidden, 4),
             "namesake_factor_network": round(network_factor, 3),
             "namesake_factor_by_surname_max": round(max(factors.values(), default=1.0), 3),

@@ -18,7 +18,7 @@ from analyzer.identity.corrections import Corrections, IdentityIndex
 from analyzer.identity.decision import (
     CareerFacts,
     Edge,
-    NearMiss,
+    NearMissRows,
     name_edge,
     one_address_one_person,
     rare_name_merges,
@@ -110,13 +110,11 @@ def _round3(w: np.ndarray) -> np.ndarray:
     return out
 
 
-def _near_miss_frame(rows: list[NearMiss], rec: pl.DataFrame, pid_list: list[str | None]) -> pl.DataFrame:
-    """The NEAR_MISSES rows of ``rows`` (l, r, levels, weight, reason; l and r record positions in ``rec``:
-    record_id, name), built column by column; weights and probabilities rounded once per distinct weight."""
-    cols: list[Any] = [list(c) for c in zip(*rows, strict=True)] if rows else [[], [], [], [], []]
-    left, right, levels, weights, reasons = cols
+def _near_miss_frame(rows: pl.DataFrame, rec: pl.DataFrame, pid_list: list[str | None]) -> pl.DataFrame:
+    """The NEAR_MISSES rows of ``rows`` (:data:`NEAR_ROW_SCHEMA`: l, r, levels, weight, reason; l and r record
+    positions in ``rec``: record_id, name); weights and probabilities rounded once per distinct weight."""
     # Python's round and probability (exactly what the rows always showed), once per distinct weight (bits)
-    bits_ = np.asarray(weights, dtype=np.float64).view(np.int64)
+    bits_ = rows.get_column("weight").to_numpy().astype(np.float64).view(np.int64)
     distinct, back = np.unique(bits_, return_inverse=True)
     ws = distinct.view(np.float64).tolist()
     rounded_w = _round3(distinct.view(np.float64))[back]
@@ -124,15 +122,15 @@ def _near_miss_frame(rows: list[NearMiss], rec: pl.DataFrame, pid_list: list[str
     ids = rec.get_column("record_id")
     names = rec.get_column("name")
     pids = pl.Series(pid_list, dtype=pl.String)
-    pos_l, pos_r = pl.Series(left, dtype=pl.Int64), pl.Series(right, dtype=pl.Int64)
+    pos_l, pos_r = rows.get_column("l"), rows.get_column("r")
     return pl.DataFrame({
         "record_id_l": ids.gather(pos_l), "record_id_r": ids.gather(pos_r),
         "person_id_l": pids.gather(pos_l), "person_id_r": pids.gather(pos_r),
         "name_l": names.gather(pos_l), "name_r": names.gather(pos_r),
-        "levels": pl.Series(levels, dtype=pl.String),
+        "levels": rows.get_column("levels"),
         "match_weight": pl.Series(rounded_w, dtype=pl.Float64),
         "probability": pl.Series(rounded_p, dtype=pl.Float64),
-        "reason": pl.Series(reasons, dtype=pl.String)}, schema=NEAR_MISSES)
+        "reason": rows.get_column("reason")}, schema=NEAR_MISSES)
 
 
 def _match_frame(edges: list[Edge], rec: pl.DataFrame) -> pl.DataFrame:
@@ -245,8 +243,8 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
 
     cl = NamesakeClusters(f, diff_tags, feats.given_name_pairs)
     edges: list[Edge] = []  # (l, r, rule, levels, weight, evidence) of the unions made
-    near_rows: list[NearMiss] = []
-    name_near_rows: list[NearMiss] = []  # why a name group stayed apart (listed before the other reasons)
+    near_rows = NearMissRows()
+    name_near_rows = NearMissRows()  # why a name group stayed apart (listed before the other reasons)
     refused_count: dict[str, int] = {}
 
     def apply(l_: int, r_: int, kind: str, rule: str, levels: str, weight: float) -> None:
@@ -349,21 +347,25 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
         cl.set_careers(root_careers(cl, None, facts))
         cl.set_mailboxes(work_boxes(feats.tok["work_org"]), personal_boxes(feats.tok["email"],
                                                                            feats.tok["work_domain"], dated))
-        for l_, r_, w, acc, above, sfx, lv in interesting.select(
-                "l", "r", "match_weight", "accept", "above", "lv_suffix", "levels").rows():
-            if acc:
-                ok, why = cl.union(l_, r_, "probabilistic")
-                if ok:
-                    edges.append((l_, r_, "probabilistic", lv, round(w, 3), evidence_words("probabilistic", lv)))
-                elif why is not None:
-                    refused_count[why.split(" (")[0]] = refused_count.get(why.split(" (")[0], 0) + 1
-                    near_rows.append((l_, r_, lv, w, why))
-            elif sfx == "conflict":
-                near_rows.append((l_, r_, lv, w, "conflicting generational suffixes"))
-            elif not above:
-                near_rows.append((l_, r_, lv, w, "below the merge threshold"))
-            else:
-                near_rows.append((l_, r_, lv, w, "no corroboration (same company/domain, shared thread or address)"))
+        # the accepted pairs are linked in order; the others, and the links refused, are near misses
+        interesting = interesting.with_columns(pl.int_range(pl.len(), dtype=pl.Int64).alias("pos"))
+        refused_links: list[tuple[int, str]] = []  # (pos, why)
+        for pos, l_, r_, w, lv in interesting.filter(pl.col("accept")).select(
+                "pos", "l", "r", "match_weight", "levels").rows():
+            ok, why = cl.union(l_, r_, "probabilistic")
+            if ok:
+                edges.append((l_, r_, "probabilistic", lv, round(w, 3), evidence_words("probabilistic", lv)))
+            elif why is not None:
+                refused_count[why.split(" (")[0]] = refused_count.get(why.split(" (")[0], 0) + 1
+                refused_links.append((pos, why))
+        refused = pl.DataFrame(refused_links, schema={"pos": pl.Int64, "why": pl.String}, orient="row")
+        reason = (pl.when(pl.col("accept")).then(pl.col("why"))
+                  .when(pl.col("lv_suffix") == "conflict").then(pl.lit("conflicting generational suffixes"))
+                  .when(~pl.col("above")).then(pl.lit("below the merge threshold"))
+                  .otherwise(pl.lit("no corroboration (same company/domain, shared thread or address)")))
+        near_rows.add_frame(interesting.join(refused, on="pos", how="left", maintain_order="left")
+                            .select("l", "r", "levels", "match_weight", reason.alias("reason"))
+                            .filter(pl.col("reason").is_not_null()))
         timings["corroborated_merges"] = round(time.perf_counter() - t0, 3)
         if st.uncorroborated_merges != "never":
             one_address_one_person(cl, addresses := address_keys(f, feats), edges)  # what the name groups judge
@@ -387,7 +389,8 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     m = _match_frame(edges, f.select("record_id", "source_file", "name"))
     m = m.join(record_person.rename({"record_id": "record_id_l"}), on="record_id_l", how="left") \
         .select(list(schemas.MATCHES)).sort(["person_id", "record_id_l", "record_id_r"])
-    near = _near_miss_frame(name_near_rows + near_rows, f.select("record_id", "name"), pid_list) \
+    near = _near_miss_frame(pl.concat([name_near_rows.frame(), near_rows.frame()]), f.select("record_id", "name"),
+                            pid_list) \
         .unique(["record_id_l", "record_id_r"], keep="first", maintain_order=True) \
         .filter(pl.col("person_id_l").is_not_null() & pl.col("person_id_r").is_not_null()
                 & (pl.col("person_id_l") != pl.col("person_id_r")))
