@@ -567,6 +567,17 @@ def is_role_local(local: str) -> bool:
     return bool(set(_SEPS.split(base)) & _ROLE_TOKENS)
 
 
+def role_local_expr(base: pl.Expr) -> pl.Expr:
+    """:func:`is_role_local` of ASCII local parts already without their ``+tag`` and lower-cased, as an
+    expression (of a column: it is read several times)."""
+    compact = base.str.replace_all(_SEP.pattern, "")
+    return (base.is_in(sorted(ROLE_LOCALS))
+            | pl.any_horizontal(base.str.starts_with(p) for p in _ROLE_PREFIXES)
+            | compact.str.contains("noreply", literal=True) | compact.str.contains("donotreply", literal=True)
+            | compact.str.contains("mailerdaemon", literal=True)
+            | base.str.extract_all(r"[^-_.]+").list.eval(pl.element().is_in(sorted(_ROLE_TOKENS))).list.any())
+
+
 def is_webmail(domain: str) -> bool:
     """True for consumer mail providers (gmail, outlook, yahoo, icloud, proton, gmx, web.de ...)."""
     d = domain.lower()
@@ -622,6 +633,21 @@ def local_name_hint(local: str) -> tuple[str, str]:
     if len(parts) == 2 and parts[1].isalpha() and len(parts[1]) >= 2 and parts[0].isalpha():
         return parts[0], parts[1]
     return "", ""
+
+
+def local_name_parts(local: pl.Expr) -> pl.Expr:
+    """The words :func:`local_name_hint` reads from ASCII local parts, as an expression: a list per local part
+    (to be materialised, then read by :func:`local_name_hint_exprs`)."""
+    return local.str.extract(r"^([^+]*)", 1).str.to_lowercase().str.replace_all("[0-9]+", "") \
+        .str.extract_all(r"[^-_.]+")
+
+
+def local_name_hint_exprs(parts: pl.Expr) -> tuple[pl.Expr, pl.Expr]:
+    """:func:`local_name_hint` (first, last) of ASCII local parts, as two expressions of their
+    :func:`local_name_parts` (a column)."""
+    p0, p1 = parts.list.get(0, null_on_oob=True), parts.list.get(1, null_on_oob=True)
+    ok = ((parts.list.len() == 2) & p1.str.contains("^[a-z]{2,}$") & p0.str.contains("^[a-z]+$")).fill_null(False)
+    return pl.when(ok).then(p0).otherwise(pl.lit("")), pl.when(ok).then(p1).otherwise(pl.lit(""))
 
 
 @lru_cache(maxsize=65_536)

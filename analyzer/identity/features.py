@@ -18,7 +18,10 @@ from analyzer.names import (
     is_role_local,
     is_webmail,
     local_name_hint,
+    local_name_hint_exprs,
+    local_name_parts,
     parse_name_frame,
+    role_local_expr,
 )
 from analyzer.normalize import normalize_email
 
@@ -62,13 +65,7 @@ def compute_features(recs: pl.DataFrame) -> Features:
 
     # ---- emails ------------------------------------------------------------------------------------------
     ex = recs.select("idx", pl.col("emails").alias("raw")).explode("raw").drop_nulls("raw")
-    rows = _email_rows(ex.get_column("raw").unique(maintain_order=True).to_list())
-    einfo = pl.DataFrame(rows, schema={"raw": pl.String, "email": pl.String, "role": pl.Boolean,
-                                       "webmail": pl.Boolean, "domain": pl.String, "org": pl.String,
-                                       "org_key": pl.String,
-                                       "local_alpha": pl.String, "local_key": pl.String,
-                                       "hint_first": pl.String, "hint_last": pl.String}, orient="row")
-    ex = ex.join(einfo, on="raw", how="inner")
+    ex = ex.join(_email_facts(ex.get_column("raw").unique(maintain_order=True).to_list()), on="raw", how="inner")
     tok["email_any"] = ex.select("idx", pl.col("email").alias("tok")).unique()
     pe = ex.filter(~pl.col("role"))
     la = pl.col("local_alpha")
@@ -122,11 +119,62 @@ def compute_features(recs: pl.DataFrame) -> Features:
     return Features(f, {k: v.cast(_TOK) for k, v in tok.items()}, pairs)  # type: ignore[arg-type]
 
 
-def _email_rows(raws: list[str]) -> list[tuple[object, ...]]:
+_EMAIL_FACTS = {"raw": pl.String, "email": pl.String, "role": pl.Boolean, "webmail": pl.Boolean, "domain": pl.String,
+                "org": pl.String, "org_key": pl.String, "local_alpha": pl.String, "local_key": pl.String,
+                "hint_first": pl.String, "hint_last": pl.String}
+#: what Python's ``str.strip()`` strips from an ASCII string
+_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+
+
+def _email_facts(raws: list[str]) -> pl.DataFrame:
     """(raw, email, role, webmail, domain, org tokens, org, local_alpha, local_key, hint_first, hint_last) of
-    every raw address that normalises: :func:`analyzer.names.email_info` field by field (the same functions),
-    the domain's facts once per domain; a Gmail address normalised to ``janedoe@`` reads its name hint from the
-    address as written (``jane.doe@``)."""
+    every raw address that normalises, in the order of ``raws``: :func:`analyzer.names.email_info` field by
+    field, the domain's facts once per domain (Python); the other facts of an ASCII address as columns, of the
+    few others by the same functions in Python (:func:`_email_rows`). A Gmail address normalised to
+    ``janedoe@`` reads its name hint from the address as written (``jane.doe@``)."""
+    ascii_only = r"^[\x00-\x7f]*$"
+    e = pl.DataFrame({"raw": raws, "email": [normalize_email(r) for r in raws]},
+                     schema={"raw": pl.String, "email": pl.String}).drop_nulls("email")
+    fast = e.filter(pl.col("raw").str.contains(ascii_only) & pl.col("email").str.contains(ascii_only))
+    slow = e.join(fast, on="raw", how="anti").get_column("raw").to_list()
+    local = pl.col("email").str.extract(r"^([^@]*)@", 1).str.extract(r"^([^+]*)", 1)
+    domain = pl.col("email").str.extract(r"@(.*)$", 1)
+    domains = fast.select(domain.unique().alias("domain")).get_column("domain").to_list()
+    dfacts = pl.DataFrame([(d, *_domain_facts(d)) for d in domains],
+                          schema={"domain": pl.String, "webmail": pl.Boolean, "org_key": pl.String, "org": pl.String},
+                          orient="row")
+    # Gmail: "jane.doe@" is normalised to "janedoe@": the hint of the address as written
+    raw_local = pl.col("raw").str.strip_chars(_ASCII_SPACE).str.extract(r"(?s)^(.*)@", 1).fill_null("")
+    facts = fast.with_columns(local.alias("local"), domain.alias("domain")) \
+        .join(dfacts, on="domain", how="left", maintain_order="left") \
+        .with_columns(pl.col("local").str.to_lowercase().alias("low"), local_name_parts(pl.col("local")).alias("parts"),
+                      local_name_parts(raw_local).alias("raw_parts"))
+    hint_first, hint_last = local_name_hint_exprs(pl.col("parts"))
+    raw_first, raw_last = local_name_hint_exprs(pl.col("raw_parts"))
+    role, low = pl.col("role"), pl.col("low")
+    facts = facts.with_columns(role_local_expr(low).alias("role")).with_columns(
+        pl.when(role).then(pl.lit("")).otherwise(hint_first).alias("hint_first"),
+        pl.when(role).then(pl.lit("")).otherwise(hint_last).alias("hint_last"),
+        low.str.replace_all(_NON_ALPHA.pattern, "").alias("local_alpha"),
+        low.str.replace_all(_SEPS.pattern, "").alias("local_key"))
+    from_raw = ~role & (pl.col("hint_first") == "")
+    facts = facts.with_columns(pl.when(from_raw).then(raw_first).otherwise(pl.col("hint_first")).alias("hint_first"),
+                               pl.when(from_raw).then(raw_last).otherwise(pl.col("hint_last")).alias("hint_last")) \
+        .select(list(_EMAIL_FACTS))
+    rest = pl.DataFrame(_email_rows(slow), schema=_EMAIL_FACTS, orient="row")
+    return pl.DataFrame({"raw": raws}, schema={"raw": pl.String}) \
+        .join(pl.concat([facts, rest]), on="raw", how="inner", maintain_order="left")
+
+
+def _domain_facts(domain: str) -> tuple[bool, str, str]:
+    """(webmail, organisation label, its company tokens space-separated) of a domain."""
+    web = is_webmail(domain)
+    org = "" if web else domain_token(domain)
+    return web, org, " ".join(domain_tokens(org))
+
+
+def _email_rows(raws: list[str]) -> list[tuple[object, ...]]:
+    """The rows of :func:`_email_facts` of ``raws`` (those that normalise) in Python, one address at a time."""
     rows: list[tuple[object, ...]] = []
     domains: dict[str, tuple[bool, str, str]] = {}
     seen: dict[str, tuple[object, ...]] = {}
@@ -140,9 +188,7 @@ def _email_rows(raws: list[str]) -> list[tuple[object, ...]]:
             local = local.split("+", 1)[0]
             d = domains.get(domain)
             if d is None:
-                web = is_webmail(domain)
-                org = "" if web else domain_token(domain)
-                d = domains[domain] = (web, org, " ".join(domain_tokens(org)))
+                d = domains[domain] = _domain_facts(domain)
             role = is_role_local(local)
             low = local.lower()
             hf, hl = ("", "") if role else local_name_hint(local)
