@@ -117,7 +117,9 @@ def shared_token_hits(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.Da
     thread: one query over all pairs (every token table is hashed once, not once per chunk)."""
     b = _pair_sides(pairs, f)
     keys = b.select("l", "r")
-    ckeys = b.select("comp_l", "comp_r").unique()
+    # the distinct cluster pairs, found as one integer key (one column to hash, not two)
+    ck = b.select(pair_key("comp_l", "comp_r").alias("key")).get_column("key").unique()
+    ckeys = pl.DataFrame({"comp_l": ck // KEY_BASE, "comp_r": ck % KEY_BASE})
     # a local part ~ name pattern or work local part ~ first name is read only when that side is a nameless
     # address of a unit with local parts and the other side has a name (``app_l``/``app_r`` of the
     # email_name level): the few such pairs are the only ones searched

@@ -243,7 +243,8 @@ def record_activity(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame,
                     at_work: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame | None]:
     """What the messages say about the records of ``id_to_idx`` (record_id, idx), in one pass over them:
     (periods: idx, first_seen, last_seen -- the dates each record of ``at_work`` (idx) was in use; together:
-    idx, msg, n -- every message each record sent or received, with its number of participants)."""
+    idx, msg, n -- every message each record sent or received, with its number of participants; a pair may
+    repeat)."""
     empty = pl.DataFrame(schema={"idx": pl.Int64, "first_seen": pl.Date, "last_seen": pl.Date})
     if messages is None or messages.height == 0:
         return empty, None
@@ -256,7 +257,9 @@ def record_activity(messages: pl.DataFrame | None, id_to_idx: pl.DataFrame,
         .collect()
     periods = act.join(at_work, on="idx", how="semi").drop_nulls("d").group_by("idx") \
         .agg(pl.col("d").min().alias("first_seen"), pl.col("d").max().alias("last_seen"))
-    return periods, act.select("idx", "msg", "n").unique()
+    # not made distinct (a record both sender and recipient of a message is listed twice): what reads it takes
+    # the smallest n per record or the distinct (message, cluster) pairs
+    return periods, act.select("idx", "msg", "n")
 
 
 def _local_part_pattern_frame(f: pl.DataFrame, nick: Nicknames) -> pl.DataFrame:
