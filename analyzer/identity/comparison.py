@@ -226,6 +226,30 @@ def name_similarities(pairs: pl.DataFrame, g: pl.DataFrame) -> pl.DataFrame:
                          "jw_lf": jw(ll, fr, jw_fl >= JW_SWAPPED)})
 
 
+def _with_sides(pairs: pl.DataFrame, g: pl.DataFrame) -> pl.DataFrame:
+    """``pairs`` (l, r, ...) with every column of the units ``g`` (one row per ``idx``) for both sides
+    (``<col>_l``, ``<col>_r``), the pairs whose two units are in ``g`` only, in the order of ``pairs``: what
+    joining ``g`` twice gives, read by position (unit ids are record positions)."""
+    idx = g.get_column("idx").to_numpy()
+    size = int(idx.max()) + 1 if len(idx) else 0
+    row_of = np.full(size, -1, dtype=np.int64)
+    row_of[idx] = np.arange(len(idx))
+    rows = []
+    for side in ("l", "r"):
+        v = pairs.get_column(side).to_numpy()
+        inside = (v >= 0) & (v < size)
+        r = np.full(len(v), -1, dtype=np.int64)
+        r[inside] = row_of[v[inside]]
+        rows.append(r)
+    keep = (rows[0] >= 0) & (rows[1] >= 0)
+    if not keep.all():
+        pairs = pairs.filter(pl.Series(keep))
+        rows = [r[keep] for r in rows]
+    cols = [c for c in g.columns if c != "idx"]
+    return pl.concat([pairs, *(g.select(pl.col(c).alias(f"{c}_{side}") for c in cols).gather(r)
+                               for side, r in zip(("l", "r"), rows, strict=True))], how="horizontal")
+
+
 def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, tf: dict[str, pl.DataFrame],
                    st: LinkageSettings, prior: float, nick_df: pl.DataFrame) -> pl.DataFrame:
     """:func:`compare_pairs` of one chunk of pairs (``g``: the units' scalar features, ``n_comp`` included)."""
@@ -234,16 +258,19 @@ def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, 
     def tick(what: str) -> None:
         log.debug("compare %s: %.2f s", what, time.perf_counter() - t0)
 
-    cols = [c for c in g.columns if c != "idx"]
-    p = (pairs.join(g.select(pl.col("idx").alias("l"), *[pl.col(c).alias(c + "_l") for c in cols]), on="l")
-         .join(g.select(pl.col("idx").alias("r"), *[pl.col(c).alias(c + "_r") for c in cols]), on="r"))
+    p = _with_sides(pairs, g)
     tick("pair features")
 
     # string similarities: computed for all pairs at once (``pairs`` carries them, :func:`name_similarities`)
+    fl, fr, ll, lr = pl.col("first_l"), pl.col("first_r"), pl.col("last_l"), pl.col("last_r")
+    # what several levels read, computed once (an eager query does not share common subexpressions, and every
+    # branch of a when/then chain is evaluated on every row)
+    p = p.with_columns(fl.str.len_chars().alias("_flen"), fr.str.len_chars().alias("_frlen"),
+                       (fl == fr).alias("_same_first"), (ll == lr).alias("_same_last"))
+    flen, frlen, same_first, same_last = pl.col("_flen"), pl.col("_frlen"), pl.col("_same_first"), pl.col("_same_last")
     p = p.join(nick_df.with_columns(pl.lit(True).alias("nick")), on=["first_l", "first_r"], how="left") \
         .with_columns(pl.col("nick").fill_null(False))
-    lmin = pl.min_horizontal(pl.col("first_l").str.len_chars(), pl.col("first_r").str.len_chars())
-    lmax = pl.max_horizontal(pl.col("first_l").str.len_chars(), pl.col("first_r").str.len_chars())
+    lmin, lmax = pl.min_horizontal(flen, frlen), pl.max_horizontal(flen, frlen)
     clipped = (lmin >= 3) & (lmax >= lmin + 2) & (
         pl.col("first_l").str.starts_with(pl.col("first_r")) | pl.col("first_r").str.starts_with(pl.col("first_l")))
     p = p.with_columns(pl.col("nick") | clipped)  # nat ~ natalie counts as a nickname
@@ -261,14 +288,15 @@ def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, 
     for col, t in tf.items():  # term-frequency weights of exact names
         p = p.join(t.rename({"value": f"{col}_l", "w": f"tfw_{col}"}), on=f"{col}_l", how="left")
 
-    fl, fr, ll, lr = pl.col("first_l"), pl.col("first_r"), pl.col("last_l"), pl.col("last_r")
-    flen, frlen = fl.str.len_chars(), fr.str.len_chars()
-    both_full = (flen > 1) & (frlen > 1)
-    swapped = (both_full & (ll.str.len_chars() > 1) & (lr.str.len_chars() > 1)
-               & (pl.col("jw_fl") >= JW_SWAPPED) & (pl.col("jw_lf") >= JW_SWAPPED) & ~((fl == fr) & (ll == lr)))
+    p = p.with_columns(((flen > 1) & (frlen > 1)).alias("_both_full"))
+    both_full = pl.col("_both_full")
+    p = p.with_columns((both_full & (ll.str.len_chars() > 1) & (lr.str.len_chars() > 1)
+                        & (pl.col("jw_fl") >= JW_SWAPPED) & (pl.col("jw_lf") >= JW_SWAPPED)
+                        & ~(same_first & same_last)).alias("_swapped"))
+    swapped = pl.col("_swapped")
     first_lv = (
         pl.when((fl == "") | (fr == "")).then(_level("null"))
-        .when(both_full & (fl == fr)).then(_level("exact"))
+        .when(both_full & same_first).then(_level("exact"))
         .when(swapped).then(_level("swapped"))
         .when(both_full & pl.col("nick")).then(_level("nickname"))
         .when(both_full & (pl.col("jw_first") >= 0.92)).then(_level("jw92"))
@@ -288,7 +316,7 @@ def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, 
     compound = tks_l.str.contains(" ", literal=True) | tks_r.str.contains(" ", literal=True)
     # only the rows that can reach the token_overlap level (surname tokens on both sides, different surnames,
     # no jw92): every other row stops at an earlier level
-    can_overlap = (tks_l != "") & (tks_r != "") & (ll != lr).fill_null(True) \
+    can_overlap = (tks_l != "") & (tks_r != "") & (~same_last).fill_null(True) \
         & (pl.col("jw_last") < 0.92).fill_null(True)
     rows = pl.int_range(pl.len(), dtype=pl.Int64)
     cand = p.select(rows.alias("row"), can_overlap.alias("can"), compound.alias("compound"), "last_toks_l",
@@ -298,7 +326,7 @@ def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, 
     nested = rows.is_in(overlapping.implode())
     last_lv = (
         pl.when((ll == "") | (lr == "")).then(_level("null"))
-        .when(ll == lr).then(_level("exact"))
+        .when(same_last).then(_level("exact"))
         .when(pl.col("jw_last") >= 0.92).then(_level("jw92"))
         .when(swapped).then(_level("swapped"))
         .when(nested).then(_level("token_overlap"))
@@ -317,7 +345,8 @@ def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, 
                 .otherwise(_level("else")))
     app_l = pl.col("nameless_l") & (pl.col("n_local_l") > 0) & ~pl.col("nameless_r")
     app_r = pl.col("nameless_r") & (pl.col("n_local_r") > 0) & ~pl.col("nameless_l")
-    email_name_lv = (pl.when((~app_l & ~app_r) | email_lv.is_in(["exact", "same_local"])).then(_level("null"))
+    email_name_lv = (pl.when((~app_l & ~app_r) | pl.col("lv_email").is_in(["exact", "same_local"]))
+                     .then(_level("null"))
                      .when((app_l & pl.col("pat_lr")) | (app_r & pl.col("pat_rl"))).then(_level("pattern"))
                      .when((app_l & pl.col("fo_lr")) | (app_r & pl.col("fo_rl"))).then(_level("first"))
                      .otherwise(_level("else")))
@@ -327,8 +356,8 @@ def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, 
     tick("term frequencies")
     p = p.with_columns(first_lv.alias("lv_first_name"), last_lv.alias("lv_last_name"),
                        mi_lv.alias("lv_middle_initial"), sfx_lv.alias("lv_suffix"), email_lv.alias("lv_email"),
-                       email_name_lv.alias("lv_email_name"), comp_lv.alias("lv_company"),
-                       thread_lv.alias("lv_thread"))
+                       comp_lv.alias("lv_company"), thread_lv.alias("lv_thread")) \
+        .with_columns(email_name_lv.alias("lv_email_name"))
 
     def wexpr(comp: str, tf_col: str | None = None) -> pl.Expr:
         c = st.comparison(comp)
