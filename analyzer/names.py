@@ -57,6 +57,26 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _ABBREV_DOTS = re.compile(r"(?<=\b[a-z])\.(?=[a-z]\b)")
 
 
+class _EmojiTable(dict[int, str | None]):
+    """What :func:`clean_display_name` makes of each character of a non-ASCII name, as a ``str.translate`` table
+    filled as characters are met: dropped (None: symbols, marks, controls ...), an emoji or other symbol
+    (``"\x00"``, where the name may end), or the character itself."""
+
+    def __missing__(self, code: int) -> str | None:
+        ch = chr(code)
+        cat = unicodedata.category(ch)
+        out = None if ch in _DROP_CHARS or cat in _DROP_CATS_BUT_EMOJI else "\x00" if cat == "So" else ch
+        if len(self) < _EMOJI_TABLE_MAX:  # names use a few thousand characters; a flood of others is not kept
+            self[code] = out
+        return out
+
+
+_EMOJI_TABLE_MAX = 50_000
+
+
+_EMOJI_TABLE = _EmojiTable()
+
+
 @lru_cache(maxsize=65_536)
 def clean_display_name(value: str | None, min_name_words: int = 2) -> str:
     """A display name without decorations, in its original script: NFKC; emoji/symbols, pronouns,
@@ -74,8 +94,7 @@ def clean_display_name(value: str | None, min_name_words: int = 2) -> str:
         s = unicodedata.normalize("NFKC", value)
         # an emoji ends the name when a full name stands before it ("Jane Doe 🌍 Building the future");
         # a leading or inner one ("🌟 Jane Doe", "Jane 🚀 Doe") is just dropped
-        s = "".join("\x00" if unicodedata.category(ch) == "So" else ch for ch in s
-                    if ch not in _DROP_CHARS and unicodedata.category(ch) not in _DROP_CATS_BUT_EMOJI)
+        s = s.translate(_EMOJI_TABLE)
         if "\x00" in s:
             segs = [seg.strip() for seg in s.split("\x00") if seg.strip()]
             s = segs[0] if segs and len(segs[0].split()) >= min_name_words else " ".join(segs)

@@ -528,11 +528,11 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     initials or suffixes. A group
     that fails is left as it is (corroborated merges were made before) and its pairs are near misses with the
     reason. Returns what the run measured (for ``identity_settings.json``)."""
-    rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
-                      schema={"idx": pl.Int64, "root": pl.Int64})
-    cand = (scored.filter(name_edge() & (pl.col("lv_middle_initial") != "disagree") & (pl.col("lv_suffix") != "conflict"))
-            .join(rt.rename({"idx": "l", "root": "rl"}), on="l").join(rt.rename({"idx": "r", "root": "rr"}), on="r")
-            .filter(pl.col("rl") != pl.col("rr")))
+    root_of = pl.Series("root", cl.roots(), dtype=pl.Int64)  # by record position
+    rt = pl.DataFrame({"idx": pl.int_range(root_of.len(), dtype=pl.Int64, eager=True), "root": root_of})
+    cand = scored.filter(name_edge() & (pl.col("lv_middle_initial") != "disagree") & (pl.col("lv_suffix") != "conflict"))
+    cand = cand.with_columns(root_of.gather(cand.get_column("l")).alias("rl"),
+                             root_of.gather(cand.get_column("r")).alias("rr")).filter(pl.col("rl") != pl.col("rr"))
     if cand.height == 0:
         return {}
     cand = cand.with_columns(levels_text(cand, st)).sort(["match_weight", "l", "r"], descending=[True, False, False])

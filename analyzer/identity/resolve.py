@@ -314,10 +314,8 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
             st, estimated["thread"] = estimate_thread_u(units, utok["thread"], st)
         pairs, blocking_stats = candidate_pairs(units, utok, ctok["all"], nick_df, st.max_block_size)
         n_candidates = pairs.height
-        comp = units.select("idx", "comp")
-        pairs = pairs.join(comp.rename({"idx": "l", "comp": "cl"}), on="l") \
-            .join(comp.rename({"idx": "r", "comp": "cr"}), on="r") \
-            .filter(pl.col("cl") != pl.col("cr")).select("l", "r")
+        comp = f.get_column("comp")  # by record position: a unit's id is its smallest record's position
+        pairs = pairs.filter(comp.gather(pairs.get_column("l")) != comp.gather(pairs.get_column("r")))
         n_compared = pairs.height
         timings["blocking"] = round(time.perf_counter() - t0, 3)
         report_w = min(st.threshold_weight, weight_for_probability(st.report_probability))
