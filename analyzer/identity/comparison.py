@@ -200,10 +200,8 @@ def name_similarities(pairs: pl.DataFrame, g: pl.DataFrame) -> pl.DataFrame:
     vocab = pl.DataFrame({"name": names, "id": pl.int_range(names.len(), dtype=pl.Int64, eager=True)})
     ids = g.select("idx", "first", "last").join(vocab.rename({"name": "first", "id": "fid"}), on="first") \
         .join(vocab.rename({"name": "last", "id": "lid"}), on="last").select("idx", "fid", "lid")
-    pp = pairs.select("l", "r").join(ids.rename({"idx": "l", "fid": "fl", "lid": "ll"}), on="l",
-                                     maintain_order="left") \
-        .join(ids.rename({"idx": "r", "fid": "fr", "lid": "lr"}), on="r", maintain_order="left")
-    fl, fr, ll, lr = (pp.get_column(c).to_numpy() for c in ("fl", "fr", "ll", "lr"))
+    pp = _with_sides(pairs.select("l", "r"), ids)
+    fl, fr, ll, lr = (pp.get_column(c).to_numpy() for c in ("fid_l", "fid_r", "lid_l", "lid_r"))
     words = names.to_list()
     long_ = names.str.len_chars().to_numpy() > 1
     base = np.int64(names.len())

@@ -699,10 +699,11 @@ def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge]) 
     """SPEC §5: an address or a LinkedIn URL is one person's, always. ``keys`` (idx, key) lists the normalised
     addresses and URLs of every non-owner record; the clusters that still share one are joined (a person's
     own address that also sent their newsletter, a work address under an English and a native given name)."""
-    rt = pl.DataFrame({"idx": list(range(len(cl.parent))), "root": cl.roots()},
-                      schema={"idx": pl.Int64, "root": pl.Int64})
-    shared = (keys.join(rt, on="idx").group_by("key").agg(pl.col("idx").sort_by("root", "idx").unique(maintain_order=True),
-                                                          pl.col("root").n_unique().alias("n"))
+    root_of = pl.Series("root", cl.roots(), dtype=pl.Int64)  # by record position
+    keys = keys.filter(pl.col("key").is_duplicated())  # (a key of one record is one cluster's)
+    shared = (keys.with_columns(root_of.gather(keys.get_column("idx")))
+              .group_by("key").agg(pl.col("idx").sort_by("root", "idx").unique(maintain_order=True),
+                                   pl.col("root").n_unique().alias("n"))
               .filter(pl.col("n") > 1).sort("key"))
     for key, idxs, _ in shared.rows():
         for j in idxs[1:]:
