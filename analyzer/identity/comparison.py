@@ -58,7 +58,8 @@ def cluster_company_tokens(f: pl.DataFrame, comp_tok: pl.DataFrame) -> dict[str,
                         schema={"tok": pl.String, "generic": pl.Boolean, "pre": pl.String})
     c = c.join(meta, on="tok")
     nongeneric = c.filter(~pl.col("generic")).select("idx", "tok")
-    prefixes = split_tokens(c.filter(~pl.col("generic")).select("idx", "pre"), "pre")
+    # (a cluster's tokens may share prefixes: the rows repeat, which the searches of shared tokens ignore)
+    prefixes = split_tokens(c.filter(~pl.col("generic")).select("idx", "pre"), "pre", distinct=False)
     return {"all": c.select("idx", "tok"), "nongeneric": nongeneric, "prefixes": prefixes,
             "count": c.group_by("idx").len("n_comp").rename({"idx": "comp"})}
 

@@ -43,10 +43,12 @@ class Features:
     given_name_pairs: list[tuple[str, str, str]] = field(default_factory=list)
 
 
-def split_tokens(df: pl.DataFrame, col: str) -> pl.DataFrame:
-    """(idx, space-separated string) -> long (idx, tok) table."""
-    return (df.select("idx", pl.col(col).str.split(" ").alias("tok")).explode("tok")
-            .filter(pl.col("tok").is_not_null() & (pl.col("tok") != "")).unique())
+def split_tokens(df: pl.DataFrame, col: str, *, distinct: bool = True) -> pl.DataFrame:
+    """(idx, space-separated string) -> long (idx, tok) table; ``distinct=False``: a row may repeat (for a
+    table only ever searched, the hashing of every row saved)."""
+    long = (df.select("idx", pl.col(col).str.split(" ").alias("tok")).explode("tok")
+            .filter(pl.col("tok").is_not_null() & (pl.col("tok") != "")))
+    return long.unique() if distinct else long
 
 
 def compute_features(recs: pl.DataFrame) -> Features:
