@@ -58,8 +58,11 @@ def cluster_company_tokens(f: pl.DataFrame, comp_tok: pl.DataFrame) -> dict[str,
                         schema={"tok": pl.String, "generic": pl.Boolean, "pre": pl.String})
     c = c.join(meta, on="tok")
     nongeneric = c.filter(~pl.col("generic")).select("idx", "tok")
-    # (a cluster's tokens may share prefixes: the rows repeat, which the searches of shared tokens ignore)
+    # a prefix is only ever searched among the other clusters' whole tokens: the prefixes that are no cluster's
+    # token are dropped once here, not at each search (a cluster's tokens may share prefixes: the rows repeat,
+    # which the searches ignore)
     prefixes = split_tokens(c.filter(~pl.col("generic")).select("idx", "pre"), "pre", distinct=False)
+    prefixes = prefixes.filter(pl.col("tok").is_in(nongeneric.get_column("tok").implode()))
     return {"all": c.select("idx", "tok"), "nongeneric": nongeneric, "prefixes": prefixes,
             "count": c.group_by("idx").len("n_comp").rename({"idx": "comp"})}
 
