@@ -15,6 +15,7 @@ import numpy as np
 import polars as pl
 from rapidfuzz.distance import JaroWinkler
 
+from analyzer.identity.comparison import KEY_BASE, pair_key
 from analyzer.identity.explanations import levels_text
 from analyzer.linkage import LinkageSettings
 from analyzer.names import (
@@ -603,8 +604,10 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             current[root] = company
     apart: set[tuple[int, int]] = set()  # roots seen on one message together
     if facts.together is not None and all_roots:
-        on_msg = facts.together.join(rt.filter(pl.col("root").is_in(all_roots)), on="idx").select("msg", "root") \
-            .unique()
+        # the distinct (message, root) pairs, found as one integer key (one column to hash, not two)
+        key = facts.together.join(rt.filter(pl.col("root").is_in(all_roots)), on="idx") \
+            .select(pair_key("msg", "root").alias("key")).get_column("key").unique()
+        on_msg = pl.DataFrame({"msg": key // KEY_BASE, "root": key % KEY_BASE})
         shared = on_msg.filter(pl.len().over("msg") > 1)
         if shared.height:
             pairs = shared.join(shared, on="msg", suffix="_b").filter(pl.col("root") < pl.col("root_b"))
