@@ -11,6 +11,7 @@ from hashlib import blake2b
 from itertools import accumulate, chain
 from typing import Any
 
+import numpy as np
 import polars as pl
 import pyarrow as pa
 
@@ -67,6 +68,7 @@ def stable_key(*parts: object) -> str:
 #: 64 characters, 6 bits each, for :func:`hashed_keys` (no "@": never a Message-ID, the mail readers' keys)
 _KEY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 _KEY_SEEDS = (0x7265636F, 0x6E6E6563)
+_KEY_BYTES = np.frombuffer(_KEY_ALPHABET.encode("ascii"), dtype=np.uint8)
 
 
 def hashed_keys(text: pl.Series) -> pl.Series:
@@ -75,12 +77,40 @@ def hashed_keys(text: pl.Series) -> pl.Series:
     For message keys that only have to be equal for equal texts within a run (overlapping exports read
     together): at 12 bytes a key is stored inline in polars' string view (no buffer), and a million keys
     collide with a chance of about 1e-10. Not stable across polars versions: never write such a key out.
+    The characters are picked in numpy and the strings made from one fixed-width buffer (twelve polars
+    gathers and a concatenation cost about three times as much).
     """
     h = text.to_frame("t").select(*(pl.col("t").hash(seed=s).alias(f"h{i}") for i, s in enumerate(_KEY_SEEDS)))
-    h1, h2 = pl.col("h0"), pl.col("h1")
-    chars = [(h1 // (1 << (6 * i))) % 64 for i in range(10)] + [(h2 // (1 << (6 * i))) % 64 for i in range(2)]
-    alphabet = pl.lit(pl.Series(list(_KEY_ALPHABET), dtype=pl.String()))
-    return h.select(pl.concat_str([alphabet.gather(c) for c in chars]).alias("msg_key")).to_series()
+    n = h.height  # a hash is never null (a null value has one too)
+    words = (h.get_column("h0").to_numpy(), h.get_column("h1").to_numpy())
+    chars = np.empty((n, 12), dtype=np.uint8)  # character j of key i: 6 bits of the first hash, then the second
+    for j, (w, shift) in enumerate([(0, i) for i in range(10)] + [(1, i) for i in range(2)]):
+        np.take(_KEY_BYTES, (words[w] >> np.uint64(6 * shift)) & np.uint64(63), out=chars[:, j])
+    offsets = np.arange(0, 12 * (n + 1), 12, dtype=np.int64)
+    keys = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars))
+    return pl.Series("msg_key", keys, dtype=pl.String())
+
+
+def sort_by_ints(frame: pl.DataFrame, *cols: str) -> pl.DataFrame:
+    """``frame.sort(*cols)`` for non-negative integer columns whose combined values are distinct, through one
+    64-bit key (a sort on several columns encodes every row first: about five times slower). Ties, if any,
+    keep their order; with a negative or null value, or values too large for one key, the plain sort."""
+    if frame.height == 0:
+        return frame.sort(*cols)
+    bounds = frame.select(*(pl.col(c).min().alias(f"lo{i}") for i, c in enumerate(cols)),
+                          *(pl.col(c).max().alias(f"hi{i}") for i, c in enumerate(cols))).row(0)
+    lows, highs = bounds[: len(cols)], bounds[len(cols):]
+    if any(v is None or v < 0 for v in lows):
+        return frame.sort(*cols)
+    key: pl.Expr | None = None
+    span = 1
+    for c, hi in zip(reversed(cols), reversed(highs), strict=True):
+        part = pl.col(c).cast(pl.Int64) * span if span > 1 else pl.col(c).cast(pl.Int64)
+        key = part if key is None else key + part
+        span *= int(hi) + 1
+    if span >= 1 << 62 or key is None:
+        return frame.sort(*cols)
+    return frame.sort(key, maintain_order=True)
 
 
 def text_keys(texts: list[str]) -> list[str]:

@@ -168,8 +168,8 @@ _LOCAL_HEADER = struct.Struct("<4s22xHH")
 
 
 def _inflate_member(path: Path, member: str) -> bytes | None:
-    """The content of a deflated zip member, inflated by zlib in one call (which releases the GIL, and makes
-    one buffer of the right size instead of pieces joined afterwards), or None when the member is small, not
+    """The content of a deflated zip member, inflated by zlib in one call (which releases the GIL, and fills
+    one buffer of the declared size instead of pieces joined afterwards), or None when the member is small, not
     plainly deflated, or anything about it is unusual: the stream must end exactly at the declared size and
     match the declared CRC. On None the caller reads the member through :class:`_CappedReader`, which reports
     every problem."""
@@ -192,14 +192,15 @@ def _inflate_member(path: Path, member: str) -> bytes | None:
         return None
     if len(packed) != info.compress_size:
         return None
-    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
     try:
-        data = inflater.decompress(packed, info.file_size + 1)
+        # One call with the declared size as its buffer: the result is that buffer (a decompress object builds
+        # it from growing blocks joined at the end: a second copy of the file, and twice the page faults). It
+        # raises on a stream that does not end.
+        data = zlib.decompress(packed, -zlib.MAX_WBITS, info.file_size)
     except zlib.error:
         return None
     del packed
-    if (len(data) != info.file_size or not inflater.eof or inflater.unconsumed_tail
-            or zlib.crc32(data) != info.CRC):
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
         return None
     return data
 

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 import polars as pl
 
 from analyzer import schemas
-from analyzer.ingest.collect import FileCollector, hashed_keys
+from analyzer.ingest.collect import FileCollector, hashed_keys, sort_by_ints
 from analyzer.ingest.dates import parse_date, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.linkedin.common import (
@@ -138,7 +138,7 @@ def parse_invitations(f: InputFile, out: FileCollector) -> None:
                          pl.when(pl.col("other_name") != "").then("other_name").alias("name"),
                          pl.col("other_url").alias("linkedin_url"), "line", pl.lit(False).alias("owner_hint"),
                          pl.when(outgoing).then(1).otherwise(0).alias("pos"))
-    mentions = pl.concat([owner, other]).sort("seq", "pos")
+    mentions = sort_by_ints(pl.concat([owner, other]), "seq", "pos")
     records, rid = _keyed_records(mentions.drop("seq", "pos").with_columns(
         null_s.alias("first_name"), null_s.alias("last_name")))
     ids = mentions.select("seq", "pos", rid.alias("rid"))
@@ -216,8 +216,8 @@ def _parse_endorsements(f: InputFile, out: FileCollector, who: str) -> None:
                       pl.lit(None, pl.String()).alias("first_name"), pl.lit(None, pl.String()).alias("last_name"),
                       pl.lit(None, pl.String()).alias("linkedin_url"), pl.lit(None, pl.Int64()).alias("line"),
                       pl.lit(True).alias("owner_hint"))
-    mentions = pl.concat([other.with_columns(pl.lit(0).alias("pos")), owner.with_columns(pl.lit(1).alias("pos"))]
-                         ).sort("seq", "pos")
+    mentions = sort_by_ints(pl.concat([other.with_columns(pl.lit(0).alias("pos")),
+                                       owner.with_columns(pl.lit(1).alias("pos"))]), "seq", "pos")
     records, rid = _keyed_records(mentions.drop("seq", "pos").with_columns(pl.lit(None, pl.String()).alias("name")))
     ids = mentions.select("seq", "pos", rid.alias("rid"))
     other_id = ids.filter(pl.col("pos") == 0)["rid"]
@@ -297,7 +297,7 @@ def _parse_recommendations(f: InputFile, out: FileCollector, received: bool) -> 
                       null_s.alias("first_name"), null_s.alias("last_name"), null_s.alias("company"),
                       null_s.alias("position"), pl.lit(None, pl.Int64()).alias("line"),
                       pl.lit(True).alias("owner_hint"), pl.lit(1).alias("pos"))
-    mentions = pl.concat([other, owner]).sort("seq", "pos")
+    mentions = sort_by_ints(pl.concat([other, owner]), "seq", "pos")
     records, rid = _keyed_records(mentions.drop("seq", "pos").with_columns(
         null_s.alias("name"), null_s.alias("linkedin_url")))
     ids = mentions.select("pos", rid.alias("rid"))

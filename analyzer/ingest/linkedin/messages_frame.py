@@ -23,7 +23,7 @@ from typing import Any
 
 import polars as pl
 
-from analyzer.ingest.collect import FileCollector, hashed_keys
+from analyzer.ingest.collect import FileCollector, hashed_keys, sort_by_ints
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
 from analyzer.ingest.text import PY_WHITESPACE, casefolded, clean_texts
 from analyzer.normalize import canonical_linkedin_url, canonical_linkedin_urls
@@ -317,7 +317,7 @@ def _mentions(df: pl.DataFrame, deferred: bool) -> pl.DataFrame:
                    {"key": pl.String(), "name": pl.String()}, fast=None if deferred else _one_recipient)
     recips = (df.select("seq").with_row_index("i").join(plan, on="i")
               .select("seq", pl.col("pos") + 1, "key", "name"))
-    return pl.concat([senders, recips]).sort("seq", "pos")
+    return sort_by_ints(pl.concat([senders, recips]), "seq", "pos")
 
 
 def _url_lookup(rurls: pl.Series) -> Callable[[str], str | None]:

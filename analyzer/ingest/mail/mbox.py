@@ -15,7 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import polars as pl
 
 from analyzer.errors import InputError
-from analyzer.ingest.collect import FileCollector, stable_key
+from analyzer.ingest.collect import FileCollector, sort_by_ints, stable_key
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail import mbox_scan
 from analyzer.ingest.mail.addresses import _header_addresses, parse_addresses
@@ -272,7 +272,7 @@ def _address_rows(m: pl.DataFrame, people: _Participants) -> pl.DataFrame:
     slow = pl.DataFrame(cols, schema={"vid": pl.UInt32(), "j": pl.Int64(), "pid": pl.Int64()})
     per_value = pl.concat([simple.select(slow.columns), slow])
     aid = pl.Series("aid", people.aid, dtype=pl.Int64())
-    out = long.join(per_value, on="vid", how="inner").select("k", "f", "j", "pid").sort("k", "f", "j")
+    out = sort_by_ints(long.join(per_value, on="vid", how="inner").select("k", "f", "j", "pid"), "k", "f", "j")
     return out.with_columns(aid=aid.gather(out.get_column("pid")))
 
 
