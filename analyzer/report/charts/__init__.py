@@ -244,7 +244,6 @@ def _render(key: str, title: str, draw: Callable[[], Plotted], path: Path) -> Ch
     except Exception as exc:  # drawing happens at save time too
         p = _failed(p.key, p.title, exc)
         save_png(p.figure, path)
-    p.figure.clear()
     return Chart(filename=path.name, title=p.title, caption=p.caption, key=p.key, path=path, note=p.note,
                  data_rows=p.data.height)
 
