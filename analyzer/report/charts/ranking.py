@@ -42,17 +42,31 @@ from analyzer.report.charts.base import (
 # ---------------------------------------------------------------------------------------------------------
 
 
+#: The columns of the ranked table that :func:`top_candidates_data` reads.
+TOP_COLUMNS = ("rank", "person_id", "name", "company", "score", "reason")
+
+
+def top_candidates_rows(ranked: pl.DataFrame, top: int = 15) -> pl.DataFrame:
+    """The ``top`` best-ranked people with a score, best first, with only the columns of :data:`TOP_COLUMNS`
+    they have (a ``rank`` is numbered when there is none): all that :func:`top_candidates_data` reads, which
+    gives the same data from these rows as from the whole table (so that only they travel to a worker)."""
+    df = ranked.select([c for c in TOP_COLUMNS if c in ranked.columns])
+    if not _has(df, "name", "score"):
+        return df.head(0)
+    df = df.filter(pl.col("score").is_not_null() & pl.col("score").is_finite())
+    if "rank" in df.columns:
+        df = df.sort("rank")
+    else:
+        df = df.sort("score", descending=True, maintain_order=True).with_row_index("rank", offset=1)
+    return df.head(top)
+
+
 def top_candidates_data(ranked: pl.DataFrame, top: int = 15) -> pl.DataFrame:
     """rank, person_id, name, company, score, reason_short of the ``top`` best-ranked people with a score."""
     if not _has(ranked, "name", "score"):
         return pl.DataFrame(schema={"rank": pl.Int64, "person_id": pl.String, "name": pl.String,
                                     "company": pl.String, "score": pl.Float64, "reason_short": pl.String})
-    df = ranked.filter(pl.col("score").is_not_null() & pl.col("score").is_finite())
-    if "rank" in df.columns:
-        df = df.sort("rank")
-    else:
-        df = df.sort("score", descending=True, maintain_order=True).with_row_index("rank", offset=1)
-    df = df.head(top)
+    df = top_candidates_rows(ranked, top)
     return df.select(
         pl.col("rank").cast(pl.Int64),
         (pl.col("person_id") if "person_id" in df.columns else pl.lit(None, pl.String)).alias("person_id"),
