@@ -412,6 +412,24 @@ def test_a_failing_chart_becomes_a_placeholder(tmp_path: Path, monkeypatch: pyte
     assert all(not c.note for c in charts if c.key != "reciprocity")
 
 
+def test_chart_inputs_are_only_what_the_charts_read() -> None:
+    """Each chart's job carries only the columns (the top candidates: the rows) of the ranked and people tables
+    that the chart reads: it draws the same data, title and caption as from the whole tables."""
+    a = make_analysis(n_people=60)
+    whole = {"top_candidates": (a.ranked, 20), "quadrant": (a.ranked, 180, 10), "reciprocity": (a.ranked,),
+             "growth": (a.people,), "companies": (a.people, 15), "overlap": (a.people,),
+             "eras": (list(a.ingested.owner.positions), a.ranked, a.as_of)}
+    for spec in C.CHARTS:
+        if spec.reads_events:
+            continue
+        args = spec.inputs(a, 25)
+        slim = [x for x in args if isinstance(x, pl.DataFrame)]
+        assert slim and all(x.width < max(a.ranked.width, a.people.width) for x in slim), spec.key
+        got, want = C._plot(spec.plot, args), C._plot(spec.plot, whole[spec.key])
+        assert got.data.equals(want.data), spec.key
+        assert (got.title, got.caption, got.note) == (want.title, want.caption, want.note), spec.key
+
+
 def test_fast_canvas_draws_the_same_pixels_as_matplotlibs_agg() -> None:
     """The chart canvas (cached glyph images, layouts and text sizes) draws exactly matplotlib's pixels: texts at
     many sub-pixel positions, sizes, weights and angles, non-antialiased, wrapped and hostile, each drawn twice

@@ -192,5 +192,14 @@ def main(argv: Sequence[str]) -> int:
     return 0
 
 
+def _exit_now(code: int) -> None:
+    """End the process at once, its output flushed: the caller waits for the worker's exit, and a normal
+    interpreter shutdown (tearing down matplotlib's and polars' modules) took about 0.08 s more. Nothing is
+    left to clean up: the results are written and closed, the renderers it forked have ended."""
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
+
+
 if __name__ == "__main__":
-    raise SystemExit(main(sys.argv[1:]))
+    _exit_now(main(sys.argv[1:]))
