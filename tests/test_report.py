@@ -412,6 +412,58 @@ def test_a_failing_chart_becomes_a_placeholder(tmp_path: Path, monkeypatch: pyte
     assert all(not c.note for c in charts if c.key != "reciprocity")
 
 
+def test_chart_inputs_are_only_what_the_charts_read() -> None:
+    """Each chart's job carries only the columns (the top candidates: the rows) of the ranked and people tables
+    that the chart reads: it draws the same data, title and caption as from the whole tables."""
+    a = make_analysis(n_people=60)
+    whole = {"top_candidates": (a.ranked, 20), "quadrant": (a.ranked, 180, 10), "reciprocity": (a.ranked,),
+             "growth": (a.people,), "companies": (a.people, 15), "overlap": (a.people,),
+             "eras": (list(a.ingested.owner.positions), a.ranked, a.as_of)}
+    for spec in C.CHARTS:
+        if spec.reads_events:
+            continue
+        args = spec.inputs(a, 25)
+        slim = [x for x in args if isinstance(x, pl.DataFrame)]
+        assert slim and all(x.width < max(a.ranked.width, a.people.width) for x in slim), spec.key
+        got, want = C._plot(spec.plot, args), C._plot(spec.plot, whole[spec.key])
+        assert got.data.equals(want.data), spec.key
+        assert (got.title, got.caption, got.note) == (want.title, want.caption, want.note), spec.key
+
+
+def test_fast_canvas_draws_the_same_pixels_as_matplotlibs_agg() -> None:
+    """The chart canvas (cached glyph images, layouts and text sizes) draws exactly matplotlib's pixels: texts at
+    many sub-pixel positions, sizes, weights and angles, non-antialiased, wrapped and hostile, each drawn twice
+    (so that the second comes from the caches), in one figure and again in a second figure."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from analyzer.report.charts import fastagg
+
+    texts = ["Reconnect score 0.87", "Zoë Ångström-Øster", "$x^2$ <b>[bold]</b>", "lp", "Ag", "…", "10 yrs",
+             "Worldwide Consolidated Engineering & Manufacturing", "中文 名字", "a\nb two lines"]
+
+    def draw(canvas: type, second: bool) -> np.ndarray:
+        with C.style():
+            fig = Figure(figsize=(6.0, 4.0), dpi=C.DPI)
+            canvas(fig)
+            rng = np.random.default_rng(7)
+            for k in range(140):
+                fig.text(float(rng.uniform(0.0, 0.8)), float(rng.uniform(0.05, 0.95)), texts[k % len(texts)],
+                         fontsize=float(rng.choice([7.0, 9.5, 10.0, 10.5, 13.0])), rotation=[0, 0, 90, 30][k % 4],
+                         fontweight="bold" if k % 5 == 0 else "normal", antialiased=k % 7 != 0,
+                         wrap=k % 11 == 0)
+            fig.canvas.draw()
+            if second:
+                fig.canvas.draw()
+            return np.asarray(fig.canvas.buffer_rgba()).copy()
+
+    fastagg.clear_caches()
+    plain = draw(FigureCanvasAgg, False)
+    assert (draw(fastagg.FastCanvasAgg, False) == plain).all()  # caches filled as it draws
+    assert (draw(fastagg.FastCanvasAgg, True) == plain).all()  # drawn from the caches
+    assert fastagg._glyphs and fastagg._layouts and fastagg._sizes
+
+
 def test_large_top_is_capped_and_long_names_truncated() -> None:
     a = make_analysis(n_people=60)
     p = C.plot_top_candidates(a.ranked.with_columns(pl.lit("Maximiliana Wilhelmina von Lichtenstein-Habsburg")

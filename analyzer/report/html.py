@@ -208,11 +208,13 @@ def _plan(analysis: Analysis, shown: set[str]) -> list[dict[str, Any]]:
              "linked": r["person_id"] in shown, "reach": r["reach"]} for r in ft.plan.iter_rows(named=True)]
 
 
-def render_html(analysis: Analysis, charts: Sequence[Chart], charts_folder: Path, top: int = 25) -> str:
-    """The report page as a string (see :func:`write_html`)."""
+def page_context(analysis: Analysis, top: int = 25) -> dict[str, Any]:
+    """Everything report.html shows but the charts, with its template compiled: a report computes it while
+    the chart workers draw (:func:`render_html` then only adds the charts)."""
     from analyzer.pipeline import summary
     from analyzer.version import __version__
 
+    _template()
     s = summary(analysis)
     owner = s.get("owner", {}) or {}
     ranked = analysis.ranked
@@ -225,23 +227,33 @@ def render_html(analysis: Analysis, charts: Sequence[Chart], charts_folder: Path
     waiting = ft.settings.awaiting_reply_days if ft is not None else 28
     skipped = s.get("skipped_files", []) or []
     totals = s.get("totals", {}) or {}
-    page: str = _template().render(
+    return dict(
         csp=CSP, css=CSS, as_of=s.get("as_of"), who=", ".join(owner.get("names") or owner.get("emails") or []),
         sections=[("since", "Since last time"), ("summary", "Summary"), ("charts", "Charts"),
                   ("ranked", "People to reconnect with"), ("replies", "Replies owed"),
                   ("score", "How the score works"), ("sources", "Sources read")],
         since=_since(analysis, shown), plan=_plan(analysis, shown), cards=_cards(s),
-        figures=_figures(charts, charts_folder), ranked=_ranked(ranked, top), replies=_replies(ranked),
+        ranked=_ranked(ranked, top), replies=_replies(ranked),
         awaiting=f"{waiting // 7} weeks" if waiting % 7 == 0 else f"{waiting} days",
         files=_files(s), totals={k: _num(totals.get(k)) for k in ("read", "used", "rejected", "ignored")},
         skipped=skipped[:50], skipped_more=max(len(skipped) - 50, 0),
         duplicates=s.get("duplicate_messages_dropped") or 0,
         version=__version__, inputs=", ".join(s.get("inputs", []) or []),
     )
+
+
+def render_html(analysis: Analysis, charts: Sequence[Chart], charts_folder: Path, top: int = 25,
+                context: Mapping[str, Any] | None = None) -> str:
+    """The report page as a string (see :func:`write_html`); ``context``: its :func:`page_context`, when
+    already computed."""
+    ctx = page_context(analysis, top) if context is None else context
+    page: str = _template().render(**ctx, figures=_figures(charts, charts_folder))
     return page
 
 
-def write_html(analysis: Analysis, charts: list[Chart], path: Path, top: int = 25) -> Path:
-    """Write report.html (charts read from their PNGs, embedded); returns its path."""
-    path.write_text(render_html(analysis, charts, path.parent / "charts", top), encoding="utf-8")
+def write_html(analysis: Analysis, charts: list[Chart], path: Path, top: int = 25,
+               context: Mapping[str, Any] | None = None) -> Path:
+    """Write report.html (charts read from their PNGs, embedded); returns its path. ``context``: its
+    :func:`page_context`, when already computed."""
+    path.write_text(render_html(analysis, charts, path.parent / "charts", top, context), encoding="utf-8")
     return path

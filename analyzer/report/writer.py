@@ -191,12 +191,18 @@ def _write_atomically(analysis: Analysis, out: Path, given: Path, top: int, char
             from analyzer.report import html as html_mod
 
             # on a large network the charts are drawn by worker processes (started ahead by the pipeline, or
-            # now) while this process writes the tables (2 cores: the two overlap)
-            chart_list = charts_mod.make_charts(
-                analysis, tmp / "charts", top=top,
-                meanwhile=lambda: written.extend(write_tables(analysis, tmp)))
+            # now) while this process writes the tables and prepares the page (2 cores: the two overlap), which
+            # then only needs the charts
+            page: dict[str, object] = {}
+
+            def meanwhile() -> None:
+                written.extend(write_tables(analysis, tmp))
+                page.update(html_mod.page_context(analysis, top))
+
+            chart_list = charts_mod.make_charts(analysis, tmp / "charts", top=top, meanwhile=meanwhile)
             written += [tmp / "charts" / c.filename for c in chart_list]
-            written.append(html_mod.write_html(analysis, chart_list, tmp / "report.html", top=top))
+            written.append(html_mod.write_html(analysis, chart_list, tmp / "report.html", top=top,
+                                               context=page or None))
             extra["charts"] = [c.filename for c in chart_list]
         else:
             written = write_tables(analysis, tmp)

@@ -86,6 +86,7 @@ from analyzer.report.charts.ranking import (
     quadrant_data,
     strength_split,
     top_candidates_data,
+    top_candidates_rows,
 )
 
 if TYPE_CHECKING:
@@ -101,16 +102,16 @@ __all__ = [
     "growth_data", "make_charts", "new_figure", "overlap_data", "plot_channels", "plot_companies", "plot_dormancy",
     "plot_eras", "plot_growth", "plot_overlap", "plot_quadrant", "plot_reciprocity", "plot_top_candidates",
     "quadrant_data", "reciprocity_data", "save_png", "shorten", "source_family", "strength_split", "strength_tiers",
-    "style", "top_candidates_data", "two_way_contact", "warm_up",
+    "style", "top_candidates_data", "top_candidates_rows", "two_way_contact", "warm_up",
 ]
 
 log = logging.getLogger(__name__)
 
-#: CPU seconds to draw and save each chart (measured on the 100,000-message mailbox, fixed layout; the text
-#: dominates: matplotlib 3.11 lays out and renders every glyph on its own): the order in which the charts are
-#: sent to the workers (the most costly first) and the basis on which :func:`share_charts` shares them out.
-CHART_COST = {"top_candidates": 0.8, "quadrant": 0.56, "dormancy": 0.26, "reciprocity": 0.2, "growth": 0.09,
-              "channels": 0.19, "companies": 0.07, "eras": 0.09, "overlap": 0.27}
+#: CPU seconds to draw and save each chart (measured on the 100,000-message mailbox, in a warm renderer with the
+#: fast canvas: the text still dominates): the order in which the charts are sent to the workers (the most
+#: costly first) and the basis on which :func:`share_charts` shares them out.
+CHART_COST = {"top_candidates": 0.23, "quadrant": 0.2, "dormancy": 0.11, "reciprocity": 0.09, "growth": 0.045,
+              "channels": 0.085, "companies": 0.04, "eras": 0.045, "overlap": 0.08}
 #: CPU seconds this process spends on the inputs of a chart that reads the events (sent to a worker after the
 #: others), on the large profile.
 PREPARE_COST = 0.3
@@ -142,22 +143,38 @@ def _positions(a: Analysis) -> list[Any]:
     return list(getattr(a.ingested.owner, "positions", []) or [])
 
 
-#: The report's charts, in report order (the PNGs are numbered in this order).
+def _only(df: pl.DataFrame, *columns: str) -> pl.DataFrame:
+    """``df`` with only those of ``columns`` it has: what a chart reads of the ranked or people table (a
+    chart's inputs are pickled for a worker process: the whole tables were 100 MB on the large profile)."""
+    return df.select([c for c in columns if c in df.columns])
+
+
+def _top(top: int) -> int:
+    return max(1, min(top, 20))
+
+
+#: The report's charts, in report order (the PNGs are numbered in this order). The inputs are the columns (and
+#: for the top candidates the rows) that the chart's functions read, nothing more.
 CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("top_candidates", "Top people to reconnect with", "plot_top_candidates",
-              lambda a, top: (a.ranked, max(1, min(top, 20)))),
+              lambda a, top: (top_candidates_rows(a.ranked, _top(top)), _top(top))),
     ChartSpec("quadrant", "Relationship strength × time since last contact", "plot_quadrant",
-              lambda a, top: (a.ranked, _dormant_days(a), 10)),
+              lambda a, top: (_only(a.ranked, "person_id", "name", "rank", "days_since_contact", "strength"),
+                              _dormant_days(a), 10)),
     ChartSpec("dormancy", "Time since the last two-way exchange", "draw_dormancy",
               lambda a, top: (*dormancy_data(a.ranked, a.events, a.as_of), a.as_of), reads_events=True),
-    ChartSpec("reciprocity", "How two-way are your relationships?", "plot_reciprocity", lambda a, top: (a.ranked,)),
-    ChartSpec("growth", "Your LinkedIn network over time", "plot_growth", lambda a, top: (a.people,)),
+    ChartSpec("reciprocity", "How two-way are your relationships?", "plot_reciprocity",
+              lambda a, top: (_only(a.ranked, "reciprocity", "messages_sent", "messages_received"),)),
+    ChartSpec("growth", "Your LinkedIn network over time", "plot_growth",
+              lambda a, top: (_only(a.people, "kind", "connected_on"),)),
     ChartSpec("channels", "Interactions per month, by channel", "draw_channels",
               lambda a, top: (channel_data(a.events, a.people, a.as_of),), reads_events=True),
-    ChartSpec("companies", "Where your contacts work now", "plot_companies", lambda a, top: (a.people, 15)),
+    ChartSpec("companies", "Where your contacts work now", "plot_companies",
+              lambda a, top: (_only(a.people, "kind", "company"), 15)),
     ChartSpec("eras", "People met during each of your jobs", "plot_eras",
-              lambda a, top: (_positions(a), a.ranked, a.as_of)),
-    ChartSpec("overlap", "Which sources each person was found in", "plot_overlap", lambda a, top: (a.people,)),
+              lambda a, top: (_positions(a), _only(a.ranked, "first_contact", "warmth", "strength"), a.as_of)),
+    ChartSpec("overlap", "Which sources each person was found in", "plot_overlap",
+              lambda a, top: (_only(a.people, "kind", "sources"),)),
 )
 
 
@@ -244,7 +261,6 @@ def _render(key: str, title: str, draw: Callable[[], Plotted], path: Path) -> Ch
     except Exception as exc:  # drawing happens at save time too
         p = _failed(p.key, p.title, exc)
         save_png(p.figure, path)
-    p.figure.clear()
     return Chart(filename=path.name, title=p.title, caption=p.caption, key=p.key, path=path, note=p.note,
                  data_rows=p.data.height)
 

@@ -114,11 +114,12 @@ def style() -> Iterator[None]:
 def new_figure(size: tuple[float, float] = SIZE) -> Figure:
     """A white figure on an Agg canvas, without a layout engine: the chart places its axes with
     :func:`fit_axes` (call inside :func:`style`)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
+    from analyzer.report.charts.fastagg import new_canvas
+
     fig = Figure(figsize=size, dpi=DPI)
-    FigureCanvasAgg(fig)
+    new_canvas(fig)
     return fig
 
 
