@@ -382,7 +382,9 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     record_person = pl.DataFrame({"record_id": rid, "person_id": pid_list}, schema=schemas.RECORD_PERSON).filter(keep)
     owner_set = {rid[i] for i in range(n) if grp_list[i] == "owner"}
     auto_set = {rid[i] for i in range(n) if grp_list[i] == "automated"}
-    people = build_people(records.filter(pl.col("record_id").is_in(record_person.get_column("record_id").implode())),
+    # (every record has a person unless the user asked to ignore some: then the others only, without a copy)
+    people = build_people(records if not ignored else
+                          records.filter(pl.col("record_id").is_in(record_person.get_column("record_id").implode())),
                           record_person, owner_set, auto_set, display=f.select("record_id", "display"))
     m = _match_frame(edges, f.select("record_id", "source_file", "name"))
     m = m.join(record_person.rename({"record_id": "record_id_l"}), on="record_id_l", how="left") \
