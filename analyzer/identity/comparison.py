@@ -151,19 +151,26 @@ def shared_token_hits(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.Da
                            tfw_company=found[-1] if "weight" in ctok else None)
 
 
+#: Pairs compared at a time at most, whatever ``compare_chunk_pairs`` says: each pair is compared on its own,
+#: so the batches change nothing but the memory (the wide frame of 200,000 pairs was 40-50 MB of the large
+#: profile's peak, which identity reached while comparing).
+MAX_COMPARE_BATCH = 100_000
+
+
 def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame], ctok: dict[str, pl.DataFrame],
              tf: dict[str, pl.DataFrame], st: LinkageSettings, prior: float, nick_df: pl.DataFrame,
              keep: pl.Expr | None = None) -> pl.DataFrame:
     """Levels, weights and decision for every candidate pair of units ``f`` (name variants of clusters, with
     their long token tables ``tok``; ``ctok`` = company tokens per cluster). The shared tokens of all pairs are
-    found at once; the wide per-pair frames are built ``st.compare_chunk_pairs`` pairs at a time (memory).
+    found at once; the wide per-pair frames are built ``st.compare_chunk_pairs`` pairs at a time (memory; at
+    most :data:`MAX_COMPARE_BATCH`).
     ``keep``: a filter on the compared pairs, applied chunk by chunk (the pairs no later step reads are not
     kept: most candidate pairs end far below any threshold)."""
     hits = shared_token_hits(pairs, f, tok, ctok)
     g = f.select("idx", "first", "mi", "last", "suffix", "nameless", "n_email", "n_local", "comp", "last_toks") \
         .join(ctok["count"], on="comp", how="left").with_columns(pl.col("n_comp").fill_null(0))
     pairs = pairs.select("l", "r").hstack(name_similarities(pairs, g))
-    chunk = st.compare_chunk_pairs
+    chunk = min(st.compare_chunk_pairs, MAX_COMPARE_BATCH)
     out = []
     for i in range(0, max(pairs.height, 1), chunk):
         scored = _compare_chunk(pairs.slice(i, chunk), g, hits, tf, st, prior, nick_df)
