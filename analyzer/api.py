@@ -151,7 +151,9 @@ class Result:
 
     @property
     def messages(self) -> pl.DataFrame:
-        """Every dated interaction read (messages, invitations, endorsements ...), before direction."""
+        """Every dated interaction read (messages, invitations, endorsements ...), before direction.
+
+        The run frees this table once the events are made (memory): the first access reads the inputs again."""
         return self.analysis.ingested.messages
 
     @property

@@ -206,7 +206,7 @@ class LinkageSettings:
     ])
     blocking_rules: list[BlockingRule] = field(default_factory=default_blocking_rules)
     max_block_size: int = 500  # blocks with more records are skipped (and counted in the run stats)
-    compare_chunk_pairs: int = 200_000  # candidate pairs compared per batch (memory bound)
+    compare_chunk_pairs: int = 100_000  # candidate pairs compared per batch (memory bound; each pair on its own)
     comparisons: list[Comparison] = field(default_factory=default_comparisons)
     matches_per_record: float = 1.0  # prior: λ = matches_per_record / (n - 1), n = units compared
     min_records_for_prior: int = 100

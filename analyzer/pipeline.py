@@ -86,11 +86,15 @@ def analyze(
     progress: Callable[[int], None] | None = None,
     previous: str | Path | None = None,
     plan: int | None = None,
+    keep_messages: bool = False,
 ) -> Analysis:
     """Run every stage on ``inputs`` (files, folders, zips) and return the :class:`Analysis`.
 
     ``me`` adds owner addresses or profile URLs; ``as_of`` fixes "today" (default: the current UTC date);
     ``previous`` is the folder of an earlier report to compare with; ``plan`` the people a week of the plan.
+    Once the events are made, the ingested messages table is freed (no later stage reads it) and
+    ``Analysis.ingested.messages`` reads the inputs again on first access; ``keep_messages=True`` keeps it in
+    memory instead.
     Raises :class:`analyzer.errors.InputError` for unusable input.
     """
     cfg = config if isinstance(config, Config) else load_config(config)
@@ -116,19 +120,24 @@ def analyze(
         resolved = identity.resolve(ing.records, own, cfg.identity, messages=ing.messages)
     # the events once identity's working set is freed: held through it, they were 180 MB of the peak
     with _timed(timings, "owner"):
-        events = owner.to_events(ing.messages, own)
-    with _timed(timings, "identity"):
-        # records the user asked to ignore have no person: their events go too
+        # records the user asked to ignore have no person: their events go; so does the bulk mail of people
+        # (left out as the events are made: filtering them afterwards held a second copy of the 780,000 events)
         ignored = pl.Series(resolved.settings.get("ignored_record_ids", []), dtype=pl.Int64)
-        if ignored.len():
-            events = events.filter(~pl.col("record_id").is_in(ignored.implode()))
+        exclude = pl.concat([ignored, bulk_mail_records_of_people(ing.records, resolved.record_person,
+                                                                  resolved.people)])
+        events = owner.to_events(ing.messages, own, exclude=exclude)
+        if not keep_messages:
+            # nothing after this reads the messages (the events carry what the report needs): 150 MB freed
+            # for the rest of the run on the large profile; read again from the inputs if asked for
+            paths = [str(p) for p in inputs]
+            ing.release_messages(lambda: ingest(paths, extra_parsers=extra).messages)
+    with _timed(timings, "identity"):
         # person_id is looked up on the record ids alone and added as a column: a join of the whole table
         # would copy every column of the 780,000 events
         events = events.with_columns(events.select("record_id").join(
             resolved.record_person, on="record_id", how="left", maintain_order="left").get_column("person_id"))
         if events.get_column("person_id").null_count():
             raise schemas.SchemaError("identity: some event's record has no person")
-        events = drop_bulk_mail_of_people(events, ing.records, resolved.people)
         clear_lookup_caches()  # the parsers' memos served ingest and identity; later they only slow the collector
     with _timed(timings, "score"):
         scored = score.score(resolved.people, events, ing.owner.positions, as_of, cfg.scoring)
@@ -144,6 +153,16 @@ def analyze(
         inputs=[str(p) for p in inputs], as_of=as_of, ingested=ing, owner=own, events=events,
         resolved=resolved, scored=scored, config=cfg, timings=timings, followup=ft,
     )
+
+
+def bulk_mail_records_of_people(records: pl.DataFrame, record_person: pl.DataFrame,
+                                people: pl.DataFrame) -> pl.Series:
+    """The record ids whose events :func:`drop_bulk_mail_of_people` drops: records with an automated hint
+    whose person is of kind ``person``."""
+    bulk = records.filter(pl.col("automated_hint").is_not_null()).select("record_id")
+    persons = people.filter(pl.col("kind") == "person").select("person_id")
+    return record_person.join(bulk, on="record_id", how="semi").join(persons, on="person_id", how="semi") \
+        .get_column("record_id")
 
 
 def drop_bulk_mail_of_people(events: pl.DataFrame, records: pl.DataFrame, people: pl.DataFrame) -> pl.DataFrame:
@@ -191,7 +210,7 @@ def summary(analysis: Analysis) -> dict[str, Any]:
         "skipped_files": [{"file": d, "reason": r} for d, r in ing.skipped],
         "duplicate_messages_dropped": ing.duplicate_messages,
         "records": ing.records.height,
-        "messages": ing.messages.height,
+        "messages": ing.message_count,
         "events": analysis.events.height,
         "undated_events": int(analysis.events.get_column("timestamp").null_count()),
         "people": {"person": kinds.get("person", 0), "automated": kinds.get("automated", 0),

@@ -118,5 +118,14 @@ def test_analyze_end_to_end_on_sample_data(tmp_path: Path) -> None:
     assert d["ranking"]["rank"] == 1 and d["identities"].height >= 1
     again = analyzer.analyze([str(data)], as_of=SAMPLE_AS_OF)
     assert again.ranked.equals(res.ranked)  # deterministic
+    # the run frees the messages once the events are made: the first access reads the inputs again
+    ing = res.analysis.ingested
+    assert "messages" not in vars(ing)
+    count = res.summary["messages"]
+    assert ing.message_count == count > 0
+    kept = analyzer.pipeline.analyze([data], as_of=SAMPLE_AS_OF, keep_messages=True).ingested
+    assert "messages" in vars(kept)
+    assert res.messages.equals(kept.messages) and res.messages.height == count
+    assert ing.message_count == count and res.table("messages") is res.messages
     figs = res.figures()
     assert list(figs) == CHART_KEYS

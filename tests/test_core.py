@@ -275,6 +275,11 @@ def test_owner_inferred_from_an_unlabelled_mbox(tmp_path: Path) -> None:
         ing.records.select("record_id", pl.col("emails").list.first().alias("email")), on="record_id")
     assert sorted(zip(ev["email"], ev["direction"], strict=True)) == [
         ("ann@a.example", "received"), ("ann@a.example", "sent"), ("bob@b.example", "received"), ("bob@b.example", "sent")]
+    # the events of excluded records are left out: the same rows, in the same order, as filtering them out after
+    every = to_events(ing.messages, own)
+    ann = ing.records.filter(pl.col("emails").list.first() == "ann@a.example").get_column("record_id")
+    assert to_events(ing.messages, own, exclude=ann).equals(every.filter(~pl.col("record_id").is_in(ann.implode())))
+    assert to_events(ing.messages, own, exclude=ann.head(0)).equals(every)
 
 
 def test_clear_lookup_caches_empties_the_parser_memos_and_they_still_answer() -> None:

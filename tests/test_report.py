@@ -6,6 +6,7 @@ depend on the parsers, identity resolution or the scoring model.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import sys
 import time
@@ -812,3 +813,29 @@ def test_a_forked_renderer_never_outlives_its_caller(tmp_path: Path, monkeypatch
     finally:
         w.close()
     assert not w.folder.exists() and w.proc.returncode is not None
+
+
+def test_interactions_written_by_parts_are_one_write(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """interactions.csv is written a batch of rows at a time: the same bytes as the whole sorted table at once,
+    whatever the batch size (ties of person and time included)."""
+    from analyzer.report import writer as W
+    from analyzer.report.csvsafe import write_csv
+
+    a = make_analysis(n_people=30)
+    ev = a.events
+    # ties: the same person and time on several rows that differ in channel, thread or file, and undated rows
+    ev = pl.concat([ev, ev.head(7).with_columns(pl.lit("b-thread").alias("thread_id")),
+                    ev.head(5).with_columns(pl.lit(None, ev.schema["timestamp"]).alias("timestamp"))])
+    a = dataclasses.replace(a, events=ev)
+    for dated in (True, False):
+        write_csv(W.interactions_table(a, dated), tmp_path / "whole.csv")
+        table = W.interactions_table(a, dated)
+        plain = ev.filter(pl.col("timestamp").is_not_null() == dated).select(
+            "person_id", "timestamp", "channel", "direction", "thread_id", pl.col("source_file").alias("source"),
+            "n_participants").sort(["person_id", "timestamp", "channel", "thread_id", "source"], nulls_last=True,
+                                   maintain_order=True)
+        assert table.equals(plain) and table.height > 0
+        for batch in (1, 3, 1 << 17):
+            monkeypatch.setattr(W, "INTERACTION_BATCH", batch)
+            W.write_interactions(a, tmp_path / "parts.csv", dated)
+            assert (tmp_path / "parts.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()

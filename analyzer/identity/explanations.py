@@ -86,6 +86,12 @@ def _display(records: pl.DataFrame) -> pl.Series:
                         maintain_order="left").get_column("_shown")
 
 
+#: The columns of RECORDS that :func:`build_people` reads.
+_DISPLAY_INPUTS = ("name", "first_name", "last_name")
+_PEOPLE_INPUTS = ("record_id", *_DISPLAY_INPUTS, "automated_hint", "source_kind", "emails", "linkedin_url", "company",
+                  "position", "connected_on")
+
+
 def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: set[int],
                  automated_ids: set[int] | None = None, display: pl.DataFrame | None = None) -> pl.DataFrame:
     """Aggregate records into the PEOPLE table. Name: the cleaned display name (emoji, taglines, credentials
@@ -93,6 +99,8 @@ def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: 
     name; company/position: the LinkedIn connection's, else any. A person is ``automated`` when all its
     records have an automated hint or are in ``automated_ids`` (e.g. role addresses such as info@).
     ``display`` (record_id, display) gives the cleaned names when already computed."""
+    # only the columns read below are joined and sorted (a copy of every column of 87,000 records: 60 MB)
+    records = records.select(c for c in _PEOPLE_INPUTS if c in records.columns)
     r = records.join(record_person, on="record_id")
     if display is not None:
         r = r.join(display.select("record_id", pl.col("display").alias("_shown")), on="record_id", how="left",

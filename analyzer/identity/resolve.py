@@ -110,6 +110,12 @@ def _round3(w: np.ndarray) -> np.ndarray:
     return out
 
 
+def _by_record_id(records: pl.DataFrame) -> pl.DataFrame:
+    """``records`` sorted by record_id: as they are, without a copy, when they already are (as ingest makes
+    them: a sort copies every column, 40 MB held through identity on the large profile)."""
+    return records if records.get_column("record_id").is_sorted() else records.sort("record_id")
+
+
 def _near_miss_frame(rows: pl.DataFrame, rec: pl.DataFrame, pid_list: list[str | None]) -> pl.DataFrame:
     """The NEAR_MISSES rows of ``rows`` (:data:`NEAR_ROW_SCHEMA`: l, r, levels, weight, reason; l and r record
     positions in ``rec``: record_id, name); weights and probabilities rounded once per distinct weight."""
@@ -186,7 +192,7 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     corr = Corrections.from_config(config)
     corr.warn_retired()
     nick = Nicknames.default()
-    recs = schemas.check(records, schemas.RECORDS, "identity.input").sort("record_id") \
+    recs = _by_record_id(schemas.check(records, schemas.RECORDS, "identity.input")) \
         .with_row_index("idx").with_columns(pl.col("idx").cast(pl.Int64))
     recs = recs.with_columns(pl.col("record_id").is_in(owner.record_ids.implode()).alias("is_owner"),
                              pl.col("automated_hint").is_not_null().alias("is_auto"))
@@ -304,6 +310,7 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
         unit_tok = {**feats.tok, "pattern": useful_patterns(feats.tok["pattern"], feats.tok["local"], st.max_block_size),
                     **({"thread": threads} if threads is not None else {})}
         units, utok = comparison_units(humans, unit_tok)
+        del unit_tok, threads
         n_units = units.height
         ctok = cluster_company_tokens(humans, feats.tok["comp"])
         prior = st.prior_weight(units.height)
@@ -329,6 +336,7 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
             scored, st, prior, estimated["em"] = estimate_m_by_em(scored, rand, st, prior, units.height)
             report_w = min(st.threshold_weight, weight_for_probability(st.report_probability))
         timings["comparison"] = round(time.perf_counter() - t0, 3)
+        del pairs, comp  # (the memory of each step's tables is given back as soon as it is done: SPEC §9)
         interesting = scored.filter(pl.col("accept") | (pl.col("match_weight") >= report_w)) \
             .sort(["match_weight", "l", "r"], descending=[True, False, False])
         interesting = interesting.with_columns(levels_text(interesting, st))
@@ -365,10 +373,12 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
                             .select("l", "r", "levels", "match_weight", reason.alias("reason"))
                             .filter(pl.col("reason").is_not_null()))
         timings["corroborated_merges"] = round(time.perf_counter() - t0, 3)
+        del interesting, dated, together, periods, units, utok, ctok
         if st.uncorroborated_merges != "never":
             one_address_one_person(cl, addresses := address_keys(f, feats), edges)  # what the name groups judge
             estimated["names"] = rare_name_merges(scored, cl, st, facts, edges, name_near_rows, refused_count)
             timings["name_merges"] = round(time.perf_counter() - t0, 3)
+        del scored, facts
     # one address, one person (SPEC §5): clusters still sharing an address or a profile URL are one person
     if addresses is None:  # (else done before the name groups: later links only join clusters further)
         one_address_one_person(cl, address_keys(f, feats), edges)
@@ -382,7 +392,9 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     record_person = pl.DataFrame({"record_id": rid, "person_id": pid_list}, schema=schemas.RECORD_PERSON).filter(keep)
     owner_set = {rid[i] for i in range(n) if grp_list[i] == "owner"}
     auto_set = {rid[i] for i in range(n) if grp_list[i] == "automated"}
-    people = build_people(records.filter(pl.col("record_id").is_in(record_person.get_column("record_id").implode())),
+    # (every record has a person unless the user asked to ignore some: then the others only, without a copy)
+    people = build_people(records if not ignored else
+                          records.filter(pl.col("record_id").is_in(record_person.get_column("record_id").implode())),
                           record_person, owner_set, auto_set, display=f.select("record_id", "display"))
     m = _match_frame(edges, f.select("record_id", "source_file", "name"))
     m = m.join(record_person.rename({"record_id": "record_id_l"}), on="record_id_l", how="left") \

@@ -143,9 +143,10 @@ def parse_messages(f: InputFile, out: FileCollector) -> None:
             if hc.has("CONVERSATION ID"):
                 held = [data]
                 del data  # the fast path frees the bytes once polars has parsed them
-                rows = _fast_message_rows(held, head, hc)
-                if rows is not None:
-                    build_messages(rows, _has_recipient_urls(hc), out)
+                fast = [_fast_message_rows(held, head, hc)]
+                if fast[0] is not None:
+                    # the list is emptied by build_messages, which frees the rows once it has filtered them
+                    build_messages(fast, _has_recipient_urls(hc), out)  # type: ignore[arg-type]
                     out.advance(f.size)
                     return
                 data = held[0] if held else f.read_bytes()
@@ -156,9 +157,9 @@ def parse_messages(f: InputFile, out: FileCollector) -> None:
         _parse_messages_2018(table, c, out)
     else:
         rejects: list[tuple[int, str]] = []
-        rows = pl.DataFrame(list(_csv_message_rows(table, c, rejects)), schema=ROW_SCHEMA, orient="row")
+        rows = [pl.DataFrame(list(_csv_message_rows(table, c, rejects)), schema=ROW_SCHEMA, orient="row")]
         del table
-        build_messages(rows, _has_recipient_urls(c), out, rejects)
+        build_messages(rows, _has_recipient_urls(c), out, rejects)  # it frees the rows once it has filtered them
     out.advance(f.size)
 
 

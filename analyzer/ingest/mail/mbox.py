@@ -33,6 +33,7 @@ from analyzer.ingest.mail.signature import (
 )
 from analyzer.ingest.registry import Parser, Sniff, register
 from analyzer.ingest.text import clean_text
+from analyzer.memory import release_free_memory
 from analyzer.normalize import clean_email
 
 log = logging.getLogger(__name__)
@@ -127,6 +128,7 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
                              hint="The file may be truncated: export it again") from None
         raw = pl.concat(parts, rechunk=True) if parts else pl.DataFrame()
         parts.clear()
+        release_free_memory()  # the pieces' arrow buffers, now copied: returned at once, not a second later
         msgs = raw
         if raw.height:
             # Python parses the addresses (holding the GIL) while polars reads the fields and the signatures

@@ -31,6 +31,10 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from analyzer.memory import use_arrow_jemalloc
+
+use_arrow_jemalloc()
+
 #: Bytes read at a time.
 CHUNK = 8 << 20
 #: A header block longer than this is cut (a file without blank lines must not be held whole).
