@@ -785,3 +785,31 @@ def test_invitations_edge_rows_records_by_first_mention_and_rejects_in_line_orde
     assert r.duplicate_messages == 1  # line 13 repeats line 2
     assert r.owner.names == {"O. Owner", "Olivia Owner"}
     assert r.owner.linkedin_urls == {"https://www.linkedin.com/in/olivia", "https://www.linkedin.com/in/olivia2"}
+
+
+def test_polars_fast_path_streams_a_large_file_with_multiline_cells_exactly(tmp_path: Path,
+                                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    # the fast path reads the cells in polars' streaming batches: a file of many batches, with quoted newlines,
+    # commas and quotes in its cells (a batch boundary must never fall inside a cell), gives the csv module's rows
+    monkeypatch.setattr(linkedin.messages, "FAST_PATH_MIN_BYTES", 0)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["CONVERSATION ID", "CONVERSATION TITLE", "FROM", "SENDER PROFILE URL", "TO",
+                     "RECIPIENT PROFILE URLS", "DATE", "SUBJECT", "CONTENT", "FOLDER", "ATTACHMENTS"])
+    pieces = ["hello", "a, b", "line\nbreak", 'say "hi"', "", "  lead", "é 中文", "\n\n", ",,"]
+    for i in range(150_000):
+        content = "".join(pieces[(i * k + k) % len(pieces)] for k in range(i % 4))
+        writer.writerow([f"2-c{i % 4000}==", "Title, x" if i % 50 == 0 else "", f"Name {i % 97}",
+                         f"https://www.linkedin.com/in/n{i % 97}", f"Other {i % 13}",
+                         f"https://www.linkedin.com/in/o{i % 13}", "2025-04-14 22:31:12 UTC", pieces[i % 9],
+                         content, ["INBOX", "SENT", ""][i % 3], ""])
+    data = out.getvalue().encode()
+    assert len(data) > 15_000_000 and data.count(b"\n") > 200_000
+    table = read_table(decode(data, "messages.csv"), "messages.csv", is_header=lambda keys: "DATE" in keys)
+    cols = linkedin.messages._Cols(table)
+    fast = linkedin.messages._fast_message_rows(data, table, cols)
+    rejects: list[tuple[int, str]] = []
+    slow = pl.DataFrame(list(linkedin.messages._csv_message_rows(table, cols, rejects)),
+                        schema=linkedin.messages.ROW_SCHEMA, orient="row")
+    assert fast is not None and rejects == []
+    assert fast.height == 150_000 and fast.equals(slow)
