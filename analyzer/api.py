@@ -60,6 +60,7 @@ def analyze(
     config: Config | str | Path | None = None,
     previous: str | Path | None = None,
     plan: int | None = None,
+    keep_messages: bool = False,
 ) -> Result:
     """Run the whole pipeline on ``paths`` (files, folders, zips — one or a list) and return a :class:`Result`.
 
@@ -67,7 +68,8 @@ def analyze(
     ``as_of`` fixes "today" (a date or ``"YYYY-MM-DD"``) so that results are reproducible; ``config`` is a
     TOML file (or a :class:`~analyzer.config.Config`) with identity corrections, scoring weights and ``[plan]``;
     ``previous`` is the folder of an earlier report to compare with (``Result.changes``); ``plan`` is N of
-    ``--plan N`` (``Result.plan``).
+    ``--plan N`` (``Result.plan``). The messages table is freed once the events are made (memory), and
+    ``Result.messages`` reads the inputs again on first access; ``keep_messages=True`` keeps it instead.
     Raises :class:`analyzer.errors.InputError` for unusable input.
 
     >>> res = analyze("sample_data", as_of="2025-06-30")        # doctest: +SKIP
@@ -77,7 +79,8 @@ def analyze(
     mine = [me] if isinstance(me, str) else list(me)
     expanded = [Path(p).expanduser() for p in items]
     prev = Path(previous).expanduser() if previous is not None else None
-    return Result(_run(expanded, me=mine, as_of=_as_of(as_of), config=config, previous=prev, plan=plan))
+    return Result(_run(expanded, me=mine, as_of=_as_of(as_of), config=config, previous=prev, plan=plan,
+                       keep_messages=keep_messages))
 
 
 class _PandasTables:

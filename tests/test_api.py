@@ -123,7 +123,7 @@ def test_analyze_end_to_end_on_sample_data(tmp_path: Path) -> None:
     assert "messages" not in vars(ing)
     count = res.summary["messages"]
     assert ing.message_count == count > 0
-    kept = analyzer.pipeline.analyze([data], as_of=SAMPLE_AS_OF, keep_messages=True).ingested
+    kept = analyzer.analyze(data, as_of=SAMPLE_AS_OF, keep_messages=True).analysis.ingested
     assert "messages" in vars(kept)
     assert res.messages.equals(kept.messages) and res.messages.height == count
     assert ing.message_count == count and res.table("messages") is res.messages
