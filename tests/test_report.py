@@ -465,6 +465,25 @@ def test_fast_canvas_draws_the_same_pixels_as_matplotlibs_agg() -> None:
     assert fastagg._glyphs and fastagg._layouts and fastagg._sizes
 
 
+def test_charts_keep_matplotlibs_canvas_where_the_fast_one_is_not_made_for_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """With another matplotlib than 3.11 the fast canvas refuses to load (ImportError); the charts then draw on
+    matplotlib's own Agg canvas, with the same data."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from analyzer.report.charts import fastagg
+
+    assert type(C.new_figure().canvas) is fastagg.FastCanvasAgg
+    monkeypatch.setitem(sys.modules, "analyzer.report.charts.fastagg", None)  # importing it raises ImportError
+    fig = C.new_figure()
+    assert type(fig.canvas) is FigureCanvasAgg
+    a = make_analysis(n_people=12)
+    chart = C.plot_top_candidates(a.ranked)
+    assert chart.figure is not None and type(chart.figure.canvas) is FigureCanvasAgg
+    chart.figure.canvas.draw()
+    assert np.asarray(chart.figure.canvas.buffer_rgba()).shape[2] == 4
+
+
 def test_large_top_is_capped_and_long_names_truncated() -> None:
     a = make_analysis(n_people=60)
     p = C.plot_top_candidates(a.ranked.with_columns(pl.lit("Maximiliana Wilhelmina von Lichtenstein-Habsburg")

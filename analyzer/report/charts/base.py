@@ -116,10 +116,15 @@ def new_figure(size: tuple[float, float] = SIZE) -> Figure:
     :func:`fit_axes` (call inside :func:`style`)."""
     from matplotlib.figure import Figure
 
-    from analyzer.report.charts.fastagg import new_canvas
-
     fig = Figure(figsize=size, dpi=DPI)
-    new_canvas(fig)
+    try:
+        from analyzer.report.charts.fastagg import new_canvas
+    except ImportError:  # a matplotlib other than 3.11: its own Agg canvas (drawn slower)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    else:
+        new_canvas(fig)
     return fig
 
 

@@ -24,10 +24,17 @@ from __future__ import annotations
 import math
 from typing import TYPE_CHECKING, Any
 
+import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg, get_hinting_flag
 from matplotlib.font_manager import fontManager, get_font
-from matplotlib.ft2font import RenderMode
+from matplotlib.ft2font import FT2Font, RenderMode  # RenderMode: matplotlib >= 3.10 (ImportError before)
+
+# The canvas repeats matplotlib 3.11's own text drawing with the font's private calls; another release may draw
+# differently, so there the charts keep matplotlib's canvas (see ``charts.base.new_figure``).
+if (matplotlib.__version_info__[:2] != (3, 11)
+        or not all(hasattr(FT2Font, name) for name in ("_layout", "_render_glyph", "_set_transform"))):
+    raise ImportError(f"the fast canvas is made for matplotlib 3.11, not {matplotlib.__version__}")
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
