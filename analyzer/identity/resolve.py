@@ -200,8 +200,10 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     f = feats.f
     # nicknames from the table, plus the given names the records themselves show to be one person's
     evidence_pairs = [p for a, b, _ in feats.given_name_pairs for p in ((a, b), (b, a))]
-    nick_df = pl.DataFrame(sorted(set(nick.pairs()) | set(evidence_pairs)),
-                           schema={"first_l": pl.String, "first_r": pl.String}, orient="row")
+    nick_df = nick.pairs_frame()
+    if evidence_pairs:  # (sorted as the table's pairs are)
+        nick_df = pl.concat([nick_df, pl.DataFrame(evidence_pairs, schema=nick_df.schema, orient="row")]) \
+            .unique().sort(["first_l", "first_r"])
     # a record known only by shared/role addresses (info@, team@ ...) is not a person: it goes with the
     # automated senders (and is linked to the other records of the same address)
     f = f.with_columns(((pl.col("n_any") > 0) & (pl.col("n_email") == 0) & pl.col("linkedin_url").is_null())
@@ -458,8 +460,7 @@ def score_pairs(records: pl.DataFrame, pairs: list[tuple[int, int]], *, messages
     pos = dict(zip(f.get_column("record_id").to_list(), f.get_column("idx").to_list(), strict=True))
     pp = pl.DataFrame([(pos[a], pos[b]) for a, b in pairs], schema={"l": pl.Int64, "r": pl.Int64}, orient="row")
     scored = compare_pairs(pp, units, utok, ctok, term_frequencies(f, st), st, st.prior_weight(f.height),
-                      pl.DataFrame(Nicknames.default().pairs(), schema={"first_l": pl.String, "first_r": pl.String},
-                                   orient="row"))
+                      Nicknames.default().pairs_frame())
     ids = f.select("idx", "record_id")
     return (pp.join(scored, on=["l", "r"], how="left", maintain_order="left")
             .join(ids.rename({"idx": "l", "record_id": "record_id_l"}), on="l", maintain_order="left")
