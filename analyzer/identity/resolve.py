@@ -285,10 +285,12 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     for ex, kind, rule, label in ((url_keys, "url", "same linkedin url", "linkedin_url=exact"),
                                   (email_keys, "email", "same email", "email=exact"),
                                   (auto_keys, "email_automated", "same email", "email=exact")):
-        star = ex.join(ex.group_by("grp", "key").agg(pl.col("idx").min().alias("root")), on=["grp", "key"]) \
-            .filter(pl.col("idx") != pl.col("root")).sort(["root", "idx", "key"])
+        # each record linked to the first record of its key (keys are never null), as one query
+        star = ex.lazy().with_columns(pl.col("idx").min().over("grp", "key").alias("root")) \
+            .filter(pl.col("idx") != pl.col("root")).sort(["root", "idx", "key"]).select("root", "idx", "key") \
+            .collect(engine="in-memory")
         words = evidence_words(rule, f"{label}: ")  # + the key: what apply() writes, without a call per link
-        for root, i, k in star.select("root", "idx", "key").rows():
+        for root, i, k in star.rows():
             ok, why = union(root, i, kind)
             if ok:
                 edges.append((root, i, rule, f"{label}: {k}", DETERMINISTIC_WEIGHT, words + k))
