@@ -64,9 +64,11 @@ def person_id_hash(key: str) -> str:
 def _person_ids(f: pl.DataFrame, feats: Features, roots: list[int]) -> dict[int, str]:
     """Stable person id per cluster root: a hash of the cluster's smallest strong key — its smallest LinkedIn
     URL, else its smallest personal address, else any address, else its first record (file, id, name)."""
-    rt = pl.DataFrame({"idx": list(range(len(roots))), "root": roots}, schema={"idx": pl.Int64, "root": pl.Int64})
-    live = f.filter(pl.col("grp") != "ignored").select("idx", "grp", "linkedin_url", "source_file", "record_id",
-                                                       "name").join(rt, on="idx")
+    # one query (record-sized tables: the in-memory engine, as eager operations use)
+    rt = pl.DataFrame({"idx": pl.int_range(len(roots), dtype=pl.Int64, eager=True),
+                       "root": pl.Series(roots, dtype=pl.Int64)}).lazy()
+    live = f.lazy().filter(pl.col("grp") != "ignored").select("idx", "grp", "linkedin_url", "source_file",
+                                                              "record_id", "name").join(rt, on="idx")
     keys = live.group_by("root").agg(
         pl.col("grp").first().alias("grp"),
         pl.col("linkedin_url").drop_nulls().min().alias("url"),
@@ -75,16 +77,16 @@ def _person_ids(f: pl.DataFrame, feats: Features, roots: list[int]) -> dict[int,
         pl.col("idx").min().alias("first_idx"),
     )
     for name in ("email", "email_any"):
-        e = feats.tok[name].join(rt, on="idx").group_by("root").agg(pl.col("tok").min().alias(name))
+        e = feats.tok[name].lazy().join(rt, on="idx").group_by("root").agg(pl.col("tok").min().alias(name))
         keys = keys.join(e, on="root", how="left")
-    keys = keys.sort("first_idx").with_columns(
-        pl.when(pl.col("url").is_not_null()).then(pl.lit("url:") + pl.col("url"))
-        .when(pl.col("email").is_not_null()).then(pl.lit("email:") + pl.col("email"))
-        .when(pl.col("email_any").is_not_null()).then(pl.lit("email:") + pl.col("email_any"))
-        .otherwise(pl.lit("rec:") + pl.col("fallback")).alias("key"))
+    key = (pl.when(pl.col("url").is_not_null()).then(pl.lit("url:") + pl.col("url"))
+           .when(pl.col("email").is_not_null()).then(pl.lit("email:") + pl.col("email"))
+           .when(pl.col("email_any").is_not_null()).then(pl.lit("email:") + pl.col("email_any"))
+           .otherwise(pl.lit("rec:") + pl.col("fallback")).alias("key"))
+    keys_found = keys.sort("first_idx").select("root", "grp", key).collect(engine="in-memory")
     out: dict[int, str] = {}
     used: set[str] = set()
-    for root, grp, key in keys.select("root", "grp", "key").rows():
+    for root, grp, key in keys_found.rows():
         if grp == "owner":
             out[root] = "owner"
             continue
