@@ -500,6 +500,10 @@ class Nicknames:
                 nb.setdefault(a, set()).add(b)
                 nb.setdefault(b, set()).add(a)
         self._nb: dict[str, frozenset[str]] = {k: frozenset(v) for k, v in nb.items()}
+        #: what :meth:`pairs`, :meth:`pairs_frame` and :meth:`spelled_pairs_frame` return, made on first use (the
+        #: relation never changes: identity reads them at every run)
+        self._pairs: tuple[tuple[str, str], ...] | None = None
+        self._frames: dict[str, pl.DataFrame] = {}
 
     @classmethod
     def default(cls) -> Nicknames:
@@ -516,7 +520,24 @@ class Nicknames:
 
     def pairs(self) -> list[tuple[str, str]]:
         """Every ordered (name, neighbour) pair, sorted."""
-        return sorted((a, b) for a, v in self._nb.items() for b in v)
+        if self._pairs is None:
+            self._pairs = tuple(sorted((a, b) for a, v in self._nb.items() for b in v))
+        return list(self._pairs)
+
+    def pairs_frame(self) -> pl.DataFrame:
+        """:meth:`pairs` as a frame (first_l, first_r), in that order."""
+        if "pairs" not in self._frames:
+            self._frames["pairs"] = pl.DataFrame(self.pairs(), schema={"first_l": pl.String, "first_r": pl.String},
+                                                 orient="row")
+        return self._frames["pairs"]
+
+    def spelled_pairs_frame(self) -> pl.DataFrame:
+        """(first, nick): the pairs of :meth:`pairs` whose neighbour an address can spell (two letters or more,
+        letters only), in that order."""
+        if "spelled" not in self._frames:
+            self._frames["spelled"] = pl.DataFrame([(a, b) for a, b in self.pairs() if len(b) >= 2 and b.isalpha()],
+                                                   schema={"first": pl.String, "nick": pl.String}, orient="row")
+        return self._frames["spelled"]
 
     def __len__(self) -> int:
         return len(self._nb)

@@ -131,8 +131,10 @@ def comparison_units(humans: pl.DataFrame, tok: dict[str, pl.DataFrame]) -> tupl
         .select("idx", pl.when(pl.col("nameless") & pl.col("named_uidx").is_not_null()).then(pl.col("named_uidx"))
                 .otherwise(pl.col("uidx")).alias("uidx"))
     names = [k for k in tok if k in UNIT_TOKENS]  # the token tables read later, re-keyed in one parallel query
+    # (by the in-memory engine: the streaming one, polars' default, costs more CPU on these small joins)
     utok = dict(zip(names, pl.collect_all([tok[k].lazy().join(umap.lazy(), on="idx")
-                                           .select(pl.col("uidx").alias("idx"), "tok").unique() for k in names]),
+                                           .select(pl.col("uidx").alias("idx"), "tok").unique() for k in names],
+                                          engine="in-memory"),
                     strict=True))
     units = humans.join(umap, on="idx").filter(pl.col("idx") == pl.col("uidx")) \
         .select("idx", *key, "nameless", "from_email")

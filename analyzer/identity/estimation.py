@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import polars as pl
 
-from analyzer.identity.comparison import decide, shared_tokens
+from analyzer.identity.comparison import decide
 from analyzer.linkage import LinkageSettings
 
 
@@ -41,11 +41,7 @@ def estimate_company_u(units: pl.DataFrame, ctok: dict[str, pl.DataFrame],
     info["pairs"] = keys.height
     if keys.height < st.u_estimation.min_pairs:
         return st, info
-    uk = keys.unique()
-    same = pl.concat([shared_tokens(uk, ctok["all"], ctok["all"], "comp_l", "comp_r"),
-                      shared_tokens(uk, ctok["nongeneric"], ctok["prefixes"], "comp_l", "comp_r"),
-                      shared_tokens(uk, ctok["prefixes"], ctok["nongeneric"], "comp_l", "comp_r")]).unique().collect()
-    n_same = keys.join(same, on=["comp_l", "comp_r"], how="semi").height
+    n_same = _pairs_sharing_a_company_token(keys, ctok)
     lo = st.u_estimation.min_u
     u_same = min(max(n_same / keys.height, lo), 1.0 - lo)  # everyone at one employer: no information
     st = _with_u(st, "company", {"same": u_same, "else": 1.0 - u_same})
@@ -53,6 +49,27 @@ def estimate_company_u(units: pl.DataFrame, ctok: dict[str, pl.DataFrame],
     info.update({"u_same": round(u_same, 6), "weight_same": comp.level("same").weight,
                  "weight_else": comp.level("else").weight})
     return st, info
+
+
+def _pairs_sharing_a_company_token(keys: pl.DataFrame, ctok: dict[str, pl.DataFrame]) -> int:
+    """How many rows (comp_l, comp_r) of ``keys`` (repeats counted) share a company token, or a non-generic
+    token is the other's prefix (what :func:`~analyzer.identity.comparison.shared_tokens` finds for the
+    company levels). The tokens are numbered once, so that "does comp_r carry this token" is one integer
+    ``is_in``, not a join on two columns of the random pairs."""
+    toks = pl.concat([ctok[k].get_column("tok") for k in ("all", "nongeneric", "prefixes")]).unique()
+    ids = pl.DataFrame({"tok": toks, "tid": pl.int_range(toks.len(), dtype=pl.Int64, eager=True)})
+    coded = {k: ctok[k].join(ids, on="tok").select("idx", "tid") for k in ("all", "nongeneric", "prefixes")}
+    base = toks.len() + 1
+    rows = keys.lazy().with_row_index("row")
+    hits = []
+    for lt, rt in (("all", "all"), ("nongeneric", "prefixes"), ("prefixes", "nongeneric")):
+        left, right = coded[lt], coded[rt]
+        # only the tokens the right side has can be shared (a cheap filter before the join of the pairs)
+        left = left.filter(pl.col("tid").is_in(right.get_column("tid").implode()))
+        right_keys = right.select(pl.col("idx") * base + pl.col("tid")).to_series()
+        hits.append(rows.join(left.lazy().rename({"idx": "comp_l"}), on="comp_l")
+                    .filter((pl.col("comp_r") * base + pl.col("tid")).is_in(right_keys.implode())).select("row"))
+    return pl.concat(hits).unique().collect(engine="in-memory").height  # (less CPU than streaming here)
 
 
 def company_token_weights(ctok: dict[str, pl.DataFrame], st: LinkageSettings) -> pl.DataFrame | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import polars as pl
@@ -66,8 +67,10 @@ _LEVEL_WORDS = {
 }
 
 
+@lru_cache(maxsize=4096)
 def evidence_words(rule: str, levels: str) -> str:
-    """The evidence of one merge in words a user understands, from its rule and levels."""
+    """The evidence of one merge in words a user understands, from its rule and levels (memoised: the
+    thousands of probabilistic merges of a run show a few dozen distinct levels)."""
     if rule == "same linkedin url":
         return "same LinkedIn profile " + levels.partition(": ")[2]
     if rule == "same email":

@@ -275,8 +275,7 @@ def _local_part_pattern_frame(f: pl.DataFrame, nick: Nicknames) -> pl.DataFrame:
         "first", "last", pl.concat_list(first + last, first.str.slice(0, 1) + last, last + first,
                                         last + first.str.slice(0, 1), first + last.str.slice(0, 1)).alias("pats")) \
         .explode("pats")
-    nb = pl.DataFrame([(a, b) for a, b in nick.pairs() if len(b) >= 2 and b.isalpha()],
-                      schema={"first": pl.String, "nick": pl.String}, orient="row")
+    nb = nick.spelled_pairs_frame()
     nicks = fl.filter(long_last).join(nb, on="first").select("first", "last", (pl.col("nick") + last).alias("pats"))
     return pl.concat([own, nicks])
 

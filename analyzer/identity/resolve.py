@@ -64,9 +64,11 @@ def person_id_hash(key: str) -> str:
 def _person_ids(f: pl.DataFrame, feats: Features, roots: list[int]) -> dict[int, str]:
     """Stable person id per cluster root: a hash of the cluster's smallest strong key — its smallest LinkedIn
     URL, else its smallest personal address, else any address, else its first record (file, id, name)."""
-    rt = pl.DataFrame({"idx": list(range(len(roots))), "root": roots}, schema={"idx": pl.Int64, "root": pl.Int64})
-    live = f.filter(pl.col("grp") != "ignored").select("idx", "grp", "linkedin_url", "source_file", "record_id",
-                                                       "name").join(rt, on="idx")
+    # one query (record-sized tables: the in-memory engine, as eager operations use)
+    rt = pl.DataFrame({"idx": pl.int_range(len(roots), dtype=pl.Int64, eager=True),
+                       "root": pl.Series(roots, dtype=pl.Int64)}).lazy()
+    live = f.lazy().filter(pl.col("grp") != "ignored").select("idx", "grp", "linkedin_url", "source_file",
+                                                              "record_id", "name").join(rt, on="idx")
     keys = live.group_by("root").agg(
         pl.col("grp").first().alias("grp"),
         pl.col("linkedin_url").drop_nulls().min().alias("url"),
@@ -75,16 +77,16 @@ def _person_ids(f: pl.DataFrame, feats: Features, roots: list[int]) -> dict[int,
         pl.col("idx").min().alias("first_idx"),
     )
     for name in ("email", "email_any"):
-        e = feats.tok[name].join(rt, on="idx").group_by("root").agg(pl.col("tok").min().alias(name))
+        e = feats.tok[name].lazy().join(rt, on="idx").group_by("root").agg(pl.col("tok").min().alias(name))
         keys = keys.join(e, on="root", how="left")
-    keys = keys.sort("first_idx").with_columns(
-        pl.when(pl.col("url").is_not_null()).then(pl.lit("url:") + pl.col("url"))
-        .when(pl.col("email").is_not_null()).then(pl.lit("email:") + pl.col("email"))
-        .when(pl.col("email_any").is_not_null()).then(pl.lit("email:") + pl.col("email_any"))
-        .otherwise(pl.lit("rec:") + pl.col("fallback")).alias("key"))
+    key = (pl.when(pl.col("url").is_not_null()).then(pl.lit("url:") + pl.col("url"))
+           .when(pl.col("email").is_not_null()).then(pl.lit("email:") + pl.col("email"))
+           .when(pl.col("email_any").is_not_null()).then(pl.lit("email:") + pl.col("email_any"))
+           .otherwise(pl.lit("rec:") + pl.col("fallback")).alias("key"))
+    keys_found = keys.sort("first_idx").select("root", "grp", key).collect(engine="in-memory")
     out: dict[int, str] = {}
     used: set[str] = set()
-    for root, grp, key in keys.select("root", "grp", "key").rows():
+    for root, grp, key in keys_found.rows():
         if grp == "owner":
             out[root] = "owner"
             continue
@@ -200,8 +202,10 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     f = feats.f
     # nicknames from the table, plus the given names the records themselves show to be one person's
     evidence_pairs = [p for a, b, _ in feats.given_name_pairs for p in ((a, b), (b, a))]
-    nick_df = pl.DataFrame(sorted(set(nick.pairs()) | set(evidence_pairs)),
-                           schema={"first_l": pl.String, "first_r": pl.String}, orient="row")
+    nick_df = nick.pairs_frame()
+    if evidence_pairs:  # (sorted as the table's pairs are)
+        nick_df = pl.concat([nick_df, pl.DataFrame(evidence_pairs, schema=nick_df.schema, orient="row")]) \
+            .unique().sort(["first_l", "first_r"])
     # a record known only by shared/role addresses (info@, team@ ...) is not a person: it goes with the
     # automated senders (and is linked to the other records of the same address)
     f = f.with_columns(((pl.col("n_any") > 0) & (pl.col("n_email") == 0) & pl.col("linkedin_url").is_null())
@@ -283,10 +287,12 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     for ex, kind, rule, label in ((url_keys, "url", "same linkedin url", "linkedin_url=exact"),
                                   (email_keys, "email", "same email", "email=exact"),
                                   (auto_keys, "email_automated", "same email", "email=exact")):
-        star = ex.join(ex.group_by("grp", "key").agg(pl.col("idx").min().alias("root")), on=["grp", "key"]) \
-            .filter(pl.col("idx") != pl.col("root")).sort(["root", "idx", "key"])
+        # each record linked to the first record of its key (keys are never null), as one query
+        star = ex.lazy().with_columns(pl.col("idx").min().over("grp", "key").alias("root")) \
+            .filter(pl.col("idx") != pl.col("root")).sort(["root", "idx", "key"]).select("root", "idx", "key") \
+            .collect(engine="in-memory")
         words = evidence_words(rule, f"{label}: ")  # + the key: what apply() writes, without a call per link
-        for root, i, k in star.select("root", "idx", "key").rows():
+        for root, i, k in star.rows():
             ok, why = union(root, i, kind)
             if ok:
                 edges.append((root, i, rule, f"{label}: {k}", DETERMINISTIC_WEIGHT, words + k))
@@ -458,8 +464,7 @@ def score_pairs(records: pl.DataFrame, pairs: list[tuple[int, int]], *, messages
     pos = dict(zip(f.get_column("record_id").to_list(), f.get_column("idx").to_list(), strict=True))
     pp = pl.DataFrame([(pos[a], pos[b]) for a, b in pairs], schema={"l": pl.Int64, "r": pl.Int64}, orient="row")
     scored = compare_pairs(pp, units, utok, ctok, term_frequencies(f, st), st, st.prior_weight(f.height),
-                      pl.DataFrame(Nicknames.default().pairs(), schema={"first_l": pl.String, "first_r": pl.String},
-                                   orient="row"))
+                      Nicknames.default().pairs_frame())
     ids = f.select("idx", "record_id")
     return (pp.join(scored, on=["l", "r"], how="left", maintain_order="left")
             .join(ids.rename({"idx": "l", "record_id": "record_id_l"}), on="l", maintain_order="left")
