@@ -169,13 +169,10 @@ def drop_bulk_mail_of_people(events: pl.DataFrame, records: pl.DataFrame, people
     """An address that is both a person's own and used for their newsletter stays with the person (SPEC §5),
     but its bulk messages (the records with an automated hint: List-Unsubscribe, Precedence: bulk ...) are not
     one-to-one mail: their events are dropped from a person's events."""
-    bulk = records.filter(pl.col("automated_hint").is_not_null()).select("record_id")
-    persons = people.filter(pl.col("kind") == "person").select("person_id")
-    drop = events.select("record_id", "person_id").join(bulk, on="record_id", how="semi").join(
-        persons, on="person_id", how="semi")
-    if drop.height == 0:
+    drop = bulk_mail_records_of_people(records, events.select("record_id", "person_id").unique(), people)
+    if drop.len() == 0:
         return events
-    return events.join(drop.select("record_id").unique(), on="record_id", how="anti")
+    return events.filter(~pl.col("record_id").is_in(drop.implode()))
 
 
 def _check_config(cfg: Config) -> None:

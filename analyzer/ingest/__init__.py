@@ -16,7 +16,7 @@ import polars as pl
 from analyzer import schemas
 from analyzer.errors import InputError
 from analyzer.ingest import contacts, linkedin, mail  # noqa: F401  (parsers register themselves)
-from analyzer.ingest.collect import FileCollector, FileReport
+from analyzer.ingest.collect import FileCollector, FileReport, one_copy_each
 from analyzer.ingest.inputs import InputFile, discover
 from analyzer.ingest.registry import REGISTRY, Parser, Sniff, detect
 from analyzer.ingest.text import detect_encoding, looks_binary
@@ -72,13 +72,6 @@ class Ingested:
         self.messages = messages
         del self.__dict__["_released_messages"]
         return messages
-
-
-def _one_copy_each(values: pl.Series) -> pl.Series:
-    """``values`` (strings) as one chunk whose equal values share one copy of their text (30 MB less for the
-    thread ids of the large profile's messages, and as much in its events)."""
-    distinct = values.drop_nulls().unique(maintain_order=True)
-    return distinct.gather(values.cast(pl.Enum(distinct)).to_physical()).alias(values.name)
 
 
 def _sniff_name(name: str) -> str:
@@ -255,7 +248,7 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
 
     # a thread's id is repeated on each of its messages (208,000 distinct in 768,000 rows on the large
     # profile): every row points to one copy of its value, in messages and then in the events gathered from them
-    messages = messages.with_columns(_one_copy_each(messages.get_column("thread_id")))
+    messages = messages.with_columns(one_copy_each(messages.get_column("thread_id")))
     return Ingested(
         records=schemas.check(records, schemas.RECORDS, "ingest.records"),
         messages=schemas.check(messages, schemas.MESSAGES, "ingest.messages"),

@@ -91,6 +91,16 @@ def hashed_keys(text: pl.Series) -> pl.Series:
     return pl.Series("msg_key", keys, dtype=pl.String())
 
 
+def one_copy_each(values: pl.Series, order: pl.Series | None = None) -> pl.Series:
+    """``values`` (strings; gathered at the row numbers ``order`` when given) as one chunk in which equal
+    values share one copy of their text. A column of a few distinct values repeated on many rows (file names,
+    channels, thread ids) otherwise holds a copy per row once gathered or concatenated: 70 MB for the file
+    names of the large profile's 780,000 events, against 12 MB; 30 MB less for its thread ids."""
+    distinct = values.drop_nulls().unique(maintain_order=True)
+    codes = values.cast(pl.Enum(distinct)).to_physical()
+    return distinct.gather(codes if order is None else codes.gather(order)).alias(values.name)
+
+
 def sort_by_ints(frame: pl.DataFrame, *cols: str) -> pl.DataFrame:
     """``frame.sort(*cols)`` for non-negative integer columns whose combined values are distinct, through one
     64-bit key (a sort on several columns encodes every row first: about five times slower). Ties, if any,

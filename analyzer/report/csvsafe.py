@@ -80,15 +80,13 @@ def to_csv_frame(df: pl.DataFrame) -> pl.DataFrame:
 
 def write_csv(df: pl.DataFrame, path: Path) -> None:
     """Write ``df`` as UTF-8 CSV (header always present) with neutralised cells."""
-    frame = to_csv_frame(df)
-    with open(path, "wb") as fh:  # opened here: polars cannot open every path Python can (non-UTF-8 names)
-        frame.write_csv(fh, null_value="")
+    write_csv_parts([df], path)
 
 
 def write_csv_parts(parts: Iterable[pl.DataFrame], path: Path) -> None:
     """Write the frames of ``parts`` (one schema; at least one, possibly empty) one after another as one CSV
     file, header first: the same bytes as :func:`write_csv` of their concatenation, one part in memory at a
     time (every cell is made safe on its own)."""
-    with open(path, "wb") as fh:
+    with open(path, "wb") as fh:  # opened here: polars cannot open every path Python can (non-UTF-8 names)
         for i, part in enumerate(parts):
             to_csv_frame(part).write_csv(fh, null_value="", include_header=i == 0)

@@ -143,10 +143,11 @@ def parse_messages(f: InputFile, out: FileCollector) -> None:
             if hc.has("CONVERSATION ID"):
                 held = [data]
                 del data  # the fast path frees the bytes once polars has parsed them
-                fast = [_fast_message_rows(held, head, hc)]
-                if fast[0] is not None:
-                    # the list is emptied by build_messages, which frees the rows once it has filtered them
-                    build_messages(fast, _has_recipient_urls(hc), out)  # type: ignore[arg-type]
+                fast = _fast_message_rows(held, head, hc)
+                if fast is not None:
+                    # handed over in a list that build_messages empties: it frees the rows once it has filtered them
+                    rows, fast = [fast], None
+                    build_messages(rows, _has_recipient_urls(hc), out)
                     out.advance(f.size)
                     return
                 data = held[0] if held else f.read_bytes()
@@ -249,8 +250,6 @@ def _fast_message_rows(held: bytes | list[bytes], table: CsvTable, c: _Cols) -> 
     commas, newlines, n_cr = _count_bytes(data, b",\n\r")
     if n_cr and n_cr != data.count(b"\r\n"):
         return None  # a lone CR is a line break for the csv module: line numbers would differ
-    # the cells are scanned in streaming batches and only the columns read later are kept: the content of
-    # 500,000 messages (the largest part of the parsed table) is never held at once
     try:
         lf = pl.scan_csv(data, has_header=True, infer_schema=False, quote_char='"', raise_if_empty=False)
         names = lf.collect_schema().names()
