@@ -9,8 +9,10 @@ from email.header import decode_header, make_header
 from email.utils import getaddresses
 from functools import lru_cache
 
+import polars as pl
+
 from analyzer.ingest.text import clean_text
-from analyzer.normalize import clean_email
+from analyzer.normalize import PLAIN_NON_ASCII, clean_email
 
 log = logging.getLogger(__name__)
 
@@ -123,3 +125,85 @@ def _display_name(name: str, addr: str) -> str | None:
 @lru_cache(maxsize=60_000)
 def _header_addresses(value: bytes) -> tuple[Addr, ...]:
     return parse_addresses(_text(_unfold(value)))
+
+
+# ------------------------------------------------------------------------------------------------------------
+# Vectorised: the common single-address shapes in polars, the rest through parse_addresses
+# ------------------------------------------------------------------------------------------------------------
+
+# What a value must be for the vectorised forms: printable ASCII and the plain non-ASCII letters (no tab, no
+# control or other Unicode white space: Python's str.strip and \s would see more than polars' here), without
+# ";" (a ";"-separated list), "\" (quoted pairs), "=?" (encoded words), at most _FAST_LEN characters (names
+# are cut at MAX_TEXT).
+_FAST_CHARS = f"^[\\x20-\\x3a\\x3c-\\x5b\\x5d-\\x7e{PLAIN_NON_ASCII}]*$"
+_FAST_LEN = 1000
+# Inside angle brackets: printable ASCII but for the space and `"` `,` `;` `<` `>` (the class of _ADDR_ITEM).
+_ANGLE = r"[\x21\x23-\x2b\x2d-\x3a\x3d\x3f-\x7e]"
+# A bare address: printable ASCII but for the space and `"` `(` `)` `,` `:` `;` `<` `>` `[` `\` `]`.
+_BARE = r"[\x21\x23-\x27\x2a\x2b\x2d-\x39\x3d\x3f-\x5a\x5e-\x7e]"
+# A display name before `<`, unquoted: the allowed characters but for `"` `(` `)` `,` `:` `;` `<` `>` `@` `[` `]`.
+_PLAIN_NAME = f"[\\x20\\x21\\x23-\\x27\\x2a\\x2b\\x2d-\\x39\\x3d\\x3f\\x41-\\x5a\\x5e-\\x7e{PLAIN_NON_ASCII}]"
+# A quoted display name: the allowed characters but for `"`.
+_QUOTED_NAME = f"[\\x20\\x21\\x23-\\x3a\\x3c-\\x5b\\x5d-\\x7e{PLAIN_NON_ASCII}]"
+_RX_QUOTED = f'^ *"({_QUOTED_NAME}*)" *<({_ANGLE}+)> *$'
+_RX_PLAIN = f"^({_PLAIN_NAME}*)<({_ANGLE}+)> *$"
+_RX_BARE = f"^ *({_BARE}+@{_BARE}+) *$"
+# clean_email's address pattern, for printable ASCII without spaces.
+_EMAIL_PART = r"[\x21\x23-\x27\x2a\x2b\x2d-\x39\x3d\x3f\x41-\x5a\x5c\x5e-\x7e]"
+_RX_EMAIL = f"^{_EMAIL_PART}+@{_EMAIL_PART}+\\.{_EMAIL_PART}+$"
+
+
+def _fast_single_address(values: pl.Series) -> pl.DataFrame:
+    """For each value of ``values`` (a String series): ``ok``, whether the value is one address in a shape whose
+    :func:`parse_addresses` result polars computes exactly (``Name <a@x>``, ``"Name" <a@x>``, ``<a@x>``,
+    ``a@x`` with printable characters, no encoded word, no quoted pair, and an address ``clean_email`` keeps),
+    and there ``addr`` and ``name``: that one (address, display name) pair."""
+    v = pl.col("v")
+    quoted = v.str.extract_groups(_RX_QUOTED)
+    plain = v.str.extract_groups(_RX_PLAIN)
+    raw_addr = pl.coalesce(quoted.struct.field("2"), plain.struct.field("2"), v.str.extract(_RX_BARE, 1))
+    raw_name = pl.coalesce(quoted.struct.field("1"), plain.struct.field("1"))
+    # clean_email on printable ASCII without spaces or brackets: "mailto:" (any case) once, dots at both ends.
+    addr = (pl.col("raw_addr").str.replace(r"^[Mm][Aa][Ii][Ll][Tt][Oo]:", "").str.strip_chars(".")
+            .str.to_lowercase())
+    # _display_name: clean_text (a strip of spaces here), then quotes and spaces stripped, None when empty or
+    # the address again.
+    name = pl.col("raw_name").str.strip_chars("'\" ")
+    gate = (v.str.contains(_FAST_CHARS) & (v.str.len_chars() <= _FAST_LEN)
+            & ~v.str.contains("=?", literal=True))
+    return (
+        values.to_frame("v")
+        .select(gate=gate, raw_addr=pl.when(gate).then(raw_addr), raw_name=pl.when(gate).then(raw_name))
+        .with_columns(addr=addr)
+        .select(
+            ok=pl.col("addr").str.contains(_RX_EMAIL).fill_null(False) & (pl.col("addr").str.len_chars() <= 254),
+            addr="addr",
+            name=pl.when((name != "") & (name.str.to_lowercase() != pl.col("addr"))).then(name),
+        )
+        .with_columns(pl.when("ok").then(pl.col("addr", "name")))
+    )
+
+
+def single_addresses(values: pl.Series, header: bool = False) -> pl.DataFrame:
+    """The addresses of each value of ``values`` (a String series; null gives none): ``n``, how many
+    :func:`parse_addresses` finds (``_header_addresses`` of its UTF-8 bytes with ``header``), and ``addr``,
+    ``name``, its first (address, display name) pair (null without any). One row per value, in order.
+
+    Vectorised for the common single-address shapes (see :func:`_fast_single_address`); the other values go
+    through the Python function, once per distinct value."""
+    uniq = values.drop_nulls().unique()
+    fast = _fast_single_address(uniq)
+    schema = {"addr": pl.String(), "name": pl.String(), "n": pl.Int64()}
+    rest = uniq.filter(~fast.get_column("ok"))
+    parse = (lambda v: _header_addresses(v.encode("utf-8", "surrogatepass"))) if header else parse_addresses
+    slow_rows: list[tuple[str | None, str | None, int]] = []
+    for v in rest.to_list():
+        found = parse(v)
+        slow_rows.append((*found[0], len(found)) if found else (None, None, 0))
+    slow = pl.DataFrame(slow_rows, schema=schema, orient="row")
+    table = pl.concat([
+        pl.DataFrame({"v": uniq}).hstack(fast).filter("ok").select("v", "addr", "name", n=pl.lit(1, pl.Int64)),
+        pl.DataFrame({"v": rest}).hstack(slow),
+    ])
+    return (values.to_frame("v").join(table, on="v", how="left", maintain_order="left")
+            .select("addr", "name", pl.col("n").fill_null(0)))

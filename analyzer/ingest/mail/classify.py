@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterable
 from functools import lru_cache
 
 import polars as pl
@@ -69,6 +70,55 @@ def address_hint(addr: str, name: str | None) -> str | None:
         return "sent via a group or service"
     return None
 
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """A regex alternation of ``words``, literally, the longest first."""
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
+# address_hint's tests as Rust regexes, for printable ASCII addresses (one "@", as clean_email keeps them).
+_RX_LOCAL = r"^([^+@]*)"
+_RX_NOREPLY = f"^(?:{_alternatives(_NOREPLY_EXACT)})$|{_alternatives(_NOREPLY_PARTS)}"
+_RX_MACHINE = f"(?:^|[-._])(?:{_alternatives(_MACHINE_TOKENS)})(?:$|[-._])"
+_RX_PLATFORM = (f"^(?:.*\\.)?(?:{_alternatives(_PLATFORM_DOMAINS)})$"
+                f"|(?:{_alternatives(_PLATFORM_PARENTS)})$")
+_RX_BULK = f"^(?:{_alternatives(_BULK_SUBDOMAINS)})\\..*\\."
+_RX_VIA = r"\S\s+via\s+\S|\(via\s"
+# Where the regexes give address_hint's answer: a printable ASCII address with one "@", a name of printable
+# ASCII and the plain non-ASCII letters (no white space but the space).
+_RX_HINT_ADDR = r"^[\x21-\x3f\x41-\x7e]*@[\x21-\x3f\x41-\x7e]*$"
+
+
+def address_hints(addr: pl.Series, name: pl.Series) -> pl.Series:
+    """:func:`address_hint` of each (address, display name) pair (null address: null), vectorised for printable
+    ASCII addresses and plain names; the other pairs go through the Python function, once per distinct pair."""
+    from analyzer.normalize import PLAIN_NON_ASCII
+
+    a, n = pl.col("a"), pl.col("n")
+    local = a.str.extract(_RX_LOCAL, 1)
+    domain = a.str.extract(r"@(.*)$", 1)
+    frame = pl.DataFrame([addr.alias("a"), name.alias("n")])
+    res = frame.select(
+        ok=a.is_null() | (a.str.contains(_RX_HINT_ADDR)
+                          & (n.is_null() | n.str.contains(f"^[\\x20-\\x7e{PLAIN_NON_ASCII}]*$"))),
+        hint=pl.when(local.str.contains(_RX_NOREPLY)).then(pl.lit("noreply/notification address"))
+        .when(local.str.contains(_RX_MACHINE)).then(pl.lit("machine-mail address (tracking, orders, receipts ...)"))
+        .when(domain.str.contains(_RX_PLATFORM)).then(pl.lit("notification platform domain"))
+        .when(domain.str.contains(_RX_BULK)).then(pl.lit("bulk-mail subdomain"))
+        .when(n.str.contains(_RX_VIA)).then(pl.lit("sent via a group or service")),
+    )
+    ok = res.get_column("ok")
+    hint = res.get_column("hint")
+    if bool(ok.all()):
+        return hint.alias("hint")
+    idx = (~ok).arg_true()
+    rest = frame[idx]
+    uniq = rest.unique()
+    vals = pl.Series("hint", [address_hint(x, y) for x, y in uniq.iter_rows()], dtype=pl.String())
+    fixed = rest.join(uniq.with_columns(vals), on=["a", "n"], how="left", nulls_equal=True,
+                      maintain_order="left").get_column("hint")
+    return hint.scatter(idx, fixed).alias("hint")
 
 
 _BULK_PRECEDENCE = ("bulk", "list", "junk")

@@ -18,8 +18,8 @@ from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector, sort_by_ints, stable_key
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail import mbox_scan
-from analyzer.ingest.mail.addresses import _header_addresses, parse_addresses
-from analyzer.ingest.mail.classify import _WS, _header_hint_expr, address_hint
+from analyzer.ingest.mail.addresses import _header_addresses, single_addresses
+from analyzer.ingest.mail.classify import _WS, _header_hint_expr, address_hints
 from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind, gmail_labels
 from analyzer.ingest.mail.mbox_scan import iter_line_chunks, looks_like_mbox
 from analyzer.ingest.mail.message_dates import UTC_DT, _vector_dates, parse_mail_date, separator_date
@@ -32,9 +32,8 @@ from analyzer.ingest.mail.signature import (
     signature_evidence,
 )
 from analyzer.ingest.registry import Parser, Sniff, register
-from analyzer.ingest.text import clean_text
+from analyzer.ingest.text import clean_texts
 from analyzer.memory import release_free_memory
-from analyzer.normalize import clean_email
 
 log = logging.getLogger(__name__)
 
@@ -86,9 +85,9 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
 
     The file is read in pieces of ``mbox_scan.LINE_CHUNK`` bytes, each turned into one row per message with
     the headers read (see :func:`mbox_scan.header_table`), two pieces at a time; then, for the whole file, the
-    messages' fields (labels, dates, ids: :func:`_message_fields`) while another thread parses the distinct
-    addresses (:func:`_warm_caches`), and the participants and records (:func:`_mbox_messages`). Python runs
-    once per DISTINCT value (addresses, labels, unusual dates), not once per message.
+    messages' fields (labels, dates, ids: :func:`_message_fields`) while another thread reads the signature
+    evidence, and the participants and records (:func:`_mbox_messages`). Python runs once per DISTINCT unusual
+    value (addresses in rare shapes, labels, unusual dates), not once per message.
     """
     folder = file_folder_kind(f)
     try:
@@ -97,17 +96,12 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
         raise InputError(f.display, f"cannot be read ({exc.strerror or exc})") from None
     parts: list[pl.DataFrame] = []
     lines_before = 0
-    warm_left = _WARM_MAX
 
     def collect(done: Future[tuple[pl.DataFrame, int]]) -> None:
-        # The addresses of each piece are parsed here, in this thread, while the workers read the next pieces
-        # (up to _WARM_MAX distinct values; the rest once the file is read).
-        nonlocal lines_before, warm_left
+        nonlocal lines_before
         part, n_lines = done.result()
         if part.height:
             parts.append(part.with_columns(pl.col("line") + lines_before))
-            if warm_left > 0:
-                warm_left -= _warm_caches(part, warm_left)
         lines_before += n_lines
 
     # Two pieces are turned into frames at a time and one more is read ahead: numpy and polars release the
@@ -131,16 +125,12 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
         release_free_memory()  # the pieces' arrow buffers, now copied: returned at once, not a second later
         msgs = raw
         if raw.height:
-            # Python parses the addresses (holding the GIL) while polars reads the fields and the signatures
-            # (releasing it). The signature evidence of a message depends on its lines only: it is read for
-            # every message here, the ignored ones dropped with their rows later.
-            warmed = pool.submit(_warm_caches, raw) if warm_left <= 0 else None
+            # The signature evidence of a message depends on its lines only: it is read for every message here,
+            # the ignored ones dropped with their rows later, while this thread reads the fields.
             evidence = pool.submit(signature_evidence, raw.select("sig_lines", "sig_dashed"))
             msgs = _message_fields(raw.drop("sig_lines", "sig_dashed"))
             del raw
             msgs = msgs.hstack(evidence.result())
-            if warmed is not None:
-                warmed.result()
     n_seen = msgs.height
     notes: list[str] = []
     if n_seen and folder in ("spam", "trash", "draft"):
@@ -156,36 +146,6 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
         out.note("folder named as Sent: every sender is taken as the owner")
     for note in notes:
         out.note(note)
-
-
-#: At most this many distinct values are parsed ahead (below the sizes of the caches they fill).
-_WARM_MAX = 50_000
-
-
-def _warm_caches(m: pl.DataFrame, limit: int = _WARM_MAX) -> int:
-    """Parse the distinct From values and To/Cc/Bcc list items of ``m`` (and their addresses' hints) into the
-    caches of ``_header_addresses``, ``parse_addresses`` and ``address_hint``, exactly as
-    :func:`_mbox_messages` and :func:`_address_rows` will ask for them: Python work done while polars works on
-    something else. Pure cache warming: nothing is recorded. At most ``limit`` values of each kind are parsed;
-    returns how many values were new to the caches (``parse_addresses`` misses)."""
-    misses = parse_addresses.cache_info().misses
-    froms = m.get_column("from").drop_nulls().unique(maintain_order=True).head(limit).to_list()
-    lists = pl.concat([m.get_column(c) for c in _ADDR_HEADERS]).drop_nulls().unique(maintain_order=True)
-    simple = lists.filter(~lists.str.contains(_RX_LIST_SLOW))
-    split = simple.str.split(",").explode().unique(maintain_order=True)
-    pieces = split.filter(split.str.contains(_RX_SIMPLE_ADDR)).head(limit).to_list()
-    whole = lists.filter(lists.str.contains(_RX_LIST_SLOW)).head(limit).to_list()
-    for v in froms:
-        addrs = _header_addresses(_b(v) or b"")
-        if addrs:
-            address_hint(*addrs[0])
-    for p in pieces:
-        for a in parse_addresses(p):
-            address_hint(*a)
-    for v in whole:
-        for a in _header_addresses(_b(v) or b""):
-            address_hint(*a)
-    return parse_addresses.cache_info().misses - misses
 
 
 def _per_value(col: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
@@ -220,30 +180,23 @@ _RX_SIMPLE_ADDR = (r'^[ \t]*(?:(?:"(?:[^"\\\r\n]|\\.)*"|[^",<>()@;:\\\[\]]*?)[ \
 _RX_LIST_SLOW = r"[;\x00-\x08\x0e-\x1f\x7f]"
 
 
-class _Participants:
-    """Distinct (address, display name) pairs and addresses of one file, numbered in Python (pid, aid)."""
-
-    def __init__(self) -> None:
-        self.pids: dict[tuple[str, str | None], int] = {}
-        self.aids: dict[str, int] = {}
-        self.addr: list[str] = []
-        self.name: list[str | None] = []
-        self.aid: list[int] = []
-
-    def pid(self, addr: str, name: str | None) -> int:
-        """The number of (addr, name)."""
-        k = self.pids.get((addr, name))
-        if k is None:
-            k = self.pids[(addr, name)] = len(self.addr)
-            self.addr.append(addr)
-            self.name.append(name)
-            self.aid.append(self.aids.setdefault(addr, len(self.aids)))
-        return k
+def _people(*pairs: pl.DataFrame) -> pl.DataFrame:
+    """The distinct (addr, name) pairs of the frames ``pairs`` (addr not null), numbered: ``pid`` per pair,
+    ``aid`` per address (any numbering: records are ordered by their first mention, not by these numbers)."""
+    people = pl.concat([p.select("addr", "name") for p in pairs]).filter(pl.col("addr").is_not_null()).unique()
+    return people.with_row_index("pid").select(
+        pl.col("pid").cast(pl.Int64), "addr", "name", aid=pl.col("addr").rank("dense").cast(pl.Int64))
 
 
-def _address_rows(m: pl.DataFrame, people: _Participants) -> pl.DataFrame:
-    """(k, f, j, pid, aid) sorted by (k, f, j): the addresses of each message's To (f=0), Cc (1) and Bcc (2) in
-    order, as ``parse_addresses`` reads them."""
+def _with_pid(frame: pl.DataFrame, people: pl.DataFrame, *cols: str) -> pl.DataFrame:
+    """``frame`` (with addr and name columns) with the ``pid`` and ``cols`` of its pair in ``people``."""
+    return frame.join(people.select("addr", "name", "pid", *cols), on=["addr", "name"], how="left",
+                      nulls_equal=True, maintain_order="left")
+
+
+def _list_addresses(m: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The addresses of each message's To (f=0), Cc (1) and Bcc (2), as ``parse_addresses`` reads them: (k, f,
+    vid) per message and header, and (vid, j, addr, name), the j-th address of each distinct value vid."""
     long = pl.concat([m.select("k", f=pl.lit(i, pl.Int8), v=pl.col(c)).drop_nulls("v")
                       for i, c in enumerate(_ADDR_HEADERS)])
     # Distinct values get an integer id: the long strings of mass mail are not copied around.
@@ -257,25 +210,31 @@ def _address_rows(m: pl.DataFrame, people: _Participants) -> pl.DataFrame:
         .with_columns(ok=pl.col("p").str.contains(_RX_SIMPLE_ADDR))
     )
     uniq = pieces.filter("ok").select("p").unique()
-    parsed = [parse_addresses(p) for p in uniq.get_column("p").to_list()]
-    uniq = uniq.with_columns(pl.Series("pid", [people.pid(*a[0]) if len(a) == 1 else None for a in parsed],
-                                       dtype=pl.Int64()))
+    uniq = uniq.hstack(single_addresses(uniq.get_column("p")))
     pieces = pieces.join(uniq, on="p", how="left")
-    good = pieces.group_by("vid").agg(pl.col("pid").is_not_null().all().alias("one")).filter("one").select("vid")
-    simple = pieces.join(good, on="vid", how="semi").select("vid", "pid")
-    simple = simple.with_columns(j=_rank_in_group(pl.col("vid")))
+    one = pl.col("n") == 1
+    good = pieces.group_by("vid").agg(one.fill_null(False).all().alias("one")).filter("one").select("vid")
+    simple = pieces.join(good, on="vid", how="semi").select("vid", "addr", "name")
+    simple = simple.select("vid", j=_rank_in_group(pl.col("vid")), addr="addr", name="name")
     rest = values.join(good, on="vid", how="anti")
-    cols: dict[str, list[int]] = {"vid": [], "j": [], "pid": []}
+    cols: dict[str, list[object]] = {"vid": [], "j": [], "addr": [], "name": []}
     for vid, v in rest.select("vid", "v").iter_rows():
         for j, (addr, name) in enumerate(_header_addresses(_b(v) or b"")):
             cols["vid"].append(vid)
             cols["j"].append(j)
-            cols["pid"].append(people.pid(addr, name))
-    slow = pl.DataFrame(cols, schema={"vid": pl.UInt32(), "j": pl.Int64(), "pid": pl.Int64()})
-    per_value = pl.concat([simple.select(slow.columns), slow])
-    aid = pl.Series("aid", people.aid, dtype=pl.Int64())
-    out = sort_by_ints(long.join(per_value, on="vid", how="inner").select("k", "f", "j", "pid"), "k", "f", "j")
-    return out.with_columns(aid=aid.gather(out.get_column("pid")))
+            cols["addr"].append(addr)
+            cols["name"].append(name)
+    slow = pl.DataFrame(cols, schema={"vid": pl.UInt32(), "j": pl.Int64(), "addr": pl.String(),
+                                      "name": pl.String()})
+    return long, pl.concat([simple, slow])
+
+
+def _address_rows(long: pl.DataFrame, per_value: pl.DataFrame) -> pl.DataFrame:
+    """(k, f, j, pid, aid) sorted by (k, f, j), from :func:`_list_addresses`' frames (per_value with the pid and
+    aid of each address)."""
+    out = long.join(per_value.select("vid", "j", "pid", "aid"), on="vid", how="inner").select(
+        "k", "f", "j", "pid", "aid")
+    return sort_by_ints(out, "k", "f", "j")
 
 
 def _rank_in_group(key: pl.Expr, start: int = 0) -> pl.Expr:
@@ -364,29 +323,28 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) ->
 
     # Senders, once per distinct From value; the address's own hint, else the message's header hint.
     m = m.with_columns(owner=pl.lit(folder_sent) | pl.col("l_sent"))
-    people = _Participants()
-
-    def sender(frm: str | None) -> tuple[object, ...]:
-        senders = _header_addresses(_b(frm) or b"") if frm is not None else ()
-        if not senders:
-            return None, None
-        s_addr, s_name = senders[0]
-        return people.pid(s_addr, s_name), address_hint(s_addr, s_name)
-
-    m = m.hstack(_map_unique(m, ["from"], sender, {"s_pid": pl.Int64(), "a_hint": pl.String()})).with_columns(
-        s_hint=pl.coalesce("a_hint", "hint"))
-    for line in m.filter(pl.col("s_pid").is_null()).get_column("line").to_list():
+    froms = m.select("from").unique()
+    froms = froms.hstack(single_addresses(froms.get_column("from"), header=True).select("addr", "name"))
+    for line in m.join(froms.filter(pl.col("addr").is_null()), on="from", how="semi", nulls_equal=True,
+                       maintain_order="left").get_column("line").to_list():
         out.reject(line, "no sender address")
-    m = m.filter(pl.col("s_pid").is_not_null())
+    froms = froms.filter(pl.col("addr").is_not_null())
+    m = m.join(froms.select("from"), on="from", how="semi", maintain_order="left")
     if m.height == 0:
         return []
 
     # Recipients: one per distinct address of To, Cc, Bcc (the first one's name), not the sender (mail to
     # oneself, the sender in Cc).
-    ar = _address_rows(m, people)
+    long, per_value = _list_addresses(m)
+    people = _people(froms, per_value)
+    p_hint = address_hints(people.get_column("addr"), people.get_column("name"))
+    people = people.with_columns(a_hint=p_hint)
+    froms = _with_pid(froms, people, "aid", "a_hint")
+    per_value = _with_pid(per_value, people, "aid")
+    m = m.join(froms.select("from", s_pid="pid", s_aid="aid", a_hint="a_hint"), on="from", how="left",
+               maintain_order="left").with_columns(s_hint=pl.coalesce("a_hint", "hint"))
+    ar = _address_rows(long, per_value)
     ar = ar.filter((pl.col("k") * (1 << 32) + pl.col("aid")).is_first_distinct())
-    p_aid = pl.Series("aid", people.aid, dtype=pl.Int64())
-    m = m.with_columns(s_aid=p_aid.gather(m.get_column("s_pid")))
     rm = (ar.join(m.select("k", "line", "s_aid"), on="k", how="inner", maintain_order="left")
           .filter(pl.col("aid") != pl.col("s_aid"))
           .with_columns(pos=_rank_in_group(pl.col("k"), 1)))
@@ -410,9 +368,9 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) ->
     recs = recs.join(most_frequent_signature(m.with_columns(key=sender_key), "key"), on="key", how="left",
                      maintain_order="left")
     rec_pid = recs.get_column("key") // 4
-    p_hint = pl.Series([address_hint(a, n) for a, n in zip(people.addr, people.name, strict=True)], dtype=pl.String())
-    names = pl.Series([clean_text(n) if n is not None else None for n in people.name], dtype=pl.String())
-    emails = pl.Series([clean_email(a) for a in people.addr], dtype=pl.String()).gather(rec_pid)
+    names = clean_texts(people.get_column("name"))
+    # clean_email of an address it made is that address.
+    emails = people.get_column("addr").gather(rec_pid)
     records = recs.select(
         "line", *SIG_COLUMNS,
         role=pl.when(pl.col("first") % (1 << 24) == 0).then(pl.lit("sender")).otherwise(pl.lit("recipient")),
@@ -428,7 +386,7 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) ->
     n_sep_dated = m.filter(pl.col("sep_dated") & ~pl.col("l_chat")).height
     nokey = m.filter(pl.col("mid").is_null()).select("k", "sep", "s_pid", "ts")
     if nokey.height:
-        p_addr = pl.Series(people.addr, dtype=pl.String())
+        p_addr = people.get_column("addr")
         r_addrs = ar.join(nokey.select("k"), on="k", how="semi")
         r_addrs = r_addrs.with_columns(addr=p_addr.gather(r_addrs.get_column("pid"))).group_by("k").agg(
             pl.col("addr").sort().alias("r_addrs"))
@@ -437,7 +395,7 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) ->
         for sep, s_pid, ts_, addrs in nokey.select("sep", "s_pid", "ts", "r_addrs").iter_rows():
             g = _GMAIL_SEP_ID.match(_b(sep) or b"")
             keys_.append(stable_key("gmail", g.group(1)) if g else
-                         stable_key("email", people.addr[s_pid], ts_, addrs or []))
+                         stable_key("email", p_addr[s_pid], ts_, addrs or []))
         m = m.join(nokey.select("k", pl.Series("key2", keys_, dtype=pl.String())), on="k", how="left",
                    maintain_order="left")
     else:
