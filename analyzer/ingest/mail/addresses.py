@@ -133,8 +133,7 @@ def _header_addresses(value: bytes) -> tuple[Addr, ...]:
 
 # What a value must be for the vectorised forms: printable ASCII and the plain non-ASCII letters (no tab, no
 # control or other Unicode white space: Python's str.strip and \s would see more than polars' here), without
-# ";" (a ";"-separated list), "\" (quoted pairs), "=?" (encoded words), at most _FAST_LEN characters (names
-# are cut at MAX_TEXT).
+# ";" (a ";"-separated list) or "\" (quoted pairs), at most _FAST_LEN characters (names are cut at MAX_TEXT).
 _FAST_CHARS = f"^[\\x20-\\x3a\\x3c-\\x5b\\x5d-\\x7e{PLAIN_NON_ASCII}]*$"
 _FAST_LEN = 1000
 # Inside angle brackets: printable ASCII but for the space and `"` `,` `;` `<` `>` (the class of _ADDR_ITEM).
@@ -153,30 +152,76 @@ _EMAIL_PART = r"[\x21\x23-\x27\x2a\x2b\x2d-\x39\x3d\x3f\x41-\x5a\x5c\x5e-\x7e]"
 _RX_EMAIL = f"^{_EMAIL_PART}+@{_EMAIL_PART}+\\.{_EMAIL_PART}+$"
 
 
+# A display name that is one RFC 2047 encoded word in UTF-8 (as Gmail writes non-ASCII names), well formed: base64
+# with its padding (group 2), or Q of printable ASCII and =XX escapes (group 3). decode_header reads such a name
+# into the bytes these decode to, make_header into their UTF-8 text (and keeps the raw name when it is not UTF-8).
+_RX_WORD = (r"^=\?[Uu][Tt][Ff]-8\?(?:([Bb])\?((?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?)"
+            r"|[Qq]\?((?:[\x21-\x3c\x3e\x40-\x7e]|=[0-9A-Fa-f]{2})*))\?=$")
+_NAME_TEXT = f"^[\\x20-\\x7e{PLAIN_NON_ASCII}]*$"
+
+
+def _decoded_words(names: pl.Series) -> pl.Series:
+    """:func:`decode_words` of each name of ``names`` (each matching ``_RX_WORD``), or null where polars does not
+    give its exact result (the decoded bytes are not UTF-8)."""
+    parts = names.to_frame("w").select(pl.col("w").str.extract_groups(_RX_WORD)).unnest("w")
+    q_hex = (parts.get_column("3").str.extract_all(r"=[0-9A-Fa-f]{2}|[^=]")
+             .list.eval(pl.when(pl.element().str.len_bytes() == 3).then(pl.element().str.slice(1))
+                        .otherwise(pl.element().str.replace("_", " ", literal=True).str.encode("hex")))
+             .list.join(""))
+    raw = pl.select(pl.when(parts.get_column("1").is_not_null())
+                    .then(parts.get_column("2").str.decode("base64", strict=False))
+                    .otherwise(q_hex.str.decode("hex", strict=False))).to_series()
+    try:
+        return raw.cast(pl.String).alias(names.name)
+    except pl.exceptions.ComputeError:  # some are not UTF-8 (rare): those are left to the Python function
+        return pl.Series(names.name, [_utf8_or_none(b) for b in raw.to_list()], dtype=pl.String())
+
+
+def _utf8_or_none(value: bytes | None) -> str | None:
+    try:
+        return None if value is None else value.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _fast_single_address(values: pl.Series) -> pl.DataFrame:
     """For each value of ``values`` (a String series): ``ok``, whether the value is one address in a shape whose
     :func:`parse_addresses` result polars computes exactly (``Name <a@x>``, ``"Name" <a@x>``, ``<a@x>``,
-    ``a@x`` with printable characters, no encoded word, no quoted pair, and an address ``clean_email`` keeps),
-    and there ``addr`` and ``name``: that one (address, display name) pair."""
+    ``a@x`` with printable characters, no quoted pair, a name in plain text or one UTF-8 encoded word, and an
+    address ``clean_email`` keeps), and there ``addr`` and ``name``: that one (address, display name) pair."""
     v = pl.col("v")
     quoted = v.str.extract_groups(_RX_QUOTED)
     plain = v.str.extract_groups(_RX_PLAIN)
-    raw_addr = pl.coalesce(quoted.struct.field("2"), plain.struct.field("2"), v.str.extract(_RX_BARE, 1))
-    raw_name = pl.coalesce(quoted.struct.field("1"), plain.struct.field("1"))
+    frame = values.to_frame("v").select(
+        gate=v.str.contains(_FAST_CHARS) & (v.str.len_chars() <= _FAST_LEN),
+        raw_addr=pl.coalesce(quoted.struct.field("2"), plain.struct.field("2"), v.str.extract(_RX_BARE, 1)),
+        # the name as _split_addresses gives it (no tab here: blanks around an unquoted name are spaces)
+        raw_name=pl.coalesce(quoted.struct.field("1"), plain.struct.field("1").str.strip_chars(" ")),
+    )
+    # Names with an encoded word: decoded when they are exactly one, else left to Python.
+    raw_name = frame.get_column("raw_name")
+    coded = raw_name.str.contains("=?", literal=True).fill_null(False) & frame.get_column("gate")
+    text = raw_name
+    text_ok = ~coded
+    if coded.any():
+        idx = coded.arg_true()
+        words = raw_name.gather(idx)
+        decoded = pl.select(pl.when(words.str.contains(_RX_WORD)).then(_decoded_words(words))).to_series()
+        decoded_ok = (decoded.str.contains(_NAME_TEXT) & (decoded.str.len_chars() <= _FAST_LEN)).fill_null(False)
+        text = text.scatter(idx, decoded)
+        text_ok = text_ok.scatter(idx, decoded_ok)
     # clean_email on printable ASCII without spaces or brackets: "mailto:" (any case) once, dots at both ends.
     addr = (pl.col("raw_addr").str.replace(r"^[Mm][Aa][Ii][Ll][Tt][Oo]:", "").str.strip_chars(".")
             .str.to_lowercase())
     # _display_name: clean_text (a strip of spaces here), then quotes and spaces stripped, None when empty or
     # the address again.
-    name = pl.col("raw_name").str.strip_chars("'\" ")
-    gate = (v.str.contains(_FAST_CHARS) & (v.str.len_chars() <= _FAST_LEN)
-            & ~v.str.contains("=?", literal=True))
+    name = pl.col("text").str.strip_chars("'\" ")
     return (
-        values.to_frame("v")
-        .select(gate=gate, raw_addr=pl.when(gate).then(raw_addr), raw_name=pl.when(gate).then(raw_name))
+        frame.select("gate", "raw_addr", text=text, text_ok=text_ok)
         .with_columns(addr=addr)
         .select(
-            ok=pl.col("addr").str.contains(_RX_EMAIL).fill_null(False) & (pl.col("addr").str.len_chars() <= 254),
+            ok=(pl.col("gate") & pl.col("text_ok") & pl.col("addr").str.contains(_RX_EMAIL)
+                & (pl.col("addr").str.len_chars() <= 254)).fill_null(False),
             addr="addr",
             name=pl.when((name != "") & (name.str.to_lowercase() != pl.col("addr"))).then(name),
         )
