@@ -139,3 +139,35 @@ def test_cut_lines_every_kind_and_length(padding: bytes) -> None:
              b"egin forwarded message:", b"<a@b.c>:", b"<a@b.c> :", b"Wrote:", b"Hi De: x", b"hello"]
     cuts = _cut_lines(*_line_arrays(b"\n".join(lines) + padding))
     assert cuts.tolist() == [0, 1, 5, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21]
+
+
+def test_plain_quoted_printable_windows_read_as_decoded() -> None:
+    """The quoted-printable windows read in numpy (no "=", printable ASCII and tabs) give the lines _qp_lines gives
+    them; the others are left to it. Random lines: trailing blanks, "=", non-ASCII, lone "\\r", other line breaks,
+    quoted lines, sentence ends, lengths around the limits, LF and CRLF."""
+    import random
+
+    from analyzer.ingest.mail.signature import _plain_qp_lines, _qp_lines
+
+    rnd = random.Random(5)
+    pieces = [b"Jane Doe", b"x", b"CEO | Acme", b"  ", b"\t", b"=20", b"=", b"=C3=A9", b"\xc3\xa9", b"\xe9", b"\r",
+              b"\x0b", b"\x0c", b"\x1c", b"\x1f", b"\x7f", b">", b"!", b"?", b",", b";", b":", b".", b"a" * 60,
+              b"https://linkedin.com/in/jane", b" ", b"-- "]
+    plain = [b"Jane Doe", b"CEO | Acme", b"  ", b"\t", b">", b"!", b",", b".", b"a" * 60, b" ", b"x"]
+    lines = [b"".join(rnd.choice(plain if rnd.random() < 0.8 else pieces) for _ in range(rnd.randint(0, 4)))
+             for _ in range(20000)]
+    data = b"".join(line + rnd.choice([b"\n", b"\r\n"]) for line in lines)
+    arr = np.frombuffer(data, dtype=np.uint8)
+    nl = np.flatnonzero(arr == 10)
+    starts = np.r_[0, nl[:-1] + 1].astype(np.int64)
+    ends = nl.astype(np.int64)
+    ends -= (ends > starts) & (arr[np.maximum(ends - 1, 0)] == 13)
+    w0 = np.arange(0, len(starts) - 20, 7, dtype=np.int64)
+    w1 = w0 + np.array([rnd.randint(1, 6) for _ in w0], dtype=np.int64)
+    msgs = np.arange(len(w0), dtype=np.int64) * 3
+    done, owner, text = _plain_qp_lines(data, arr, starts, ends, msgs, w0, w1)
+    assert 0.1 < done.mean() < 0.9
+    want_owner, want_text = _qp_lines(data, starts, ends, msgs[done], w0[done], w1[done])
+    assert owner.tolist() == want_owner.tolist()
+    assert text.to_pylist() == want_text.to_pylist()
+    assert len(owner) > 100

@@ -272,21 +272,28 @@ def int64_arrow(values: np.ndarray, valid: np.ndarray | None = None,
     return pa.Array.from_buffers(type or pa.int64(), len(data), [bitmap, pa.py_buffer(data)])
 
 
+def _binary_spans(data: bytes | memoryview, start: np.ndarray, end: np.ndarray) -> pa.Array:
+    """The byte ranges ``data[start[i]:end[i]]`` (in file order, not overlapping; at least one) as an arrow
+    ``large_binary`` array of their own: one array over ``data`` whose odd elements are the gaps between the
+    ranges, of which only the even ones are copied out."""
+    n = len(start)
+    offsets = np.empty(2 * n, dtype=np.int64)
+    offsets[0::2] = start
+    offsets[1::2] = end
+    whole = pa.LargeBinaryArray.from_buffers(pa.large_binary(), 2 * n - 1,
+                                             [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+    return whole.take(int64_arrow(np.arange(0, 2 * n, 2, dtype=np.int64)))
+
+
 def _span_array(data: bytes | memoryview, start: np.ndarray, end: np.ndarray) -> pa.Array:
     """The byte ranges ``data[start[i]:end[i]]`` (in file order, not overlapping) as an arrow ``large_string``
     array of their own (no view of ``data``): one arrow array over ``data`` whose odd elements are the gaps
     between the ranges, of which only the even ones are copied out. When some ranges are not UTF-8 (8-bit
     Windows-1252 names in old mail), every range is decoded in Python with those bytes read as Windows-1252, as
     ``_text`` in ``mail`` does."""
-    n = len(start)
-    if n == 0:
+    if len(start) == 0:
         return pa.array([], type=pa.large_string())
-    offsets = np.empty(2 * n, dtype=np.int64)
-    offsets[0::2] = start
-    offsets[1::2] = end
-    whole = pa.LargeBinaryArray.from_buffers(pa.large_binary(), 2 * n - 1,
-                                             [None, pa.py_buffer(offsets), pa.py_buffer(data)])
-    ranges = whole.take(int64_arrow(np.arange(0, 2 * n, 2, dtype=np.int64)))
+    ranges = _binary_spans(data, start, end)
     try:
         return ranges.cast(pa.large_string())
     except pa.ArrowInvalid:

@@ -51,7 +51,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from analyzer.ingest.mail.mbox_scan import PieceLines, _span_array, int64_arrow
+from analyzer.ingest.mail.mbox_scan import PieceLines, _binary_spans, _span_array, int64_arrow
 from analyzer.normalize import canonical_linkedin_url
 
 #: The evidence columns, as in RECORDS.
@@ -354,6 +354,12 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
         texts.append(_span_array(data, starts[rows], ends[rows]))
     qp_msgs = msgs[qp[msgs]]
     if len(qp_msgs):
+        done, owner_qp, text_qp = _plain_qp_lines(data, arr, starts, ends, qp_msgs, w0[qp_msgs], w1[qp_msgs])
+        if len(owner_qp):
+            owners.append(owner_qp)
+            texts.append(text_qp)
+        qp_msgs = qp_msgs[~done]
+    if len(qp_msgs):
         owner_qp, text_qp = _qp_lines(data, starts, ends, qp_msgs, w0[qp_msgs], w1[qp_msgs])
         owners.append(owner_qp)
         texts.append(text_qp)
@@ -368,6 +374,48 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
     lists = pa.LargeListArray.from_arrays(int64_arrow(offsets), text)
     return pl.DataFrame([pl.Series("sig_lines", lists, dtype=pl.List(pl.String())),
                          pl.Series("sig_dashed", dashed, dtype=pl.Boolean())])
+
+
+def _plain_qp_lines(data: bytes | memoryview, arr: np.ndarray, starts: np.ndarray, ends: np.ndarray,
+                    msgs: np.ndarray, w0: np.ndarray, w1: np.ndarray) -> tuple[np.ndarray, np.ndarray, pa.Array]:
+    """The window lines of the quoted-printable messages ``msgs`` whose window needs no decoding, read as
+    :func:`_qp_lines` reads them, in numpy: which of ``msgs`` were read, and (message, text) of their lines.
+
+    A window of tabs, line ends and printable ASCII without "=" is its own decoding (``a2b_qp`` copies such
+    bytes), its lines are the physical lines (no other line break of ``str.splitlines``), and ``rstrip`` only
+    removes spaces and tabs from them."""
+    cnt = w1 - w0
+    rows = np.repeat(w0 - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()), dtype=np.int64)
+    at = np.repeat(np.arange(len(msgs)), cnt)
+    ls, le = starts[rows], ends[rows]
+    # Lines holding "=", a control character but the tab (a lone "\r" too: ends drop only the one before
+    # "\n") or a byte beyond ASCII: their window goes through _qp_lines.
+    line_len = le - ls
+    if int(line_len.sum()):
+        spans = _binary_spans(data, ls, le)
+        offs = np.frombuffer(spans.buffers()[1], dtype=np.int64)[spans.offset: spans.offset + len(rows) + 1]
+        raw = np.frombuffer(spans.buffers()[2], dtype=np.uint8)[offs[0]: offs[-1]]
+        bad = np.zeros(len(raw) + 1, dtype=np.int64)
+        np.cumsum((raw == ord("=")) | (raw > 126) | ((raw < 32) & (raw != 9)), out=bad[1:])
+        line_bad = bad[offs[1:] - offs[0]] - bad[offs[:-1] - offs[0]]
+    else:
+        line_bad = np.zeros(len(rows), dtype=np.int64)
+    done = np.bincount(at, weights=line_bad, minlength=len(msgs)) == 0
+    keep = done[at]
+    rows, at, ls, le = rows[keep], at[keep], ls[keep], le[keep]
+    # rstrip: spaces and tabs at the end of each line
+    moving = np.arange(len(rows))
+    is_blank = np.zeros(256, dtype=bool)
+    is_blank[[9, 32]] = True
+    le = le.copy()
+    while len(moving := moving[(le[moving] > ls[moving]) & is_blank[arr[np.maximum(le[moving] - 1, 0)]]]):
+        le[moving] -= 1
+    ln = le - ls
+    last = arr[np.maximum(le - 1, 0)]
+    ok = ((ln >= 5) & (ln <= _MAX_LINE) & (arr[np.minimum(ls, len(arr) - 1)] != _GT) & ~np.isin(last, _NOT_LAST))
+    owner = msgs[at[ok]]
+    text = _span_array(data, ls[ok], le[ok]) if ok.any() else pa.array([], type=pa.large_string())
+    return done, owner, text
 
 
 def _qp_lines(data: bytes | memoryview, starts: np.ndarray, ends: np.ndarray, msgs: np.ndarray, w0: np.ndarray,
