@@ -11,6 +11,7 @@ import re
 from collections import deque
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
 import polars as pl
 
@@ -124,10 +125,14 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
         parts.clear()
         release_free_memory()  # the pieces' arrow buffers, now copied: returned at once, not a second later
         msgs = raw
+        addresses: Future[_ParsedAddresses] | None = None
         if raw.height:
-            # The signature evidence of a message depends on its lines only: it is read for every message here,
-            # the ignored ones dropped with their rows later, while this thread reads the fields.
+            # The signature evidence of a message depends on its lines only, and its addresses on its headers: both
+            # are read for every message here (the ignored ones dropped with their rows later), in the workers,
+            # while this thread reads the fields.
             evidence = pool.submit(signature_evidence, raw.select("sig_lines", "sig_dashed"))
+            if folder not in ("spam", "trash", "draft"):
+                addresses = pool.submit(_parse_addresses, raw.select("from", *_ADDR_HEADERS))
             msgs = _message_fields(raw.drop("sig_lines", "sig_dashed"))
             del raw
             msgs = msgs.hstack(evidence.result())
@@ -135,8 +140,8 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
     notes: list[str] = []
     if n_seen and folder in ("spam", "trash", "draft"):
         out.ignore(IGNORE_FOLDER, n_seen)
-    elif n_seen:
-        notes = _mbox_messages(msgs, out, folder_sent=folder == "sent")
+    elif n_seen and addresses is not None:
+        notes = _mbox_messages(msgs, out, addresses.result(), folder_sent=folder == "sent")
     rep = out.report
     if n_seen == 0 or rep.used + rep.ignored == 0:
         raise InputError(f.display, "contains no valid mail message" + (
@@ -194,14 +199,24 @@ def _with_pid(frame: pl.DataFrame, people: pl.DataFrame, *cols: str) -> pl.DataF
                       nulls_equal=True, maintain_order="left")
 
 
-def _list_addresses(m: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """The addresses of each message's To (f=0), Cc (1) and Bcc (2), as ``parse_addresses`` reads them: (k, f,
-    vid) per message and header, and (vid, j, addr, name), the j-th address of each distinct value vid."""
-    long = pl.concat([m.select("k", f=pl.lit(i, pl.Int8), v=pl.col(c)).drop_nulls("v")
-                      for i, c in enumerate(_ADDR_HEADERS)])
+@dataclass(frozen=True, slots=True)
+class _ParsedAddresses:
+    """The addresses of a file's distinct address headers, as ``parse_addresses`` reads them: ``froms`` (from,
+    addr, name: its first address, null without any), ``values`` (v, vid: each distinct To, Cc or Bcc value
+    numbered) and ``per_value`` (vid, j, addr, name: the j-th address of each)."""
+
+    froms: pl.DataFrame
+    values: pl.DataFrame
+    per_value: pl.DataFrame
+
+
+def _parse_addresses(m: pl.DataFrame) -> _ParsedAddresses:
+    """The :class:`_ParsedAddresses` of the From, To, Cc and Bcc columns of ``m``."""
+    froms = m.select("from").unique()
+    froms = froms.hstack(single_addresses(froms.get_column("from"), header=True).select("addr", "name"))
     # Distinct values get an integer id: the long strings of mass mail are not copied around.
-    values = long.select("v").unique().with_row_index("vid")
-    long = long.join(values, on="v", how="left").select("k", "f", "vid")
+    values = pl.concat([m.get_column(c) for c in _ADDR_HEADERS]).drop_nulls().unique().to_frame("v")
+    values = values.with_row_index("vid")
     pieces = (
         values.filter(~pl.col("v").str.contains(_RX_LIST_SLOW))
         .select("vid", p=pl.col("v").str.split(","))
@@ -226,12 +241,19 @@ def _list_addresses(m: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame]:
             cols["name"].append(name)
     slow = pl.DataFrame(cols, schema={"vid": pl.UInt32(), "j": pl.Int64(), "addr": pl.String(),
                                       "name": pl.String()})
-    return long, pl.concat([simple, slow])
+    return _ParsedAddresses(froms, values, pl.concat([simple, slow]))
+
+
+def _list_values(m: pl.DataFrame, values: pl.DataFrame) -> pl.DataFrame:
+    """(k, f, vid): the value of each message's To (f=0), Cc (1) and Bcc (2), by its number in ``values``."""
+    long = pl.concat([m.select("k", f=pl.lit(i, pl.Int8), v=pl.col(c)).drop_nulls("v")
+                      for i, c in enumerate(_ADDR_HEADERS)])
+    return long.join(values, on="v", how="inner").select("k", "f", "vid")
 
 
 def _address_rows(long: pl.DataFrame, per_value: pl.DataFrame) -> pl.DataFrame:
-    """(k, f, j, pid, aid) sorted by (k, f, j), from :func:`_list_addresses`' frames (per_value with the pid and
-    aid of each address)."""
+    """(k, f, j, pid, aid) sorted by (k, f, j), from :func:`_list_values` and ``per_value`` (of
+    :class:`_ParsedAddresses`, with the pid and aid of each address)."""
     out = long.join(per_value.select("vid", "j", "pid", "aid"), on="vid", how="inner").select(
         "k", "f", "j", "pid", "aid")
     return sort_by_ints(out, "k", "f", "j")
@@ -308,9 +330,9 @@ def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
         "deleted", "l_sent", "l_chat", "hint", "ts", "sep_dated", "mid", "in_reply_to", "thread_id")
 
 
-def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) -> list[str]:
+def _mbox_messages(m: pl.DataFrame, out: FileCollector, parsed: _ParsedAddresses, *, folder_sent: bool) -> list[str]:
     """Records and messages from the one-row-per-message frame of an mbox file (fields and signature evidence
-    read); returns the notes to add."""
+    read) and its addresses ``parsed``; returns the notes to add."""
     m = m.with_row_index("k").with_columns(pl.col("k").cast(pl.Int64))
     for reason, cnt in m.filter(pl.col("l_ignore").is_not_null()).group_by("l_ignore").len().sort("l_ignore").iter_rows():
         out.ignore(reason, cnt)
@@ -323,8 +345,7 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) ->
 
     # Senders, once per distinct From value; the address's own hint, else the message's header hint.
     m = m.with_columns(owner=pl.lit(folder_sent) | pl.col("l_sent"))
-    froms = m.select("from").unique()
-    froms = froms.hstack(single_addresses(froms.get_column("from"), header=True).select("addr", "name"))
+    froms = parsed.froms
     for line in m.join(froms.filter(pl.col("addr").is_null()), on="from", how="semi", nulls_equal=True,
                        maintain_order="left").get_column("line").to_list():
         out.reject(line, "no sender address")
@@ -335,7 +356,7 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, *, folder_sent: bool) ->
 
     # Recipients: one per distinct address of To, Cc, Bcc (the first one's name), not the sender (mail to
     # oneself, the sender in Cc).
-    long, per_value = _list_addresses(m)
+    long, per_value = _list_values(m, parsed.values), parsed.per_value
     people = _people(froms, per_value)
     p_hint = address_hints(people.get_column("addr"), people.get_column("name"))
     people = people.with_columns(a_hint=p_hint)
