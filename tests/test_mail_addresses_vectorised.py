@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import random
+import re
 
 import polars as pl
 import pytest
@@ -149,3 +150,46 @@ def test_fuzz_address_hints_equal_python() -> None:
     assert sum(w is not None for w in want) > 1000
     diff = [(r, g, w) for r, g, w in zip(rows, got, want, strict=True) if g != w]
     assert not diff, diff[:5]
+
+
+def _list_addresses_reference(value: str) -> list[tuple[str, str | None]]:
+    """What the mbox reader gives for a To/Cc list, in Python: its items at the commas, each parsed alone, when
+    they all are one address in a simple shape; else the standard parse of the whole list."""
+    from analyzer.ingest.mail.mbox import _RX_SIMPLE_ADDR
+
+    if not re.search(r"[;\x00-\x08\x0e-\x1f\x7f]", value):
+        pieces = [p for p in value.split(",") if not re.fullmatch(r"[ \t]*", p)]
+        simple = pl.Series(pieces, dtype=pl.String()).str.contains(_RX_SIMPLE_ADDR).to_list()
+        if pieces and all(simple) and all(len(parse_addresses(p)) == 1 for p in pieces):
+            return [parse_addresses(p)[0] for p in pieces]
+    return list(_header_addresses(value.encode("utf-8", "surrogatepass")))
+
+
+def test_fuzz_address_lists_equal_python() -> None:
+    """Whole To/Cc lists as the mbox reader reads them (items at commas, items with quoted commas, the rest whole
+    through Python) give the reference, address by address."""
+    from analyzer.ingest.mail.mbox import _parse_addresses
+
+    rnd = random.Random(3)
+    items = [*_hostile_values(3000, seed=9), '"Smith, Jane" <jane@y.org>', '"Doe, J." <j@x.org>', "Bob <b@x.org>",
+             "=?UTF-8?Q?Haddad=2C_J=C3=B6rg?= <jh@x.org>", '"a,b" c <d@x.org>', '"unclosed <u@x.org>',
+             '"A, B" <a@b.org>', " ", ""]
+    lists = set()
+    for _ in range(8000):
+        sep = rnd.choice([",", ", ", " , ", ",,", ";", ",\t"])
+        n = rnd.randint(1, 4)
+        lists.add(rnd.choice(["", "", " ", ",", " , "]) + sep.join(
+            rnd.choice(items[-9:] if rnd.random() < 0.5 else items) for _ in range(n)))
+    values = sorted(lists)
+    frame = pl.DataFrame({"from": ["a@x.org"] * len(values), "to": values, "cc": [None] * len(values),
+                          "bcc": [None] * len(values)}, schema={c: pl.String() for c in ("from", "to", "cc", "bcc")})
+    parsed = _parse_addresses(frame)
+    got: dict[str, list[tuple[str, str | None]]] = {}
+    vids = dict(parsed.values.select("vid", "v").iter_rows())
+    for vid, _, addr, name in parsed.per_value.sort("vid", "j").iter_rows():
+        got.setdefault(vids[vid], []).append((addr, name))
+    diff = [(v, got.get(v, []), _list_addresses_reference(v)) for v in values
+            if got.get(v, []) != _list_addresses_reference(v)]
+    assert not diff, diff[:5]
+    quoted = [v for v in values if re.search(r'"[^"]*,[^"]*"', v) and got.get(v)]
+    assert len(quoted) > 300  # lists with quoted commas read
