@@ -13,7 +13,9 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
+import numpy as np
 import polars as pl
+import pyarrow as pa
 
 from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector, sort_by_ints, stable_key
@@ -22,7 +24,7 @@ from analyzer.ingest.mail import mbox_scan
 from analyzer.ingest.mail.addresses import _fast_single_address, _header_addresses, single_addresses
 from analyzer.ingest.mail.classify import _WS, _header_hint_expr, address_hints
 from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind, gmail_labels
-from analyzer.ingest.mail.mbox_scan import iter_line_chunks, looks_like_mbox
+from analyzer.ingest.mail.mbox_scan import int64_arrow, iter_line_chunks, looks_like_mbox
 from analyzer.ingest.mail.message_dates import UTC_DT, _vector_dates, parse_mail_date, separator_date
 from analyzer.ingest.mail.message_ids import _bare_id, _first_msgid, _last_msgid, _latin1
 from analyzer.ingest.mail.signature import (
@@ -372,31 +374,35 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, parsed: _ParsedAddresses
 
     # Senders, once per distinct From value; the address's own hint, else the message's header hint.
     m = m.with_columns(owner=pl.lit(folder_sent) | pl.col("l_sent"))
-    froms = parsed.froms
-    for line in m.join(froms.filter(pl.col("addr").is_null()), on="from", how="semi", nulls_equal=True,
-                       maintain_order="left").get_column("line").to_list():
+    froms = parsed.froms.filter(pl.col("addr").is_not_null())
+    per_value = parsed.per_value
+    people = _people(froms, per_value)
+    p_hint = address_hints(people.get_column("addr"), people.get_column("name"))
+    people = people.with_columns(a_hint=p_hint)
+    froms = _with_pid(froms, people, "aid", "a_hint")
+    m = m.join(froms.select("from", s_pid="pid", s_aid="aid", a_hint="a_hint"), on="from", how="left",
+               maintain_order="left").with_columns(s_hint=pl.coalesce("a_hint", "hint"))
+    for line in m.filter(pl.col("s_pid").is_null()).get_column("line").to_list():
         out.reject(line, "no sender address")
-    froms = froms.filter(pl.col("addr").is_not_null())
-    m = m.join(froms.select("from"), on="from", how="semi", maintain_order="left")
+    m = m.filter(pl.col("s_pid").is_not_null())
     if m.height == 0:
         return []
 
     # Recipients: one per distinct address of To, Cc, Bcc (the first one's name), not the sender (mail to
     # oneself, the sender in Cc).
-    long, per_value = _list_values(m, parsed.values), parsed.per_value
-    people = _people(froms, per_value)
-    p_hint = address_hints(people.get_column("addr"), people.get_column("name"))
-    people = people.with_columns(a_hint=p_hint)
-    froms = _with_pid(froms, people, "aid", "a_hint")
+    long = _list_values(m, parsed.values)
     per_value = _with_pid(per_value, people, "aid")
-    m = m.join(froms.select("from", s_pid="pid", s_aid="aid", a_hint="a_hint"), on="from", how="left",
-               maintain_order="left").with_columns(s_hint=pl.coalesce("a_hint", "hint"))
     ar = _address_rows(long, per_value)
     ar = ar.filter((pl.col("k") * (1 << 32) + pl.col("aid")).is_first_distinct())
     rm = (ar.join(m.select("k", "line", "s_aid"), on="k", how="inner", maintain_order="left")
           .filter(pl.col("aid") != pl.col("s_aid"))
           .with_columns(pos=_rank_in_group(pl.col("k"), 1)))
-    n_rec = rm.group_by("k").len("n_rec")
+    # Recipients per message (rm is in message order, as m): counted by message number, and the offsets of each
+    # message's run of rows.
+    m_k = m.get_column("k").to_numpy()
+    n_rec = np.bincount(rm.get_column("k").to_numpy(), minlength=int(m_k[-1]) + 1)[m_k]
+    rec_offsets = np.zeros(len(m_k) + 1, dtype=np.int64)
+    np.cumsum(n_rec, out=rec_offsets[1:])
     # Mentions, keyed like record(): (pid, owner, header-hinted) as one integer; sender mentions first, each
     # part in file order (so a group's first row is its first mention).
     mentions = pl.concat([
@@ -450,18 +456,17 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, parsed: _ParsedAddresses
         m = m.with_columns(key2=pl.lit(None, pl.String()))
 
     # Messages, referring to the records by their row numbers.
-    rids = rm.select("k", key=pl.col("pid") * 4).select("k", rid=rid).group_by("k", maintain_order=True).agg(
-        pl.col("rid").alias("recipient_ids"))
+    rids = rm.select(key=pl.col("pid") * 4).select(rid=rid).get_column("rid")
+    recipient_ids = pl.Series("recipient_ids", pa.LargeListArray.from_arrays(
+        int64_arrow(rec_offsets), rids.to_arrow()), dtype=pl.List(pl.Int64()))
     m = (m.with_columns(key=pl.col("s_pid") * 4 + pl.col("owner").cast(pl.Int64) * 2
                         + pl.col("hint").is_not_null().cast(pl.Int64))
-         .with_columns(sender_id=rid)
-         .join(rids, on="k", how="left", maintain_order="left")
-         .join(n_rec, on="k", how="left", maintain_order="left"))
-    n_part = pl.col("n_rec").fill_null(0).cast(pl.Int32) + 1
+         .with_columns(sender_id=rid, recipient_ids=recipient_ids, n_rec=pl.Series(n_rec, dtype=pl.Int64())))
+    n_part = pl.col("n_rec").cast(pl.Int32) + 1
     messages = m.select(
         msg_key=pl.coalesce("mid", "key2"), timestamp="ts", channel=pl.lit("email"), thread_id="thread_id",
         sender_id=pl.col("sender_id").cast(pl.Int64),
-        recipient_ids=pl.col("recipient_ids").fill_null(pl.lit([], dtype=pl.List(pl.Int64()))),
+        recipient_ids="recipient_ids",
         n_participants=pl.when(pl.col("l_chat")).then(pl.max_horizontal(n_part, 2)).otherwise(n_part),
         message_id="mid", in_reply_to="in_reply_to", line="line",
     )
