@@ -607,6 +607,7 @@ def most_frequent_signature(messages: pl.DataFrame, key: str) -> pl.DataFrame:
     """Per ``key`` of ``messages`` (one row per message with the :data:`SIG_COLUMNS`): the most frequent name,
     (title, company) pair and LinkedIn URL over its messages (ties: the alphabetically first), null when none
     of its messages had one."""
+    messages = messages.select(key, *SIG_COLUMNS)
     out = messages.select(key).unique()
     for cols in (["sig_name"], ["sig_title", "sig_company"], ["sig_linkedin_url"]):
         best = (messages.filter(pl.col(cols[0]).is_not_null()).group_by(key, *cols).len()
