@@ -168,7 +168,7 @@ def _list_addresses_reference(value: str) -> list[tuple[str, str | None]]:
 def test_fuzz_address_lists_equal_python() -> None:
     """Whole To/Cc lists as the mbox reader reads them (items at commas, items with quoted commas, the rest whole
     through Python) give the reference, address by address."""
-    from analyzer.ingest.mail.mbox import _parse_addresses
+    from analyzer.ingest.mail.mbox import _distinct_addresses
 
     rnd = random.Random(3)
     items = [*_hostile_values(3000, seed=9), '"Smith, Jane" <jane@y.org>', '"Doe, J." <j@x.org>', "Bob <b@x.org>",
@@ -183,10 +183,10 @@ def test_fuzz_address_lists_equal_python() -> None:
     values = sorted(lists)
     frame = pl.DataFrame({"from": ["a@x.org"] * len(values), "to": values, "cc": [None] * len(values),
                           "bcc": [None] * len(values)}, schema={c: pl.String() for c in ("from", "to", "cc", "bcc")})
-    parsed = _parse_addresses(frame)
+    _, distinct, per_value = _distinct_addresses(frame)
     got: dict[str, list[tuple[str, str | None]]] = {}
-    vids = dict(parsed.values.select("vid", "v").iter_rows())
-    for vid, _, addr, name in parsed.per_value.sort("vid", "j").iter_rows():
+    vids = dict(distinct.select("vid", "v").iter_rows())
+    for vid, _, addr, name in per_value.sort("vid", "j").iter_rows():
         got.setdefault(vids[vid], []).append((addr, name))
     diff = [(v, got.get(v, []), _list_addresses_reference(v)) for v in values
             if got.get(v, []) != _list_addresses_reference(v)]

@@ -203,17 +203,36 @@ def _with_pid(frame: pl.DataFrame, people: pl.DataFrame, *cols: str) -> pl.DataF
 
 @dataclass(frozen=True, slots=True)
 class _ParsedAddresses:
-    """The addresses of a file's distinct address headers, as ``parse_addresses`` reads them: ``froms`` (from,
-    addr, name: its first address, null without any), ``values`` (v, vid: each distinct To, Cc or Bcc value
-    numbered) and ``per_value`` (vid, j, addr, name: the j-th address of each)."""
+    """The participants of a file's messages, from their address headers as ``parse_addresses`` reads them.
 
+    ``people``: the distinct (addr, name) pairs, with ``pid`` (per pair), ``aid`` (per address), ``a_hint`` (the
+    address's automated hint) and ``clean_name``; ``froms``: each From value that gives a sender, with its
+    ``s_pid``, ``s_aid`` and ``a_hint``; ``ar``: (k, f, j, pid, aid), the j-th address of To (f=0), Cc (1) and
+    Bcc (2) of message k (its row number), sorted, an address only at its first place in a message."""
+
+    people: pl.DataFrame
     froms: pl.DataFrame
-    values: pl.DataFrame
-    per_value: pl.DataFrame
+    ar: pl.DataFrame
 
 
 def _parse_addresses(m: pl.DataFrame) -> _ParsedAddresses:
-    """The :class:`_ParsedAddresses` of the From, To, Cc and Bcc columns of ``m``."""
+    """The :class:`_ParsedAddresses` of the From, To, Cc and Bcc columns of ``m`` (one row per message)."""
+    froms, values, per_value = _distinct_addresses(m)
+    people = _people(froms, per_value)
+    people = people.with_columns(a_hint=address_hints(people.get_column("addr"), people.get_column("name")),
+                                 clean_name=clean_texts(people.get_column("name")))
+    froms = _with_pid(froms.filter(pl.col("addr").is_not_null()), people, "aid", "a_hint").select(
+        "from", s_pid="pid", s_aid="aid", a_hint="a_hint")
+    per_value = _with_pid(per_value, people, "aid")
+    ar = _address_rows(_list_values(m.with_row_index("k").with_columns(pl.col("k").cast(pl.Int64)), values),
+                       per_value)
+    ar = ar.filter((pl.col("k") * (1 << 32) + pl.col("aid")).is_first_distinct())
+    return _ParsedAddresses(people, froms, ar)
+
+
+def _distinct_addresses(m: pl.DataFrame) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
+    """The distinct address headers of ``m`` read: (from, addr, name: its first address, null without any),
+    (v, vid: each distinct To, Cc or Bcc value numbered) and (vid, j, addr, name: the j-th address of each)."""
     froms = m.select("from").unique()
     froms = froms.hstack(single_addresses(froms.get_column("from"), header=True).select("addr", "name"))
     # Distinct values get an integer id: the long strings of mass mail are not copied around.
@@ -244,7 +263,7 @@ def _parse_addresses(m: pl.DataFrame) -> _ParsedAddresses:
             cols["name"].append(name)
     slow = pl.DataFrame(cols, schema={"vid": pl.UInt32(), "j": pl.Int64(), "addr": pl.String(),
                                       "name": pl.String()})
-    return _ParsedAddresses(froms, values, pl.concat([simple, quoted, slow]))
+    return froms, values, pl.concat([simple, quoted, slow])
 
 
 # An item of an address list whose quoted names may hold commas ("Smith, Jane" <j@x>): quoted strings and
@@ -374,14 +393,9 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, parsed: _ParsedAddresses
 
     # Senders, once per distinct From value; the address's own hint, else the message's header hint.
     m = m.with_columns(owner=pl.lit(folder_sent) | pl.col("l_sent"))
-    froms = parsed.froms.filter(pl.col("addr").is_not_null())
-    per_value = parsed.per_value
-    people = _people(froms, per_value)
-    p_hint = address_hints(people.get_column("addr"), people.get_column("name"))
-    people = people.with_columns(a_hint=p_hint)
-    froms = _with_pid(froms, people, "aid", "a_hint")
-    m = m.join(froms.select("from", s_pid="pid", s_aid="aid", a_hint="a_hint"), on="from", how="left",
-               maintain_order="left").with_columns(s_hint=pl.coalesce("a_hint", "hint"))
+    people = parsed.people
+    m = m.join(parsed.froms, on="from", how="left", maintain_order="left").with_columns(
+        s_hint=pl.coalesce("a_hint", "hint"))
     for line in m.filter(pl.col("s_pid").is_null()).get_column("line").to_list():
         out.reject(line, "no sender address")
     m = m.filter(pl.col("s_pid").is_not_null())
@@ -390,10 +404,7 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, parsed: _ParsedAddresses
 
     # Recipients: one per distinct address of To, Cc, Bcc (the first one's name), not the sender (mail to
     # oneself, the sender in Cc).
-    long = _list_values(m, parsed.values)
-    per_value = _with_pid(per_value, people, "aid")
-    ar = _address_rows(long, per_value)
-    ar = ar.filter((pl.col("k") * (1 << 32) + pl.col("aid")).is_first_distinct())
+    ar = parsed.ar  # of every message: those left out here are dropped by the join
     rm = (ar.join(m.select("k", "line", "s_aid"), on="k", how="inner", maintain_order="left")
           .filter(pl.col("aid") != pl.col("s_aid"))
           .with_columns(pos=_rank_in_group(pl.col("k"), 1)))
@@ -422,7 +433,7 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, parsed: _ParsedAddresses
     recs = recs.join(most_frequent_signature(m.with_columns(key=sender_key), "key"), on="key", how="left",
                      maintain_order="left")
     rec_pid = recs.get_column("key") // 4
-    names = clean_texts(people.get_column("name"))
+    names = people.get_column("clean_name")
     # clean_email of an address it made is that address.
     emails = people.get_column("addr").gather(rec_pid)
     records = recs.select(
@@ -432,7 +443,7 @@ def _mbox_messages(m: pl.DataFrame, out: FileCollector, parsed: _ParsedAddresses
         emails=pl.when(emails.is_not_null()).then(pl.concat_list(pl.lit(emails)))
         .otherwise(pl.lit([], dtype=pl.List(pl.String()))),
         n_mentions="n_mentions", owner_hint=(pl.col("key") // 2 % 2) == 1,
-        automated_hint=pl.coalesce(pl.lit(p_hint.gather(rec_pid)), "hint"),
+        automated_hint=pl.coalesce(pl.lit(people.get_column("a_hint").gather(rec_pid)), "hint"),
     )
     rid = pl.col("key").replace_strict(recs.get_column("key"), recs.get_column("rid"), return_dtype=pl.Int64)
 
