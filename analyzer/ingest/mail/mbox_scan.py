@@ -176,15 +176,16 @@ def _last_blank_end(buf: bytes | bytearray, start: int = 0, end: int | None = No
     """The offset just after the last blank line (``\\n\\n`` or ``\\n\\r\\n``) of ``buf[start:end]``, or 0
     without any.
 
-    Both forms are looked for in the last MiB first: a failed ``rfind`` of the form a file does not use would
-    otherwise scan the whole piece."""
+    Both forms are looked for in the last 64 KiB first, then in 16 times more, and so on: a failed ``rfind`` of
+    the form a file does not use would otherwise scan the whole piece."""
     end = len(buf) if end is None else end
-    lo = max(start, end - (1 << 20))
+    window = 1 << 16
     while True:
+        lo = max(start, end - window)
         a, b = buf.rfind(b"\n\n", lo, end), buf.rfind(b"\n\r\n", lo, end)
         if a >= 0 or b >= 0 or lo == start:
             return max(a + 2 if a >= 0 else 0, b + 3 if b >= 0 else 0)
-        lo = start
+        window <<= 4
 
 
 def _read_into(fh: IO[bytes], view: memoryview) -> int:
@@ -220,10 +221,12 @@ def iter_line_chunks(fh: IO[bytes], advance: Callable[[int], None] | None = None
     slot = 0
     while True:
         need = len(carry) + chunk_size
+        # A buffer has room for a longer carry than this one (1/8 more): the carry changes from piece to piece,
+        # and a new buffer is zero-filled holding the GIL while the workers wait for it.
         if slot == len(buffers):
-            buffers.append(bytearray(need))
+            buffers.append(bytearray(need + (need >> 3)))
         elif not need <= len(buffers[slot]) <= 2 * need:  # grown for a long piece: back to size after it
-            buffers[slot] = bytearray(need)
+            buffers[slot] = bytearray(need + (need >> 3))
         buf = buffers[slot]
         view = memoryview(buf)
         view[: len(carry)] = carry
