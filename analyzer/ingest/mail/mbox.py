@@ -88,9 +88,10 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
 
     The file is read in pieces of ``mbox_scan.LINE_CHUNK`` bytes, each turned into one row per message with
     the headers read (see :func:`mbox_scan.header_table`), two pieces at a time; then, for the whole file, the
-    messages' fields (labels, dates, ids: :func:`_message_fields`) while another thread reads the signature
-    evidence, and the participants and records (:func:`_mbox_messages`). Python runs once per DISTINCT unusual
-    value (addresses in rare shapes, labels, unusual dates), not once per message.
+    messages' fields (labels, dates, ids: :func:`_message_fields`) while the two workers read the signature
+    evidence and the participants (:func:`_parse_addresses`), then the records and messages
+    (:func:`_mbox_messages`). Python runs once per DISTINCT unusual value (addresses in rare shapes, labels,
+    unusual dates), not once per message.
     """
     folder = file_folder_kind(f)
     try:
