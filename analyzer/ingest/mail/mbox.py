@@ -355,11 +355,19 @@ def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
         mid=_first_msgid(m.get_column("message-id"), latin1=True),
         irt0=_first_msgid(m.get_column("in-reply-to"), latin1=True),
         thrid=_latin1(m.get_column("x-gm-thrid").str.strip_chars(_WS)),
-        ref_first=_first_msgid(m.get_column("references")),
         ref_last=_last_msgid(m.get_column("references")),
     )
+    # The first reference only where the thread comes from it (no X-GM-THRID, or an empty one without
+    # In-Reply-To): Gmail's messages all have one.
+    need_first = m.select((pl.col("thrid").is_null() | ((pl.col("thrid") == "") & pl.col("irt0").is_null()))
+                          & refs.is_not_null()).to_series().arg_true()
+    ref_first = pl.Series("ref_first", [None] * m.height, dtype=pl.String())
+    if need_first.len():
+        ref_first = ref_first.scatter(need_first, _first_msgid(m.get_column("references").gather(need_first)))
+    m = m.with_columns(ref_first)
+    # (a References value has a first id exactly when it has a last one)
     odd = m.filter((pl.col("mid").is_null() & pl.col("message-id").is_not_null())
-                   | (pl.col("ref_first").is_null() & refs.is_not_null()))
+                   | (pl.col("ref_last").is_null() & refs.is_not_null()))
     if odd.height:  # bare ids without angle brackets
         fix = odd.select("k", mid2=pl.col("message-id").map_elements(
             lambda v: _bare_id(_b(v) or b""), return_dtype=pl.String()),
