@@ -494,8 +494,16 @@ class Nicknames:
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
         nb: dict[str, set[str]] = {}
+        keys: dict[str, str] = {}  # each name's key once (a plain lower-case ASCII word is its own key)
+
+        def name_key(v: str) -> str:
+            k = keys.get(v)
+            if k is None:
+                k = keys[v] = v if v.isascii() and v.isalpha() and v.islower() else key(v).replace(" ", "")
+            return k
+
         for a, b in pairs:
-            a, b = key(a).replace(" ", ""), key(b).replace(" ", "")
+            a, b = name_key(a), name_key(b)
             if a and b and a != b:
                 nb.setdefault(a, set()).add(b)
                 nb.setdefault(b, set()).add(a)
@@ -527,8 +535,12 @@ class Nicknames:
     def pairs_frame(self) -> pl.DataFrame:
         """:meth:`pairs` as a frame (first_l, first_r), in that order."""
         if "pairs" not in self._frames:
-            self._frames["pairs"] = pl.DataFrame(self.pairs(), schema={"first_l": pl.String, "first_r": pl.String},
-                                                 orient="row")
+            # sorted by polars (keys are ASCII: byte order is Python's order), not as 27,000 Python tuples
+            left = [a for a, v in self._nb.items() for _ in v]
+            right = [b for v in self._nb.values() for b in v]
+            self._frames["pairs"] = pl.DataFrame({"first_l": left, "first_r": right},
+                                                 schema={"first_l": pl.String, "first_r": pl.String}) \
+                .sort(["first_l", "first_r"])
         return self._frames["pairs"]
 
     def spelled_pairs_frame(self) -> pl.DataFrame:

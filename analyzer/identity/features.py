@@ -23,7 +23,7 @@ from analyzer.names import (
     parse_name_frame,
     role_local_expr,
 )
-from analyzer.normalize import normalize_email
+from analyzer.normalize import _FOLD, _GMAIL, _PLUS_PROVIDERS, normalize_email
 
 CONNECTIONS_KIND = "linkedin.connections"
 _TOK = {"idx": pl.Int64, "tok": pl.String}
@@ -128,6 +128,11 @@ _EMAIL_FACTS = {"raw": pl.String, "email": pl.String, "role": pl.Boolean, "webma
 _ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
+#: an address :func:`normalize_email` returns unchanged, unless it is at a provider whose dots or ``+tags`` it
+#: drops or whose domain it folds (tested apart): lower-case ASCII, no space, bracket or dot around it
+_NORMAL_EMAIL = r"^[a-z0-9_%+'-][a-z0-9._%+'-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+$"
+
+
 def _email_facts(raws: list[str]) -> pl.DataFrame:
     """(raw, email, role, webmail, domain, org tokens, org, local_alpha, local_key, hint_first, hint_last) of
     every raw address that normalises, in the order of ``raws``: :func:`analyzer.names.email_info` field by
@@ -135,8 +140,23 @@ def _email_facts(raws: list[str]) -> pl.DataFrame:
     few others by the same functions in Python (:func:`_email_rows`). A Gmail address normalised to
     ``janedoe@`` reads its name hint from the address as written (``jane.doe@``)."""
     ascii_only = r"^[\x00-\x7f]*$"
-    e = pl.DataFrame({"raw": raws, "email": [normalize_email(r) for r in raws]},
-                     schema={"raw": pl.String, "email": pl.String}).drop_nulls("email")
+    # an address already in its normal form (what ingest mostly hands over) is its own normal form: only the
+    # others go through normalize_email in Python
+    r = pl.Series("raw", raws, dtype=pl.String)
+    done = r.str.contains(_NORMAL_EMAIL) & (r.str.len_bytes() <= 254)
+    dom = r.str.extract(r"@(.*)$", 1)
+    done = done & ~(dom.is_in(sorted(_GMAIL)) & r.str.contains(r"\..*@"))
+    done = done & ~(dom.is_in(sorted(_PLUS_PROVIDERS)) & r.str.contains(r"\+.*@")) & ~dom.is_in(sorted(_FOLD))
+    todo = r.filter(~done).to_list()
+    e = pl.DataFrame({"raw": r, "done": done})
+    if todo:
+        normal = pl.DataFrame({"raw": todo, "email": [normalize_email(x) for x in todo]},
+                              schema={"raw": pl.String, "email": pl.String})
+        e = e.join(normal, on="raw", how="left", maintain_order="left") \
+            .with_columns(pl.when(pl.col("done")).then(pl.col("raw")).otherwise(pl.col("email")).alias("email"))
+    else:
+        e = e.with_columns(pl.col("raw").alias("email"))
+    e = e.select("raw", "email").drop_nulls("email")
     fast = e.filter(pl.col("raw").str.contains(ascii_only) & pl.col("email").str.contains(ascii_only))
     slow = e.join(fast, on="raw", how="anti").get_column("raw").to_list()
     local = pl.col("email").str.extract(r"^([^@]*)@", 1).str.extract(r"^([^+]*)", 1)
