@@ -161,7 +161,16 @@ class Clusters:
             if why is not None:
                 return why
         if kind in ("email", "probabilistic"):
-            na, nb = self._names(ra), self._names(rb)
+            # the full names of both clusters (a singleton's as a one-tuple: no set built), as _names() reads them
+            s_names, b_names = self._attr_pairs[3]
+            na = s_names.get(ra) if s_names else None
+            if na is None:
+                va = b_names[ra]
+                na = (va,) if va is not None else None
+            nb = s_names.get(rb) if s_names else None
+            if nb is None:
+                vb = b_names[rb]
+                nb = (vb,) if vb is not None else None
             if na and nb:
                 given_pairs = self.given_pairs
                 for fa, la, ta in na:
@@ -178,7 +187,17 @@ class Clusters:
 
     def union(self, a: int, b: int, kind: str) -> tuple[bool, str | None]:
         """Join the clusters of ``a`` and ``b`` unless a rule forbids it: (joined, reason refused)."""
-        ra, rb = self.find(a), self.find(b)
+        p = self.parent  # find() of both, inline (a call per link is a share of its cost)
+        ra = a
+        while p[ra] != ra:
+            ra = p[ra]
+        while p[a] != ra:
+            p[a], a = ra, p[a]
+        rb = b
+        while p[rb] != rb:
+            rb = p[rb]
+        while p[b] != rb:
+            p[b], b = rb, p[b]
         if ra == rb:
             return False, None
         why = self.conflict(ra, rb, kind)
