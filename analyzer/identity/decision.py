@@ -70,11 +70,32 @@ class Clusters:
         self._attr_pairs = [(self.sets[k], self.base[k]) for k in self._ATTRS]
         #: per root, its work addresses and their dates (set by :meth:`set_careers`)
         self.work: dict[int, set[Career]] = {}
+        #: whether :meth:`set_careers` was given every root's careers (then ``work`` holds every root's)
+        self.careers_set = False
 
     def set_careers(self, careers: dict[int, list[Career]]) -> None:
         """Record each root's work addresses with their dates: a probabilistic link that would put two
         addresses at one employer in use at the same time into one cluster is refused."""
         self.work = {r: set(c) for r, c in careers.items()}
+        self.careers_set = True
+
+    def careers_of(self, roots: list[int]) -> dict[int, list[Career]]:
+        """What :func:`root_careers` answers for ``roots`` (current roots), read from the careers given to
+        :meth:`set_careers` (every root's) as the joins merged them: per (employer, address), its first and
+        last dates over the cluster, earliest first."""
+        out: dict[int, list[Career]] = {}
+        for r in roots:
+            w = self.work.get(r)
+            if not w:
+                continue
+            span: dict[tuple[str, str], tuple[date, date]] = {}
+            for org, a, b, addr in w:
+                k = (org, addr)
+                have = span.get(k)
+                span[k] = (a, b) if have is None else (min(a, have[0]), max(b, have[1]))
+            out[r] = sorted(((org, a, b, addr) for (org, addr), (a, b) in span.items()),
+                            key=lambda c: (c[1], c[0], c[3]))
+        return out
 
     def find(self, x: int) -> int:
         p = self.parent
@@ -613,7 +634,8 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         g = find(row[2] if row[2] in names_of else row[3])
         roots_of.setdefault(g, [g])
     all_roots = pl.concat([cand.get_column("rl"), cand.get_column("rr")]).unique().sort().to_list()
-    careers = root_careers(cl, all_roots, facts)
+    # (the careers the clusters carry since set_careers, as the joins merged them: no query)
+    careers = cl.careers_of(all_roots) if cl.careers_set else root_careers(cl, all_roots, facts)
     last_seen = facts.periods.get_column("last_seen").max() if facts.periods.height else None
     end = last_seen if isinstance(last_seen, date) else None
     current: dict[int, str] = {}

@@ -56,14 +56,21 @@ def compute_features(recs: pl.DataFrame) -> Features:
     tok: dict[str, pl.DataFrame] = {}
     # ---- names -------------------------------------------------------------------------------------------
     trip = recs.select("name", "first_name", "last_name").unique(maintain_order=True)
-    trip = trip.hstack(parse_name_frame(trip))
+    # the signatures' names are parsed in the same call (display names alone), after the records' names
+    sig_names = recs.get_column("sig_name").drop_nulls().unique()
+    parsed = parse_name_frame(pl.concat([trip, pl.DataFrame(
+        {"name": sig_names, "first_name": None, "last_name": None},
+        schema={"name": pl.String, "first_name": pl.String, "last_name": pl.String})]))
+    sig_parsed = pl.DataFrame({"sig_name": sig_names}).hstack(
+        parsed.slice(trip.height).select(pl.col("first").alias("p_first"), pl.col("last").alias("p_last")))
+    trip = trip.hstack(parsed.head(trip.height))
     # a signature's LinkedIn URL is the sender's profile (SPEC §5: linking evidence)
     f = recs.select("idx", "record_id", "source_file", "source_kind", "name", "first_name", "last_name",
                     pl.coalesce("linkedin_url", "sig_linkedin_url").alias("linkedin_url"), "company", "is_owner",
                     "is_auto") \
         .join(trip, on=["name", "first_name", "last_name"], how="left", nulls_equal=True)
     f = _slug_order(f)
-    pairs = _signature_given_names(recs, f)
+    pairs = _signature_given_names(recs, f, sig_parsed)
 
     # ---- emails ------------------------------------------------------------------------------------------
     ex = recs.select("idx", pl.col("emails").alias("raw")).explode("raw").drop_nulls("raw")
@@ -242,17 +249,21 @@ def _slug_order(f: pl.DataFrame) -> pl.DataFrame:
     ).drop("_slug", "_swap")
 
 
-def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[str, str, str]]:
+def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame,
+                           parsed: pl.DataFrame | None = None) -> list[tuple[str, str, str]]:
     """(work given name, given name of the signature, family name) for every mail whose signature gives the
     sender's full name with the same family name and another given name ("Zhang Kaiwen" above "Kevin Zhang"):
     the evidence that links an English work name to the native one, for that family name only (another
-    Kevin's native name may be another). Never invented from a table."""
+    Kevin's native name may be another). Never invented from a table. ``parsed`` (sig_name, p_first, p_last):
+    the signatures' names already parsed as display names (parsed here when None)."""
     sig = recs.select("idx", "sig_name").drop_nulls("sig_name").join(f.select("idx", "first", "last"), on="idx") \
         .select("sig_name", "first", "last").unique()
-    names = sig.select(pl.col("sig_name").unique().alias("name"), pl.lit(None, dtype=pl.String).alias("first_name"),
-                       pl.lit(None, dtype=pl.String).alias("last_name"))
-    parsed = names.select(pl.col("name").alias("sig_name")).hstack(
-        parse_name_frame(names).select(pl.col("first").alias("p_first"), pl.col("last").alias("p_last")))
+    if parsed is None:
+        names = sig.select(pl.col("sig_name").unique().alias("name"),
+                           pl.lit(None, dtype=pl.String).alias("first_name"),
+                           pl.lit(None, dtype=pl.String).alias("last_name"))
+        parsed = names.select(pl.col("name").alias("sig_name")).hstack(
+            parse_name_frame(names).select(pl.col("first").alias("p_first"), pl.col("last").alias("p_last")))
     first, last, p_first, p_last = pl.col("first"), pl.col("last"), pl.col("p_first"), pl.col("p_last")
     other = pl.when(p_last == last).then(p_first).when(p_first == last).then(p_last).otherwise(pl.lit(""))
     found = sig.join(parsed, on="sig_name") \
