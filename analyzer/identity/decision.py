@@ -184,11 +184,11 @@ class Clusters:
         if kind in ("email", "probabilistic"):
             # the full names of both clusters (a singleton's as a one-tuple: no set built), as _names() reads them
             s_names, b_names = self._attr_pairs[3]
-            na = s_names.get(ra) if s_names else None
+            na: set[NameT] | tuple[NameT] | None = s_names.get(ra) if s_names else None
             if na is None:
                 va = b_names[ra]
                 na = (va,) if va is not None else None
-            nb = s_names.get(rb) if s_names else None
+            nb: set[NameT] | tuple[NameT] | None = s_names.get(rb) if s_names else None
             if nb is None:
                 vb = b_names[rb]
                 nb = (vb,) if vb is not None else None
