@@ -88,6 +88,9 @@ class Clusters:
             w = self.work.get(r)
             if not w:
                 continue
+            if len(w) == 1:  # (most clusters: one work address)
+                out[r] = list(w)
+                continue
             span: dict[tuple[str, str], tuple[date, date]] = {}
             for org, a, b, addr in w:
                 k = (org, addr)
