@@ -114,8 +114,9 @@ class NamesakeClusters(Clusters):
         """Per record, its work and personal boxes (:func:`work_boxes`, :func:`personal_boxes`), gathered per
         current root."""
         self.boxes = {}
+        root = self.roots() if work or personal else []  # (every record's root at once, not a find() per record)
         for idx in sorted(set(work) | set(personal)):
-            w, p = self.boxes.setdefault(self.find(idx), ([], []))
+            w, p = self.boxes.setdefault(root[idx], ([], []))
             w.extend(work.get(idx, ()))
             p.extend(personal.get(idx, ()))
 
