@@ -173,7 +173,10 @@ def _email_facts(raws: list[str]) -> pl.DataFrame:
                           schema={"domain": pl.String, "webmail": pl.Boolean, "org_key": pl.String, "org": pl.String},
                           orient="row")
     # Gmail: "jane.doe@" is normalised to "janedoe@": the hint of the address as written
-    raw_local = pl.col("raw").str.strip_chars(_ASCII_SPACE).str.extract(r"(?s)^(.*)@", 1).fill_null("")
+    # (only where the address was changed by normalising: elsewhere the address as written is its normal form,
+    # whose words are the parts', so the hint from it is the one already read)
+    raw_local = pl.when(pl.col("raw") != pl.col("email")).then(pl.col("raw")).str.strip_chars(_ASCII_SPACE) \
+        .str.extract(r"(?s)^(.*)@", 1).fill_null("")
     facts = fast.with_columns(local.alias("local"), domain.alias("domain")) \
         .join(dfacts, on="domain", how="left", maintain_order="left") \
         .with_columns(pl.col("local").str.to_lowercase().alias("low"), local_name_parts(pl.col("local")).alias("parts"),
