@@ -396,7 +396,8 @@ def _parse_display_frame(names: pl.Series) -> pl.DataFrame:
     middle = lw.list.slice(1, n - 2)
     words = (name.str.contains(_WORDS_NAME) & ~name.str.contains(_CAPITALS_WORD) & (n <= _MAX_FAST_WORDS)
              & ~first_w.is_in(titles) & ~last_w.is_in(ends) & ~low.is_in(sorted(_PLACEHOLDER_NAMES))
-             & ~middle.list.eval(pl.element().is_in(particles)).list.any())
+             # a middle word (between two spaces: the name is single-spaced words) that is a particle
+             & ~low.str.contains(" (?:" + "|".join(re.escape(x) for x in particles if " " not in x) + ") "))
     # "Doe, Jane"
     parts = low.str.split(", ")
     given_w, sur_w = parts.list.last(), parts.list.first()
