@@ -121,7 +121,7 @@ class NamesakeClusters(Clusters):
             p.extend(personal.get(idx, ()))
 
     def conflict(self, ra: int, rb: int, kind: str) -> str | None:
-        why = super().conflict(ra, rb, kind)
+        why = Clusters.conflict(self, ra, rb, kind)  # (not super(): a call per link)
         if why is not None or kind != "probabilistic":
             return why
         ba, bb = self.boxes.get(ra), self.boxes.get(rb)
@@ -130,7 +130,7 @@ class NamesakeClusters(Clusters):
         return numbered_twin(ba[0], bb[0]) or personal_overlap(ba[1], bb[1])
 
     def _join(self, ra: int, rb: int) -> int:
-        root = super()._join(ra, rb)
+        root = Clusters._join(self, ra, rb)
         boxes = self.boxes
         if boxes:
             merged = [boxes.pop(r) for r in (ra, rb) if r in boxes]
