@@ -548,8 +548,10 @@ class Nicknames:
         """(first, nick): the pairs of :meth:`pairs` whose neighbour an address can spell (two letters or more,
         letters only), in that order."""
         if "spelled" not in self._frames:
-            self._frames["spelled"] = pl.DataFrame([(a, b) for a, b in self.pairs() if len(b) >= 2 and b.isalpha()],
-                                                   schema={"first": pl.String, "nick": pl.String}, orient="row")
+            # (from the pairs' frame, in its order; the keys are ASCII, so isalpha() is [A-Za-z]+)
+            self._frames["spelled"] = self.pairs_frame().filter(
+                (pl.col("first_r").str.len_chars() >= 2) & pl.col("first_r").str.contains(r"^[A-Za-z]+$")) \
+                .select(pl.col("first_l").alias("first"), pl.col("first_r").alias("nick"))
         return self._frames["spelled"]
 
     def __len__(self) -> int:
