@@ -179,8 +179,9 @@ def _email_facts(raws: list[str]) -> pl.DataFrame:
         .str.extract(r"(?s)^(.*)@", 1).fill_null("")
     facts = fast.with_columns(local.alias("local"), domain.alias("domain")) \
         .join(dfacts, on="domain", how="left", maintain_order="left") \
-        .with_columns(pl.col("local").str.to_lowercase().alias("low"), local_name_parts(pl.col("local")).alias("parts"),
-                      local_name_parts(raw_local).alias("raw_parts"))
+        .with_columns(pl.col("local").str.to_lowercase().alias("low"), local_name_parts(raw_local).alias("raw_parts")) \
+        .with_columns(  # local_name_parts of the local part, read from its lower-case form (it has no +tag)
+            pl.col("low").str.replace_all("[0-9]+", "").str.extract_all(r"[^-_.]+").alias("parts"))
     hint_first, hint_last = local_name_hint_exprs(pl.col("parts"))
     raw_first, raw_last = local_name_hint_exprs(pl.col("raw_parts"))
     role, low = pl.col("role"), pl.col("low")
