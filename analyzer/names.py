@@ -377,6 +377,12 @@ _PARSED_SCHEMA = {"first": pl.String, "mi": pl.String, "last": pl.String, "last_
                   "suffix": pl.String, "display": pl.String}
 
 
+def is_ascii_expr(s: pl.Expr) -> pl.Expr:
+    """Whether each string is ASCII: as many bytes as characters (what ``^[\x00-\x7f]*$`` matches, without a
+    regex)."""
+    return s.str.len_bytes() == s.str.len_chars()
+
+
 def _parsed_row(p: ParsedName) -> tuple[str, str, str, str, str, str]:
     return p.first, p.middle_initial, p.last, " ".join(p.last_tokens), p.suffix, p.display
 
@@ -467,7 +473,7 @@ def parse_name_frame(trip: pl.DataFrame) -> pl.DataFrame:
     # a card's separate name fields may drop the "Sr." that its display name carries
     late = out.join(trip.with_row_index("_row"), on="_row").filter(
         (pl.col("suffix") == "")
-        & (pl.col("name").str.contains(_SUFFIX_CANDIDATE) | ~pl.col("name").str.contains(r"^[\x00-\x7f]*$"))
+        & (pl.col("name").str.contains(_SUFFIX_CANDIDATE) | ~is_ascii_expr(pl.col("name")))
         & ((pl.col("first_name").fill_null("") != "") | (pl.col("last_name").fill_null("") != "")))
     fix = [(row, sfx) for row, n in late.select("_row", "name").rows()
            if _SUFFIX_IN_NAME.search(n) and (sfx := parse_name(n).suffix)]

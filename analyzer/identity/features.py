@@ -15,6 +15,7 @@ from analyzer.names import (
     company_tokens,
     domain_token,
     domain_tokens,
+    is_ascii_expr,
     is_role_local,
     is_webmail,
     local_name_hint,
@@ -146,7 +147,6 @@ def _email_facts(raws: list[str]) -> pl.DataFrame:
     field, the domain's facts once per domain (Python); the other facts of an ASCII address as columns, of the
     few others by the same functions in Python (:func:`_email_rows`). A Gmail address normalised to
     ``janedoe@`` reads its name hint from the address as written (``jane.doe@``)."""
-    ascii_only = r"^[\x00-\x7f]*$"
     # an address already in its normal form (what ingest mostly hands over) is its own normal form: only the
     # others go through normalize_email in Python
     r = pl.Series("raw", raws, dtype=pl.String)
@@ -164,7 +164,7 @@ def _email_facts(raws: list[str]) -> pl.DataFrame:
     else:
         e = e.with_columns(pl.col("raw").alias("email"))
     e = e.select("raw", "email").drop_nulls("email")
-    fast = e.filter(pl.col("raw").str.contains(ascii_only) & pl.col("email").str.contains(ascii_only))
+    fast = e.filter(is_ascii_expr(pl.col("raw")) & is_ascii_expr(pl.col("email")))
     slow = e.join(fast, on="raw", how="anti").get_column("raw").to_list()
     local = pl.col("email").str.extract(r"^([^@]*)@", 1).str.extract(r"^([^+]*)", 1)
     domain = pl.col("email").str.extract(r"@(.*)$", 1)
