@@ -166,8 +166,10 @@ def _email_facts(raws: list[str]) -> pl.DataFrame:
     e = e.select("raw", "email").drop_nulls("email")
     fast = e.filter(is_ascii_expr(pl.col("raw")) & is_ascii_expr(pl.col("email")))
     slow = e.join(fast, on="raw", how="anti").get_column("raw").to_list()
-    local = pl.col("email").str.extract(r"^([^@]*)@", 1).str.extract(r"^([^+]*)", 1)
-    domain = pl.col("email").str.extract(r"@(.*)$", 1)
+    # (a normalised address has one "@": split, not searched with a regex)
+    at = pl.col("email").str.split_exact("@", 1)
+    local = at.struct.field("field_0").str.split_exact("+", 1).struct.field("field_0")
+    domain = at.struct.field("field_1")
     domains = fast.select(domain.unique().alias("domain")).get_column("domain").to_list()
     dfacts = pl.DataFrame([(d, *_domain_facts(d)) for d in domains],
                           schema={"domain": pl.String, "webmail": pl.Boolean, "org_key": pl.String, "org": pl.String},
