@@ -408,13 +408,17 @@ def _parse_display_frame(names: pl.Series) -> pl.DataFrame:
     parts = low.str.split(", ")
     given_w, sur_w = parts.list.last(), parts.list.first()
     last_first = name.str.contains(_LAST_FIRST_NAME) & ~given_w.is_in(ends)
-    d = d.with_columns(pl.when(words.fill_null(False)).then(pl.lit(1))
+    # (form 1: two words, 3: more -- a two-word name has no middle words to read)
+    d = d.with_columns(pl.when(words.fill_null(False)).then(pl.when(n == 2).then(pl.lit(1)).otherwise(pl.lit(3)))
                        .when(last_first.fill_null(False)).then(pl.lit(2)).otherwise(pl.lit(0)).alias("form"))
 
     def core(last: pl.Expr) -> pl.Expr:
         return pl.when(~last.is_in(particles) & (last.str.len_chars() > 1)).then(last)
 
-    fast_words = d.filter(pl.col("form") == 1).select(
+    two_words = d.filter(pl.col("form") == 1).select(
+        "name", first_w.alias("first"), pl.lit("").alias("mi"), last_w.alias("last"),
+        core(last_w).fill_null("").alias("last_toks"), pl.lit("").alias("suffix"), name.alias("display"))
+    fast_words = d.filter(pl.col("form") == 3).select(
         "name", first_w.alias("first"),
         pl.when(n >= 3).then(lw.list.get(1).str.slice(0, 1)).otherwise(pl.lit("")).alias("mi"),
         last_w.alias("last"),
@@ -429,7 +433,7 @@ def _parse_display_frame(names: pl.Series) -> pl.DataFrame:
     rest = d.filter(pl.col("form") == 0).get_column("name").to_list()
     slow = pl.DataFrame([(n, *_parsed_row(parse_display_name(n))) for n in rest],
                         schema={"name": pl.String, **_PARSED_SCHEMA}, orient="row")
-    return pl.concat([fast_words, fast_comma, slow])
+    return pl.concat([two_words, fast_words, fast_comma, slow])
 
 
 def parse_name_frame(trip: pl.DataFrame) -> pl.DataFrame:
