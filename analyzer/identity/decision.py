@@ -68,6 +68,10 @@ class Clusters:
         self.sets: dict[str, dict[int, set[Any]]] = {k: {} for k in self._ATTRS}
         #: (sets, base) of every attribute, in ``_ATTRS`` order (what :meth:`union` walks)
         self._attr_pairs = [(self.sets[k], self.base[k]) for k in self._ATTRS]
+        #: the pairs :meth:`_join` merges: an attribute no record carries (no Connections.csv in a mailbox) never
+        #: gets a set
+        self._carried_pairs = [(sets, base) for sets, base in self._attr_pairs
+                               if any(v is not None for v in base)]
         #: per root, its work addresses and their dates (set by :meth:`set_careers`)
         self.work: dict[int, set[Career]] = {}
         #: whether :meth:`set_careers` was given every root's careers (then ``work`` holds every root's)
@@ -236,7 +240,7 @@ class Clusters:
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        for sets, base in self._attr_pairs:  # ra's set becomes the union of both (materialised only when rb adds)
+        for sets, base in self._carried_pairs:  # ra's set becomes the union of both (made only when rb adds)
             sb = sets.pop(rb, None) if sets else None
             if sb is None:
                 if (v := base[rb]) is None:
