@@ -377,6 +377,12 @@ _PARSED_SCHEMA = {"first": pl.String, "mi": pl.String, "last": pl.String, "last_
                   "suffix": pl.String, "display": pl.String}
 
 
+def is_ascii_expr(s: pl.Expr) -> pl.Expr:
+    """Whether each string is ASCII: as many bytes as characters (what ``^[\x00-\x7f]*$`` matches, without a
+    regex)."""
+    return s.str.len_bytes() == s.str.len_chars()
+
+
 def _parsed_row(p: ParsedName) -> tuple[str, str, str, str, str, str]:
     return p.first, p.middle_initial, p.last, " ".join(p.last_tokens), p.suffix, p.display
 
@@ -396,18 +402,23 @@ def _parse_display_frame(names: pl.Series) -> pl.DataFrame:
     middle = lw.list.slice(1, n - 2)
     words = (name.str.contains(_WORDS_NAME) & ~name.str.contains(_CAPITALS_WORD) & (n <= _MAX_FAST_WORDS)
              & ~first_w.is_in(titles) & ~last_w.is_in(ends) & ~low.is_in(sorted(_PLACEHOLDER_NAMES))
-             & ~middle.list.eval(pl.element().is_in(particles)).list.any())
+             # a middle word (between two spaces: the name is single-spaced words) that is a particle
+             & ~low.str.contains(" (?:" + "|".join(re.escape(x) for x in particles if " " not in x) + ") "))
     # "Doe, Jane"
     parts = low.str.split(", ")
     given_w, sur_w = parts.list.last(), parts.list.first()
     last_first = name.str.contains(_LAST_FIRST_NAME) & ~given_w.is_in(ends)
-    d = d.with_columns(pl.when(words.fill_null(False)).then(pl.lit(1))
+    # (form 1: two words, 3: more -- a two-word name has no middle words to read)
+    d = d.with_columns(pl.when(words.fill_null(False)).then(pl.when(n == 2).then(pl.lit(1)).otherwise(pl.lit(3)))
                        .when(last_first.fill_null(False)).then(pl.lit(2)).otherwise(pl.lit(0)).alias("form"))
 
     def core(last: pl.Expr) -> pl.Expr:
         return pl.when(~last.is_in(particles) & (last.str.len_chars() > 1)).then(last)
 
-    fast_words = d.filter(pl.col("form") == 1).select(
+    two_words = d.filter(pl.col("form") == 1).select(
+        "name", first_w.alias("first"), pl.lit("").alias("mi"), last_w.alias("last"),
+        core(last_w).fill_null("").alias("last_toks"), pl.lit("").alias("suffix"), name.alias("display"))
+    fast_words = d.filter(pl.col("form") == 3).select(
         "name", first_w.alias("first"),
         pl.when(n >= 3).then(lw.list.get(1).str.slice(0, 1)).otherwise(pl.lit("")).alias("mi"),
         last_w.alias("last"),
@@ -422,7 +433,7 @@ def _parse_display_frame(names: pl.Series) -> pl.DataFrame:
     rest = d.filter(pl.col("form") == 0).get_column("name").to_list()
     slow = pl.DataFrame([(n, *_parsed_row(parse_display_name(n))) for n in rest],
                         schema={"name": pl.String, **_PARSED_SCHEMA}, orient="row")
-    return pl.concat([fast_words, fast_comma, slow])
+    return pl.concat([two_words, fast_words, fast_comma, slow])
 
 
 def parse_name_frame(trip: pl.DataFrame) -> pl.DataFrame:
@@ -466,7 +477,7 @@ def parse_name_frame(trip: pl.DataFrame) -> pl.DataFrame:
     # a card's separate name fields may drop the "Sr." that its display name carries
     late = out.join(trip.with_row_index("_row"), on="_row").filter(
         (pl.col("suffix") == "")
-        & (pl.col("name").str.contains(_SUFFIX_CANDIDATE) | ~pl.col("name").str.contains(r"^[\x00-\x7f]*$"))
+        & (pl.col("name").str.contains(_SUFFIX_CANDIDATE) | ~is_ascii_expr(pl.col("name")))
         & ((pl.col("first_name").fill_null("") != "") | (pl.col("last_name").fill_null("") != "")))
     fix = [(row, sfx) for row, n in late.select("_row", "name").rows()
            if _SUFFIX_IN_NAME.search(n) and (sfx := parse_name(n).suffix)]
@@ -494,8 +505,16 @@ class Nicknames:
 
     def __init__(self, pairs: list[tuple[str, str]]) -> None:
         nb: dict[str, set[str]] = {}
+        keys: dict[str, str] = {}  # each name's key once (a plain lower-case ASCII word is its own key)
+
+        def name_key(v: str) -> str:
+            k = keys.get(v)
+            if k is None:
+                k = keys[v] = v if v.isascii() and v.isalpha() and v.islower() else key(v).replace(" ", "")
+            return k
+
         for a, b in pairs:
-            a, b = key(a).replace(" ", ""), key(b).replace(" ", "")
+            a, b = name_key(a), name_key(b)
             if a and b and a != b:
                 nb.setdefault(a, set()).add(b)
                 nb.setdefault(b, set()).add(a)
@@ -527,16 +546,22 @@ class Nicknames:
     def pairs_frame(self) -> pl.DataFrame:
         """:meth:`pairs` as a frame (first_l, first_r), in that order."""
         if "pairs" not in self._frames:
-            self._frames["pairs"] = pl.DataFrame(self.pairs(), schema={"first_l": pl.String, "first_r": pl.String},
-                                                 orient="row")
+            # sorted by polars (keys are ASCII: byte order is Python's order), not as 27,000 Python tuples
+            left = [a for a, v in self._nb.items() for _ in v]
+            right = [b for v in self._nb.values() for b in v]
+            self._frames["pairs"] = pl.DataFrame({"first_l": left, "first_r": right},
+                                                 schema={"first_l": pl.String, "first_r": pl.String}) \
+                .sort(["first_l", "first_r"])
         return self._frames["pairs"]
 
     def spelled_pairs_frame(self) -> pl.DataFrame:
         """(first, nick): the pairs of :meth:`pairs` whose neighbour an address can spell (two letters or more,
         letters only), in that order."""
         if "spelled" not in self._frames:
-            self._frames["spelled"] = pl.DataFrame([(a, b) for a, b in self.pairs() if len(b) >= 2 and b.isalpha()],
-                                                   schema={"first": pl.String, "nick": pl.String}, orient="row")
+            # (from the pairs' frame, in its order; the keys are ASCII, so isalpha() is [A-Za-z]+)
+            self._frames["spelled"] = self.pairs_frame().filter(
+                (pl.col("first_r").str.len_chars() >= 2) & pl.col("first_r").str.contains(r"^[A-Za-z]+$")) \
+                .select(pl.col("first_l").alias("first"), pl.col("first_r").alias("nick"))
         return self._frames["spelled"]
 
     def __len__(self) -> int:
@@ -611,11 +636,14 @@ def role_local_expr(base: pl.Expr) -> pl.Expr:
     """:func:`is_role_local` of ASCII local parts already without their ``+tag`` and lower-cased, as an
     expression (of a column: it is read several times)."""
     compact = base.str.replace_all(_SEP.pattern, "")
+    # each test one regex search (a prefix; a role word between separators or the ends: one of the words that
+    # split on separators), not a dozen starts_with and a list of words per local part
+    prefixes = "|".join(re.escape(p) for p in _ROLE_PREFIXES)
+    words = "|".join(re.escape(t) for t in sorted(_ROLE_TOKENS))
     return (base.is_in(sorted(ROLE_LOCALS))
-            | pl.any_horizontal(base.str.starts_with(p) for p in _ROLE_PREFIXES)
-            | compact.str.contains("noreply", literal=True) | compact.str.contains("donotreply", literal=True)
-            | compact.str.contains("mailerdaemon", literal=True)
-            | base.str.extract_all(r"[^-_.]+").list.eval(pl.element().is_in(sorted(_ROLE_TOKENS))).list.any())
+            | base.str.contains(f"^(?:{prefixes})")
+            | compact.str.contains("noreply|donotreply|mailerdaemon")
+            | base.str.contains(f"(?:^|[-_.])(?:{words})(?:[-_.]|$)"))
 
 
 def is_webmail(domain: str) -> bool:

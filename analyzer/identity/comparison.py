@@ -29,15 +29,26 @@ def _jw(a: list[str], b: list[str]) -> list[float]:
 
 
 def shared_tokens(keys: pl.DataFrame | pl.LazyFrame, left: pl.DataFrame, right: pl.DataFrame, lk: str = "l",
-                  rk: str = "r") -> pl.LazyFrame:
+                  rk: str = "r", *, narrowed: dict[tuple[int, int], tuple[pl.DataFrame, pl.DataFrame]] | None = None
+                  ) -> pl.LazyFrame:
     """The ``(lk, rk)`` keys whose ``left`` tokens (of ``lk``) and ``right`` tokens (of ``rk``) intersect —
     long tables ``(idx, tok)``; a join (exploding the smaller side), not a list operation. Lazy, so that
-    several are computed at once (:func:`polars.collect_all`)."""
+    several are computed at once (:func:`polars.collect_all`). ``narrowed``: a memo of the two tables cut to
+    the tokens they share, per pair of tables (searched both ways, they are cut once)."""
     k = keys.lazy()
     # only the tokens both sides have can be shared: a cheap filter before the big joins (a unit's many name
     # patterns or company prefixes rarely are anyone's local part or company)
-    left = left.filter(pl.col("tok").is_in(right.get_column("tok").implode()))
-    right = right.filter(pl.col("tok").is_in(left.get_column("tok").implode()))
+    memo = narrowed if narrowed is not None else {}
+    if (id(left), id(right)) in memo:
+        left, right = memo[(id(left), id(right))]
+    elif (id(right), id(left)) in memo:
+        right, left = memo[(id(right), id(left))]
+    elif left is not right or left.get_column("tok").null_count():
+        # (a table searched against itself keeps every row that has a token)
+        key = (id(left), id(right))
+        left = left.filter(pl.col("tok").is_in(right.get_column("tok").implode()))
+        right = right.filter(pl.col("tok").is_in(left.get_column("tok").implode()))
+        memo[key] = (left, right)
     if left.height <= right.height:
         x = k.join(left.lazy().rename({"idx": lk}), on=lk).join(right.lazy().rename({"idx": rk}), on=[rk, "tok"],
                                                                 how="semi")
@@ -149,8 +160,9 @@ def shared_token_hits(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.Da
         ("pat_rl", tok["pattern"], tok["local"], keys_rl), ("fo_lr", tok["work_local"], firsts, keys_lr),
         ("fo_rl", firsts, tok["work_local"], keys_rl),
         ("cs2", ctok["nongeneric"], ctok["prefixes"], None), ("cs3", ctok["prefixes"], ctok["nongeneric"], None)]
+    narrowed: dict[tuple[int, int], tuple[pl.DataFrame, pl.DataFrame]] = {}  # (the specs search three pairs both ways)
     queries = [shared_tokens(ckeys if k is None else k, left, right,
-                             *(["comp_l", "comp_r"] if k is None else ["l", "r"]))
+                             *(["comp_l", "comp_r"] if k is None else ["l", "r"]), narrowed=narrowed)
                .select((pair_key("comp_l", "comp_r") if k is None else pair_key("l", "r")).alias("key"))
                for _, left, right, k in specs]
     names = [name for name, *_ in specs]

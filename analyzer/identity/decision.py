@@ -68,13 +68,41 @@ class Clusters:
         self.sets: dict[str, dict[int, set[Any]]] = {k: {} for k in self._ATTRS}
         #: (sets, base) of every attribute, in ``_ATTRS`` order (what :meth:`union` walks)
         self._attr_pairs = [(self.sets[k], self.base[k]) for k in self._ATTRS]
+        #: the pairs :meth:`_join` merges: an attribute no record carries (no Connections.csv in a mailbox) never
+        #: gets a set
+        self._carried_pairs = [(sets, base) for sets, base in self._attr_pairs
+                               if any(v is not None for v in base)]
         #: per root, its work addresses and their dates (set by :meth:`set_careers`)
         self.work: dict[int, set[Career]] = {}
+        #: whether :meth:`set_careers` was given every root's careers (then ``work`` holds every root's)
+        self.careers_set = False
 
     def set_careers(self, careers: dict[int, list[Career]]) -> None:
         """Record each root's work addresses with their dates: a probabilistic link that would put two
         addresses at one employer in use at the same time into one cluster is refused."""
         self.work = {r: set(c) for r, c in careers.items()}
+        self.careers_set = True
+
+    def careers_of(self, roots: list[int]) -> dict[int, list[Career]]:
+        """What :func:`root_careers` answers for ``roots`` (current roots), read from the careers given to
+        :meth:`set_careers` (every root's) as the joins merged them: per (employer, address), its first and
+        last dates over the cluster, earliest first."""
+        out: dict[int, list[Career]] = {}
+        for r in roots:
+            w = self.work.get(r)
+            if not w:
+                continue
+            if len(w) == 1:  # (most clusters: one work address)
+                out[r] = list(w)
+                continue
+            span: dict[tuple[str, str], tuple[date, date]] = {}
+            for org, a, b, addr in w:
+                k = (org, addr)
+                have = span.get(k)
+                span[k] = (a, b) if have is None else (min(a, have[0]), max(b, have[1]))
+            out[r] = sorted(((org, a, b, addr) for (org, addr), (a, b) in span.items()),
+                            key=lambda c: (c[1], c[0], c[3]))
+        return out
 
     def find(self, x: int) -> int:
         p = self.parent
@@ -161,7 +189,16 @@ class Clusters:
             if why is not None:
                 return why
         if kind in ("email", "probabilistic"):
-            na, nb = self._names(ra), self._names(rb)
+            # the full names of both clusters (a singleton's as a one-tuple: no set built), as _names() reads them
+            s_names, b_names = self._attr_pairs[3]
+            na: set[NameT] | tuple[NameT] | None = s_names.get(ra) if s_names else None
+            if na is None:
+                va = b_names[ra]
+                na = (va,) if va is not None else None
+            nb: set[NameT] | tuple[NameT] | None = s_names.get(rb) if s_names else None
+            if nb is None:
+                vb = b_names[rb]
+                nb = (vb,) if vb is not None else None
             if na and nb:
                 given_pairs = self.given_pairs
                 for fa, la, ta in na:
@@ -178,7 +215,17 @@ class Clusters:
 
     def union(self, a: int, b: int, kind: str) -> tuple[bool, str | None]:
         """Join the clusters of ``a`` and ``b`` unless a rule forbids it: (joined, reason refused)."""
-        ra, rb = self.find(a), self.find(b)
+        p = self.parent  # find() of both, inline (a call per link is a share of its cost)
+        ra = a
+        while p[ra] != ra:
+            ra = p[ra]
+        while p[a] != ra:
+            p[a], a = ra, p[a]
+        rb = b
+        while p[rb] != rb:
+            rb = p[rb]
+        while p[b] != rb:
+            p[b], b = rb, p[b]
         if ra == rb:
             return False, None
         why = self.conflict(ra, rb, kind)
@@ -193,7 +240,7 @@ class Clusters:
         if rb < ra:
             ra, rb = rb, ra
         self.parent[rb] = ra
-        for sets, base in self._attr_pairs:  # ra's set becomes the union of both (materialised only when rb adds)
+        for sets, base in self._carried_pairs:  # ra's set becomes the union of both (made only when rb adds)
             sb = sets.pop(rb, None) if sets else None
             if sb is None:
                 if (v := base[rb]) is None:
@@ -594,7 +641,8 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
         g = find(row[2] if row[2] in names_of else row[3])
         roots_of.setdefault(g, [g])
     all_roots = pl.concat([cand.get_column("rl"), cand.get_column("rr")]).unique().sort().to_list()
-    careers = root_careers(cl, all_roots, facts)
+    # (the careers the clusters carry since set_careers, as the joins merged them: no query)
+    careers = cl.careers_of(all_roots) if cl.careers_set else root_careers(cl, all_roots, facts)
     last_seen = facts.periods.get_column("last_seen").max() if facts.periods.height else None
     end = last_seen if isinstance(last_seen, date) else None
     current: dict[int, str] = {}

@@ -15,6 +15,7 @@ from analyzer.names import (
     company_tokens,
     domain_token,
     domain_tokens,
+    is_ascii_expr,
     is_role_local,
     is_webmail,
     local_name_hint,
@@ -23,7 +24,7 @@ from analyzer.names import (
     parse_name_frame,
     role_local_expr,
 )
-from analyzer.normalize import normalize_email
+from analyzer.normalize import _FOLD, _GMAIL, _PLUS_PROVIDERS, normalize_email
 
 CONNECTIONS_KIND = "linkedin.connections"
 _TOK = {"idx": pl.Int64, "tok": pl.String}
@@ -56,14 +57,21 @@ def compute_features(recs: pl.DataFrame) -> Features:
     tok: dict[str, pl.DataFrame] = {}
     # ---- names -------------------------------------------------------------------------------------------
     trip = recs.select("name", "first_name", "last_name").unique(maintain_order=True)
-    trip = trip.hstack(parse_name_frame(trip))
+    # the signatures' names are parsed in the same call (display names alone), after the records' names
+    sig_names = recs.get_column("sig_name").drop_nulls().unique()
+    parsed = parse_name_frame(pl.concat([trip, pl.DataFrame(
+        {"name": sig_names, "first_name": None, "last_name": None},
+        schema={"name": pl.String, "first_name": pl.String, "last_name": pl.String})]))
+    sig_parsed = pl.DataFrame({"sig_name": sig_names}).hstack(
+        parsed.slice(trip.height).select(pl.col("first").alias("p_first"), pl.col("last").alias("p_last")))
+    trip = trip.hstack(parsed.head(trip.height))
     # a signature's LinkedIn URL is the sender's profile (SPEC §5: linking evidence)
     f = recs.select("idx", "record_id", "source_file", "source_kind", "name", "first_name", "last_name",
                     pl.coalesce("linkedin_url", "sig_linkedin_url").alias("linkedin_url"), "company", "is_owner",
                     "is_auto") \
         .join(trip, on=["name", "first_name", "last_name"], how="left", nulls_equal=True)
     f = _slug_order(f)
-    pairs = _signature_given_names(recs, f)
+    pairs = _signature_given_names(recs, f, sig_parsed)
 
     # ---- emails ------------------------------------------------------------------------------------------
     ex = recs.select("idx", pl.col("emails").alias("raw")).explode("raw").drop_nulls("raw")
@@ -128,29 +136,54 @@ _EMAIL_FACTS = {"raw": pl.String, "email": pl.String, "role": pl.Boolean, "webma
 _ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
 
 
+#: an address :func:`normalize_email` returns unchanged, unless it is at a provider whose dots or ``+tags`` it
+#: drops or whose domain it folds (tested apart): lower-case ASCII, no space, bracket or dot around it
+_NORMAL_EMAIL = r"^[a-z0-9_%+'-][a-z0-9._%+'-]*@[a-z0-9-]+(?:\.[a-z0-9-]+)+$"
+
+
 def _email_facts(raws: list[str]) -> pl.DataFrame:
     """(raw, email, role, webmail, domain, org tokens, org, local_alpha, local_key, hint_first, hint_last) of
     every raw address that normalises, in the order of ``raws``: :func:`analyzer.names.email_info` field by
     field, the domain's facts once per domain (Python); the other facts of an ASCII address as columns, of the
     few others by the same functions in Python (:func:`_email_rows`). A Gmail address normalised to
     ``janedoe@`` reads its name hint from the address as written (``jane.doe@``)."""
-    ascii_only = r"^[\x00-\x7f]*$"
-    e = pl.DataFrame({"raw": raws, "email": [normalize_email(r) for r in raws]},
-                     schema={"raw": pl.String, "email": pl.String}).drop_nulls("email")
-    fast = e.filter(pl.col("raw").str.contains(ascii_only) & pl.col("email").str.contains(ascii_only))
+    # an address already in its normal form (what ingest mostly hands over) is its own normal form: only the
+    # others go through normalize_email in Python
+    r = pl.Series("raw", raws, dtype=pl.String)
+    done = r.str.contains(_NORMAL_EMAIL) & (r.str.len_bytes() <= 254)
+    dom = r.str.extract(r"@(.*)$", 1)
+    done = done & ~(dom.is_in(sorted(_GMAIL)) & r.str.contains(r"\..*@"))
+    done = done & ~(dom.is_in(sorted(_PLUS_PROVIDERS)) & r.str.contains(r"\+.*@")) & ~dom.is_in(sorted(_FOLD))
+    todo = r.filter(~done).to_list()
+    e = pl.DataFrame({"raw": r, "done": done})
+    if todo:
+        normal = pl.DataFrame({"raw": todo, "email": [normalize_email(x) for x in todo]},
+                              schema={"raw": pl.String, "email": pl.String})
+        e = e.join(normal, on="raw", how="left", maintain_order="left") \
+            .with_columns(pl.when(pl.col("done")).then(pl.col("raw")).otherwise(pl.col("email")).alias("email"))
+    else:
+        e = e.with_columns(pl.col("raw").alias("email"))
+    e = e.select("raw", "email").drop_nulls("email")
+    fast = e.filter(is_ascii_expr(pl.col("raw")) & is_ascii_expr(pl.col("email")))
     slow = e.join(fast, on="raw", how="anti").get_column("raw").to_list()
-    local = pl.col("email").str.extract(r"^([^@]*)@", 1).str.extract(r"^([^+]*)", 1)
-    domain = pl.col("email").str.extract(r"@(.*)$", 1)
+    # (a normalised address has one "@": split, not searched with a regex)
+    at = pl.col("email").str.split_exact("@", 1)
+    local = at.struct.field("field_0").str.split_exact("+", 1).struct.field("field_0")
+    domain = at.struct.field("field_1")
     domains = fast.select(domain.unique().alias("domain")).get_column("domain").to_list()
     dfacts = pl.DataFrame([(d, *_domain_facts(d)) for d in domains],
                           schema={"domain": pl.String, "webmail": pl.Boolean, "org_key": pl.String, "org": pl.String},
                           orient="row")
     # Gmail: "jane.doe@" is normalised to "janedoe@": the hint of the address as written
-    raw_local = pl.col("raw").str.strip_chars(_ASCII_SPACE).str.extract(r"(?s)^(.*)@", 1).fill_null("")
+    # (only where the address was changed by normalising: elsewhere the address as written is its normal form,
+    # whose words are the parts', so the hint from it is the one already read)
+    raw_local = pl.when(pl.col("raw") != pl.col("email")).then(pl.col("raw")).str.strip_chars(_ASCII_SPACE) \
+        .str.extract(r"(?s)^(.*)@", 1).fill_null("")
     facts = fast.with_columns(local.alias("local"), domain.alias("domain")) \
         .join(dfacts, on="domain", how="left", maintain_order="left") \
-        .with_columns(pl.col("local").str.to_lowercase().alias("low"), local_name_parts(pl.col("local")).alias("parts"),
-                      local_name_parts(raw_local).alias("raw_parts"))
+        .with_columns(pl.col("local").str.to_lowercase().alias("low"), local_name_parts(raw_local).alias("raw_parts")) \
+        .with_columns(  # local_name_parts of the local part, read from its lower-case form (it has no +tag)
+            pl.col("low").str.replace_all("[0-9]+", "").str.extract_all(r"[^-_.]+").alias("parts"))
     hint_first, hint_last = local_name_hint_exprs(pl.col("parts"))
     raw_first, raw_last = local_name_hint_exprs(pl.col("raw_parts"))
     role, low = pl.col("role"), pl.col("low")
@@ -222,17 +255,21 @@ def _slug_order(f: pl.DataFrame) -> pl.DataFrame:
     ).drop("_slug", "_swap")
 
 
-def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame) -> list[tuple[str, str, str]]:
+def _signature_given_names(recs: pl.DataFrame, f: pl.DataFrame,
+                           parsed: pl.DataFrame | None = None) -> list[tuple[str, str, str]]:
     """(work given name, given name of the signature, family name) for every mail whose signature gives the
     sender's full name with the same family name and another given name ("Zhang Kaiwen" above "Kevin Zhang"):
     the evidence that links an English work name to the native one, for that family name only (another
-    Kevin's native name may be another). Never invented from a table."""
+    Kevin's native name may be another). Never invented from a table. ``parsed`` (sig_name, p_first, p_last):
+    the signatures' names already parsed as display names (parsed here when None)."""
     sig = recs.select("idx", "sig_name").drop_nulls("sig_name").join(f.select("idx", "first", "last"), on="idx") \
         .select("sig_name", "first", "last").unique()
-    names = sig.select(pl.col("sig_name").unique().alias("name"), pl.lit(None, dtype=pl.String).alias("first_name"),
-                       pl.lit(None, dtype=pl.String).alias("last_name"))
-    parsed = names.select(pl.col("name").alias("sig_name")).hstack(
-        parse_name_frame(names).select(pl.col("first").alias("p_first"), pl.col("last").alias("p_last")))
+    if parsed is None:
+        names = sig.select(pl.col("sig_name").unique().alias("name"),
+                           pl.lit(None, dtype=pl.String).alias("first_name"),
+                           pl.lit(None, dtype=pl.String).alias("last_name"))
+        parsed = names.select(pl.col("name").alias("sig_name")).hstack(
+            parse_name_frame(names).select(pl.col("first").alias("p_first"), pl.col("last").alias("p_last")))
     first, last, p_first, p_last = pl.col("first"), pl.col("last"), pl.col("p_first"), pl.col("p_last")
     other = pl.when(p_last == last).then(p_first).when(p_first == last).then(p_last).otherwise(pl.lit(""))
     found = sig.join(parsed, on="sig_name") \

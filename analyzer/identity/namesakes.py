@@ -114,13 +114,14 @@ class NamesakeClusters(Clusters):
         """Per record, its work and personal boxes (:func:`work_boxes`, :func:`personal_boxes`), gathered per
         current root."""
         self.boxes = {}
+        root = self.roots() if work or personal else []  # (every record's root at once, not a find() per record)
         for idx in sorted(set(work) | set(personal)):
-            w, p = self.boxes.setdefault(self.find(idx), ([], []))
+            w, p = self.boxes.setdefault(root[idx], ([], []))
             w.extend(work.get(idx, ()))
             p.extend(personal.get(idx, ()))
 
     def conflict(self, ra: int, rb: int, kind: str) -> str | None:
-        why = super().conflict(ra, rb, kind)
+        why = Clusters.conflict(self, ra, rb, kind)  # (not super(): a call per link)
         if why is not None or kind != "probabilistic":
             return why
         ba, bb = self.boxes.get(ra), self.boxes.get(rb)
@@ -129,7 +130,7 @@ class NamesakeClusters(Clusters):
         return numbered_twin(ba[0], bb[0]) or personal_overlap(ba[1], bb[1])
 
     def _join(self, ra: int, rb: int) -> int:
-        root = super()._join(ra, rb)
+        root = Clusters._join(self, ra, rb)
         boxes = self.boxes
         if boxes:
             merged = [boxes.pop(r) for r in (ra, rb) if r in boxes]
