@@ -85,7 +85,8 @@ def hashed_keys(text: pl.Series) -> pl.Series:
     words = (h.get_column("h0").to_numpy(), h.get_column("h1").to_numpy())
     chars = np.empty((n, 12), dtype=np.uint8)  # character j of key i: 6 bits of the first hash, then the second
     for j, (w, shift) in enumerate([(0, i) for i in range(10)] + [(1, i) for i in range(2)]):
-        np.take(_KEY_BYTES, (words[w] >> np.uint64(6 * shift)) & np.uint64(63), out=chars[:, j])
+        # Indices as int64 (a view: they are below 64): numpy 1.x refuses unsigned indices with ``out``.
+        np.take(_KEY_BYTES, ((words[w] >> np.uint64(6 * shift)) & np.uint64(63)).view(np.int64), out=chars[:, j])
     offsets = np.arange(0, 12 * (n + 1), 12, dtype=np.int64)
     keys = pa.LargeStringArray.from_buffers(n, pa.py_buffer(offsets), pa.py_buffer(chars))
     return pl.Series("msg_key", keys, dtype=pl.String())
