@@ -760,6 +760,31 @@ def test_prestarted_workers_are_used_and_never_left_behind(tmp_path: Path, monke
     assert not chart_worker._ready and not w.folder.exists()
 
 
+@pytest.mark.parametrize("changed", [False, True])
+def test_charts_drawn_ahead_are_used_when_their_inputs_are_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    changed: bool) -> None:
+    """The charts of the people table alone, handed to the prestarted workers once identity is done
+    (draw_ahead), end up in the report as the same PNGs; when the report's people differ, they are drawn again."""
+    from analyzer.report import chart_worker
+
+    monkeypatch.setenv("RECONNECT_CHART_WORKERS", "2")
+    a = make_analysis(n_people=30)
+    one = C.make_charts(a, tmp_path / "one", parallel=False)
+    chart_worker.prestart()
+    people = a.people.with_columns(pl.lit("Elsewhere Ltd").alias("company")) if changed else a.people
+    assert C.draw_ahead(people) == sum(s.people_only for s in C.CHARTS) == 3
+    workers = chart_worker.ready_workers()
+    two = C.make_charts(a, tmp_path / "two")
+    # the charts drawn ahead are not sent again, but for the companies chart when the companies changed
+    assert sum(w.sent for w in workers) == len(C.CHARTS) + changed  # 3 ahead, the 6 others (+ companies)
+    assert [(c.filename, c.title, c.caption, c.note, c.data_rows) for c in one] == \
+        [(c.filename, c.title, c.caption, c.note, c.data_rows) for c in two]
+    for c in two:
+        assert c.path == tmp_path / "two" / c.filename
+        assert (tmp_path / "one" / c.filename).read_bytes() == c.path.read_bytes(), c.key
+    assert not chart_worker.has_ready_workers()
+
+
 def _gone(pid: int) -> bool:
     """Whether process ``pid`` has ended (a zombie not yet reaped by its new parent counts as ended)."""
     try:

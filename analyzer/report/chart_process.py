@@ -78,7 +78,7 @@ _WARM_STYLE: dict[Any, Any] = {"font.family": "DejaVu Sans", "text.parse_math": 
 
 
 def warm_up() -> None:
-    """Import matplotlib, PIL's PNG writer and what the charts draw with, and load the fonts they use (a
+    """Import matplotlib and what the charts draw with, and load the fonts they use (a
     worker does it while it waits for its jobs; forked renderers inherit it all)."""
     import matplotlib
     import matplotlib.collections
@@ -87,7 +87,6 @@ def warm_up() -> None:
     import matplotlib.ticker
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from PIL import Image, PngImagePlugin  # noqa: F401  (the PNG plugin registers itself)
 
     with matplotlib.rc_context(_WARM_STYLE), warnings.catch_warnings():
         warnings.simplefilter("ignore")

@@ -90,6 +90,8 @@ class ChartWorker:
         self.renderers = renderers  # how many charts it draws at a time (itself and the copies it forks)
         self.result_file = folder / "charts.pickle"
         self.sent = 0
+        #: {job index: inputs} of the charts sent ahead of the report (``charts.draw_ahead``)
+        self.ahead: dict[int, tuple[Any, ...]] = {}
 
     @property
     def alive(self) -> bool:
@@ -221,6 +223,12 @@ def prestart(n_people: int | None = None) -> None:
             return
         _ready.append((pid, w))
         ready += w.renderers
+
+
+def ready_workers() -> list[ChartWorker]:
+    """The workers started ahead by :func:`prestart` that are waiting (and still running)."""
+    pid = os.getpid()
+    return [w for p, w in _ready if p == pid and w.alive]
 
 
 def has_ready_workers() -> bool:
