@@ -145,6 +145,10 @@ def analyze(
         if events.get_column("person_id").null_count():
             raise schemas.SchemaError("identity: some event's record has no person")
         clear_lookup_caches()  # the parsers' memos served ingest and identity; later they only slow the collector
+    if has_ready_chart_workers():  # and the charts of the events too
+        from analyzer.report.charts import draw_ahead
+
+        draw_ahead(resolved.people, events, as_of)
     with _timed(timings, "score"):
         scored = score.score(resolved.people, events, ing.owner.positions, as_of, cfg.scoring)
     with _timed(timings, "follow-through"):

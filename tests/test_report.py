@@ -763,7 +763,7 @@ def test_prestarted_workers_are_used_and_never_left_behind(tmp_path: Path, monke
 @pytest.mark.parametrize("changed", [False, True])
 def test_charts_drawn_ahead_are_used_when_their_inputs_are_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                     changed: bool) -> None:
-    """The charts of the people table alone, handed to the prestarted workers once identity is done
+    """The charts that do not read the scores, handed to the prestarted workers once identity is done
     (draw_ahead), end up in the report as the same PNGs; when the report's people differ, they are drawn again."""
     from analyzer.report import chart_worker
 
@@ -772,11 +772,12 @@ def test_charts_drawn_ahead_are_used_when_their_inputs_are_the_same(tmp_path: Pa
     one = C.make_charts(a, tmp_path / "one", parallel=False)
     chart_worker.prestart()
     people = a.people.with_columns(pl.lit("Elsewhere Ltd").alias("company")) if changed else a.people
-    assert C.draw_ahead(people) == sum(s.people_only for s in C.CHARTS) == 3
+    assert C.draw_ahead(people) == sum(s.ahead == "people" for s in C.CHARTS) == 3
+    assert C.draw_ahead(people, a.events, a.as_of) == 1  # the channels; the people's charts are not sent again
     workers = chart_worker.ready_workers()
     two = C.make_charts(a, tmp_path / "two")
     # the charts drawn ahead are not sent again, but for the companies chart when the companies changed
-    assert sum(w.sent for w in workers) == len(C.CHARTS) + changed  # 3 ahead, the 6 others (+ companies)
+    assert sum(w.sent for w in workers) == len(C.CHARTS) + changed  # 4 ahead, the 5 others (+ companies)
     assert [(c.filename, c.title, c.caption, c.note, c.data_rows) for c in one] == \
         [(c.filename, c.title, c.caption, c.note, c.data_rows) for c in two]
     for c in two:

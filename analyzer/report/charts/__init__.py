@@ -25,6 +25,7 @@ import struct
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from datetime import date
 from pathlib import Path
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
@@ -143,8 +144,9 @@ class ChartSpec:
     plot: str
     inputs: Callable[[Analysis, int], tuple[Any, ...]]
     reads_events: bool = False
-    #: the inputs are taken from ``analysis.people`` alone: :func:`draw_ahead` has them drawn before the report
-    people_only: bool = False
+    #: the inputs are taken from ``analysis.people`` alone (``"people"``), or from the people, the events and the
+    #: as-of date (``"events"``), not from the scores: :func:`draw_ahead` has the chart drawn before the report
+    ahead: str = ""
 
 
 def _positions(a: Analysis) -> list[Any]:
@@ -174,15 +176,15 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("reciprocity", "How two-way are your relationships?", "plot_reciprocity",
               lambda a, top: (_only(a.ranked, "reciprocity", "messages_sent", "messages_received"),)),
     ChartSpec("growth", "Your LinkedIn network over time", "plot_growth",
-              lambda a, top: (_only(a.people, "kind", "connected_on"),), people_only=True),
+              lambda a, top: (_only(a.people, "kind", "connected_on"),), ahead="people"),
     ChartSpec("channels", "Interactions per month, by channel", "draw_channels",
-              lambda a, top: (channel_data(a.events, a.people, a.as_of),), reads_events=True),
+              lambda a, top: (channel_data(a.events, a.people, a.as_of),), reads_events=True, ahead="events"),
     ChartSpec("companies", "Where your contacts work now", "plot_companies",
-              lambda a, top: (_only(a.people, "kind", "company"), 15), people_only=True),
+              lambda a, top: (_only(a.people, "kind", "company"), 15), ahead="people"),
     ChartSpec("eras", "People met during each of your jobs", "plot_eras",
               lambda a, top: (_positions(a), _only(a.ranked, "first_contact", "warmth", "strength"), a.as_of)),
     ChartSpec("overlap", "Which sources each person was found in", "plot_overlap",
-              lambda a, top: (_only(a.people, "kind", "sources"),), people_only=True),
+              lambda a, top: (_only(a.people, "kind", "sources"),), ahead="people"),
 )
 
 
@@ -196,25 +198,30 @@ def _png_name(i: int, spec: ChartSpec) -> str:
 AHEAD = 100
 
 
-def draw_ahead(people: pl.DataFrame, top: int = 25) -> int:
-    """Hand the chart workers that :func:`~analyzer.report.chart_worker.prestart` started the charts whose inputs
-    are the people table alone (:attr:`ChartSpec.people_only`), as soon as identity has made it: they draw them
-    while this process scores (on two cores the workers are otherwise idle then), into their own folders, and
-    :func:`make_charts` takes those PNGs when the report's inputs of the chart are the same. Returns the number
-    of charts sent (none without prestarted workers)."""
+def draw_ahead(people: pl.DataFrame, events: pl.DataFrame | None = None, as_of: date | None = None,
+               top: int = 25) -> int:
+    """Hand the chart workers that :func:`~analyzer.report.chart_worker.prestart` started the charts that do not
+    read the scores (:attr:`ChartSpec.ahead`): those of the people table alone, and, once ``events`` (with
+    ``person_id``) and ``as_of`` are given too, those of the events. The pipeline calls it once identity has made
+    the people, then once the events are made: the workers draw them while it scores (on two cores they are
+    otherwise idle then), into their own folders, and :func:`make_charts` takes those PNGs when the report's
+    inputs of the chart are the same. A chart already handed over is not sent again. Returns the number of
+    charts sent (none without prestarted workers)."""
     workers = ready_workers()
     if not workers:
         return 0
-    view = SimpleNamespace(people=people)
+    view = SimpleNamespace(people=people, events=events, as_of=as_of)
+    handed = {j for w in workers for j in w.ahead}
     sent = 0
     for i, spec in enumerate(CHARTS):
-        if not spec.people_only:
+        if (not spec.ahead or AHEAD + i in handed
+                or (spec.ahead == "events" and (events is None or as_of is None))):
             continue
         try:
             args = spec.inputs(view, top)  # type: ignore[arg-type]
         except Exception:  # left to make_charts, where a failure becomes a placeholder
             continue
-        w = workers[sent % len(workers)]
+        w = workers[(len(handed) + sent) % len(workers)]
         folder = w.folder / "ahead"
         folder.mkdir(exist_ok=True)
         w.send([(AHEAD + i, spec.key, spec.title, spec.plot, args, folder / _png_name(i, spec))], last=False)
