@@ -772,7 +772,12 @@ def test_charts_drawn_ahead_are_used_when_their_inputs_are_the_same(tmp_path: Pa
     one = C.make_charts(a, tmp_path / "one", parallel=False)
     chart_worker.prestart()
     people = a.people.with_columns(pl.lit("Elsewhere Ltd").alias("company")) if changed else a.people
-    assert C.draw_ahead(people) == sum(s.ahead == "people" for s in C.CHARTS) == 3
+    end = time.monotonic() + 120
+    while C.draw_ahead(people) == 0:  # nothing is sent until a renderer is ready
+        assert time.monotonic() < end
+        time.sleep(0.05)
+    assert sum(w.ready for w in chart_worker.ready_workers()) >= 1
+    assert sum(len(w.ahead) for w in chart_worker.ready_workers()) == sum(s.ahead == "people" for s in C.CHARTS) == 3
     assert C.draw_ahead(people, a.events, a.as_of) == 1  # the channels; the people's charts are not sent again
     workers = chart_worker.ready_workers()
     two = C.make_charts(a, tmp_path / "two")

@@ -105,15 +105,22 @@ def _names(idle: threading.Timer) -> Iterator[str]:
             yield name
 
 
-def _draw(folder: Path, names: Iterator[str]) -> dict[int, Any]:
-    """Draw the jobs ``names`` names (pickles in ``folder``); {index: Chart}. The charts (and polars) are
-    imported first, before the first job is read: while the caller is still busy; then the objects they made
-    are frozen out of the collector's reach (:func:`gc.freeze`): each collection during the drawing would
-    otherwise walk all of matplotlib's and polars' modules again (about 5 % of the drawing time)."""
+def ready_file(folder: Path, k: int) -> Path:
+    """The file that renderer ``k`` creates in ``folder`` once it has imported everything and waits for jobs."""
+    return folder / f"ready-{k}"
+
+
+def _draw(folder: Path, names: Iterator[str], k: int = 0) -> dict[int, Any]:
+    """Draw the jobs ``names`` names (pickles in ``folder``) as renderer ``k``; {index: Chart}. The charts (and
+    polars) are imported first, before the first job is read: while the caller is still busy; then the objects
+    they made are frozen out of the collector's reach (:func:`gc.freeze`): each collection during the drawing
+    would otherwise walk all of matplotlib's and polars' modules again (about 5 % of the drawing time). Then
+    :func:`ready_file` tells the caller that this renderer would draw a job at once."""
     from analyzer.report.charts import _plot, _render
 
     gc.collect()
     gc.freeze()
+    ready_file(folder, k).touch()
     done = {}
     for name in names:
         with open(folder / name, "rb") as fh:
@@ -150,7 +157,7 @@ def _run_copy(folder: Path, k: int, idle: threading.Timer) -> None:
     """A forked renderer: draw the jobs it takes, pickle them into ``charts-K.pickle``, end (never returns)."""
     code = 1
     try:
-        _dump(_draw(folder, _names(idle)), folder / f"charts-{k}.pickle")
+        _dump(_draw(folder, _names(idle), k), folder / f"charts-{k}.pickle")
         code = 0
     except BaseException:
         traceback.print_exc()

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.report.chart_process import IDLE_TIMEOUT_S as IDLE_TIMEOUT_S
-from analyzer.report.chart_process import encode_record, fork_supported
+from analyzer.report.chart_process import encode_record, fork_supported, ready_file
 
 log = logging.getLogger(__name__)
 
@@ -97,6 +97,11 @@ class ChartWorker:
     def alive(self) -> bool:
         """Whether the process still runs and still takes jobs."""
         return self.proc.poll() is None and self.proc.stdin is not None
+
+    @property
+    def ready(self) -> int:
+        """How many of its renderers have imported everything and wait for jobs (or draw them)."""
+        return sum(ready_file(self.folder, k).exists() for k in range(self.renderers))
 
     def send(self, jobs: Sequence[Job], last: bool = True) -> None:
         """Hand the worker ``jobs`` (drawn in this order, as soon as they arrive); ``last``: they are its last

@@ -205,9 +205,10 @@ def draw_ahead(people: pl.DataFrame, events: pl.DataFrame | None = None, as_of: 
     ``person_id``) and ``as_of`` are given too, those of the events. The pipeline calls it once identity has made
     the people, then once the events are made: the workers draw them while it scores (on two cores they are
     otherwise idle then), into their own folders, and :func:`make_charts` takes those PNGs when the report's
-    inputs of the chart are the same. A chart already handed over is not sent again. Returns the number of
-    charts sent (none without prestarted workers)."""
-    workers = ready_workers()
+    inputs of the chart are the same. A chart already handed over is not sent again. Nothing is sent while no
+    renderer is ready to draw it yet (a busy machine: the report sends the costliest charts first instead).
+    Returns the number of charts sent (none without prestarted workers)."""
+    workers = [w for w in ready_workers() if w.ready]
     if not workers:
         return 0
     view = SimpleNamespace(people=people, events=events, as_of=as_of)
