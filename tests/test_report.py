@@ -791,6 +791,27 @@ def test_charts_drawn_ahead_are_used_when_their_inputs_are_the_same(tmp_path: Pa
     assert not chart_worker.has_ready_workers()
 
 
+def test_a_failed_draw_ahead_leaves_the_charts_to_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drawing charts ahead is only a head start: when it fails, analyze goes on and the report draws them."""
+    from datetime import date
+
+    from analyzer import pipeline
+
+    def broken(*args: Any, **kwargs: Any) -> int:
+        raise OSError("no room for the jobs")
+
+    calls: list[int] = []
+    monkeypatch.setattr(pipeline, "has_ready_chart_workers", lambda: calls.append(1) or True)
+    monkeypatch.setattr(C, "draw_ahead", broken)
+    mail = tmp_path / "mail.csv"
+    mail.write_text("Date,From,To\n2024-01-02 10:00,Me <me@example.org>,Ann Lee <ann@lee.example>\n"
+                    "2024-01-03 11:00,Ann Lee <ann@lee.example>,me@example.org\n", encoding="utf-8")
+    cfg = tmp_path / "reconnect.toml"
+    cfg.write_text('[generic_mail_csv]\ndate = "Date"\nfrom = "From"\nto = "To"\n', encoding="utf-8")
+    a = pipeline.analyze([mail], me=["me@example.org"], as_of=date(2024, 6, 1), config=cfg)
+    assert len(calls) == 2 and a.ranked.height == 1
+
+
 def _gone(pid: int) -> bool:
     """Whether process ``pid`` has ended (a zombie not yet reaped by its new parent counts as ended)."""
     try:
