@@ -54,8 +54,8 @@ def two_way_contact(events: pl.DataFrame, as_of: date) -> pl.DataFrame:
     schema = {"person_id": pl.String, "last_sent": pl.Date, "last_received": pl.Date, "last_two_way": pl.Date}
     if not _has(events, "person_id", "timestamp", "direction"):
         return pl.DataFrame(schema=schema)
-    ev = events.filter(pl.col("person_id").is_not_null() & pl.col("timestamp").is_not_null()
-                       & (pl.col("timestamp") < _cutoff(as_of)))
+    ev = events.select("person_id", "timestamp", "direction").filter(  # the columns read: the filter copies them
+        pl.col("person_id").is_not_null() & pl.col("timestamp").is_not_null() & (pl.col("timestamp") < _cutoff(as_of)))
     return ev.group_by("person_id").agg(
         pl.col("timestamp").filter(pl.col("direction") == "sent").max().dt.date().alias("last_sent"),
         pl.col("timestamp").filter(pl.col("direction") == "received").max().dt.date().alias("last_received"),
