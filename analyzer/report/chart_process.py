@@ -166,9 +166,25 @@ def _run_copy(folder: Path, k: int, idle: threading.Timer) -> None:
         os._exit(code)  # no atexit handlers, no buffers flushed twice: they belong to the first process
 
 
+#: The scheduling weight of a worker's session on Linux (the nice value of its autogroup, shared by the renderers it
+#: forks): the caller's multi-threaded queries (score) go first when both want the cores, the charts take the rest.
+AUTOGROUP_NICE = 5
+
+
+def lower_priority(nice: int = AUTOGROUP_NICE) -> None:
+    """Give this process's session (a worker runs in its own) a lower CPU weight than the caller's, where Linux
+    groups the CPU time by session (autogroups); elsewhere, or when it cannot be set, nothing happens."""
+    try:
+        with open("/proc/self/autogroup", "w", encoding="ascii") as fh:
+            fh.write(str(nice))
+    except OSError:  # no autogroups (another system, a kernel without them): the worker runs as it is
+        pass
+
+
 def main(argv: Sequence[str]) -> int:
     """Draw the jobs named on standard input (with ``argv[1]`` renderers) and pickle {index: Chart} into
     ``argv[0]/charts.pickle``."""
+    lower_priority()
     folder = Path(argv[0])
     renderers = max(1, int(argv[1])) if len(argv) > 1 and argv[1].isdigit() else 1
     forking = renderers > 1 and can_fork()
