@@ -15,6 +15,7 @@ LinkedIn messages leaves several hundred MB freed but still resident, which the 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import functools
@@ -70,11 +71,19 @@ def release_free_memory() -> None:
         except Exception:  # an older pyarrow, or a pool without the call
             log.debug("arrow memory pool release failed", exc_info=True)
     if sys.platform.startswith("linux"):
-        try:
-            libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
-            libc.malloc_trim(0)
-        except (OSError, AttributeError):  # not glibc (musl)
-            pass
+        with contextlib.suppress(OSError, AttributeError):  # not glibc (musl)
+            _libc().malloc_trim(0)
+
+
+_LIBC: list[ctypes.CDLL] = []
+
+
+def _libc() -> ctypes.CDLL:
+    """The C library, looked up once (not an ``lru_cache``: :func:`clear_lookup_caches` empties those):
+    ``find_library`` runs ``ldconfig -p``, about 1 ms a call, and memory is released after every stage."""
+    if not _LIBC:
+        _LIBC.append(ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6"))
+    return _LIBC[0]
 
 
 def clear_lookup_caches(package: str = "analyzer") -> int:

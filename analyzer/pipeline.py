@@ -23,6 +23,7 @@ from analyzer.config import Config, load_config
 from analyzer.errors import InputError
 from analyzer.ingest import Ingested, ingest
 from analyzer.memory import clear_lookup_caches, release_free_memory
+from analyzer.report.chart_worker import has_ready_workers as has_ready_chart_workers
 from analyzer.report.chart_worker import prestart as prestart_chart_workers
 
 if TYPE_CHECKING:
@@ -118,6 +119,8 @@ def analyze(
         own = owner.identify_owner(ing.records, ing.owner, list(me), messages=ing.messages)
     with _timed(timings, "identity"):
         resolved = identity.resolve(ing.records, own, cfg.identity, messages=ing.messages)
+    # the charts of the people table alone are drawn now, by the idle chart workers, while this process goes on
+    _draw_charts_ahead(resolved.people)
     # the events once identity's working set is freed: held through it, they were 180 MB of the peak
     with _timed(timings, "owner"):
         # records the user asked to ignore have no person: their events go; so does the bulk mail of people
@@ -139,6 +142,7 @@ def analyze(
         if events.get_column("person_id").null_count():
             raise schemas.SchemaError("identity: some event's record has no person")
         clear_lookup_caches()  # the parsers' memos served ingest and identity; later they only slow the collector
+    _draw_charts_ahead(resolved.people, events, as_of)  # and those of the events, while this process scores
     with _timed(timings, "score"):
         scored = score.score(resolved.people, events, ing.owner.positions, as_of, cfg.scoring)
     with _timed(timings, "follow-through"):
@@ -153,6 +157,20 @@ def analyze(
         inputs=[str(p) for p in inputs], as_of=as_of, ingested=ing, owner=own, events=events,
         resolved=resolved, scored=scored, config=cfg, timings=timings, followup=ft,
     )
+
+
+def _draw_charts_ahead(people: pl.DataFrame, events: pl.DataFrame | None = None, as_of: date | None = None) -> None:
+    """Hand the prestarted chart workers the report's charts that do not read the scores
+    (:func:`analyzer.report.charts.draw_ahead`); nothing without prestarted workers. Only a head start: a
+    failure is logged and leaves those charts to the report."""
+    if not has_ready_chart_workers():
+        return
+    try:
+        from analyzer.report.charts import draw_ahead
+
+        draw_ahead(people, events, as_of)
+    except Exception as exc:  # the report draws them
+        log.debug("charts not drawn ahead: %s", exc, exc_info=True)
 
 
 def bulk_mail_records_of_people(records: pl.DataFrame, record_person: pl.DataFrame,

@@ -760,6 +760,58 @@ def test_prestarted_workers_are_used_and_never_left_behind(tmp_path: Path, monke
     assert not chart_worker._ready and not w.folder.exists()
 
 
+@pytest.mark.parametrize("changed", [False, True])
+def test_charts_drawn_ahead_are_used_when_their_inputs_are_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    changed: bool) -> None:
+    """The charts that do not read the scores, handed to the prestarted workers once identity is done
+    (draw_ahead), end up in the report as the same PNGs; when the report's people differ, they are drawn again."""
+    from analyzer.report import chart_worker
+
+    monkeypatch.setenv("RECONNECT_CHART_WORKERS", "2")
+    a = make_analysis(n_people=30)
+    one = C.make_charts(a, tmp_path / "one", parallel=False)
+    chart_worker.prestart()
+    people = a.people.with_columns(pl.lit("Elsewhere Ltd").alias("company")) if changed else a.people
+    end = time.monotonic() + 120
+    while C.draw_ahead(people) == 0:  # nothing is sent until a renderer is ready
+        assert time.monotonic() < end
+        time.sleep(0.05)
+    assert sum(w.ready for w in chart_worker.ready_workers()) >= 1
+    assert sum(len(w.ahead) for w in chart_worker.ready_workers()) == sum(s.ahead == "people" for s in C.CHARTS) == 3
+    assert C.draw_ahead(people, a.events, a.as_of) == 1  # the channels; the people's charts are not sent again
+    workers = chart_worker.ready_workers()
+    two = C.make_charts(a, tmp_path / "two")
+    # the charts drawn ahead are not sent again, but for the companies chart when the companies changed
+    assert sum(w.sent for w in workers) == len(C.CHARTS) + changed  # 4 ahead, the 5 others (+ companies)
+    assert [(c.filename, c.title, c.caption, c.note, c.data_rows) for c in one] == \
+        [(c.filename, c.title, c.caption, c.note, c.data_rows) for c in two]
+    for c in two:
+        assert c.path == tmp_path / "two" / c.filename
+        assert (tmp_path / "one" / c.filename).read_bytes() == c.path.read_bytes(), c.key
+    assert not chart_worker.has_ready_workers()
+
+
+def test_a_failed_draw_ahead_leaves_the_charts_to_the_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drawing charts ahead is only a head start: when it fails, analyze goes on and the report draws them."""
+    from datetime import date
+
+    from analyzer import pipeline
+
+    def broken(*args: Any, **kwargs: Any) -> int:
+        raise OSError("no room for the jobs")
+
+    calls: list[int] = []
+    monkeypatch.setattr(pipeline, "has_ready_chart_workers", lambda: calls.append(1) or True)
+    monkeypatch.setattr(C, "draw_ahead", broken)
+    mail = tmp_path / "mail.csv"
+    mail.write_text("Date,From,To\n2024-01-02 10:00,Me <me@example.org>,Ann Lee <ann@lee.example>\n"
+                    "2024-01-03 11:00,Ann Lee <ann@lee.example>,me@example.org\n", encoding="utf-8")
+    cfg = tmp_path / "reconnect.toml"
+    cfg.write_text('[generic_mail_csv]\ndate = "Date"\nfrom = "From"\nto = "To"\n', encoding="utf-8")
+    a = pipeline.analyze([mail], me=["me@example.org"], as_of=date(2024, 6, 1), config=cfg)
+    assert len(calls) == 2 and a.ranked.height == 1
+
+
 def _gone(pid: int) -> bool:
     """Whether process ``pid`` has ended (a zombie not yet reaped by its new parent counts as ended)."""
     try:

@@ -78,7 +78,7 @@ _WARM_STYLE: dict[Any, Any] = {"font.family": "DejaVu Sans", "text.parse_math": 
 
 
 def warm_up() -> None:
-    """Import matplotlib, PIL's PNG writer and what the charts draw with, and load the fonts they use (a
+    """Import matplotlib and what the charts draw with, and load the fonts they use (a
     worker does it while it waits for its jobs; forked renderers inherit it all)."""
     import matplotlib
     import matplotlib.collections
@@ -87,7 +87,6 @@ def warm_up() -> None:
     import matplotlib.ticker
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from PIL import Image, PngImagePlugin  # noqa: F401  (the PNG plugin registers itself)
 
     with matplotlib.rc_context(_WARM_STYLE), warnings.catch_warnings():
         warnings.simplefilter("ignore")
@@ -106,15 +105,22 @@ def _names(idle: threading.Timer) -> Iterator[str]:
             yield name
 
 
-def _draw(folder: Path, names: Iterator[str]) -> dict[int, Any]:
-    """Draw the jobs ``names`` names (pickles in ``folder``); {index: Chart}. The charts (and polars) are
-    imported first, before the first job is read: while the caller is still busy; then the objects they made
-    are frozen out of the collector's reach (:func:`gc.freeze`): each collection during the drawing would
-    otherwise walk all of matplotlib's and polars' modules again (about 5 % of the drawing time)."""
+def ready_file(folder: Path, k: int) -> Path:
+    """The file that renderer ``k`` creates in ``folder`` once it has imported everything and waits for jobs."""
+    return folder / f"ready-{k}"
+
+
+def _draw(folder: Path, names: Iterator[str], k: int = 0) -> dict[int, Any]:
+    """Draw the jobs ``names`` names (pickles in ``folder``) as renderer ``k``; {index: Chart}. The charts (and
+    polars) are imported first, before the first job is read: while the caller is still busy; then the objects
+    they made are frozen out of the collector's reach (:func:`gc.freeze`): each collection during the drawing
+    would otherwise walk all of matplotlib's and polars' modules again (about 5 % of the drawing time). Then
+    :func:`ready_file` tells the caller that this renderer would draw a job at once."""
     from analyzer.report.charts import _plot, _render
 
     gc.collect()
     gc.freeze()
+    ready_file(folder, k).touch()
     done = {}
     for name in names:
         with open(folder / name, "rb") as fh:
@@ -151,7 +157,7 @@ def _run_copy(folder: Path, k: int, idle: threading.Timer) -> None:
     """A forked renderer: draw the jobs it takes, pickle them into ``charts-K.pickle``, end (never returns)."""
     code = 1
     try:
-        _dump(_draw(folder, _names(idle)), folder / f"charts-{k}.pickle")
+        _dump(_draw(folder, _names(idle), k), folder / f"charts-{k}.pickle")
         code = 0
     except BaseException:
         traceback.print_exc()
@@ -160,9 +166,25 @@ def _run_copy(folder: Path, k: int, idle: threading.Timer) -> None:
         os._exit(code)  # no atexit handlers, no buffers flushed twice: they belong to the first process
 
 
+#: The scheduling weight of a worker's session on Linux (the nice value of its autogroup, shared by the renderers it
+#: forks): the caller's multi-threaded queries (score) go first when both want the cores, the charts take the rest.
+AUTOGROUP_NICE = 5
+
+
+def lower_priority(nice: int = AUTOGROUP_NICE) -> None:
+    """Give this process's session (a worker runs in its own) a lower CPU weight than the caller's, where Linux
+    groups the CPU time by session (autogroups); elsewhere, or when it cannot be set, nothing happens."""
+    try:
+        with open("/proc/self/autogroup", "w", encoding="ascii") as fh:
+            fh.write(str(nice))
+    except OSError:  # no autogroups (another system, a kernel without them): the worker runs as it is
+        pass
+
+
 def main(argv: Sequence[str]) -> int:
     """Draw the jobs named on standard input (with ``argv[1]`` renderers) and pickle {index: Chart} into
     ``argv[0]/charts.pickle``."""
+    lower_priority()
     folder = Path(argv[0])
     renderers = max(1, int(argv[1])) if len(argv) > 1 and argv[1].isdigit() else 1
     forking = renderers > 1 and can_fork()

@@ -39,7 +39,7 @@ from pathlib import Path
 from typing import Any
 
 from analyzer.report.chart_process import IDLE_TIMEOUT_S as IDLE_TIMEOUT_S
-from analyzer.report.chart_process import encode_record, fork_supported
+from analyzer.report.chart_process import encode_record, fork_supported, ready_file
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +90,18 @@ class ChartWorker:
         self.renderers = renderers  # how many charts it draws at a time (itself and the copies it forks)
         self.result_file = folder / "charts.pickle"
         self.sent = 0
+        #: {job index: inputs} of the charts sent ahead of the report (``charts.draw_ahead``)
+        self.ahead: dict[int, tuple[Any, ...]] = {}
 
     @property
     def alive(self) -> bool:
         """Whether the process still runs and still takes jobs."""
         return self.proc.poll() is None and self.proc.stdin is not None
+
+    @property
+    def ready(self) -> int:
+        """How many of its renderers have imported everything and wait for jobs (or draw them)."""
+        return sum(ready_file(self.folder, k).exists() for k in range(self.renderers))
 
     def send(self, jobs: Sequence[Job], last: bool = True) -> None:
         """Hand the worker ``jobs`` (drawn in this order, as soon as they arrive); ``last``: they are its last
@@ -221,6 +228,12 @@ def prestart(n_people: int | None = None) -> None:
             return
         _ready.append((pid, w))
         ready += w.renderers
+
+
+def ready_workers() -> list[ChartWorker]:
+    """The workers started ahead by :func:`prestart` that are waiting (and still running)."""
+    pid = os.getpid()
+    return [w for p, w in _ready if p == pid and w.alive]
 
 
 def has_ready_workers() -> bool:
