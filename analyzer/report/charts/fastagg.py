@@ -56,7 +56,7 @@ _line_metrics: dict[tuple[Any, ...], tuple[float | None, float | None, float | N
 
 def clear_caches() -> None:
     """Forget every cached glyph image, layout and text size."""
-    for cache in (_glyphs, _layouts, _sizes, _line_metrics):
+    for cache in (_glyphs, _layouts, _sizes, _line_metrics, _plain):
         cache.clear()
 
 
@@ -76,6 +76,46 @@ def _hashable(value: Any) -> Any:
     except TypeError:
         return None
     return value
+
+
+#: character -> whether HarfBuzz (``FT2Font._layout``) shapes it as one glyph of its own, at the position
+#: ``set_text`` gives it (see :func:`_plain_char`).
+_plain: dict[str, bool] = {}
+
+
+def _plain_char(c: str) -> bool:
+    """Whether ``c`` is shaped as itself alone: a left-to-right or neutral character of the Latin, Greek and
+    Cyrillic blocks, the punctuation or the symbols (no mark that combines, no format or control character such
+    as a zero-width space, which the shaper replaces, no right-to-left or complex script)."""
+    got = _plain.get(c)
+    if got is None:
+        import unicodedata
+
+        o = ord(c)
+        in_blocks = (0x20 <= o < 0x0590 or 0x1E00 <= o < 0x2C00) and not 0x2000 <= o <= 0x200F
+        drawn = unicodedata.category(c)[0] not in "MCZ" or c == " "
+        got = in_blocks and drawn and unicodedata.bidirectional(c) in ("L", "EN", "ES", "ET", "CS", "ON", "WS")
+        _plain[c] = got
+    return got
+
+
+def _simple_layout(font: Any, text: str, positions: Any) -> tuple[tuple[Any, int, float, float], ...] | None:
+    """The layout ``font._layout(text)`` makes, from the glyph positions (26.6) that ``font.set_text(text)`` just
+    returned: for a text of plain characters (:func:`_plain_char`) that ``font`` itself has, HarfBuzz shapes the
+    same glyphs at the same positions for both, one glyph per character (None for any other text: the drawing
+    shapes it anew)."""
+    if len(positions) != len(text):
+        return None
+    glyphs = []
+    for c in text:
+        if not _plain_char(c):
+            return None
+        g = font.get_char_index(ord(c))
+        if not g:  # drawn with a fallback font
+            return None
+        glyphs.append(g)
+    return tuple((font, g, float(x) / 64.0, float(y) / 64.0) for g, (x, y) in zip(glyphs, positions.tolist(),
+                                                                              strict=True))
 
 
 class FastRendererAgg(RendererAgg):
@@ -120,9 +160,13 @@ class FastRendererAgg(RendererAgg):
             return got
         font.clear()
         font.set_size(size, self.dpi)
-        font.set_text(s, 0.0, flags=flags)
+        positions = font.set_text(s, 0.0, flags=flags)
         w, h = font.get_width_height()
         d = font.get_descent()
+        # the text is measured before it is drawn: its layout taken from this shaping, not shaped again to draw it
+        items = _simple_layout(font, s, positions)
+        if items is not None:
+            _store(_layouts, (font, size, self.dpi, flags, None, None, s), items)
         return _store(_sizes, key, (w / 64.0, h / 64.0, d / 64.0))
 
     def draw_text(self, gc: Any, x: float, y: float, s: str, prop: FontProperties, angle: float,
