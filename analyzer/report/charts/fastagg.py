@@ -22,6 +22,8 @@ the caches (their size is also capped).
 from __future__ import annotations
 
 import math
+import os
+import threading
 from typing import TYPE_CHECKING, Any
 
 import matplotlib
@@ -54,9 +56,20 @@ _sizes: dict[tuple[Any, ...], tuple[float, float, float]] = {}
 _line_metrics: dict[tuple[Any, ...], tuple[float | None, float | None, float | None]] = {}
 
 
+#: The settings that matplotlib's font lookup (``findfont`` and ``get_font``) reads.
+_FONT_SETTINGS = ("font.family", "font.style", "font.variant", "font.weight", "font.stretch", "font.size",
+                  "font.serif", "font.sans-serif", "font.cursive", "font.fantasy", "font.monospace",
+                  "text.kerning_factor", "font.enable_last_resort")
+#: (font properties, thread, :data:`_FONT_SETTINGS`) -> the FT2Font that matplotlib's lookup gives. Emptied in a
+#: forked child, as matplotlib empties its own cache of fonts (a font must not be used across a fork).
+_fonts: dict[tuple[Any, ...], Any] = {}
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_fonts.clear)
+
+
 def clear_caches() -> None:
     """Forget every cached glyph image, layout and text size."""
-    for cache in (_glyphs, _layouts, _sizes, _line_metrics, _plain):
+    for cache in (_glyphs, _layouts, _sizes, _line_metrics, _plain, _fonts):
         cache.clear()
 
 
@@ -122,8 +135,18 @@ class FastRendererAgg(RendererAgg):
     """:class:`~matplotlib.backends.backend_agg.RendererAgg` with the text caches described in the module."""
 
     def _font(self, prop: FontProperties) -> Any:
-        """The FT2Font matplotlib draws ``prop`` with (its own lookup, cached by matplotlib)."""
-        return get_font(fontManager._find_fonts_by_props(prop))
+        """The FT2Font matplotlib draws ``prop`` with (its own lookup, kept by the font's properties and the
+        settings that lookup reads), its transform reset as ``get_font`` resets it."""
+        rc: Any = matplotlib.rcParams
+        key = (tuple(prop.get_family()), prop.get_slant(), prop.get_variant(), prop.get_weight(), prop.get_stretch(),
+               prop.get_size(), prop.get_file(), threading.get_ident(),
+               *(tuple(v) if isinstance(v := rc[name], list) else v for name in _FONT_SETTINGS))
+        font = _fonts.get(key)
+        if font is None:
+            font = _store(_fonts, key, get_font(fontManager._find_fonts_by_props(prop)))
+        else:
+            font._set_transform([[0x10000, 0], [0, 0x10000]], [0, 0])
+        return font
 
     def _get_font_height_metrics(self, prop: FontProperties) -> tuple[float | None, float | None, float | None]:
         """(ascent, descent, line gap) of ``prop``'s font in pixels, as :meth:`matplotlib.text.Text._get_layout`
