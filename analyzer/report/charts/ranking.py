@@ -188,6 +188,37 @@ def quadrant_data(ranked: pl.DataFrame, dormant_days: int = 180, top_labels: int
     )
 
 
+_ARC3_ONCE: Any = None
+
+
+def straight_leader() -> Any:
+    """matplotlib's default connection of an annotation's arrow (a straight ``arc3``), clipped by the label's box
+    in less time: the box's outline and transform are read once per drawing, where matplotlib's
+    ``Patch.contains`` builds them anew at each of the points its clipping tries (about 20 per leader line, 5 ms
+    each line). The points are tested in the same way (``Path.contains_point`` of each subpath), so the line ends
+    at the same place."""
+    global _ARC3_ONCE
+    if _ARC3_ONCE is None:
+        import numpy as np
+        from matplotlib.patches import ConnectionStyle
+        from matplotlib.path import Path
+
+        class Arc3Once(ConnectionStyle.Arc3):
+            def _in_patch(self, patch: Any) -> Any:
+                radius = patch._process_radius(None)
+                path = patch.get_path()
+                transform = patch.get_transform()
+                if path.codes is not None:
+                    starts = np.where(path.codes == Path.MOVETO)[0][1:]
+                    subpaths = list(map(Path, np.split(path.vertices, starts), np.split(path.codes, starts)))
+                else:
+                    subpaths = [path]
+                return lambda xy: any(sub.contains_point((xy[0], xy[1]), transform, radius) for sub in subpaths)
+
+        _ARC3_ONCE = Arc3Once
+    return _ARC3_ONCE()
+
+
 def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, str]],
                   obstacles: Sequence[Any] = ()) -> list[bool]:
     """Name labels beside their points: each is tried at positions around its point, nearest first, until
@@ -230,8 +261,9 @@ def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, st
             if fits and not any(bb.overlaps(o) for o in others):
                 blocked.append(bb)
                 near = abs(dx) <= 5 and -12 <= dy <= 2
+                arrow = None if near else dict(leader, connectionstyle=straight_leader())
                 ax.annotate(label, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=10, ha=align(dx),
-                            va="bottom", color=TEXT, arrowprops=None if near else dict(leader), annotation_clip=False,
+                            va="bottom", color=TEXT, arrowprops=arrow, annotation_clip=False,
                             zorder=5, bbox=box)
                 ok = True
                 break
