@@ -224,7 +224,6 @@ def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, st
     """Name labels beside their points: each is tried at positions around its point, nearest first, until
     it overlaps no other label, no other labelled marker and no ``obstacles`` (the quadrant notes, the
     legend). A label that fits nowhere is left out rather than drawn over another; returns which were drawn."""
-    from matplotlib.text import Text
     from matplotlib.transforms import Bbox
 
     renderer = fig.canvas.get_renderer()  # type: ignore[attr-defined]  # the layout is fixed: positions are final
@@ -251,12 +250,21 @@ def _place_labels(fig: Figure, ax: Axes, points: Sequence[tuple[float, float, st
         # then the label itself where it fits: a new annotation per position tried cost 0.3 ms each
         probe = ax.annotate(label, (x, y), xytext=offsets[0], textcoords="offset points", fontsize=10,
                             ha=align(offsets[0][0]), va="bottom", annotation_clip=False, bbox=box)
+        # the text's extent at each position, as Text.get_window_extent computes it (its layout for the alignment,
+        # moved to the position in display space) but with the layout made once per alignment and the
+        # offset-points transform, which depends only on the point, made once per label
+        probe.update_positions(renderer)
+        to_display = probe.get_transform()
+        layouts: dict[str, Any] = {}
         for dx, dy in offsets:
-            probe.xyann = (dx, dy)
-            probe.set_horizontalalignment(align(dx))
-            probe.update_positions(renderer)
+            ha = align(dx)
+            layout = layouts.get(ha)
+            if layout is None:
+                probe.set_horizontalalignment(ha)
+                layout = layouts[ha] = probe._get_layout(renderer)[0]  # type: ignore[attr-defined]
+            px, py = to_display.transform((float(dx), float(dy)))
             # the text alone, without the leader line; with a margin, so that two labels never touch
-            bb = Text.get_window_extent(probe, renderer).padded(2.0)
+            bb = layout.translated(px, py).padded(2.0)
             fits = bb.x0 >= frame.x0 and bb.x1 <= frame.x1 and bb.y0 >= frame.y0 and bb.y1 <= frame.y1
             if fits and not any(bb.overlaps(o) for o in others):
                 blocked.append(bb)
