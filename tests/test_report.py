@@ -466,6 +466,42 @@ def test_fast_canvas_draws_the_same_pixels_as_matplotlibs_agg() -> None:
     assert fastagg._glyphs and fastagg._layouts and fastagg._sizes
 
 
+def test_fast_canvas_takes_the_same_layout_from_the_measuring_as_matplotlib_shapes() -> None:
+    """A plain text's layout taken from its measuring (``set_text``) is the layout ``_layout`` shapes to draw it;
+    a text the shaper may change (a ligature, a zero-width space, a combining mark, right-to-left, a glyph of a
+    fallback font) is shaped anew."""
+    fastagg = pytest.importorskip("analyzer.report.charts.fastagg", reason="the fast canvas is for matplotlib 3.11",
+                                  exc_type=ImportError)
+    from matplotlib.backends.backend_agg import get_hinting_flag
+    from matplotlib.font_manager import FontProperties, fontManager, get_font
+
+    flags = get_hinting_flag()
+    rng = np.random.default_rng(3)
+    alphabet = list("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 .,;:·–—…×'\"()$%&/-éüñçøßÆŒΩЖ")
+    texts = ["Reconnect score 0.87", "WAVA To", "Zoë Ångström-Øster", "10 yrs", ""]
+    texts += ["".join(rng.choice(alphabet, size=int(rng.integers(1, 60)))) for _ in range(150)]
+    checked = 0
+    for weight in ("normal", "bold"):
+        for size in (7.3, 10.0, 13.0):
+            font = get_font(fontManager._find_fonts_by_props(FontProperties(family="DejaVu Sans", weight=weight)))
+            for text in texts:
+                font.clear()
+                font.set_size(size, C.DPI)
+                items = fastagg._simple_layout(font, text, font.set_text(text, 0.0, flags=flags))
+                if items is None:  # a ligature (e.g. "fi" in a random text): fewer glyphs than characters
+                    continue
+                font.clear()
+                font.set_size(size, C.DPI)
+                shaped = tuple((i.ft_object, i.glyph_index, i.x, i.y) for i in font._layout(text, flags=flags))
+                assert items == shaped, text
+                checked += 1
+            for text in ("ffi fl", "a\u200bb", "e\u0301", "\u05d0\u05d1", "\u0627\u0644", "中文", "a\u00a0b"):
+                font.clear()
+                font.set_size(size, C.DPI)
+                assert fastagg._simple_layout(font, text, font.set_text(text, 0.0, flags=flags)) is None, text
+    assert checked >= 6 * (len(texts) - 10)
+
+
 def test_charts_keep_matplotlibs_canvas_where_the_fast_one_is_not_made_for_it(
         monkeypatch: pytest.MonkeyPatch) -> None:
     """With another matplotlib than 3.11 the fast canvas refuses to load (ImportError); the charts then draw on
