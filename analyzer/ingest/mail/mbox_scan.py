@@ -379,13 +379,14 @@ def _headerish(data: bytes | memoryview, arr: np.ndarray, start: np.ndarray, end
 class PieceLines:
     """The lines of one piece as :func:`header_table` found them, for a reader of the message bodies: the piece's
     bytes as numpy (``arr``), each line's start and end offsets (``starts``, ``ends``: the end without its line
-    end, a ``\\r`` before ``\\n`` dropped), and per message (in table order) the index of its first body line
-    (``body_first``: after the blank line that ends the headers) and of the line after its body (``body_end``:
-    the next separator, or the end of the piece)."""
+    end, a ``\\r`` before ``\\n`` dropped), each line's first byte (``first``: 0 for an empty line), and per
+    message (in table order) the index of its first body line (``body_first``: after the blank line that ends the
+    headers) and of the line after its body (``body_end``: the next separator, or the end of the piece)."""
 
     arr: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
+    first: np.ndarray
     body_first: np.ndarray
     body_end: np.ndarray
 
@@ -517,6 +518,6 @@ def header_table(data: bytes | memoryview, after_blank: bool, names: tuple[str, 
         # has none) and runs to the next separator.
         next_sep = np.append(seps[1:], n_lines)
         body_first = np.where(stop < next_sep, stop + 1, stop)
-        lines = PieceLines(arr, starts, ends, body_first, next_sep)
+        lines = PieceLines(arr, starts, ends, first, body_first, next_sep)
         table = table.hstack(body_reader(data, lines, table))
     return table, n_lines

@@ -309,7 +309,7 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
     count = r1[read] - r0[read]
     body = np.repeat(r0[read] - np.cumsum(count) + count, count) + np.arange(int(count.sum()), dtype=np.int64)
     length = ends[body] - starts[body]
-    first = np.where(length > 0, arr[np.minimum(starts[body], len(arr) - 1)], 0)
+    first = lines.first[body]  # 0 for an empty line
 
     # Stop at the first line of quoted or forwarded text (or the MIME boundary after the text part).
     cuts = _cut_lines(arr, starts, ends, body, first, length)
