@@ -203,9 +203,12 @@ def _cut_lines(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, body: np.n
     # "-----Original Message-----", "---------- Forwarded message ---------", "-------- Original Message ---"
     dd = np.flatnonzero((first == _DASH) & (length >= 4))
     if len(dd):
-        w = _window(arr, starts[body[dd]] + 1, 2)
-        dd = dd[(w[:, 0] == _DASH) & (w[:, 1] != _SP)]
-        cuts.append(body[dd[~((length[dd] == 5) & _has_at(arr, starts[body[dd]], b"--=20"))]])
+        at = starts[body[dd]]  # (lines of 4 bytes or more: their second and third bytes are in arr)
+        dd = dd[(arr[at + 1] == _DASH) & (arr[at + 2] != _SP)]
+        five = np.flatnonzero(length[dd] == 5)
+        qp_dash = np.zeros(len(dd), dtype=bool)
+        qp_dash[five] = _has_at(arr, starts[body[dd[five]]], b"--=20")
+        cuts.append(body[dd[~qp_dash]])
     cuts.append(_starts_with(arr, starts, ends, body[first == _US], b"_____"))
     lead = np.zeros(256, dtype=bool)
     lead[[start[0] for start in _HEADER_STARTS]] = True
