@@ -137,8 +137,9 @@ def test_cut_lines_every_kind_and_length(padding: bytes) -> None:
              b"Fr\xc3\xa5n: a", b"*From:* b", b"Von:", b"x Von: y", b"Am Montag schrieb:", b"Le lundi a \xc3\xa9crit :",
              b"El lunes escribi\xc3\xb3:", b"---------- Forwarded message:", b"Begin forwarded message:",
              b"egin forwarded message:", b"<a@b.c>:", b"<a@b.c> :", b"Wrote:", b"Hi De: x", b"hello"]
-    cuts = _cut_lines(*_line_arrays(b"\n".join(lines) + padding))
-    assert cuts.tolist() == [0, 1, 5, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21]
+    cuts = _cut_lines(*_line_arrays(b"\n".join(lines) + padding)).tolist()
+    assert cuts == sorted(cuts)  # sorted; a line may be given twice (a dash line ending with a colon)
+    assert sorted(set(cuts)) == [0, 1, 5, 8, 10, 11, 12, 14, 15, 16, 17, 18, 19, 20, 21]
 
 
 def test_plain_quoted_printable_windows_read_as_decoded() -> None:

@@ -379,13 +379,16 @@ def _headerish(data: bytes | memoryview, arr: np.ndarray, start: np.ndarray, end
 class PieceLines:
     """The lines of one piece as :func:`header_table` found them, for a reader of the message bodies: the piece's
     bytes as numpy (``arr``), each line's start and end offsets (``starts``, ``ends``: the end without its line
-    end, a ``\\r`` before ``\\n`` dropped), and per message (in table order) the index of its first body line
-    (``body_first``: after the blank line that ends the headers) and of the line after its body (``body_end``:
-    the next separator, or the end of the piece)."""
+    end, a ``\\r`` before ``\\n`` dropped), each line's first and last byte (``first``, ``last``: 0 for an
+    empty line), and per
+    message (in table order) the index of its first body line (``body_first``: after the blank line that ends the
+    headers) and of the line after its body (``body_end``: the next separator, or the end of the piece)."""
 
     arr: np.ndarray
     starts: np.ndarray
     ends: np.ndarray
+    first: np.ndarray
+    last: np.ndarray
     body_first: np.ndarray
     body_end: np.ndarray
 
@@ -426,7 +429,9 @@ def header_table(data: bytes | memoryview, after_blank: bool, names: tuple[str, 
     ends[: len(nl)] = nl
     ends[len(nl):] = size
     nonempty = ends > starts
-    ends -= nonempty & (arr[np.maximum(ends - 1, 0)] == _CR)
+    last = arr[np.maximum(ends - 1, 0)]
+    cr = nonempty & (last == _CR)
+    ends -= cr
     blank = ends == starts
     first = np.where(blank, 0, arr[np.minimum(starts, size - 1)])
 
@@ -517,6 +522,11 @@ def header_table(data: bytes | memoryview, after_blank: bool, names: tuple[str, 
         # has none) and runs to the next separator.
         next_sep = np.append(seps[1:], n_lines)
         body_first = np.where(stop < next_sep, stop + 1, stop)
-        lines = PieceLines(arr, starts, ends, body_first, next_sep)
+        # Each line's last byte (its "\\r" dropped with the line end), 0 for an empty line.
+        at_cr = np.flatnonzero(cr)
+        if len(at_cr):
+            last[at_cr] = arr[np.maximum(ends[at_cr] - 1, 0)]
+        last[blank] = 0
+        lines = PieceLines(arr, starts, ends, first, last, body_first, next_sep)
         table = table.hstack(body_reader(data, lines, table))
     return table, n_lines

@@ -195,17 +195,20 @@ def _word_candidates(arr: np.ndarray, pos: np.ndarray, texts: tuple[bytes, ...],
 
 
 def _cut_lines(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, body: np.ndarray, first: np.ndarray,
-               length: np.ndarray) -> np.ndarray:
-    """The lines of ``body`` (sorted; ``first`` byte and ``length`` of each) where a text ends (sorted): quoted or
-    forwarded text begins, or a MIME boundary."""
+               length: np.ndarray, last: np.ndarray | None = None) -> np.ndarray:
+    """The lines of ``body`` (sorted; ``first`` byte, ``length`` and maybe ``last`` byte of each) where a text
+    ends (sorted; a line may be given more than once): quoted or forwarded text begins, or a MIME boundary."""
     cuts = []
     # "--" then more, not a "-- " signature delimiter (nor its quoted-printable "--=20"): MIME boundaries,
     # "-----Original Message-----", "---------- Forwarded message ---------", "-------- Original Message ---"
     dd = np.flatnonzero((first == _DASH) & (length >= 4))
     if len(dd):
-        w = _window(arr, starts[body[dd]] + 1, 2)
-        dd = dd[(w[:, 0] == _DASH) & (w[:, 1] != _SP)]
-        cuts.append(body[dd[~((length[dd] == 5) & _has_at(arr, starts[body[dd]], b"--=20"))]])
+        at = starts[body[dd]]  # (lines of 4 bytes or more: their second and third bytes are in arr)
+        dd = dd[(arr[at + 1] == _DASH) & (arr[at + 2] != _SP)]
+        five = np.flatnonzero(length[dd] == 5)
+        qp_dash = np.zeros(len(dd), dtype=bool)
+        qp_dash[five] = _has_at(arr, starts[body[dd[five]]], b"--=20")
+        cuts.append(body[dd[~qp_dash]])
     cuts.append(_starts_with(arr, starts, ends, body[first == _US], b"_____"))
     lead = np.zeros(256, dtype=bool)
     lead[[start[0] for start in _HEADER_STARTS]] = True
@@ -214,12 +217,15 @@ def _cut_lines(arr: np.ndarray, starts: np.ndarray, ends: np.ndarray, body: np.n
     for start, maybe in zip(_HEADER_STARTS, _word_candidates(arr, starts[led], _HEADER_STARTS, tail=False),
                             strict=True):
         cuts.append(_starts_with(arr, starts, ends, led[maybe], start))
-    colon = body[(length > 0) & (arr[np.maximum(ends[body] - 1, 0)] == _COLON)]
+    if last is None:
+        last = np.where(length > 0, arr[np.maximum(ends[body] - 1, 0)], 0)
+    colon = body[last == _COLON]
     if len(colon):
         suffixes = (*_ATTRIBUTION_ENDS, b"Begin forwarded message:")
         for suffix, maybe in zip(suffixes, _word_candidates(arr, ends[colon], suffixes, tail=True), strict=True):
             cuts.append(_ends_with(arr, starts, ends, colon[maybe], suffix))
-    return np.unique(np.concatenate(cuts))
+    # (sorted, not made unique: only the first cut at or after a line is looked for)
+    return np.sort(np.concatenate(cuts), kind="stable")
 
 
 # ------------------------------------------------------------------------------------------------------------
@@ -276,7 +282,7 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
         inside = head < be[mp][:, None]
         head = np.where(inside, head, n_lines - 1)
         h_len = np.where(inside, ends[head] - starts[head], -1)
-        h_first = arr[np.minimum(starts[head], len(arr) - 1)] | 0x20
+        h_first = lines.first[head] | 0x20  # (only read on lines of 24 bytes or more)
         cand = np.flatnonzero(((h_first == ord("c")) & (h_len >= 24)).ravel())
         cand_rows = head.ravel()[cand]
         flat_ct = np.zeros(head.size, dtype=bool)
@@ -309,10 +315,10 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
     count = r1[read] - r0[read]
     body = np.repeat(r0[read] - np.cumsum(count) + count, count) + np.arange(int(count.sum()), dtype=np.int64)
     length = ends[body] - starts[body]
-    first = np.where(length > 0, arr[np.minimum(starts[body], len(arr) - 1)], 0)
+    first = lines.first[body]  # 0 for an empty line
 
     # Stop at the first line of quoted or forwarded text (or the MIME boundary after the text part).
-    cuts = _cut_lines(arr, starts, ends, body, first, length)
+    cuts = _cut_lines(arr, starts, ends, body, first, length, lines.last[body])
     r1 = np.minimum(r1, _next_at_or_after(cuts, r0, r1))
     ok &= (r1 > r0) & ((r1 < r0 + _MAX_TEXT) | ~multipart)
 
@@ -327,9 +333,10 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
         sigdash = sigdash[pat_ok[:, 0]]
     dash = _last_before(sigdash, r1, np.full(n_msg, -1))
     dashed = ok & (dash >= r0)
-    content = np.zeros(n_lines + 1, dtype=np.int64)
-    content[body[(length > 0) & (first != _GT)] + 1] = 1
-    cum = np.cumsum(content)  # cum[i]: content lines before line i
+    # cum[i]: content lines before line i, counted over every line of the piece (only differences between lines
+    # of one text are used, and those are all body lines)
+    cum = np.zeros(n_lines + 1, dtype=np.int64)
+    np.cumsum((ends > starts) & (lines.first != _GT), out=cum[1:])
     w_start = np.searchsorted(cum, np.maximum(cum[r1] - WINDOW, 0), side="left")
     w0 = np.where(dashed, dash + 1, np.maximum(r0, w_start))
     w1 = np.where(dashed, np.minimum(r1, np.searchsorted(cum, cum[dash + 1] + WINDOW, side="left")), r1)
@@ -346,8 +353,8 @@ def read_signatures(data: bytes | memoryview, lines: PieceLines, table: pl.DataF
         rows = np.repeat(w0[plain_msgs] - np.cumsum(cnt) + cnt, cnt) + np.arange(int(cnt.sum()), dtype=np.int64)
         owner = np.repeat(plain_msgs, cnt)
         ln = ends[rows] - starts[rows]
-        last = arr[np.maximum(ends[rows] - 1, 0)]
-        keep = ((ln >= 5) & (ln <= _MAX_LINE) & (arr[np.minimum(starts[rows], len(arr) - 1)] != _GT)
+        last = lines.last[rows]
+        keep = ((ln >= 5) & (ln <= _MAX_LINE) & (lines.first[rows] != _GT)
                 & ~np.isin(last, _NOT_LAST))
         rows, owner = rows[keep], owner[keep]
         owners.append(owner)
