@@ -377,3 +377,15 @@ def _list_column(name: str, rows: list[Any], inner: pl.DataType) -> pl.Series:
     offsets = pl.Series(list(accumulate(map(len, rows), initial=0)), dtype=pl.Int64()).to_arrow()
     values = pl.Series(list(chain.from_iterable(rows)), dtype=inner).to_arrow()
     return pl.Series(name, pa.LargeListArray.from_arrays(offsets, values))
+
+
+def map_distinct(frame: pl.DataFrame, cols: list[str], fn: Callable[..., tuple[object, ...]],
+                outputs: dict[str, pl.DataType]) -> pl.DataFrame:
+    """The columns ``outputs`` = ``fn(*row)`` for the rows of ``frame`` (in its order), ``fn`` called once per
+    distinct ``cols`` (nulls equal): the Python step of a reader that vectorises what it can."""
+    keys = frame.select(cols)
+    uniq = keys.unique(maintain_order=True)
+    values = [fn(*row) for row in uniq.iter_rows()]
+    new = [pl.Series(name, [v[i] for v in values], dtype=dtype) for i, (name, dtype) in enumerate(outputs.items())]
+    return keys.join(uniq.with_columns(new), on=cols, how="left", nulls_equal=True,
+                     maintain_order="left").select(list(outputs))

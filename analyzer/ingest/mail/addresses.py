@@ -11,6 +11,7 @@ from functools import lru_cache
 
 import polars as pl
 
+from analyzer.ingest.collect import map_distinct
 from analyzer.ingest.text import clean_text
 from analyzer.normalize import PLAIN_NON_ASCII, clean_email
 
@@ -241,11 +242,12 @@ def single_addresses(values: pl.Series, header: bool = False) -> pl.DataFrame:
     schema = {"addr": pl.String(), "name": pl.String(), "n": pl.Int64()}
     rest = uniq.filter(~fast.get_column("ok"))
     parse = (lambda v: _header_addresses(v.encode("utf-8", "surrogatepass"))) if header else parse_addresses
-    slow_rows: list[tuple[str | None, str | None, int]] = []
-    for v in rest.to_list():
+
+    def first_and_count(v: str) -> tuple[str | None, str | None, int]:
         found = parse(v)
-        slow_rows.append((*found[0], len(found)) if found else (None, None, 0))
-    slow = pl.DataFrame(slow_rows, schema=schema, orient="row")
+        return (*found[0], len(found)) if found else (None, None, 0)
+
+    slow = map_distinct(rest.to_frame("v"), ["v"], first_and_count, schema)
     table = pl.concat([
         pl.DataFrame({"v": uniq}).hstack(fast).filter("ok").select("v", "addr", "name", n=pl.lit(1, pl.Int64)),
         pl.DataFrame({"v": rest}).hstack(slow),

@@ -13,6 +13,8 @@ from functools import lru_cache
 
 import polars as pl
 
+from analyzer.ingest.collect import map_distinct
+
 log = logging.getLogger(__name__)
 
 _NOREPLY_EXACT = frozenset({
@@ -113,12 +115,8 @@ def address_hints(addr: pl.Series, name: pl.Series) -> pl.Series:
     if bool(ok.all()):
         return hint.alias("hint")
     idx = (~ok).arg_true()
-    rest = frame[idx]
-    uniq = rest.unique()
-    vals = pl.Series("hint", [address_hint(x, y) for x, y in uniq.iter_rows()], dtype=pl.String())
-    fixed = rest.join(uniq.with_columns(vals), on=["a", "n"], how="left", nulls_equal=True,
-                      maintain_order="left").get_column("hint")
-    return hint.scatter(idx, fixed).alias("hint")
+    fixed = map_distinct(frame[idx], ["a", "n"], lambda x, y: (address_hint(x, y),), {"hint": pl.String()})
+    return hint.scatter(idx, fixed.get_column("hint")).alias("hint")
 
 
 _BULK_PRECEDENCE = ("bulk", "list", "junk")

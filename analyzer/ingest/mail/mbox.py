@@ -18,7 +18,7 @@ import polars as pl
 import pyarrow as pa
 
 from analyzer.errors import InputError
-from analyzer.ingest.collect import FileCollector, sort_by_ints, stable_key
+from analyzer.ingest.collect import FileCollector, map_distinct, sort_by_ints, stable_key
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail import mbox_scan
 from analyzer.ingest.mail.addresses import _fast_single_address, _header_addresses, single_addresses
@@ -163,17 +163,6 @@ def _per_value(col: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) 
         return pl.Series(col.name, [None] * col.len(), dtype=dtype)
     vals = pl.Series(col.name, [fn(v) for v in uniq.to_list()], dtype=dtype)
     return col.replace_strict(uniq, vals, default=None, return_dtype=dtype)
-
-
-def _map_unique(frame: pl.DataFrame, cols: list[str], fn: Callable[..., tuple[object, ...]],
-                outputs: dict[str, pl.DataType]) -> pl.DataFrame:
-    """The columns ``outputs`` = ``fn(*row)`` for the rows of ``frame``, computed once per distinct ``cols``."""
-    keys = frame.select(cols)
-    uniq = keys.unique(maintain_order=True)
-    values = [fn(*row) for row in uniq.iter_rows()]
-    new = [pl.Series(name, [v[i] for v in values], dtype=dtype) for i, (name, dtype) in enumerate(outputs.items())]
-    return keys.join(uniq.with_columns(new), on=cols, how="left", nulls_equal=True,
-                     maintain_order="left").select(list(outputs))
 
 
 # One item of an address list in the simple shapes `Name <a@x>`, `"Name" <a@x>`, `<a@x>`, `a@x` (_ADDR_ITEM).
@@ -326,7 +315,7 @@ def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
         lab = gmail_labels(_b(v) or b"")
         return lab.ignore, lab.sent, lab.chat
 
-    m = pl.concat([m, _map_unique(m, ["x-gmail-labels"], label_flags,
+    m = pl.concat([m, map_distinct(m, ["x-gmail-labels"], label_flags,
                                   {"l_ignore": pl.String(), "l_sent": pl.Boolean(), "l_chat": pl.Boolean()})],
                   how="horizontal")
     status = m.get_column("x-mozilla-status")
