@@ -565,7 +565,6 @@ def test_header_table_agrees_with_a_plain_python_reading(data: bytes) -> None:
     assert table.to_dicts() == _reference_table(data)
 
 
-
 @pytest.mark.parametrize("name", ["crlf.mbox", "missing_date.mbox"])
 def test_header_table_reads_every_prefix_of_a_file(name: str) -> None:
     """A file cut anywhere (even right after a header's colon, as in `To:` at the very end) is read, not crashed on."""
@@ -576,6 +575,7 @@ def test_header_table_reads_every_prefix_of_a_file(name: str) -> None:
         table, _ = header_table(data[:k], True, _NAMES, _JOINED)
         assert table.to_dicts() == _reference_table(data[:k]), k
     assert header_table(b"From a@x.org Mon Jan  1 10:00:00 2024\nTo:", True, _NAMES, _JOINED)[0]["to"].to_list() == [""]
+
 
 @st.composite
 def _date_values(draw: st.DrawFn) -> str:

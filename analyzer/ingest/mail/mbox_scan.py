@@ -487,14 +487,14 @@ def header_table(data: bytes | memoryview, after_blank: bool, names: tuple[str, 
         # Stripped of ASCII white space (as bytes.strip) before they are copied: a few rounds of one byte.
         is_ws = np.zeros(256, dtype=bool)
         is_ws[list(_WS.encode())] = True
-        # (The byte looked at is clamped into the data: a file may end right after a header's colon.)
+        # (The start byte looked at is clamped into the data: a file may end right after a header's colon.)
         last_byte = len(arr) - 1
         moving = np.arange(len(kept))
         while len(moving := moving[(v_start[moving] < v_end[moving])
                                    & is_ws[arr[np.minimum(v_start[moving], last_byte)]]]):
             v_start[moving] += 1
         moving = np.arange(len(kept))
-        while len(moving := moving[(v_end[moving] > v_start[moving]) & is_ws[arr[np.maximum(v_end[moving] - 1, 0)]]]):
+        while len(moving := moving[(v_end[moving] > v_start[moving]) & is_ws[arr[v_end[moving] - 1]]]):
             v_end[moving] -= 1
         values = _spans(data, v_start, v_end)
         folded = np.flatnonzero(last_line != own[kept])
