@@ -304,6 +304,8 @@ def test_date_forms() -> None:
     assert parse_mail_date(b"Fri, 1 Jan 99 10:00:00 EST") == datetime(1999, 1, 1, 15, 0, tzinfo=UTC)
     assert parse_mail_date(b"Mon, 32 Jan 2020 10:00:00 +0000") is None
     assert parse_mail_date(b"garbage") is None
+    # a damaged time whose colons are in place: unusable, not a crash (found by mutating gmail_takeout.mbox)
+    assert parse_mail_date(b"Mon, 6 Feb 2023 :2:00:00 +0000") is None
     assert separator_date(b"From 1773664405479613283@xxx Tue Aug 08 12:36:29 +0000 2023") == datetime(
         2023, 8, 8, 12, 36, 29, tzinfo=UTC)
     assert separator_date(b"From - Mon Aug 28 18:38:57 2023") == datetime(2023, 8, 28, 18, 38, 57, tzinfo=UTC)

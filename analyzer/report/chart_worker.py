@@ -71,7 +71,7 @@ def worker_count() -> int:
     """How many renderers to use when the charts are drawn in workers: :data:`WORKERS`, or the number that
     ``RECONNECT_CHART_WORKERS`` gives (``1`` or more; any other value, e.g. ``yes``: :data:`WORKERS`)."""
     env = (os.environ.get("RECONNECT_CHART_WORKERS") or "").strip()
-    return max(1, min(int(env), 8)) if env.isdigit() and int(env) > 0 else WORKERS
+    return max(1, min(int(env), 8)) if env.isascii() and env.isdigit() and int(env) > 0 else WORKERS
 
 
 def forks() -> bool:

@@ -94,7 +94,9 @@ def parse_mail_date(value: bytes) -> datetime | None:
         if base is not None:
             t = parts[3]
             delta = _TIMES.get(t)
-            if delta is None and len(t) == 8 and t[2] == 58 and t[5] == 58 and t.replace(b":", b"").isdigit() \
+            # (each field checked on its own: ":2:00:00" has the colons in place and digits elsewhere)
+            if delta is None and len(t) == 8 and t[2] == 58 and t[5] == 58 \
+                    and t[:2].isdigit() and t[3:5].isdigit() and t[6:].isdigit() \
                     and int(t[:2]) < 24 and int(t[3:5]) < 60 and int(t[6:]) < 61:
                 delta = _TIMES[t] = timedelta(seconds=int(t[:2]) * 3600 + int(t[3:5]) * 60 + int(t[6:]))
             if delta is not None:
