@@ -5,7 +5,9 @@ changes.csv, the list moving on, [plan] done/snooze, --plan with plan.csv and pl
 from __future__ import annotations
 
 import csv
+import io
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -13,6 +15,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import polars as pl
 import pytest
 from click.testing import CliRunner
 from icalendar import Calendar
@@ -20,7 +23,7 @@ from icalendar import Calendar
 import analyzer
 from analyzer.cli import main
 from analyzer.errors import InputError
-from analyzer.followup.previous import read_previous
+from analyzer.followup.previous import read_previous, written_dates
 
 FIXTURES = Path(__file__).parent / "fixtures" / "followup"
 EARLIER, LATER = FIXTURES / "earlier", FIXTURES / "later"
@@ -249,6 +252,72 @@ def test_unusable_previous_reports_warn_and_the_run_goes_on(loop: tuple[Path, Pa
         assert json.loads((out / "summary.json").read_text())["since_last_time"]["warning"], case
     newer, warning = read_previous(first, date(2025, 1, 1))
     assert newer is None and warning and "after this run's 2025-01-01" in warning
+
+
+def _resaved(src: Path, delimiter: str, encoding: str, date_form: str | None = None) -> bytes:
+    """A report CSV as a spreadsheet program saves it again: other cell separator, encoding and line ends, and
+    with ``date_form`` (a strftime form) the ISO dates rewritten in a local form, as Excel does."""
+    with open(src, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    if date_form:
+        rows = [[date.fromisoformat(c).strftime(date_form).replace("/0", "/").lstrip("0")
+                 if re.fullmatch(r"\d{4}-\d{2}-\d{2}", c) else c for c in row] for row in rows]
+    out = io.StringIO(newline="")
+    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    return out.getvalue().encode(encoding)
+
+
+@pytest.mark.parametrize(("delimiter", "encoding", "date_form"),
+                         [(";", "cp1252", None), ("\t", "utf-16", None), (";", "utf-8-sig", None),
+                          (",", "cp1252", "%m/%d/%Y"), (";", "cp1252", "%d.%m.%Y")],
+                         ids=["semicolons_cp1252", "tabs_utf16", "semicolons_utf8_bom", "excel_us_dates",
+                              "excel_german_dates"])
+def test_a_previous_report_saved_again_by_a_spreadsheet_is_compared(
+        loop: tuple[Path, Path, str], tmp_path: Path, delimiter: str, encoding: str, date_form: str | None) -> None:
+    first, out, _ = loop
+    resaved = tmp_path / "resaved"
+    shutil.copytree(first, resaved)
+    for name in ("people.csv", "reconnect.csv"):
+        (resaved / name).write_bytes(_resaved(first / name, delimiter, encoding, date_form))
+    if date_form:
+        text = (resaved / "reconnect.csv").read_text(encoding="cp1252")
+        assert re.search(r"[,;]\d{1,2}[./]\d{1,2}[./]\d{4}[,;]", text)
+        assert not re.search(r"[,;]\d{4}-\d{2}-\d{2}[,;]", text)
+    prev, warning = read_previous(resaved, date(2026, 6, 30))
+    original, _ = read_previous(first, date(2026, 6, 30))
+    assert warning is None and prev is not None and original is not None
+    assert prev.people.equals(original.people) and prev.people.height > 0
+    again = tmp_path / "report"
+    _run(str(LATER), "--out", str(again), "--as-of", AS_OF_LATER, "--plan", "2", "--previous", str(resaved), "-q")
+    assert _csv(again / "changes.csv") == _csv(out / "changes.csv")
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    (["2026-03-03", None, " "], [date(2026, 3, 3), None, None]),
+    (["3/3/2026", "12/25/2025"], [date(2026, 3, 3), date(2025, 12, 25)]),  # month first: 25 is a day
+    (["25/12/2025", "3/4/2026"], [date(2025, 12, 25), date(2026, 4, 3)]),  # day first: 25 is a day
+    (["03.04.2026"], [date(2026, 4, 3)]),  # dots: day first
+    (["3/3/26"], [date(2026, 3, 3)]),
+    (["2026-03-03", "25.12.2025"], [date(2026, 3, 3), date(2025, 12, 25)]),
+    (["3/4/2026"], ValueError),  # April 3 or March 4: not guessed
+    (["13/14/2026"], ValueError),
+    (["2026-02-30"], ValueError),
+    (["next week"], ValueError),
+], ids=["iso", "us", "uk", "german", "two_digit_year", "mixed", "ambiguous", "no_order", "no_such_day", "text"])
+def test_dates_as_a_spreadsheet_wrote_them_back(cells: list[str | None], expected: object) -> None:
+    series = pl.Series(cells, dtype=pl.String)
+    if expected is ValueError:
+        with pytest.raises(ValueError):
+            written_dates(series)
+    else:
+        assert written_dates(series).to_list() == expected
+
+
+def test_undecided_dates_take_the_order_the_report_shows() -> None:
+    april_3 = pl.Series(["3/4/2026"], dtype=pl.String)
+    assert written_dates(april_3, check=lambda d: d.to_list() == [date(2026, 4, 3)]).to_list() == [date(2026, 4, 3)]
+    assert written_dates(april_3, day_first=False).to_list() == [date(2026, 3, 4)]
+    assert written_dates(april_3, day_first=True).to_list() == [date(2026, 4, 3)]
 
 
 def test_text_from_the_previous_report_is_not_trusted(loop: tuple[Path, Path, str], tmp_path: Path) -> None:

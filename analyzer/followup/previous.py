@@ -10,13 +10,17 @@ from __future__ import annotations
 
 import json
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
+from analyzer.errors import InputError
 from analyzer.ingest.inputs import REPORT_MARKER, safe_display
+from analyzer.ingest.text import decode, sniff_delimiter
 
 log = logging.getLogger(__name__)
 
@@ -51,18 +55,94 @@ def _clean_text(col: str) -> pl.Expr:
 
 
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
+    """``columns`` of the report CSV ``path``, every cell as text. Read as written, and also as a spreadsheet
+    program saves it again (UTF-8 with a BOM, Windows-1252 or UTF-16 text, semicolons or tabs between the
+    cells, CRLF line ends): a user who opened the list in Excel keeps the comparison."""
     if not path.is_file():
         raise NotAReport(f"{path.name} is missing")
     try:
-        with open(path, "rb") as fh:
-            header = pl.read_csv(fh, infer_schema=False, encoding="utf8", n_rows=0).columns
-            missing = [c for c in columns if c not in header]
-            if missing:
-                raise NotAReport(f"{path.name} lacks column(s) {', '.join(missing)} (an older version, or edited)")
-            fh.seek(0)
-            return pl.read_csv(fh, infer_schema=False, encoding="utf8", columns=list(columns)).select(columns)
-    except (pl.exceptions.PolarsError, OSError, UnicodeDecodeError) as exc:
+        data = path.read_bytes()
+    except OSError as exc:
         raise NotAReport(f"{path.name} cannot be read ({type(exc).__name__})") from None
+    try:
+        text = decode(data, path.name)
+    except InputError:
+        raise NotAReport(f"{path.name} is not text") from None
+    del data
+    separator = sniff_delimiter(text.split("\n", 1)[0])
+    buf = text.encode("utf-8")
+    del text
+    try:
+        header = pl.read_csv(buf, separator=separator, infer_schema=False, n_rows=0).columns
+        missing = [c for c in columns if c not in header]
+        if missing:
+            raise NotAReport(f"{path.name} lacks column(s) {', '.join(missing)} (an older version, or edited)")
+        return pl.read_csv(buf, separator=separator, infer_schema=False, columns=list(columns)).select(columns)
+    except pl.exceptions.PolarsError as exc:
+        raise NotAReport(f"{path.name} cannot be read ({type(exc).__name__})") from None
+
+
+_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
+_LOCAL_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})")
+
+
+def _date_cells(cells: pl.Series) -> dict[str, tuple[int, int, int, bool]]:
+    """Each distinct non-empty cell of ``cells`` as (year, first number, second number, is ISO); ValueError for
+    a cell in no date form."""
+    parts: dict[str, tuple[int, int, int, bool]] = {}
+    for cell in cells.drop_nulls().unique().to_list():
+        text = cell.strip()
+        if not text:
+            continue
+        if m := _ISO_DATE.fullmatch(text):
+            parts[cell] = (int(m[1]), int(m[2]), int(m[3]), True)
+        elif m := _LOCAL_DATE.fullmatch(text):
+            parts[cell] = (int(m[3]) + (2000 if len(m[3]) == 2 else 0), int(m[1]), int(m[2]), False)
+        else:
+            raise ValueError(f"not a date: {text[:20]!r}")
+    return parts
+
+
+def _read_dates(cells: pl.Series, parts: dict[str, tuple[int, int, int, bool]], day_first: bool) -> pl.Series:
+    dates = {}
+    for cell, (year, a, b, iso) in parts.items():
+        month, day = (b, a) if day_first and not iso else (a, b)
+        dates[cell] = date(year, month, day)  # ValueError for a day that does not exist
+    return cells.replace_strict(list(dates), list(dates.values()), default=None, return_dtype=pl.Date)
+
+
+def written_dates(cells: pl.Series, check: Callable[[pl.Series], bool] | None = None,
+                  day_first: bool | None = None) -> pl.Series:
+    """The dates of a report column as reconnect writes them (``2026-03-03``), or as a spreadsheet program
+    wrote them back in a local form (``3/3/2026``, ``03.03.2026``, ``3/3/26``; two-digit years are 20xx).
+    Empty cells are null. Day and month are told apart by the column as a whole: the one order that reads every
+    cell as a date; when both do and read differently, the one that ``check`` accepts (e.g. the day counts
+    written beside the dates agree), else ``day_first`` if given (the order of another column of the same
+    report), else dots mean day first. ValueError when that leaves no order or two."""
+    return _written_dates(cells, check, day_first)[1]
+
+
+def _written_dates(cells: pl.Series, check: Callable[[pl.Series], bool] | None,
+                   day_first: bool | None) -> tuple[bool | None, pl.Series]:
+    """:func:`written_dates`, and the order it read them in (None: both orders read the same)."""
+    parts = _date_cells(cells)
+    readings: list[tuple[bool | None, pl.Series]] = []
+    for order in (False, True):
+        try:
+            readings.append((order, _read_dates(cells, parts, order)))
+        except ValueError:
+            continue
+    if len(readings) == 2 and readings[0][1].equals(readings[1][1]):
+        return None, readings[0][1]
+    if len(readings) == 2 and check is not None:
+        readings = [r for r in readings if check(r[1])]
+    if len(readings) == 2 and day_first is not None:
+        readings = [r for r in readings if r[0] == day_first]
+    if len(readings) == 2 and all("." in cell for cell, p in parts.items() if not p[3]):
+        readings = readings[1:]  # "03.04.2026" is day first wherever dots are written
+    if len(readings) != 1:
+        raise ValueError("day and month cannot be told apart" if readings else "not a date")
+    return readings[0]
 
 
 def _load(folder: Path) -> PreviousReport:
@@ -83,14 +163,19 @@ def _load(folder: Path) -> PreviousReport:
     if ranked.join(people, on="person_id", how="anti").height:
         raise NotAReport("reconnect.csv names people that people.csv does not have (edited?)")
     try:
-        ranked = ranked.select(
-            "person_id",
-            pl.col("rank").cast(pl.Int64),
-            pl.col("last_contact").str.to_date("%Y-%m-%d", strict=True),
-            pl.col("days_since_contact").cast(pl.Int64),
-        )
-        people = people.with_columns(pl.col("connected_on").str.to_date("%Y-%m-%d", strict=True))
-    except pl.exceptions.PolarsError:
+        days = ranked.get_column("days_since_contact").str.strip_chars().cast(pl.Int64)
+
+        def agrees(last: pl.Series) -> bool:  # the report wrote last_contact = as_of - days_since_contact
+            ok = (pl.lit(as_of) - last).dt.total_days() == days
+            return bool(pl.select(ok.fill_null(True).all()).item())
+
+        order, last = _written_dates(ranked.get_column("last_contact"), agrees, None)
+        ranked = ranked.select("person_id", pl.col("rank").str.strip_chars().cast(pl.Int64)).with_columns(
+            last.alias("last_contact"), days.alias("days_since_contact"))
+        # (both files saved by one program: the order the day counts showed decides an undecided connected_on)
+        people = people.with_columns(written_dates(people.get_column("connected_on"), day_first=order)
+                                     .alias("connected_on"))
+    except (pl.exceptions.PolarsError, ValueError):
         raise NotAReport("a rank, date or day count is not in the form reconnect writes (edited?)") from None
     key_lists = [pl.col(c).fill_null("").str.split(";") for c in ("emails", "linkedin_urls")]
     out = (
