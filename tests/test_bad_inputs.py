@@ -530,3 +530,33 @@ def test_sample_data_into_a_file(tmp_path: Path) -> None:
     assert result.exit_code == 1, result.output
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and "afile" in lines[0] and "Traceback" not in result.output
+
+
+# ---- line ends of classic Mac OS (Excel's "CSV (Macintosh)") ---------------------------------------------------
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.mark.parametrize(("lf_name", "cr_name"), [
+    ("contacts/ragged.csv", "contacts/ragged_cr_line_ends.csv"),
+    ("contacts/vcard40.vcf", "contacts/vcard40_cr_line_ends.vcf"),
+    ("linkedin/connections_preamble_url.csv", "linkedin/connections_cr_line_ends.csv"),
+    ("mail/gmail_takeout.mbox", "mail/gmail_takeout_cr_line_ends.mbox"),
+], ids=["contacts_csv", "vcard", "linkedin_connections", "mbox"])
+def test_a_file_whose_lines_end_in_cr_alone_reads_as_with_lf(lf_name: str, cr_name: str, tmp_path: Path) -> None:
+    from analyzer.ingest import ingest
+
+    lf_path, cr_path = FIXTURES / lf_name, FIXTURES / cr_name
+    assert b"\n" not in cr_path.read_bytes() and b"\r" in cr_path.read_bytes()
+    lf, cr = ingest([lf_path]), ingest([cr_path])
+    assert lf.records.height > 0
+    assert [f.kind for f in cr.files] == [f.kind for f in lf.files]
+    # the same records, messages and rejected rows (at the same lines), only the file named differently
+    for table in ("records", "messages", "rejects"):
+        assert getattr(cr, table).drop("source_file").equals(getattr(lf, table).drop("source_file")), table
+    # also inside a LinkedIn archive
+    archive = tmp_path / "export.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("Connections.csv", (FIXTURES / "linkedin/connections_cr_line_ends.csv").read_bytes())
+    zipped = ingest([archive])
+    plain = ingest([FIXTURES / "linkedin/connections_preamble_url.csv"])
+    assert zipped.records.drop("source_file").equals(plain.records.drop("source_file"))

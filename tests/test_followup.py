@@ -254,7 +254,7 @@ def test_unusable_previous_reports_warn_and_the_run_goes_on(loop: tuple[Path, Pa
     assert newer is None and warning and "after this run's 2025-01-01" in warning
 
 
-def _resaved(src: Path, delimiter: str, encoding: str, date_form: str | None = None) -> bytes:
+def _resaved(src: Path, delimiter: str, encoding: str, date_form: str | None = None, line_end: str = "\r\n") -> bytes:
     """A report CSV as a spreadsheet program saves it again: other cell separator, encoding and line ends, and
     with ``date_form`` (a strftime form) the ISO dates rewritten in a local form, as Excel does."""
     with open(src, encoding="utf-8", newline="") as fh:
@@ -263,22 +263,23 @@ def _resaved(src: Path, delimiter: str, encoding: str, date_form: str | None = N
         rows = [[date.fromisoformat(c).strftime(date_form).replace("/0", "/").lstrip("0")
                  if re.fullmatch(r"\d{4}-\d{2}-\d{2}", c) else c for c in row] for row in rows]
     out = io.StringIO(newline="")
-    csv.writer(out, delimiter=delimiter, lineterminator="\r\n").writerows(rows)
+    csv.writer(out, delimiter=delimiter, lineterminator=line_end).writerows(rows)
     return out.getvalue().encode(encoding)
 
 
 @pytest.mark.parametrize(("delimiter", "encoding", "date_form"),
                          [(";", "cp1252", None), ("\t", "utf-16", None), (";", "utf-8-sig", None),
-                          (",", "cp1252", "%m/%d/%Y"), (";", "cp1252", "%d.%m.%Y")],
+                          (",", "cp1252", "%m/%d/%Y"), (";", "cp1252", "%d.%m.%Y"), (",", "mac_roman", None)],
                          ids=["semicolons_cp1252", "tabs_utf16", "semicolons_utf8_bom", "excel_us_dates",
-                              "excel_german_dates"])
+                              "excel_german_dates", "excel_mac_cr_line_ends"])
 def test_a_previous_report_saved_again_by_a_spreadsheet_is_compared(
         loop: tuple[Path, Path, str], tmp_path: Path, delimiter: str, encoding: str, date_form: str | None) -> None:
     first, out, _ = loop
     resaved = tmp_path / "resaved"
     shutil.copytree(first, resaved)
     for name in ("people.csv", "reconnect.csv"):
-        (resaved / name).write_bytes(_resaved(first / name, delimiter, encoding, date_form))
+        line_end = "\r" if encoding == "mac_roman" else "\r\n"  # (ASCII content: the same bytes as cp1252)
+        (resaved / name).write_bytes(_resaved(first / name, delimiter, encoding, date_form, line_end))
     if date_form:
         text = (resaved / "reconnect.csv").read_text(encoding="cp1252")
         assert re.search(r"[,;]\d{1,2}[./]\d{1,2}[./]\d{4}[,;]", text)

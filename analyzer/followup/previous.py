@@ -69,6 +69,8 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
     except InputError:
         raise NotAReport(f"{path.name} is not text") from None
     del data
+    if "\r" in text and "\n" not in text:  # lines ending in CR alone (Excel's "CSV (Macintosh)")
+        text = text.replace("\r", "\n")
     separator = sniff_delimiter(text.split("\n", 1)[0])
     buf = text.encode("utf-8")
     del text

@@ -7,6 +7,7 @@ declared or actual uncompressed size, or compression ratio, is absurd is refused
 from __future__ import annotations
 
 import copy
+import functools
 import io
 import lzma
 import os
@@ -18,7 +19,7 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 from analyzer.errors import InputError
 
@@ -205,6 +206,27 @@ def _inflate_member(path: Path, member: str) -> bytes | None:
     return data
 
 
+class _CrAsLf(io.RawIOBase):
+    """A byte stream read with every CR as an LF (see :attr:`InputFile.cr_line_ends`)."""
+
+    def __init__(self, raw: IO[bytes]) -> None:
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
+        if n:
+            view = memoryview(buffer).cast("B")[:n]
+            view[:] = bytes(view).replace(b"\r", b"\n")
+        return int(n or 0)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
 @dataclass(frozen=True)
 class InputFile:
     """One readable file: a plain file on disk or a member of a zip archive."""
@@ -217,7 +239,26 @@ class InputFile:
     explicit: bool = False  # named directly on the command line (unrecognised -> error, not skip)
 
     def open(self) -> IO[bytes]:
-        """Open for binary reading (a buffered stream; zip members are decompressed on the fly)."""
+        """Open for binary reading (a buffered stream; zip members are decompressed on the fly). A text file
+        whose lines end in CR alone reads with LF line ends (see :attr:`cr_line_ends`)."""
+        fh = self._open_raw()
+        if self.cr_line_ends:
+            return io.BufferedReader(_CrAsLf(fh), buffer_size=1 << 20)
+        return fh
+
+    @functools.cached_property
+    def cr_line_ends(self) -> bool:
+        """Whether this is a text file whose lines end in CR alone (classic Mac OS; Excel's "CSV (Macintosh)"):
+        its first 64 KiB hold a CR and no LF, in an 8-bit or UTF-8 text. Every reader then sees each CR as an
+        LF (the same length, byte for byte), so that it reads like any other export."""
+        try:
+            with self._open_raw() as fh:
+                head = fh.read(min(65536, self.size))  # (never past a member's declared size)
+        except InputError:  # the reader that follows says what is wrong with the file
+            return False
+        return b"\r" in head and b"\n" not in head and b"\x00" not in head
+
+    def _open_raw(self) -> IO[bytes]:
         if self.member is None:
             try:
                 return open(self.path, "rb")
@@ -238,7 +279,7 @@ class InputFile:
     def read_bytes(self) -> bytes:
         """The whole content (only for files that are small enough to hold in memory)."""
         if self.member is not None and (data := _inflate_member(self.path, self.member)) is not None:
-            return data
+            return data.replace(b"\r", b"\n") if self.cr_line_ends else data
         with self.open() as fh:
             return fh.read()
 
