@@ -11,7 +11,7 @@ import pytest
 
 from analyzer.config import load_config
 from analyzer.errors import InputError
-from analyzer.ingest.dates import parse_datetime
+from analyzer.ingest.dates import day_first_dates, parse_datetime
 from analyzer.ingest.inputs import discover
 from analyzer.ingest.text import decode, detect_encoding, read_table
 from analyzer.normalize import canonical_linkedin_url, normalize_email
@@ -44,6 +44,34 @@ from analyzer.report.csvsafe import to_csv_frame
 )
 def test_parse_datetime(raw: str, expected: datetime | None) -> None:
     assert parse_datetime(raw) == expected
+
+
+@pytest.mark.parametrize(("raw", "day_first", "expected"), [
+    ("16/12/2024", True, datetime(2024, 12, 16, tzinfo=UTC)),  # a European spreadsheet's re-save
+    ("16/12/2024", False, None),  # LinkedIn's order: no 16th month
+    ("05/12/2024", True, datetime(2024, 12, 5, tzinfo=UTC)),
+    ("05/12/2024", False, datetime(2024, 5, 12, tzinfo=UTC)),
+    ("16.12.2024", False, datetime(2024, 12, 16, tzinfo=UTC)),  # dots are day first wherever they are written
+    ("10.01.2025 10:00", False, datetime(2025, 1, 10, 10, tzinfo=UTC)),
+    ("10/01/2025 10:00", True, datetime(2025, 1, 10, 10, tzinfo=UTC)),
+    ("16/12/24, 1:07 PM", True, datetime(2024, 12, 16, 13, 7, tzinfo=UTC)),
+    ("16 Dec 2024", True, datetime(2024, 12, 16, tzinfo=UTC)),  # month names are not affected
+    ("2024-12-16 18:24:37 UTC", True, datetime(2024, 12, 16, 18, 24, 37, tzinfo=UTC)),
+    ("12.5/2024", True, None),  # mixed separators: not a date
+])
+def test_parse_datetime_day_first(raw: str, day_first: bool, expected: datetime | None) -> None:
+    assert parse_datetime(raw, day_first) == expected
+
+
+@pytest.mark.parametrize(("cells", "expected"), [
+    (["16/12/2024", "03/02/2024"], True),  # a 16th day: the column is day first, 03/02 is February 3
+    (["12/16/2024", "03/02/2024"], False),  # a 16th month cannot be: LinkedIn's month first
+    (["03/02/2024", "01/01/2025"], False),  # cannot tell: read as LinkedIn writes them
+    (["16/12/2024", "12/16/2024"], False),  # contradictory: as LinkedIn writes them (the other row is rejected)
+    (["16 Dec 2024", "", None], False),
+], ids=["day_first", "month_first", "undecided", "contradictory", "no_numeric_dates"])
+def test_day_first_dates(cells: list[str | None], expected: bool) -> None:
+    assert day_first_dates(cells) is expected
 
 
 @pytest.mark.parametrize(

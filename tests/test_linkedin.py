@@ -192,6 +192,35 @@ def test_connections_excel_resaved_bom_crlf_short_dates() -> None:
     assert (frank["line"], gina["line"]) == (2, 3)
 
 
+def test_connections_resaved_by_a_european_spreadsheet_read_day_first() -> None:
+    # semicolons, Windows-1252, CRLF and dd/mm/yyyy: the 16th says the column is day first, so 03/02/2024 is
+    # February 3, as in the file LinkedIn wrote (connections_preamble_url.csv)
+    resaved, original = load("connections_excel_day_first.csv"), load("connections_preamble_url.csv")
+    assert resaved.rejects.height == 0
+    assert resaved.records.drop("source_file").equals(original.records.drop("source_file"))
+    assert by_name(resaved, "Jane Doe, PhD")["connected_on"] == date(2024, 2, 3)
+
+
+def test_messages_resaved_with_day_first_dates(tmp_path: Path) -> None:
+    # a 2026 messages.csv whose DATE column a spreadsheet rewrote as dd/mm/yyyy hh:mm (no seconds, no zone)
+    src = FIX / "messages_9col.csv"
+    with open(src, encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    i = rows[0].index("DATE")
+    original = ingest([src])
+    for row in rows[1:]:
+        if len(row) > i and re.fullmatch(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC", row[i]):
+            row[i] = datetime.strptime(row[i], "%Y-%m-%d %H:%M:%S UTC").strftime("%d/%m/%Y %H:%M")
+    assert any(int(row[i][:2]) > 12 for row in rows[1:] if len(row) > i and "/" in row[i])
+    path = tmp_path / "messages.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        csv.writer(fh).writerows(rows)
+    resaved = ingest([path])
+    assert resaved.rejects.height == original.rejects.height
+    got = resaved.messages.sort("line")["timestamp"].dt.truncate("1m").to_list()
+    assert got == original.messages.sort("line")["timestamp"].dt.truncate("1m").to_list()
+
+
 def test_connections_placeholder_rows_are_not_people() -> None:
     r = load("connections_placeholder_rows.csv")
     assert sorted(r.records["name"].to_list()) == ["Hana Hill", "Ivan Ivanov"]

@@ -7,17 +7,27 @@ rejects the row).
 
 from __future__ import annotations
 
+import functools
 import re
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
+from typing import TypeVar
+
+import polars as pl
+
+T = TypeVar("T")
 
 _MONTHS = {m: i for i, m in enumerate(
     ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], start=1)}
 _MONTHS["sept"] = 9
 
-_US_DT = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4}),?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
-_US_D = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
+# numeric dates: month first with slashes (LinkedIn's own M/D/YY), day first with dots (a European spreadsheet
+# that re-saved the file); slashes are day first too when the file's column says so (day_first_dates)
+_US_DT = re.compile(r"^(\d{1,2})([/.])(\d{1,2})\2(\d{2}|\d{4}),?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp][Mm])?$")
+_US_D = re.compile(r"^(\d{1,2})([/.])(\d{1,2})\2(\d{2}|\d{4})$")
+_SLASH_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(?:\d{2}|\d{4})\b")
 _D_MON_Y = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,4})[a-z]*\.?[ ,-]*(\d{2}|\d{4})$")
 _MON_D_Y = re.compile(r"^([A-Za-z]{3,4})[a-z]*\.? (\d{1,2}),? (\d{4})$")
 _MON_Y = re.compile(r"^([A-Za-z]{3,4})[a-z]* (\d{4})$")
@@ -53,8 +63,9 @@ def _mk(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, tz: str | 
 
 
 @lru_cache(maxsize=200_000)
-def parse_datetime(value: str | None) -> datetime | None:
-    """Parse any supported date/time string to an aware UTC datetime; None if empty or impossible."""
+def parse_datetime(value: str | None, day_first: bool = False) -> datetime | None:
+    """Parse any supported date/time string to an aware UTC datetime; None if empty or impossible.
+    ``day_first``: numeric dates with slashes are day first (``16/12/2024``; see :func:`day_first_dates`)."""
     if not value:
         return None
     s = value.strip().replace("\u202f", " ").replace("\xa0", " ")
@@ -66,7 +77,9 @@ def parse_datetime(value: str | None) -> datetime | None:
         return _mk(int(y), int(mo), int(d), int(h or 0), int(mi or 0), int(sec or 0), tz)
     m = _US_DT.match(s)
     if m:
-        mo, d, y, h, mi, sec, ampm = m.groups()
+        mo, sep, d, y, h, mi, sec, ampm = m.groups()
+        if day_first or sep == ".":
+            mo, d = d, mo
         hour = int(h)
         if ampm:
             if not 1 <= hour <= 12:
@@ -75,7 +88,9 @@ def parse_datetime(value: str | None) -> datetime | None:
         return _mk(_year(y), int(mo), int(d), hour, int(mi), int(sec or 0))
     m = _US_D.match(s)
     if m:
-        mo, d, y = m.groups()
+        mo, sep, d, y = m.groups()
+        if day_first or sep == ".":
+            mo, d = d, mo
         return _mk(_year(y), int(mo), int(d))
     m = _D_MON_Y.match(s)
     if m:
@@ -113,7 +128,30 @@ def parse_rfc5322(value: str) -> datetime | None:
     return dt if MIN_YEAR <= dt.year <= MAX_YEAR else None
 
 
-def parse_date(value: str | None) -> date | None:
+def parse_date(value: str | None, day_first: bool = False) -> date | None:
     """Like :func:`parse_datetime` but returns the calendar date."""
-    dt = parse_datetime(value)
+    dt = parse_datetime(value, day_first)
     return dt.date() if dt else None
+
+
+def day_first_dates(values: Iterable[str | None]) -> bool:
+    """Whether the numeric dates with slashes of one column (``values``) are written day first.
+
+    LinkedIn writes them month first (``12/16/24``); a spreadsheet program that re-saved the file may have
+    written them in its locale's order (``16/12/2024``). The column as a whole decides: day first when some
+    date's first number is above 12 and no date's second number is; otherwise month first, as LinkedIn writes
+    them (a column whose every day is 12 or less cannot tell, and is read as LinkedIn's)."""
+    first_big = second_big = False
+    for value in values:
+        if value and (m := _SLASH_DATE.match(value)):
+            first_big = first_big or int(m[1]) > 12
+            second_big = second_big or int(m[2]) > 12
+    return first_big and not second_big
+
+
+
+def column_parser(cells: pl.Series, parse: Callable[..., T]) -> Callable[[str], T]:
+    """``parse`` (:func:`parse_date` or :func:`parse_datetime`) for the cells of one date column: numeric dates
+    with slashes are read day first when the column shows that a spreadsheet re-saved them so
+    (:func:`day_first_dates`)."""
+    return functools.partial(parse, day_first=day_first_dates(cells.unique().to_list()))

@@ -9,7 +9,7 @@ import polars as pl
 
 from analyzer import schemas
 from analyzer.ingest.collect import FileCollector, hashed_keys, sort_by_ints
-from analyzer.ingest.dates import parse_date, parse_datetime
+from analyzer.ingest.dates import column_parser, parse_date, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.linkedin.common import (
     _PANDAS_SUFFIX,
@@ -61,7 +61,7 @@ def parse_connections(f: InputFile, out: FileCollector) -> None:
     if n_hidden := df.height - int(df.select(shown.sum()).item()):
         out.ignore("hidden profile (placeholder row)", n_hidden)
     df = df.filter(shown)
-    df = df.with_columns(_mapped(df["on"], parse_date, pl.Date()).alias("connected_on"))
+    df = df.with_columns(_mapped(df["on"], column_parser(df["on"], parse_date), pl.Date()).alias("connected_on"))
     impossible = df.filter((pl.col("on") != "") & pl.col("connected_on").is_null())
     rejects.extend(zip(impossible["line"].to_list(),
                        (f"impossible date '{_shown(v)}'" for v in impossible["on"].to_list()), strict=True))
@@ -104,7 +104,7 @@ def parse_invitations(f: InputFile, out: FileCollector) -> None:
         "inviter": c.pos("INVITERPROFILEURL"), "invitee": c.pos("INVITEEPROFILEURL"),
     }, rejects)
     del table
-    df = df.with_columns(_mapped(df["at"], parse_datetime, pl.Datetime("us", "UTC")).alias("ts"),
+    df = df.with_columns(_mapped(df["at"], column_parser(df["at"], parse_datetime), pl.Datetime("us", "UTC")).alias("ts"),
                          uppercased(df["dir"]).alias("dir"))
     bad = df.filter(pl.col("ts").is_null())
     rejects.extend(zip(bad["line"].to_list(), (_bad_date(d) for d in bad["at"].to_list()), strict=True))
@@ -199,7 +199,8 @@ def _parse_endorsements(f: InputFile, out: FileCollector, who: str) -> None:
     if n_hidden := int(hidden.sum()):
         out.ignore("endorsement hidden from profile", n_hidden)
     df = df.filter(~hidden)
-    df = df.with_columns(_mapped(df["date"], parse_datetime, pl.Datetime("us", "UTC")).alias("ts"))
+    df = df.with_columns(_mapped(df["date"], column_parser(df["date"], parse_datetime), pl.Datetime("us", "UTC"))
+                         .alias("ts"))
     bad = df.filter(pl.col("ts").is_null())
     rejects.extend(zip(bad["line"].to_list(), (_bad_date(d) for d in bad["date"].to_list()), strict=True))
     df = df.filter(pl.col("ts").is_not_null()).with_columns(
@@ -284,7 +285,8 @@ def _parse_recommendations(f: InputFile, out: FileCollector, received: bool) -> 
                       separator=" ", ignore_nulls=True).fill_null("").alias("name"))
     rejects.extend((line, "no name") for line in df.filter(pl.col("name") == "")["line"].to_list())
     df = df.filter(pl.col("name") != "").with_row_index("seq")
-    df = df.with_columns(_mapped(df["date"], lambda d: parse_datetime(d) if d else None,
+    read_date = column_parser(df["date"], parse_datetime)
+    df = df.with_columns(_mapped(df["date"], lambda d: read_date(d) if d else None,
                                  pl.Datetime("us", "UTC")).alias("ts"))
     bad_dates = df.filter((pl.col("date") != "") & pl.col("ts").is_null())["date"].to_list()
     folded = casefolded(df["name"])

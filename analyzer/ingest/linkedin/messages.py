@@ -12,7 +12,7 @@ import polars as pl
 
 from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector, stable_key, text_keys
-from analyzer.ingest.dates import parse_datetime
+from analyzer.ingest.dates import day_first_dates, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.linkedin.common import (
     _PANDAS_SUFFIX,
@@ -315,6 +315,9 @@ def _parse_messages_2018(table: CsvTable, c: _Cols, out: FileCollector) -> None:
     # messages are added once all rows are read: their keys are computed together
     pending: list[tuple[datetime, int, list[int], str | None, int]] = []
     key_texts: list[str] = []
+    # numeric dates read day first when the column shows a spreadsheet re-saved them so (a first pass: old files
+    # of this layout are small)
+    first_day = i_date is not None and day_first_dates(_cell(row, i_date) for _, row in table.rows())
     for line, row in table.rows():
         if problem := _width_problem(row, width):
             out.reject(line, problem)
@@ -324,7 +327,7 @@ def _parse_messages_2018(table: CsvTable, c: _Cols, out: FileCollector) -> None:
             out.ignore("draft")
             continue
         date_s = _cell(row, i_date)
-        ts = parse_datetime(date_s)
+        ts = parse_datetime(date_s, first_day)
         if ts is None:
             out.reject(line, _bad_date(date_s))
             continue

@@ -24,7 +24,7 @@ from typing import Any
 import polars as pl
 
 from analyzer.ingest.collect import FileCollector, hashed_keys, sort_by_ints
-from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
+from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, column_parser, parse_datetime
 from analyzer.ingest.text import PY_WHITESPACE, casefolded, clean_texts
 from analyzer.normalize import canonical_linkedin_url, canonical_linkedin_urls
 
@@ -150,20 +150,21 @@ def _timestamps(dates: pl.Series) -> pl.Series:
     ts = ts.set(~fast | ~ts.dt.year().is_between(MIN_YEAR, MAX_YEAR).fill_null(False), None)
     rest = dates.filter(~fast)
     if rest.len():
-        slow = _mapped(rest, _slow_ts, pl.Datetime("us", "UTC"))
+        slow = _mapped(rest, column_parser(rest, _slow_ts), pl.Datetime("us", "UTC"))
         ts = ts.scatter((~fast).arg_true(), slow)
     return ts
 
 
-def _slow_ts(value: str) -> datetime | None:
-    """A messages.csv date that is not the plain UTC layout (or not a valid date in it)."""
+def _slow_ts(value: str, day_first: bool = False) -> datetime | None:
+    """A messages.csv date that is not the plain UTC layout (or not a valid date in it); ``day_first`` as in
+    :func:`~analyzer.ingest.dates.parse_datetime`."""
     if len(value) == 23 and value[19:] == " UTC" and value[4] == "-":
         try:
             dt = datetime.fromisoformat(value[:19] + "+00:00")
         except ValueError:
             return parse_datetime(value)
         return dt if MIN_YEAR <= dt.year <= MAX_YEAR else None
-    return parse_datetime(value)
+    return parse_datetime(value, day_first)
 
 
 def _shown(value: str, limit: int = 40) -> str:
