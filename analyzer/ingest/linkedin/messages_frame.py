@@ -293,7 +293,12 @@ def _spread(keys: pl.DataFrame, fn: Callable[..., list[tuple[Any, ...]]], schema
     ``fast``, given the distinct rows (with their ``uid``), says which of them it computes itself (a boolean
     per distinct row) and returns their items (uid, pos, *item): ``fn`` runs on the others only."""
     cols = keys.columns
-    u = keys.unique().with_row_index("uid")
+    # each row's distinct-row number, from one grouping (a join of the rows with their distinct values would
+    # copy the key columns of every row: 100 MB over a large export's messages)
+    groups = keys.with_row_index("i").group_by(cols, maintain_order=True).agg(pl.col("i"))
+    u = groups.select(cols).with_row_index("uid")
+    row_uid = groups.select(pl.int_range(pl.len(), dtype=pl.UInt32).alias("uid"), "i").explode("i")
+    del groups
     types: dict[str, pl.DataType] = {"uid": pl.UInt32(), "pos": pl.Int64(), **schema}
     parts: list[pl.DataFrame] = []
     rest = u
@@ -304,8 +309,7 @@ def _spread(keys: pl.DataFrame, fn: Callable[..., list[tuple[Any, ...]]], schema
     flat = [(j, p, *item) for j, *v in rest.iter_rows() for p, item in enumerate(fn(*v))]
     parts.append(pl.DataFrame(flat, schema=types, orient="row"))
     items = pl.concat(parts)
-    return (keys.with_row_index("i").join(u, on=cols).select("i", "uid").join(items, on="uid")
-            .drop("uid"))
+    return row_uid.join(items, on="uid").select("i", pl.exclude("i", "uid"))
 
 
 def _mentions(df: pl.DataFrame, deferred: bool) -> pl.DataFrame:
@@ -359,10 +363,12 @@ def _urls_of_chunks(chunks: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
 
 def _owner(now: pl.DataFrame, has_urls: bool, url_name: dict[str, str]) -> tuple[str | None, str | None]:
     """(owner URL, owner name) from the conversations, or (None, None) when no one stands out."""
-    conv = now.filter(pl.col("cid") != "")
+    # (the columns read are selected before rows are filtered: a filter copies every column it is given, and
+    # the full table of a large export's 485,000 messages is 150 MB)
+    conv = now.select("cid", "canon", "rurls", "from", "fs", "to").filter(pl.col("cid") != "")
     chunks = pl.concat([
-        conv.filter(pl.col("canon").is_not_null()).select("cid", pl.col("canon").alias("chunk")),
-        conv.filter(pl.col("rurls") != "").select("cid", pl.col("rurls").alias("chunk")),
+        conv.select("cid", pl.col("canon").alias("chunk")).filter(pl.col("chunk").is_not_null()).unique(),
+        conv.select("cid", pl.col("rurls").alias("chunk")).filter(pl.col("chunk") != "").unique(),
     ]).unique()
     found = _spread(chunks.select("chunk"), _chunk_urls, {"u": pl.String()}, fast=_urls_of_chunks)
     found = chunks.with_row_index("i").join(found, on="i").select("cid", "u").unique()
@@ -375,7 +381,7 @@ def _owner(now: pl.DataFrame, has_urls: bool, url_name: dict[str, str]) -> tuple
     nm = pl.concat([
         conv.select("cid", pl.when(pl.col("canon").is_not_null()).then(pl.col("from")).otherwise(pl.col("fs"))
                     .alias("chunk")),
-        conv.filter(pl.col("to") != "").select("cid", pl.col("to").alias("chunk")),
+        conv.select("cid", pl.col("to").alias("chunk")).filter(pl.col("chunk") != ""),
     ]).unique()
     names = _spread(nm.select("chunk"), _chunk_names, {"n": pl.String()})
     names = nm.with_row_index("i").join(names, on="i").select("cid", "n").unique()
