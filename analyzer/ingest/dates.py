@@ -149,7 +149,6 @@ def day_first_dates(values: Iterable[str | None]) -> bool:
     return first_big and not second_big
 
 
-
 def column_parser(cells: pl.Series, parse: Callable[..., T]) -> Callable[[str], T]:
     """``parse`` (:func:`parse_date` or :func:`parse_datetime`) for the cells of one date column: numeric dates
     with slashes are read day first when the column shows that a spreadsheet re-saved them so

@@ -104,8 +104,9 @@ def parse_invitations(f: InputFile, out: FileCollector) -> None:
         "inviter": c.pos("INVITERPROFILEURL"), "invitee": c.pos("INVITEEPROFILEURL"),
     }, rejects)
     del table
-    df = df.with_columns(_mapped(df["at"], column_parser(df["at"], parse_datetime), pl.Datetime("us", "UTC")).alias("ts"),
-                         uppercased(df["dir"]).alias("dir"))
+    df = df.with_columns(
+        _mapped(df["at"], column_parser(df["at"], parse_datetime), pl.Datetime("us", "UTC")).alias("ts"),
+        uppercased(df["dir"]).alias("dir"))
     bad = df.filter(pl.col("ts").is_null())
     rejects.extend(zip(bad["line"].to_list(), (_bad_date(d) for d in bad["at"].to_list()), strict=True))
     df = df.filter(pl.col("ts").is_not_null())
