@@ -62,7 +62,8 @@ FORMAT_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
     ),
     (
         (
-            "Outlook contacts CSV (Outlook desktop incl. 2003, Outlook.com, Google's 'Outlook CSV')",
+            "Outlook contacts CSV (Outlook desktop incl. 2003, Outlook.com, Google's 'Outlook CSV'; in any of "
+            "Outlook's languages)",
         ),
         'Outlook: File > Open & Export > Import/Export > Export to a file > Comma Separated Values > Contacts; Outlook.com: People > Manage > Export contacts',
     ),

@@ -12,6 +12,7 @@ import pytest
 
 from analyzer.ingest import ingest, make_sniff
 from analyzer.ingest.inputs import discover
+from analyzer.ingest.outlook_languages import english_keys
 from analyzer.ingest.registry import detect
 
 FIX = Path(__file__).parent / "fixtures" / "contacts"
@@ -103,6 +104,27 @@ def test_outlook_desktop_92_columns() -> None:
     assert (jane["name"], jane["emails"], jane["line"]) == ("Jane Doe", ["jane.doe@contoso.com"], 4)
     # no name columns: the name comes from `E-mail Display Name` = `Pat Lee (pat@lee.org)`
     assert (pat["name"], pat["first_name"], pat["emails"]) == ("Pat Lee", None, ["pat@lee.org"])
+
+
+@pytest.mark.parametrize("name", ["outlook_desktop_german.csv", "outlook_desktop_french.csv"])
+def test_outlook_in_another_language_reads_as_in_english(name: str) -> None:
+    # Outlook names the columns in its own language (Vorname, E-Mail-Adresse ...; Prénom, Adresse de
+    # messagerie ..., the French file with semicolons): the same contacts as the English export
+    header = (FIX / name).read_bytes().decode("cp1252").split("\r\n", 1)[0]
+    assert "First Name" not in header and ("Vorname" in header or "Prénom" in header)
+    localised, english = ingest([FIX / name]), ingest([FIX / "outlook_desktop.csv"])
+    assert localised.files[0].kind == "contacts.outlook_csv"
+    assert localised.files[0].notes == ["layout: Outlook desktop (2007+, 92 columns)"]
+    assert localised.records.drop("source_file").equals(english.records.drop("source_file"))
+
+
+def test_english_outlook_keys_only_for_an_outlook_header() -> None:
+    german = ["VORNAME", "NACHNAME", "FIRMA", "POSITION", "E-MAIL-ADRESSE", "E-MAIL 2: ADRESSE", "TELEFON PRIVAT"]
+    assert english_keys(german) == ["FIRST NAME", "LAST NAME", "COMPANY", "JOB TITLE", "E-MAIL ADDRESS",
+                                    "E-MAIL 2 ADDRESS", "TELEFON PRIVAT"]
+    assert english_keys(["FIRST NAME", "LAST NAME", "COMPANY", "E-MAIL ADDRESS"]) is None  # English already
+    assert english_keys(["VORNAME", "NACHNAME", "FIRMA"]) is None  # no e-mail address column
+    assert english_keys(["NOM", "DATE", "MONTANT"]) is None
 
 
 def test_outlook_2003_country_cp1252() -> None:

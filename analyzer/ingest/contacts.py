@@ -26,6 +26,7 @@ from typing import IO, Any
 from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.inputs import InputFile
+from analyzer.ingest.outlook_languages import english_keys
 from analyzer.ingest.registry import Parser, Sniff, register
 from analyzer.ingest.text import (
     clean_text,
@@ -218,15 +219,17 @@ def _csv_row(out: FileCollector, line: int, cells: list[str], cols: _Columns, wi
           company=_cell(cells, cols.company), position=_cell(cells, cols.title))
 
 
-def _parse_csv(is_header: Callable[[list[str]], bool], layout: Callable[[list[str]], str] | None = None
+def _parse_csv(is_header: Callable[[list[str]], bool], layout: Callable[[list[str]], str] | None = None,
+               english: Callable[[list[str]], list[str]] | None = None
                ) -> Callable[[InputFile, FileCollector], None]:
     def parse(f: InputFile, out: FileCollector) -> None:
         text = decode(f.read_bytes(), f.display)
         out.advance(f.size)
         table = read_table(text, f.display, is_header=is_header)
+        keys = english(table.keys) if english is not None else table.keys
         if layout is not None:
-            out.note(f"layout: {layout(table.keys)}")
-        cols = _Columns.of(table.keys)
+            out.note(f"layout: {layout(keys)}")
+        cols = _Columns.of(keys)
         width = len(table.keys)
         for line, cells in table.rows():
             _csv_row(out, line, cells, cols, width)
@@ -260,9 +263,19 @@ def _is_google_legacy(keys: list[str]) -> bool:
 
 
 def _is_outlook(keys: list[str]) -> bool:
+    """An Outlook contacts header, in English or (:func:`_outlook_keys`) in another of Outlook's languages."""
+    return _is_english_outlook(keys) or _is_english_outlook(english_keys(keys) or [])
+
+
+def _is_english_outlook(keys: list[str]) -> bool:
     ks = set(keys)
     return "E-MAIL ADDRESS" in ks and bool(ks & {"FIRST NAME", "LAST NAME", "NAME"}) \
         and bool(ks & {"COMPANY", "JOB TITLE", "E-MAIL 2 ADDRESS"})
+
+
+def _outlook_keys(keys: list[str]) -> list[str]:
+    """An Outlook header with its columns named in English (Outlook writes them in its own language)."""
+    return keys if _is_english_outlook(keys) else english_keys(keys) or keys
 
 
 def _outlook_layout(keys: list[str]) -> str:
@@ -616,17 +629,18 @@ register(Parser(
 ))
 register(Parser(
     kind="contacts.outlook_csv",
-    label="Outlook contacts CSV (Outlook desktop incl. 2003, Outlook.com, Google's 'Outlook CSV')",
+    label="Outlook contacts CSV (Outlook desktop incl. 2003, Outlook.com, Google's 'Outlook CSV'; in any of "
+          "Outlook's languages)",
     export_help="Outlook: File > Open & Export > Import/Export > Export to a file > Comma Separated Values > "
                 "Contacts; Outlook.com: People > Manage > Export contacts",
     matches=lambda s: _is_outlook(_sniff_keys(s)),
-    parse=_parse_csv(_is_outlook, _outlook_layout),
+    parse=_parse_csv(_is_outlook, _outlook_layout, _outlook_keys),
 ))
 register(Parser(
     kind="contacts.linkedin_legacy_csv",
     label="LinkedIn connections exported before 2017 in Outlook CSV format",
     export_help="Old LinkedIn 'Export connections' page (linkedin_connections_export_microsoft_outlook.csv)",
     matches=lambda s: "linkedin" in s.name and _is_outlook(_sniff_keys(s)),
-    parse=_parse_csv(_is_outlook),
+    parse=_parse_csv(_is_outlook, english=_outlook_keys),
     priority=1,
 ))
