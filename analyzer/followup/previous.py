@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import logging
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -19,6 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from analyzer.errors import InputError
+from analyzer.ingest.dates import parse_date
 from analyzer.ingest.inputs import REPORT_MARKER, safe_display
 from analyzer.ingest.text import decode, sniff_delimiter
 
@@ -84,54 +84,38 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
         raise NotAReport(f"{path.name} cannot be read ({type(exc).__name__})") from None
 
 
-_ISO_DATE = re.compile(r"(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})")
-_LOCAL_DATE = re.compile(r"(\d{1,2})[-/.](\d{1,2})[-/.](\d{4}|\d{2})")
-
-
-def _date_cells(cells: pl.Series) -> dict[str, tuple[int, int, int, bool]]:
-    """Each distinct non-empty cell of ``cells`` as (year, first number, second number, is ISO); ValueError for
-    a cell in no date form."""
-    parts: dict[str, tuple[int, int, int, bool]] = {}
-    for cell in cells.drop_nulls().unique().to_list():
-        text = cell.strip()
-        if not text:
-            continue
-        if m := _ISO_DATE.fullmatch(text):
-            parts[cell] = (int(m[1]), int(m[2]), int(m[3]), True)
-        elif m := _LOCAL_DATE.fullmatch(text):
-            parts[cell] = (int(m[3]) + (2000 if len(m[3]) == 2 else 0), int(m[1]), int(m[2]), False)
-        else:
-            raise ValueError(f"not a date: {text[:20]!r}")
-    return parts
-
-
-def _read_dates(cells: pl.Series, parts: dict[str, tuple[int, int, int, bool]], day_first: bool) -> pl.Series:
+def _read_dates(cells: pl.Series, day_first: bool) -> pl.Series:
+    """``cells`` read by :func:`~analyzer.ingest.dates.parse_date` (empty cells null); ValueError for a cell that
+    is not a date in that order."""
     dates = {}
-    for cell, (year, a, b, iso) in parts.items():
-        month, day = (b, a) if day_first and not iso else (a, b)
-        dates[cell] = date(year, month, day)  # ValueError for a day that does not exist
+    for cell in cells.drop_nulls().unique().to_list():
+        if cell.strip():
+            if (d := parse_date(cell, day_first)) is None:
+                raise ValueError(f"not a date: {cell[:20]!r}")
+            dates[cell] = d
     return cells.replace_strict(list(dates), list(dates.values()), default=None, return_dtype=pl.Date)
 
 
 def written_dates(cells: pl.Series, check: Callable[[pl.Series], bool] | None = None,
                   day_first: bool | None = None) -> pl.Series:
     """The dates of a report column as reconnect writes them (``2026-03-03``), or as a spreadsheet program
-    wrote them back in a local form (``3/3/2026``, ``03.03.2026``, ``3/3/26``; two-digit years are 20xx).
-    Empty cells are null. Day and month are told apart by the column as a whole: the one order that reads every
-    cell as a date; when both do and read differently, the one that ``check`` accepts (e.g. the day counts
-    written beside the dates agree), else ``day_first`` if given (the order of another column of the same
-    report), else dots mean day first. ValueError when that leaves no order or two."""
+    wrote them back in a local form (``3/3/2026``, ``03.03.2026``, ``3/3/26``), as the inputs' dates are read
+    (:func:`~analyzer.ingest.dates.parse_date`; dots are day first). Empty cells are null. Day and month of
+    slashed dates are told apart by the column as a whole: the one order that reads every cell as a date; when
+    both do and read differently, the one that ``check`` accepts (e.g. the day counts written beside the dates
+    agree), else ``day_first`` if given (the order of another column of the same report). ValueError when that
+    leaves no order or two."""
     return _written_dates(cells, check, day_first)[1]
 
 
 def _written_dates(cells: pl.Series, check: Callable[[pl.Series], bool] | None,
                    day_first: bool | None) -> tuple[bool | None, pl.Series]:
     """:func:`written_dates`, and the order it read them in (None: both orders read the same)."""
-    parts = _date_cells(cells)
+    # (dotted dates, "03.04.2026", are day first in both readings: parse_date reads them so wherever)
     readings: list[tuple[bool | None, pl.Series]] = []
     for order in (False, True):
         try:
-            readings.append((order, _read_dates(cells, parts, order)))
+            readings.append((order, _read_dates(cells, order)))
         except ValueError:
             continue
     if len(readings) == 2 and readings[0][1].equals(readings[1][1]):
@@ -140,8 +124,6 @@ def _written_dates(cells: pl.Series, check: Callable[[pl.Series], bool] | None,
         readings = [r for r in readings if check(r[1])]
     if len(readings) == 2 and day_first is not None:
         readings = [r for r in readings if r[0] == day_first]
-    if len(readings) == 2 and all("." in cell for cell, p in parts.items() if not p[3]):
-        readings = readings[1:]  # "03.04.2026" is day first wherever dots are written
     if len(readings) != 1:
         raise ValueError("day and month cannot be told apart" if readings else "not a date")
     return readings[0]
