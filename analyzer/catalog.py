@@ -83,7 +83,7 @@ FORMAT_GROUPS: tuple[tuple[tuple[str, ...], str], ...] = (
         (
             'mbox mail (Gmail Takeout, Thunderbird, Apple Mail .mbox folder, Eudora, mboxrd)',
         ),
-        "Gmail: takeout.google.com -> Mail -> 'All mail Including Spam and Trash.mbox'. Thunderbird: the folder files in your profile's Mail/ImapMail directory (or ImportExportTools NG -> Export folder -> mbox). Apple Mail: Mailbox -> Export Mailbox... (pass the .mbox folder).",
+        "Gmail: takeout.google.com -> Mail -> pass the Takeout .zip or .tgz as downloaded, or 'All mail Including Spam and Trash.mbox' from it. Thunderbird: the folder files in your profile's Mail/ImapMail directory (or ImportExportTools NG -> Export folder -> mbox). Apple Mail: Mailbox -> Export Mailbox... (pass the .mbox folder).",
     ),
     (
         (

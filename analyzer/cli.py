@@ -134,8 +134,8 @@ def analyze(inputs: tuple[str, ...], out: Path, top: int, previous: Path | None,
             me: tuple[str, ...], as_of: date | None, config_path: str | None, quiet: bool, verbose: bool) -> None:
     """Analyse exports and write the ranked reconnect list and report.
 
-    INPUT is any mix of LinkedIn archive zips or folders, mbox files, mail and contact CSVs and vCards;
-    folders are searched recursively. Writes reconnect.csv, people.csv, interactions.csv,
+    INPUT is any mix of LinkedIn archive zips or folders, Google Takeout zips or .tgz, mbox files, mail
+    and contact CSVs and vCards; folders are searched recursively. Writes reconnect.csv, people.csv, interactions.csv,
     identity_matches.csv, rejects.csv, changes.csv, summary.json, charts/ and report.html into --out
     (and plan.csv, plan.ics with --plan). Changes are counted against --previous, else the report in --out."""
     _setup_logging(verbose, quiet)
@@ -156,7 +156,23 @@ def analyze(inputs: tuple[str, ...], out: Path, top: int, previous: Path | None,
     if not quiet:
         print_top(analysis, top=min(top, 10))
         print_changes(analysis)
+        _echo_unread(analysis.ingested.skipped)
         click.echo(f"Wrote {len(written)} files to {out}/ (reconnect.csv, people.csv, report.html, ...)")
+
+
+#: Reasons for skipping a file that need no word at the terminal (an export folder holds many such files).
+_UNREMARKABLE_SKIPS = ("not a supported format", "empty file", "a report written by reconnect")
+
+
+def _echo_unread(skipped: list[tuple[str, str]], limit: int = 10) -> None:
+    """One line on stderr per file found in a folder or archive that could have held data but was not read (a
+    compressed mailbox, an archive inside an archive, a file without read permission); all skipped files are
+    listed in summary.json and report.html."""
+    shown = [(f, why) for f, why in skipped if why not in _UNREMARKABLE_SKIPS]
+    for f, why in shown[:limit]:
+        click.echo(f"Not read: {f}: {why}", err=True)
+    if len(shown) > limit:
+        click.echo(f"Not read: {len(shown) - limit} more files (see summary.json)", err=True)
 
 
 @main.command()

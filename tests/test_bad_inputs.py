@@ -85,6 +85,7 @@ CORPUS: dict[str, Err | Ok] = {
     "vcard_garbage_inside.vcf": Ok((6,)),
     # archives
     "truncated.zip": Err("not a readable zip archive"),
+    "truncated.tgz": Err("not a readable tar archive"),  # a Google Takeout .tgz download cut short
     "zip_slip.zip": Ok(),  # ../../ and /etc/ member names: read in memory, never extracted
     "junk_only.zip": Err("contains no file reconnect can use"),
     "control_chars_member.zip": Ok(),
@@ -504,7 +505,7 @@ def test_fifo_does_not_hang(tmp_path: Path) -> None:
 
 # ---- the other commands report the same way --------------------------------------------------------------
 @pytest.mark.parametrize("command", [["company", "Acme"], ["person", "Ada"]])
-@pytest.mark.parametrize("fixture", ["empty.csv", "png_as_csv.csv", "truncated.zip"])
+@pytest.mark.parametrize("fixture", ["empty.csv", "png_as_csv.csv", "truncated.zip", "truncated.tgz"])
 def test_other_commands_one_line_errors(tmp_path: Path, command: list[str], fixture: str) -> None:
     p = tmp_path / fixture
     shutil.copyfile(BAD / fixture, p)

@@ -17,7 +17,7 @@ from analyzer import schemas
 from analyzer.errors import InputError
 from analyzer.ingest import contacts, linkedin, mail  # noqa: F401  (parsers register themselves)
 from analyzer.ingest.collect import FileCollector, FileReport, one_copy_each
-from analyzer.ingest.inputs import InputFile, discover
+from analyzer.ingest.inputs import SNIFF_BYTES, InputFile, discover, is_archive_head, sniff_tar_members
 from analyzer.ingest.registry import REGISTRY, Parser, Sniff, detect
 from analyzer.ingest.text import detect_encoding, looks_binary
 
@@ -74,14 +74,34 @@ class Ingested:
         return messages
 
 
+#: Why a compressed file that holds no tar archive (``mail.mbox.gz``) is not read.
+COMPRESSED = "a compressed file: decompress it (gunzip, bunzip2 or unxz) and pass what it holds"
+
+
+def _unsupported_reason(f: InputFile, archive_head: bool | None = None) -> str:
+    """Why a file that no parser reads is skipped: an archive inside an archive (its members are not searched:
+    the outer archive must be extracted first), a compressed file that is not an archive, or another format.
+    ``archive_head``: whether its head is an archive's or a compressed file's, when already known."""
+    if archive_head is None:
+        try:
+            archive_head = is_archive_head(f.head(512))
+        except InputError:
+            return "not a supported format"
+    if archive_head:
+        return "an archive inside an archive: extract the outer one and pass its folder" if f.member is not None \
+            else COMPRESSED
+    return "not a supported format"
+
+
 def _sniff_name(name: str) -> str:
     stem = name.rsplit(".", 1)[0] if "." in name else name
     return re.sub(r"[\s_\-]+", " ", stem).strip().lower()
 
 
-def make_sniff(f: InputFile) -> Sniff:
-    """Read the head of ``f`` for detection."""
-    head = f.head(65536)
+def make_sniff(f: InputFile, head: bytes | None = None) -> Sniff:
+    """What detection looks at: the head of ``f`` (read now unless given)."""
+    if head is None:
+        head = f.head(SNIFF_BYTES)
     text = ""
     if not looks_binary(head):
         enc = detect_encoding(head)
@@ -184,6 +204,9 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
     # stops it there, and its error is raised once the files before it have been read, as in a sequential run.
     jobs: list[tuple[InputFile, Parser, FileCollector]] = []
     stop: InputError | None = None
+    # the members of tar archives are looked at in one pass per archive (in archive order), the others one by one
+    in_tars = sniff_tar_members(
+        found.files, lambda f, head: (detect(make_sniff(f, head), extra_parsers), is_archive_head(head)))
     for f in found.files:
         if f.size == 0:
             if f.explicit:
@@ -192,18 +215,28 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
             skipped.append((f.display, "empty file"))
             continue
         try:
-            parser = detect(make_sniff(f), extra_parsers)
+            archive_head: bool | None = None
+            if (found_in_tar := in_tars.get(id(f))) is not None:
+                if isinstance(found_in_tar, InputError):
+                    raise found_in_tar
+                parser, archive_head = found_in_tar
+            else:
+                parser = detect(make_sniff(f), extra_parsers)
         except InputError as exc:  # a damaged archive member
             stop = exc
             break
         if parser is None:
             if f.explicit:
-                stop = InputError(
-                    f.display, "is not a format reconnect reads",
-                    hint=f"Supported: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each",
-                )
+                if _unsupported_reason(f, archive_head) == COMPRESSED:
+                    stop = InputError(f.display, "is a compressed file, not an archive reconnect reads",
+                                      hint="Decompress it (gunzip, bunzip2 or unxz) and pass the file it holds")
+                else:
+                    stop = InputError(
+                        f.display, "is not a format reconnect reads",
+                        hint=f"Supported: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each",
+                    )
                 break
-            skipped.append((f.display, "not a supported format"))
+            skipped.append((f.display, _unsupported_reason(f, archive_head)))
             continue
         log.info("reading %s as %s", f.display, parser.kind)
         jobs.append((f, parser, FileCollector(f.display, parser.kind, advance=progress)))

@@ -15,7 +15,6 @@ never used) and vCard 2.1 quoted-printable values are decoded here (soft line br
 from __future__ import annotations
 
 import codecs
-import csv
 import io
 import logging
 import re
@@ -33,9 +32,7 @@ from analyzer.ingest.text import (
     decode,
     detect_encoding,
     looks_binary,
-    normalise_header,
     read_table,
-    sniff_delimiter,
 )
 from analyzer.ingest.vcard_plain import plain_card
 from analyzer.normalize import canonical_linkedin_url, clean_email
@@ -237,16 +234,8 @@ def _parse_csv(is_header: Callable[[list[str]], bool], layout: Callable[[list[st
 
 
 def _sniff_keys(sniff: Sniff) -> list[str]:
-    """Normalised header cells of the first non-blank line of the head."""
-    for raw in sniff.text.split("\n", 12)[:12]:
-        line = raw.rstrip("\r")
-        if line.strip():
-            try:
-                cells = next(csv.reader([line], delimiter=sniff_delimiter(line)))
-            except (csv.Error, StopIteration):
-                return []
-            return [normalise_header(c) for c in cells]
-    return []
+    """Normalised header cells of the first non-blank line of the head ([] when the csv module cannot split it)."""
+    return next((cells for cells in sniff.line_cells if cells is not None), [])
 
 
 def _is_google(keys: list[str]) -> bool:

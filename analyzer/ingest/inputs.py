@@ -1,6 +1,7 @@
-"""Find the files behind the INPUT arguments: plain files, folders (searched recursively) and zip archives.
+"""Find the files behind the INPUT arguments: plain files, folders (searched recursively), zip archives and tar
+archives (plain or compressed: Google Takeout's ``.tgz``).
 
-Zip members are streamed from the archive, never extracted to disk by their stored names. An archive whose
+Archive members are streamed from the archive, never extracted to disk by their stored names. An archive whose
 declared or actual uncompressed size, or compression ratio, is absurd is refused before it is read.
 """
 
@@ -14,30 +15,42 @@ import os
 import re
 import stat
 import struct
+import tarfile
 import zipfile
 import zlib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from analyzer.errors import InputError
 
-#: Largest uncompressed size accepted for one zip member, and for a whole archive.
-MAX_MEMBER_BYTES = 4 * 1024**3
-MAX_ARCHIVE_BYTES = 16 * 1024**3
+#: Largest uncompressed size accepted for one archive member, and for a whole archive. A real mailbox is the
+#: largest member: Gmail gives 15 GB free and up to terabytes paid, and Takeout writes archives of up to 50 GB
+#: (a 6 GB mailbox in a Takeout zip was refused as a "bomb" at the former 4 GiB). Bombs are caught by the
+#: compression ratio (below); these bounds only stop a header declaring sizes no export has.
+MAX_MEMBER_BYTES = 64 * 1024**3
+MAX_ARCHIVE_BYTES = 256 * 1024**3
 #: Largest compression ratio accepted for a member larger than 1 MiB (text compresses ~10-20x).
 MAX_RATIO = 200
 #: An archive declaring more than this in total must not compress better than MAX_RATIO overall.
 ARCHIVE_RATIO_FLOOR = 64 * 1024**2
 #: Names never worth reading (OS and tool clutter).
 SKIP_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "table_of_contents", ".gitkeep"}
+#: Bytes of a file's start that detection reads (see :meth:`InputFile.head`).
+SNIFF_BYTES = 65536
 #: A folder holding this file is a report written by reconnect: never read as input.
 REPORT_MARKER = ".reconnect-report"
+
+T = TypeVar("T")
 
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 #: What decompressing a damaged member can raise (zipfile, zlib, bz2 and lzma all differ).
 _DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, NotImplementedError, RuntimeError)
+#: ... and reading a tar archive (tarfile's own errors; bz2 raises OSError, a broken header ValueError).
+_TAR_DAMAGED = (tarfile.TarError, *_DAMAGED, ValueError)
+#: How a compressed file starts: gzip, bzip2, xz (what may hold a tar archive).
+_COMPRESSED_MAGIC = (b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
 
 
 #: Bytes decompressed at a time when a whole zip member is read (see ``_CappedReader.readall``).
@@ -163,6 +176,55 @@ class _CappedReader(io.RawIOBase):
             super().close()
 
 
+class _TarMemberReader(io.RawIOBase):
+    """A read-only stream over one member of a tar archive (plain or compressed), opened from the header that
+    discovery read (:attr:`InputFile.tar_info`): decompression failures and data that ends before the member's
+    declared size become an :class:`InputError`; the archive is closed with the stream. A compressed archive
+    cannot be entered in the middle: opening a member decompresses the archive up to it."""
+
+    def __init__(self, path: Path, info: tarfile.TarInfo, display: str) -> None:
+        self._display = display
+        try:
+            self._tf = tarfile.open(path, "r:*")  # noqa: SIM115  (closed with this stream)
+        except _TAR_DAMAGED as exc:
+            raise _damaged(display, exc) from None
+        try:
+            raw = self._tf.extractfile(info)
+        except _TAR_DAMAGED as exc:
+            self._tf.close()
+            raise _damaged(display, exc) from None
+        if raw is None:  # not a regular file (discovery keeps only those)
+            self._tf.close()
+            raise InputError(display, "archive member is not a file")
+        self._raw: IO[bytes] = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        try:
+            data = self._raw.read(len(buffer))
+        except _TAR_DAMAGED as exc:
+            raise _damaged(self._display, exc) from None
+        n = len(data)
+        buffer[:n] = data
+        return n
+
+    def readall(self) -> bytes:
+        """The rest of the member in one call (not the 8 KiB reads of ``RawIOBase.readall``)."""
+        try:
+            return self._raw.read()
+        except _TAR_DAMAGED as exc:
+            raise _damaged(self._display, exc) from None
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+            self._tf.close()
+        finally:
+            super().close()
+
+
 #: Members from this size on are inflated in one piece by :func:`_inflate_member`.
 _INFLATE_MIN = 1 << 20
 _LOCAL_HEADER = struct.Struct("<4s22xHH")
@@ -229,7 +291,7 @@ class _CrAsLf(io.RawIOBase):
 
 @dataclass(frozen=True)
 class InputFile:
-    """One readable file: a plain file on disk or a member of a zip archive."""
+    """One readable file: a plain file on disk or a member of a zip or tar archive."""
 
     display: str  # how the file is named to the user and in outputs (path, or archive/member)
     name: str  # base name, e.g. "messages.csv"
@@ -237,6 +299,8 @@ class InputFile:
     path: Path  # the file on disk (the archive itself for a member)
     member: str | None = None  # member name inside the archive
     explicit: bool = False  # named directly on the command line (unrecognised -> error, not skip)
+    #: a tar archive's member: its header as discovery read it (where its data starts); None for a zip member
+    tar_info: tarfile.TarInfo | None = field(default=None, compare=False, repr=False)
 
     def open(self) -> IO[bytes]:
         """Open for binary reading (a buffered stream; zip members are decompressed on the fly). A text file
@@ -253,7 +317,7 @@ class InputFile:
         LF (the same length, byte for byte), so that it reads like any other export."""
         try:
             with self._open_raw() as fh:
-                head = fh.read(min(65536, self.size))  # (never past a member's declared size)
+                head = fh.read(min(SNIFF_BYTES, self.size))  # (never past a member's declared size)
         except InputError:  # the reader that follows says what is wrong with the file
             return False
         return b"\r" in head and b"\n" not in head and b"\x00" not in head
@@ -264,6 +328,8 @@ class InputFile:
                 return open(self.path, "rb")
             except OSError as exc:
                 raise InputError(self.display, f"cannot be read ({exc.strerror or exc})") from None
+        if self.tar_info is not None:
+            return io.BufferedReader(_TarMemberReader(self.path, self.tar_info, self.display), buffer_size=1 << 20)
         try:
             zf = zipfile.ZipFile(self.path)
         except (zipfile.BadZipFile, OSError) as exc:
@@ -278,12 +344,13 @@ class InputFile:
 
     def read_bytes(self) -> bytes:
         """The whole content (only for files that are small enough to hold in memory)."""
-        if self.member is not None and (data := _inflate_member(self.path, self.member)) is not None:
+        if (self.member is not None and self.tar_info is None
+                and (data := _inflate_member(self.path, self.member)) is not None):
             return data.replace(b"\r", b"\n") if self.cr_line_ends else data
         with self.open() as fh:
             return fh.read()
 
-    def head(self, n: int = 65536) -> bytes:
+    def head(self, n: int = SNIFF_BYTES) -> bytes:
         """The first ``n`` bytes, for content detection."""
         with self.open() as fh:
             return fh.read(n)
@@ -303,6 +370,131 @@ def _is_zip(path: Path) -> bool:
             return fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")  # a member first, or an empty archive
     except OSError:
         return False
+
+
+def is_archive_head(head: bytes) -> bool:
+    """Whether ``head`` (a file's first 512 bytes) starts a zip or tar archive, or a compressed file."""
+    return head.startswith((b"PK\x03\x04", b"PK\x05\x06", *_COMPRESSED_MAGIC)) or head[257:262] == b"ustar"
+
+
+def _is_tar(path: Path) -> bool:
+    """A tar archive: plain (the ustar magic of its first header), or compressed with gzip, bzip2 or xz when a
+    first tar header can be read from what it decompresses to (Google Takeout's ``.tgz``; a compressed file
+    that holds no tar, such as ``mail.mbox.gz``, is not one)."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return False
+    if head[257:262] == b"ustar":
+        return True
+    if not head.startswith(_COMPRESSED_MAGIC):
+        return False
+    try:
+        with tarfile.open(path, "r:*"):
+            return True
+    except _TAR_DAMAGED:
+        return False
+
+
+def _skipped_member(name: str) -> bool:
+    """Archive members never read: folders' clutter (``.DS_Store``, ``__MACOSX/``, ``._`` files...)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    return not base or base.lower() in SKIP_NAMES or base.startswith(("._", ".")) or "__MACOSX/" in name
+
+
+def _tar_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile]:
+    """The regular files of the tar archive ``path``, by name. Listing a compressed archive reads it through once
+    (a tar has no table of contents); the declared sizes are checked as they are read, so that a bomb is refused
+    at its header, not after it was decompressed. Links, folders and devices are not files: never followed."""
+    packed = max(path.stat().st_size, 1)
+    total = 0
+    infos: list[tarfile.TarInfo] = []
+    try:
+        with tarfile.open(path, "r:*") as tf:
+            for info in tf:
+                if not info.isfile():
+                    continue
+                member_display = f"{display}!{safe_display(info.name)}"
+                if info.size > MAX_MEMBER_BYTES:
+                    raise InputError(member_display, "archive member has an absurd uncompressed size (a tar bomb?)",
+                                     hint="Re-download the export from its source")
+                total += info.size
+                if total > MAX_ARCHIVE_BYTES or (total > ARCHIVE_RATIO_FLOOR and total > MAX_RATIO * packed):
+                    raise InputError(display, f"archive has an absurd uncompressed size ({total / 1024**3:.1f} GiB "
+                                     f"declared from {packed / 1024**2:.1f} MiB; a tar bomb?)",
+                                     hint="This does not look like a data export: download it again from its source")
+                if not _skipped_member(info.name):
+                    infos.append(info)
+            damaged = _tar_damaged_after(tf)
+    except _TAR_DAMAGED as exc:
+        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
+        raise InputError(display, f"not a readable tar archive ({detail})",
+                         hint="The download may be incomplete: download the archive again") from None
+    if damaged:
+        after = f" after {safe_display(infos[-1].name)}" if infos else ""
+        raise InputError(display, f"not a readable tar archive (damaged{after}: the members after it cannot be read)",
+                         hint="The download may be incomplete: download the archive again")
+    for info in sorted(infos, key=lambda i: i.name):
+        base = info.name.replace("\\", "/").rsplit("/", 1)[-1]
+        shown = info.name[2:] if info.name.startswith("./") else info.name  # (tar -C folder . writes "./x")
+        yield InputFile(display=f"{display}!{safe_display(shown)}", name=safe_display(base), size=info.size,
+                        path=path, member=info.name, explicit=explicit, tar_info=info)
+
+
+def _tar_damaged_after(tf: tarfile.TarFile) -> bool:
+    """Whether the listing of ``tf`` stopped before the end of its data: tarfile ends the listing quietly at a
+    header it cannot read (damaged, or cut short) when it is not the first, which would lose every member after
+    it without a word. A tar ends with blocks of zeros; anything else where the listing stopped is damage."""
+    fileobj = tf.fileobj
+    if fileobj is None:
+        return False
+    fileobj.seek(tf.offset)
+    rest = fileobj.read(1 << 16)
+    return bool(rest.strip(b"\0"))
+
+
+def sniff_tar_members(files: list[InputFile], use: Callable[[InputFile, bytes], T]) -> dict[int, T | InputError]:
+    """``use(f, head)`` for every tar member ``f`` of ``files``, where ``head`` is what ``f.head()`` gives, read
+    in one pass through each archive, in archive order: a compressed archive cannot be entered in the middle, so
+    reading each member's head on its own would decompress the archive up to that member again and again (a
+    Takeout ``.tgz`` with thousands of files). Each member's :attr:`InputFile.cr_line_ends` is settled on the way.
+    Returns ``{id(f): use's result}``; an archive that fails to read gives each of its members the error."""
+    results: dict[int, T | InputError] = {}
+    by_path: dict[Path, dict[int, InputFile]] = {}
+    for f in files:
+        if f.tar_info is not None:
+            by_path.setdefault(f.path, {})[f.tar_info.offset] = f
+    for path, members in by_path.items():
+        left = dict(members)
+        try:
+            with tarfile.open(path, "r:*") as tf:
+                while left and (info := tf.next()) is not None:
+                    tf.members.clear()  # type: ignore[attr-defined]  # (tarfile keeps every header it read)
+                    if info.offset not in left:
+                        continue
+                    f = left.pop(info.offset)
+                    fh = tf.extractfile(info)
+                    raw = fh.read(SNIFF_BYTES) if fh is not None else b""
+                    cr_only = b"\r" in raw and b"\n" not in raw and b"\x00" not in raw
+                    f.__dict__["cr_line_ends"] = cr_only  # (what the cached property would find)
+                    try:
+                        results[id(f)] = use(f, raw.replace(b"\r", b"\n") if cr_only else raw)
+                    except InputError as exc:
+                        results[id(f)] = exc
+        except _TAR_DAMAGED as exc:
+            for f in left.values():
+                results[id(f)] = _damaged(f.display, exc)
+    return results
+
+
+def _archive_members(path: Path, display: str) -> Iterator[InputFile] | None:
+    """The members of ``path`` when it is a zip or tar archive, else None."""
+    if _is_zip(path):
+        return _zip_members(path, display, explicit=False)
+    if _is_tar(path):
+        return _tar_members(path, display, explicit=False)
+    return None
 
 
 def _open_zip(path: Path, display: str) -> zipfile.ZipFile:
@@ -329,7 +521,7 @@ def _zip_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile
         for info in sorted(infos, key=lambda i: i.filename):
             base = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
             member_display = f"{display}!{safe_display(info.filename)}"
-            if not base or base.lower() in SKIP_NAMES or base.startswith(("._", ".")) or "__MACOSX/" in info.filename:
+            if _skipped_member(info.filename):
                 continue
             if info.file_size > MAX_MEMBER_BYTES or (
                 info.file_size > 1 << 20 and info.file_size > MAX_RATIO * max(info.compress_size, 1)
@@ -403,8 +595,9 @@ def discover(inputs: list[Path] | list[str]) -> Discovery:
                     if not os.access(fp, os.R_OK):
                         found.skipped.append((fdisplay, "cannot be read (permission denied)"))
                         continue
-                    if _is_zip(fp):
-                        for m in _zip_members(fp, fdisplay, explicit=False):
+                    members = _archive_members(fp, fdisplay)
+                    if members is not None:
+                        for m in members:
                             add(m)
                     else:
                         add(InputFile(display=fdisplay, name=safe_display(n), size=fp.stat().st_size, path=fp))
@@ -415,9 +608,9 @@ def discover(inputs: list[Path] | list[str]) -> Discovery:
                              hint="Pass the export file or folder itself")
         elif not os.access(p, os.R_OK):
             raise InputError(display, "cannot be read (permission denied)", hint="Check the file's permissions")
-        elif _is_zip(p):
+        elif (members := _archive_members(p, display)) is not None:
             n_before = len(found.files)
-            for m in _zip_members(p, display, explicit=False):
+            for m in members:
                 add(m)
             if len(found.files) == n_before:
                 raise InputError(display, "archive contains no files", hint="Download the export again")

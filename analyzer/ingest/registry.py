@@ -7,11 +7,17 @@ name only to tell apart files whose content is the same (LinkedIn's Recommendati
 
 from __future__ import annotations
 
+import csv
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.inputs import InputFile
+from analyzer.ingest.text import normalise_header, sniff_delimiter
+
+#: Physical lines of a file's head whose cells detection may look at.
+HEAD_LINES = 12
 
 
 @dataclass(frozen=True)
@@ -22,6 +28,26 @@ class Sniff:
     head: bytes
     text: str  # head decoded (best effort), BOM removed
     name: str  # lower-cased base name without extension, separators unified: "endorsement received info"
+
+    @functools.cached_property
+    def line_cells(self) -> tuple[list[str] | None, ...]:
+        """The normalised cells (:func:`normalise_header`) of each of the first :data:`HEAD_LINES` physical lines
+        of ``text`` as a CSV line in its own delimiter: None for a blank line, ``[]`` for one the csv module
+        cannot split. Computed once: every parser's matcher reads them (a file with a long first line cost
+        about 4 ms per file when each matcher split it again: 13 s for a Takeout archive of 3,000 JSON files)."""
+        out: list[list[str] | None] = []
+        for raw in self.text.split("\n", HEAD_LINES)[:HEAD_LINES]:
+            line = raw.rstrip("\r")
+            if not line.strip():
+                out.append(None)
+                continue
+            try:
+                cells = next(csv.reader([line], delimiter=sniff_delimiter(line)))
+            except (csv.Error, StopIteration):
+                out.append([])
+                continue
+            out.append([normalise_header(c) for c in cells])
+        return tuple(out)
 
 
 @dataclass(frozen=True)

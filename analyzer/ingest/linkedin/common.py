@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Callable
 from operator import itemgetter
@@ -20,9 +19,7 @@ from analyzer.ingest.text import (
     casefolded,
     clean_texts,
     decode,
-    normalise_header,
     read_table,
-    sniff_delimiter,
 )
 from analyzer.normalize import canonical_linkedin_url, canonical_linkedin_urls
 
@@ -44,18 +41,9 @@ _LINKEDIN_IN = re.compile(r"(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/[^\s
 # ---- helpers -----------------------------------------------------------------------------------------------
 
 def _head_rows(sniff: Sniff, max_lines: int = 12) -> list[list[str]]:
-    """Normalised header cells of the first non-blank lines of the file's head (for detection)."""
-    out: list[list[str]] = []
-    for line in sniff.text.split("\n", max_lines)[:max_lines]:
-        line = line.rstrip("\r")
-        if not line.strip():
-            continue
-        try:
-            cells = next(csv.reader([line], delimiter=sniff_delimiter(line)))
-        except (csv.Error, StopIteration):
-            continue
-        out.append([normalise_header(c) for c in cells])
-    return out
+    """Normalised header cells of the first non-blank lines of the file's head (for detection; lines the csv
+    module cannot split are left out)."""
+    return [cells for cells in sniff.line_cells[:max_lines] if cells]
 
 
 def _first_keys(sniff: Sniff) -> set[str]:

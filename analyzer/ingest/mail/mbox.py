@@ -513,8 +513,8 @@ def _match_mbox(s: Sniff) -> bool:
 register(Parser(
     kind="mail.mbox",
     label="mbox mail (Gmail Takeout, Thunderbird, Apple Mail .mbox folder, Eudora, mboxrd)",
-    export_help="Gmail: takeout.google.com -> Mail -> 'All mail Including Spam and Trash.mbox'. Thunderbird: the "
-                "folder files in your profile's Mail/ImapMail directory (or ImportExportTools NG -> Export folder "
+    export_help="Gmail: takeout.google.com -> Mail -> pass the Takeout .zip or .tgz as downloaded, or 'All mail "
+                "Including Spam and Trash.mbox' from it. Thunderbird: the folder files in your profile's Mail/ImapMail directory (or ImportExportTools NG -> Export folder "
                 "-> mbox). Apple Mail: Mailbox -> Export Mailbox... (pass the .mbox folder).",
     matches=_match_mbox,
     parse=parse_mbox,
