@@ -221,3 +221,23 @@ def test_a_large_mailbox_member_is_not_taken_for_a_bomb(tmp_path: Path) -> None:
         fh.truncate(512 + 6 * 1024**3 + 1024)
     found = discover([tar])
     assert [(f.name, f.size) for f in found.files] == [("All mail Including Spam and Trash.mbox", 6 * 1024**3)]
+
+
+def test_bytes_after_the_end_of_a_tgz_are_ignored_as_gzip_does(tmp_path: Path) -> None:
+    padded = tmp_path / "takeout.tgz"
+    padded.write_bytes(TAKEOUT_TGZ.read_bytes() + b"garbage a download manager appended")
+    assert ingest([str(padded)]).messages.height == ingest([str(MBOX)]).messages.height > 0
+
+
+@pytest.mark.parametrize("fmt", [tarfile.GNU_FORMAT, tarfile.PAX_FORMAT], ids=["gnu-longlink", "pax"])
+def test_long_and_non_ascii_member_names(tmp_path: Path, fmt: int) -> None:
+    name = "Takeout/Mail/" + "Überlange Ordnernamen " * 6 + "/Alle E-Mails einschließlich Spam und Papierkorb.mbox"
+    assert len(name.encode()) > 100  # past the 100 bytes of a plain tar header's name field
+    tar = tmp_path / "takeout.tgz"
+    with tarfile.open(tar, "w:gz", format=fmt) as tf:
+        info = tarfile.TarInfo(name)
+        info.size = MBOX.stat().st_size
+        tf.addfile(info, io.BytesIO(MBOX.read_bytes()))
+    got = ingest([str(tar)])
+    assert [r.source_file for r in got.files] == [f"{tar}!{name}"]
+    assert got.messages.height == ingest([str(MBOX)]).messages.height > 0

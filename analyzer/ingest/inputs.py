@@ -450,8 +450,20 @@ def _tar_damaged_after(tf: tarfile.TarFile) -> bool:
     if fileobj is None:
         return False
     fileobj.seek(tf.offset)
-    rest = fileobj.read(1 << 16)
-    return bool(rest.strip(b"\0"))
+    at_end = False
+    for _ in range(128):  # 64 KiB: the end blocks and the padding of the last record
+        try:
+            block = fileobj.read(tarfile.BLOCKSIZE)
+        except _TAR_DAMAGED:
+            if at_end:  # bytes after the compressed archive's end (gzip -t: "trailing garbage ignored")
+                return False
+            raise
+        if not block:
+            return False
+        if block.strip(b"\0"):
+            return True
+        at_end = True
+    return False
 
 
 def sniff_tar_members(files: list[InputFile], use: Callable[[InputFile, bytes], T]) -> dict[int, T | InputError]:
