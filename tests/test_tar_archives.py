@@ -241,3 +241,17 @@ def test_long_and_non_ascii_member_names(tmp_path: Path, fmt: int) -> None:
     got = ingest([str(tar)])
     assert [r.source_file for r in got.files] == [f"{tar}!{name}"]
     assert got.messages.height == ingest([str(MBOX)]).messages.height > 0
+
+
+@pytest.mark.parametrize("magic", [b"7z\xbc\xaf\x27\x1c\x00\x04", b"Rar!\x1a\x07\x01\x00"], ids=["7z", "rar"])
+def test_a_7z_or_rar_archive_is_named_with_what_to_do(tmp_path: Path, magic: bytes) -> None:
+    archive = tmp_path / "Complete_LinkedInDataExport.7z"
+    archive.write_bytes(magic + bytes(range(256)) * 4)
+    result = CliRunner().invoke(main, ["analyze", str(archive), "--out", str(tmp_path / "r"), "-q"])
+    assert result.exit_code == 1
+    assert result.output.strip() == (f"Error: {archive}: is a 7-Zip or RAR archive, which reconnect does not open. "
+                                     "Extract it and pass the folder it holds")
+    shutil.copyfile(VCARD, tmp_path / "contacts.vcf")
+    got = ingest([str(tmp_path)])
+    assert got.skipped == [(str(archive), "a 7-Zip or RAR archive, which reconnect does not open: extract it and "
+                                          "pass its folder")]

@@ -17,7 +17,7 @@ from analyzer import schemas
 from analyzer.errors import InputError
 from analyzer.ingest import contacts, linkedin, mail  # noqa: F401  (parsers register themselves)
 from analyzer.ingest.collect import FileCollector, FileReport, one_copy_each
-from analyzer.ingest.inputs import SNIFF_BYTES, InputFile, discover, is_archive_head, sniff_tar_members
+from analyzer.ingest.inputs import SNIFF_BYTES, InputFile, archive_kind, discover, sniff_tar_members
 from analyzer.ingest.registry import REGISTRY, Parser, Sniff, detect
 from analyzer.ingest.text import detect_encoding, looks_binary
 
@@ -76,21 +76,37 @@ class Ingested:
 
 #: Why a compressed file that holds no tar archive (``mail.mbox.gz``) is not read.
 COMPRESSED = "a compressed file: decompress it (gunzip, bunzip2 or unxz) and pass what it holds"
+#: Why a 7-Zip or RAR archive is not read.
+OTHER_ARCHIVE = "a 7-Zip or RAR archive, which reconnect does not open: extract it and pass its folder"
+#: Why an archive inside an archive is not read (its members are not searched).
+NESTED_ARCHIVE = "an archive inside an archive: extract the outer one and pass its folder"
+#: Why any other file that no parser reads is skipped.
+UNSUPPORTED = "not a supported format"
 
 
-def _unsupported_reason(f: InputFile, archive_head: bool | None = None) -> str:
+def _unsupported_reason(f: InputFile, kind: str | None = "unknown") -> str:
     """Why a file that no parser reads is skipped: an archive inside an archive (its members are not searched:
-    the outer archive must be extracted first), a compressed file that is not an archive, or another format.
-    ``archive_head``: whether its head is an archive's or a compressed file's, when already known."""
-    if archive_head is None:
+    the outer archive must be extracted first), a compressed file that is no tar, a 7-Zip or RAR archive, or
+    another format. ``kind``: what :func:`archive_kind` says of its head, when already known."""
+    if kind == "unknown":
         try:
-            archive_head = is_archive_head(f.head(512))
+            kind = archive_kind(f.head(512))
         except InputError:
-            return "not a supported format"
-    if archive_head:
-        return "an archive inside an archive: extract the outer one and pass its folder" if f.member is not None \
-            else COMPRESSED
-    return "not a supported format"
+            return UNSUPPORTED
+    if kind is None:
+        return UNSUPPORTED
+    if f.member is not None:
+        return NESTED_ARCHIVE
+    return {"other": OTHER_ARCHIVE, "compressed": COMPRESSED}.get(kind, UNSUPPORTED)
+
+
+#: The error for a file named on the command line that no parser reads: (what it is, what to do), by reason.
+_EXPLICIT_ERRORS = {
+    COMPRESSED: ("is a compressed file, not an archive reconnect reads",
+                 "Decompress it (gunzip, bunzip2 or unxz) and pass the file it holds"),
+    OTHER_ARCHIVE: ("is a 7-Zip or RAR archive, which reconnect does not open",
+                    "Extract it and pass the folder it holds"),
+}
 
 
 def _sniff_name(name: str) -> str:
@@ -206,7 +222,7 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
     stop: InputError | None = None
     # the members of tar archives are looked at in one pass per archive (in archive order), the others one by one
     in_tars = sniff_tar_members(
-        found.files, lambda f, head: (detect(make_sniff(f, head), extra_parsers), is_archive_head(head)))
+        found.files, lambda f, head: (detect(make_sniff(f, head), extra_parsers), archive_kind(head)))
     for f in found.files:
         if f.size == 0:
             if f.explicit:
@@ -215,28 +231,25 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
             skipped.append((f.display, "empty file"))
             continue
         try:
-            archive_head: bool | None = None
+            head_kind: str | None = "unknown"
             if (found_in_tar := in_tars.get(id(f))) is not None:
                 if isinstance(found_in_tar, InputError):
                     raise found_in_tar
-                parser, archive_head = found_in_tar
+                parser, head_kind = found_in_tar
             else:
                 parser = detect(make_sniff(f), extra_parsers)
         except InputError as exc:  # a damaged archive member
             stop = exc
             break
         if parser is None:
+            reason = _unsupported_reason(f, head_kind)
             if f.explicit:
-                if _unsupported_reason(f, archive_head) == COMPRESSED:
-                    stop = InputError(f.display, "is a compressed file, not an archive reconnect reads",
-                                      hint="Decompress it (gunzip, bunzip2 or unxz) and pass the file it holds")
-                else:
-                    stop = InputError(
-                        f.display, "is not a format reconnect reads",
-                        hint=f"Supported: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each",
-                    )
+                what, hint = _EXPLICIT_ERRORS.get(reason, (
+                    "is not a format reconnect reads",
+                    f"Supported: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each"))
+                stop = InputError(f.display, what, hint=hint)
                 break
-            skipped.append((f.display, _unsupported_reason(f, archive_head)))
+            skipped.append((f.display, reason))
             continue
         log.info("reading %s as %s", f.display, parser.kind)
         jobs.append((f, parser, FileCollector(f.display, parser.kind, advance=progress)))

@@ -372,9 +372,21 @@ def _is_zip(path: Path) -> bool:
         return False
 
 
-def is_archive_head(head: bytes) -> bool:
-    """Whether ``head`` (a file's first 512 bytes) starts a zip or tar archive, or a compressed file."""
-    return head.startswith((b"PK\x03\x04", b"PK\x05\x06", *_COMPRESSED_MAGIC)) or head[257:262] == b"ustar"
+#: How the archives that reconnect does not open start: 7-Zip, RAR (4 and 5).
+_OTHER_ARCHIVE_MAGIC = (b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07")
+
+
+def archive_kind(head: bytes) -> str | None:
+    """What ``head`` (a file's first 512 bytes) starts, if an archive or a compressed file: ``"archive"`` (zip or
+    tar, which discovery opens), ``"compressed"`` (gzip, bzip2, xz: a tar, or a single compressed file) or
+    ``"other"`` (7-Zip, RAR: not opened); else None."""
+    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")) or head[257:262] == b"ustar":
+        return "archive"
+    if head.startswith(_COMPRESSED_MAGIC):
+        return "compressed"
+    if head.startswith(_OTHER_ARCHIVE_MAGIC):
+        return "other"
+    return None
 
 
 def _is_tar(path: Path) -> bool:
