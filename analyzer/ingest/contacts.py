@@ -235,7 +235,7 @@ def _parse_csv(is_header: Callable[[list[str]], bool], layout: Callable[[list[st
 
 def _sniff_keys(sniff: Sniff) -> list[str]:
     """Normalised header cells of the first non-blank line of the head ([] when the csv module cannot split it)."""
-    return next((cells for cells in sniff.line_cells if cells is not None), [])
+    return next((list(cells) for cells in sniff.line_cells if cells is not None), [])  # (a copy: shared)
 
 
 def _is_google(keys: list[str]) -> bool:

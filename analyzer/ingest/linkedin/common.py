@@ -43,7 +43,7 @@ _LINKEDIN_IN = re.compile(r"(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/in/[^\s
 def _head_rows(sniff: Sniff, max_lines: int = 12) -> list[list[str]]:
     """Normalised header cells of the first non-blank lines of the file's head (for detection; lines the csv
     module cannot split are left out)."""
-    return [cells for cells in sniff.line_cells[:max_lines] if cells]
+    return [list(cells) for cells in sniff.line_cells[:max_lines] if cells]  # (copies: the sniff's are shared)
 
 
 def _first_keys(sniff: Sniff) -> set[str]:
