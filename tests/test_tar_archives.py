@@ -28,7 +28,7 @@ from analyzer.errors import InputError
 from analyzer.ingest import ingest
 from analyzer.ingest import inputs as inputs_module
 from analyzer.ingest.inputs import discover
-from tests.conftest import FIXTURES, real_sample
+from tests.conftest import FIXTURES
 from tests.zipcraft import write_zip
 
 TAKEOUT_TGZ = FIXTURES / "mail" / "takeout_mail.tgz"
@@ -69,7 +69,7 @@ def test_takeout_tgz_reads_like_the_files_it_holds() -> None:
 
 @pytest.mark.parametrize("mode", ["w", "w:gz", "w:bz2", "w:xz"], ids=["plain", "gzip", "bzip2", "xz"])
 def test_every_tar_compression_is_read(tmp_path: Path, mode: str) -> None:
-    mbox = real_sample("mbox/mailbagit_sample1.mbox")
+    mbox = FIXTURES / "mail" / "crlf.mbox"
     tar = _write_tar(tmp_path / "export.tar", {"mail/inbox.mbox": mbox.read_bytes(), "vcards/me.vcf": VCARD.read_bytes()},
                      mode)
     got = ingest([str(tar)])
