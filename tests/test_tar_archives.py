@@ -255,3 +255,17 @@ def test_a_7z_or_rar_archive_is_named_with_what_to_do(tmp_path: Path, magic: byt
     got = ingest([str(tmp_path)])
     assert got.skipped == [(str(archive), "a 7-Zip or RAR archive, which reconnect does not open: extract it and "
                                           "pass its folder")]
+
+
+@pytest.mark.parametrize("kind", ["tgz", "zip"])
+def test_an_archive_of_too_many_files_is_refused_while_listing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               kind: str) -> None:
+    """A million empty members compress to a few MB: each would be listed, sniffed and reported."""
+    monkeypatch.setattr(inputs_module, "MAX_MEMBERS", 50)
+    members = {f"f{i:04d}.txt": b"" for i in range(51)}
+    archive = _write_tar(tmp_path / "many.tgz", members) if kind == "tgz" else write_zip(tmp_path / "many.zip", members)
+    with pytest.raises(InputError, match=r"many\.(tgz|zip): archive holds more than 50 files: not a data export"):
+        discover([archive])
+    members.popitem()
+    archive = _write_tar(tmp_path / "ok.tgz", members) if kind == "tgz" else write_zip(tmp_path / "ok.zip", members)
+    assert len(discover([archive]).files) == 50

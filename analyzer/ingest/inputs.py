@@ -37,6 +37,9 @@ MAX_RATIO = 200
 ARCHIVE_RATIO_FLOOR = 64 * 1024**2
 #: Names never worth reading (OS and tool clutter).
 SKIP_NAMES = {".ds_store", "thumbs.db", "desktop.ini", "table_of_contents", ".gitkeep"}
+#: Most files accepted in one archive: an export has tens (LinkedIn) to a few thousand (a Takeout of Drive and
+#: Mail); a million empty members compress to a few MB and would each be listed, sniffed and reported.
+MAX_MEMBERS = 100_000
 #: Bytes of a file's start that detection reads (see :meth:`InputFile.head`).
 SNIFF_BYTES = 65536
 #: A folder holding this file is a report written by reconnect: never read as input.
@@ -424,7 +427,9 @@ def _tar_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile
     infos: list[tarfile.TarInfo] = []
     try:
         with tarfile.open(path, "r:*") as tf:
-            for info in tf:
+            for n, info in enumerate(tf):
+                if n >= MAX_MEMBERS:
+                    raise _too_many_members(display)
                 if not info.isfile():
                     continue
                 member_display = f"{display}!{safe_display(info.name)}"
@@ -452,6 +457,11 @@ def _tar_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile
         shown = info.name[2:] if info.name.startswith("./") else info.name  # (tar -C folder . writes "./x")
         yield InputFile(display=f"{display}!{safe_display(shown)}", name=safe_display(base), size=info.size,
                         path=path, member=info.name, explicit=explicit, tar_info=info)
+
+
+def _too_many_members(display: str) -> InputError:
+    return InputError(display, f"archive holds more than {MAX_MEMBERS:,} files: not a data export",
+                      hint="Extract it and pass the folders of the exports you want read")
 
 
 def _tar_damaged_after(tf: tarfile.TarFile) -> bool:
@@ -536,6 +546,8 @@ def _zip_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile
     zf = _open_zip(path, display)
     with zf:
         infos = [i for i in zf.infolist() if not i.is_dir()]
+        if len(infos) > MAX_MEMBERS:
+            raise _too_many_members(display)
         total = sum(i.file_size for i in infos)
         packed = sum(i.compress_size for i in infos)
         if total > MAX_ARCHIVE_BYTES or (total > ARCHIVE_RATIO_FLOOR and total > MAX_RATIO * max(packed, 1)):
