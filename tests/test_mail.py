@@ -349,6 +349,19 @@ def test_thunderbird_ietng_csv() -> None:
     assert _records_by_email(r)["jane@corp.example"][0]["name"] == "Smith, Jane"  # IETNG drops the quotes
 
 
+def test_thunderbird_ietng_resaved_by_a_spreadsheet_reads_like_the_original() -> None:
+    """Excel saves the index again with quotes only where a cell needs them, CRLF and its own date form
+    (``3/13/2020 9:05``): the same messages, rejects and names as the add-on's own file."""
+    original, resaved = ingest([MAIL / "thunderbird_ietng.csv"]), ingest([MAIL / "thunderbird_ietng_excel_resaved.csv"])
+    rep = _report(resaved, "thunderbird_ietng_excel_resaved.csv")
+    assert rep.kind == "mail.thunderbird_csv"
+    assert (rep.read, rep.used, rep.rejected) == (4, 2, 2)
+    assert resaved.rejects.select("line", "reason").rows() == original.rejects.select("line", "reason").rows()
+    assert sorted(resaved.messages.get_column("timestamp").to_list()) == \
+        sorted(original.messages.get_column("timestamp").to_list())
+    assert _records_by_email(resaved)["jane@corp.example"][0]["name"] == "Smith, Jane"
+
+
 def test_thunderbird_ietng_semicolon_day_first_with_folder_column() -> None:
     r = ingest([MAIL / "thunderbird_ietng_semicolon.csv"])
     rep = _report(r, "thunderbird_ietng_semicolon.csv")

@@ -80,11 +80,9 @@ def _local_datetime(value: str, day_first: bool) -> datetime | None:
 
 
 def _match_ietng(s: Sniff) -> bool:
-    line = _first_line(s.text)
-    if not line.startswith('"'):
-        return False
-    row = _first_row(s.text)
-    return _ietng_offset(row) is not None
+    """The first row has the IETNG shape (an address in the Author column, a date in the fourth): quoted as the
+    add-on writes every cell, or not, as a spreadsheet saves it again (quotes only where a cell needs them)."""
+    return _ietng_offset(_first_row(s.text)) is not None
 
 
 def parse_ietng(f: InputFile, out: FileCollector) -> None:
