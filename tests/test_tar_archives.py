@@ -269,3 +269,24 @@ def test_an_archive_of_too_many_files_is_refused_while_listing(tmp_path: Path, m
     members.popitem()
     archive = _write_tar(tmp_path / "ok.tgz", members) if kind == "tgz" else write_zip(tmp_path / "ok.zip", members)
     assert len(discover([archive]).files) == 50
+
+
+def test_a_tgz_is_listed_once_for_the_progress_bar_and_the_run(tmp_path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """The progress bar's total and the run each discover the inputs; listing a .tgz reads it all through."""
+    tar = tmp_path / "takeout.tgz"
+    shutil.copyfile(TAKEOUT_TGZ, tar)
+    listed: list[Path] = []
+    real_list = inputs_module._list_tar
+
+    def counting_list(path: Path, display: str, packed: int) -> list[tarfile.TarInfo]:
+        listed.append(path)
+        return real_list(path, display, packed)
+
+    monkeypatch.setattr(inputs_module, "_list_tar", counting_list)
+    first, second = discover([tar]), discover([tar])
+    assert [f.display for f in first.files] == [f.display for f in second.files] != []
+    assert listed == [tar]
+    tar.write_bytes(tar.read_bytes() + b"\0" * 1024)  # changed: listed again
+    discover([tar])
+    assert listed == [tar, tar]

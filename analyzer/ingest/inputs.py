@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
 import io
 import lzma
 import os
@@ -418,11 +419,44 @@ def _skipped_member(name: str) -> bool:
     return not base or base.lower() in SKIP_NAMES or base.startswith(("._", ".")) or "__MACOSX/" in name
 
 
+#: The listings of the tar archives read last, by (path, modification time, size, first and last bytes): the
+#: progress bar's discovery and the run's each list the inputs, and a compressed archive is listed by reading it
+#: all through. (The bytes: a file rewritten within the file system's clock tick keeps its time.)
+_TAR_LISTINGS: dict[tuple[str, int, int, bytes], list[tarfile.TarInfo]] = {}
+_TAR_LISTINGS_KEPT = 4
+
+
 def _tar_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile]:
     """The regular files of the tar archive ``path``, by name. Listing a compressed archive reads it through once
-    (a tar has no table of contents); the declared sizes are checked as they are read, so that a bomb is refused
-    at its header, not after it was decompressed. Links, folders and devices are not files: never followed."""
-    packed = max(path.stat().st_size, 1)
+    (a tar has no table of contents; the listing is kept for the next discovery of the same unchanged file);
+    the declared sizes are checked as they are read, so that a bomb is refused at its header, not after it was
+    decompressed. Links, folders and devices are not files: never followed."""
+    try:
+        st = path.stat()
+        with open(path, "rb") as fh:
+            ends = fh.read(1 << 16)
+            if st.st_size > 1 << 17:
+                fh.seek(-(1 << 16), os.SEEK_END)
+                ends += fh.read()
+    except OSError as exc:
+        raise InputError(display, f"cannot be read ({exc.strerror or exc})") from None
+    key = (str(path.resolve()), st.st_mtime_ns, st.st_size, hashlib.blake2b(ends, digest_size=16).digest())
+    infos = _TAR_LISTINGS.get(key)
+    if infos is None:
+        infos = _list_tar(path, display, max(st.st_size, 1))
+        while len(_TAR_LISTINGS) >= _TAR_LISTINGS_KEPT:
+            del _TAR_LISTINGS[next(iter(_TAR_LISTINGS))]
+        _TAR_LISTINGS[key] = infos
+    for info in infos:
+        base = info.name.replace("\\", "/").rsplit("/", 1)[-1]
+        shown = info.name[2:] if info.name.startswith("./") else info.name  # (tar -C folder . writes "./x")
+        yield InputFile(display=f"{display}!{safe_display(shown)}", name=safe_display(base), size=info.size,
+                        path=path, member=info.name, explicit=explicit, tar_info=info)
+
+
+def _list_tar(path: Path, display: str, packed: int) -> list[tarfile.TarInfo]:
+    """The headers of the regular, not skipped members of ``path`` (``packed`` bytes on disk), by name; an
+    :class:`InputError` for a damaged archive, a bomb or too many members."""
     total = 0
     infos: list[tarfile.TarInfo] = []
     try:
@@ -452,11 +486,7 @@ def _tar_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile
         after = f" after {safe_display(infos[-1].name)}" if infos else ""
         raise InputError(display, f"not a readable tar archive (damaged{after}: the members after it cannot be read)",
                          hint="The download may be incomplete: download the archive again")
-    for info in sorted(infos, key=lambda i: i.name):
-        base = info.name.replace("\\", "/").rsplit("/", 1)[-1]
-        shown = info.name[2:] if info.name.startswith("./") else info.name  # (tar -C folder . writes "./x")
-        yield InputFile(display=f"{display}!{safe_display(shown)}", name=safe_display(base), size=info.size,
-                        path=path, member=info.name, explicit=explicit, tar_info=info)
+    return sorted(infos, key=lambda i: i.name)
 
 
 def _too_many_members(display: str) -> InputError:
