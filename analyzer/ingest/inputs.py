@@ -207,12 +207,9 @@ class _TarMemberReader(io.RawIOBase):
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
         try:
-            data = self._raw.read(len(buffer))
+            return int(self._raw.readinto(buffer))  # type: ignore[attr-defined]
         except _TAR_DAMAGED as exc:
             raise _damaged(self._display, exc) from None
-        n = len(data)
-        buffer[:n] = data
-        return n
 
     def readall(self) -> bytes:
         """The rest of the member in one call (not the 8 KiB reads of ``RawIOBase.readall``)."""
@@ -272,6 +269,11 @@ def _inflate_member(path: Path, member: str) -> bytes | None:
     return data
 
 
+def _cr_only(head: bytes) -> bool:
+    """``head`` (a file's first 64 KiB) is text whose lines end in CR alone: a CR, no LF, no NUL."""
+    return b"\r" in head and b"\n" not in head and b"\x00" not in head
+
+
 class _CrAsLf(io.RawIOBase):
     """A byte stream read with every CR as an LF (see :attr:`InputFile.cr_line_ends`)."""
 
@@ -324,7 +326,7 @@ class InputFile:
                 head = fh.read(min(SNIFF_BYTES, self.size))  # (never past a member's declared size)
         except InputError:  # the reader that follows says what is wrong with the file
             return False
-        return b"\r" in head and b"\n" not in head and b"\x00" not in head
+        return _cr_only(head)
 
     def _open_raw(self) -> IO[bytes]:
         if self.member is None:
@@ -368,14 +370,9 @@ class Discovery:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (display, reason)
 
 
-def _is_zip(path: Path) -> bool:
-    try:
-        with open(path, "rb") as fh:
-            return fh.read(4) in (b"PK\x03\x04", b"PK\x05\x06")  # a member first, or an empty archive
-    except OSError:
-        return False
 
-
+#: How a zip archive starts: a member first, or an empty archive's end record.
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 #: How the archives that reconnect does not open start: 7-Zip, RAR (4 and 5).
 _OTHER_ARCHIVE_MAGIC = (b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07")
 
@@ -384,7 +381,7 @@ def archive_kind(head: bytes) -> str | None:
     """What ``head`` (a file's first 512 bytes) starts, if an archive or a compressed file: ``"archive"`` (zip or
     tar, which discovery opens), ``"compressed"`` (gzip, bzip2, xz: a tar, or a single compressed file) or
     ``"other"`` (7-Zip, RAR: not opened); else None."""
-    if head.startswith((b"PK\x03\x04", b"PK\x05\x06")) or head[257:262] == b"ustar":
+    if head.startswith(_ZIP_MAGIC) or _is_plain_tar(head):
         return "archive"
     if head.startswith(_COMPRESSED_MAGIC):
         return "compressed"
@@ -393,19 +390,14 @@ def archive_kind(head: bytes) -> str | None:
     return None
 
 
-def _is_tar(path: Path) -> bool:
-    """A tar archive: plain (the ustar magic of its first header), or compressed with gzip, bzip2 or xz when a
-    first tar header can be read from what it decompresses to (Google Takeout's ``.tgz``; a compressed file
-    that holds no tar, such as ``mail.mbox.gz``, is not one)."""
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(512)
-    except OSError:
-        return False
-    if head[257:262] == b"ustar":
-        return True
-    if not head.startswith(_COMPRESSED_MAGIC):
-        return False
+def _is_plain_tar(head: bytes) -> bool:
+    """``head`` (a file's first 512 bytes) is an uncompressed tar's first header (its ustar magic)."""
+    return head[257:262] == b"ustar"
+
+
+def _is_compressed_tar(path: Path) -> bool:
+    """``path`` (compressed with gzip, bzip2 or xz) decompresses to a tar: a first tar header can be read from it
+    (Google Takeout's ``.tgz``; a compressed file that holds no tar, such as ``mail.mbox.gz``, is not one)."""
     try:
         with tarfile.open(path, "r:*"):
             return True
@@ -413,9 +405,14 @@ def _is_tar(path: Path) -> bool:
         return False
 
 
+def _base_name(member: str) -> str:
+    """The file name of an archive member's stored path (``/`` or ``\\`` separated)."""
+    return member.replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def _skipped_member(name: str) -> bool:
     """Archive members never read: folders' clutter (``.DS_Store``, ``__MACOSX/``, ``._`` files...)."""
-    base = name.replace("\\", "/").rsplit("/", 1)[-1]
+    base = _base_name(name)
     return not base or base.lower() in SKIP_NAMES or base.startswith(("._", ".")) or "__MACOSX/" in name
 
 
@@ -448,7 +445,7 @@ def _tar_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile
             del _TAR_LISTINGS[next(iter(_TAR_LISTINGS))]
         _TAR_LISTINGS[key] = infos
     for info in infos:
-        base = info.name.replace("\\", "/").rsplit("/", 1)[-1]
+        base = _base_name(info.name)
         shown = info.name[2:] if info.name.startswith("./") else info.name  # (tar -C folder . writes "./x")
         yield InputFile(display=f"{display}!{safe_display(shown)}", name=safe_display(base), size=info.size,
                         path=path, member=info.name, explicit=explicit, tar_info=info)
@@ -479,14 +476,16 @@ def _list_tar(path: Path, display: str, packed: int) -> list[tarfile.TarInfo]:
                     infos.append(info)
             damaged = _tar_damaged_after(tf)
     except _TAR_DAMAGED as exc:
-        detail = str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__
-        raise InputError(display, f"not a readable tar archive ({detail})",
-                         hint="The download may be incomplete: download the archive again") from None
+        raise _unreadable_tar(display, str(exc).splitlines()[0][:120] if str(exc) else type(exc).__name__) from None
     if damaged:
         after = f" after {safe_display(infos[-1].name)}" if infos else ""
-        raise InputError(display, f"not a readable tar archive (damaged{after}: the members after it cannot be read)",
-                         hint="The download may be incomplete: download the archive again")
+        raise _unreadable_tar(display, f"damaged{after}: the members after it cannot be read")
     return sorted(infos, key=lambda i: i.name)
+
+
+def _unreadable_tar(display: str, detail: str) -> InputError:
+    return InputError(display, f"not a readable tar archive ({detail})",
+                      hint="The download may be incomplete: download the archive again")
 
 
 def _too_many_members(display: str) -> InputError:
@@ -540,7 +539,7 @@ def sniff_tar_members(files: list[InputFile], use: Callable[[InputFile, bytes], 
                     f = left.pop(info.offset)
                     fh = tf.extractfile(info)
                     raw = fh.read(SNIFF_BYTES) if fh is not None else b""
-                    cr_only = b"\r" in raw and b"\n" not in raw and b"\x00" not in raw
+                    cr_only = _cr_only(raw)
                     f.__dict__["cr_line_ends"] = cr_only  # (what the cached property would find)
                     try:
                         results[id(f)] = use(f, raw.replace(b"\r", b"\n") if cr_only else raw)
@@ -553,10 +552,15 @@ def sniff_tar_members(files: list[InputFile], use: Callable[[InputFile, bytes], 
 
 
 def _archive_members(path: Path, display: str) -> Iterator[InputFile] | None:
-    """The members of ``path`` when it is a zip or tar archive, else None."""
-    if _is_zip(path):
+    """The members of ``path`` when it is a zip or tar archive (plain or compressed), else None."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError:
+        return None
+    if head.startswith(_ZIP_MAGIC):
         return _zip_members(path, display, explicit=False)
-    if _is_tar(path):
+    if _is_plain_tar(head) or (head.startswith(_COMPRESSED_MAGIC) and _is_compressed_tar(path)):
         return _tar_members(path, display, explicit=False)
     return None
 
@@ -585,7 +589,7 @@ def _zip_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile
                              f"from {packed / 1024**2:.1f} MiB; a zip bomb?)",
                              hint="This does not look like a data export: download it again from its source")
         for info in sorted(infos, key=lambda i: i.filename):
-            base = info.filename.replace("\\", "/").rsplit("/", 1)[-1]
+            base = _base_name(info.filename)
             member_display = f"{display}!{safe_display(info.filename)}"
             if _skipped_member(info.filename):
                 continue
