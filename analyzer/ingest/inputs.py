@@ -579,7 +579,8 @@ def _open_zip(path: Path, display: str) -> zipfile.ZipFile:
 def _zip_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile]:
     zf = _open_zip(path, display)
     with zf:
-        infos = [i for i in zf.infolist() if not i.is_dir()]
+        # (not ZipInfo.is_dir(): it fails on an empty stored name, which a NUL byte in a damaged name leaves)
+        infos = [i for i in zf.infolist() if not i.filename.endswith("/")]
         if len(infos) > MAX_MEMBERS:
             raise _too_many_members(display)
         total = sum(i.file_size for i in infos)
