@@ -244,3 +244,44 @@ def formats() -> None:
     for labels, help_text in FORMAT_GROUPS:
         click.echo("\n".join(f"- {label}" for label in labels))
         click.echo(f"    How to get it: {help_text}\n")
+
+
+def run() -> None:
+    """The ``reconnect`` command (console script and ``python -m analyzer``): :func:`main`, then a quick exit.
+
+    Once the command is done (its files written and closed), the exit handlers run (the chart workers stop,
+    logging is flushed) and the standard streams are flushed, then the process ends without the interpreter's
+    teardown: freeing every object of a large analysis one by one took 0.1 to 0.2 s of each run that nothing
+    needs (the memory goes back to the system whole). An exception that is not an exit propagates as usual."""
+    try:
+        main.main()
+    except SystemExit as exc:
+        code = _exit_status(exc.code)
+    else:  # (standalone mode always exits)
+        code = 0
+    _quick_exit(code)
+
+
+def _exit_status(code: object) -> int:
+    """The process status ``sys.exit(code)`` gives: 0 for None, the number, else 1 with ``code`` on stderr."""
+    if code is None:
+        return 0
+    if isinstance(code, int):
+        return code & 0xFF
+    click.echo(str(code), err=True)
+    return 1
+
+
+def _quick_exit(code: int) -> None:
+    """Run the exit handlers, flush the standard streams, then end the process at once with status ``code``."""
+    import atexit
+    import os
+
+    atexit._run_exitfuncs()  # ours (the prestarted chart workers) and the libraries' (logging)
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that went away (| head), a closed stream
+            if code == 0 and stream is sys.stdout:
+                code = 120  # what the interpreter returns when it cannot flush stdout at exit
+    os._exit(code)

@@ -1,0 +1,77 @@
+"""The `reconnect` command as a process (console script / ``python -m analyzer``): it ends without the
+interpreter's teardown (:func:`analyzer.cli.run`), so its exit status, its flushed output and its files must be
+what the click command gives in-process."""
+
+from __future__ import annotations
+
+import csv
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analyzer.cli import _exit_status, main
+from tests.conftest import REPO, SAMPLE_DATA
+
+
+def _reconnect(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
+    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, env=env,
+                          cwd=cwd, timeout=300)
+
+
+@pytest.mark.parametrize(("code", "status", "echoed"), [
+    (None, 0, ""),
+    (0, 0, ""),
+    (1, 1, ""),
+    (2, 2, ""),
+    (256 + 3, 3, ""),  # as the operating system keeps it
+    ("fatal: bad", 1, "fatal: bad\n"),
+])
+def test_exit_status_is_what_sys_exit_gives(code: object, status: int, echoed: str,
+                                            capsys: pytest.CaptureFixture[str]) -> None:
+    assert _exit_status(code) == status
+    assert capsys.readouterr().err == echoed
+
+
+def test_piped_output_is_flushed_whole(tmp_path: Path) -> None:
+    # stdout into a pipe is block-buffered: ending the process without flushing it would lose the text
+    expected = CliRunner().invoke(main, ["formats"]).output
+    proc = _reconnect("formats", cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == expected
+    assert len(expected.splitlines()) > 20
+
+
+def test_user_error_exits_1_with_one_line(tmp_path: Path) -> None:
+    proc = _reconnect("analyze", str(tmp_path / "missing.mbox"), "--out", str(tmp_path / "r"), cwd=tmp_path)
+    assert proc.returncode == 1
+    assert proc.stderr.strip().splitlines() == [f"Error: {tmp_path / 'missing.mbox'}: no such file or folder. "
+                                                "Check the path"]
+    assert not (tmp_path / "r").exists()
+
+
+def test_usage_error_exits_2(tmp_path: Path) -> None:
+    proc = _reconnect("analyze", "--no-such-option", cwd=tmp_path)
+    assert proc.returncode == 2
+    assert "Error: No such option '--no-such-option'" in proc.stderr
+
+
+def test_whole_run_writes_the_same_report_as_in_process(tmp_path: Path) -> None:
+    proc = _reconnect("analyze", str(SAMPLE_DATA), "--out", str(tmp_path / "cli"), "--as-of", "2026-11-01",
+                      cwd=tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.rstrip().endswith("(reconnect.csv, people.csv, report.html, ...)")
+    res = CliRunner().invoke(main, ["analyze", str(SAMPLE_DATA), "--out", str(tmp_path / "lib"),
+                                    "--as-of", "2026-11-01", "-q"])
+    assert res.exit_code == 0, res.output
+    for name in ("reconnect.csv", "people.csv", "interactions.csv", "rejects.csv"):
+        with open(tmp_path / "cli" / name, encoding="utf-8", newline="") as a, \
+                open(tmp_path / "lib" / name, encoding="utf-8", newline="") as b:
+            assert list(csv.reader(a)) == list(csv.reader(b)), name
+    assert sorted(p.name for p in (tmp_path / "cli" / "charts").iterdir()) == \
+        sorted(p.name for p in (tmp_path / "lib" / "charts").iterdir())
+    assert (tmp_path / "cli" / "report.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
