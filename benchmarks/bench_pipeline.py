@@ -9,8 +9,9 @@ CPU time (user + sys, of the run and of any process it starts — the chart work
 time is noisy, CPU time is the comparable figure. Printed:
 
 1. the whole run (analyze + CSVs, charts and report.html, as `reconnect analyze` does) on the profile: each
-   stage's wall and CPU time, the total including interpreter start and imports, the peak resident memory,
-   and the budget verdict (SPEC §9 / issue 13: large in <= 12 s and <= 1 GB on 2 cores);
+   stage's wall and CPU time, the total including imports, the process's wall time from start to exit (as
+   ``time reconnect analyze`` shows it; the run ends as the command does, without the interpreter's teardown),
+   the peak resident memory, and the budget verdict on that process time (SPEC §9 / issue 13: large in <= 12 s and <= 1 GB on 2 cores);
 2. the byte-scan floor of all its inputs (reading every byte once, counting lines) and the ratio of the whole
    run to it;
 3. a mailbox-only run: the first ``--mbox-messages`` (100 000) messages of the profile's mbox, cut into a
@@ -74,8 +75,10 @@ cpu["report"] = round(c2 - c1 + child.ru_utime + child.ru_stime, 3)
 print(json.dumps({"wall": wall, "cpu": cpu, "total": round(t2 - t0, 3),
                   "total_cpu": round(c2 - c0 + child.ru_utime + child.ru_stime, 3),
                   "peak_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
-                  "records": a.ingested.records.height, "messages": a.ingested.messages.height,
+                  "records": a.ingested.records.height, "messages": a.ingested.message_count,
                   "events": a.events.height, "people": a.people.height, "ranked": a.ranked.height}))
+from analyzer.cli import _quick_exit
+_quick_exit(0)  # as the reconnect command ends (no interpreter teardown): the process wall time is the user's
 """
 
 #: Reading every byte of the inputs once (the floor of any reader).
@@ -143,10 +146,10 @@ def cut_mbox(src: Path, dest: Path, n_messages: int) -> int:
 
 
 def whole_runs(data: Path, out: Path, runs: int) -> dict:
-    """``runs`` whole runs; the one with the median total wall time (its stage times with it)."""
-    results = sorted((run_child(CHILD_RUN, str(data), str(out)) for _ in range(runs)), key=lambda r: r["total"])
+    """``runs`` whole runs; the one with the median process wall time (its stage times with it)."""
+    results = sorted((run_child(CHILD_RUN, str(data), str(out)) for _ in range(runs)), key=lambda r: r["process_wall"])
     res = results[len(results) // 2]
-    res["all_totals"] = [r["total"] for r in results]
+    res["all_totals"] = [round(r["process_wall"], 2) for r in results]
     res["all_cpu"] = [r["total_cpu"] for r in results]
     res["all_peaks"] = [round(r["peak_mb"]) for r in results]
     return res
@@ -195,18 +198,19 @@ def profile_runs(args: argparse.Namespace, data: Path, work: Path) -> None:
     print(f"  {'stage':<10} {'wall':>8} {'CPU':>8}")
     for stage, s in res["wall"].items():
         print(f"  {stage:<10} {s:7.2f}s {res['cpu'].get(stage, float('nan')):7.2f}s")
-    print(f"  {'total':<10} {res['total']:7.2f}s {res['total_cpu']:7.2f}s  (incl. interpreter start and imports; "
-          f"CPU includes the chart worker)")
+    print(f"  {'total':<10} {res['total']:7.2f}s {res['total_cpu']:7.2f}s  (incl. imports; CPU includes the chart worker)")
+    print(f"  {'process':<10} {res['process_wall']:7.2f}s {'':8}  (start to exit of the process, as `time reconnect "
+          f"analyze` shows it: the figure judged)")
     print(f"  peak memory {res['peak_mb']:.0f} MB (of the main process; the chart worker is a separate one)")
     if len(res["all_totals"]) > 1:
         print(f"  {len(res['all_totals'])} runs: wall {res['all_totals']} s, CPU {res['all_cpu']} s, "
               f"peak {res['all_peaks']} MB (median shown)")
     # 2. the byte-scan floor
     print(f"byte scan of all inputs: {scan['wall']:.2f} s wall, {scan['cpu']:.2f} s CPU -> the whole run takes "
-          f"{res['total'] / scan['wall']:.0f}x the floor in wall time ({res['total_cpu'] / max(scan['cpu'], 1e-9):.0f}x "
+          f"{res['process_wall'] / scan['wall']:.0f}x the floor in wall time ({res['total_cpu'] / max(scan['cpu'], 1e-9):.0f}x "
           f"in CPU)")
     if args.size == "large":
-        ok = res["total"] <= BUDGET_S and res["peak_mb"] <= BUDGET_MB
+        ok = res["process_wall"] <= BUDGET_S and res["peak_mb"] <= BUDGET_MB
         print(f"budget (<= {BUDGET_S:.0f} s wall, <= {BUDGET_MB:.0f} MB): {'MET' if ok else 'NOT MET'}")
 
 
@@ -230,19 +234,19 @@ def mbox_runs(args: argparse.Namespace, data: Path, work: Path) -> int:
     for _ in range(max(1, args.runs)):  # alternating: a drift of the host's speed weighs on both sides
         ours_runs.append(run_child(CHILD_RUN, str(mbox), str(report)))
         std_runs.append(run_child(CHILD_STDLIB, str(mbox)))
-    ours = sorted(ours_runs, key=lambda r: r["total"])[len(ours_runs) // 2]
+    ours = sorted(ours_runs, key=lambda r: r["process_wall"])[len(ours_runs) // 2]
     std = sorted(std_runs, key=lambda r: r["wall"])[len(std_runs) // 2]
     n = n or int(ours["messages"])
     print(f"mailbox alone: {n} messages, {mbox.stat().st_size / 1e6:.0f} MB; stages (wall / CPU): "
           + ", ".join(f"{k} {v:.2f}/{ours['cpu'].get(k, 0):.2f} s" for k, v in ours["wall"].items()))
-    print(f"  reconnect analyze (whole run, charts and report): {ours['total']:.2f} s wall, "
+    print(f"  reconnect analyze (whole run, charts and report): {ours['process_wall']:.2f} s wall (start to exit), "
           f"{ours['total_cpu']:.2f} s CPU, peak {ours['peak_mb']:.0f} MB "
-          f"({ours['total'] * 100_000 / max(n, 1):.2f} s per 100,000 messages)")
+          f"({ours['process_wall'] * 100_000 / max(n, 1):.2f} s per 100,000 messages)")
     print(f"  mailbox.mbox iterating it (headers only):         {std['wall']:.2f} s wall, {std['cpu']:.2f} s CPU")
     if len(ours_runs) > 1:
-        print(f"  {len(ours_runs)} runs each, alternating: reconnect {sorted(r['total'] for r in ours_runs)} s, "
+        print(f"  {len(ours_runs)} runs each, alternating: reconnect {sorted(round(r['process_wall'], 2) for r in ours_runs)} s, "
               f"mailbox.mbox {sorted(round(r['wall'], 2) for r in std_runs)} s (medians shown)")
-    ratio = std["wall"] / ours["total"]
+    ratio = std["wall"] / ours["process_wall"]
     print(f"  -> {ratio:.1f}x faster in wall time, {std['cpu'] / ours['total_cpu']:.1f}x in CPU time "
           f"(target {MBOX_TARGET:.0f}x: {'MET' if ratio >= MBOX_TARGET else 'NOT MET'})")
     return 0
