@@ -148,7 +148,7 @@ def analyze(inputs: tuple[str, ...], out: Path, top: int, previous: Path | None,
         check_target(out)  # before the long part: an unusable --out is reported at once
         if previous is None and (out / MARKER).is_file():
             previous = out  # read now, before the new report replaces it
-        show = not quiet and sys.stderr.isatty()
+        show = not quiet and sys.stderr is not None and sys.stderr.isatty()  # (None: started with it closed)
         with _progress(inputs, show) as progress:
             analysis = run(inputs, me=me, as_of=as_of, config=config_path, progress=progress,
                            previous=previous, plan=plan)
@@ -257,6 +257,9 @@ def run() -> None:
         main.main()
     except SystemExit as exc:
         code = _exit_status(exc.code)
+    except OSError as exc:  # only the terminal output is outside _user_errors: stdout to a full disk, say
+        click.echo(f"Error: the output could not be written ({_one_line(exc.strerror or str(exc))})", err=True)
+        code = 1
     else:  # (standalone mode always exits)
         code = 0
     _quick_exit(code)
@@ -280,8 +283,9 @@ def _quick_exit(code: int) -> None:
     atexit._run_exitfuncs()  # ours (the prestarted chart workers) and the libraries' (logging)
     for stream in (sys.stdout, sys.stderr):
         try:
-            stream.flush()
-        except (OSError, ValueError):  # a reader that went away (| head), a closed stream
+            if stream is not None:  # (None: the process was started with that stream closed)
+                stream.flush()
+        except (OSError, ValueError):  # a reader that went away (| head), a full disk, a closed stream
             if code == 0 and stream is sys.stdout:
                 code = 120  # what the interpreter returns when it cannot flush stdout at exit
     os._exit(code)
