@@ -336,3 +336,22 @@ def test_text_from_the_previous_report_is_not_trusted(loop: tuple[Path, Path, st
     assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
     ranked = {r["name"]: r for r in _csv(out / "reconnect.csv")}
     assert "(was Data Engineer at =HYPERLINK" in ranked["Alice Archer"]["reason"]
+
+
+@pytest.mark.parametrize("day_first", [False, True])
+def test_dates_read_as_parse_date_reads_each_cell(day_first: bool) -> None:
+    # the ISO cells take polars' path, the others parse_date's: the same date for every cell, the same refusals
+    from analyzer.followup.previous import _read_dates
+    from analyzer.ingest.dates import parse_date
+
+    readable = ["2026-03-03", "1970-01-01", "2100-12-31", "2024-02-29", " 2026-03-03", "2026-03-03 ", "3/4/2026",
+                "03.04.2026", "2026-03-03T10:00:00", "2026/03/03", "Mar 3, 2026", "", "  ", None, "2026-03-03",
+                "٢٠٢٦-٠٣-٠٤"]  # (other scripts' digits: parse_date's \d reads them)
+    series = pl.Series("d", readable, dtype=pl.String)
+    expected = [parse_date(c, day_first) if c and c.strip() else None for c in readable]
+    got = _read_dates(series, day_first)
+    assert got.name == "d" and got.dtype == pl.Date
+    assert got.to_list() == expected
+    for bad in ("2026-02-30", "1969-12-31", "2101-01-01", "0000-01-01", "2026-13-01", "2026-3-3x"):
+        with pytest.raises(ValueError, match="not a date"):
+            _read_dates(pl.Series("d", ["2026-03-03", bad], dtype=pl.String), day_first)
