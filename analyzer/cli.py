@@ -139,6 +139,9 @@ def analyze(inputs: tuple[str, ...], out: Path, top: int, previous: Path | None,
     identity_matches.csv, rejects.csv, changes.csv, summary.json, charts/ and report.html into --out
     (and plan.csv, plan.ics with --plan). Changes are counted against --previous, else the report in --out."""
     _setup_logging(verbose, quiet)
+    from analyzer.report.chart_worker import prestart_for_inputs
+
+    prestart_for_inputs(inputs)  # large inputs: the chart workers import matplotlib while the pipeline is imported
     from analyzer.pipeline import analyze as run
     from analyzer.report import write_report
     from analyzer.report.terminal import print_changes, print_top

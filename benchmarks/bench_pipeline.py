@@ -52,6 +52,8 @@ MBOX_TARGET = 8.0
 CHILD_RUN = r"""
 import json, resource, sys, time
 t0 = time.perf_counter(); c0 = time.process_time()
+from analyzer.report.chart_worker import prestart_for_inputs
+prestart_for_inputs(sys.argv[1:2])  # as `reconnect analyze` does before it imports the pipeline
 from contextlib import contextmanager
 from datetime import date
 import analyzer.pipeline as P

@@ -949,3 +949,58 @@ def test_interactions_written_by_parts_are_one_write(tmp_path: Path, monkeypatch
             monkeypatch.setattr(W, "INTERACTION_BATCH", batch)
             W.write_interactions(a, tmp_path / "parts.csv", dated)
             assert (tmp_path / "parts.csv").read_bytes() == (tmp_path / "whole.csv").read_bytes()
+
+
+def _sized(path: Path, size: int) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "wb") as fh:  # (sparse: no disk used)
+        fh.truncate(size)
+    return path
+
+
+@pytest.mark.parametrize(("layout", "limit", "reached"), [
+    ({"a.mbox": 10}, 10, True),
+    ({"a.mbox": 9}, 10, False),
+    ({"d/a.csv": 4, "d/e/b.vcf": 4, "d/e/f/c.mbox": 2}, 10, True),  # folders walked, nested
+    ({"d/a.csv": 4, "d/e/b.vcf": 5}, 10, False),
+    ({"a.mbox": 6, "d/b.csv": 4}, 10, True),  # the inputs add up
+    ({}, 1, False),
+])
+def test_inputs_reach_adds_the_sizes_of_files_and_folders(tmp_path: Path, layout: dict[str, int], limit: int,
+                                                          reached: bool) -> None:
+    from analyzer.report.chart_worker import inputs_reach
+
+    for name, size in layout.items():
+        _sized(tmp_path / "in" / name, size)
+    tops = sorted({name.split("/")[0] for name in layout})
+    assert inputs_reach([str(tmp_path / "in" / t) for t in tops], limit) is reached
+
+
+def test_inputs_reach_skips_missing_paths_and_link_loops(tmp_path: Path) -> None:
+    from analyzer.report.chart_worker import inputs_reach
+
+    _sized(tmp_path / "d" / "a.mbox", 5)
+    (tmp_path / "d" / "loop").symlink_to(tmp_path / "d", target_is_directory=True)  # a folder linking to itself
+    assert not inputs_reach([tmp_path / "missing.zip", tmp_path / "d"], 6)
+    assert inputs_reach([tmp_path / "missing.zip", tmp_path / "d"], 5)
+
+
+@pytest.mark.parametrize(("size", "env", "started"), [
+    (16 << 20, None, True),
+    ((16 << 20) - 1, None, False),
+    (16 << 20, "0", False),  # the user turned the workers off
+])
+def test_large_inputs_start_the_chart_workers_before_they_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                   size: int, env: str | None,
+                                                                   started: bool) -> None:
+    from analyzer.report import chart_worker
+
+    calls: list[int | None] = []
+    monkeypatch.setattr(chart_worker, "prestart", lambda n=None: calls.append(n))
+    monkeypatch.setattr(chart_worker.os, "cpu_count", lambda: 2)
+    if env is None:
+        monkeypatch.delenv("RECONNECT_CHART_WORKERS", raising=False)
+    else:
+        monkeypatch.setenv("RECONNECT_CHART_WORKERS", env)
+    chart_worker.prestart_for_inputs([_sized(tmp_path / "mail.mbox", size)])
+    assert calls == ([chart_worker.PARALLEL_MIN_PEOPLE] if started else [])

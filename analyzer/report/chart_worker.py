@@ -230,6 +230,55 @@ def prestart(n_people: int | None = None) -> None:
         ready += w.renderers
 
 
+#: Inputs of at least this many bytes start the chart workers before they are read
+#: (:func:`prestart_for_inputs`): a network of :data:`PARALLEL_MIN_PEOPLE` people comes with more (a LinkedIn
+#: archive of 2,000 connections and their messages, a mailbox of a few thousand messages).
+EARLY_START_BYTES = 16 << 20
+#: Folder entries looked at, at most, to tell whether the inputs reach :data:`EARLY_START_BYTES`.
+_MAX_ENTRIES = 20_000
+
+
+def inputs_reach(paths: Sequence[str | os.PathLike[str]], limit: int) -> bool:
+    """Whether the files that ``paths`` name hold ``limit`` bytes or more: files by their size, folders walked
+    (links to folders not followed, at most :data:`_MAX_ENTRIES` entries), unreadable paths left out. It stops
+    as soon as the sizes reach ``limit``: a large export answers after its first big file."""
+    total = 0
+    seen = 0
+    stack = [os.fspath(p) for p in reversed(paths)]
+    while stack and seen < _MAX_ENTRIES:
+        path = stack.pop()
+        seen += 1
+        try:
+            if os.path.isdir(path):
+                with os.scandir(path) as entries:
+                    for entry in entries:
+                        if entry.is_dir(follow_symlinks=False):
+                            stack.append(entry.path)
+                        elif entry.is_file():
+                            total += entry.stat().st_size
+                            seen += 1
+                        if total >= limit:
+                            return True
+            elif os.path.isfile(path):
+                total += os.path.getsize(path)
+        except OSError:  # a path the run itself will report (missing, unreadable)
+            continue
+        if total >= limit:
+            return True
+    return False
+
+
+def prestart_for_inputs(paths: Sequence[str | os.PathLike[str]]) -> None:
+    """:func:`prestart` the chart workers now, before the inputs are read, when they are large
+    (:data:`EARLY_START_BYTES`): a worker then imports matplotlib while this process imports the pipeline
+    (one core busy) and is ready to draw once identity is done (after ingest, with identity and scoring
+    competing for the cores, it was ready only as the report began). Smaller inputs are judged after ingest by
+    the number of records, as before; a worker started for a network that turns out small draws its charts
+    all the same (and this process never imports matplotlib)."""
+    if wants_worker(PARALLEL_MIN_PEOPLE) and inputs_reach(paths, EARLY_START_BYTES):
+        prestart(PARALLEL_MIN_PEOPLE)
+
+
 def ready_workers() -> list[ChartWorker]:
     """The workers started ahead by :func:`prestart` that are waiting (and still running)."""
     pid = os.getpid()
