@@ -77,13 +77,16 @@ def _progress(inputs: tuple[str, ...], enabled: bool) -> Iterator[Callable[[int]
 
     from analyzer.ingest.inputs import discover
 
+    console = _stderr_console()
     try:
-        total = sum(f.size for f in discover(list(inputs)).files)
+        # (a compressed tar is read through to be listed: a Takeout .tgz of many GB takes a while, said so)
+        with console.status("finding the files to read (archives are listed)"):
+            total = sum(f.size for f in discover(list(inputs)).files)
     except InputError:
         yield None  # the run itself reports the problem
         return
     with Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  transient=True, console=_stderr_console()) as prog:
+                  transient=True, console=console) as prog:
         task = prog.add_task("read", total=total or None)
         yield lambda n: prog.advance(task, n)
 

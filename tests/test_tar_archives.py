@@ -17,6 +17,7 @@ from __future__ import annotations
 import io
 import shutil
 import tarfile
+import time
 from pathlib import Path
 
 import polars as pl
@@ -290,3 +291,35 @@ def test_a_tgz_is_listed_once_for_the_progress_bar_and_the_run(tmp_path: Path,
     tar.write_bytes(tar.read_bytes() + b"\0" * 1024)  # changed: listed again
     discover([tar])
     assert listed == [tar, tar]
+
+
+def test_the_terminal_says_what_happens_while_archives_are_listed(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before the progress bar can have its total, a .tgz is read through to be listed (a minute for a large
+    Takeout): a status line says so meanwhile; the bar then counts the bytes the run reads."""
+    from rich.console import Console
+
+    from analyzer import cli
+
+    tar = tmp_path / "takeout.tgz"
+    shutil.copyfile(TAKEOUT_TGZ, tar)
+    screen = io.StringIO()
+    console = Console(file=screen, force_terminal=True, width=100)
+    seen: list[str] = []
+    real_discover = inputs_module.discover
+
+    def watching_discover(paths: list[str]) -> object:
+        end = time.monotonic() + 5  # (the status is drawn by its own thread, a few times a second)
+        while "finding" not in screen.getvalue() and time.monotonic() < end:
+            time.sleep(0.02)
+        seen.append(screen.getvalue())  # what the terminal shows while the inputs are listed
+        return real_discover(paths)
+
+    monkeypatch.setattr(cli, "_stderr_console", lambda: console)
+    monkeypatch.setattr(inputs_module, "discover", watching_discover)
+    with cli._progress((str(tar),), True) as advance:
+        assert advance is not None
+        advance(100)
+    assert len(seen) == 1 and "finding the files to read (archives are listed)" in seen[0]
+    total = sum(f.size for f in real_discover([tar]).files)
+    assert f"/{total / 1000:.1f} kB" in screen.getvalue() or f"/{total} bytes" in screen.getvalue()
