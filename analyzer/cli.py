@@ -196,7 +196,7 @@ def company(name: str, inputs: tuple[str, ...], out: Path | None, me: tuple[str,
     from analyzer.report.terminal import print_company
 
     with _user_errors(verbose):
-        analysis = run(inputs, me=me, as_of=as_of, config=config_path)
+        analysis = run(inputs, me=me, as_of=as_of, config=config_path, charts=False)  # (no report)
         table = people_at_company(analysis, name)
         if out is not None:
             from analyzer.report.csvsafe import write_csv
@@ -218,7 +218,7 @@ def person(query: str, inputs: tuple[str, ...], me: tuple[str, ...], as_of: date
     from analyzer.report.terminal import print_person
 
     with _user_errors(verbose):
-        analysis = run(inputs, me=me, as_of=as_of, config=config_path)
+        analysis = run(inputs, me=me, as_of=as_of, config=config_path, charts=False)  # (no report)
         print_person(analysis, query)
 
 

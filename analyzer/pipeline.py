@@ -88,6 +88,7 @@ def analyze(
     previous: str | Path | None = None,
     plan: int | None = None,
     keep_messages: bool = False,
+    charts: bool = True,
 ) -> Analysis:
     """Run every stage on ``inputs`` (files, folders, zips) and return the :class:`Analysis`.
 
@@ -95,7 +96,8 @@ def analyze(
     ``previous`` is the folder of an earlier report to compare with; ``plan`` the people a week of the plan.
     Once the events are made, the ingested messages table is freed (no later stage reads it) and
     ``Analysis.ingested.messages`` reads the inputs again on first access; ``keep_messages=True`` keeps it in
-    memory instead.
+    memory instead. ``charts=False`` says that no report's charts will be drawn from this analysis (the CLI's
+    ``company`` and ``person``): no chart worker is started ahead for them.
     Raises :class:`analyzer.errors.InputError` for unusable input.
     """
     cfg = config if isinstance(config, Config) else load_config(config)
@@ -114,7 +116,8 @@ def analyze(
         ing = ingest([str(p) for p in inputs], progress=progress, extra_parsers=extra)
     # a large network's report draws its charts in worker processes: they import matplotlib while this one works
     # on (records per person: 2.5 to 3); unused, they exit with this process
-    prestart_chart_workers(ing.records.height // 2)
+    if charts:
+        prestart_chart_workers(ing.records.height // 2)
     with _timed(timings, "owner"):
         own = owner.identify_owner(ing.records, ing.owner, list(me), messages=ing.messages)
     with _timed(timings, "identity"):

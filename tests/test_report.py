@@ -28,6 +28,7 @@ from analyzer.report import write_report
 from analyzer.report.html import ago, esc, render_html
 from analyzer.report.lookup import find_people, person_details
 from analyzer.report.terminal import print_company, print_person, print_top
+from tests.conftest import SAMPLE_DATA
 
 EV_SCHEMA = {**schemas.EVENTS, "person_id": pl.String()}
 
@@ -1004,3 +1005,21 @@ def test_large_inputs_start_the_chart_workers_before_they_are_read(tmp_path: Pat
         monkeypatch.setenv("RECONNECT_CHART_WORKERS", env)
     chart_worker.prestart_for_inputs([_sized(tmp_path / "mail.mbox", size)])
     assert calls == ([chart_worker.PARALLEL_MIN_PEOPLE] if started else [])
+
+
+@pytest.mark.parametrize("charts", [True, False])
+def test_chart_workers_are_started_ahead_only_for_a_report(monkeypatch: pytest.MonkeyPatch, charts: bool) -> None:
+    """analyze() starts the chart workers once the inputs are read when a report will follow; the commands that
+    write none (company, person) pass charts=False and start nothing."""
+    from analyzer.pipeline import analyze
+    from analyzer.report import chart_worker
+
+    monkeypatch.delenv("RECONNECT_CHART_WORKERS", raising=False)
+    monkeypatch.setattr(chart_worker, "PARALLEL_MIN_PEOPLE", 1)  # the sample counts as a large network
+    monkeypatch.setattr(chart_worker.os, "cpu_count", lambda: 2)
+    try:
+        analyze([SAMPLE_DATA], as_of=date(2026, 11, 1), charts=charts)
+        assert chart_worker.has_ready_workers() is charts
+    finally:
+        chart_worker._close_ready()
+    assert not chart_worker.has_ready_workers()
