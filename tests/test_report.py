@@ -1023,3 +1023,14 @@ def test_chart_workers_are_started_ahead_only_for_a_report(monkeypatch: pytest.M
     finally:
         chart_worker._close_ready()
     assert not chart_worker.has_ready_workers()
+
+
+def test_inputs_reach_looks_at_a_bounded_number_of_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from analyzer.report import chart_worker
+
+    for i in range(30):
+        _sized(tmp_path / "d" / f"f{i:02d}.json", 1)
+    monkeypatch.setattr(chart_worker, "_MAX_ENTRIES", 10)
+    assert not chart_worker.inputs_reach([tmp_path / "d"], 20)  # 30 bytes, but only 10 entries looked at
+    monkeypatch.setattr(chart_worker, "_MAX_ENTRIES", 100)
+    assert chart_worker.inputs_reach([tmp_path / "d"], 20)

@@ -252,13 +252,15 @@ def inputs_reach(paths: Sequence[str | os.PathLike[str]], limit: int) -> bool:
             if os.path.isdir(path):
                 with os.scandir(path) as entries:
                     for entry in entries:
+                        seen += 1
                         if entry.is_dir(follow_symlinks=False):
                             stack.append(entry.path)
                         elif entry.is_file():
                             total += entry.stat().st_size
-                            seen += 1
                         if total >= limit:
                             return True
+                        if seen >= _MAX_ENTRIES:  # (a folder of a million small files: not worth walking on)
+                            return False
             elif os.path.isfile(path):
                 total += os.path.getsize(path)
         except OSError:  # a path the run itself will report (missing, unreadable)
