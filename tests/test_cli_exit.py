@@ -17,9 +17,13 @@ from analyzer.cli import _exit_status, main
 from tests.conftest import REPO, SAMPLE_DATA
 
 
+def _env() -> dict[str, str]:
+    """The environment of a child that imports this checkout's analyzer."""
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
+
+
 def _reconnect(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
-    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, env=env,
+    return subprocess.run([sys.executable, "-m", "analyzer", *args], capture_output=True, text=True, env=_env(),
                           cwd=cwd, timeout=300)
 
 
@@ -82,10 +86,9 @@ def test_whole_run_writes_the_same_report_as_in_process(tmp_path: Path) -> None:
 def test_output_to_a_full_disk_is_one_line_error(tmp_path: Path, args: tuple[str, ...]) -> None:
     # the terminal table and the closing line go to stdout: a full disk there is the user's to fix, no traceback
     full_args = (*args, "--out", str(tmp_path / "r")) if args[0] == "analyze" else args
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
     with open("/dev/full", "w") as full:
         proc = subprocess.run([sys.executable, "-m", "analyzer", *full_args], stdout=full, stderr=subprocess.PIPE,
-                              text=True, env=env, cwd=tmp_path, timeout=300)
+                              text=True, env=_env(), cwd=tmp_path, timeout=300)
     assert proc.returncode == 1
     assert proc.stderr.splitlines() == ["Error: the output could not be written (No space left on device)"]
 
@@ -94,12 +97,11 @@ def test_output_to_a_full_disk_is_one_line_error(tmp_path: Path, args: tuple[str
 @pytest.mark.parametrize("closed", [1, 2])
 def test_closed_standard_stream_is_no_error(tmp_path: Path, closed: int) -> None:
     # started with stdout (or stderr) closed, as `reconnect ... >&-` does: the report is written all the same
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(p for p in (str(REPO), os.environ.get("PYTHONPATH")) if p))
     out = tmp_path / "r"
     other = subprocess.PIPE  # the stream left open is read
     proc = subprocess.run(
         [sys.executable, "-m", "analyzer", "analyze", str(SAMPLE_DATA), "--out", str(out), "--as-of", "2026-11-01"],
-        stdout=other if closed == 2 else None, stderr=other if closed == 1 else None, text=True, env=env,
+        stdout=other if closed == 2 else None, stderr=other if closed == 1 else None, text=True, env=_env(),
         cwd=tmp_path, timeout=300, preexec_fn=lambda: os.close(closed))
     assert proc.returncode == 0
     assert "Traceback" not in ((proc.stderr if closed == 1 else proc.stdout) or "")

@@ -89,9 +89,9 @@ def _read_dates(cells: pl.Series, day_first: bool) -> pl.Series:
     is not a date in that order. The cells as reconnect writes them (``2026-03-03``, every one of an untouched
     report: 40,000 people's dates on large) are read by polars, to the same dates; the others one distinct value
     at a time."""
-    iso = cells.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$").fill_null(False)
-    fast = pl.select(pl.when(iso).then(cells.str.to_date("%Y-%m-%d", strict=False))).to_series()
-    fast = pl.select(pl.when(fast.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(fast)).to_series()
+    iso = cells.str.to_date("%Y-%m-%d", strict=False)
+    fast = pl.select(pl.when(cells.str.contains(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
+                             & iso.dt.year().is_between(MIN_YEAR, MAX_YEAR)).then(iso)).to_series()
     dates = {}
     for cell in cells.filter(fast.is_null()).drop_nulls().unique().to_list():  # (impossible ISO dates too)
         if cell.strip():

@@ -463,15 +463,12 @@ def _list_tar(path: Path, display: str, packed: int) -> list[tarfile.TarInfo]:
                     raise _too_many_members(display)
                 if not info.isfile():
                     continue
-                member_display = f"{display}!{safe_display(info.name)}"
                 if info.size > MAX_MEMBER_BYTES:
-                    raise InputError(member_display, "archive member has an absurd uncompressed size (a tar bomb?)",
+                    raise InputError(f"{display}!{safe_display(info.name)}",
+                                     "archive member has an absurd uncompressed size (a tar bomb?)",
                                      hint="Re-download the export from its source")
                 total += info.size
-                if total > MAX_ARCHIVE_BYTES or (total > ARCHIVE_RATIO_FLOOR and total > MAX_RATIO * packed):
-                    raise InputError(display, f"archive has an absurd uncompressed size ({total / 1024**3:.1f} GiB "
-                                     f"declared from {packed / 1024**2:.1f} MiB; a tar bomb?)",
-                                     hint="This does not look like a data export: download it again from its source")
+                _check_archive_total(display, total, packed, "tar")
                 if not _skipped_member(info.name):
                     infos.append(info)
             damaged = _tar_damaged_after(tf)
@@ -481,6 +478,16 @@ def _list_tar(path: Path, display: str, packed: int) -> list[tarfile.TarInfo]:
         after = f" after {safe_display(infos[-1].name)}" if infos else ""
         raise _unreadable_tar(display, f"damaged{after}: the members after it cannot be read")
     return sorted(infos, key=lambda i: i.name)
+
+
+def _check_archive_total(display: str, total: int, packed: int, kind: str) -> None:
+    """An :class:`InputError` when an archive of ``packed`` bytes declares ``total`` uncompressed bytes (so far)
+    that no export has: more than :data:`MAX_ARCHIVE_BYTES`, or past :data:`ARCHIVE_RATIO_FLOOR` at a ratio above
+    :data:`MAX_RATIO` (``kind``: zip or tar, as the message names the bomb)."""
+    if total > MAX_ARCHIVE_BYTES or (total > ARCHIVE_RATIO_FLOOR and total > MAX_RATIO * max(packed, 1)):
+        raise InputError(display, f"archive has an absurd uncompressed size ({total / 1024**3:.1f} GiB declared "
+                         f"from {packed / 1024**2:.1f} MiB; a {kind} bomb?)",
+                         hint="This does not look like a data export: download it again from its source")
 
 
 def _unreadable_tar(display: str, detail: str) -> InputError:
@@ -585,10 +592,7 @@ def _zip_members(path: Path, display: str, explicit: bool) -> Iterator[InputFile
             raise _too_many_members(display)
         total = sum(i.file_size for i in infos)
         packed = sum(i.compress_size for i in infos)
-        if total > MAX_ARCHIVE_BYTES or (total > ARCHIVE_RATIO_FLOOR and total > MAX_RATIO * max(packed, 1)):
-            raise InputError(display, f"archive has an absurd uncompressed size ({total / 1024**3:.1f} GiB declared "
-                             f"from {packed / 1024**2:.1f} MiB; a zip bomb?)",
-                             hint="This does not look like a data export: download it again from its source")
+        _check_archive_total(display, total, packed, "zip")
         for info in sorted(infos, key=lambda i: i.filename):
             base = _base_name(info.filename)
             member_display = f"{display}!{safe_display(info.filename)}"
