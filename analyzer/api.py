@@ -70,7 +70,9 @@ def analyze(
     ``previous`` is the folder of an earlier report to compare with (``Result.changes``); ``plan`` is N of
     ``--plan N`` (``Result.plan``). The messages table is freed once the events are made (memory), and
     ``Result.messages`` reads the inputs again on first access; ``keep_messages=True`` keeps it instead.
-    Raises :class:`analyzer.errors.InputError` for unusable input.
+    No chart worker process is started ahead here (the command does, for a large network's report): in a
+    notebook that may never write a report they would wait in the background for minutes; ``Result.write``
+    starts them when it draws. Raises :class:`analyzer.errors.InputError` for unusable input.
 
     >>> res = analyze("sample_data", as_of="2025-06-30")        # doctest: +SKIP
     >>> res.ranked.select("rank", "name", "score", "reason").head(3)  # doctest: +SKIP
@@ -80,7 +82,7 @@ def analyze(
     expanded = [Path(p).expanduser() for p in items]
     prev = Path(previous).expanduser() if previous is not None else None
     return Result(_run(expanded, me=mine, as_of=_as_of(as_of), config=config, previous=prev, plan=plan,
-                       keep_messages=keep_messages))
+                       keep_messages=keep_messages, charts=False))
 
 
 class _PandasTables:

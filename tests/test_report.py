@@ -1025,6 +1025,24 @@ def test_chart_workers_are_started_ahead_only_for_a_report(monkeypatch: pytest.M
     assert not chart_worker.has_ready_workers()
 
 
+def test_the_notebook_api_starts_no_chart_worker_ahead(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """analyzer.analyze() (the notebook API) leaves no worker process waiting in the background, even for a
+    large network; Result.write still draws every chart (starting its workers then)."""
+    import analyzer
+    from analyzer.report import chart_worker
+
+    monkeypatch.delenv("RECONNECT_CHART_WORKERS", raising=False)
+    monkeypatch.setattr(chart_worker, "PARALLEL_MIN_PEOPLE", 1)  # the sample counts as a large network
+    monkeypatch.setattr(chart_worker.os, "cpu_count", lambda: 2)
+    try:
+        res = analyzer.analyze(SAMPLE_DATA, as_of="2026-11-01")
+        assert not chart_worker.has_ready_workers()
+        res.write(tmp_path / "report")
+        assert len(list((tmp_path / "report" / "charts").glob("*.png"))) == 9
+    finally:
+        chart_worker._close_ready()
+
+
 def test_inputs_reach_looks_at_a_bounded_number_of_entries(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from analyzer.report import chart_worker
 

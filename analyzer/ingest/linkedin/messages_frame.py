@@ -216,18 +216,19 @@ def build_messages(held: pl.DataFrame | list[pl.DataFrame], has_urls: bool, out:
     later = df.filter(pl.col("deferred")).drop("deferred", "member", "spin", "title", "canon", "from")
     now = df.filter(~pl.col("deferred")).drop("deferred", "title")
     del df
-    now = now.with_columns(
-        pl.when(pl.col("canon").is_not_null()).then(pl.col("canon"))
-        .when(pl.col("member")).then(pl.lit(_MEMBER_KEY))
-        .when(pl.col("spin")).then(_SPONSORED + pl.col("fs"))
-        .otherwise(_NAME + pl.col("fs")).alias("skey"),
-        pl.when(pl.col("canon").is_not_null()).then(pl.col("from"))
-        .when(pl.col("member")).then(pl.lit("LinkedIn Member"))
-        .otherwise(pl.col("fs")).alias("sname"),
-        pl.coalesce("canon", "fs").alias("who"),
-    )
-    now = now.drop("member", "spin").with_row_index("seq")
-    m_now = _mentions(now, deferred=False)
+    # the sender's record key, name and key part ("who") are expressions over the row's columns, evaluated where
+    # they are read: kept as columns they were three more copies of the senders' URLs and names (50 MB of a
+    # large export's 485,000 rows, at the peak of the whole ingest)
+    now_key = (pl.when(pl.col("canon").is_not_null()).then(pl.col("canon"))
+               .when(pl.col("member")).then(pl.lit(_MEMBER_KEY))
+               .when(pl.col("spin")).then(_SPONSORED + pl.col("fs"))
+               .otherwise(_NAME + pl.col("fs")))
+    now_name = (pl.when(pl.col("canon").is_not_null()).then(pl.col("from"))
+                .when(pl.col("member")).then(pl.lit("LinkedIn Member"))
+                .otherwise(pl.col("fs")))
+    now_who = pl.coalesce("canon", "fs")
+    now = now.with_row_index("seq")
+    m_now = _mentions(now, now_key, now_name, deferred=False)
     url_name = dict(m_now.filter(~pl.col("key").str.starts_with("\x00"))
                     .unique("key", keep="first", maintain_order=True).select("key", "name").iter_rows())
     owner_url, owner_name = _owner(now, has_urls, url_name)
@@ -243,22 +244,18 @@ def build_messages(held: pl.DataFrame | list[pl.DataFrame], has_urls: bool, out:
     later = later.with_columns(
         (_by_distinct(later["fs"], casefolded) == owner_cf if owner_cf is not None
          else pl.repeat(False, later.height, eager=True)).alias("is_owner"))
-    is_owner = pl.col("is_owner")
-    later = later.with_columns(
-        pl.when(is_owner).then(_NAME + pl.col("fs")).otherwise(_SPONSORED + pl.col("fs")).alias("skey"),
-        pl.col("fs").alias("sname"),
-        pl.col("fs").alias("who"),
-    ).drop("is_owner").with_row_index("seq", offset=now.height)
-    m_later = _mentions(later, deferred=True)
+    later_key = pl.when(pl.col("is_owner")).then(_NAME + pl.col("fs")).otherwise(_SPONSORED + pl.col("fs"))
+    later = later.with_row_index("seq", offset=now.height)
+    m_later = _mentions(later, later_key, pl.col("fs"), deferred=True)
 
     # message keys: numbered within runs of equal (conversation, date, sender, TO), deferred rows never
-    base = [pl.col(c) for c in ("cid", "date", "who", "to")]
+    base = [pl.col("cid"), pl.col("date"), now_who, pl.col("to")]
     row = pl.int_range(pl.len(), dtype=pl.Int64)
     starts = pl.when(pl.any_horizontal(b.ne_missing(b.shift(1)) for b in base)).then(row).forward_fill()
     now = now.with_columns((row - starts).alias("dup"))
-    now = now.with_columns(_message_keys(now))
+    now = now.with_columns(_message_keys(now, now_who))
     later = later.with_columns(pl.lit(0, pl.Int64).alias("dup"))
-    later = later.with_columns(_message_keys(later))
+    later = later.with_columns(_message_keys(later, pl.col("fs")))
     cols = ["seq", "msg_key", "ts", "cid", "line"]
     msgs = pl.concat([now.select(cols), later.select(cols)])
     del now, later
@@ -270,9 +267,9 @@ def build_messages(held: pl.DataFrame | list[pl.DataFrame], has_urls: bool, out:
     out.used(used)
 
 
-def _message_keys(df: pl.DataFrame) -> pl.Series:
-    """``msg_key`` of each row: the key of (conversation, date, sender, TO[, number when ``dup`` > 0])."""
-    return hashed_keys(df.select(message_key_text(pl.col("cid"), pl.col("date"), pl.col("who"), pl.col("to"),
+def _message_keys(df: pl.DataFrame, who: pl.Expr) -> pl.Series:
+    """``msg_key`` of each row: the key of (conversation, date, sender ``who``, TO[, number when ``dup`` > 0])."""
+    return hashed_keys(df.select(message_key_text(pl.col("cid"), pl.col("date"), who, pl.col("to"),
                                                   pl.col("dup"))).to_series())
 
 
@@ -312,13 +309,13 @@ def _spread(keys: pl.DataFrame, fn: Callable[..., list[tuple[Any, ...]]], schema
     return row_uid.join(items, on="uid").select("i", pl.exclude("i", "uid"))
 
 
-def _mentions(df: pl.DataFrame, deferred: bool) -> pl.DataFrame:
-    """One row per mention (sender, then recipients in order) in processing order: seq, pos, key, name.
+def _mentions(df: pl.DataFrame, sender_key: pl.Expr, sender_name: pl.Expr, deferred: bool) -> pl.DataFrame:
+    """One row per mention (sender, then recipients in order) in processing order: seq, pos, key, name; the
+    sender's key and name are the expressions given.
 
     The role (pos 0 is the sender), the line (the message's) and the automated hint (a property of the key's
     kind) are not carried: only a record's first mention needs them."""
-    senders = df.select("seq", pl.lit(0, pl.Int64).alias("pos"), pl.col("skey").alias("key"),
-                        pl.col("sname").alias("name"))
+    senders = df.select("seq", pl.lit(0, pl.Int64).alias("pos"), sender_key.alias("key"), sender_name.alias("name"))
     # the recipients of each distinct (TO, URLs) pair, spread to the rows by a pair number
     canon_of = _url_lookup(df["rurls"])
     plan = _spread(df.select("to", "rurls"), lambda to, urls: _recipients(to, urls, deferred, canon_of),
@@ -363,13 +360,13 @@ def _urls_of_chunks(chunks: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
 
 def _owner(now: pl.DataFrame, has_urls: bool, url_name: dict[str, str]) -> tuple[str | None, str | None]:
     """(owner URL, owner name) from the conversations, or (None, None) when no one stands out."""
-    # (the columns read are selected before rows are filtered: a filter copies every column it is given, and
-    # the full table of a large export's 485,000 messages is 150 MB)
-    conv = now.select("cid", "canon", "rurls", "from", "fs", "to").filter(pl.col("cid") != "")
+    # (lazy: each query filters only the columns it reads; a filter of the six columns read here copied 90 MB of
+    # a large export's 485,000 messages, at the peak of the whole ingest)
+    conv = now.lazy().filter(pl.col("cid") != "")
     chunks = pl.concat([
         conv.select("cid", pl.col("canon").alias("chunk")).filter(pl.col("chunk").is_not_null()).unique(),
         conv.select("cid", pl.col("rurls").alias("chunk")).filter(pl.col("chunk") != "").unique(),
-    ]).unique()
+    ]).unique().collect()
     found = _spread(chunks.select("chunk"), _chunk_urls, {"u": pl.String()}, fast=_urls_of_chunks)
     found = chunks.with_row_index("i").join(found, on="i").select("cid", "u").unique()
     per_url = Counter(dict(found["u"].value_counts(name="n").iter_rows()))
@@ -382,7 +379,7 @@ def _owner(now: pl.DataFrame, has_urls: bool, url_name: dict[str, str]) -> tuple
         conv.select("cid", pl.when(pl.col("canon").is_not_null()).then(pl.col("from")).otherwise(pl.col("fs"))
                     .alias("chunk")),
         conv.select("cid", pl.col("to").alias("chunk")).filter(pl.col("chunk") != ""),
-    ]).unique()
+    ]).unique().collect()
     names = _spread(nm.select("chunk"), _chunk_names, {"n": pl.String()})
     names = nm.with_row_index("i").join(names, on="i").select("cid", "n").unique()
     per_name = Counter(dict(names["n"].value_counts(name="c").iter_rows()))
