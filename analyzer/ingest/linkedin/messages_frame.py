@@ -320,8 +320,10 @@ def _mentions(df: pl.DataFrame, sender_key: pl.Expr, sender_name: pl.Expr, defer
     canon_of = _url_lookup(df["rurls"])
     plan = _spread(df.select("to", "rurls"), lambda to, urls: _recipients(to, urls, deferred, canon_of),
                    {"key": pl.String(), "name": pl.String()}, fast=None if deferred else _one_recipient)
-    recips = (df.select("seq").with_row_index("i").join(plan, on="i")
-              .select("seq", pl.col("pos") + 1, "key", "name"))
+    # (each plan row names its row of df: the sequence number is gathered, not joined)
+    recips = plan.select(df.get_column("seq").gather(plan.get_column("i")).alias("seq"), pl.col("pos") + 1,
+                         "key", "name")
+    del plan
     return sort_by_ints(pl.concat([senders, recips]), "seq", "pos")
 
 
@@ -411,11 +413,15 @@ def _records(msgs: pl.DataFrame, mentions: pl.DataFrame) -> tuple[pl.DataFrame, 
                             pl.when(pl.col("key") == _MEMBER_KEY).then(pl.lit(HIDDEN_MEMBER_HINT))
                             .when(pl.col("key").str.starts_with(_SPONSORED)).then(pl.lit(SPONSORED_HINT))
                             .alias("hint")))
-    rid = m.select("mi", "seq", "pos", "key").join(firsts.select("key", "rid"), on="key", how="left").sort("mi")
+    # (joins that keep the left frame's order instead of a sort afterwards: each sort copied the table again)
+    rid = m.select("seq", "pos", "key").join(firsts.select("key", "rid"), on="key", how="left",
+                                             maintain_order="left").select("seq", "pos", "rid")
     sender = rid.filter(pl.col("pos") == 0).select("seq", pl.col("rid").alias("sender_id"))
     recips = rid.filter(pl.col("pos") > 0).group_by("seq", maintain_order=True).agg(
         pl.col("rid").alias("recipient_ids"))
-    messages = (msgs.join(sender, on="seq", how="left").join(recips, on="seq", how="left").sort("seq")
+    # (msgs are in seq order: the concatenation of two frames numbered in order)
+    messages = (msgs.join(sender, on="seq", how="left", maintain_order="left")
+                .join(recips, on="seq", how="left", maintain_order="left")
                 .select("msg_key", pl.col("ts").alias("timestamp"), pl.lit("linkedin_message").alias("channel"),
                         pl.when(pl.col("cid") != "").then(pl.col("cid")).alias("thread_id"), "sender_id",
                         pl.col("recipient_ids").fill_null(pl.lit([], dtype=pl.List(pl.Int64()))),
