@@ -68,8 +68,45 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
 
 
+class _Feedback:
+    """What the terminal shows during a run: the bar of the bytes read (called with each read's size), then a
+    status line naming the step under way (:meth:`stage`); all of it goes when the run ends."""
+
+    def __init__(self, console: Any, prog: Any, task: Any) -> None:
+        self._console = console
+        self._prog: Any = prog
+        self._task = task
+        self._status: Any = None
+
+    def __call__(self, nbytes: int) -> None:
+        if self._prog is not None:
+            self._prog.advance(self._task, nbytes)
+
+    def stage(self, name: str) -> None:
+        """Show the step ``name`` (a key of ``pipeline.STAGES``, or words of its own): the bar is done."""
+        from analyzer.pipeline import STAGES
+
+        words = STAGES.get(name, name)
+        if self._prog is not None:
+            self._prog.stop()
+            self._prog = None
+        if self._status is None:
+            self._status = self._console.status(words)
+            self._status.start()
+        # (drawn now: a status is otherwise drawn at its next refresh, 80 ms on, and a new spinner redraws it)
+        self._status.update(words, spinner="dots")
+
+    def close(self) -> None:
+        if self._prog is not None:
+            self._prog.stop()
+            self._prog = None
+        if self._status is not None:
+            self._status.stop()
+            self._status = None
+
+
 @contextmanager
-def _progress(inputs: tuple[str, ...], enabled: bool) -> Iterator[Callable[[int], None] | None]:
+def _progress(inputs: tuple[str, ...], enabled: bool) -> Iterator[_Feedback | None]:
     if not enabled:
         yield None
         return
@@ -85,10 +122,14 @@ def _progress(inputs: tuple[str, ...], enabled: bool) -> Iterator[Callable[[int]
     except InputError:
         yield None  # the run itself reports the problem
         return
-    with Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
-                  transient=True, console=console) as prog:
-        task = prog.add_task("read", total=total or None)
-        yield lambda n: prog.advance(task, n)
+    prog = Progress(TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                    transient=True, console=console)
+    prog.start()
+    feedback = _Feedback(console, prog, prog.add_task("read", total=total or None))
+    try:
+        yield feedback
+    finally:
+        feedback.close()
 
 
 def _stderr_console() -> Any:
@@ -155,10 +196,12 @@ def analyze(inputs: tuple[str, ...], out: Path, top: int, previous: Path | None,
         if previous is None and (out / MARKER).is_file():
             previous = out  # read now, before the new report replaces it
         show = not quiet and sys.stderr is not None and sys.stderr.isatty()  # (None: started with it closed)
-        with _progress(inputs, show) as progress:
-            analysis = run(inputs, me=me, as_of=as_of, config=config_path, progress=progress,
-                           previous=previous, plan=plan)
-        written = write_report(analysis, out, top=top)
+        with _progress(inputs, show) as feedback:
+            analysis = run(inputs, me=me, as_of=as_of, config=config_path, progress=feedback,
+                           previous=previous, plan=plan, on_stage=feedback.stage if feedback else None)
+            if feedback is not None:
+                feedback.stage("writing the report: tables, charts and the HTML page")
+            written = write_report(analysis, out, top=top)
     if not quiet:
         print_top(analysis, top=min(top, 10))
         print_changes(analysis)

@@ -32,6 +32,16 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+#: The steps after reading that :func:`analyze` announces through ``on_stage``, in order, with what each does.
+STAGES: dict[str, str] = {
+    "owner": "recognising your own addresses and profile",
+    "identity": "resolving identities: one person per human",
+    "events": "listing the interactions",
+    "score": "scoring the relationships",
+    "follow-through": "changes since the last report, and the plan",
+}
+
+
 @dataclass
 class Analysis:
     """Everything a run computed: the tables of every stage and the timings."""
@@ -89,6 +99,7 @@ def analyze(
     plan: int | None = None,
     keep_messages: bool = False,
     charts: bool = True,
+    on_stage: Callable[[str], None] | None = None,
 ) -> Analysis:
     """Run every stage on ``inputs`` (files, folders, zips) and return the :class:`Analysis`.
 
@@ -97,7 +108,8 @@ def analyze(
     Once the events are made, the ingested messages table is freed (no later stage reads it) and
     ``Analysis.ingested.messages`` reads the inputs again on first access; ``keep_messages=True`` keeps it in
     memory instead. ``charts=False`` says that no report's charts will be drawn from this analysis (the CLI's
-    ``company`` and ``person``): no chart worker is started ahead for them.
+    ``company`` and ``person``): no chart worker is started ahead for them. ``on_stage(name)`` is called as each
+    step after reading begins (:data:`STAGES` names them), for a caller that shows where the run is.
     Raises :class:`analyzer.errors.InputError` for unusable input.
     """
     cfg = config if isinstance(config, Config) else load_config(config)
@@ -118,13 +130,17 @@ def analyze(
     # on (records per person: 2.5 to 3); unused, they exit with this process
     if charts:
         prestart_chart_workers(ing.records.height // 2)
+    announce = on_stage or (lambda name: None)
+    announce("owner")
     with _timed(timings, "owner"):
         own = owner.identify_owner(ing.records, ing.owner, list(me), messages=ing.messages)
+    announce("identity")
     with _timed(timings, "identity"):
         resolved = identity.resolve(ing.records, own, cfg.identity, messages=ing.messages)
     # the charts of the people table alone are drawn now, by the idle chart workers, while this process goes on
     _draw_charts_ahead(resolved.people)
     # the events once identity's working set is freed: held through it, they were 180 MB of the peak
+    announce("events")
     with _timed(timings, "owner"):
         # records the user asked to ignore have no person: their events go; so does the bulk mail of people
         # (left out as the events are made: filtering them afterwards held a second copy of the 780,000 events)
@@ -146,8 +162,10 @@ def analyze(
             raise schemas.SchemaError("identity: some event's record has no person")
         clear_lookup_caches()  # the parsers' memos served ingest and identity; later they only slow the collector
     _draw_charts_ahead(resolved.people, events, as_of)  # and those of the events, while this process scores
+    announce("score")
     with _timed(timings, "score"):
         scored = score.score(resolved.people, events, ing.owner.positions, as_of, cfg.scoring)
+    announce("follow-through")
     with _timed(timings, "follow-through"):
         from analyzer.followup.stage import run_follow_through
 

@@ -106,3 +106,53 @@ def test_closed_standard_stream_is_no_error(tmp_path: Path, closed: int) -> None
     assert proc.returncode == 0
     assert "Traceback" not in ((proc.stderr if closed == 1 else proc.stdout) or "")
     assert (out / "reconnect.csv").is_file() and (out / "report.html").is_file()
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_a_terminal_is_told_each_step_after_the_reading(tmp_path: Path) -> None:
+    """On a terminal, the bar of the bytes read is followed by a status line naming the step under way (the
+    long steps after reading used to show a full bar, then nothing); it goes when the run ends, before the
+    table on standard output."""
+    import threading
+
+    from analyzer.pipeline import STAGES
+
+    master, slave = os.openpty()
+    chunks: list[bytes] = []
+
+    def drain() -> None:
+        while True:
+            try:
+                data = os.read(master, 65536)
+            except OSError:  # the terminal's other side closed
+                return
+            if not data:
+                return
+            chunks.append(data)
+
+    reader = threading.Thread(target=drain, daemon=True)
+    reader.start()
+    env = dict(_env(), COLUMNS="200", TERM="xterm")
+    proc = subprocess.run([sys.executable, "-m", "analyzer", "analyze", str(SAMPLE_DATA), "--out",
+                           str(tmp_path / "r"), "--as-of", "2026-11-01"],
+                          stdout=subprocess.PIPE, stderr=slave, text=True, env=env, cwd=tmp_path, timeout=300)
+    os.close(slave)
+    reader.join(timeout=10)
+    os.close(master)
+    terminal = b"".join(chunks).decode("utf-8", "replace")
+    assert proc.returncode == 0
+    assert "reading" in terminal
+    for step, words in STAGES.items():  # each drawn as it begins, however short
+        assert words in terminal, step
+    assert "writing the report: tables, charts and the HTML page" in terminal
+    assert "Wrote 20 files" in proc.stdout
+
+
+def test_the_pipeline_announces_its_steps_in_order() -> None:
+    from datetime import date
+
+    from analyzer.pipeline import STAGES, analyze
+
+    seen: list[str] = []
+    analyze([SAMPLE_DATA], as_of=date(2026, 11, 1), charts=False, on_stage=seen.append)
+    assert seen == list(STAGES) == ["owner", "identity", "events", "score", "follow-through"]
