@@ -8,11 +8,14 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from analyzer.errors import InputError, UsageError
+
+if TYPE_CHECKING:
+    from analyzer.pipeline import Analysis
 
 log = logging.getLogger("analyzer")
 
@@ -132,6 +135,22 @@ def _progress(inputs: tuple[str, ...], enabled: bool) -> Iterator[_Feedback | No
         feedback.close()
 
 
+def _on_terminal(quiet: bool) -> bool:
+    """Whether the run shows its progress: not ``--quiet``, and standard error is a terminal (None: the command
+    was started with it closed)."""
+    return not quiet and sys.stderr is not None and sys.stderr.isatty()
+
+
+def _analysed(inputs: tuple[str, ...], quiet: bool, **options: Any) -> Analysis:
+    """``pipeline.analyze(inputs, **options)`` without a report's charts (``company``, ``person``), with the bar of
+    the bytes read and the steps on a terminal."""
+    from analyzer.pipeline import analyze as run
+
+    with _progress(inputs, _on_terminal(quiet)) as feedback:
+        return run(inputs, progress=feedback, on_stage=feedback.stage if feedback else None, charts=False,
+                   **options)
+
+
 def _stderr_console() -> Any:
     from rich.console import Console
 
@@ -195,8 +214,7 @@ def analyze(inputs: tuple[str, ...], out: Path, top: int, previous: Path | None,
         check_target(out)  # before the long part: an unusable --out is reported at once
         if previous is None and (out / MARKER).is_file():
             previous = out  # read now, before the new report replaces it
-        show = not quiet and sys.stderr is not None and sys.stderr.isatty()  # (None: started with it closed)
-        with _progress(inputs, show) as feedback:
+        with _progress(inputs, _on_terminal(quiet)) as feedback:
             analysis = run(inputs, me=me, as_of=as_of, config=config_path, progress=feedback,
                            previous=previous, plan=plan, on_stage=feedback.stage if feedback else None)
             if feedback is not None:
@@ -234,12 +252,11 @@ def company(name: str, inputs: tuple[str, ...], out: Path | None, me: tuple[str,
             config_path: str | None, quiet: bool, verbose: bool) -> None:
     """Who do I know at NAME (current or past, by company name or email domain)? Strongest first."""
     _setup_logging(verbose, quiet)
-    from analyzer.pipeline import analyze as run
     from analyzer.report.lookup import people_at_company
     from analyzer.report.terminal import print_company
 
     with _user_errors(verbose):
-        analysis = run(inputs, me=me, as_of=as_of, config=config_path, charts=False)  # (no report)
+        analysis = _analysed(inputs, quiet, me=me, as_of=as_of, config=config_path)
         table = people_at_company(analysis, name)
         if out is not None:
             from analyzer.report.csvsafe import write_csv
@@ -257,11 +274,10 @@ def person(query: str, inputs: tuple[str, ...], me: tuple[str, ...], as_of: date
     """One person's merged identities, why they were merged, and their timeline. QUERY is a name, an email
     address, a LinkedIn URL or a person_id."""
     _setup_logging(verbose, quiet)
-    from analyzer.pipeline import analyze as run
     from analyzer.report.terminal import print_person
 
     with _user_errors(verbose):
-        analysis = run(inputs, me=me, as_of=as_of, config=config_path, charts=False)  # (no report)
+        analysis = _analysed(inputs, quiet, me=me, as_of=as_of, config=config_path)
         print_person(analysis, query)
 
 

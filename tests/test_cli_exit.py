@@ -108,14 +108,9 @@ def test_closed_standard_stream_is_no_error(tmp_path: Path, closed: int) -> None
     assert (out / "reconnect.csv").is_file() and (out / "report.html").is_file()
 
 
-@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
-def test_a_terminal_is_told_each_step_after_the_reading(tmp_path: Path) -> None:
-    """On a terminal, the bar of the bytes read is followed by a status line naming the step under way (the
-    long steps after reading used to show a full bar, then nothing); it goes when the run ends, before the
-    table on standard output."""
+def _on_a_terminal(args: list[str], cwd: Path) -> tuple[subprocess.CompletedProcess[str], str]:
+    """Run the command with standard error on a pseudo-terminal: (the process, what the terminal received)."""
     import threading
-
-    from analyzer.pipeline import STAGES
 
     master, slave = os.openpty()
     chunks: list[bytes] = []
@@ -133,19 +128,32 @@ def test_a_terminal_is_told_each_step_after_the_reading(tmp_path: Path) -> None:
     reader = threading.Thread(target=drain, daemon=True)
     reader.start()
     env = dict(_env(), COLUMNS="200", TERM="xterm")
-    proc = subprocess.run([sys.executable, "-m", "analyzer", "analyze", str(SAMPLE_DATA), "--out",
-                           str(tmp_path / "r"), "--as-of", "2026-11-01"],
-                          stdout=subprocess.PIPE, stderr=slave, text=True, env=env, cwd=tmp_path, timeout=300)
+    proc = subprocess.run([sys.executable, "-m", "analyzer", *args], stdout=subprocess.PIPE, stderr=slave,
+                          text=True, env=env, cwd=cwd, timeout=300)
     os.close(slave)
     reader.join(timeout=10)
     os.close(master)
-    terminal = b"".join(chunks).decode("utf-8", "replace")
+    return proc, b"".join(chunks).decode("utf-8", "replace")
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+@pytest.mark.parametrize(("args", "result"), [
+    (["analyze", str(SAMPLE_DATA), "--out", "r"], "Wrote 20 files"),
+    (["company", "Stripe", str(SAMPLE_DATA)], "Stripe"),
+], ids=["analyze", "company"])
+def test_a_terminal_is_told_each_step_after_the_reading(tmp_path: Path, args: list[str], result: str) -> None:
+    """On a terminal, the bar of the bytes read is followed by a status line naming the step under way (the
+    long steps after reading used to show a full bar, then nothing; company and person showed nothing at all);
+    it goes when the run ends, before the result on standard output."""
+    from analyzer.pipeline import STAGES
+
+    proc, terminal = _on_a_terminal([*args, "--as-of", "2026-11-01"], tmp_path)
     assert proc.returncode == 0
     assert "reading" in terminal
     for step, words in STAGES.items():  # each drawn as it begins, however short
         assert words in terminal, step
-    assert "writing the report: tables, charts and the HTML page" in terminal
-    assert "Wrote 20 files" in proc.stdout
+    assert ("writing the report: tables, charts and the HTML page" in terminal) is (args[0] == "analyze")
+    assert result in proc.stdout
 
 
 def test_the_pipeline_announces_its_steps_in_order() -> None:
