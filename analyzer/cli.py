@@ -90,19 +90,20 @@ class _Feedback:
         from analyzer.pipeline import STAGES
 
         words = STAGES.get(name, name)
-        if self._prog is not None:
-            self._prog.stop()
-            self._prog = None
+        self._stop_bar()
         if self._status is None:
             self._status = self._console.status(words)
             self._status.start()
         # (drawn now: a status is otherwise drawn at its next refresh, 80 ms on, and a new spinner redraws it)
         self._status.update(words, spinner="dots")
 
-    def close(self) -> None:
+    def _stop_bar(self) -> None:
         if self._prog is not None:
             self._prog.stop()
             self._prog = None
+
+    def close(self) -> None:
+        self._stop_bar()
         if self._status is not None:
             self._status.stop()
             self._status = None
