@@ -72,7 +72,14 @@ CORPUS: dict[str, Err | Ok] = {
     "impossible_dates_messages.csv": Ok((3, 4, 5)),  # 31 Feb, year 0001, year 2999
     "impossible_dates_connections.csv": Ok((3, 4)),
     "invitations_bad_rows.csv": Ok((3,)),
+    "quote_closed_in_the_next_row.csv": Ok((3,)),  # one row of two, a cell more: the next row is still read
+    "quote_swallows_whole_rows.csv": Ok((2, 4)),  # rows inside a cell: the rows that opened the quotes rejected
+    "connections_reordered_columns.csv": Ok(),  # a spreadsheet's re-save
+    "outlook_mail_short_row.csv": Ok((4, 5, 6)),  # a short row's body lines never become messages
+    "ietng_quote_left_open.csv": Ok((3,)),  # no header row: the width of the first row tells
     # encodings
+    "nul_in_a_cell_messages.csv": Ok(),  # one NUL byte: still a text file (the NUL is dropped)
+    "one_latin1_byte_messages.csv": Ok(),  # only that byte read as Windows-1252
     "excel_resaved_connections.csv": Ok(),  # BOM + CRLF + 14-Feb-22
     "cp1252_connections.csv": Ok(),
     "utf16le_nobom_connections.csv": Ok(),
@@ -561,3 +568,67 @@ def test_a_file_whose_lines_end_in_cr_alone_reads_as_with_lf(lf_name: str, cr_na
     zipped = ingest([archive])
     plain = ingest([FIXTURES / "linkedin/connections_preamble_url.csv"])
     assert zipped.records.drop("source_file").equals(plain.records.drop("source_file"))
+
+
+def test_one_stray_byte_leaves_the_other_names_in_utf8(tmp_path: Path) -> None:
+    # the whole file was read as Windows-1252: "Jürgen Öz" became "JÃ¼rgen Ã–z" (and no longer matched his
+    # Connections.csv row)
+    out = _analyze(tmp_path, BAD / "one_latin1_byte_messages.csv")
+    assert sorted(p["name"] for p in _people(out)) == ["Ada Lovelace", "Jürgen Öz"]
+
+
+def test_a_nul_byte_in_a_cell_loses_no_row(tmp_path: Path) -> None:
+    out = _analyze(tmp_path, BAD / "nul_in_a_cell_messages.csv")
+    assert sorted(p["name"] for p in _people(out)) == ["Ada Lovelace", "Alan Turing"]
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"] == {"read": 2, "used": 2, "rejected": 0, "ignored": 0}
+
+
+def test_rows_swallowed_by_an_open_quote_are_read_again(tmp_path: Path) -> None:
+    out = _analyze(tmp_path, BAD / "quote_swallows_whole_rows.csv")
+    # rows 3 and 5 were lines of the cells of rows 2 and 4 (whose quotes never closed): read, not lost
+    assert sorted(p["name"] for p in _people(out)) == ["Ada Lovelace", "Alan Turing"]
+    (tmp_path / "next").mkdir()
+    out = _analyze(tmp_path / "next", BAD / "quote_closed_in_the_next_row.csv")
+    assert sorted(p["name"] for p in _people(out)) == ["Ada Lovelace", "Charles Babbage"]
+
+
+def test_body_lines_of_a_broken_mail_csv_row_are_not_messages(tmp_path: Path) -> None:
+    out = _analyze(tmp_path, BAD / "outlook_mail_short_row.csv")
+    for path in out.rglob("*"):
+        if path.is_file() and path.suffix in (".csv", ".html", ".json"):
+            text = path.read_text(encoding="utf-8")
+            assert "SECRET" not in text and "bye@example.net" not in text, path.name
+    assert sorted(p["name"] for p in _people(out)) == ["Ann Lee", "Pat Owner"]  # (no owner in an Inbox CSV)
+
+
+def _linkedin_zip(path: Path, messages: bytes) -> Path:
+    conn = f"{CONN_HEADER}\n{ADA}\n".encode()
+    return write_zip(path, {"Connections.csv": conn, "messages.csv": messages})
+
+
+@pytest.mark.parametrize(("content", "says"), [
+    (b"\x00\x01\x02\x03PK binary" * 40, "is named as LinkedIn's messages.csv"),
+    (b"FROM,TO,DATE,CONTENT\nAda,Pat,2024-01-01,hi\n", "is named as LinkedIn's messages.csv"),
+])
+def test_an_unreadable_messages_csv_in_a_linkedin_archive_stops_the_run(tmp_path: Path, content: bytes,
+                                                                       says: str) -> None:
+    # it was skipped (listed in summary.json only) and the run went on without any message, with exit code 0
+    (tmp_path / "in").mkdir()
+    archive = _linkedin_zip(tmp_path / "in" / "export.zip", content)
+    result = CliRunner().invoke(main, ["analyze", str(archive), "--out", str(tmp_path / "r"), "--quiet"])
+    assert result.exit_code == 1, result.output
+    lines = result.output.strip().splitlines()
+    assert len(lines) == 1 and "export.zip!messages.csv" in lines[0] and says in lines[0], result.output
+    assert not (tmp_path / "r").exists()
+
+
+def test_a_messages_csv_of_another_program_beside_no_linkedin_file_is_skipped(tmp_path: Path) -> None:
+    folder = tmp_path / "downloads"
+    (folder / "phone").mkdir(parents=True)
+    (folder / "phone" / "messages.csv").write_bytes(b"number,text,sent\n+15550100,hello,2024-01-01\n")
+    shutil.copy(BAD / "connections_reordered_columns.csv", folder / "Connections.csv")
+    out = _analyze(tmp_path, folder)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert [s["reason"] for s in summary["skipped_files"]] == ["not a supported format"]
+    assert [p["name"] for p in _people(out)] == ["Ada Lovelace"]

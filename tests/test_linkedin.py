@@ -842,3 +842,67 @@ def test_polars_fast_path_streams_a_large_file_with_multiline_cells_exactly(tmp_
                         schema=linkedin.messages.ROW_SCHEMA, orient="row")
     assert fast is not None and rejects == []
     assert fast.height == 150_000 and fast.equals(slow)
+
+
+# ---- found by hostile-input runs: the owner's second profile address, an export read twice ----------------------
+
+MSG11 = ("CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,SUBJECT,"
+         "CONTENT,FOLDER,ATTACHMENTS")
+OWNER_URL_2 = "https://www.linkedin.com/in/olivia-owner-2"
+NAMESAKE_URL = "https://www.linkedin.com/in/olivia-owner-nyc"
+
+
+def _msg_row(cid: str, frm: tuple[str, str], to: tuple[str, str], day: int) -> str:
+    return f"{cid},,{frm[0]},{frm[1]},{to[0]},{to[1]},2024-03-{day:02d} 09:30:00 UTC,,hello,INBOX,"
+
+
+def test_the_owners_second_profile_address_is_the_owner_and_a_namesake_is_not(tmp_path: Path) -> None:
+    # the owner's profile address changed: some conversations carry the old one, some the new (never both in
+    # one message); a namesake writing to the owner is someone else. The second address was a ranked person
+    # ("only one-way: N messages from them") and the people written to from it lost those messages
+    me, me2, namesake = ("Olivia Owner", OWNER_URL), ("Olivia Owner", OWNER_URL_2), ("Olivia Owner", NAMESAKE_URL)
+    people_ = [(f"Person {i}", f"https://www.linkedin.com/in/person-{i}") for i in range(6)]
+    rows = [_msg_row("c1", me, people_[0], 1), _msg_row("c2", people_[1], me, 2), _msg_row("c3", me, people_[2], 3),
+            _msg_row("c4", people_[3], me, 4), _msg_row("c5", me2, people_[4], 5), _msg_row("c6", people_[5], me2, 6),
+            _msg_row("c7", namesake, me, 7)]
+    path = tmp_path / "messages.csv"
+    path.write_text("\n".join([MSG11, *rows]) + "\n", encoding="utf-8")
+    r = ingest([path])
+    own = identify_owner(r.records, r.owner, [], messages=r.messages)
+    owner_urls = set(r.records.filter(pl.col("record_id").is_in(own.record_ids.implode()))
+                     .get_column("linkedin_url").drop_nulls().to_list())
+    assert owner_urls == {OWNER_URL, OWNER_URL_2}
+    events = to_events(r.messages, own)
+    sent = events.filter(pl.col("direction") == "sent").height
+    assert sent == 3  # c1, c3 and c5 (from the second address): the owner's
+    assert r.records.filter(pl.col("linkedin_url") == NAMESAKE_URL).height == 1  # the namesake stays a person
+
+
+def test_automated_senders_of_an_export_read_twice_are_listed_once(tmp_path: Path) -> None:
+    from analyzer.pipeline import analyze
+
+    me, alice = ("Olivia Owner", OWNER_URL), ("Alice Archer", ALICE_URL)
+    rows = [_msg_row("c1", alice, me, 1), _msg_row("c1", me, alice, 2), _msg_row("c3", ("LinkedIn Member", ""), me, 3),
+            f"c4,Grow your career,Susan Ramos,,{me[0]},{me[1]},2024-03-04 09:30:00 UTC,,Hi Olivia,INBOX,"]
+    src = tmp_path / "export" / "messages.csv"
+    src.parent.mkdir()
+    src.write_text("\n".join([MSG11, *rows]) + "\n", encoding="utf-8")
+    once = analyze([src], as_of=date(2026, 11, 1), charts=False)
+    copy = tmp_path / "again" / "messages.csv"
+    copy.parent.mkdir()
+    shutil.copy(src, copy)
+    twice = analyze([src, copy], as_of=date(2026, 11, 1), charts=False)
+    kinds = lambda a: a.people.group_by("kind").len().sort("kind").rows()  # noqa: E731
+    assert kinds(twice) == kinds(once)
+    assert once.people.filter(pl.col("kind") == "automated").height >= 2
+
+
+def test_a_row_written_twice_in_one_file_is_said_so(tmp_path: Path) -> None:
+    # (not one after the other: two rows alike in a row are two messages sent in the same second)
+    row = _msg_row("c1", ("Alice Archer", ALICE_URL), ("Olivia Owner", OWNER_URL), 1)
+    other = _msg_row("c2", ("Bob Baker", BOB_URL), ("Olivia Owner", OWNER_URL), 2)
+    path = tmp_path / "messages.csv"
+    path.write_text("\n".join([MSG11, row, other, row]) + "\n", encoding="utf-8")
+    r = ingest([path])
+    assert summary(r)["ignored_why"] == {"same message already read from this file (a repeated row)": 1}
+    accounted(r)

@@ -75,6 +75,8 @@ def evidence_words(rule: str, levels: str) -> str:
         return "same LinkedIn profile " + levels.partition(": ")[2]
     if rule == "same email":
         return "same email address " + levels.partition(": ")[2]
+    if rule == "same automated sender":
+        return "the same automated sender: " + levels.partition(": ")[2]
     if rule == "config same":
         return "you listed them as one person in the config"
     words = [_LEVEL_WORDS[lv] for lv in (x.strip() for x in levels.split(";")) if lv in _LEVEL_WORDS]

@@ -283,10 +283,16 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     email_keys = feats.tok["email"].join(grp.filter(pl.col("grp") == "person"), on="idx").rename({"tok": "key"})
     auto_keys = feats.tok["email_any"].join(grp.filter(pl.col("grp") == "automated"), on="idx") \
         .rename({"tok": "key"})
+    # an automated sender known by its name alone (LinkedIn's sponsored senders, "LinkedIn Member"): one per
+    # name and kind of file, so that the same export read twice (its zip and its folder) does not list it twice
+    auto_name_keys = f.filter((pl.col("grp") == "automated") & pl.col("linkedin_url").is_null()
+                              & (pl.col("n_any") == 0) & pl.col("name").is_not_null()) \
+        .select("idx", pl.col("source_kind").alias("grp"), pl.col("name").str.to_lowercase().alias("key"))
     union = cl.union
     for ex, kind, rule, label in ((url_keys, "url", "same linkedin url", "linkedin_url=exact"),
                                   (email_keys, "email", "same email", "email=exact"),
-                                  (auto_keys, "email_automated", "same email", "email=exact")):
+                                  (auto_keys, "email_automated", "same email", "email=exact"),
+                                  (auto_name_keys, "email_automated", "same automated sender", "automated_name=exact")):
         # each record linked to the first record of its key (keys are never null), as one query
         star = ex.lazy().with_columns(pl.col("idx").min().over("grp", "key").alias("root")) \
             .filter(pl.col("idx") != pl.col("root")).sort(["root", "idx", "key"]).select("root", "idx", "key") \

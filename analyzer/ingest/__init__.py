@@ -80,6 +80,10 @@ COMPRESSED = "a compressed file: decompress it (gunzip, bunzip2 or unxz) and pas
 OTHER_ARCHIVE = "a 7-Zip or RAR archive, which reconnect does not open: extract it and pass its folder"
 #: Why an archive inside an archive is not read (its members are not searched).
 NESTED_ARCHIVE = "an archive inside an archive: extract the outer one and pass its folder"
+#: Why a message read a second time from another export is ignored.
+SAME_MESSAGE = "same message already read from another export"
+#: Why a message written twice in one file is ignored.
+SAME_MESSAGE_IN_FILE = "same message already read from this file (a repeated row)"
 #: Why any other file that no parser reads is skipped.
 UNSUPPORTED = "not a supported format"
 
@@ -107,6 +111,47 @@ _EXPLICIT_ERRORS = {
     OTHER_ARCHIVE: ("is a 7-Zip or RAR archive, which reconnect does not open",
                     "Extract it and pass the folder it holds"),
 }
+
+
+#: The files of LinkedIn's archive that hold the user's relationships, by their name as :func:`_sniff_name`
+#: gives it: one of them that no parser recognises, beside other LinkedIn files, stops the run (the files about
+#: the owner alone, Profile.csv and the like, are skipped then: the owner is also found in the messages).
+LINKEDIN_FILE_LABELS = {
+    "connections": "LinkedIn's Connections.csv", "messages": "LinkedIn's messages.csv",
+    "invitations": "LinkedIn's Invitations.csv",
+    "endorsement received info": "LinkedIn's Endorsement_Received_Info.csv",
+    "endorsement given info": "LinkedIn's Endorsement_Given_Info.csv",
+    "recommendations received": "LinkedIn's Recommendations_Received.csv",
+    "recommendations given": "LinkedIn's Recommendations_Given.csv",
+}
+
+
+def _linkedin_file_label(name: str) -> str | None:
+    """What LinkedIn file ``name`` (a CSV file's base name) is named as, among those reconnect reads, or None."""
+    if not name.lower().endswith(".csv"):
+        return None
+    return LINKEDIN_FILE_LABELS.get(_sniff_name(name))
+
+
+def _container(f: InputFile) -> Path:
+    """The archive a member is in, or the folder a file is in."""
+    return f.path if f.member is not None else f.path.parent
+
+
+def _unreadable_linkedin_file(unreadable: list[tuple[InputFile, str]],
+                              jobs: list[tuple[InputFile, Parser, FileCollector]]) -> InputError | None:
+    """The error for the first file named as one of LinkedIn's that no parser recognised, found in an archive or
+    folder with other LinkedIn files that were recognised: a damaged or altered export, whose connections or
+    messages would otherwise be left out of the run without a word (a ``messages.csv`` elsewhere, beside no
+    LinkedIn file, may be another program's: it is skipped, and listed in summary.json)."""
+    with_linkedin = {_container(f) for f, parser, _ in jobs if parser.kind.startswith("linkedin.")}
+    for f, label in unreadable:
+        if _container(f) in with_linkedin:
+            return InputError(f.display, f"is named as {label} but its content is not that file's (damaged, "
+                              "or changed by another program: its header or its bytes are not the export's)",
+                              hint="Download the LinkedIn archive again, or remove this file from it to go on "
+                                   "without it")
+    return None
 
 
 def _sniff_name(name: str) -> str:
@@ -220,6 +265,7 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
     # stops it there, and its error is raised once the files before it have been read, as in a sequential run.
     jobs: list[tuple[InputFile, Parser, FileCollector]] = []
     stop: InputError | None = None
+    unreadable: list[tuple[InputFile, str]] = []  # LinkedIn's file names whose content no parser recognised
     # the members of tar archives are looked at in one pass per archive (in archive order), the others one by one
     in_tars = sniff_tar_members(
         found.files, lambda f, head: (detect(make_sniff(f, head), extra_parsers), archive_kind(head)))
@@ -249,10 +295,14 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
                     f"Supported: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each"))
                 stop = InputError(f.display, what, hint=hint)
                 break
+            if reason == UNSUPPORTED and (label := _linkedin_file_label(f.name)) is not None:
+                unreadable.append((f, label))
             skipped.append((f.display, reason))
             continue
         log.info("reading %s as %s", f.display, parser.kind)
         jobs.append((f, parser, FileCollector(f.display, parser.kind, advance=progress)))
+    if stop is None and (stop := _unreadable_linkedin_file(unreadable, jobs)) is not None:
+        raise stop  # before any file is read: nothing would be used of that run
 
     for _, parser, out in _parse_all(jobs):
         if parser.used:
@@ -283,13 +333,18 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
     dup_mask = messages.select(pl.col("msg_key").is_duplicated() & ~pl.col("msg_key").is_first_distinct()).to_series()
     n_dup = int(dup_mask.sum())
     if n_dup:
-        dups = messages.filter(dup_mask).group_by("source_file").len()
+        # where each repeated message was first read: the same file (a row written twice), or another export
+        firsts = messages.filter(pl.col("msg_key").is_duplicated() & pl.col("msg_key").is_first_distinct()).select(
+            "msg_key", pl.col("source_file").alias("first_file"))
+        dups = (messages.filter(dup_mask).select("msg_key", "source_file")
+                .join(firsts, on="msg_key", how="left")
+                .group_by("source_file", pl.col("first_file") == pl.col("source_file")).len())
         by_file = {r.source_file: r for r in reports}
-        for src, n in dups.iter_rows():
+        for src, same_file, n in dups.iter_rows():
             rep = by_file[src]
             rep.used -= n
             rep.ignored += n
-            rep.ignored_reasons["same message already read from another export"] += n
+            rep.ignored_reasons[SAME_MESSAGE_IN_FILE if same_file else SAME_MESSAGE] += n
         messages = messages.filter(~dup_mask)
 
     # a thread's id is repeated on each of its messages (208,000 distinct in 768,000 rows on the large

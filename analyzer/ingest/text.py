@@ -6,6 +6,7 @@ Windows-1252. Binary data gets a clear error. Delimiters: comma, tab or semicolo
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -104,15 +105,42 @@ def detect_encoding(head: bytes) -> str:
     return "utf-8"
 
 
+#: Control bytes that no text export holds (C0 controls but tab, line feed, form feed and carriage return).
+_BINARY_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
+_NO_DELETE = bytes.maketrans(b"", b"")
+
+
 def looks_binary(head: bytes) -> bool:
-    """True for data that is not text in any supported encoding (NUL bytes outside UTF-16)."""
+    """True for data that is not text in any supported encoding: outside UTF-16, more NUL bytes than a stray few
+    (compressed or image data hold one in every 256 bytes or more), or a share of other control bytes no text
+    has. A NUL or two in a text export (a damaged cell) leave it text: :func:`decode` drops them."""
     if detect_encoding(head).startswith("utf-16"):
         return False
-    return b"\x00" in head[:8192]
+    sample = head[:8192]
+    if not sample:
+        return False
+    n_nul = sample.count(0)
+    if n_nul > max(2, len(sample) // 1000) or n_nul * 64 > len(sample):
+        return True
+    n_control = len(sample) - len(sample.translate(_NO_DELETE, _BINARY_BYTES))
+    return n_control > max(8, len(sample) // 20) or n_control * 8 > len(sample)
+
+
+def cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
+    """Decoding error handler ``reconnect-cp1252``: bytes that are not UTF-8 read as Windows-1252, the rest of
+    the text staying UTF-8 (a file of UTF-8 with a few bytes of another encoding keeps its UTF-8 names)."""
+    assert isinstance(err, UnicodeDecodeError)
+    bad = err.object[err.start:err.end]
+    return bad.decode("cp1252", errors="replace"), err.end
+
+
+codecs.register_error("reconnect-cp1252", cp1252_fallback)
 
 
 def decode(data: bytes, display: str) -> str:
-    """Decode a whole file to text. Raises :class:`InputError` for binary data."""
+    """Decode a whole file to text: UTF-8 (where a byte sequence is not UTF-8, it is read as Windows-1252, so
+    one stray byte does not turn every other name into mojibake) or UTF-16. NUL bytes are dropped. Raises
+    :class:`InputError` for binary data."""
     if looks_binary(data[:8192]):
         raise InputError(display, "is binary data, not a text export", hint="Pass the CSV/mbox/vCard file itself")
     enc = detect_encoding(data[:4096])
@@ -121,10 +149,9 @@ def decode(data: bytes, display: str) -> str:
     except UnicodeDecodeError:
         if enc.startswith("utf-16"):
             raise InputError(display, "is not valid UTF-16 text", hint="Re-export the file as UTF-8") from None
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            text = data.decode("latin-1")
+        text = data.decode(enc, errors="reconnect-cp1252")
+    if "\x00" in text:
+        text = text.replace("\x00", "")
     return text.lstrip("\ufeff")
 
 
@@ -168,26 +195,37 @@ class CsvTable:
 
         A quote that is opened and never closed would make the CSV reader swallow the following lines into one
         field (all of them lost in a single bad row). When a row spanning several lines comes out with another
-        number of cells than the header, or ends the file inside an open quote, only its first line is yielded
-        (as a broken row the parser rejects) and reading resumes on the next line.
+        number of cells than the header (or than the one-line row before it, whose trailing empty cells the
+        header may not count), or ends the file inside an open quote, only its first line is yielded (as a
+        broken row the parser rejects) and reading resumes on the next line.
         """
         width = len(self.keys)
         offset = self._start  # character offset where the current reader starts
         first = self.header_line + 1  # physical line number at ``offset``
         restarts = 0
+        src = io.StringIO(self.text, newline="")  # (one copy of the text, read again from each restart)
+        remaining = len(self.text)
         while True:
-            src = io.StringIO(self.text[offset:], newline="")
-            remaining = len(self.text) - offset
+            src.seek(offset)
             reader = csv.reader(src, delimiter=self.delimiter)
             prev_end = 0
             broken: int | None = None
             check = bool(width) and restarts < _MAX_RESTARTS
+            usual = width  # the number of cells of the last one-line row (trailing empty cells included)
             try:
                 for row in reader:
                     start_line = first + prev_end
                     end = reader.line_num
-                    if end - prev_end > 1 and check and (
-                        (len(row) != width and _wrong_width(row, width))
+                    if end - prev_end == 1:
+                        if len(row) != usual and row and not _wrong_width(row, width):
+                            usual = len(row)
+                    elif check and (
+                        # (also trailing empty cells that the one-line rows do not have: a quote opened in one
+                        # row and closed in the next makes one row of the two, with a cell more or less)
+                        (len(row) != width and (_wrong_width(row, width) or len(row) != usual))
+                        # a quote opened in one row and closed in a later one: the rows between are lines of a
+                        # cell, each with a row's number of cells
+                        or self._holds_rows(row, usual)
                         # a quote left open swallows up to the end of the file into the row's last cell
                         or (("\n" in row[-1] or "\r" in row[-1]) and src.tell() >= remaining
                             and self._open_quote_at_end(offset, start_line, first))
@@ -212,6 +250,20 @@ class CsvTable:
                 yield broken, cells
             offset, first = next_start, broken + 1
 
+    def _holds_rows(self, row: list[str], usual: int) -> bool:
+        """Does a cell of ``row`` (a row spanning several lines) hold a line that reads as a whole row of this
+        file (``usual`` cells, three or more)? Then a quote left open in one row swallowed the rows after it."""
+        if usual < 3:
+            return False
+        for cell in row:
+            if "\n" not in cell and "\r" not in cell:
+                continue
+            for line in _LINE_BREAK.split(cell)[1:]:
+                if line.count(self.delimiter) >= usual - 1 and len(next(
+                        csv.reader([line], delimiter=self.delimiter), ())) == usual:
+                    return True
+        return False
+
     def _open_quote_at_end(self, offset: int, start_line: int, first: int) -> bool:
         """Did the last row, starting at ``start_line``, run to the end of the file inside a quoted field?"""
         raw = self.text[_advance_lines(self.text, offset, start_line - first):]
@@ -224,6 +276,13 @@ class CsvTable:
 
 
 _MAX_RESTARTS = 10_000
+
+
+def width_problem(row: list[str], width: int) -> str | None:
+    """A reject reason when ``row`` does not have the header's ``width`` cells (extra empty cells are fine)."""
+    if not _wrong_width(row, width):
+        return None
+    return f"row has {len(row)} cells, header has {width}"
 
 
 def _wrong_width(row: list[str], width: int) -> bool:

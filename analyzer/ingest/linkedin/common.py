@@ -21,6 +21,7 @@ from analyzer.ingest.text import (
     decode,
     read_table,
 )
+from analyzer.ingest.text import width_problem as _width_problem
 from analyzer.normalize import canonical_linkedin_url, canonical_linkedin_urls
 
 EXPORT_HELP = (
@@ -90,14 +91,6 @@ def _cell(row: list[str], i: int | None) -> str:
     if i is None or i >= len(row):
         return ""
     return row[i].strip()
-
-
-def _width_problem(row: list[str], width: int) -> str | None:
-    """A reject reason when the row does not have the header's number of cells (extra empty cells are fine)."""
-    n = len(row)
-    if n == width or (n > width and not any(c.strip() for c in row[width:])):
-        return None
-    return f"row has {n} cells, header has {width}"
 
 
 def _shown(value: str, limit: int = 40) -> str:

@@ -36,7 +36,8 @@ from analyzer.normalize import canonical_linkedin_urls, clean_email
 # ---- Connections.csv -----------------------------------------------------------------------------------------
 
 def _connections_header(keys: list[str]) -> bool:
-    return bool(keys) and keys[0] == "FIRST NAME" and "CONNECTED ON" in keys
+    """LinkedIn's header (First Name first), or its columns in another order (a spreadsheet's re-save)."""
+    return bool(keys) and "CONNECTED ON" in keys and (keys[0] == "FIRST NAME" or {"FIRST NAME", "LAST NAME"} <= set(keys))
 
 
 def _match_connections(s: Sniff) -> bool:

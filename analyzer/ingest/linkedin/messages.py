@@ -268,6 +268,7 @@ def _fast_message_rows(held: bytes | list[bytes], table: CsvTable, c: _Cols) -> 
                  | cdraft.str.strip_chars().str.to_lowercase().is_in(_YES))
         skip = pl.when(draft).then(pl.lit("draft")).otherwise(pl.lit(None, dtype=pl.String))
         cells = [pl.col(n) for n in names]
+        rows_inside = rf"[\r\n](?:[^\r\n,]*,){{{width - 1}}}" if width >= 3 else r"$^"
         sel = lf.select(
             cid.alias("cid"), (title.str.strip_chars() != "").alias("title"), frm.alias("from"),
             surl.alias("surl"), to.alias("to"), rurls.alias("rurls"), date_s.alias("date"),
@@ -277,6 +278,10 @@ def _fast_message_rows(held: bytes | list[bytes], table: CsvTable, c: _Cols) -> 
             pl.sum_horizontal(x.str.count_matches("\n", literal=True).fill_null(0) for x in cells)
             .cast(pl.Int64).alias("_newlines"),
             pl.all_horizontal(x.is_null() for x in cells).alias("_blank"),
+            # a line inside a cell with a row's commas: maybe rows swallowed by a quote left open (the csv
+            # module's reading tells, and rejects the row that opened it)
+            pl.any_horizontal(x.str.contains(rows_inside, literal=False).fill_null(False) for x in cells)
+            .alias("_rows_inside"),
         ).collect(engine="streaming")
     except Exception:  # any parse problem: let the csv module read it and reject what is broken
         return None
@@ -297,9 +302,9 @@ def _fast_message_rows(held: bytes | list[bytes], table: CsvTable, c: _Cols) -> 
         lines = pl.int_range(0, n, dtype=pl.Int64, eager=True) + 2 + nl.cum_sum() - nl
     else:
         return None
-    if bool(sel.get_column("_blank").any()):
-        return None  # a blank line (only possible with a one-column header)
-    return sel.drop("_commas", "_newlines", "_blank").insert_column(0, lines.alias("line"))
+    if bool(sel.get_column("_blank").any()) or bool(sel.get_column("_rows_inside").any()):
+        return None  # a blank line (only possible with a one-column header), or rows inside a cell
+    return sel.drop("_commas", "_newlines", "_blank", "_rows_inside").insert_column(0, lines.alias("line"))
 
 
 def _parse_messages_2018(table: CsvTable, c: _Cols, out: FileCollector) -> None:

@@ -231,9 +231,11 @@ def build_messages(held: pl.DataFrame | list[pl.DataFrame], has_urls: bool, out:
     m_now = _mentions(now, now_key, now_name, deferred=False)
     url_name = dict(m_now.filter(~pl.col("key").str.starts_with("\x00"))
                     .unique("key", keep="first", maintain_order=True).select("key", "name").iter_rows())
-    owner_url, owner_name = _owner(now, has_urls, url_name)
+    owner_url, owner_name, other_owner_urls = _owner(now, has_urls, url_name)
     if owner_url is not None:
         out.owner_identity(linkedin_url=owner_url, name=owner_name)
+        for url in other_owner_urls:
+            out.owner_identity(linkedin_url=url)
     elif owner_name is not None:
         out.owner_identity(name=owner_name)
     elif bool((now["cid"] != "").any()):
@@ -360,8 +362,12 @@ def _urls_of_chunks(chunks: pl.DataFrame) -> tuple[pl.Series, pl.DataFrame]:
     return pl.Series("all", [True] * chunks.height, dtype=pl.Boolean()), parts.select("uid", "pos", "u")
 
 
-def _owner(now: pl.DataFrame, has_urls: bool, url_name: dict[str, str]) -> tuple[str | None, str | None]:
-    """(owner URL, owner name) from the conversations, or (None, None) when no one stands out."""
+def _owner(now: pl.DataFrame, has_urls: bool,
+           url_name: dict[str, str]) -> tuple[str | None, str | None, list[str]]:
+    """(owner URL, owner name, the owner's other URLs) from the conversations, or (None, None, []) when no one
+    stands out. Another URL is the owner's when it is written with the owner's name and never takes part in a
+    message with the owner's URL (a profile whose address changed; a namesake writes to the owner, or is written
+    to with them)."""
     # (lazy: each query filters only the columns it reads; a filter of the six columns read here copied 90 MB of
     # a large export's 485,000 messages, at the peak of the whole ingest)
     conv = now.lazy().filter(pl.col("cid") != "")
@@ -374,9 +380,9 @@ def _owner(now: pl.DataFrame, has_urls: bool, url_name: dict[str, str]) -> tuple
     per_url = Counter(dict(found["u"].value_counts(name="n").iter_rows()))
     best = clear_winner(per_url, found["cid"].n_unique())
     if best is not None:
-        return best, url_name.get(best) or None
+        return best, url_name.get(best) or None, _other_owner_urls(now, best, url_name)
     if has_urls:
-        return None, None
+        return None, None, []
     nm = pl.concat([
         conv.select("cid", pl.when(pl.col("canon").is_not_null()).then(pl.col("from")).otherwise(pl.col("fs"))
                     .alias("chunk")),
@@ -387,10 +393,32 @@ def _owner(now: pl.DataFrame, has_urls: bool, url_name: dict[str, str]) -> tuple
     per_name = Counter(dict(names["n"].value_counts(name="c").iter_rows()))
     name = clear_winner(per_name, names["cid"].n_unique())
     if name is None:
-        return None, None
+        return None, None, []
     # the 9-column layout has sender URLs only: the one URL written with the owner's name is theirs
     same = [u for u, n in url_name.items() if n.strip().casefold() == name.casefold()]
-    return (same[0] if len(same) == 1 else None), name
+    return (same[0] if len(same) == 1 else None), name, []
+
+
+def _other_owner_urls(now: pl.DataFrame, best: str, url_name: dict[str, str]) -> list[str]:
+    """The URLs other than ``best`` (the owner's) written with the owner's name that never take part in one
+    message with ``best`` (``now``: the rows, with ``canon`` the sender's URL and ``rurls`` the recipients')."""
+    name = (url_name.get(best) or "").strip().casefold()
+    if not name:
+        return []
+    same = sorted(u for u, n in url_name.items() if u != best and n.strip().casefold() == name)
+    if not same:
+        return []
+    # the rows that may hold one of them (sent by it, or naming its profile's address among the recipients)
+    slugs = [u.rsplit("/", 1)[-1] for u in same]
+    rows = now.filter(pl.col("canon").is_in([best, *same])
+                      | pl.col("rurls").str.contains_any(slugs, ascii_case_insensitive=True)) \
+        .select("canon", "rurls").unique()
+    together: set[str] = set()
+    for canon, rurls in rows.iter_rows():
+        in_message = {canon, *(u for (u,) in _chunk_urls(rurls or ""))}
+        if best in in_message:
+            together |= in_message
+    return [u for u in same if u not in together]
 
 
 def _chunk_urls(chunk: str) -> list[tuple[str]]:

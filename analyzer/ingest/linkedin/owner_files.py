@@ -59,7 +59,8 @@ def parse_positions(f: InputFile, out: FileCollector) -> None:
 
 def _match_profile(s: Sniff) -> bool:
     k = _first_keys(s)
-    return {"FIRST NAME", "LAST NAME", "HEADLINE"} <= k and ("MAIDEN NAME" in k or "SUMMARY" in k)
+    return {"FIRST NAME", "LAST NAME", "HEADLINE"} <= k and ("MAIDEN NAME" in k or "SUMMARY" in k
+                                                            or s.name == "profile")
 
 
 def parse_profile(f: InputFile, out: FileCollector) -> None:

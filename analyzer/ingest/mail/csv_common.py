@@ -23,7 +23,10 @@ def _decode_file(f: InputFile, out: FileCollector) -> str:
 
 
 def _headerless_table(text: str, display: str, delimiter: str) -> CsvTable:
-    return CsvTable(display, [], [], 0, 0, text, delimiter, 0)
+    """A file without a header row as a table whose width is its first row's (so that a row spanning lines
+    with another width, a quote left open, is told apart: see :meth:`CsvTable.rows`)."""
+    width = len(_first_row(text))
+    return CsvTable(display, [], [""] * width, 0, 0, text, delimiter, 0)
 
 
 def _first_line(text: str) -> str:

@@ -14,7 +14,7 @@ from analyzer.ingest.mail.folders import file_folder_kind
 from analyzer.ingest.mail.message_ids import mail_key, norm_message_id
 from analyzer.ingest.mail.message_writer import add_mail
 from analyzer.ingest.registry import Parser, Sniff
-from analyzer.ingest.text import clean_text, normalise_header, read_table, sniff_delimiter
+from analyzer.ingest.text import clean_text, normalise_header, read_table, sniff_delimiter, width_problem
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,11 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
         c = {k: ix.get(v) for k, v in want.items()}
         has_date = c.get("date") is not None
         owner = file_folder_kind(f) == "sent"
+        width = len(table.keys)
         for line, row in table.rows():
+            if problem := width_problem(row, width):  # (a body's lines after a broken row: never messages)
+                out.reject(line, problem)
+                continue
             senders = parse_addresses(_cell(row, c.get("from")))
             if not senders:
                 out.reject(line, "no sender address")

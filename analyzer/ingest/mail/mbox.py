@@ -4,7 +4,6 @@ with polars (Python runs once per distinct value, not per message)."""
 
 from __future__ import annotations
 
-import codecs
 import logging
 import os
 import re
@@ -62,14 +61,6 @@ def _b(value: str | None) -> bytes | None:
     return None if value is None else value.encode("utf-8", "surrogatepass")
 
 
-def _cp1252_bytes(err: UnicodeError) -> tuple[str, int]:
-    """Decoding error handler: bytes that are not UTF-8 read as Windows-1252 (as ``_text`` does)."""
-    assert isinstance(err, UnicodeDecodeError)
-    bad = err.object[err.start:err.end]
-    return bad.decode("cp1252", errors="replace"), err.end
-
-
-codecs.register_error("reconnect-cp1252", _cp1252_bytes)
 
 
 def _chunk_headers(data: bytes | memoryview, after_blank: bool) -> tuple[pl.DataFrame, int]:

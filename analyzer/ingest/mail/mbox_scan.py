@@ -31,6 +31,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
+from analyzer.ingest import text as _text  # noqa: F401  (registers the reconnect-cp1252 decoding error handler)
 from analyzer.memory import use_arrow_jemalloc
 
 use_arrow_jemalloc()

@@ -11,7 +11,7 @@ from analyzer.ingest.mail.classify import address_hint
 from analyzer.ingest.mail.csv_common import _cell, _decode_file, _first_row
 from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind
 from analyzer.ingest.registry import Parser, register
-from analyzer.ingest.text import clean_text, normalise_header, read_table
+from analyzer.ingest.text import clean_text, normalise_header, read_table, width_problem
 from analyzer.normalize import clean_email
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,13 @@ def parse_outlook_mail(f: InputFile, out: FileCollector) -> None:
     table = read_table(text, f.display, is_header=_outlook_shape)
     owner = file_folder_kind(f) == "sent"
     ignore = IGNORE_FOLDER if file_folder_kind(f) in ("spam", "trash", "draft") else None
+    width = len(table.keys)
     for line, row in table.rows():
         if ignore:
             out.ignore(ignore)
+            continue
+        if problem := width_problem(row, width):  # (a body's lines after a broken row: never messages)
+            out.reject(line, problem)
             continue
         people: list[list[tuple[str | None, str | None]]] = []
         for base in (2, 5, 8, 11):
