@@ -29,6 +29,8 @@ from analyzer.report.csvsafe import to_csv_frame
         ("14-Feb-22", datetime(2022, 2, 14, tzinfo=UTC)),
         ("4-Feb-22", datetime(2022, 2, 4, tzinfo=UTC)),
         ("2022/09/10 10:00:00 UTC", datetime(2022, 9, 10, 10, tzinfo=UTC)),
+        ("2024-12-16 18:24:37 utc", datetime(2024, 12, 16, 18, 24, 37, tzinfo=UTC)),  # a script's lower case
+        ("2022-11-29t05:35:08z", datetime(2022, 11, 29, 5, 35, 8, tzinfo=UTC)),
         ("Jun 2018", datetime(2018, 6, 1, tzinfo=UTC)),
         ("2018", datetime(2018, 1, 1, tzinfo=UTC)),
         ("Tue, 08 Aug 2023 12:36:28 GMT", datetime(2023, 8, 8, 12, 36, 28, tzinfo=UTC)),

@@ -31,7 +31,8 @@ _SLASH_DATE = re.compile(r"\s*(\d{1,2})/(\d{1,2})/(?:\d{2}|\d{4})\b")
 _D_MON_Y = re.compile(r"^(\d{1,2})[ -]([A-Za-z]{3,4})[a-z]*\.?[ ,-]*(\d{2}|\d{4})$")
 _MON_D_Y = re.compile(r"^([A-Za-z]{3,4})[a-z]*\.? (\d{1,2}),? (\d{4})$")
 _MON_Y = re.compile(r"^([A-Za-z]{3,4})[a-z]* (\d{4})$")
-_YMD_HMS = re.compile(r"^(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(UTC|Z|GMT|[+-]\d{2}:?\d{2})?$")
+_YMD_HMS = re.compile(r"^(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(UTC|Z|GMT|[+-]\d{2}:?\d{2})?$",
+                     re.IGNORECASE)  # ("utc": a spreadsheet's or a script's lower case)
 _YEAR = re.compile(r"^(\d{4})$")
 
 MIN_YEAR = 1970
@@ -52,7 +53,7 @@ def _mk(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, tz: str | 
         dt = datetime(y, mo, d, h, mi, s, tzinfo=UTC)
     except ValueError:
         return None
-    if tz and tz not in ("UTC", "Z", "GMT"):
+    if tz and tz.upper() not in ("UTC", "Z", "GMT"):
         sign = 1 if tz[0] == "+" else -1
         digits = tz[1:].replace(":", "")
         offset = sign * (int(digits[:2]) * 60 + int(digits[2:4]))
