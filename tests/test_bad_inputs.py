@@ -627,8 +627,11 @@ def test_a_messages_csv_of_another_program_beside_no_linkedin_file_is_skipped(tm
     folder = tmp_path / "downloads"
     (folder / "phone").mkdir(parents=True)
     (folder / "phone" / "messages.csv").write_bytes(b"number,text,sent\n+15550100,hello,2024-01-01\n")
+    # (Events.csv is also the name of a LinkedIn file that is recognised by its name alone: no evidence)
+    (folder / "phone" / "Events.csv").write_bytes(b"title,when\nDentist,2024-01-02\n")
     shutil.copy(BAD / "connections_reordered_columns.csv", folder / "Connections.csv")
     out = _analyze(tmp_path, folder)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    assert [s["reason"] for s in summary["skipped_files"]] == ["not a supported format"]
+    assert [(Path(s["file"]).name, s["reason"]) for s in summary["skipped_files"]] == [
+        ("messages.csv", "not a supported format")]
     assert [p["name"] for p in _people(out)] == ["Ada Lovelace"]

@@ -144,7 +144,10 @@ def _unreadable_linkedin_file(unreadable: list[tuple[InputFile, str]],
     folder with other LinkedIn files that were recognised: a damaged or altered export, whose connections or
     messages would otherwise be left out of the run without a word (a ``messages.csv`` elsewhere, beside no
     LinkedIn file, may be another program's: it is skipped, and listed in summary.json)."""
-    with_linkedin = {_container(f) for f, parser, _ in jobs if parser.kind.startswith("linkedin.")}
+    # (recognised by their content: the unused files are recognised by their names alone, which other programs
+    # use too: Events.csv, Notes.csv)
+    with_linkedin = {_container(f) for f, parser, _ in jobs
+                     if parser.kind.startswith("linkedin.") and parser.kind != "linkedin.other"}
     for f, label in unreadable:
         if _container(f) in with_linkedin:
             return InputError(f.display, f"is named as {label} but its content is not that file's (damaged, "
