@@ -66,9 +66,15 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
     if value is None:
         return None
     try:
-        return datetime.strptime(value, "%Y-%m-%d").date()
+        day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+    from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR  # (here: --help imports no parser)
+
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise click.BadParameter(f"{value} is outside the years the exports' dates are read in "
+                                 f"({MIN_YEAR}-{MAX_YEAR})")
+    return day
 
 
 class _Feedback:

@@ -10,7 +10,11 @@ from urllib.parse import unquote
 
 import polars as pl
 
-_IN_SLUG = re.compile(r"(?:^|/)in/([^/?#\s]+)", re.IGNORECASE)
+_IN_SLUG = re.compile(r"(?:^|/)in/([^/?#\s<>\"]+)", re.IGNORECASE)
+#: LinkedIn's host (scheme and subdomains optional) at the start of the value or after a blank, bracket, quote or
+#: punctuation, and its path.
+_LINKEDIN_HOST = re.compile(r"(?:^|[\s<(\"',;])(?:https?://)?(?:[a-z0-9-]+\.)*linkedin\.com(?::\d+)?(/[^?#\s]*)?",
+                            re.IGNORECASE)
 _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"\[\]]+$")
 
 
@@ -27,7 +31,11 @@ def canonical_linkedin_url(value: str | None) -> str | None:
     v = value.strip()
     if "linkedin.com" not in v.lower():
         return None
-    m = _IN_SLUG.search(v)
+    # the host must be LinkedIn's (``evil.example/?linkedin.com/in/x`` is not a profile): its path is searched
+    host = _LINKEDIN_HOST.search(v)
+    if host is None:
+        return None
+    m = _IN_SLUG.search(host.group(1) or "")
     if not m:
         return None
     slug = unquote(m.group(1)).strip().lower()

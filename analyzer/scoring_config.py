@@ -83,6 +83,10 @@ class ScoringConfig:
                                  f"got {value!r}", hint="See docs/scoring.md for the defaults")
             if value < 0:
                 raise InputError("config", f"[scoring] {key} must not be negative, got {value!r}")
+            # (a span past a century, or any figure past a million, is a typo: and dates overflow past year 9999)
+            limit = 36_500 if key.endswith("_days") else 100 if key.endswith("_years") else 1_000_000
+            if value > limit:
+                raise InputError("config", f"[scoring] {key} must be at most {limit:,}, got {value!r}")
             values[key] = int(value) if is_int else float(value)
         cfg = cls(**values)
         cfg._check()

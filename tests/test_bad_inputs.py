@@ -135,6 +135,12 @@ CORPUS: dict[str, Err | Ok] = {
     "config_missing": Err("not found"),
     "config_bad_identity_value": Err("merge_unique_names must be true or false"),  # named, before any ingest
     "config_bad_scoring_value": Err("must be a number"),
+    # found by hostile-input runs: each was "internal error (OverflowError ...)" or a report check-report refused
+    "config_huge_days": Err("session_gap_days must be at most 36,500"),
+    "config_huge_rhythm": Err("min_rhythm_days must be at most 36,500"),
+    "config_different_from_itself": Err("cannot be different from itself"),
+    "config_same_and_different": Err("in one same group and one different group"),
+    "previous_as_of_year_1": Ok(),  # an edited summary.json: not compared, and the run goes on
 }
 
 RENAME = {"empty_messages.csv": "messages.csv"}
@@ -326,6 +332,23 @@ def _gen(case: str, tmp: Path) -> Setup:
         cfg.write_text('[identity]\nmerge_unique_names = "yes"\n' if "identity" in case
                        else '[scoring]\ndormant_after_days = "soon"\n', encoding="utf-8")
         return Setup([good], out, cfg.name, extra=["--config", str(cfg)])
+    extreme = {
+        "config_huge_days": "[scoring]\nsession_gap_days = 1000000000\n",
+        "config_huge_rhythm": "[scoring]\nmin_rhythm_days = 1e300\nmax_rhythm_days = 1e300\n",
+        "config_different_from_itself": '[identity]\ndifferent = [["a@example.com", "A@example.com"]]\n',
+        "config_same_and_different": ('[identity]\nsame = [["a@example.com", "b@example.com", "c@example.com"]]\n'
+                                      'different = [["b@example.com", "a@example.com"]]\n'),
+    }
+    if case in extreme:
+        cfg = tmp / f"{case}.toml"
+        cfg.write_text(extreme[case], encoding="utf-8")
+        return Setup([good], out, cfg.name, extra=["--config", str(cfg)])
+    if case == "previous_as_of_year_1":
+        first = CliRunner().invoke(main, ["analyze", good, "--out", str(tmp / "prev"), "--quiet", "--as-of", AS_OF])
+        assert first.exit_code == 0, first.output
+        summary = json.loads((tmp / "prev" / "summary.json").read_text(encoding="utf-8"))
+        (tmp / "prev" / "summary.json").write_text(json.dumps(summary | {"as_of": "0001-01-01"}), encoding="utf-8")
+        return Setup([good], out, "prev", extra=["--previous", str(tmp / "prev")])
     if case == "config_missing":
         return Setup([good], out, "no_config.toml", extra=["--config", str(tmp / "no_config.toml")])
     raise AssertionError(f"no builder for {case}")
@@ -635,3 +658,12 @@ def test_a_messages_csv_of_another_program_beside_no_linkedin_file_is_skipped(tm
     assert [(Path(s["file"]).name, s["reason"]) for s in summary["skipped_files"]] == [
         ("messages.csv", "not a supported format")]
     assert [p["name"] for p in _people(out)] == ["Ada Lovelace"]
+
+
+@pytest.mark.parametrize("as_of", ["0001-01-01", "9999-12-31"])
+def test_an_as_of_outside_the_years_of_the_dates_is_a_usage_error(tmp_path: Path, as_of: str) -> None:
+    # it was "internal error (OverflowError: date value out of range)"
+    result = CliRunner().invoke(main, ["analyze", str(BAD / "ragged.csv"), "--out", str(tmp_path / "r"), "--quiet",
+                                       "--as-of", as_of])
+    assert result.exit_code == 2 and "outside the years" in result.output, result.output
+    assert "Traceback" not in result.output and "internal error" not in result.output

@@ -120,6 +120,11 @@ def test_read_table_tab_utf16() -> None:
         ("https://www.linkedin.com/in/jürgen-m", "https://www.linkedin.com/in/jürgen-m"),
         ("urn:li:member:12345", None),
         ("https://example.com/in/x", None),
+        ("https://evil.example/?linkedin.com/in/victim", None),  # LinkedIn named only in another host's query
+        ("javascript:alert(1)//linkedin.com/in/x", None),
+        ("https://linkedin.com.evil.example/in/x", None),
+        ("LinkedIn: <https://www.linkedin.com/in/Ann>", "https://www.linkedin.com/in/ann"),
+        ("https://www.linkedin.com/mwlite/in/ann", "https://www.linkedin.com/in/ann"),
         ("", None),
     ],
 )

@@ -55,8 +55,9 @@ class Corrections:
         if unique is not None and not isinstance(unique, bool):
             raise InputError("config", "[identity] merge_unique_names must be true or false",
                              hint="e.g. merge_unique_names = true")
-        return cls(same=groups("same", 1), different=groups("different", 2), ignore=[x.strip() for x in ignore],
-                   merge_unique_names=unique)
+        same, different = groups("same", 1), groups("different", 2)
+        _check_contradictions(same, different)
+        return cls(same=same, different=different, ignore=[x.strip() for x in ignore], merge_unique_names=unique)
 
     def warn_retired(self) -> None:
         """Log the one-line deprecation of ``merge_unique_names`` when the config still sets it."""
@@ -66,6 +67,32 @@ class Corrections:
 
     def __bool__(self) -> bool:
         return bool(self.same or self.different or self.ignore)
+
+
+def _check_contradictions(same: list[list[str]], different: list[list[str]]) -> None:
+    """Raise :class:`InputError` for a ``different`` group that names one identity twice (different from
+    itself), or two identities that a ``same`` group joins and a ``different`` group keeps apart (as written,
+    case aside): the config cannot be followed."""
+    joined: dict[str, int] = {}
+    for k, group in enumerate(same):
+        for ident in group:
+            joined.setdefault(ident.casefold(), k)
+    for group in different:
+        seen: dict[str, str] = {}
+        for ident in group:
+            key = ident.casefold()
+            if key in seen:
+                raise InputError("config", f"[identity] different lists '{ident}' twice in one group: an identity "
+                                           "cannot be different from itself",
+                                 hint="List each identity once per group")
+            seen[key] = ident
+        in_same: dict[int, str] = {}
+        for key, ident in seen.items():
+            if (group_no := joined.get(key)) is not None:
+                if group_no in in_same:
+                    raise InputError("config", f"[identity] '{in_same[group_no]}' and '{ident}' are in one same group "
+                                               "and one different group", hint="Keep them in only one of the two")
+                in_same[group_no] = ident
 
 
 class IdentityIndex:
