@@ -371,3 +371,19 @@ def test_plain_vcard_reader_leaves_other_cards_to_vobject(line: str) -> None:
     from analyzer.ingest.vcard_plain import plain_card
 
     assert plain_card(["BEGIN:VCARD", "FN:Ann", line, "END:VCARD"]) is None
+
+
+def test_google_email_cells_edited_by_hand_keep_their_addresses(tmp_path: Path) -> None:
+    # a cell holding "Name <address>" or two addresses was dropped whole, the row still counted as used
+    header = "First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value,E-mail 2 - Label,E-mail 2 - Value"
+    rows = ["Bob,Ray,* Work,Bob Ray <bob@example.com>,,",
+            "Ann,Lee,* Home,ann@example.com; ann.lee@example.org,Work,\"ann@work.example, a.lee@work.example\"",
+            "Cat,Day,* Home,not an address,,"]
+    path = tmp_path / "contacts.csv"
+    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
+    records, rejects, _ = load(path)
+    got = by_name(records)
+    assert got["Bob Ray"]["emails"] == ["bob@example.com"]
+    assert sorted(got["Ann Lee"]["emails"]) == ["a.lee@work.example", "ann.lee@example.org", "ann@example.com",
+                                                "ann@work.example"]
+    assert got["Cat Day"]["emails"] == [] and rejects == []

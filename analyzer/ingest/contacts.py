@@ -197,6 +197,8 @@ def _csv_row(out: FileCollector, line: int, cells: list[str], cols: _Columns, wi
         for part in _split_multi(cells[i]):
             if clean_email(part):
                 emails.append(part)
+            else:  # "Bob <bob@x.com>", "a@x.com; b@x.com": a hand-edited cell's addresses
+                emails.extend(m.group(0) for m in _EMAIL_IN_TEXT.finditer(part))
     # Outlook "E-mail Display Name" is `Name (addr@x)`: the only SMTP address of an Exchange (type EX) entry.
     names_from_display: list[str] = []
     for i in cols.displays:
