@@ -129,3 +129,14 @@ def test_analyze_end_to_end_on_sample_data(tmp_path: Path) -> None:
     assert ing.message_count == count and res.table("messages") is res.messages
     figs = res.figures()
     assert list(figs) == CHART_KEYS
+
+
+def test_company_by_a_bare_email_domain() -> None:
+    # "acme.com" and "@acme.com" found no one (the query was taken for a company name, "acme com")
+    res = analyzer.analyze(Path(__file__).resolve().parents[1] / "sample_data", as_of="2026-11-01")
+    by_name = res.company("Northwind")
+    by_domain, by_at = res.company("northwindlogistics.com"), res.company("@NorthwindLogistics.com")
+    assert by_domain.height > 10 and by_domain.equals(by_at)
+    assert all(any(e.endswith("@northwindlogistics.com") for e in emails) for emails in by_domain["emails"])
+    assert set(by_domain["person_id"]) <= set(by_name["person_id"])
+    assert res.company("example-nobody.com").height == 0

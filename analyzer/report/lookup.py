@@ -119,15 +119,25 @@ COMPANY_COLUMNS = ("person_id", "name", "company", "position", "emails", "streng
                    "reason", "match")
 
 
+def _domain_query(name: str) -> str | None:
+    """The email domain a query names (``acme.com``, ``@acme.co.uk``: one word with a dot), lower case, or None."""
+    v = name.strip().lstrip("@").lower()
+    if " " in v or "." not in v.strip(".") or "@" in v:
+        return None
+    return v.strip(".")
+
+
 def people_at_company(analysis: Analysis, name: str) -> pl.DataFrame:
     """Everyone (kind ``person``) the owner knows at company ``name``, current or past, strongest first.
 
     A person matches by their company (normalised, case-insensitive; the query's words appear as whole
     words: "Acme" matches "Acme Robotics Inc."), by a work email domain ("Acme" matches ``@acme.com`` and
     ``@acme.co.uk``; a query of five letters or more also matches domains it starts: "Northwind" matches
-    ``@northwindlogistics.com``), or by having worked with the owner at a matching employer. ``match`` says how.
+    ``@northwindlogistics.com``; a query that is a domain, ``acme.com`` or ``@acme.com``, matches that domain and
+    its subdomains), or by having worked with the owner at a matching employer. ``match`` says how.
     """
-    q = company_norm_str(name)
+    domain = _domain_query(name)
+    q = company_norm_str(name) if domain is None else company_norm_str(domain.split(".")[0])
     empty = pl.DataFrame(schema={"person_id": pl.String, "name": pl.String, "company": pl.String,
                                  "position": pl.String, "emails": pl.List(pl.String), "strength": pl.Float64,
                                  "warmth": pl.Float64, "score": pl.Float64, "reason": pl.String,
@@ -139,10 +149,15 @@ def people_at_company(analysis: Analysis, name: str) -> pl.DataFrame:
     padded = pl.lit(" ") + company_norm(pl.col("company")).fill_null("") + pl.lit(" ")
     by_company = people.filter(padded.str.contains(f" {q} ", literal=True)).select(
         "person_id", pl.lit("company").alias("match"))
+    if domain is not None:  # "acme.com", "@acme.com": that domain and its subdomains
+        at_domain = (pl.col("emails").str.to_lowercase().str.ends_with(f"@{domain}")
+                     | pl.col("emails").str.to_lowercase().str.ends_with(f".{domain}"))
+    else:
+        at_domain = (pl.col("_label") == qc) | (pl.lit(len(qc) >= 5) & pl.col("_label").str.starts_with(qc))
     by_mail = (
         people.select("person_id", "emails").explode("emails")
         .with_columns(domain_label(pl.col("emails")).alias("_label"))
-        .filter((pl.col("_label") == qc) | (pl.lit(len(qc) >= 5) & pl.col("_label").str.starts_with(qc)))
+        .filter(at_domain)
         .group_by("person_id").agg(
             pl.format("email domain @{}", pl.col("emails").str.extract(r"@(.+)$", 1)).unique().sort()
             .str.join(", ").alias("match"))
