@@ -249,8 +249,14 @@ def _echo_unread(skipped: list[tuple[str, str]], limit: int = 10) -> None:
         click.echo(f"Not read: {len(shown) - limit} more files (see summary.json)", err=True)
 
 
+def _not_blank(_ctx: click.Context, _param: click.Parameter, value: str) -> str:
+    if not value.strip():
+        raise click.BadParameter("is empty: give a name (or, for person, an address, URL or person_id)")
+    return value
+
+
 @main.command()
-@click.argument("name")
+@click.argument("name", callback=_not_blank)
 @_inputs_arg()
 @click.option("--out", "out", type=click.Path(path_type=Path), default=None,
               help="Also write the list to this CSV file.")
@@ -273,7 +279,7 @@ def company(name: str, inputs: tuple[str, ...], out: Path | None, me: tuple[str,
 
 
 @main.command()
-@click.argument("query")
+@click.argument("query", callback=_not_blank)
 @_inputs_arg()
 @_common_run_options
 def person(query: str, inputs: tuple[str, ...], me: tuple[str, ...], as_of: date | None,

@@ -667,3 +667,11 @@ def test_an_as_of_outside_the_years_of_the_dates_is_a_usage_error(tmp_path: Path
                                        "--as-of", as_of])
     assert result.exit_code == 2 and "outside the years" in result.output, result.output
     assert "Traceback" not in result.output and "internal error" not in result.output
+
+
+@pytest.mark.parametrize("command", ["company", "person"])
+@pytest.mark.parametrize("query", ["", "   "])
+def test_an_empty_query_is_a_usage_error(command: str, query: str) -> None:
+    # it ran the whole analysis, then said "No one found" with exit code 0
+    result = CliRunner().invoke(main, [command, query, str(BAD / "ragged.csv")])
+    assert result.exit_code == 2 and "is empty" in result.output, result.output
