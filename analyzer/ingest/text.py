@@ -196,8 +196,9 @@ class CsvTable:
         A quote that is opened and never closed would make the CSV reader swallow the following lines into one
         field (all of them lost in a single bad row). When a row spanning several lines comes out with another
         number of cells than the header (or than the one-line row before it, whose trailing empty cells the
-        header may not count), or ends the file inside an open quote, only its first line is yielded (as a
-        broken row the parser rejects) and reading resumes on the next line.
+        header may not count), or holds a line that reads as a whole row (:meth:`_holds_rows`), or ends the
+        file inside an open quote, only its first line is yielded (as a broken row the parser rejects) and
+        reading resumes on the next line.
         """
         width = len(self.keys)
         offset = self._start  # character offset where the current reader starts

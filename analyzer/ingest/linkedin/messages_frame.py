@@ -410,7 +410,7 @@ def _other_owner_urls(now: pl.DataFrame, best: str, url_name: dict[str, str]) ->
         return []
     # the rows that may hold one of them (sent by it, or naming its profile's address among the recipients)
     slugs = [u.rsplit("/", 1)[-1] for u in same]
-    rows = now.filter(pl.col("canon").is_in([best, *same])
+    rows = now.filter(pl.col("canon").is_in(same)
                       | pl.col("rurls").str.contains_any(slugs, ascii_case_insensitive=True)) \
         .select("canon", "rurls").unique()
     together: set[str] = set()
