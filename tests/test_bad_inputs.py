@@ -88,6 +88,7 @@ CORPUS: dict[str, Err | Ok] = {
     "mbox_no_valid_message.mbox": Err("not a format reconnect reads"),
     "mbox_just_text.mbox": Err("not a format reconnect reads"),
     "mbox_truncated.mbox": Ok((10,)),
+    "mbox_mixed_line_ends.mbox": Ok(),  # LF, CRLF and CR alone: every message read (2 of 6 were lost)
     "vcard_no_end.vcf": Ok((6,)),
     "vcard_garbage_inside.vcf": Ok((6,)),
     # archives
@@ -675,3 +676,24 @@ def test_an_empty_query_is_a_usage_error(command: str, query: str) -> None:
     # it ran the whole analysis, then said "No one found" with exit code 0
     result = CliRunner().invoke(main, [command, query, str(BAD / "ragged.csv")])
     assert result.exit_code == 2 and "is empty" in result.output, result.output
+
+
+def test_every_message_of_a_mailbox_with_mixed_line_ends_is_read(tmp_path: Path) -> None:
+    # the line ends are guessed from the first 64 KiB: lines ending in CR alone after them were read as one
+    # line of the message before, and the messages they held were lost without a word
+    out = _analyze(tmp_path, BAD / "mbox_mixed_line_ends.mbox")
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"] == {"read": 6, "used": 6, "rejected": 0, "ignored": 0}
+    def message(i: int, nl: str) -> str:
+        return nl.join([f"From a{i}@example.com Mon Jan  1 10:00:00 2024", f"From: A{i} <a{i}@example.com>",
+                        "To: pat@example.org", f"Date: Mon, 1 Jan 2024 10:00:{i % 60:02d} +0000",
+                        f"Message-ID: <m{i}@example.com>", "", "body " * 60, ""]) + nl
+    big = tmp_path / "in" / "joined.mbox"
+    big.parent.mkdir()
+    big.write_bytes(("".join(message(i, "\n") for i in range(300)) + "".join(message(i, "\r") for i in range(300, 310)))
+                    .encode())
+    assert big.stat().st_size > 65536
+    (tmp_path / "big").mkdir()
+    out = _analyze(tmp_path / "big", big)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"]["read"] == 310 and summary["totals"]["used"] == 310

