@@ -69,11 +69,10 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
         day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
         raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
-    from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR  # (here: --help imports no parser)
+    from analyzer.ingest.dates import outside_years  # (here: --help imports no parser)
 
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise click.BadParameter(f"{value} is outside the years the exports' dates are read in "
-                                 f"({MIN_YEAR}-{MAX_YEAR})")
+    if why := outside_years(day):
+        raise click.BadParameter(why)
     return day
 
 

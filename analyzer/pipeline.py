@@ -22,7 +22,7 @@ from analyzer import identity, owner, schemas, score
 from analyzer.config import Config, load_config
 from analyzer.errors import InputError, UsageError
 from analyzer.ingest import Ingested, ingest
-from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR
+from analyzer.ingest.dates import outside_years
 from analyzer.memory import clear_lookup_caches, release_free_memory
 from analyzer.report.chart_worker import has_ready_workers as has_ready_chart_workers
 from analyzer.report.chart_worker import prestart as prestart_chart_workers
@@ -116,9 +116,8 @@ def analyze(
     cfg = config if isinstance(config, Config) else load_config(config)
     _check_config(cfg)
     as_of = as_of or datetime.now(UTC).date()
-    if not MIN_YEAR <= as_of.year <= MAX_YEAR:
-        raise UsageError(f"as_of {as_of.isoformat()} is outside the years the exports' dates are read in "
-                         f"({MIN_YEAR}-{MAX_YEAR})")
+    if why := outside_years(as_of):
+        raise UsageError(f"as_of {why}")
     timings: dict[str, float] = {}
     extra = []
     if cfg.generic_mail_csv:

@@ -18,7 +18,7 @@ from pathlib import Path
 import polars as pl
 
 from analyzer.errors import InputError
-from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_date
+from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, outside_years, parse_date
 from analyzer.ingest.inputs import REPORT_MARKER, safe_display
 from analyzer.ingest.text import decode, sniff_delimiter
 
@@ -147,8 +147,8 @@ def _load(folder: Path) -> PreviousReport:
         as_of = date.fromisoformat(str(summ["as_of"]))
     except (OSError, ValueError, KeyError, TypeError):
         raise NotAReport("summary.json is missing, damaged or has no as-of date") from None
-    if not MIN_YEAR <= as_of.year <= MAX_YEAR:  # (no report can be of that date: an edited summary.json)
-        raise NotAReport(f"its as-of date {as_of} is outside {MIN_YEAR}-{MAX_YEAR}")
+    if why := outside_years(as_of):  # (no report can be of that date: an edited summary.json)
+        raise NotAReport(f"its as-of date {why}")
     people = _read_csv(folder / "people.csv", PEOPLE_COLUMNS)
     ranked = _read_csv(folder / "reconnect.csv", RANKED_COLUMNS)
     if people.get_column("person_id").is_duplicated().any():

@@ -304,8 +304,8 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
             continue
         log.info("reading %s as %s", f.display, parser.kind)
         jobs.append((f, parser, FileCollector(f.display, parser.kind, advance=progress)))
-    if stop is None and (stop := _unreadable_linkedin_file(unreadable, jobs)) is not None:
-        raise stop  # before any file is read: nothing would be used of that run
+    if stop is None and (damaged := _unreadable_linkedin_file(unreadable, jobs)) is not None:
+        raise damaged  # before any file is read: nothing would be used of that run
 
     for _, parser, out in _parse_all(jobs):
         if parser.used:
@@ -337,10 +337,8 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
     n_dup = int(dup_mask.sum())
     if n_dup:
         # where each repeated message was first read: the same file (a row written twice), or another export
-        firsts = messages.filter(pl.col("msg_key").is_duplicated() & pl.col("msg_key").is_first_distinct()).select(
-            "msg_key", pl.col("source_file").alias("first_file"))
-        dups = (messages.filter(dup_mask).select("msg_key", "source_file")
-                .join(firsts, on="msg_key", how="left")
+        dups = (messages.select("source_file", pl.col("source_file").first().over("msg_key").alias("first_file"))
+                .filter(dup_mask)
                 .group_by("source_file", pl.col("first_file") == pl.col("source_file")).len())
         by_file = {r.source_file: r for r in reports}
         for src, same_file, n in dups.iter_rows():

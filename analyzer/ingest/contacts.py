@@ -33,6 +33,7 @@ from analyzer.ingest.text import (
     detect_encoding,
     looks_binary,
     read_table,
+    wrong_width,
 )
 from analyzer.ingest.vcard_plain import plain_card
 from analyzer.normalize import canonical_linkedin_url, clean_email
@@ -189,7 +190,7 @@ def _row_linkedin_url(cells: list[str], cols: list[int]) -> str | None:
 
 
 def _csv_row(out: FileCollector, line: int, cells: list[str], cols: _Columns, width: int) -> None:
-    if len(cells) != width and not (len(cells) > width and not any(c.strip() for c in cells[width:])):
+    if wrong_width(cells, width):
         out.reject(line, f"ragged row: {len(cells)} cells, header has {width}")
         return
     emails: list[str] = []

@@ -39,6 +39,13 @@ MIN_YEAR = 1970
 MAX_YEAR = 2100
 
 
+def outside_years(day: date) -> str | None:
+    """Why ``day`` cannot be "today" of a run (or of a report): outside the years dates are read in; else None."""
+    if MIN_YEAR <= day.year <= MAX_YEAR:
+        return None
+    return f"{day.isoformat()} is outside the years the exports' dates are read in ({MIN_YEAR}-{MAX_YEAR})"
+
+
 def _year(y: str) -> int:
     v = int(y)
     if len(y) == 2:

@@ -218,12 +218,12 @@ class CsvTable:
                     start_line = first + prev_end
                     end = reader.line_num
                     if end - prev_end == 1:
-                        if len(row) != usual and row and not _wrong_width(row, width):
+                        if len(row) != usual and row and not wrong_width(row, width):
                             usual = len(row)
                     elif check and (
                         # (also trailing empty cells that the one-line rows do not have: a quote opened in one
                         # row and closed in the next makes one row of the two, with a cell more or less)
-                        (len(row) != width and (_wrong_width(row, width) or len(row) != usual))
+                        (len(row) != width and (wrong_width(row, width) or len(row) != usual))
                         # a quote opened in one row and closed in a later one: the rows between are lines of a
                         # cell, each with a row's number of cells
                         or self._holds_rows(row, usual)
@@ -281,12 +281,12 @@ _MAX_RESTARTS = 10_000
 
 def width_problem(row: list[str], width: int) -> str | None:
     """A reject reason when ``row`` does not have the header's ``width`` cells (extra empty cells are fine)."""
-    if not _wrong_width(row, width):
+    if not wrong_width(row, width):
         return None
     return f"row has {len(row)} cells, header has {width}"
 
 
-def _wrong_width(row: list[str], width: int) -> bool:
+def wrong_width(row: list[str], width: int) -> bool:
     """Fewer cells than the header, or more that are not just trailing empty cells."""
     n = len(row)
     return n < width or (n > width and any(c.strip() for c in row[width:]))

@@ -268,7 +268,7 @@ def _fast_message_rows(held: bytes | list[bytes], table: CsvTable, c: _Cols) -> 
                  | cdraft.str.strip_chars().str.to_lowercase().is_in(_YES))
         skip = pl.when(draft).then(pl.lit("draft")).otherwise(pl.lit(None, dtype=pl.String))
         cells = [pl.col(n) for n in names]
-        rows_inside = rf"[\r\n](?:[^\r\n,]*,){{{width - 1}}}" if width >= 3 else r"$^"
+        rows_inside = rf"[\r\n](?:[^\r\n,]*,){{{width - 1}}}"
         sel = lf.select(
             cid.alias("cid"), (title.str.strip_chars() != "").alias("title"), frm.alias("from"),
             surl.alias("surl"), to.alias("to"), rurls.alias("rurls"), date_s.alias("date"),

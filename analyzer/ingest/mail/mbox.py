@@ -61,8 +61,6 @@ def _b(value: str | None) -> bytes | None:
     return None if value is None else value.encode("utf-8", "surrogatepass")
 
 
-
-
 def _chunk_headers(data: bytes | memoryview, after_blank: bool) -> tuple[pl.DataFrame, int]:
     """The messages of one piece of an mbox (see :func:`mbox_scan.header_table`), the headers read kept, and its
     number of lines, with the signature lines of each message (:func:`signature.read_signatures`). The values
