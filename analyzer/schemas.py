@@ -75,6 +75,9 @@ EVENTS: dict[str, pl.DataType] = {
     "line": pl.Int64(),
 }
 
+#: The person_id of the owner (the user): one row of people.csv, never ranked.
+OWNER_PERSON_ID = "owner"
+
 PEOPLE: dict[str, pl.DataType] = {
     "person_id": pl.String(),
     "kind": pl.String(),  # person | automated | owner

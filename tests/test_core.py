@@ -327,3 +327,86 @@ def test_clear_lookup_caches_empties_the_parser_memos_and_they_still_answer() ->
     assert normalize_email.cache_info().currsize == 0  # type: ignore[attr-defined]
     assert normalize_email("Ann.Lee@Example.COM") == "ann.lee@example.com"
     assert normalize_email.cache_info().currsize == 1  # type: ignore[attr-defined]
+
+
+def _mbox_of(path: Path, messages: list[tuple[str, str]]) -> Path:
+    """An mbox of one message per (From, To), a day apart from 2024-01-01."""
+    path.write_text("".join(
+        f"From x@y Mon Jan  1 10:00:00 2024\nFrom: {frm}\nTo: {to}\nSubject: s{i}\n"
+        f"Date: Mon, {1 + i % 28:02d} Jan 2024 10:00:00 +0000\nMessage-ID: <m{i}@x.example>\n\nbody\n\n"
+        for i, (frm, to) in enumerate(messages)), encoding="utf-8")
+    return path
+
+
+def _rows_per_address(people: pl.DataFrame) -> dict[str, list[str]]:
+    """{normalised address or URL: the person_ids of the people.csv rows listing it} (SPEC §5: one each)."""
+    rows: dict[str, list[str]] = {}
+    for pid, emails, urls in people.select("person_id", "emails", "linkedin_urls").rows():
+        for key in {normalize_email(e) for e in emails} | set(urls):
+            rows.setdefault(str(key), []).append(pid)
+    return rows
+
+
+def test_my_old_address_in_a_same_group_sends_my_messages(tmp_path: Path) -> None:
+    """``same = [[my address, my old address]]``: the mail I sent from the old address is mine, sent to its
+    recipient (it was "received" from a person named owner, and Eli had none)."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    box = _mbox_of(tmp_path / "mail.mbox", [("Me <me@home.example>", "Dana <dana@acme.example>"),
+                                            ("Dana <dana@acme.example>", "Me <me@home.example>"),
+                                            ("Me <me.old@old.example>", "Eli Stone <eli@acme.example>"),
+                                            ("Me <me.old@old.example>", "Eli Stone <eli@acme.example>")])
+    cfg = tmp_path / "reconnect.toml"
+    cfg.write_text('[identity]\nsame = [["me@home.example", "me.old@old.example"]]\n', encoding="utf-8")
+    a = analyze([box], me=["me@home.example"], as_of=date(2024, 6, 1), config=cfg)
+    eli = a.ranked.filter(pl.col("name") == "Eli Stone").row(0, named=True)
+    assert (eli["messages_sent"], eli["messages_received"]) == (2, 0)
+    assert "owner" not in set(a.events.get_column("person_id").to_list())
+    assert a.people.filter(pl.col("kind") == "owner").get_column("emails").to_list() == [
+        ["me.old@old.example", "me@home.example"]]
+
+
+def test_me_on_one_address_of_a_card_takes_the_card_and_its_other_address(tmp_path: Path) -> None:
+    """``--me`` names one address of a card that lists two: the card is the owner's, and so is the other address
+    (SPEC §5, one human per address): it was in the owner's row and in its sender's (check-report refused)."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    card = tmp_path / "contacts.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Lea Cook\nEMAIL:lea@home.example\nEMAIL:lea.cook@work.example\n"
+                    "END:VCARD\n", encoding="utf-8")
+    box = _mbox_of(tmp_path / "mail.mbox", [("Lea Cook <lea.cook@work.example>", "Dana <dana@acme.example>"),
+                                            ("Dana <dana@acme.example>", "Lea Cook <lea@home.example>")])
+    a = analyze([card, box], me=["lea@home.example"], as_of=date(2024, 6, 1))
+    rows = _rows_per_address(a.people)
+    assert rows["lea.cook@work.example"] == ["owner"] and rows["lea@home.example"] == ["owner"]
+    assert all(len(pids) == 1 for pids in rows.values())
+    assert a.resolved.settings["run"]["owner_records_by_shared_address"] == 1  # the work address's mail record
+    dana = a.ranked.filter(pl.col("name") == "Dana").row(0, named=True)
+    assert (dana["messages_sent"], dana["messages_received"]) == (1, 1)
+
+
+def test_my_card_listing_the_team_mailbox_leaves_it_to_the_team(tmp_path: Path) -> None:
+    """The owner's own card lists the team's shared mailbox, which also sends mail: the address is listed in
+    the team's row only (it was in both), the owner keeps their own, and the role address takes no one with it."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    card = tmp_path / "contacts.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Morgan Reyes\nEMAIL:morgan@home.example\nEMAIL:team@acme.example\n"
+                    "END:VCARD\nBEGIN:VCARD\nVERSION:3.0\nFN:Dana Wolf\nEMAIL:dana@acme.example\nEND:VCARD\n",
+                    encoding="utf-8")
+    box = _mbox_of(tmp_path / "mail.mbox", [("Morgan Reyes <morgan@home.example>", "Dana Wolf <dana@acme.example>"),
+                                            ("Dana Wolf <dana@acme.example>", "morgan@home.example"),
+                                            ("Acme Team <team@acme.example>", "morgan@home.example")])
+    a = analyze([card, box], me=["morgan@home.example"], as_of=date(2024, 6, 1))
+    rows = _rows_per_address(a.people)
+    kinds = dict(a.people.select("person_id", "kind").rows())
+    assert [kinds[p] for p in rows["team@acme.example"]] == ["automated"]
+    assert rows["morgan@home.example"] == ["owner"]
+    assert a.people.filter(pl.col("kind") == "owner").get_column("emails").to_list() == [["morgan@home.example"]]
+    assert a.resolved.settings["run"]["owner_records_by_shared_address"] == 0

@@ -98,12 +98,14 @@ _PEOPLE_INPUTS = ("record_id", *_DISPLAY_INPUTS, "automated_hint", "source_kind"
 
 
 def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: set[int],
-                 automated_ids: set[int] | None = None, display: pl.DataFrame | None = None) -> pl.DataFrame:
+                 automated_ids: set[int] | None = None, display: pl.DataFrame | None = None,
+                 owner_left_out: set[str] | frozenset[str] = frozenset()) -> pl.DataFrame:
     """Aggregate records into the PEOPLE table. Name: the cleaned display name (emoji, taglines, credentials
     removed, "Last, First" reordered) of the LinkedIn connection, else of the record with the most complete
     name; company/position: the LinkedIn connection's, else any. A person is ``automated`` when all its
     records have an automated hint or are in ``automated_ids`` (e.g. role addresses such as info@).
-    ``display`` (record_id, display) gives the cleaned names when already computed."""
+    ``display`` (record_id, display) gives the cleaned names when already computed. ``owner_left_out``: the
+    addresses another row lists, not listed in the owner's (unless it would list none)."""
     # only the columns read below are joined and sorted (a copy of every column of 87,000 records: 60 MB)
     records = records.select(c for c in _PEOPLE_INPUTS if c in records.columns)
     r = records.join(record_person, on="record_id")
@@ -144,6 +146,12 @@ def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: 
         )
         .sort("person_id")
     )
+    if owner_left_out:
+        kept = pl.col("emails").list.set_difference(pl.lit(sorted(owner_left_out), dtype=pl.List(pl.String))) \
+            .list.sort()
+        people = people.with_columns(
+            pl.when(pl.col("_owner") & ((kept.list.len() > 0) | (pl.col("linkedin_urls").list.len() > 0)))
+            .then(kept).otherwise(pl.col("emails")).alias("emails"))
     return schemas.check(people.select(list(schemas.PEOPLE)), schemas.PEOPLE, "identity.people")
 
 

@@ -52,6 +52,7 @@ from analyzer.linkage import LinkageSettings, probability, weight_for_probabilit
 from analyzer.names import (
     Nicknames,
 )
+from analyzer.normalize import normalize_email
 from analyzer.owner import Owner
 
 log = logging.getLogger(__name__)
@@ -88,7 +89,7 @@ def _person_ids(f: pl.DataFrame, feats: Features, roots: list[int]) -> dict[int,
     used: set[str] = set()
     for root, grp, key in keys_found.rows():
         if grp == "owner":
-            out[root] = "owner"
+            out[root] = schemas.OWNER_PERSON_ID
             continue
         pid, i = person_id_hash(key), 2
         while pid in used:  # two clusters with the same smallest key (e.g. a refused shared address)
@@ -163,6 +164,53 @@ def address_keys(f: pl.DataFrame, feats: Features) -> pl.DataFrame:
     return pl.concat([feats.tok["email_any"].join(live.select("idx"), on="idx").rename({"tok": "key"}),
                       live.filter(pl.col("linkedin_url").is_not_null()).select("idx",
                                                                                 pl.col("linkedin_url").alias("key"))])
+
+
+def _owner_by_shared_address(recs: pl.DataFrame, feats: Features, is_owner: list[bool], ignored: set[int]) -> int:
+    """SPEC §5, one human per address, for the owner too: a record that shares a personal address or a
+    LinkedIn URL with one of the owner's records is the owner's (``is_owner`` is updated in place, to the end
+    of the chain); how many records this marked. A card found by ``--me`` or a ``same`` group with the owner
+    holds the owner's other addresses; left with another person, the same address was in two rows of
+    people.csv. Role addresses (team@, info@) do not carry it: a card that lists the owner's shared mailbox
+    is a colleague's, not the owner's. Records the user asked to ignore stay ignored."""
+    if not any(is_owner):
+        return 0
+    # (the records' own profile URL: a signature's may be a quoted message's)
+    urls = recs.filter(pl.col("linkedin_url").is_not_null()).select("idx", pl.col("linkedin_url").alias("key"))
+    keys = pl.concat([feats.tok["email"].rename({"tok": "key"}), urls]) \
+        .filter(pl.col("key").is_duplicated())  # (a key of one record links nothing)
+    if keys.height == 0:
+        return 0
+    marked = 0
+    owners = pl.Series("idx", [i for i, o in enumerate(is_owner) if o], dtype=pl.Int64)
+    while True:
+        owner_keys = keys.filter(pl.col("idx").is_in(owners.implode())).get_column("key")
+        found = keys.filter(pl.col("key").is_in(owner_keys.implode()) & ~pl.col("idx").is_in(owners.implode())) \
+            .get_column("idx").unique().sort().to_list()
+        found = [i for i in found if i not in ignored]
+        if not found:
+            return marked
+        for i in found:
+            is_owner[i] = True
+        marked += len(found)
+        owners = pl.concat([owners, pl.Series("idx", found, dtype=pl.Int64)])
+
+
+def _owner_addresses_of_others(recs: pl.DataFrame, feats: Features, grp_list: list[str]) -> set[str]:
+    """The addresses (as the owner's records write them) that an owner's record shares with a record of someone
+    else: role addresses only (:func:`_owner_by_shared_address` made the others the owner's), e.g. the owner's
+    card listing the team's mailbox that also sends the team's mail. They are listed in the other row of
+    people.csv (one address, one row), not in the owner's."""
+    grp = pl.DataFrame({"idx": range(len(grp_list)), "grp": grp_list}, schema={"idx": pl.Int64, "grp": pl.String})
+    keys = feats.tok["email_any"].join(grp, on="idx")
+    owner_keys = keys.filter(pl.col("grp") == "owner")
+    shared = owner_keys.join(keys.filter(pl.col("grp").is_in(["person", "automated"])), on="tok", how="semi")
+    if shared.height == 0:
+        return set()
+    shared_keys = set(shared.get_column("tok").to_list())
+    owner_ids = [i for i, g in enumerate(grp_list) if g == "owner"]
+    raw = recs.get_column("emails").gather(owner_ids).explode().drop_nulls().unique().to_list()
+    return {e for e in raw if normalize_email(e) in shared_keys}
 
 
 def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None = None, *,
@@ -243,6 +291,7 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
                     diff_tags.setdefault(i, {}).setdefault(e, set()).add(side)
         if unmatched:
             log.warning("identity corrections: no record matches %s", ", ".join(unmatched))
+    n_owner_by_address = _owner_by_shared_address(recs, feats, is_owner, ignored)
     f = f.with_columns(pl.Series("is_owner", is_owner, dtype=pl.Boolean),
                        pl.col("idx").is_in(sorted(ignored)).alias("is_ignored"))
     f = f.with_columns(pl.when(pl.col("is_ignored")).then(pl.lit("ignored"))
@@ -407,7 +456,8 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     # (every record has a person unless the user asked to ignore some: then the others only, without a copy)
     people = build_people(records if not ignored else
                           records.filter(pl.col("record_id").is_in(record_person.get_column("record_id").implode())),
-                          record_person, owner_set, auto_set, display=f.select("record_id", "display"))
+                          record_person, owner_set, auto_set, display=f.select("record_id", "display"),
+                          owner_left_out=_owner_addresses_of_others(recs, feats, grp_list))
     m = _match_frame(edges, f.select("record_id", "source_file", "name"))
     m = m.join(record_person.rename({"record_id": "record_id_l"}), on="record_id_l", how="left") \
         .select(list(schemas.MATCHES)).sort(["person_id", "record_id_l", "record_id_r"])
@@ -423,6 +473,7 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
         "records": n,
         "records_by_group": {g: grp_list.count(g) for g in ("person", "automated", "owner", "ignored")},
         "role_address_records": int(f.get_column("role_only").sum()),
+        "owner_records_by_shared_address": n_owner_by_address,
         "prior_weight_bits": round(prior, 3),
         "threshold_weight_bits": round(st.threshold_weight, 3),
         "candidate_pairs_by_rule": blocking_stats,
