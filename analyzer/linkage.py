@@ -206,6 +206,10 @@ class LinkageSettings:
     ])
     blocking_rules: list[BlockingRule] = field(default_factory=default_blocking_rules)
     max_block_size: int = 500  # blocks with more records are skipped (and counted in the run stats)
+    # at most this many candidate pairs per unit compared (or the minimum budget, if more): past it, the size cap
+    # is halved until they fit (an address book of 20,000 cards of one name at 50 companies: 4 M pairs, 2.6 GB)
+    max_pairs_per_unit: float = 40.0
+    min_pair_budget: int = 1_000_000
     compare_chunk_pairs: int = 100_000  # candidate pairs compared per batch (memory bound; each pair on its own)
     comparisons: list[Comparison] = field(default_factory=default_comparisons)
     matches_per_record: float = 1.0  # prior: λ = matches_per_record / (n - 1), n = units compared

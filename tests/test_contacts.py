@@ -251,6 +251,32 @@ def test_vcard21_qp_folded_with_space_and_stray_soft_break(tmp_path: Path) -> No
     assert recs[0]["position"] == "Chef="
 
 
+def test_vcard_base64_text_values(tmp_path: Path) -> None:
+    """Names and titles in base64 (3.0 ``ENCODING=b``, folded; 2.1 ``ENCODING=BASE64`` with a CHARSET; a bare
+    2.1 ``BASE64``) are decoded: they were read as names made of base64 letters ("V2Vpw587...") or lost. A
+    value that is not base64 is dropped, not shown."""
+    import base64
+
+    def b64(text: str, charset: str = "utf-8") -> str:
+        return base64.b64encode(text.encode(charset)).decode("ascii")
+
+    n = b64("Weiß;Jürgen;;;")
+    p = tmp_path / "b64.vcf"
+    p.write_bytes("\r\n".join([
+        "BEGIN:VCARD", "VERSION:3.0", f"FN;ENCODING=b:{b64('Jürgen Weiß')}", f"N;ENCODING=b:{n[:8]}", f" {n[8:]}",
+        "EMAIL:jw@x.example", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:2.1", f"FN;ENCODING=BASE64;CHARSET=ISO-8859-1:{b64('Zoë Brønn', 'latin-1')}",
+        f"TITLE;BASE64:{b64('Leiterin Einkauf')}", "EMAIL;INTERNET:zoe@y.example", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:3.0", "FN;ENCODING=b:not base64!", "EMAIL:odd@z.example", "END:VCARD", ""])
+        .encode("ascii"))
+    recs, rejects, _ = load(p)
+    assert rejects == []
+    assert [(r["name"], r["first_name"], r["last_name"], r["position"]) for r in recs] == [
+        ("Jürgen Weiß", "Jürgen", "Weiß", None), ("Zoë Brønn", None, None, "Leiterin Einkauf"),
+        (None, None, None, None)]
+    assert [r["emails"] for r in recs] == [["jw@x.example"], ["zoe@y.example"], ["odd@z.example"]]
+
+
 def test_real_sample_iphone_vcard() -> None:
     path = REAL / "ezvcard_John_Doe_IPHONE.vcf"
     if not path.exists():

@@ -410,3 +410,48 @@ def test_my_card_listing_the_team_mailbox_leaves_it_to_the_team(tmp_path: Path) 
     assert rows["morgan@home.example"] == ["owner"]
     assert a.people.filter(pl.col("kind") == "owner").get_column("emails").to_list() == [["morgan@home.example"]]
     assert a.resolved.settings["run"]["owner_records_by_shared_address"] == 0
+
+
+def test_a_team_mailbox_on_two_colleagues_cards_joins_neither(tmp_path: Path) -> None:
+    """Two colleagues' cards both list the team's mailbox (a role address): two people, not one, and the
+    mailbox's own mail stays the team's; the address is listed in one row (the team's). They were one person."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    cards = tmp_path / "contacts.vcf"
+    cards.write_text("".join(f"BEGIN:VCARD\nVERSION:3.0\nFN:{n}\nEMAIL:{e}\nEMAIL:team@acme.example\nEND:VCARD\n"
+                             for n, e in (("Dana Wolf", "dana@acme.example"), ("Eli Stone", "eli@acme.example"))),
+                     encoding="utf-8")
+    box = _mbox_of(tmp_path / "mail.mbox", [("Me <me@home.example>", "Dana Wolf <dana@acme.example>"),
+                                            ("Eli Stone <eli@acme.example>", "Me <me@home.example>"),
+                                            ("Acme Team <team@acme.example>", "Me <me@home.example>")])
+    a = analyze([cards, box], me=["me@home.example"], as_of=date(2024, 6, 1))
+    kinds = dict(a.people.select("name", "kind").rows())
+    assert kinds == {"Dana Wolf": "person", "Eli Stone": "person", "Acme Team": "automated", "Me": "owner"}
+    rows = _rows_per_address(a.people)
+    assert all(len(pids) == 1 for pids in rows.values())
+    assert [kinds[n] for n in a.people.filter(pl.col("person_id").is_in(rows["team@acme.example"]))
+            .get_column("name")] == ["automated"]
+    assert a.resolved.settings["run"]["refused_by_rule"] == {"a shared role address (two people's names)": 1}
+    near = a.resolved.near_misses.select("name_l", "name_r", "reason").rows()
+    assert near == [("Dana Wolf", "Eli Stone", "a shared role address (two people's names)")]
+
+
+def test_a_freelancers_info_address_on_their_card_stays_theirs(tmp_path: Path) -> None:
+    """One person's card lists their own address and their studio's info@: the mail they write from info@ is
+    theirs (one card, one person), as before."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    card = tmp_path / "contacts.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Jane Okafor\nEMAIL:jane.okafor@gmail.com\n"
+                    "EMAIL:info@okafor-studio.example\nEND:VCARD\n", encoding="utf-8")
+    box = _mbox_of(tmp_path / "mail.mbox", [("Okafor Studio <info@okafor-studio.example>", "Me <me@home.example>"),
+                                            ("Me <me@home.example>", "info@okafor-studio.example"),
+                                            ("Jane Okafor <jane.okafor@gmail.com>", "Me <me@home.example>")])
+    a = analyze([card, box], me=["me@home.example"], as_of=date(2024, 6, 1))
+    jane = a.ranked.filter(pl.col("name") == "Jane Okafor").row(0, named=True)
+    assert (jane["messages_sent"], jane["messages_received"]) == (1, 2)
+    assert a.people.filter(pl.col("kind") == "person").height == 1

@@ -48,9 +48,26 @@ def _asym_join(left: pl.DataFrame, right: pl.DataFrame, cap: int, distinct: bool
 
 
 def candidate_pairs(f: pl.DataFrame, tok: dict[str, pl.DataFrame], comp_tok: pl.DataFrame, nick_df: pl.DataFrame,
-                cap: int) -> tuple[pl.DataFrame, dict[str, Any]]:
-    """The union of the blocking rules over the units ``f``; returns (unique pairs, stats per rule).
-    ``comp_tok``: (idx = cluster id, tok) company tokens of each cluster."""
+                    cap: int, budget: int | None = None) -> tuple[pl.DataFrame, dict[str, Any]]:
+    """The union of the blocking rules over the units ``f``, blocks of more than ``cap`` units skipped; returns
+    (unique pairs, stats per rule). ``comp_tok``: (idx = cluster id, tok) company tokens of each cluster.
+
+    ``budget``: at most this many pairs. Over it, the cap is halved until they fit (a hostile or
+    machine-made address book, thousands of cards of one name: blocks just under the cap made millions of
+    pairs, and gigabytes); each rule's stats then say the ``block_size_cap`` used."""
+    pairs, stats = _candidate_pairs(f, tok, comp_tok, nick_df, cap)
+    while budget is not None and pairs.height > budget and cap > 2:
+        log.warning("identity blocking: %d candidate pairs, over the budget of %d: blocks of more than %d "
+                    "records skipped", pairs.height, budget, cap // 2)
+        cap //= 2
+        pairs, stats = _candidate_pairs(f, tok, comp_tok, nick_df, cap)
+        for rule in stats.values():
+            rule["block_size_cap"] = cap
+    return pairs, stats
+
+
+def _candidate_pairs(f: pl.DataFrame, tok: dict[str, pl.DataFrame], comp_tok: pl.DataFrame, nick_df: pl.DataFrame,
+                     cap: int) -> tuple[pl.DataFrame, dict[str, Any]]:
     first, last = pl.col("first"), pl.col("last")
     has_first, has_last = first.str.len_chars() > 1, last.str.len_chars() > 1
     l0 = last.str.slice(0, 1)

@@ -162,6 +162,8 @@ class Clusters:
                         return "listed as different in the config"
         if kind in ("config", "address"):  # the user's word; one address, one person (SPEC §5)
             return None
+        if kind == "role_address":  # (asked before joining on a role address)
+            return self._two_people_on_a_role_address(ra, rb)
         if self.auto[ra] != self.auto[rb]:
             return "automated sender with a human"
         (s_url, b_url), (s_sfx, b_sfx), (s_conn, b_conn), _ = self._attr_pairs
@@ -212,6 +214,21 @@ class Clusters:
                         if _last_compatible(la, lb, ta, tb):
                             return "shared family address (different first names)"
         return None
+
+    def _two_people_on_a_role_address(self, ra: int, rb: int) -> str | None:
+        """A role address (team@, info@) that two people's cards list is not one person's: two human clusters
+        whose names all differ (given and family name) stay apart. A person's card and the mail the address
+        sends (an automated sender, a freelancer's info@) are joined, as a shared personal address is."""
+        if self.auto[ra] or self.auto[rb]:
+            return None
+        na, nb = self._names(ra), self._names(rb)
+        if not na or not nb:
+            return None
+        for fa, la, ta in na:
+            for fb, lb, tb in nb:
+                if _first_compatible(fa, fb) and _last_compatible(la, lb, ta, tb):
+                    return None
+        return "a shared role address (two people's names)"
 
     def union(self, a: int, b: int, kind: str) -> tuple[bool, str | None]:
         """Join the clusters of ``a`` and ``b`` unless a rule forbids it: (joined, reason refused)."""
@@ -746,17 +763,37 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             "max_expected_namesakes": st.max_expected_namesakes, "overlap_days": OVERLAP_DAYS}
 
 
-def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge]) -> None:
-    """SPEC §5: an address or a LinkedIn URL is one person's, always. ``keys`` (idx, key) lists the normalised
-    addresses and URLs of every non-owner record; the clusters that still share one are joined (a person's
-    own address that also sent their newsletter, a work address under an English and a native given name)."""
+def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge],
+                           near_rows: NearMissRows | None = None, refused_count: dict[str, int] | None = None) -> None:
+    """SPEC §5: an address or a LinkedIn URL is one person's, always. ``keys`` (idx, key, role) lists the
+    normalised addresses and URLs of every non-owner record, ``role`` true for a role address (team@, info@);
+    the clusters that still share one are joined (a person's own address that also sent their newsletter, a
+    work address under an English and a native given name), except two people whose cards list the same role
+    address (:meth:`Clusters._two_people_on_a_role_address`: the address is then listed in one row only,
+    see ``resolve``); those refusals go to ``near_rows`` and ``refused_count``."""
     root_of = pl.Series("root", cl.roots(), dtype=pl.Int64)  # by record position
     keys = keys.filter(pl.col("key").is_duplicated())  # (a key of one record is one cluster's)
     shared = (keys.with_columns(root_of.gather(keys.get_column("idx")))
               .group_by("key").agg(pl.col("idx").sort_by("root", "idx").unique(maintain_order=True),
                                    pl.col("root").n_unique().alias("n"))
               .filter(pl.col("n") > 1).sort("key"))
+    role_keys = set(keys.filter(pl.col("role")).get_column("key").to_list())
     for key, idxs, _ in shared.rows():
+        if key in role_keys:
+            # two people on it: nobody is joined on it (else the address's own mail would go to one of them)
+            first: dict[int, int] = {}
+            for i in idxs:
+                first.setdefault(cl.find(i), i)
+            firsts = list(first.values())
+            refusal = next(((a, b, why) for x, a in enumerate(firsts) for b in firsts[x + 1:]
+                            if (why := cl.conflict(cl.find(a), cl.find(b), "role_address")) is not None), None)
+            if refusal is not None:
+                a, b, why = refusal
+                if refused_count is not None:
+                    refused_count[why] = refused_count.get(why, 0) + 1
+                if near_rows is not None:
+                    near_rows.append((a, b, f"address={key}", 40.0, why))
+                continue
         for j in idxs[1:]:
             if cl.union(idxs[0], j, "address")[0]:
                 edges.append((idxs[0], j, "same address (one address, one person)", f"address={key}",

@@ -98,14 +98,12 @@ _PEOPLE_INPUTS = ("record_id", *_DISPLAY_INPUTS, "automated_hint", "source_kind"
 
 
 def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: set[int],
-                 automated_ids: set[int] | None = None, display: pl.DataFrame | None = None,
-                 owner_left_out: set[str] | frozenset[str] = frozenset()) -> pl.DataFrame:
+                 automated_ids: set[int] | None = None, display: pl.DataFrame | None = None) -> pl.DataFrame:
     """Aggregate records into the PEOPLE table. Name: the cleaned display name (emoji, taglines, credentials
     removed, "Last, First" reordered) of the LinkedIn connection, else of the record with the most complete
-    name; company/position: the LinkedIn connection's, else any. A person is ``automated`` when all its
+    name, a human's before an automated sender's ("Okafor Studio <info@...>" on a person's card); company/position: the LinkedIn connection's, else any. A person is ``automated`` when all its
     records have an automated hint or are in ``automated_ids`` (e.g. role addresses such as info@).
-    ``display`` (record_id, display) gives the cleaned names when already computed. ``owner_left_out``: the
-    addresses another row lists, not listed in the owner's (unless it would list none)."""
+    ``display`` (record_id, display) gives the cleaned names when already computed."""
     # only the columns read below are joined and sorted (a copy of every column of 87,000 records: 60 MB)
     records = records.select(c for c in _PEOPLE_INPUTS if c in records.columns)
     r = records.join(record_person, on="record_id")
@@ -122,10 +120,11 @@ def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: 
         (pl.col("source_kind") == CONNECTIONS_KIND).alias("_conn"),
     ).with_columns(
         pl.col("_shown").str.len_chars().fill_null(0).alias("_nlen"),
+        (~pl.col("_auto")).alias("_human"),
         pl.col("_shown").str.contains(" ").fill_null(False).alias("_full"),
     )
     people = (
-        r.sort(["_conn", "_full", "_nlen", "record_id"], descending=[True, True, True, False])
+        r.sort(["_conn", "_human", "_full", "_nlen", "record_id"], descending=[True, True, True, True, False])
         .group_by("person_id", maintain_order=True)
         .agg(
             pl.col("_owner").any().alias("_owner"),
@@ -146,13 +145,20 @@ def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: 
         )
         .sort("person_id")
     )
-    if owner_left_out:
-        kept = pl.col("emails").list.set_difference(pl.lit(sorted(owner_left_out), dtype=pl.List(pl.String))) \
-            .list.sort()
-        people = people.with_columns(
-            pl.when(pl.col("_owner") & ((kept.list.len() > 0) | (pl.col("linkedin_urls").list.len() > 0)))
-            .then(kept).otherwise(pl.col("emails")).alias("emails"))
     return schemas.check(people.select(list(schemas.PEOPLE)), schemas.PEOPLE, "identity.people")
+
+
+def unlist_addresses(people: pl.DataFrame, left_out: dict[str, set[str]]) -> pl.DataFrame:
+    """``people`` with the addresses of ``left_out`` ({person_id: addresses as written}) taken out of their
+    rows' ``emails``, except from a row that would then list no address and no profile URL."""
+    if not left_out:
+        return people
+    drop = pl.DataFrame({"person_id": list(left_out), "_drop": [sorted(v) for v in left_out.values()]},
+                        schema={"person_id": pl.String, "_drop": pl.List(pl.String)})
+    kept = pl.col("emails").list.set_difference(pl.col("_drop")).list.sort()
+    return people.join(drop, on="person_id", how="left", maintain_order="left").with_columns(
+        pl.when(pl.col("_drop").is_not_null() & ((kept.list.len() > 0) | (pl.col("linkedin_urls").list.len() > 0)))
+        .then(kept).otherwise(pl.col("emails")).alias("emails")).drop("_drop")
 
 
 def _find_people(resolved: Resolved, records: pl.DataFrame, query: str) -> list[str]:

@@ -39,6 +39,7 @@ from analyzer.identity.explanations import (
     build_people,
     evidence_words,
     levels_text,
+    unlist_addresses,
 )
 from analyzer.identity.features import (
     Features,
@@ -159,11 +160,15 @@ def _match_frame(edges: list[Edge], rec: pl.DataFrame) -> pl.DataFrame:
 
 
 def address_keys(f: pl.DataFrame, feats: Features) -> pl.DataFrame:
-    """(idx, key): the normalised addresses and LinkedIn URLs of every person or automated record."""
-    live = f.filter(pl.col("grp").is_in(["person", "automated"]))
-    return pl.concat([feats.tok["email_any"].join(live.select("idx"), on="idx").rename({"tok": "key"}),
-                      live.filter(pl.col("linkedin_url").is_not_null()).select("idx",
-                                                                                pl.col("linkedin_url").alias("key"))])
+    """(idx, key, role): the normalised addresses and LinkedIn URLs of every person or automated record,
+    ``role`` true for a role address (team@, info@)."""
+    live = f.filter(pl.col("grp").is_in(["person", "automated"])).select("idx")
+    personal = feats.tok["email"].join(live, on="idx").select("idx", "tok", pl.lit(False).alias("role"))
+    return pl.concat([
+        feats.tok["email_any"].join(live, on="idx").join(personal, on=["idx", "tok"], how="left")
+        .select("idx", pl.col("tok").alias("key"), pl.col("role").fill_null(True)),
+        f.filter(pl.col("grp").is_in(["person", "automated"]) & pl.col("linkedin_url").is_not_null())
+        .select("idx", pl.col("linkedin_url").alias("key"), pl.lit(False).alias("role"))])
 
 
 def _owner_by_shared_address(recs: pl.DataFrame, feats: Features, is_owner: list[bool], ignored: set[int]) -> int:
@@ -196,21 +201,32 @@ def _owner_by_shared_address(recs: pl.DataFrame, feats: Features, is_owner: list
         owners = pl.concat([owners, pl.Series("idx", found, dtype=pl.Int64)])
 
 
-def _owner_addresses_of_others(recs: pl.DataFrame, feats: Features, grp_list: list[str]) -> set[str]:
-    """The addresses (as the owner's records write them) that an owner's record shares with a record of someone
-    else: role addresses only (:func:`_owner_by_shared_address` made the others the owner's), e.g. the owner's
-    card listing the team's mailbox that also sends the team's mail. They are listed in the other row of
-    people.csv (one address, one row), not in the owner's."""
-    grp = pl.DataFrame({"idx": range(len(grp_list)), "grp": grp_list}, schema={"idx": pl.Int64, "grp": pl.String})
-    keys = feats.tok["email_any"].join(grp, on="idx")
-    owner_keys = keys.filter(pl.col("grp") == "owner")
-    shared = owner_keys.join(keys.filter(pl.col("grp").is_in(["person", "automated"])), on="tok", how="semi")
+def _addresses_listed_elsewhere(recs: pl.DataFrame, feats: Features, pid_list: list[str | None],
+                                people: pl.DataFrame) -> dict[str, set[str]]:
+    """{person_id: the addresses (as its records write them) that its row of people.csv leaves to another row}:
+    SPEC §5, one row per address, for the addresses that identity left with two people: a role address on the
+    owner's card that also sends the team's mail (the owner's other addresses and profiles made every record
+    holding them the owner's), on two colleagues' cards (:meth:`Clusters._two_people_on_a_role_address`), or
+    one the config says two people use. The row that keeps it: an automated sender's, else the owner's, else the
+    person's with the most records holding it (then the first person_id)."""
+    pid = pl.Series("person_id", pid_list, dtype=pl.String)
+    keys = feats.tok["email_any"].with_columns(pid.gather(feats.tok["email_any"].get_column("idx"))) \
+        .drop_nulls("person_id")
+    shared = keys.filter(pl.col("tok").is_in(
+        keys.unique(["tok", "person_id"]).filter(pl.col("tok").is_duplicated()).get_column("tok").implode()))
     if shared.height == 0:
-        return set()
-    shared_keys = set(shared.get_column("tok").to_list())
-    owner_ids = [i for i, g in enumerate(grp_list) if g == "owner"]
-    raw = recs.get_column("emails").gather(owner_ids).explode().drop_nulls().unique().to_list()
-    return {e for e in raw if normalize_email(e) in shared_keys}
+        return {}
+    rank = {"automated": 0, "owner": 1, "person": 2}
+    kind = people.select("person_id", pl.col("kind").replace_strict(rank, return_dtype=pl.Int64).alias("_rank"))
+    holders = shared.group_by("tok", "person_id").agg(pl.len().alias("n"), pl.col("idx")) \
+        .join(kind, on="person_id").sort(["tok", "_rank", "n", "person_id"], descending=[False, False, True, False])
+    losers = holders.filter(pl.int_range(pl.len()).over("tok") > 0)
+    emails = recs.get_column("emails")
+    out: dict[str, set[str]] = {}
+    for tok, person_id, idxs in losers.select("tok", "person_id", "idx").rows():
+        raw = emails.gather(idxs).explode().drop_nulls().unique().to_list()
+        out.setdefault(person_id, set()).update(e for e in raw if normalize_email(e) == tok)
+    return out
 
 
 def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None = None, *,
@@ -380,7 +396,8 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
             ctok["weight"] = cw
         if "thread" in utok:
             st, estimated["thread"] = estimate_thread_u(units, utok["thread"], st)
-        pairs, blocking_stats = candidate_pairs(units, utok, ctok["all"], nick_df, st.max_block_size)
+        pairs, blocking_stats = candidate_pairs(units, utok, ctok["all"], nick_df, st.max_block_size,
+                                                budget=max(st.min_pair_budget, int(st.max_pairs_per_unit * units.height)))
         n_candidates = pairs.height
         comp = f.get_column("comp")  # by record position: a unit's id is its smallest record's position
         pairs = pairs.filter(comp.gather(pairs.get_column("l")) != comp.gather(pairs.get_column("r")))
@@ -436,13 +453,14 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
         timings["corroborated_merges"] = round(time.perf_counter() - t0, 3)
         del interesting, dated, together, periods, units, utok, ctok
         if st.uncorroborated_merges != "never":
-            one_address_one_person(cl, addresses := address_keys(f, feats), edges)  # what the name groups judge
+            # (before the name groups: what they judge)
+            one_address_one_person(cl, addresses := address_keys(f, feats), edges, near_rows, refused_count)
             estimated["names"] = rare_name_merges(scored, cl, st, facts, edges, name_near_rows, refused_count)
             timings["name_merges"] = round(time.perf_counter() - t0, 3)
         del scored, facts
     # one address, one person (SPEC §5): clusters still sharing an address or a profile URL are one person
     if addresses is None:  # (else done before the name groups: later links only join clusters further)
-        one_address_one_person(cl, address_keys(f, feats), edges)
+        one_address_one_person(cl, address_keys(f, feats), edges, near_rows, refused_count)
     timings["clustering"] = round(time.perf_counter() - t0, 3)
 
     # ---- outputs -------------------------------------------------------------------------------------------
@@ -456,8 +474,9 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     # (every record has a person unless the user asked to ignore some: then the others only, without a copy)
     people = build_people(records if not ignored else
                           records.filter(pl.col("record_id").is_in(record_person.get_column("record_id").implode())),
-                          record_person, owner_set, auto_set, display=f.select("record_id", "display"),
-                          owner_left_out=_owner_addresses_of_others(recs, feats, grp_list))
+                          record_person, owner_set, auto_set, display=f.select("record_id", "display"))
+    listed = [p if g != "ignored" else None for p, g in zip(pid_list, grp_list, strict=True)]
+    people = unlist_addresses(people, _addresses_listed_elsewhere(recs, feats, listed, people))
     m = _match_frame(edges, f.select("record_id", "source_file", "name"))
     m = m.join(record_person.rename({"record_id": "record_id_l"}), on="record_id_l", how="left") \
         .select(list(schemas.MATCHES)).sort(["person_id", "record_id_l", "record_id_r"])

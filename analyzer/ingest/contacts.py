@@ -14,6 +14,7 @@ never used) and vCard 2.1 quoted-printable values are decoded here (soft line br
 
 from __future__ import annotations
 
+import base64
 import codecs
 import io
 import logging
@@ -288,6 +289,8 @@ _PROP = re.compile(r"^\s*(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)")
 _BEGIN = re.compile(r"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE)
 _END = re.compile(r"^\s*END\s*:\s*VCARD\s*$", re.IGNORECASE)
 _QP = re.compile(r"QUOTED-PRINTABLE", re.IGNORECASE)
+#: base64 (vCard 3.0 ``ENCODING=b``, 2.1 ``ENCODING=BASE64`` or a bare ``BASE64``) on a property that is read
+_BASE64 = re.compile(r"B|BASE64", re.IGNORECASE)
 _BLOB = re.compile(r"^(?:[A-Za-z0-9_-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:][^\n]*(?:\n[ \t][^\n]*)+",
                    re.IGNORECASE | re.MULTILINE)
 _QP_RUN = re.compile(r"(?:=[0-9A-Fa-f]{2})+")
@@ -381,10 +384,9 @@ def _split_property(line: str) -> tuple[str, str]:
     return line, ""
 
 
-def _decode_qp(line: str) -> str:
-    """A quoted-printable property (soft line breaks already joined) as a plain vCard line: the value decoded
-    with its CHARSET (falling back to UTF-8, then cp1252), ENCODING and CHARSET parameters removed."""
-    head, value = _split_property(line)
+def _encoded_head(head: str, encoding: re.Pattern[str]) -> tuple[str, str]:
+    """A property's name and parameters without its ENCODING (``encoding`` matching its value, or a bare
+    vCard 2.1 parameter) and CHARSET; and that charset (UTF-8 when none is given or it is unknown)."""
     parts = head.split(";")
     charset = "utf-8"
     kept = [parts[0]]
@@ -394,26 +396,62 @@ def _decode_qp(line: str) -> str:
         if k == "CHARSET":
             charset = val.strip().strip('"') or charset
             continue
-        if _QP.fullmatch(p.strip()) or (k == "ENCODING" and _QP.search(val)):
+        if encoding.fullmatch(p.strip()) or (k == "ENCODING" and encoding.fullmatch(val.strip().strip('"'))):
             continue
         kept.append(p)
     try:
         codecs.lookup(charset)
     except LookupError:
         charset = "utf-8"
+    return ";".join(kept), charset
 
-    def run(m: re.Match[str]) -> str:
-        data = bytes.fromhex(m.group(0).replace("=", ""))
-        for enc in (charset, "utf-8"):
-            try:
-                return data.decode(enc)
-            except UnicodeDecodeError:
-                continue
-        return data.decode("cp1252", errors="replace")
 
-    text = _QP_RUN.sub(run, value)
-    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
-    return ";".join(kept) + ":" + text
+def _text_of(data: bytes, charset: str) -> str:
+    """Decoded bytes of a text value: its CHARSET, else UTF-8, else Windows-1252."""
+    for enc in (charset, "utf-8"):
+        try:
+            return data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("cp1252", errors="replace")
+
+
+def _plain_line(head: str, text: str) -> str:
+    """A decoded value as a vCard line (its line ends written as the escaped ``\\n`` of vCard text)."""
+    return head + ":" + text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
+
+
+def _decode_qp(line: str) -> str:
+    """A quoted-printable property (soft line breaks already joined) as a plain vCard line: the value decoded
+    with its CHARSET (falling back to UTF-8, then cp1252), ENCODING and CHARSET parameters removed."""
+    head, value = _split_property(line)
+    head, charset = _encoded_head(head, _QP)
+    return _plain_line(head, _QP_RUN.sub(lambda m: _text_of(bytes.fromhex(m.group(0).replace("=", "")), charset),
+                                         value))
+
+
+def _is_base64(head: str) -> bool:
+    """Whether a property's name and parameters say its value is base64."""
+    for p in head.split(";")[1:]:
+        key, _, val = p.partition("=")
+        if _BASE64.fullmatch(p.strip()) or (key.strip().upper() == "ENCODING"
+                                            and _BASE64.fullmatch(val.strip().strip('"'))):
+            return True
+    return False
+
+
+def _decode_base64(lines: list[str]) -> str | None:
+    """A base64 text property (``FN;ENCODING=b:``, vCard 2.1 ``N;BASE64:``; its folded lines) as a plain vCard
+    line, decoded as :func:`_decode_qp` does; None when the value is not base64 (dropped: no name rather than
+    a name of base64 letters)."""
+    head, value = _split_property(lines[0])
+    value = "".join([value, *(ln.strip() for ln in lines[1:])])
+    head, charset = _encoded_head(head, _BASE64)
+    try:
+        data = base64.b64decode("".join(value.split()), validate=True)
+    except ValueError:
+        return None
+    return _plain_line(head, _text_of(data, charset))
 
 
 @dataclass
@@ -438,10 +476,15 @@ def _vcard_blocks(lines: Iterable[tuple[int, str]]) -> Iterator[_Card | tuple[in
     soft_break = False  # ... and its last line ended in a QP soft line break (`=`)
     last_prop = ""
 
+    b64 = -1  # the current property is base64 text: where its first line is in card.lines (decoded when complete)
+
     def finish() -> None:
-        """Decode the last passed-on property if it is quoted-printable."""
+        """Decode the last passed-on property if it is quoted-printable or base64."""
         if card is not None and keep and qp:
             card.lines[-1] = _decode_qp(card.lines[-1])
+        elif card is not None and keep and b64 >= 0:
+            decoded = _decode_base64(card.lines[b64:])
+            card.lines[b64:] = [] if decoded is None else [decoded]
 
     for n, line in lines:
         if card is None:
@@ -472,6 +515,7 @@ def _vcard_blocks(lines: Iterable[tuple[int, str]]) -> Iterator[_Card | tuple[in
             continue
         finish()
         keep = qp = False
+        b64 = -1
         if _END.match(line):
             depth -= 1
             if depth == 0:
@@ -495,9 +539,12 @@ def _vcard_blocks(lines: Iterable[tuple[int, str]]) -> Iterator[_Card | tuple[in
             continue
         keep = ":" not in line or last_prop in _READ_PROPS or (
             last_prop not in _OTHER_PEOPLE_PROPS and "linkedin" in line.lower())
-        qp = bool(_QP.search(_split_property(line)[0]))
+        head = _split_property(line)[0]
+        qp = bool(_QP.search(head))
         soft_break = qp and line.endswith("=")
         if keep:
+            if not qp and _is_base64(head):
+                b64 = len(card.lines)
             card.lines.append(line)
     if card is not None:
         yield card.line, "vCard without END:VCARD (file truncated?)"
