@@ -9,6 +9,7 @@ and the hostile ones are built here into tmp_path.
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
 import shutil
@@ -18,6 +19,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -697,3 +699,44 @@ def test_every_message_of_a_mailbox_with_mixed_line_ends_is_read(tmp_path: Path)
     out = _analyze(tmp_path / "big", big)
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["totals"]["read"] == 310 and summary["totals"]["used"] == 310
+
+
+@pytest.mark.parametrize("rest", ["\r\n", "\n"])
+def test_a_mailbox_in_cr_alone_then_crlf_reads_every_message(rest: str, tmp_path: Path) -> None:
+    # its first 64 KiB end their lines in CR alone, so every CR was read as an LF, byte for byte: the CRLF
+    # messages after them had a blank line after each line, their headers ended at the first line (no sender,
+    # no date) and they were rejected
+    def message(i: int, nl: str) -> str:
+        return nl.join([f"From a{i}@example.com Mon Jan  1 10:00:00 2024", f"From: A{i} <a{i}@example.com>",
+                        "To: pat@example.org", f"Date: Mon, 1 Jan 2024 10:00:{i % 60:02d} +0000",
+                        f"Message-ID: <m{i}@example.com>", "", "body " * 60, ""]) + nl
+    box = tmp_path / "in" / "joined.mbox"
+    box.parent.mkdir()
+    box.write_bytes(("".join(message(i, "\r") for i in range(300)) + "".join(message(i, rest) for i in range(300, 310)))
+                    .encode())
+    assert b"\n" not in box.read_bytes()[:65536]
+    (tmp_path / "out").mkdir()
+    out = _analyze(tmp_path / "out", box)
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["totals"] == {"read": 310, "used": 310, "rejected": 0, "ignored": 0}
+
+
+def test_cr_as_lf_reads_a_crlf_split_across_reads_as_one_line_end() -> None:
+    from analyzer.ingest.inputs import _CrAsLf
+
+    class Pieces(io.RawIOBase):  # hands out its pieces one read at a time
+        def __init__(self, pieces: list[bytes]) -> None:
+            self.pieces = pieces
+
+        def readable(self) -> bool:
+            return True
+
+        def readinto(self, b: Any) -> int:
+            if not self.pieces:
+                return 0
+            piece = self.pieces.pop(0)
+            memoryview(b).cast("B")[:len(piece)] = piece
+            return len(piece)
+
+    stream = io.BufferedReader(_CrAsLf(Pieces([b"a\rb\r", b"\n", b"\nc\r\nd\r", b"\ne"])))  # type: ignore[arg-type]
+    assert stream.read() == b"a\nb\n\nc\nd\ne"

@@ -633,3 +633,6 @@ def test_line_chunks_stay_bounded_without_blank_lines(body: bytes, monkeypatch: 
     monkeypatch.setattr(mbox_scan, "LINE_CHUNK", 16)
     got = ingest([path])
     assert sorted(got.messages.get_column("msg_key").to_list()) == ["1@x", "2@x"]
+    # the line numbers after it are the file's (a piece cut inside a line counted it twice: one more per cut)
+    lines = dict(zip(got.messages.get_column("msg_key"), got.messages.get_column("line"), strict=True))
+    assert lines["2@x"] == data[:data.rindex(b"From a@x.org")].count(b"\n") + 1

@@ -274,21 +274,37 @@ def _cr_only(head: bytes) -> bool:
     return b"\r" in head and b"\n" not in head and b"\x00" not in head
 
 
+def _universal_line_ends(data: bytes) -> bytes:
+    """``data`` with each CRLF and each CR alone as an LF."""
+    return data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+
+
 class _CrAsLf(io.RawIOBase):
-    """A byte stream read with every CR as an LF (see :attr:`InputFile.cr_line_ends`)."""
+    """A byte stream read with every CR as an LF, a CRLF as one LF (see :attr:`InputFile.cr_line_ends`): a file
+    whose first 64 KiB end their lines in CR alone and the rest in CRLF (two systems' files joined) reads that
+    rest without a blank line after each line."""
 
     def __init__(self, raw: IO[bytes]) -> None:
         self._raw = raw
+        self._after_cr = False  # the last byte passed on was a CR (an LF starting the next read ends its line)
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        n = self._raw.readinto(buffer)  # type: ignore[attr-defined]
-        if n:
-            view = memoryview(buffer).cast("B")[:n]
-            view[:] = bytes(view).replace(b"\r", b"\n")
-        return int(n or 0)
+        view = memoryview(buffer).cast("B")
+        while True:
+            n = self._raw.readinto(view)  # type: ignore[attr-defined]
+            if not n:
+                return int(n or 0)
+            data = bytes(view[:n])
+            if self._after_cr and data.startswith(b"\n"):
+                data = data[1:]
+            self._after_cr = data.endswith(b"\r")
+            data = _universal_line_ends(data)
+            if data:  # (a read of a lone LF after a CR gives nothing: read on)
+                view[:len(data)] = data
+                return len(data)
 
     def close(self) -> None:
         self._raw.close()
@@ -320,7 +336,7 @@ class InputFile:
     def cr_line_ends(self) -> bool:
         """Whether this is a text file whose lines end in CR alone (classic Mac OS; Excel's "CSV (Macintosh)"):
         its first 64 KiB hold a CR and no LF, in an 8-bit or UTF-8 text. Every reader then sees each CR as an
-        LF (the same length, byte for byte), so that it reads like any other export."""
+        LF (and a CRLF further on as one LF), so that it reads like any other export."""
         try:
             with self._open_raw() as fh:
                 head = fh.read(min(SNIFF_BYTES, self.size))  # (never past a member's declared size)
@@ -352,7 +368,7 @@ class InputFile:
         """The whole content (only for files that are small enough to hold in memory)."""
         if (self.member is not None and self.tar_info is None
                 and (data := _inflate_member(self.path, self.member)) is not None):
-            return data.replace(b"\r", b"\n") if self.cr_line_ends else data
+            return _universal_line_ends(data) if self.cr_line_ends else data
         with self.open() as fh:
             return fh.read()
 

@@ -90,26 +90,27 @@ def parse_mbox(f: InputFile, out: FileCollector) -> None:
     parts: list[pl.DataFrame] = []
     lines_before = 0
 
-    def collect(done: Future[tuple[pl.DataFrame, int]]) -> None:
+    def collect(done: Future[tuple[pl.DataFrame, int]], cut_in_a_line: bool) -> None:
         nonlocal lines_before
         part, n_lines = done.result()
         if part.height:
             parts.append(part.with_columns(pl.col("line") + lines_before))
-        lines_before += n_lines
+        # (a piece cut inside an overlong line counts its start as a line; the next piece, its rest)
+        lines_before += n_lines - cut_in_a_line
 
     # Two pieces are turned into frames at a time and one more is read ahead: numpy and polars release the
     # GIL, so this keeps both cores of the reference machine busy. Memory holds at most four pieces.
     with fh, ThreadPoolExecutor(max_workers=_WORKERS) as pool:
         try:
-            pending: deque[Future[tuple[pl.DataFrame, int]]] = deque()
+            pending: deque[tuple[Future[tuple[pl.DataFrame, int]], bool]] = deque()
             # A piece's buffer is reused `ring` pieces later: at most _WORKERS + 1 are in use at any time.
             for after_blank, data in iter_line_chunks(fh, out.advance, mbox_scan.LINE_CHUNK, ring=_WORKERS + 2):
-                pending.append(pool.submit(_chunk_headers, data, after_blank))
+                pending.append((pool.submit(_chunk_headers, data, after_blank), data[-1] != 10))  # (no LF at its end)
                 del data
                 while len(pending) > _WORKERS:
-                    collect(pending.popleft())
+                    collect(*pending.popleft())
             while pending:
-                collect(pending.popleft())
+                collect(*pending.popleft())
         except OSError as exc:
             raise InputError(f.display, f"cannot be read ({exc.strerror or exc})",
                              hint="The file may be truncated: export it again") from None
