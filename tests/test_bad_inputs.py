@@ -680,19 +680,22 @@ def test_an_empty_query_is_a_usage_error(command: str, query: str) -> None:
     assert result.exit_code == 2 and "is empty" in result.output, result.output
 
 
+def _mbox_message(i: int, nl: str) -> str:
+    """Message ``i`` of a mailbox, its lines ended by ``nl``."""
+    return nl.join([f"From a{i}@example.com Mon Jan  1 10:00:00 2024", f"From: A{i} <a{i}@example.com>",
+                    "To: pat@example.org", f"Date: Mon, 1 Jan 2024 10:00:{i % 60:02d} +0000",
+                    f"Message-ID: <m{i}@example.com>", "", "body " * 60, ""]) + nl
+
+
 def test_every_message_of_a_mailbox_with_mixed_line_ends_is_read(tmp_path: Path) -> None:
     # the line ends are guessed from the first 64 KiB: lines ending in CR alone after them were read as one
     # line of the message before, and the messages they held were lost without a word
     out = _analyze(tmp_path, BAD / "mbox_mixed_line_ends.mbox")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["totals"] == {"read": 6, "used": 6, "rejected": 0, "ignored": 0}
-    def message(i: int, nl: str) -> str:
-        return nl.join([f"From a{i}@example.com Mon Jan  1 10:00:00 2024", f"From: A{i} <a{i}@example.com>",
-                        "To: pat@example.org", f"Date: Mon, 1 Jan 2024 10:00:{i % 60:02d} +0000",
-                        f"Message-ID: <m{i}@example.com>", "", "body " * 60, ""]) + nl
     big = tmp_path / "in" / "joined.mbox"
     big.parent.mkdir()
-    big.write_bytes(("".join(message(i, "\n") for i in range(300)) + "".join(message(i, "\r") for i in range(300, 310)))
+    big.write_bytes(("".join(_mbox_message(i, "\n") for i in range(300)) + "".join(_mbox_message(i, "\r") for i in range(300, 310)))
                     .encode())
     assert big.stat().st_size > 65536
     (tmp_path / "big").mkdir()
@@ -706,13 +709,9 @@ def test_a_mailbox_in_cr_alone_then_crlf_reads_every_message(rest: str, tmp_path
     # its first 64 KiB end their lines in CR alone, so every CR was read as an LF, byte for byte: the CRLF
     # messages after them had a blank line after each line, their headers ended at the first line (no sender,
     # no date) and they were rejected
-    def message(i: int, nl: str) -> str:
-        return nl.join([f"From a{i}@example.com Mon Jan  1 10:00:00 2024", f"From: A{i} <a{i}@example.com>",
-                        "To: pat@example.org", f"Date: Mon, 1 Jan 2024 10:00:{i % 60:02d} +0000",
-                        f"Message-ID: <m{i}@example.com>", "", "body " * 60, ""]) + nl
     box = tmp_path / "in" / "joined.mbox"
     box.parent.mkdir()
-    box.write_bytes(("".join(message(i, "\r") for i in range(300)) + "".join(message(i, rest) for i in range(300, 310)))
+    box.write_bytes(("".join(_mbox_message(i, "\r") for i in range(300)) + "".join(_mbox_message(i, rest) for i in range(300, 310)))
                     .encode())
     assert b"\n" not in box.read_bytes()[:65536]
     (tmp_path / "out").mkdir()
