@@ -211,6 +211,7 @@ def analyze(inputs: tuple[str, ...], out: Path, top: int, previous: Path | None,
     from analyzer.report.chart_worker import prestart_for_inputs
 
     prestart_for_inputs(inputs)  # large inputs: the chart workers import matplotlib while the pipeline is imported
+    from analyzer.ingest.inputs import safe_display
     from analyzer.pipeline import analyze as run
     from analyzer.report import write_report
     from analyzer.report.terminal import print_changes, print_top
@@ -230,7 +231,8 @@ def analyze(inputs: tuple[str, ...], out: Path, top: int, previous: Path | None,
         print_top(analysis, top=min(top, 10))
         print_changes(analysis)
         _echo_unread(analysis.ingested.skipped)
-        click.echo(f"Wrote {len(written)} files to {out}/ (reconnect.csv, people.csv, report.html, ...)")
+        click.echo(f"Wrote {len(written)} files to {safe_display(str(out))}/ (reconnect.csv, people.csv, report.html, "
+                   "...)")
 
 
 #: Reasons for skipping a file that need no word at the terminal (an export folder holds many such files).

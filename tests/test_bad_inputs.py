@@ -132,6 +132,12 @@ CORPUS: dict[str, Err | Ok] = {
     "out_parent_is_file": Err("not a folder"),
     "out_not_report_folder": Err("not a reconnect report"),
     "out_report_with_foreign_files": Err("did not write"),
+    # a first release's marker ("written by reconnect", no file list) or a damaged one: the user's files in the
+    # folder were deleted with it, exit 0
+    "out_old_marker_with_user_files": Err("did not write"),
+    "out_damaged_marker_with_user_files": Err("did not write"),
+    "out_marker_is_a_folder": Err("did not write"),
+    "out_old_marker_report_only": Ok(),  # (and the litter of a file browser: replaced)
     "out_readonly_parent": Err("not writable"),
     "out_non_utf8_name": Ok(),
     "config_invalid_toml": Err("invalid toml"),
@@ -317,6 +323,22 @@ def _gen(case: str, tmp: Path) -> Setup:
             pytest.skip(f"a first run is needed for this case and failed: {r.output.strip()[:200]}")
         (out / "my_notes.txt").write_text("call Ada\n")
         return Setup([good], out, out.name, before=_snapshot(out))
+    if case.startswith(("out_old_marker", "out_damaged_marker", "out_marker_is")):
+        r = CliRunner().invoke(main, ["analyze", good, "--out", str(out), "--quiet", "--as-of", AS_OF])
+        if r.exit_code != 0:
+            pytest.skip(f"a first run is needed for this case and failed: {r.output.strip()[:200]}")
+        marker = out / ".reconnect-report"
+        if case == "out_marker_is_a_folder":
+            marker.unlink()
+            marker.mkdir()
+        else:
+            marker.write_text("written by reconnect\n" if "old" in case else "[" * 100_000, encoding="utf-8")
+        if case.endswith("user_files") or case == "out_marker_is_a_folder":
+            (out / "thesis.docx").write_bytes(b"precious")
+            (out / "charts" / "mine").mkdir()
+            return Setup([good], out, out.name, before=_snapshot(out))
+        (out / ".DS_Store").write_bytes(b"\x00\x00\x00\x01Bud1")
+        return Setup([good], out, "", file="Connections.csv")
     if case == "out_readonly_parent":
         if IS_ROOT:
             pytest.skip("root can write into a read-only folder")
@@ -739,3 +761,14 @@ def test_cr_as_lf_reads_a_crlf_split_across_reads_as_one_line_end() -> None:
 
     stream = io.BufferedReader(_CrAsLf(Pieces([b"a\rb\r", b"\n", b"\nc\r\nd\r", b"\ne"])))  # type: ignore[arg-type]
     assert stream.read() == b"a\nb\n\nc\nd\ne"
+
+
+def test_a_query_with_an_escape_sequence_is_shown_escaped(tmp_path: Path) -> None:
+    # `company` printed "No one found at ^[[2Jfoo" with the escape itself (and `--out` names likewise)
+    result = CliRunner().invoke(main, ["company", "\x1b[2Jfoo\x9b31m", str(BAD / "ragged.csv")])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "\x9b" not in result.output and "foo" in result.output
+    out = tmp_path / "r\x1b[31m"
+    result = CliRunner().invoke(main, ["analyze", str(BAD / "ragged.csv"), "--out", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    assert "\x1b" not in result.output and "Wrote" in result.output

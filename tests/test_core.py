@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import zipfile
+import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -94,6 +95,30 @@ def test_decode_cp1252_and_binary() -> None:
     assert decode(b"O\x92Brien,x\n", "f.csv") == "O\u2019Brien,x\n"
     with pytest.raises(InputError, match=r"^f\.bin: is binary data"):
         decode(b"\x89PNG\r\n\x1a\n\x00\x00\x00", "f.bin")
+
+
+def _text_with_nuls(where: list[int], run: int = 1) -> bytes:
+    """A CSV of 8 KiB or more with ``run`` NUL bytes at each offset of ``where``."""
+    data = bytearray(b"".join(b"Ann Lee,ann@example.com,Acme Corp,Engineer %d\n" % i for i in range(200)))
+    for at in sorted(where, reverse=True):
+        data[at:at] = b"\x00" * run
+    return bytes(data)
+
+
+@pytest.mark.parametrize(("data", "binary"), [
+    (_text_with_nuls([]), False),
+    (_text_with_nuls([100]), False),
+    (_text_with_nuls(list(range(300, 7000, 580))), False),  # 12 stray NULs (the whole file was refused)
+    (_text_with_nuls([2000], run=4096), False),  # a block of zeros a crash left in the text
+    (b"\x00" * 8192, True),
+    (zlib.compress(_text_with_nuls([]) * 8, 9), True),
+    (bytes(range(256)) * 32, True),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x04\xb0" + bytes(8000), True),
+], ids=["text", "one_nul", "twelve_stray_nuls", "zero_block", "zeros", "deflate", "all_bytes", "png_head"])
+def test_looks_binary(data: bytes, binary: bool) -> None:
+    from analyzer.ingest.text import looks_binary
+
+    assert looks_binary(data) is binary
 
 
 def test_read_table_skips_preamble_and_counts_lines() -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -23,6 +24,7 @@ from icalendar import Calendar
 import analyzer
 from analyzer.cli import main
 from analyzer.errors import InputError
+from analyzer.followup import previous
 from analyzer.followup.previous import read_previous, written_dates
 
 FIXTURES = Path(__file__).parent / "fixtures" / "followup"
@@ -230,6 +232,11 @@ def _unusable(tmp_path: Path, first: Path) -> dict[str, Path]:
         "edited rank": lambda d: (d / "reconnect.csv").write_text(
             (d / "reconnect.csv").read_text(encoding="utf-8").replace("\n1,", "\none,", 1), encoding="utf-8"),
         "binary people": lambda d: (d / "people.csv").write_bytes(b"\xff\xfe\x00\x00garbage\x00"),
+        # (a pipe blocked the run; /dev/zero filled 24 GB; nesting was "internal error (RecursionError)")
+        "summary is a pipe": lambda d: ((d / "summary.json").unlink(), os.mkfifo(d / "summary.json")),
+        "summary is endless": lambda d: ((d / "summary.json").unlink(), (d / "summary.json").symlink_to("/dev/zero")),
+        "summary nested deep": lambda d: (d / "summary.json").write_text("[" * 100_000 + "]" * 100_000),
+        "people too large": lambda d: os.truncate(d / "people.csv", previous.MAX_TABLE_BYTES + 1),
     }.items():
         d = tmp_path / name.replace(" ", "_")
         shutil.copytree(first, d)
@@ -355,3 +362,20 @@ def test_dates_read_as_parse_date_reads_each_cell(day_first: bool) -> None:
     for bad in ("2026-02-30", "1969-12-31", "2101-01-01", "0000-01-01", "2026-13-01", "2026-3-3x"):
         with pytest.raises(ValueError, match="not a date"):
             _read_dates(pl.Series("d", ["2026-03-03", bad], dtype=pl.String), day_first)
+
+
+def test_the_same_export_twice_changes_no_job(tmp_path: Path) -> None:
+    """Values that the report's CSV round trip changes are no job change on the next run: a company written
+    with a leading ``'=`` (the reader took the ``'`` off), one with a bidi mark, a position longer than what is
+    read back. Each was listed as "changed jobs" between two runs of the same export."""
+    conn = tmp_path / "Connections.csv"
+    rows = [("Ada", "'=1+1", "Programmer"), ("Bea", "Evil\u202eCorp", "Analyst"), ("Cy", "Acme", "Head " * 80)]
+    conn.write_text("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n" + "".join(
+        f'{f},Lee,https://www.linkedin.com/in/{f.lower()}-lee,,"{c}","{p.strip()}",15 Jan 2024\n' for f, c, p in rows),
+        encoding="utf-8")
+    out = tmp_path / "r"
+    for as_of in ("2025-06-01", "2026-06-01"):
+        res = CliRunner().invoke(main, ["analyze", str(conn), "--out", str(out), "-q", "--as-of", as_of])
+        assert res.exit_code == 0, res.output
+    with open(out / "changes.csv", encoding="utf-8") as fh:
+        assert [r["change"] for r in csv.DictReader(fh)] == []

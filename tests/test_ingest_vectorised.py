@@ -52,3 +52,17 @@ def test_vectorised_empty_and_null() -> None:
     empty = pl.Series("v", [], dtype=pl.String())
     assert canonical_linkedin_urls(empty).to_list() == []
     assert clean_texts(pl.Series("v", [None, None], dtype=pl.String())).to_list() == [None, None]
+
+
+@pytest.mark.parametrize(("raw", "clean"), [
+    ("O\x92Brien", "O\u2019Brien"),  # Windows-1252 text decoded as Latin-1 (an iso-8859-1 label on Outlook mail)
+    ("Caf\xe9 \x80 10", "Caf\xe9 \u20ac 10"),
+    ("Eve\x9b2J\x9b31mRED", "Eve\u203a2J\u203a31mRED"),  # an 8-bit CSI is no escape sequence any more
+    ("Acme\x9d0;title\x9c", "Acme0;title\u0153"),  # (0x9D is undefined in Windows-1252: dropped)
+    ("a\x85b", "a b"),  # NEL, a line break
+    ("x\x81\x8d\x8f\x90y", "xy"),
+])
+def test_c1_control_characters_read_as_windows_1252(raw: str, clean: str) -> None:
+    # they reached the terminal, people.csv and report.html as they were
+    assert clean_text(raw) == clean
+    assert clean_texts(pl.Series([raw])).to_list() == [clean]

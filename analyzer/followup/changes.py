@@ -30,7 +30,7 @@ import polars as pl
 
 from analyzer import schemas
 from analyzer.errors import InputError
-from analyzer.followup.previous import PreviousReport
+from analyzer.followup.previous import PreviousReport, comparable_text
 from analyzer.followup.settings import PlanSettings
 from analyzer.measures import company_norm
 from analyzer.scoring_config import ScoringConfig
@@ -164,8 +164,9 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
         pl.format("last contact {}", pl.col("last_before").dt.date().cast(pl.String).fill_null("never")),
         pl.lit("you wrote, no answer yet"),
         pl.col("last_sent").dt.date(), counts)
-    comp_now, comp_then = company_norm(pl.col("company")), company_norm(pl.col("prev_company"))
-    pos_now = pl.col("position").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
+    # (the current values as the previous report's cells give them back: a round trip is not a change)
+    comp_now, comp_then = company_norm(comparable_text(pl.col("company"))), company_norm(pl.col("prev_company"))
+    pos_now = comparable_text(pl.col("position")).str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
     pos_then = pl.col("prev_position").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
     job_changed = (
         matched_ & pl.col("connected_on").is_not_null() & pl.col("prev_connected_on").is_not_null()

@@ -47,23 +47,50 @@ class NotAReport(ValueError):
     """The folder cannot be used as a previous report (the message says why, in a few words)."""
 
 
-def _clean_text(col: str) -> pl.Expr:
-    """Untrusted text from a CSV cell: control characters out, the neutralising ``'`` off, length capped."""
-    c = pl.col(col).str.replace_all(r"[\x00-\x1f\x7f-\x9f]", " ").str.strip_chars()
+#: The most of a previous report's file that is read (a summary.json of thousands of input files is a few MB;
+#: people.csv and reconnect.csv of 40,000 people are under 10 MB each): a larger one is not a report.
+MAX_SUMMARY_BYTES = 64 << 20
+MAX_TABLE_BYTES = 1 << 30
+
+
+def comparable_text(c: pl.Expr) -> pl.Expr:
+    """Text as a report's CSV cell gives it back (:func:`_clean_text`): control and bidi characters out, the
+    neutralising ``'`` off, length capped. The current run's values are compared in this form, so that a value
+    that the round trip changes (a leading ``'=``, a position of 400 characters) is not a change."""
+    c = c.str.replace_all(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]", " ") \
+        .str.strip_chars()
     c = pl.when(c.str.contains(r"^'[=+@\-\s]")).then(c.str.slice(1)).otherwise(c)
-    return pl.when(c.str.len_chars() == 0).then(None).otherwise(c.str.slice(0, MAX_TEXT)).alias(col)
+    return pl.when(c.str.len_chars() == 0).then(None).otherwise(c.str.slice(0, MAX_TEXT))
+
+
+def _clean_text(col: str) -> pl.Expr:
+    """Untrusted text from a CSV cell: control and bidi characters out, the neutralising ``'`` off, length
+    capped."""
+    return comparable_text(pl.col(col)).alias(col)
+
+
+def _read_bytes(path: Path, limit: int) -> bytes:
+    """The bytes of a previous report's file: a regular file (not a pipe or a device, which could block or
+    never end) of at most ``limit`` bytes."""
+    if not path.is_file():
+        raise NotAReport(f"{path.name} is missing")
+    try:
+        if path.stat().st_size > limit:
+            raise NotAReport(f"{path.name} is larger than {limit >> 20} MB (not a report's)")
+        with open(path, "rb") as fh:
+            data = fh.read(limit + 1)  # (no more, should it grow meanwhile)
+    except OSError as exc:
+        raise NotAReport(f"{path.name} cannot be read ({type(exc).__name__})") from None
+    if len(data) > limit:
+        raise NotAReport(f"{path.name} is larger than {limit >> 20} MB (not a report's)")
+    return data
 
 
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
     """``columns`` of the report CSV ``path``, every cell as text. Read as written, and also as a spreadsheet
     program saves it again (UTF-8 with a BOM, Windows-1252 or UTF-16 text, semicolons or tabs between the
     cells, CRLF line ends): a user who opened the list in Excel keeps the comparison."""
-    if not path.is_file():
-        raise NotAReport(f"{path.name} is missing")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise NotAReport(f"{path.name} cannot be read ({type(exc).__name__})") from None
+    data = _read_bytes(path, MAX_TABLE_BYTES)
     try:
         text = decode(data, path.name)
     except InputError:
@@ -138,14 +165,16 @@ def _written_dates(cells: pl.Series, check: Callable[[pl.Series], bool] | None,
 
 
 def _load(folder: Path) -> PreviousReport:
+    if not folder.exists():
+        raise NotAReport("it does not exist")
     if not folder.is_dir():
         raise NotAReport("not a folder")
     if not (folder / REPORT_MARKER).is_file():
         raise NotAReport("not a reconnect report")
     try:
-        summ = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        summ = json.loads(_read_bytes(folder / "summary.json", MAX_SUMMARY_BYTES).decode("utf-8"))
         as_of = date.fromisoformat(str(summ["as_of"]))
-    except (OSError, ValueError, KeyError, TypeError):
+    except (NotAReport, ValueError, KeyError, TypeError, RecursionError):
         raise NotAReport("summary.json is missing, damaged or has no as-of date") from None
     if why := outside_years(as_of):  # (no report can be of that date: an edited summary.json)
         raise NotAReport(f"its as-of date {why}")
@@ -199,11 +228,11 @@ def read_previous(folder: Path | str | None, as_of: date) -> tuple[PreviousRepor
         prev = _load(path)
     except NotAReport as exc:
         msg = f"{shown}: previous report not used ({exc}); this run has no comparison"
-        log.warning(msg)
+        log.info(msg)  # (the caller shows it: the terminal, the page and summary.json)
         return None, msg
     if prev.as_of > as_of:
         msg = (f"{shown}: previous report is as of {prev.as_of}, after this run's {as_of}; "
                "this run has no comparison")
-        log.warning(msg)
+        log.info(msg)  # (the caller shows it: the terminal, the page and summary.json)
         return None, msg
     return prev, None

@@ -21,7 +21,12 @@ from analyzer.normalize import PLAIN_NON_ASCII, with_python_rest
 
 csv.field_size_limit(min(sys.maxsize, 2**31 - 1))
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+#: The C1 control characters (U+0080..U+009F) as the Windows-1252 characters of the same bytes: text labelled
+#: ISO-8859-1 that is Windows-1252 (Outlook's "O\x92Brien" is O’Brien; browsers read the label so); the five
+#: bytes Windows-1252 leaves undefined, and U+0085 (a line break), are left to the patterns (dropped, a space).
+_C1_AS_CP1252 = str.maketrans({chr(b): bytes([b]).decode("cp1252") for b in range(0x80, 0xa0)
+                               if b != 0x85 and bytes([b]).decode("cp1252", errors="ignore")})
 _LINE_BREAKS = re.compile(r"[\t\r\n\x85\u2028\u2029]")
 
 #: Longest text kept from one cell (a name, company, title or id): anything longer is not a name but junk,
@@ -43,7 +48,8 @@ def clean_text(value: str | None) -> str | None:
     if len(value) > 4 * MAX_TEXT:
         value = value[: 4 * MAX_TEXT]
     # Every character the two patterns replace is unprintable (Cc, Cf, Zl, Zp): a printable value skips them.
-    v = value.strip() if value.isprintable() else _LINE_BREAKS.sub(" ", _CONTROL.sub("", value)).strip()
+    v = value.strip() if value.isprintable() else \
+        _LINE_BREAKS.sub(" ", _CONTROL.sub("", value.translate(_C1_AS_CP1252))).strip()
     if len(v) > MAX_TEXT:
         v = v[:MAX_TEXT].rstrip()
     return v or None
@@ -110,18 +116,25 @@ _BINARY_BYTES = bytes(b for b in range(32) if b not in (9, 10, 12, 13))
 _NO_DELETE = bytes.maketrans(b"", b"")
 
 
+_NUL_RUN = re.compile(rb"\x00+")
+
+
 def looks_binary(head: bytes) -> bool:
-    """True for data that is not text in any supported encoding: outside UTF-16, more NUL bytes than a stray few
-    (compressed or image data hold one in every 256 bytes or more), or a share of other control bytes no text
-    has. A NUL or two in a text export (a damaged cell) leave it text: :func:`decode` drops them."""
+    """True for data that is not text in any supported encoding: outside UTF-16, more places with NUL bytes than
+    a stray few (compressed or image data hold one in every 256 bytes or more), mostly NULs, or a share of other
+    control bytes no text has. A few NULs in a text export, or a run of them (a damaged cell, a block of zeros
+    a crash left) leave it text: :func:`decode` drops them."""
     if detect_encoding(head).startswith("utf-16"):
         return False
     sample = head[:8192]
     if not sample:
         return False
     n_nul = sample.count(0)
-    if n_nul > max(2, len(sample) // 1000) or n_nul * 64 > len(sample):
-        return True
+    if n_nul:
+        n_runs = len(_NUL_RUN.findall(sample))
+        if n_runs > max(2, len(sample) // 512) or n_runs * 64 > len(sample) or n_nul * 2 > len(sample):
+            return True
+        sample = sample.replace(b"\x00", b"")
     n_control = len(sample) - len(sample.translate(_NO_DELETE, _BINARY_BYTES))
     return n_control > max(8, len(sample) // 20) or n_control * 8 > len(sample)
 

@@ -14,6 +14,8 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from analyzer.ingest.inputs import safe_display
+
 if TYPE_CHECKING:
     from analyzer.pipeline import Analysis
 
@@ -104,12 +106,13 @@ def print_changes(analysis: Analysis, console: Console | None = None) -> None:
     if line is None and ft is not None and ft.plan is not None:
         line = Text(f"Planned {ft.plan.height} people (plan.csv, plan.ics).")
     if line is not None:
-        _console(console).print(line)
+        _console(console).print(line, soft_wrap=True)  # (one line, however long: the terminal wraps it)
 
 
 def print_company(table: pl.DataFrame, name: str, console: Console | None = None) -> None:
     """Print everyone known at a company (the frame of ``score.people_at_company``), strongest first."""
     c = _console(console)
+    name = safe_display(name)  # (the user's own words, but a pasted escape sequence is not printed as one)
     if table.height == 0:
         c.print(Text(f"No one found at {name}."))
         return

@@ -8,6 +8,7 @@ import dataclasses
 import json
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable
@@ -26,30 +27,62 @@ log = logging.getLogger(__name__)
 MARKER = REPORT_MARKER
 
 
+#: The most of a marker that is read (one of a report lists a few dozen files in a few KB).
+MAX_MARKER_BYTES = 1 << 20
+
+#: What any release of reconnect writes into a report, for a marker that does not list its files (the first
+#: release's plain "written by reconnect", or a damaged one): anything else in the folder is the user's.
+REPORT_FILES = frozenset({
+    "reconnect.csv", "people.csv", "interactions.csv", "interactions_undated.csv", "identity_matches.csv",
+    "identity_near_misses.csv", "identity_settings.json", "rejects.csv", "changes.csv", "summary.json",
+    "report.html", "plan.csv", "plan.ics"})
+
+#: Files that a file browser or a spreadsheet program leaves in a folder it shows or opens (macOS Finder,
+#: Windows Explorer, Excel's lock file of an open workbook): not the user's work, replaced with the report.
+_LITTER = re.compile(r"\.DS_Store|Thumbs\.db|desktop\.ini|~\$.*|\._.*")
+
+
 def _written_by_us(out: Path) -> set[str] | None:
-    """The relative paths the marker of a previous report lists (None: an old marker without the list)."""
+    """The relative paths the marker of a previous report lists (None: an old marker without the list, or one
+    that is damaged, too large or not a regular file)."""
+    marker = out / MARKER
+    if not marker.is_file():
+        return None
     try:
-        data = json.loads((out / MARKER).read_text(encoding="utf-8"))
-    except (ValueError, OSError):
+        with open(marker, "rb") as fh:
+            raw = fh.read(MAX_MARKER_BYTES + 1)
+        data = json.loads(raw.decode("utf-8")) if len(raw) <= MAX_MARKER_BYTES else None
+    except (ValueError, OSError, RecursionError):
         return None
     files = data.get("files") if isinstance(data, dict) else None
     return {str(f) for f in files} if isinstance(files, list) else None
 
 
+def _ours_by_name(rel: str) -> bool:
+    """Whether ``rel`` is a file that some release of reconnect writes into a report (:data:`REPORT_FILES`,
+    the marker, a chart)."""
+    return rel in REPORT_FILES or rel == MARKER or (rel.startswith("charts/") and rel.count("/") == 1
+                                                   and rel.endswith(".png"))
+
+
 def _foreign(out: Path) -> list[str]:
-    """Files and folders inside a previous report that reconnect did not write there."""
-    ours = _written_by_us(out)
-    if ours is None:
-        return []
-    ours.add(MARKER)
-    folders = {str(Path(f).parent.as_posix()) for f in ours} | {"."}
+    """Files and folders inside a previous report that reconnect did not write there (when its marker does not
+    list them: anything but the files reconnect writes)."""
+    listed = _written_by_us(out)
+    if listed is not None:
+        ours = listed | {MARKER}
+        folders = {str(Path(f).parent.as_posix()) for f in ours} | {"."}
+    else:
+        ours, folders = set(), {".", "charts"}
     found = []
     for p in sorted(out.rglob("*")):
         rel = p.relative_to(out).as_posix()
         if p.is_dir() and not p.is_symlink():
             if rel not in folders:
                 found.append(rel + "/")
-        elif rel not in ours:
+        elif rel in ours or (listed is None and _ours_by_name(rel) and p.is_file() and not p.is_symlink()):
+            continue
+        elif not _LITTER.fullmatch(p.name):
             found.append(rel)
     return found
 
