@@ -236,7 +236,8 @@ def analyze(inputs: tuple[str, ...], out: Path, top: int, previous: Path | None,
 
 
 #: Reasons for skipping a file that need no word at the terminal (an export folder holds many such files).
-_UNREMARKABLE_SKIPS = ("not a supported format", "empty file", "a report written by reconnect")
+_UNREMARKABLE_SKIPS = ("not a supported format", "empty file", "a report written by reconnect",
+                       "a link to a folder read already")
 
 
 def _echo_unread(skipped: list[tuple[str, str]], limit: int = 10) -> None:

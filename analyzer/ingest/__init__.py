@@ -17,7 +17,14 @@ from analyzer import schemas
 from analyzer.errors import InputError
 from analyzer.ingest import contacts, linkedin, mail  # noqa: F401  (parsers register themselves)
 from analyzer.ingest.collect import FileCollector, FileReport, one_copy_each
-from analyzer.ingest.inputs import SNIFF_BYTES, InputFile, archive_kind, discover, sniff_tar_members
+from analyzer.ingest.inputs import (
+    SNIFF_BYTES,
+    InputFile,
+    archive_kind,
+    close_shared_zips,
+    discover,
+    sniff_tar_members,
+)
 from analyzer.ingest.registry import REGISTRY, Parser, Sniff, detect
 from analyzer.ingest.text import detect_encoding, looks_binary
 
@@ -86,6 +93,24 @@ SAME_MESSAGE = "same message already read from another export"
 SAME_MESSAGE_IN_FILE = "same message already read from this file (a repeated row)"
 #: Why any other file that no parser reads is skipped.
 UNSUPPORTED = "not a supported format"
+
+
+#: Files of at most this many bytes are looked at for whether they hold any text at all (:func:`_blank`).
+_MOSTLY_EMPTY = 64
+
+
+def _blank(f: InputFile) -> bool:
+    """Whether a small file holds nothing but a byte-order mark and blank space (an empty file saved by a text
+    editor or a spreadsheet program: "is empty", not "not a format reconnect reads")."""
+    try:
+        head = f.head(_MOSTLY_EMPTY)
+    except InputError:
+        return False
+    for bom in (b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff"):
+        if head.startswith(bom):
+            head = head[len(bom):]
+            break
+    return not head.replace(b"\x00", b"").strip()
 
 
 def _unsupported_reason(f: InputFile, kind: str | None = "unknown") -> str:
@@ -251,6 +276,7 @@ def ingest(
         return _ingest(inputs, progress, extra_parsers)
     finally:
         sys.setswitchinterval(switch)
+        close_shared_zips()
 
 
 def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | None,
@@ -273,7 +299,7 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
     in_tars = sniff_tar_members(
         found.files, lambda f, head: (detect(make_sniff(f, head), extra_parsers), archive_kind(head)))
     for f in found.files:
-        if f.size == 0:
+        if f.size == 0 or (f.size <= _MOSTLY_EMPTY and _blank(f)):
             if f.explicit:
                 stop = InputError(f.display, "is empty", hint="Export the file again")
                 break
@@ -325,8 +351,11 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
 
     if not n_used_files:
         shown = ", ".join(str(i) for i in inputs)
-        raise InputError(shown, "contains no file reconnect can use",
-                         hint=f"It reads: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each")
+        # (a file it could have used, not read for a reason the user can act on: an archive inside the archive)
+        telling = next(((d, why) for d, why in skipped if why not in (UNSUPPORTED, "empty file")), None)
+        raise InputError(shown, "contains no file reconnect can use" + (
+            f" ({telling[0]}: {telling[1]})" if telling else ""),
+            hint=f"It reads: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each")
 
     records = pl.concat(recs) if recs else schemas.empty(schemas.RECORDS)
     messages = pl.concat(msgs) if msgs else schemas.empty(schemas.MESSAGES)
