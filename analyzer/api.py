@@ -21,9 +21,9 @@ Nothing here prints or reads anything but the inputs; every table is computed on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,9 +47,40 @@ TABLES = ("ranked", "people", "interactions", "matches", "rejects", "events", "r
 
 
 def _as_of(value: date | str | None) -> date | None:
-    if value is None or isinstance(value, date):
+    """``as_of`` as a date: a date, a datetime (its date) or ``"YYYY-MM-DD"``."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):  # (also a pandas Timestamp)
+        return value.date()
+    if isinstance(value, date):
         return value
-    return date.fromisoformat(value)
+    if not isinstance(value, str):
+        raise TypeError(f"as_of must be a date or a 'YYYY-MM-DD' string, not {type(value).__name__}")
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(f"as_of {value!r} is not a day in the form YYYY-MM-DD") from None
+
+
+def _paths(value: Any, name: str) -> list[Path]:
+    """``value`` (one path or a sequence of them) as paths; TypeError naming ``name`` for anything else."""
+    items = [value] if isinstance(value, str | Path) else value
+    if isinstance(items, bytes | bytearray) or not isinstance(items, Iterable):
+        raise TypeError(f"{name} must be a path or a list of paths, not {type(value).__name__}")
+    items = list(items)
+    bad = [p for p in items if not isinstance(p, str | Path)]
+    if bad or not items:
+        raise TypeError(f"{name} must be a path or a non-empty list of paths (str or Path); got {value!r}"[:300])
+    return [Path(p).expanduser() for p in items]
+
+
+def _count(value: Any, name: str, low: int, high: int) -> int:
+    """``value`` as a whole number from ``low`` to ``high`` (the command line's bounds)."""
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be a whole number, not {type(value).__name__}")
+    if not low <= value <= high:
+        raise ValueError(f"{name} must be from {low} to {high}, not {value}")
+    return value
 
 
 def analyze(
@@ -77,11 +108,16 @@ def analyze(
     >>> res = analyze("sample_data", as_of="2025-06-30")        # doctest: +SKIP
     >>> res.ranked.select("rank", "name", "score", "reason").head(3)  # doctest: +SKIP
     """
-    items = [paths] if isinstance(paths, str | Path) else list(paths)
-    mine = [me] if isinstance(me, str) else list(me)
-    expanded = [Path(p).expanduser() for p in items]
-    prev = Path(previous).expanduser() if previous is not None else None
-    return Result(_run(expanded, me=mine, as_of=_as_of(as_of), config=config, previous=prev, plan=plan,
+    expanded = _paths(paths, "paths")
+    given = [me] if isinstance(me, str) else me if me is not None else ()
+    mine = list(given) if isinstance(given, Iterable) else None
+    if mine is None or not all(isinstance(m, str) for m in mine):
+        raise TypeError(f"me must be an address or profile URL, or a list of them; got {me!r}"[:300])
+    if config is not None and not isinstance(config, Config | str | Path):
+        raise TypeError(f"config must be a path to a TOML file or a Config, not {type(config).__name__}")
+    prev = _paths(previous, "previous")[0] if previous is not None else None
+    return Result(_run(expanded, me=mine, as_of=_as_of(as_of), config=config, previous=prev,
+                       plan=None if plan is None else _count(plan, "plan", 1, 100),
                        keep_messages=keep_messages, charts=False))
 
 
@@ -115,6 +151,10 @@ class Result:
     """
 
     analysis: Analysis
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.analysis, Analysis):
+            raise TypeError(f"Result wraps an Analysis (from analyzer.pipeline.analyze), not {type(self.analysis).__name__}")
 
     # ---- tables ---------------------------------------------------------------------------------------
     @property
@@ -224,6 +264,8 @@ class Result:
         """
         from analyzer.report.lookup import find_people, person_details
 
+        if not isinstance(query, str):
+            raise TypeError(f"query must be a name, address, profile URL or person_id (str), not {type(query).__name__}")
         hits = find_people(self.analysis, query)
         if hits.height == 0:
             raise KeyError(f"no person matches {query!r}")
@@ -235,6 +277,8 @@ class Result:
         """Who you know at ``name`` (current or past, by company name or email domain), strongest first."""
         from analyzer.report.lookup import people_at_company
 
+        if not isinstance(name, str):
+            raise TypeError(f"name must be a company name or email domain (str), not {type(name).__name__}")
         return people_at_company(self.analysis, name)
 
     # ---- charts and report ----------------------------------------------------------------------------
@@ -243,7 +287,7 @@ class Result:
         ``.title`` and ``.caption``."""
         from analyzer.report.charts import draw_all
 
-        return draw_all(self.analysis, top)
+        return draw_all(self.analysis, _count(top, "top", 1, 10_000))
 
     def figures(self, top: int = 25) -> dict[str, Figure]:
         """The report's charts as matplotlib Figures, by name (``top_candidates``, ``quadrant``, ``dormancy``,
@@ -258,7 +302,8 @@ class Result:
         ``reconnect analyze --out`` does; returns the paths written."""
         from analyzer.report import write_report
 
-        return write_report(self.analysis, Path(out_dir), top=top, charts=charts)
+        return write_report(self.analysis, _paths(out_dir, "out_dir")[0], top=_count(top, "top", 1, 10_000),
+                            charts=charts)
 
     def __repr__(self) -> str:
         s = self.summary

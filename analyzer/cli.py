@@ -68,7 +68,7 @@ def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None
     try:
         day = datetime.strptime(value, "%Y-%m-%d").date()
     except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date in the form YYYY-MM-DD") from None
+        raise click.BadParameter(f"{value!r} is not a day in the form YYYY-MM-DD") from None
     from analyzer.ingest.dates import outside_years  # (here: --help imports no parser)
 
     if why := outside_years(day):
@@ -163,13 +163,24 @@ def _stderr_console() -> Any:
     return Console(stderr=True)
 
 
+def _parse_me(_ctx: click.Context, _param: click.Parameter, values: tuple[str, ...]) -> tuple[str, ...]:
+    if not values:
+        return values
+    from analyzer.normalize import owner_identity
+
+    try:
+        return tuple(owner_identity(v) for v in values)
+    except ValueError as exc:
+        raise click.BadParameter(_one_line(str(exc))) from None
+
+
 def _inputs_arg() -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     return click.argument("inputs", nargs=-1, required=True, type=click.Path(path_type=str))
 
 
 def _common_run_options(f: Callable[..., Any]) -> Callable[..., Any]:
     for opt in reversed([
-        click.option("--me", "me", multiple=True, metavar="ADDRESS",
+        click.option("--me", "me", multiple=True, metavar="ADDRESS", callback=_parse_me,
                      help="Your own email address or LinkedIn profile URL (repeatable)."),
         click.option("--as-of", callback=_parse_as_of, metavar="YYYY-MM-DD",
                      help="Treat this date as today, for reproducible runs."),
@@ -267,10 +278,13 @@ def company(name: str, inputs: tuple[str, ...], out: Path | None, me: tuple[str,
             config_path: str | None, quiet: bool, verbose: bool) -> None:
     """Who do I know at NAME (current or past, by company name or email domain)? Strongest first."""
     _setup_logging(verbose, quiet)
-    from analyzer.report.lookup import people_at_company
+    from analyzer.report.lookup import COMPANY_COLUMNS, people_at_company
     from analyzer.report.terminal import print_company
+    from analyzer.report.writer import check_list_target
 
     with _user_errors(verbose):
+        if out is not None:
+            check_list_target(out, inputs, COMPANY_COLUMNS)  # before the long part
         analysis = _analysed(inputs, quiet, me=me, as_of=as_of, config=config_path)
         table = people_at_company(analysis, name)
         if out is not None:
@@ -302,7 +316,7 @@ def person(query: str, inputs: tuple[str, ...], me: tuple[str, ...], as_of: date
 @click.option("--seed", type=int, default=7, show_default=True)
 @click.option("--truth-dir", type=click.Path(path_type=Path), default=None,
               help="Where to write the truth (default: FOLDER_truth beside FOLDER).")
-@click.option("--as-of-earlier", "earlier", type=click.IntRange(min=0), default=0, metavar="DAYS",
+@click.option("--as-of-earlier", "earlier", type=click.IntRange(0, 3650), default=0, metavar="DAYS",
               help="Write the same world's export as it was DAYS days earlier (truth gets changes.csv).")
 def sample_data(folder: Path, size: str, seed: int, truth_dir: Path | None, earlier: int) -> None:
     """Write deterministic synthetic exports into FOLDER.

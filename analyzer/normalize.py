@@ -137,3 +137,18 @@ def normalize_email(value: str | None) -> str | None:
     if not local:
         return None
     return f"{local}@{domain}"
+
+
+def owner_identity(value: str) -> str:
+    """A ``--me`` value as the address or canonical LinkedIn profile URL it gives: an address (also written
+    ``Name <address>``, as a mail program copies it) or a profile URL in any of its forms. Raises
+    :class:`ValueError` for anything else (it was dropped without a word: a run as someone nobody is)."""
+    v = (value or "").strip()
+    if v.endswith(">") and "<" in v:
+        v = v[v.rindex("<") + 1:-1].strip()
+    if "@" in v and "/" not in v:
+        if (email := clean_email(v)) is not None and " " not in v:
+            return email
+    elif (url := canonical_linkedin_url(v)) is not None:
+        return url
+    raise ValueError(f"{value!r} is not an email address or a LinkedIn profile URL (https://www.linkedin.com/in/...)")

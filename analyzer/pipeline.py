@@ -24,6 +24,7 @@ from analyzer.errors import InputError, UsageError
 from analyzer.ingest import Ingested, ingest
 from analyzer.ingest.dates import outside_years
 from analyzer.memory import clear_lookup_caches, release_free_memory
+from analyzer.normalize import owner_identity
 from analyzer.report.chart_worker import has_ready_workers as has_ready_chart_workers
 from analyzer.report.chart_worker import prestart as prestart_chart_workers
 
@@ -113,6 +114,14 @@ def analyze(
     step after reading begins (:data:`STAGES` names them), for a caller that shows where the run is.
     Raises :class:`analyzer.errors.InputError` for unusable input.
     """
+    try:
+        me = [owner_identity(m) for m in me]
+    except ValueError as exc:
+        raise UsageError(f"me: {exc}") from None
+    if isinstance(as_of, datetime):
+        as_of = as_of.date()
+    elif as_of is not None and not isinstance(as_of, date):
+        raise TypeError(f"as_of must be a date, not {type(as_of).__name__}")
     cfg = config if isinstance(config, Config) else load_config(config)
     _check_config(cfg)
     as_of = as_of or datetime.now(UTC).date()

@@ -97,8 +97,8 @@ class ScoringConfig:
             raise InputError("config", "[scoring] group_max_participants must be at least 2")
         if self.min_messages_each_way < 1:
             raise InputError("config", "[scoring] min_messages_each_way must be at least 1")
-        if self.strength_weight_total() <= 0:
-            raise InputError("config", "[scoring] the strength weights (weight_*) must not all be 0")
+        if self.strength_weight_total() < 1e-6:  # (1e-320 alone divided the scores into NaN)
+            raise InputError("config", "[scoring] the strength weights (weight_*) must not all be 0 (or nearly)")
         for name in ("duration_half_years", "active_months_half", "volume_half", "overlap_half_years",
                      "min_rhythm_days", "default_rhythm_days", "decay_half_ratio", "dormant_ramp_days",
                      "long_dormant_tau_years", "wilson_z"):

@@ -787,4 +787,7 @@ def discover(inputs: list[Path] | list[str]) -> Discovery:
                 raise InputError(display, "archive contains no files", hint="Download the export again")
         else:
             add(InputFile(display=display, name=safe_display(p.name), size=st.st_size, path=p, explicit=True))
+    # in one order whatever the order of the inputs (`a b` or `b a`, a folder or its sub-folders one by one): the
+    # record ids, and with them the ties they break (a display name, an automated sender's id), follow it
+    found.files.sort(key=lambda f: (os.path.realpath(f.path), f.member or ""))
     return found

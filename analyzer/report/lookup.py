@@ -6,6 +6,8 @@ Used by ``reconnect person`` (:func:`analyzer.report.terminal.print_person`) and
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from typing import TYPE_CHECKING, Any
 
 import polars as pl
@@ -22,8 +24,31 @@ IDENTITY_COLUMNS = ("record_id", "source_file", "source_kind", "line", "role", "
                     "company", "position", "connected_on", "n_mentions")
 
 
+_GERMAN = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue", "ß": "ss"})
+
+
 def _fold(text: str | None) -> str:
-    return " ".join(anyascii(text or "").lower().split())
+    """``text`` in lower-case ASCII words ("Smith, Robert" -> "smith robert"; "Jörg" -> "jorg")."""
+    return " ".join(re.split(r"[^a-z0-9]+", anyascii(text or "").lower())).strip()
+
+
+def _folds(text: str | None) -> tuple[str, ...]:
+    """:func:`_fold` of ``text``, and of its German spelling without umlauts ("Jörg Weiß" is also "joerg
+    weiss") where it differs."""
+    plain = _fold(text)
+    german = _fold((text or "").translate(_GERMAN))
+    return (plain,) if german == plain else (plain, german)
+
+
+def _name_matches(words: list[str], names: list[str | None]) -> bool:
+    """Whether every word of the query is a word, or the start of one, of one of ``names`` (in any spelling of
+    :func:`_folds`)."""
+    for name in names:
+        for folded in _folds(name):
+            have = folded.split()
+            if all(any(h.startswith(w) for h in have) for w in words):
+                return True
+    return False
 
 
 def find_people(analysis: Analysis, query: str) -> pl.DataFrame:
@@ -34,7 +59,9 @@ def find_people(analysis: Analysis, query: str) -> pl.DataFrame:
     case and accents ("jose garcia" finds "José García"). Exact ids, addresses and URLs come first; name
     matches follow, best-ranked first."""
     people = analysis.people
-    q = query.strip()
+    q = unicodedata.normalize("NFC", query.strip())
+    if q.endswith(">") and "<" in q:  # "Name <address>", as a mail program copies it
+        q = q[q.rindex("<") + 1:-1].strip()
     if not q or people.height == 0:
         return people.head(0)
     exact = people.filter(pl.col("person_id") == q)
@@ -46,12 +73,25 @@ def find_people(analysis: Analysis, query: str) -> pl.DataFrame:
         if ids:
             return people.filter(pl.col("person_id").is_in(ids))
     if (u := canonical_linkedin_url(q)) is not None:
-        hit = people.filter(pl.col("linkedin_urls").list.contains(u))
+        u = unicodedata.normalize("NFC", u)  # (a slug percent-encoded in decomposed form: zoe%CC%88)
+        hit = people.filter(pl.col("linkedin_urls").list.eval(
+            pl.element().str.normalize("NFC")).list.contains(u))
         if hit.height:
             return hit
     words = _fold(q).split()
+    if not words:
+        return people.head(0)
+    # every name the person is known by: the one shown, and each record's ("Bob Smith", "Smith, Robert")
+    rp = analysis.resolved.record_person
+    recs = analysis.ingested.records.select("record_id", "name", "first_name", "last_name")
+    known = (rp.join(recs, on="record_id")
+             .select("person_id", pl.concat_str(pl.col("first_name"), pl.col("last_name"), separator=" ",
+                                                ignore_nulls=True).alias("parts"), "name")
+             .unpivot(index="person_id", value_name="names").drop_nulls("names")
+             .group_by("person_id").agg(pl.col("names").unique()))
+    by_id = dict(known.rows())
     ids = [pid for pid, name in people.select("person_id", "name").iter_rows()
-           if words and all(w in _fold(name) for w in words)]
+           if _name_matches(words, [name, *by_id.get(pid, [])])]
     hit = people.filter(pl.col("person_id").is_in(ids))
     ranked = analysis.ranked
     if hit.height and "rank" in ranked.columns:
@@ -127,6 +167,22 @@ def _domain_query(name: str) -> str | None:
     return v.strip(".")
 
 
+#: A letter and its dot, as initials are written ("S.A.", "J.P."): the dot goes, so "S.A." is the legal form "SA".
+_INITIAL_DOT = r"\b(\p{L})\."
+
+
+def _company_key(expr: pl.Expr) -> pl.Expr:
+    """A company name as ``company`` matches it: :func:`company_norm` of the name without accents ("Société
+    Générale S.A." -> "societe generale", as "Societe Generale SA" is)."""
+    return company_norm(expr.str.normalize("NFKD").str.replace_all(r"\p{M}", "")
+                        .str.replace_all(_INITIAL_DOT, "$1"))
+
+
+def _company_key_str(name: str) -> str | None:
+    """:func:`_company_key` of one name."""
+    return pl.select(_company_key(pl.lit(name, dtype=pl.String))).item()
+
+
 def people_at_company(analysis: Analysis, name: str) -> pl.DataFrame:
     """Everyone (kind ``person``) the owner knows at company ``name``, current or past, strongest first.
 
@@ -137,7 +193,7 @@ def people_at_company(analysis: Analysis, name: str) -> pl.DataFrame:
     its subdomains), or by having worked with the owner at a matching employer. ``match`` says how.
     """
     domain = _domain_query(name)
-    q = company_norm_str(name) if domain is None else company_norm_str(domain.split(".")[0])
+    q = _company_key_str(name) if domain is None else company_norm_str(domain.split(".")[0])
     empty = pl.DataFrame(schema={"person_id": pl.String, "name": pl.String, "company": pl.String,
                                  "position": pl.String, "emails": pl.List(pl.String), "strength": pl.Float64,
                                  "warmth": pl.Float64, "score": pl.Float64, "reason": pl.String,
@@ -146,7 +202,7 @@ def people_at_company(analysis: Analysis, name: str) -> pl.DataFrame:
         return empty
     qc = q.replace(" ", "")
     people = analysis.people.filter(pl.col("kind") == "person")
-    padded = pl.lit(" ") + company_norm(pl.col("company")).fill_null("") + pl.lit(" ")
+    padded = pl.lit(" ") + _company_key(pl.col("company")).fill_null("") + pl.lit(" ")
     by_company = people.filter(padded.str.contains(f" {q} ", literal=True)).select(
         "person_id", pl.lit("company").alias("match"))
     if domain is not None:  # "acme.com", "@acme.com": that domain and its subdomains
@@ -165,7 +221,7 @@ def people_at_company(analysis: Analysis, name: str) -> pl.DataFrame:
     measures = analysis.scored.measures
     emp = measures.filter(pl.col("employer").is_not_null()).select(
         "person_id", "employer", "worked_together", "overlap_start", "overlap_end")
-    emp = emp.filter((pl.lit(" ") + company_norm(pl.col("employer")).fill_null("") + pl.lit(" "))
+    emp = emp.filter((pl.lit(" ") + _company_key(pl.col("employer")).fill_null("") + pl.lit(" "))
                      .str.contains(f" {q} ", literal=True) & pl.col("worked_together"))
     by_overlap = emp.select("person_id", pl.format(
         "worked together at {} {}", pl.col("employer"),

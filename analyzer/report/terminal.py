@@ -106,7 +106,9 @@ def print_changes(analysis: Analysis, console: Console | None = None) -> None:
     if line is None and ft is not None and ft.plan is not None:
         line = Text(f"Planned {ft.plan.height} people (plan.csv, plan.ics).")
     if line is not None:
-        _console(console).print(line, soft_wrap=True)  # (one line, however long: the terminal wraps it)
+        # (one line, however long: the terminal wraps it; a warning on the error stream, as other warnings)
+        out = console or (Console(highlight=False, stderr=True) if ft is not None and ft.warning else _console())
+        out.print(line, soft_wrap=True)
 
 
 def print_company(table: pl.DataFrame, name: str, console: Console | None = None) -> None:

@@ -119,6 +119,32 @@ def _check_target(out: Path) -> None:
         raise UsageError(f"{pshown}: folder is not writable; choose another --out")
 
 
+def check_list_target(out: Path | str, inputs: list[str] | tuple[str, ...], columns: tuple[str, ...]) -> None:
+    """Raise :class:`UsageError` if ``out`` cannot receive a one-file list (``company --out``): a folder, one of
+    the inputs or a file inside an input folder (the run would overwrite what it reads), or an existing file
+    that is not such a list written before (its first line is not ``columns``: the user's own file)."""
+    path = Path(os.path.abspath(out))
+    shown = safe_display(str(out))
+    if path.is_dir():
+        raise UsageError(f"{shown}: is a folder; --out names the CSV file to write")
+    real = Path(os.path.realpath(path))
+    for given in inputs:
+        source = Path(os.path.realpath(given))
+        if real == source or source in real.parents:
+            raise UsageError(f"{shown}: is one of the inputs or inside one; write the list elsewhere")
+    if path.exists():
+        try:
+            with open(path, "rb") as fh:
+                first = fh.read(4096).split(b"\n", 1)[0].strip().lstrip(b"\xef\xbb\xbf")
+        except OSError as exc:
+            raise UsageError(f"{shown}: cannot be read ({exc.strerror or exc}); choose another --out") from None
+        if first.decode("utf-8", "replace") != ",".join(columns):
+            raise UsageError(f"{shown}: exists and is not a list written by reconnect (it is never replaced); "
+                             "choose another --out file")
+    if not path.parent.is_dir():
+        raise UsageError(f"{safe_display(str(path.parent))}: folder does not exist; create it or choose another --out")
+
+
 #: The columns of interactions.csv, as (column of the events, name in the file).
 INTERACTION_COLUMNS = (("person_id", "person_id"), ("timestamp", "timestamp"), ("channel", "channel"),
                        ("direction", "direction"), ("thread_id", "thread_id"), ("source_file", "source"),
