@@ -43,9 +43,12 @@ def _years(a: date, b: date) -> str:
 def numbered_twin(a: list[WorkBox], b: list[WorkBox]) -> str | None:
     """Why two sets of work addresses are two people's: the same local part at one domain, one of them with a
     number after it (``szhou@`` and ``szhou170@``, or ``szhou7@`` and ``szhou170@``), or None."""
+    by_stem: dict[str, list[tuple[str, str]]] = {}  # (b's addresses by stem: not every pair, once clusters grow)
+    for xb, sb, nb in b:
+        by_stem.setdefault(sb, []).append((xb, nb))
     for xa, sa, na in a:
-        for xb, sb, nb in b:
-            if xa != xb and sa == sb and na != nb:
+        for xb, nb in by_stem.get(sa, ()):
+            if xa != xb and na != nb:
                 return (f"two addresses at one employer that differ only by a number, which sets a namesake "
                         f"colleague apart ({xa}, {xb})")
     return None
@@ -54,9 +57,12 @@ def numbered_twin(a: list[WorkBox], b: list[WorkBox]) -> str | None:
 def personal_overlap(a: list[PersonalBox], b: list[PersonalBox]) -> str | None:
     """Why two sets of dated personal addresses are two people's: two addresses at one provider both in use for
     more than ``OVERLAP_DAYS`` at the same time, or None."""
+    by_domain: dict[str, list[tuple[str, date, date]]] = {}
+    for db, xb, b1, b2 in b:
+        by_domain.setdefault(db, []).append((xb, b1, b2))
     for da, xa, a1, a2 in a:
-        for db, xb, b1, b2 in b:
-            if da == db and xa != xb and (min(a2, b2) - max(a1, b1)).days > OVERLAP_DAYS:
+        for xb, b1, b2 in by_domain.get(da, ()):
+            if xa != xb and (min(a2, b2) - max(a1, b1)).days > OVERLAP_DAYS:
                 return (f"two personal addresses at one provider in use at the same time ({xa} {_years(a1, a2)}, "
                         f"{xb} {_years(b1, b2)})")
     return None
