@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any
 import polars as pl
 
 from analyzer.config import Config
+from analyzer.ingest.dates import parse_day
 from analyzer.pipeline import Analysis, summary
 from analyzer.pipeline import analyze as _run
 
@@ -57,9 +58,9 @@ def _as_of(value: date | str | None) -> date | None:
     if not isinstance(value, str):
         raise TypeError(f"as_of must be a date or a 'YYYY-MM-DD' string, not {type(value).__name__}")
     try:
-        return datetime.strptime(value.strip(), "%Y-%m-%d").date()
-    except ValueError:
-        raise ValueError(f"as_of {value!r} is not a day in the form YYYY-MM-DD") from None
+        return parse_day(value)
+    except ValueError as exc:
+        raise ValueError(f"as_of {exc}") from None
 
 
 def _paths(value: Any, name: str) -> list[Path]:

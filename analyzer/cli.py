@@ -6,7 +6,7 @@ import logging
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -65,12 +65,12 @@ def _user_errors(verbose: bool) -> Iterator[None]:
 def _parse_as_of(_ctx: click.Context, _param: click.Parameter, value: str | None) -> date | None:
     if value is None:
         return None
-    try:
-        day = datetime.strptime(value, "%Y-%m-%d").date()
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a day in the form YYYY-MM-DD") from None
-    from analyzer.ingest.dates import outside_years  # (here: --help imports no parser)
+    from analyzer.ingest.dates import outside_years, parse_day  # (here: --help imports no parser)
 
+    try:
+        day = parse_day(value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
     if why := outside_years(day):
         raise click.BadParameter(why)
     return day

@@ -139,13 +139,17 @@ def normalize_email(value: str | None) -> str | None:
     return f"{local}@{domain}"
 
 
+def without_display_name(value: str) -> str:
+    """``Name <address>`` (as a mail program copies an address) as its address; anything else stripped."""
+    v = value.strip()
+    return v[v.rindex("<") + 1:-1].strip() if v.endswith(">") and "<" in v else v
+
+
 def owner_identity(value: str) -> str:
     """A ``--me`` value as the address or canonical LinkedIn profile URL it gives: an address (also written
     ``Name <address>``, as a mail program copies it) or a profile URL in any of its forms. Raises
     :class:`ValueError` for anything else (it was dropped without a word: a run as someone nobody is)."""
-    v = (value or "").strip()
-    if v.endswith(">") and "<" in v:
-        v = v[v.rindex("<") + 1:-1].strip()
+    v = without_display_name(value or "")
     if "@" in v and "/" not in v:
         if (email := clean_email(v)) is not None and " " not in v:
             return email

@@ -151,8 +151,8 @@ def analyze(
         resolved = identity.resolve(ing.records, own, cfg.identity, messages=ing.messages)
         # the owner's records as identity settled them: with a ``same`` group holding the owner's address and the
         # records sharing an address with the owner's, whose messages are the owner's own (sent, not received)
-        own = dataclasses.replace(own, record_ids=resolved.record_person.filter(pl.col("person_id") == schemas.OWNER_PERSON_ID)
-                                  .get_column("record_id").sort())
+        owner_records = resolved.record_person.filter(pl.col("person_id") == schemas.OWNER_PERSON_ID)
+        own = dataclasses.replace(own, record_ids=owner_records.get_column("record_id").sort())
     # the charts of the people table alone are drawn now, by the idle chart workers, while this process goes on
     _draw_charts_ahead(resolved.people)
     # the events once identity's working set is freed: held through it, they were 180 MB of the peak

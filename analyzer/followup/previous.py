@@ -19,7 +19,7 @@ import polars as pl
 
 from analyzer.errors import InputError
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, outside_years, parse_date
-from analyzer.ingest.inputs import REPORT_MARKER, safe_display
+from analyzer.ingest.inputs import REPORT_MARKER, read_regular_file, safe_display
 from analyzer.ingest.text import decode, sniff_delimiter
 
 log = logging.getLogger(__name__)
@@ -70,20 +70,13 @@ def _clean_text(col: str) -> pl.Expr:
 
 
 def _read_bytes(path: Path, limit: int) -> bytes:
-    """The bytes of a previous report's file: a regular file (not a pipe or a device, which could block or
-    never end) of at most ``limit`` bytes."""
-    if not path.is_file():
-        raise NotAReport(f"{path.name} is missing")
+    """The bytes of a previous report's file (:func:`read_regular_file`), or :class:`NotAReport` saying why not."""
     try:
-        if path.stat().st_size > limit:
-            raise NotAReport(f"{path.name} is larger than {limit >> 20} MB (not a report's)")
-        with open(path, "rb") as fh:
-            data = fh.read(limit + 1)  # (no more, should it grow meanwhile)
+        return read_regular_file(path, limit)
+    except ValueError as exc:
+        raise NotAReport(f"{path.name} {exc}") from None
     except OSError as exc:
         raise NotAReport(f"{path.name} cannot be read ({type(exc).__name__})") from None
-    if len(data) > limit:
-        raise NotAReport(f"{path.name} is larger than {limit >> 20} MB (not a report's)")
-    return data
 
 
 def _read_csv(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:

@@ -781,12 +781,12 @@ def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge],
     for key, idxs, _ in shared.rows():
         if key in role_keys:
             # two people on it: nobody is joined on it (else the address's own mail would go to one of them)
-            first: dict[int, int] = {}
+            first: dict[int, int] = {}  # {root: its first record holding the key}
             for i in idxs:
                 first.setdefault(cl.find(i), i)
-            firsts = list(first.values())
-            refusal = next(((a, b, why) for x, a in enumerate(firsts) for b in firsts[x + 1:]
-                            if (why := cl.conflict(cl.find(a), cl.find(b), "role_address")) is not None), None)
+            held = list(first.items())
+            refusal = next(((a, b, why) for x, (ra, a) in enumerate(held) for rb, b in held[x + 1:]
+                            if (why := cl.conflict(ra, rb, "role_address")) is not None), None)
             if refusal is not None:
                 a, b, why = refusal
                 if refused_count is not None:

@@ -101,8 +101,9 @@ def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: 
                  automated_ids: set[int] | None = None, display: pl.DataFrame | None = None) -> pl.DataFrame:
     """Aggregate records into the PEOPLE table. Name: the cleaned display name (emoji, taglines, credentials
     removed, "Last, First" reordered) of the LinkedIn connection, else of the record with the most complete
-    name, a human's before an automated sender's ("Okafor Studio <info@...>" on a person's card); company/position: the LinkedIn connection's, else any. A person is ``automated`` when all its
-    records have an automated hint or are in ``automated_ids`` (e.g. role addresses such as info@).
+    name, a human's before an automated sender's ("Okafor Studio <info@...>" on a person's card);
+    company/position: the LinkedIn connection's, else any. A person is ``automated`` when all its records have
+    an automated hint or are in ``automated_ids`` (e.g. role addresses such as info@).
     ``display`` (record_id, display) gives the cleaned names when already computed."""
     # only the columns read below are joined and sorted (a copy of every column of 87,000 records: 60 MB)
     records = records.select(c for c in _PEOPLE_INPUTS if c in records.columns)

@@ -93,6 +93,8 @@ SAME_MESSAGE = "same message already read from another export"
 SAME_MESSAGE_IN_FILE = "same message already read from this file (a repeated row)"
 #: Why any other file that no parser reads is skipped.
 UNSUPPORTED = "not a supported format"
+#: Why a file found in a folder or archive is skipped when it holds nothing (or a byte-order mark alone).
+EMPTY_FILE = "empty file"
 
 
 #: Files of at most this many bytes are looked at for whether they hold any text at all (:func:`_blank`).
@@ -303,7 +305,7 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
             if f.explicit:
                 stop = InputError(f.display, "is empty", hint="Export the file again")
                 break
-            skipped.append((f.display, "empty file"))
+            skipped.append((f.display, EMPTY_FILE))
             continue
         try:
             head_kind: str | None = "unknown"
@@ -352,7 +354,7 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
     if not n_used_files:
         shown = ", ".join(str(i) for i in inputs)
         # (a file it could have used, not read for a reason the user can act on: an archive inside the archive)
-        telling = next(((d, why) for d, why in skipped if why not in (UNSUPPORTED, "empty file")), None)
+        telling = next(((d, why) for d, why in skipped if why not in (UNSUPPORTED, EMPTY_FILE)), None)
         raise InputError(shown, "contains no file reconnect can use" + (
             f" ({telling[0]}: {telling[1]})" if telling else ""),
             hint=f"It reads: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each")

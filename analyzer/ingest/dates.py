@@ -162,3 +162,12 @@ def column_parser(cells: pl.Series, parse: Callable[..., T]) -> Callable[[str], 
     with slashes are read day first when the column shows that a spreadsheet re-saved them so
     (:func:`day_first_dates`)."""
     return functools.partial(parse, day_first=day_first_dates(cells.unique().to_list()))
+
+
+def parse_day(value: str) -> date:
+    """A run's date written ``YYYY-MM-DD`` (``--as-of``, ``as_of=``); :class:`ValueError` naming the value when it
+    is no such day ("2025-02-29", "2026/11/01")."""
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError(f"{value!r} is not a day in the form YYYY-MM-DD") from None

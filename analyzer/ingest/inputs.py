@@ -694,6 +694,22 @@ LINKED_FOLDER_READ = "a link to a folder read already"
 REPEATED_MEMBER = "an earlier copy of a name the archive holds twice (its last copy is read)"
 
 
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path`` when it is a regular file (not a pipe or a device, which could block or never end)
+    of at most ``limit`` bytes. Raises :class:`ValueError` saying why not ("is missing", "is larger than ...");
+    :class:`OSError` when it cannot be read."""
+    if not path.is_file():
+        raise ValueError("is missing")
+    too_large = f"is larger than {limit >> 20} MB" if limit >= 1 << 20 else f"is larger than {limit} bytes"
+    if path.stat().st_size > limit:
+        raise ValueError(too_large)
+    with open(path, "rb") as fh:
+        data = fh.read(limit + 1)  # (no more, should it grow meanwhile)
+    if len(data) > limit:
+        raise ValueError(too_large)
+    return data
+
+
 def _is_report(folder: Path) -> bool:
     return (folder / REPORT_MARKER).exists()
 
@@ -706,16 +722,19 @@ def discover(inputs: list[Path] | list[str]) -> Discovery:
     and files that cannot be read are skipped (and listed in ``Discovery.skipped``).
     """
     found = Discovery()
-    seen: set[tuple[str, str | None]] = set()
+    # {(real path, member): file}: a file found through two inputs is read once; the files are read in the order
+    # of these keys whatever the order of the inputs (`a b` or `b a`, a folder or its sub-folders one by one): the
+    # record ids, and with them the ties they break (a display name, an automated sender's id), follow it
+    seen: dict[tuple[str, str], InputFile] = {}
+    real_paths: dict[Path, str] = {}  # (the members of an archive share its path: resolved once)
     offered = 0  # files found so far, whether new or already found through another input
 
     def add(f: InputFile) -> None:
         nonlocal offered
         offered += 1
-        key = (str(f.path.resolve()), f.member)
-        if key not in seen:
-            seen.add(key)
-            found.files.append(f)
+        if (path := real_paths.get(f.path)) is None:
+            path = real_paths[f.path] = os.path.realpath(f.path)
+        seen.setdefault((path, f.member or ""), f)
 
     for raw in inputs:
         p = Path(raw)
@@ -787,7 +806,5 @@ def discover(inputs: list[Path] | list[str]) -> Discovery:
                 raise InputError(display, "archive contains no files", hint="Download the export again")
         else:
             add(InputFile(display=display, name=safe_display(p.name), size=st.st_size, path=p, explicit=True))
-    # in one order whatever the order of the inputs (`a b` or `b a`, a folder or its sub-folders one by one): the
-    # record ids, and with them the ties they break (a display name, an automated sender's id), follow it
-    found.files.sort(key=lambda f: (os.path.realpath(f.path), f.member or ""))
+    found.files = [seen[key] for key in sorted(seen)]
     return found

@@ -14,7 +14,7 @@ import polars as pl
 from anyascii import anyascii
 
 from analyzer.measures import company_norm, company_norm_str, domain_label
-from analyzer.normalize import canonical_linkedin_url, normalize_email
+from analyzer.normalize import canonical_linkedin_url, normalize_email, without_display_name
 from analyzer.score import year_span
 
 if TYPE_CHECKING:
@@ -59,9 +59,7 @@ def find_people(analysis: Analysis, query: str) -> pl.DataFrame:
     case and accents ("jose garcia" finds "José García"). Exact ids, addresses and URLs come first; name
     matches follow, best-ranked first."""
     people = analysis.people
-    q = unicodedata.normalize("NFC", query.strip())
-    if q.endswith(">") and "<" in q:  # "Name <address>", as a mail program copies it
-        q = q[q.rindex("<") + 1:-1].strip()
+    q = without_display_name(unicodedata.normalize("NFC", query))
     if not q or people.height == 0:
         return people.head(0)
     exact = people.filter(pl.col("person_id") == q)

@@ -17,7 +17,7 @@ from pathlib import Path
 import polars as pl
 
 from analyzer.errors import UsageError
-from analyzer.ingest.inputs import REPORT_MARKER, safe_display
+from analyzer.ingest.inputs import REPORT_MARKER, read_regular_file, safe_display
 from analyzer.pipeline import Analysis, summary
 from analyzer.report.csvsafe import write_csv, write_csv_parts
 
@@ -45,13 +45,8 @@ _LITTER = re.compile(r"\.DS_Store|Thumbs\.db|desktop\.ini|~\$.*|\._.*")
 def _written_by_us(out: Path) -> set[str] | None:
     """The relative paths the marker of a previous report lists (None: an old marker without the list, or one
     that is damaged, too large or not a regular file)."""
-    marker = out / MARKER
-    if not marker.is_file():
-        return None
     try:
-        with open(marker, "rb") as fh:
-            raw = fh.read(MAX_MARKER_BYTES + 1)
-        data = json.loads(raw.decode("utf-8")) if len(raw) <= MAX_MARKER_BYTES else None
+        data = json.loads(read_regular_file(out / MARKER, MAX_MARKER_BYTES).decode("utf-8"))
     except (ValueError, OSError, RecursionError):
         return None
     files = data.get("files") if isinstance(data, dict) else None
