@@ -18,7 +18,9 @@ time is noisy, CPU time is the comparable figure. Printed:
    file of their own, analysed whole (with charts and report) against the standard library's
    ``mailbox.mbox`` merely iterating the same file and reading its headers — in the same benchmark run
    (issue 13 asks for 8x), also as seconds per 100,000 messages; ``--mbox PATH`` runs it on a mailbox of your
-   own instead (the ratio depends on the messages' sizes: the standard library parses every body, we skip them).
+   own instead (the ratio depends on the messages' sizes: the standard library parses every body, we skip them);
+4. many small mailboxes: the first ``--small-mailboxes`` x 10 messages of that mailbox as that many files of 10
+   (an Apple Mail or Thunderbird export, a mailbox per folder), against the same messages in one file.
 
 Each measurement is the median of ``--runs`` runs (3 by default, as issue 13 asks); the mailbox run and the
 standard library's alternate, so that a host whose speed drifts during the benchmark (a shared VM: the same
@@ -147,6 +149,29 @@ def cut_mbox(src: Path, dest: Path, n_messages: int) -> int:
     return n
 
 
+def split_mbox(src: Path, dest: Path, n_files: int, per_file: int) -> Path:
+    """The first ``n_files * per_file`` messages of ``src``: in the folder ``dest`` as ``n_files`` mailboxes of
+    ``per_file`` messages (as Apple Mail or Thunderbird export a mailbox per folder), and all in ``dest``.mbox
+    (once). Returns the folder."""
+    one = dest.with_suffix(".mbox")
+    if dest.exists() and one.exists():
+        return dest
+    messages: list[list[bytes]] = []
+    with open(src, "rb") as fin:
+        for line in fin:
+            if line.startswith(b"From "):
+                if len(messages) == n_files * per_file:
+                    break
+                messages.append([])
+            if messages:
+                messages[-1].append(line)
+    dest.mkdir(parents=True, exist_ok=True)
+    for i in range(0, len(messages), per_file):
+        (dest / f"folder{i // per_file:05d}.mbox").write_bytes(b"".join(b"".join(m) for m in messages[i:i + per_file]))
+    one.write_bytes(b"".join(b"".join(m) for m in messages))
+    return dest
+
+
 def whole_runs(data: Path, out: Path, runs: int) -> dict:
     """``runs`` whole runs; the one with the median process wall time (its stage times with it)."""
     results = sorted((run_child(CHILD_RUN, str(data), str(out)) for _ in range(runs)), key=lambda r: r["process_wall"])
@@ -168,6 +193,8 @@ def main() -> int:
                     help="runs of each measurement (the median is shown; default 3)")
     ap.add_argument("--mbox-messages", type=int, default=100_000, help="messages in the mailbox-only run")
     ap.add_argument("--no-mbox", action="store_true", help="skip the mailbox-only comparison")
+    ap.add_argument("--small-mailboxes", type=int, default=1000,
+                    help="mailboxes of 10 messages in the many-mailboxes run (0: skip it)")
     ap.add_argument("--mbox", type=Path, default=None,
                     help="only the mailbox-only comparison, on this mbox (whole) instead of a cut of the profile's")
     args = ap.parse_args()
@@ -188,7 +215,26 @@ def main() -> int:
         profile_runs(args, data, work)
     if args.no_mbox:
         return 0
-    return mbox_runs(args, data, work)
+    status = mbox_runs(args, data, work)
+    if args.small_mailboxes and args.mbox is None:
+        small_mailbox_runs(args, work)
+    return status
+
+
+def small_mailbox_runs(args: argparse.Namespace, work: Path) -> None:
+    """4. many small mailboxes (an export of one mailbox per folder) against the same messages in one (printed)."""
+    folder = split_mbox(work / f"mbox-{args.mbox_messages}" / "mail.mbox",
+                        work / f"mailboxes-{args.small_mailboxes}", args.small_mailboxes, 10)
+    many, one = [], []
+    for _ in range(max(1, args.runs)):
+        many.append(run_child(CHILD_RUN, str(folder), str(work / "report-mailboxes")))
+        one.append(run_child(CHILD_RUN, str(folder.with_suffix(".mbox")), str(work / "report-mailboxes-one")))
+    m = sorted(many, key=lambda r: r["process_wall"])[len(many) // 2]
+    o = sorted(one, key=lambda r: r["process_wall"])[len(one) // 2]
+    print(f"{args.small_mailboxes} mailboxes of 10 messages: {m['process_wall']:.2f} s wall (ingest "
+          f"{m['wall']['ingest']:.2f} s), peak {m['peak_mb']:.0f} MB; the same messages in one mailbox: "
+          f"{o['process_wall']:.2f} s (ingest {o['wall']['ingest']:.2f} s); "
+          f"{(m['wall']['ingest'] - o['wall']['ingest']) * 1000 / args.small_mailboxes:.1f} ms of ingest per more mailbox")
 
 
 def profile_runs(args: argparse.Namespace, data: Path, work: Path) -> None:

@@ -238,23 +238,87 @@ def _parse_one(f: InputFile, parser: Parser, out: FileCollector) -> None:
         ) from exc
 
 
-def _parse_all(jobs: list[tuple[InputFile, Parser, FileCollector]]
-               ) -> Iterator[tuple[InputFile, Parser, FileCollector]]:
+#: Files of a format that reads several at once (:attr:`Parser.parse_many`) up to this size are read together,
+#: up to :data:`_BATCH_BYTES` at a time: a whole run on 1,000 mailboxes of 15 KB took 82 s read one by one
+#: (about 150 small polars queries each), 12 s together (3.6 s for the same messages in one mailbox).
+_BATCH_FILE_BYTES = 8 << 20
+_BATCH_BYTES = 64 << 20
+
+_Job = tuple[InputFile, Parser, FileCollector]
+
+
+def _units(jobs: list[_Job]) -> list[list[int]]:
+    """The jobs read together (lists of their indices, in file order): the small files of each format that
+    reads several at once (:data:`_BATCH_FILE_BYTES`, up to :data:`_BATCH_BYTES` a unit), every other file alone."""
+    units: list[list[int]] = []
+    open_batch: dict[str, tuple[list[int], int]] = {}  # parser kind -> (its unit being filled, its bytes)
+    for i, (f, parser, _) in enumerate(jobs):
+        if parser.parse_many is None or f.size > _BATCH_FILE_BYTES:
+            units.append([i])
+            continue
+        unit, size = open_batch.get(parser.kind, ([], 0))
+        if unit and size + f.size > _BATCH_BYTES:
+            unit, size = [], 0
+        if not unit:
+            units.append(unit)
+        unit.append(i)
+        open_batch[parser.kind] = (unit, size + f.size)
+    return units
+
+
+def _parse_unit(unit: list[_Job]) -> list[tuple[FileCollector, InputError | None]]:
+    """Parse the files of ``unit``: each file's collector and error (None when read). Files read together
+    that fail in an unexpected way are read again one by one (into new collectors), so that the failure names
+    its file."""
+    if len(unit) == 1:
+        f, parser, out = unit[0]
+        try:
+            _parse_one(f, parser, out)
+        except InputError as exc:
+            return [(out, exc)]
+        return [(out, None)]
+    parse_many = unit[0][1].parse_many
+    assert parse_many is not None
+    try:
+        errors = parse_many([(f, out) for f, _, out in unit])
+        return [(out, error) for (_, _, out), error in zip(unit, errors, strict=True)]
+    except Exception:  # read again one by one: the failure is then named with its file
+        log.debug("reading %d files together failed: one by one", len(unit), exc_info=True)
+    results: list[tuple[FileCollector, InputError | None]] = []
+    for f, parser, out in unit:
+        fresh = FileCollector(out.source_file, out.kind)
+        results += _parse_unit([(f, parser, fresh)])
+    return results
+
+
+def _parse_all(jobs: list[_Job]) -> Iterator[_Job]:
     """Parse the files of ``jobs`` and yield them in their order, each once it has been read (up to
-    ``_FILE_WORKERS`` at a time, the largest started first). The first failure in file order is raised when
-    its turn comes, as a sequential reader would; the files not started by then are not read."""
-    if len(jobs) <= 1 or _FILE_WORKERS <= 1:
-        for job in jobs:
-            _parse_one(*job)
-            yield job
+    ``_FILE_WORKERS`` units at a time (:func:`_units`), the largest started first), with the collector that
+    holds what was read. The first failure in file order is raised when its turn comes, as a sequential
+    reader would; the files not started by then are not read."""
+    units = _units(jobs)
+    unit_of = {i: u for u, unit in enumerate(units) for i in unit}
+    if len(units) <= 1 or _FILE_WORKERS <= 1:
+        done: dict[int, list[tuple[FileCollector, InputError | None]]] = {}
+        for i, job in enumerate(jobs):
+            u = unit_of[i]
+            if u not in done:
+                done[u] = _parse_unit([jobs[j] for j in units[u]])
+            out, error = done[u][units[u].index(i)]
+            if error is not None:
+                raise error
+            yield job[0], job[1], out
         return
     pool = ThreadPoolExecutor(max_workers=_FILE_WORKERS, thread_name_prefix="ingest")
     try:
-        by_size = sorted(range(len(jobs)), key=lambda i: -jobs[i][0].size)
-        futures = {i: pool.submit(_parse_one, *jobs[i]) for i in by_size}
+        by_size = sorted(range(len(units)), key=lambda u: -sum(jobs[i][0].size for i in units[u]))
+        futures = {u: pool.submit(_parse_unit, [jobs[i] for i in units[u]]) for u in by_size}
         for i, job in enumerate(jobs):
-            futures.pop(i).result()
-            yield job
+            u = unit_of[i]
+            out, error = futures[u].result()[units[u].index(i)]
+            if error is not None:
+                raise error
+            yield job[0], job[1], out
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -4,7 +4,7 @@ input row is accounted for (read = used + rejected + ignored)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from hashlib import blake2b
@@ -285,13 +285,9 @@ class FileCollector:
         ``source_file``) refers to them by those numbers in ``sender_id`` and ``recipient_ids``. Row outcomes
         (used/rejected/ignored) are still reported with :meth:`used` etc.
         """
-        rec_schema = {k: v for k, v in schemas.RECORDS.items() if k not in ("record_id", "source_file", "source_kind")}
-        msg_schema = {k: v for k, v in schemas.MESSAGES.items() if k != "source_file"}
-        records = schemas.conform(records, rec_schema).select(list(rec_schema)).with_columns(
-            pl.col("n_mentions").fill_null(1), pl.col("owner_hint").fill_null(False),
-            pl.col("emails").fill_null(pl.lit([], dtype=pl.List(pl.String()))),
-        )
-        messages = schemas.conform(messages, msg_schema).select(list(msg_schema))
+        self._add_conformed(_bulk_records(records), _bulk_messages(messages))
+
+    def _add_conformed(self, records: pl.DataFrame, messages: pl.DataFrame) -> None:
         base = self._n_bulk_records
         if base:
             messages = messages.with_columns(_shift_ids(base))
@@ -314,6 +310,11 @@ class FileCollector:
         """
         n = len(self._rec["role"])
         self._n_row_records = n
+        if self._bulk and n == 0 and not self._msg["channel"]:  # a vectorised parser's file: its frames alone
+            self._rec.clear()
+            self._msg.clear()
+            rec, msg = self._bulk_frames(offset)
+            return rec, msg, self._reject_frame()
         rec_cols = [pl.int_range(offset, offset + n, dtype=pl.Int64, eager=True).alias("record_id")]
         for k, t in schemas.RECORDS.items():
             if k in self._rec:
@@ -338,25 +339,69 @@ class FileCollector:
         ).select(list(schemas.MESSAGES))
         del msg_cols
         if self._bulk:
-            start = offset + n
-            b_rec = pl.concat([r for r, _ in self._bulk])
-            b_rec = b_rec.with_columns(
-                pl.int_range(start, start + b_rec.height, dtype=pl.Int64).alias("record_id"),
-                pl.lit(self.source_file).alias("source_file"), pl.lit(self.kind).alias("source_kind"),
-            ).select(list(schemas.RECORDS))
-            b_msg = pl.concat([m for _, m in self._bulk]).with_columns(
-                *_shift_ids(start), pl.lit(self.source_file).alias("source_file"),
-            ).select(list(schemas.MESSAGES))
+            b_rec, b_msg = self._bulk_frames(offset + n)
             rec = pl.concat([rec, b_rec])
             msg = pl.concat([msg, b_msg])
-            self._bulk = []
+        return rec, msg, self._reject_frame()
+
+    def _bulk_frames(self, start: int) -> tuple[pl.DataFrame, pl.DataFrame]:
+        """The records and messages given by :meth:`add_bulk`, record ids from ``start`` (handed over)."""
+        b_rec = pl.concat([r for r, _ in self._bulk]) if len(self._bulk) > 1 else self._bulk[0][0]
+        b_rec = b_rec.select(
+            pl.int_range(start, start + b_rec.height, dtype=pl.Int64).alias("record_id"),
+            *[pl.lit(self.source_file, pl.String()).alias(k) if k == "source_file"
+              else pl.lit(self.kind, pl.String()).alias(k) if k == "source_kind" else pl.col(k)
+              for k in schemas.RECORDS if k != "record_id"])
+        b_msg = pl.concat([m for _, m in self._bulk]) if len(self._bulk) > 1 else self._bulk[0][1]
+        shifted = {e.meta.output_name(): e for e in _shift_ids(start)}
+        b_msg = b_msg.select(
+            pl.lit(self.source_file, pl.String()).alias(k) if k == "source_file" else shifted.get(k, pl.col(k))
+            for k in schemas.MESSAGES)
+        self._bulk = []
+        return b_rec, b_msg
+
+    def _reject_frame(self) -> pl.DataFrame:
+        """The rejected rows (handed over)."""
         rej = pl.DataFrame(
             {"source_file": [self.source_file] * len(self._rejects),
              "line": [r[0] for r in self._rejects], "reason": [r[1] for r in self._rejects]},
             schema=schemas.REJECTS,
         )
         self._rejects = []
-        return rec, msg, rej
+        return rej
+
+
+_BULK_RECORDS = {k: v for k, v in schemas.RECORDS.items() if k not in ("record_id", "source_file", "source_kind")}
+_BULK_MESSAGES = {k: v for k, v in schemas.MESSAGES.items() if k != "source_file"}
+
+
+def _bulk_records(records: pl.DataFrame, *keep: str) -> pl.DataFrame:
+    """``records`` as :meth:`FileCollector.add_bulk` keeps them (and the columns ``keep``)."""
+    return schemas.conform(records, _BULK_RECORDS).select(*_BULK_RECORDS, *keep).with_columns(
+        pl.col("n_mentions").fill_null(1), pl.col("owner_hint").fill_null(False),
+        pl.col("emails").fill_null(pl.lit([], dtype=pl.List(pl.String()))),
+    )
+
+
+def _bulk_messages(messages: pl.DataFrame, *keep: str) -> pl.DataFrame:
+    """``messages`` as :meth:`FileCollector.add_bulk` keeps them (and the columns ``keep``)."""
+    return schemas.conform(messages, _BULK_MESSAGES).select(*_BULK_MESSAGES, *keep)
+
+
+def add_bulk_by_file(outs: Sequence[FileCollector], records: pl.DataFrame, messages: pl.DataFrame,
+                     file_col: str = "file_no") -> None:
+    """:meth:`FileCollector.add_bulk` for several files read together: the rows of ``records`` and ``messages``
+    whose ``file_col`` is i go to ``outs[i]``; each file's messages refer to its records by their numbers
+    among that file's records (from 0, in row order). The frames are checked once, not once per file."""
+    records = _bulk_records(records, file_col)
+    messages = _bulk_messages(messages, file_col)
+    if len(outs) == 1:
+        outs[0]._add_conformed(records.drop(file_col), messages.drop(file_col))
+        return
+    by_file = records.partition_by(file_col, as_dict=True, include_key=False, maintain_order=True)
+    for key, file_messages in messages.partition_by(file_col, as_dict=True, include_key=False,
+                                                    maintain_order=True).items():
+        outs[int(key[0])]._add_conformed(by_file[key], file_messages)
 
 
 def _shift_ids(shift: int) -> list[pl.Expr]:

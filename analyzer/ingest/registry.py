@@ -12,6 +12,7 @@ import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.text import normalise_header, sniff_delimiter
@@ -61,6 +62,9 @@ class Parser:
     parse: Callable[[InputFile, FileCollector], None]
     priority: int = 0  # higher is tried first
     used: bool = True  # False: recognised but deliberately not read (rows counted as ignored)
+    #: Reads several files at once, each into its own collector, as ``parse`` reads each, and returns each
+    #: file's error (None when read): for a format whose per-file cost does not depend on the file's size.
+    parse_many: Callable[[Sequence[tuple[InputFile, FileCollector]]], list[InputError | None]] | None = None
 
 
 REGISTRY: list[Parser] = []
