@@ -414,6 +414,35 @@ def test_me_on_one_address_of_a_card_takes_the_card_and_its_other_address(tmp_pa
     assert (dana["messages_sent"], dana["messages_received"]) == (1, 1)
 
 
+def test_a_spouses_card_listing_the_family_address_stays_hers(tmp_path: Path) -> None:
+    """``--me family@``, the household's address, which the owner signs as John Smith; Jane Smith's card lists
+    family@ and her own work address: the card is Jane's, not the owner's. It made her the owner: her mail to the
+    owner vanished and her mail to Carol counted as the owner's. A card of the owner's own with a second address
+    is still the owner's (the test above)."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    card = tmp_path / "contacts.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Jane Smith\nN:Smith;Jane;;;\nEMAIL:family@smith.example\n"
+                    "EMAIL:jane.smith@work.example\nEND:VCARD\n", encoding="utf-8")
+    box = _mbox_of(tmp_path / "mail.mbox", [("John Smith <family@smith.example>", "Bob Jones <bob@jones.example>"),
+                                            ("Jane Smith <jane.smith@work.example>", "family@smith.example"),
+                                            ("Jane Smith <jane.smith@work.example>", "Carol <carol@white.example>"),
+                                            ("John Smith <family@smith.example>", "jane.smith@work.example")])
+    a = analyze([card, box], me=["family@smith.example"], as_of=date(2024, 6, 1))
+    kinds = dict(a.people.select("name", "kind").rows())
+    assert kinds == {"John Smith": "owner", "Jane Smith": "person", "Bob Jones": "person", "Carol": "person"}
+    rows = _rows_per_address(a.people)
+    assert all(len(pids) == 1 for pids in rows.values())
+    assert a.people.filter(pl.col("kind") == "owner").get_column("emails").to_list() == [["family@smith.example"]]
+    # (her message to Carol is in the owner's mailbox: received, as a Bcc is)
+    jane = a.ranked.filter(pl.col("name") == "Jane Smith").row(0, named=True)
+    assert (jane["messages_sent"], jane["messages_received"]) == (1, 2)
+    carol = a.ranked.filter(pl.col("name") == "Carol").row(0, named=True)
+    assert (carol["messages_sent"], carol["messages_received"]) == (0, 0)  # Jane's mail, not the owner's
+
+
 def test_my_card_listing_the_team_mailbox_leaves_it_to_the_team(tmp_path: Path) -> None:
     """The owner's own card lists the team's shared mailbox, which also sends mail: the address is listed in
     the team's row only (it was in both), the owner keeps their own, and the role address takes no one with it."""

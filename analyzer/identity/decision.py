@@ -25,7 +25,9 @@ from analyzer.names import (
 
 
 @lru_cache(maxsize=200_000)
-def _first_compatible(a: str, b: str) -> bool:
+def first_names_compatible(a: str, b: str) -> bool:
+    """Whether given names ``a`` and ``b`` (normalised) may be one person's: equal, nicknames, a short form, or
+    close spellings."""
     if a == b:
         return True
     if Nicknames.default().related(a, b) or is_short_form(a, b):
@@ -34,7 +36,9 @@ def _first_compatible(a: str, b: str) -> bool:
 
 
 @lru_cache(maxsize=200_000)
-def _last_compatible(a: str, b: str, ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
+def family_names_compatible(a: str, b: str, ta: tuple[str, ...], tb: tuple[str, ...]) -> bool:
+    """Whether family names ``a`` and ``b`` (with their tokens ``ta``, ``tb``) may be one family's: equal, a
+    shared token (a double-barrelled name), or close spellings."""
     if a == b or set(ta) & set(tb):
         return True
     return bool(JaroWinkler.normalized_similarity(a, b) >= 0.92)
@@ -205,13 +209,13 @@ class Clusters:
                 given_pairs = self.given_pairs
                 for fa, la, ta in na:
                     for fb, lb, tb in nb:
-                        if (fa == fb or _first_compatible(fa, fb)) or (
+                        if (fa == fb or first_names_compatible(fa, fb)) or (
                                 given_pairs and (frozenset((fa, fb)), la) in given_pairs) or (
-                                kind == "probabilistic" and _first_compatible(fa, lb) and _first_compatible(la, fb)):
+                                kind == "probabilistic" and first_names_compatible(fa, lb) and first_names_compatible(la, fb)):
                             continue  # same first name (or the same two names in the other order)
                         if kind == "probabilistic":
                             return "different first names in one cluster"
-                        if _last_compatible(la, lb, ta, tb):
+                        if family_names_compatible(la, lb, ta, tb):
                             return "shared family address (different first names)"
         return None
 
@@ -226,7 +230,7 @@ class Clusters:
             return None
         for fa, la, ta in na:
             for fb, lb, tb in nb:
-                if _first_compatible(fa, fb) and _last_compatible(la, lb, ta, tb):
+                if first_names_compatible(fa, fb) and family_names_compatible(la, lb, ta, tb):
                     return None
         return "a shared role address (two people's names)"
 

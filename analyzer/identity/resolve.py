@@ -18,7 +18,10 @@ from analyzer.identity.corrections import Corrections, IdentityIndex
 from analyzer.identity.decision import (
     CareerFacts,
     Edge,
+    NameT,
     NearMissRows,
+    family_names_compatible,
+    first_names_compatible,
     name_edge,
     one_address_one_person,
     rare_name_merges,
@@ -171,15 +174,50 @@ def address_keys(f: pl.DataFrame, feats: Features) -> pl.DataFrame:
         .select("idx", pl.col("linkedin_url").alias("key"), pl.lit(False).alias("role"))])
 
 
+class _OwnersRelatives:
+    """Tells a relative's record among those that share an address with the owner's: a spouse's card that
+    lists the household's family@ (the owner's, by ``--me``) and her own address made her the owner, and all
+    her mail the owner's. A record is a relative's when it lists an address of its own beside the owner's, is
+    not one the owner signs (a sent message's sender, a source's own flag), and is named with a given name that
+    none of the names the owner signs with has and a family name one of them has: the rule that keeps two
+    people apart on a family address. A record whose addresses are all the owner's stays the owner's (one
+    address, one person); without a name the owner signs with, nothing is told apart."""
+
+    def __init__(self, recs: pl.DataFrame, feats: Features, is_owner: list[bool]) -> None:
+        self.names = [(a, b, tuple(t.split())) if len(a) > 1 and b else None
+                      for a, b, t in feats.f.select("first", "last", "last_toks").iter_rows()]
+        self.signs = [bool(h) or r == "sender" for h, r in recs.select("owner_hint", "role").iter_rows()]
+        self.owner_names: set[NameT] = {name for o, s, name in zip(is_owner, self.signs, self.names, strict=True)
+                                        if o and s and name is not None}
+        addresses = feats.tok["email"].group_by("idx").agg("tok")
+        self.addresses = dict(zip(addresses.get_column("idx").to_list(), addresses.get_column("tok").to_list(),
+                                  strict=True))
+        self.owner_addresses = {a for i, o in enumerate(is_owner) if o and self.signs[i]
+                                for a in self.addresses.get(i, ())}
+
+    def __call__(self, i: int) -> bool:
+        """Whether record ``i`` is a relative's (see the class)."""
+        name = self.names[i]
+        if name is None or self.signs[i] or not self.owner_names:
+            return False
+        if all(a in self.owner_addresses for a in self.addresses.get(i, ())):
+            return False
+        fb, lb, tb = name
+        return not any(first_names_compatible(fa, fb) for fa, _, _ in self.owner_names) and any(
+            family_names_compatible(la, lb, ta, tb) for _, la, ta in self.owner_names)
+
+
 def _owner_by_shared_address(recs: pl.DataFrame, feats: Features, is_owner: list[bool], ignored: set[int]) -> int:
     """SPEC §5, one human per address, for the owner too: a record that shares a personal address or a
     LinkedIn URL with one of the owner's records is the owner's (``is_owner`` is updated in place, to the end
     of the chain); how many records this marked. A card found by ``--me`` or a ``same`` group with the owner
     holds the owner's other addresses; left with another person, the same address was in two rows of
     people.csv. Role addresses (team@, info@) do not carry it: a card that lists the owner's shared mailbox
-    is a colleague's, not the owner's. Records the user asked to ignore stay ignored."""
+    is a colleague's, not the owner's; nor does a household's address (:class:`_OwnersRelatives`). Records the
+    user asked to ignore stay ignored."""
     if not any(is_owner):
         return 0
+    relative = _OwnersRelatives(recs, feats, is_owner)
     # (the records' own profile URL: a signature's may be a quoted message's)
     urls = recs.filter(pl.col("linkedin_url").is_not_null()).select("idx", pl.col("linkedin_url").alias("key"))
     keys = pl.concat([feats.tok["email"].rename({"tok": "key"}), urls]) \
@@ -192,7 +230,7 @@ def _owner_by_shared_address(recs: pl.DataFrame, feats: Features, is_owner: list
         owner_keys = keys.filter(pl.col("idx").is_in(owners.implode())).get_column("key")
         found = keys.filter(pl.col("key").is_in(owner_keys.implode()) & ~pl.col("idx").is_in(owners.implode())) \
             .get_column("idx").unique().sort().to_list()
-        found = [i for i in found if i not in ignored]
+        found = [i for i in found if i not in ignored and not relative(i)]
         if not found:
             return marked
         for i in found:
@@ -280,6 +318,9 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
 
     # ---- corrections -------------------------------------------------------------------------------------
     is_owner: list[bool] = f.get_column("is_owner").to_list()
+    # (the owner stage marked every record holding an owner's address: a relative's card is hers)
+    relative = _OwnersRelatives(recs, feats, is_owner)
+    is_owner = [o and not relative(i) for i, o in enumerate(is_owner)]
     ignored: set[int] = set()
     forced: list[tuple[int, int]] = []
     diff_tags: dict[int, dict[int, set[int]]] = {}
