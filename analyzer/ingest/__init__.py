@@ -297,14 +297,14 @@ def _parse_all(jobs: list[_Job]) -> Iterator[_Job]:
     holds what was read. The first failure in file order is raised when its turn comes, as a sequential
     reader would; the files not started by then are not read."""
     units = _units(jobs)
-    unit_of = {i: u for u, unit in enumerate(units) for i in unit}
+    unit_of = {i: (u, k) for u, unit in enumerate(units) for k, i in enumerate(unit)}  # job -> (unit, place in it)
     if len(units) <= 1 or _FILE_WORKERS <= 1:
         done: dict[int, list[tuple[FileCollector, InputError | None]]] = {}
         for i, job in enumerate(jobs):
-            u = unit_of[i]
+            u, k = unit_of[i]
             if u not in done:
                 done[u] = _parse_unit([jobs[j] for j in units[u]])
-            out, error = done[u][units[u].index(i)]
+            out, error = done[u][k]
             if error is not None:
                 raise error
             yield job[0], job[1], out
@@ -314,8 +314,8 @@ def _parse_all(jobs: list[_Job]) -> Iterator[_Job]:
         by_size = sorted(range(len(units)), key=lambda u: -sum(jobs[i][0].size for i in units[u]))
         futures = {u: pool.submit(_parse_unit, [jobs[i] for i in units[u]]) for u in by_size}
         for i, job in enumerate(jobs):
-            u = unit_of[i]
-            out, error = futures[u].result()[units[u].index(i)]
+            u, k = unit_of[i]
+            out, error = futures[u].result()[k]
             if error is not None:
                 raise error
             yield job[0], job[1], out
