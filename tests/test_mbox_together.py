@@ -8,7 +8,6 @@ import dataclasses
 import shutil
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 import analyzer.ingest as ingest_module

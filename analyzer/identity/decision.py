@@ -45,6 +45,13 @@ def family_names_compatible(a: str, b: str, ta: tuple[str, ...], tb: tuple[str, 
 
 
 NameT = tuple[str, str, tuple[str, ...]]
+
+
+def record_names(f: pl.DataFrame) -> list[NameT | None]:
+    """Each record's (given name, family name, family name tokens) of the features ``f``, as the name rules
+    compare them; None without a given name of two letters or more and a family name."""
+    return [(a, b, tuple(t.split())) if len(a) > 1 and b else None
+            for a, b, t in f.select("first", "last", "last_toks").iter_rows()]
 Career = tuple[str, date, date, str]  # (employer, first seen, last seen, work address)
 
 
@@ -61,13 +68,11 @@ class Clusters:
         self.given_pairs = {(frozenset((a, b)), last) for a, b, last in given_name_pairs or ()}
         self.auto: list[bool] = f.get_column("is_auto").to_list()
         self.diff: dict[int, dict[int, set[int]]] = diff_tags
-        first, last, toks = (f.get_column(c).to_list() for c in ("first", "last", "last_toks"))
         self.base: dict[str, list[Any]] = {
             "urls": f.get_column("linkedin_url").to_list(),
             "suffixes": [x or None for x in f.get_column("suffix").to_list()],
             "conn": f.get_column("conn_file").to_list(),
-            "names": [(a, b, tuple(t.split())) if len(a) > 1 and b else None
-                      for a, b, t in zip(first, last, toks, strict=True)],
+            "names": record_names(f),
         }
         self.sets: dict[str, dict[int, set[Any]]] = {k: {} for k in self._ATTRS}
         #: (sets, base) of every attribute, in ``_ATTRS`` order (what :meth:`union` walks)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
+from collections.abc import Callable
 from hashlib import blake2b
 from typing import Any
 
@@ -18,13 +19,13 @@ from analyzer.identity.corrections import Corrections, IdentityIndex
 from analyzer.identity.decision import (
     CareerFacts,
     Edge,
-    NameT,
     NearMissRows,
     family_names_compatible,
     first_names_compatible,
     name_edge,
     one_address_one_person,
     rare_name_merges,
+    record_names,
     root_careers,
 )
 from analyzer.identity.estimation import (
@@ -183,31 +184,34 @@ class _OwnersRelatives:
     people apart on a family address. A record whose addresses are all the owner's stays the owner's (one
     address, one person); without a name the owner signs with, nothing is told apart."""
 
-    def __init__(self, recs: pl.DataFrame, feats: Features, is_owner: list[bool]) -> None:
-        self.names = [(a, b, tuple(t.split())) if len(a) > 1 and b else None
-                      for a, b, t in feats.f.select("first", "last", "last_toks").iter_rows()]
+    def __init__(self, recs: pl.DataFrame, feats: Features) -> None:
+        self.names = record_names(feats.f)
         self.signs = [bool(h) or r == "sender" for h, r in recs.select("owner_hint", "role").iter_rows()]
-        self.owner_names: set[NameT] = {name for o, s, name in zip(is_owner, self.signs, self.names, strict=True)
-                                        if o and s and name is not None}
         addresses = feats.tok["email"].group_by("idx").agg("tok")
-        self.addresses = dict(zip(addresses.get_column("idx").to_list(), addresses.get_column("tok").to_list(),
-                                  strict=True))
-        self.owner_addresses = {a for i, o in enumerate(is_owner) if o and self.signs[i]
-                                for a in self.addresses.get(i, ())}
+        self.addresses: dict[int, list[str]] = dict(zip(addresses.get_column("idx").to_list(),
+                                                        addresses.get_column("tok").to_list(), strict=True))
 
-    def __call__(self, i: int) -> bool:
-        """Whether record ``i`` is a relative's (see the class)."""
-        name = self.names[i]
-        if name is None or self.signs[i] or not self.owner_names:
-            return False
-        if all(a in self.owner_addresses for a in self.addresses.get(i, ())):
-            return False
-        fb, lb, tb = name
-        return not any(first_names_compatible(fa, fb) for fa, _, _ in self.owner_names) and any(
-            family_names_compatible(la, lb, ta, tb) for _, la, ta in self.owner_names)
+    def of(self, is_owner: list[bool]) -> Callable[[int], bool]:
+        """Whether a record (by position) is a relative's, the owner's records being those of ``is_owner``."""
+        signed = [i for i, o in enumerate(is_owner) if o and self.signs[i]]
+        owner_names = {name for i in signed if (name := self.names[i]) is not None}
+        owner_addresses = {a for i in signed for a in self.addresses.get(i, ())}
+
+        def relative(i: int) -> bool:
+            name = self.names[i]
+            if name is None or self.signs[i] or not owner_names:
+                return False
+            if all(a in owner_addresses for a in self.addresses.get(i, ())):
+                return False
+            fb, lb, tb = name
+            return not any(first_names_compatible(fa, fb) for fa, _, _ in owner_names) and any(
+                family_names_compatible(la, lb, ta, tb) for _, la, ta in owner_names)
+
+        return relative
 
 
-def _owner_by_shared_address(recs: pl.DataFrame, feats: Features, is_owner: list[bool], ignored: set[int]) -> int:
+def _owner_by_shared_address(recs: pl.DataFrame, feats: Features, is_owner: list[bool], ignored: set[int],
+                             relatives: _OwnersRelatives) -> int:
     """SPEC §5, one human per address, for the owner too: a record that shares a personal address or a
     LinkedIn URL with one of the owner's records is the owner's (``is_owner`` is updated in place, to the end
     of the chain); how many records this marked. A card found by ``--me`` or a ``same`` group with the owner
@@ -217,7 +221,7 @@ def _owner_by_shared_address(recs: pl.DataFrame, feats: Features, is_owner: list
     user asked to ignore stay ignored."""
     if not any(is_owner):
         return 0
-    relative = _OwnersRelatives(recs, feats, is_owner)
+    relative = relatives.of(is_owner)
     # (the records' own profile URL: a signature's may be a quoted message's)
     urls = recs.filter(pl.col("linkedin_url").is_not_null()).select("idx", pl.col("linkedin_url").alias("key"))
     keys = pl.concat([feats.tok["email"].rename({"tok": "key"}), urls]) \
@@ -319,7 +323,8 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     # ---- corrections -------------------------------------------------------------------------------------
     is_owner: list[bool] = f.get_column("is_owner").to_list()
     # (the owner stage marked every record holding an owner's address: a relative's card is hers)
-    relative = _OwnersRelatives(recs, feats, is_owner)
+    relatives = _OwnersRelatives(recs, feats)
+    relative = relatives.of(is_owner)
     is_owner = [o and not relative(i) for i, o in enumerate(is_owner)]
     ignored: set[int] = set()
     forced: list[tuple[int, int]] = []
@@ -348,7 +353,7 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
                     diff_tags.setdefault(i, {}).setdefault(e, set()).add(side)
         if unmatched:
             log.warning("identity corrections: no record matches %s", ", ".join(unmatched))
-    n_owner_by_address = _owner_by_shared_address(recs, feats, is_owner, ignored)
+    n_owner_by_address = _owner_by_shared_address(recs, feats, is_owner, ignored, relatives)
     f = f.with_columns(pl.Series("is_owner", is_owner, dtype=pl.Boolean),
                        pl.col("idx").is_in(sorted(ignored)).alias("is_ignored"))
     f = f.with_columns(pl.when(pl.col("is_ignored")).then(pl.lit("ignored"))

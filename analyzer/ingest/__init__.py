@@ -298,29 +298,31 @@ def _parse_all(jobs: list[_Job]) -> Iterator[_Job]:
     reader would; the files not started by then are not read."""
     units = _units(jobs)
     unit_of = {i: (u, k) for u, unit in enumerate(units) for k, i in enumerate(unit)}  # job -> (unit, place in it)
-    if len(units) <= 1 or _FILE_WORKERS <= 1:
+    pool: ThreadPoolExecutor | None = None
+    if len(units) <= 1 or _FILE_WORKERS <= 1:  # each unit read when its first file's turn comes
         done: dict[int, list[tuple[FileCollector, InputError | None]]] = {}
-        for i, job in enumerate(jobs):
-            u, k = unit_of[i]
+
+        def result(u: int) -> list[tuple[FileCollector, InputError | None]]:
             if u not in done:
                 done[u] = _parse_unit([jobs[j] for j in units[u]])
-            out, error = done[u][k]
-            if error is not None:
-                raise error
-            yield job[0], job[1], out
-        return
-    pool = ThreadPoolExecutor(max_workers=_FILE_WORKERS, thread_name_prefix="ingest")
-    try:
+            return done[u]
+    else:
+        pool = ThreadPoolExecutor(max_workers=_FILE_WORKERS, thread_name_prefix="ingest")
         by_size = sorted(range(len(units)), key=lambda u: -sum(jobs[i][0].size for i in units[u]))
         futures = {u: pool.submit(_parse_unit, [jobs[i] for i in units[u]]) for u in by_size}
+
+        def result(u: int) -> list[tuple[FileCollector, InputError | None]]:
+            return futures[u].result()
+    try:
         for i, job in enumerate(jobs):
             u, k = unit_of[i]
-            out, error = futures[u].result()[k]
+            out, error = result(u)[k]
             if error is not None:
                 raise error
             yield job[0], job[1], out
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
 
 
 def ingest(
