@@ -472,6 +472,28 @@ def test_out_folder_with_the_users_files_is_never_deleted(tmp_path: Path) -> Non
     assert sorted(p.name for p in out.iterdir()) == ["thesis.docx"]
 
 
+def test_out_as_a_symbolic_link_writes_where_it_points_and_keeps_the_link(tmp_path: Path) -> None:
+    """A report kept elsewhere (another disk) and linked from the working folder: the link stays a link, the
+    report is written, and on the next run replaced, where it points; a link leading nowhere yet is created
+    where it points too."""
+    good = _good(tmp_path / "in")
+    (tmp_path / "disk").mkdir()
+    target, link = tmp_path / "disk" / "report", tmp_path / "report"
+    link.symlink_to(target, target_is_directory=True)
+    assert _analyze(link, good).exit_code == 0  # the link leads nowhere yet
+    assert link.is_symlink() and os.readlink(link) == str(target)
+    assert (target / "people.csv").is_file()
+    first = (target / "people.csv").read_bytes()
+    assert _analyze(link, good).exit_code == 0  # a re-run replaces the report where it lies
+    assert link.is_symlink() and (target / "people.csv").read_bytes() == first
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["disk", "in", "report"]
+    assert sorted(p.name for p in (tmp_path / "disk").iterdir()) == ["report"]
+    assert _leftovers(target) == []
+    (target / "thesis.docx").write_bytes(b"precious")  # what protects a folder protects it through a link
+    assert _analyze(link, good).exit_code == 1
+    assert (target / "thesis.docx").read_bytes() == b"precious"
+
+
 def test_rerun_replaces_its_own_report(tmp_path: Path) -> None:
     good = _good(tmp_path / "in")
     out = tmp_path / "r"

@@ -86,7 +86,15 @@ def check_target(out: Path | str) -> None:
     """Raise :class:`UsageError` now if ``out`` cannot receive a report (so that a long run does not fail at
     the end): a file, a folder that is not a previous report, a report holding the user's own files, or a
     parent folder that is missing or not writable."""
-    _check_target(Path(os.path.abspath(out)))
+    _check_target(report_folder(out))
+
+
+def report_folder(out: Path | str) -> Path:
+    """Where a report given as ``--out out`` is written: its absolute path or, when ``out`` is a symbolic link
+    (a report kept on another disk, linked from the working folder), the path the link points to, so that the
+    link stays and the report is replaced where it lies (a link to a link is followed to its end)."""
+    path = Path(os.path.abspath(out))
+    return Path(os.path.realpath(path)) if path.is_symlink() else path
 
 
 def _check_target(out: Path) -> None:
@@ -251,7 +259,7 @@ def write_report(analysis: Analysis, out: Path | str, top: int = 25, charts: boo
     report in ``out`` as it was and no temporary folder behind.
     """
     given = Path(out)
-    out = Path(os.path.abspath(given))
+    out = report_folder(given)
     _check_target(out)
     # input paths are shown in the report: a file name that is not UTF-8 must not break writing it
     analysis = dataclasses.replace(analysis, inputs=[safe_display(i) for i in analysis.inputs])
@@ -296,7 +304,7 @@ def _write_atomically(analysis: Analysis, out: Path, given: Path, top: int, char
                           {p.relative_to(tmp).as_posix() for p in tmp.rglob("*") if p.is_file()})
         (tmp / MARKER).write_text(json.dumps({"written_by": "reconnect", "files": manifest}, indent=1) + "\n",
                                   encoding="utf-8")
-        if out.exists() or out.is_symlink():
+        if out.exists() or out.is_symlink():  # (a link here: one that leads nowhere, or in a loop)
             old = out.with_name(f".{out.name}.old-{os.getpid()}-{tmp.name.rsplit('-', 1)[-1]}")
             os.replace(out, old)
             try:
