@@ -443,6 +443,33 @@ def test_a_spouses_card_listing_the_family_address_stays_hers(tmp_path: Path) ->
     assert (carol["messages_sent"], carol["messages_received"]) == (0, 0)  # Jane's mail, not the owner's
 
 
+def test_a_spouses_card_stays_hers_when_only_profile_csv_names_the_owner(tmp_path: Path) -> None:
+    """The same household without a message the owner sent (an address book and received mail): the owner's
+    name comes from LinkedIn's Profile.csv (John Smith), and Jane Smith's card listing family@ stays hers. It
+    made her the owner, named Jane Smith, with her work address."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    (tmp_path / "li").mkdir()
+    (tmp_path / "li" / "Profile.csv").write_text(
+        "First Name,Last Name,Maiden Name,Address,Birth Date,Headline,Summary,Industry,Zip Code,Geo Location,"
+        "Twitter Handles,Websites,Instant Messengers\nJohn,Smith,,,,Engineer,,,,,,,\n", encoding="utf-8")
+    card = tmp_path / "contacts.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Jane Smith\nN:Smith;Jane;;;\nEMAIL:family@smith.example\n"
+                    "EMAIL:jane.smith@work.example\nEND:VCARD\n", encoding="utf-8")
+    box = _mbox_of(tmp_path / "mail.mbox", [("Jane Smith <jane.smith@work.example>", "family@smith.example"),
+                                            ("Jane Smith <jane.smith@work.example>", "Carol <carol@white.example>"),
+                                            ("Bob Jones <bob@jones.example>", "family@smith.example")])
+    a = analyze([tmp_path / "li", card, box], me=["family@smith.example"], as_of=date(2024, 6, 1))
+    assert a.owner.names == ["John Smith"]
+    kinds = dict(a.people.select("name", "kind").rows())
+    assert kinds == {None: "owner", "Jane Smith": "person", "Bob Jones": "person", "Carol": "person"}
+    assert a.people.filter(pl.col("kind") == "owner").get_column("emails").to_list() == [["family@smith.example"]]
+    jane = a.ranked.filter(pl.col("name") == "Jane Smith").row(0, named=True)
+    assert (jane["messages_sent"], jane["messages_received"]) == (0, 2)
+
+
 def test_my_card_listing_the_team_mailbox_leaves_it_to_the_team(tmp_path: Path) -> None:
     """The owner's own card lists the team's shared mailbox, which also sends mail: the address is listed in
     the team's row only (it was in both), the owner keeps their own, and the role address takes no one with it."""

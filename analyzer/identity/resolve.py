@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from hashlib import blake2b
 from typing import Any
 
@@ -57,6 +57,7 @@ from analyzer.identity.namesakes import NamesakeClusters, personal_boxes, work_b
 from analyzer.linkage import LinkageSettings, probability, weight_for_probability
 from analyzer.names import (
     Nicknames,
+    parse_name_frame,
 )
 from analyzer.normalize import normalize_email
 from analyzer.owner import Owner
@@ -182,16 +183,22 @@ class _OwnersRelatives:
     her mail the owner's. A record is a relative's when it lists an address of its own beside the owner's, is
     not one the owner signs (a sent message's sender, a source's own flag), and is named with a given name that
     none of the names the owner signs with has and a family name one of them has: the rule that keeps two
-    people apart on a family address. A record whose addresses are all the owner's stays the owner's (one
-    address, one person); without a name the owner signs with, nothing is told apart."""
+    people apart on a family address. The owner's names are those signed and the name of LinkedIn's Profile.csv
+    (``profile_names``: an address book and received mail alone sign nothing). A record whose addresses are all
+    the owner's stays the owner's (one address, one person); without any name of the owner's, nothing is told
+    apart."""
 
-    def __init__(self, recs: pl.DataFrame, feats: Features) -> None:
+    def __init__(self, recs: pl.DataFrame, feats: Features, profile_names: Sequence[str] = ()) -> None:
         # (the names and addresses are read only for the records asked about: the owner's and those sharing an
         # address with them, a few among 87,000 on the large profile, where reading them all took 0.2 s)
         self.f = feats.f.select("first", "last", "last_toks")
         self.emails = feats.tok["email"]
         self.signs: list[bool] = recs.select(pl.col("owner_hint").fill_null(False)
                                              | (pl.col("role") == "sender").fill_null(False)).to_series().to_list()
+        profile = pl.DataFrame({"name": profile_names, "first_name": None, "last_name": None},
+                               schema={"name": pl.String, "first_name": pl.String, "last_name": pl.String})
+        self.profile_names = {n for n in record_names(parse_name_frame(profile)) if n is not None} \
+            if profile.height else set()
 
     def _names(self, idxs: list[int]) -> list[NameT | None]:
         return record_names(self.f[idxs]) if idxs else []
@@ -204,7 +211,7 @@ class _OwnersRelatives:
         """What tells, of records (by position), those that are a relative's, the owner's records being those of
         ``is_owner``."""
         signed = [i for i, o in enumerate(is_owner) if o and self.signs[i]]
-        owner_names = {name for name in self._names(signed) if name is not None}
+        owner_names = {name for name in self._names(signed) if name is not None} | self.profile_names
         owner_addresses = {a for tokens in self._addresses(signed).values() for a in tokens}
 
         def relatives(idxs: list[int]) -> set[int]:
@@ -340,7 +347,7 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
     # ---- corrections -------------------------------------------------------------------------------------
     is_owner: list[bool] = f.get_column("is_owner").to_list()
     # (the owner stage marked every record holding an owner's address: a relative's card is hers)
-    relatives = _OwnersRelatives(recs, feats)
+    relatives = _OwnersRelatives(recs, feats, owner.names)
     kin = relatives.of(is_owner)([i for i, o in enumerate(is_owner) if o])
     is_owner = [o and i not in kin for i, o in enumerate(is_owner)]
     ignored: set[int] = set()
