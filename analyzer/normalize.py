@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -20,7 +21,8 @@ _EMAIL = re.compile(r"^[^@\s<>(),;:\"\[\]]+@[^@\s<>(),;:\"\[\]]+\.[^@\s<>(),;:\"
 
 @lru_cache(maxsize=500_000)
 def canonical_linkedin_url(value: str | None) -> str | None:
-    """``https://www.linkedin.com/in/<slug>`` with the slug percent-decoded and lower-cased, or None.
+    """``https://www.linkedin.com/in/<slug>`` with the slug percent-decoded, composed (NFC) and lower-cased, or
+    None.
 
     Accepts the forms the exports use: with or without scheme and ``www.``, percent-encoded or raw Unicode
     slugs, trailing slashes, query strings, country subdomains (``uk.linkedin.com``). URNs
@@ -38,7 +40,8 @@ def canonical_linkedin_url(value: str | None) -> str | None:
     m = _IN_SLUG.search(host.group(1) or "")
     if not m:
         return None
-    slug = unquote(m.group(1)).strip().lower()
+    # (one spelling of each slug: ``j%C3%BCrgen`` and ``ju%CC%88rgen`` are one profile, in its composed form)
+    slug = unicodedata.normalize("NFC", unquote(m.group(1))).strip().lower()
     slug = re.sub(r"[\s/]+", "", slug)
     if not slug or slug in {"", "unavailable"}:
         return None
@@ -74,10 +77,14 @@ def _anycase(text: str) -> str:
     return "".join(f"[{c.upper()}{c.lower()}]" if c.isalpha() else re.escape(c) for c in text)
 
 
+#: The characters beyond ASCII of a slug read as it is written: those of :data:`PLAIN_NON_ASCII` that Unicode
+#: normalisation (NFC) leaves as they are, so not the combining marks (``u`` + U+0308 is ``ü``).
+_PLAIN_SLUG_NON_ASCII = "\u00a1-\u00ac\u00ae-\u02af\u0400-\u04ff\u1e00-\u1eff"
+
 #: A plain profile URL (made of printable characters without spaces only): scheme and subdomains optional, a slug
-#: without percent-escapes, then nothing or a path / query / fragment.
+#: without percent-escapes or combining marks, then nothing or a path / query / fragment.
 _FAST_URL = (rf"^(?:{_anycase('http')}[{'Ss'}]?://)?(?:[A-Za-z0-9-]+\.)*{_anycase('linkedin.com/in/')}"
-             rf"([A-Za-z0-9_.{PLAIN_NON_ASCII}-]+)(?:[/?#][!-~{PLAIN_NON_ASCII}]*)?$")
+             rf"([A-Za-z0-9_.{_PLAIN_SLUG_NON_ASCII}-]+)(?:[/?#][!-~{PLAIN_NON_ASCII}]*)?$")
 
 
 def canonical_linkedin_urls(s: pl.Series) -> pl.Series:

@@ -415,6 +415,23 @@ def test_google_email_cells_edited_by_hand_keep_their_addresses(tmp_path: Path) 
     assert got["Cat Day"]["emails"] == [] and rejects == []
 
 
+@pytest.mark.parametrize(("cell", "url"), [
+    ("https://evil.example/redirect?to=https://www.linkedin.com/in/victim", None),  # another host's query
+    ("evil.example/?linkedin.com/in/victim", None),
+    ("https://notlinkedin.com/in/victim", None),
+    ("LinkedIn: linkedin.com/in/ann-lee", "https://www.linkedin.com/in/ann-lee"),  # a note
+    ("(https://uk.linkedin.com/in/ann-lee)", "https://www.linkedin.com/in/ann-lee"),  # without the bracket
+])
+def test_a_profile_url_is_taken_from_linkedins_host_only(cell: str, url: str | None, tmp_path: Path) -> None:
+    # a URL naming LinkedIn inside another site's address made its contact the profile's owner ("same linkedin
+    # url": the victim's row took the stranger's address)
+    p = tmp_path / "contacts.csv"
+    p.write_text("First Name,Last Name,E-mail 1 - Value,Website 1 - Type,Website 1 - Value\n"
+                 f'Evan,Vale,evan@vale.example,Profile,"{cell}"\n', encoding="utf-8")
+    recs, _, _ = load(p)
+    assert [r["linkedin_url"] for r in recs] == [url]
+
+
 @pytest.mark.parametrize(("n", "used"), [(20, True), (21, False)])
 def test_a_contact_with_more_addresses_than_a_person_has_is_rejected(n: int, used: bool, tmp_path: Path) -> None:
     # 2,000 cards of 500 addresses took 11 GB in identity resolution, 50 of 1,000 took 46 s: a list pasted

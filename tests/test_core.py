@@ -143,6 +143,8 @@ def test_read_table_tab_utf16() -> None:
         ("www.linkedin.com/in/Jane-Doe/", "https://www.linkedin.com/in/jane-doe"),
         ("http://uk.linkedin.com/in/jane?trk=x", "https://www.linkedin.com/in/jane"),
         ("https://www.linkedin.com/in/jürgen-m", "https://www.linkedin.com/in/jürgen-m"),
+        ("https://www.linkedin.com/in/ju\u0308rgen-m", "https://www.linkedin.com/in/jürgen-m"),  # decomposed (NFD)
+        ("https://www.linkedin.com/in/ju%CC%88rgen-m", "https://www.linkedin.com/in/jürgen-m"),
         ("urn:li:member:12345", None),
         ("https://example.com/in/x", None),
         ("https://evil.example/?linkedin.com/in/victim", None),  # LinkedIn named only in another host's query

@@ -46,7 +46,11 @@ ROLE_OTHER = "contact_other"  # Google "Other Contacts": auto-saved because the 
 EMPTY = "contact without name, email or profile"
 
 _MULTI = re.compile(r"\s*:::\s*")  # Google joins multiple values of one cell with " ::: "
-_LINKEDIN_IN = re.compile(r"(?:https?:/+)?(?:[a-z0-9-]+\.)*linkedin\.com/+in/[^\s\"'<>,;|]+", re.IGNORECASE)
+#: A LinkedIn profile URL in a cell or a note: a URL of its own, not the tail of another one (after the start, a
+#: space, a quote, a bracket or a separator; ``evil.example/?to=https://linkedin.com/in/x``, ``notlinkedin.com``
+#: hold none); it ends before a closing bracket.
+_LINKEDIN_IN = re.compile(r"(?<![^\s\"'<>()\[\]{},;|:])(?:https?:/+)?(?:[a-z0-9-]+\.)*linkedin\.com/+in/[^\s\"'<>()\[\]{},;|]+",
+                          re.IGNORECASE)
 _EMAIL_IN_TEXT = re.compile(r"[^\s<>(),;:\"\[\]]+@[^\s<>(),;:\"\[\]]+\.[^\s<>(),;:\"\[\]]+")
 _SPACES = re.compile(r"\s+")
 
