@@ -3,6 +3,8 @@ fixtures, one per case, asserting the values on the sender records."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import polars as pl
 import pytest
@@ -172,3 +174,63 @@ def test_plain_quoted_printable_windows_read_as_decoded() -> None:
     assert owner.tolist() == want_owner.tolist()
     assert text.to_pylist() == want_text.to_pylist()
     assert len(owner) > 100
+
+
+# ---- a profile URL passed on is not the sender's ------------------------------------------------------------
+def _profile_mail(tmp_path: Path, messages: list[tuple[str, str]]) -> Path:
+    """An mbox of one message per (From, body) to me@example.com, a day apart, and a Connections.csv beside it."""
+    box = tmp_path / "mail.mbox"
+    box.write_text("".join(
+        f"From x@y Mon Jan  1 10:00:00 2024\nFrom: {frm}\nTo: me@example.com\nSubject: s{i}\n"
+        f"Date: Mon, {1 + i:02d} Jan 2024 10:00:00 +0000\nMessage-ID: <p{i}@x.example>\n\n{body}\n\n"
+        for i, (frm, body) in enumerate(messages)), encoding="utf-8")
+    (tmp_path / "Connections.csv").write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Jane,Doe,https://www.linkedin.com/in/jane-doe-42,,Globex,CTO,01 Jan 2020\n"
+        "Tony,Li,https://www.linkedin.com/in/yuxuan-li-740a9a,,Initech,Engineer,01 Jan 2020\n", encoding="utf-8")
+    return tmp_path
+
+
+def test_a_profile_passed_on_at_the_end_of_a_message_is_not_the_senders(tmp_path: Path) -> None:
+    """Two people who each passed on Jane's profile ("here is her profile", the URL on the last line) were made
+    one person, Jane: the URL was read as their signature's. A slug that names another person is not evidence;
+    one that can name the sender is (their own name, a native given name beside an English one, or their address
+    spelled: ``tli@`` would not, ``tony.li@`` does)."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    passed_on = "Hi,\n\nYou should really talk to Jane about the role.\nHere is her profile\n" \
+                "https://www.linkedin.com/in/jane-doe-42"
+    folder = _profile_mail(tmp_path, [
+        ("Bob Brown <bob@beta.example>", passed_on),
+        ("Carl Cox <carl@gamma.example>", passed_on),
+        ("Tony Li <tony.li@initech.example>", "Thanks!\n\n-- \nTony Li\nEngineer | Initech\n"
+                                               "https://www.linkedin.com/in/yuxuan-li-740a9a"),
+        ("Jane Doe <jane@globex.example>", "See you.\n\n-- \nJane Doe\nCTO | Globex\nlinkedin.com/in/jane-doe-42"),
+    ])
+    a = analyze([folder], me=["me@example.com"], as_of=date(2024, 6, 1))
+    rows = {name: (sorted(emails), urls) for name, emails, urls in
+            a.people.filter(pl.col("kind") == "person").select("name", "emails", "linkedin_urls").rows()}
+    assert rows == {
+        "Bob Brown": (["bob@beta.example"], []),
+        "Carl Cox": (["carl@gamma.example"], []),
+        "Jane Doe": (["jane@globex.example"], ["https://www.linkedin.com/in/jane-doe-42"]),
+        "Tony Li": (["tony.li@initech.example"], ["https://www.linkedin.com/in/yuxuan-li-740a9a"]),
+    }
+
+
+@pytest.mark.parametrize(("slug", "first", "last", "names"), [
+    ("jane-doe-42", "jane", "doe", True),
+    ("jdoe", "jane", "doe", True),
+    ("jess-doyle", "jessica", "doyle", True),  # a nickname
+    ("yuxuan-li-740a9a", "tony", "li", True),  # a native given name (not one the nickname table knows)
+    ("huixu-007aea9d", "frank", "xu", True),
+    ("jane-doe-42", "bob", "brown", False),  # another family name
+    ("jane-smith", "bob", "smith", False),  # another given name
+    ("alice-wang", "tony", "li", False),  # "li" only inside another word
+])
+def test_slug_names_the_person(slug: str, first: str, last: str, names: bool) -> None:
+    from analyzer.identity.features import slug_names_the_person
+
+    assert slug_names_the_person(f"https://www.linkedin.com/in/{slug}", first, last) is names

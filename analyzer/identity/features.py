@@ -4,6 +4,7 @@ name patterns, company tokens, term frequencies of names, small-thread membershi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from urllib.parse import unquote
 
 import polars as pl
 
@@ -18,6 +19,7 @@ from analyzer.names import (
     is_ascii_expr,
     is_role_local,
     is_webmail,
+    key,
     local_name_hint,
     local_name_hint_exprs,
     local_name_parts,
@@ -67,9 +69,9 @@ def compute_features(recs: pl.DataFrame) -> Features:
     trip = trip.hstack(parsed.head(trip.height))
     # a signature's LinkedIn URL is the sender's profile (SPEC §5: linking evidence)
     f = recs.select("idx", "record_id", "source_file", "source_kind", "name", "first_name", "last_name",
-                    pl.coalesce("linkedin_url", "sig_linkedin_url").alias("linkedin_url"), "company", "is_owner",
-                    "is_auto") \
+                    "linkedin_url", "sig_linkedin_url", "sig_name", "company", "is_owner", "is_auto") \
         .join(trip, on=["name", "first_name", "last_name"], how="left", nulls_equal=True)
+    f = _with_signature_urls(f, recs, sig_parsed)
     f = _slug_order(f)
     pairs = _signature_given_names(recs, f, sig_parsed)
 
@@ -234,6 +236,69 @@ def _email_rows(raws: list[str]) -> list[tuple[object, ...]]:
             hint = local_name_hint(raw.strip().rpartition("@")[0])
         rows.append((raw, *info[:8], *hint))
     return rows
+
+
+def slug_names_the_person(url: str, first: str, last_toks: str) -> bool:
+    """Whether the profile URL ``url``'s slug can be the profile of a person named ``first`` ``last_toks`` (the
+    name keys of :func:`~analyzer.names.parse_name_frame`): a word of the slug holds one of the family name's
+    tokens (equal, at its start or end, or inside it for four letters or more: ``jane-doe-42``, ``jdoe``,
+    ``huixu``), and no word of the slug is a given name (one the nickname table knows) that is not ``first``
+    or one of its nicknames (``jane-smith`` is not Bob Smith's; ``yuxuan-li``, a native given name, can be
+    Tony Li's)."""
+    words = _slug_words(url)
+    family = [tok for tok in last_toks.split() if len(tok) >= 2]
+    held = {w for w in words for tok in family
+            if w == tok or w.startswith(tok) or w.endswith(tok) or (len(tok) >= 4 and tok in w)}
+    if not held:
+        return False
+    nick = Nicknames.default()
+    return all(w == first or w in held or not nick.neighbours(w) or nick.related(w, first) for w in words)
+
+
+def _slug_words(url: str) -> list[str]:
+    """The words of a profile URL's slug (name keys), without the id LinkedIn adds (``-2c7bea``)."""
+    slug = unquote(url.rsplit("/in/", 1)[-1])
+    head, _, tail = slug.rpartition("-")
+    if head and any(c.isdigit() for c in tail):
+        slug = head
+    return key(slug).split()
+
+
+def _slug_spells(url: str, local: str) -> bool:
+    """Whether the slug of ``url`` spells the address's local part ``local`` (its letters: ``fwang64`` and
+    ``fwang@``, ``shirin-white-d3ccee`` and ``shirinwhite78@``)."""
+    letters = "".join(key(local).split())
+    return len(letters) >= 4 and "".join(_slug_words(url)) == letters
+
+
+def _with_signature_urls(f: pl.DataFrame, recs: pl.DataFrame, sig_parsed: pl.DataFrame) -> pl.DataFrame:
+    """``f`` whose ``linkedin_url`` is the record's own, else its signature's (``sig_linkedin_url``) when that
+    URL's slug can name the record's name, the name in the signature or, for a record without a name, the name
+    its address spells (``brian.bell@``) (:func:`slug_names_the_person`), or spells that address (``fwang@``,
+    ``fwang64``); the signature columns dropped. A
+    profile URL at the end of a message is often someone else's, passed on ("here is her profile"): taken as the
+    sender's, it made two senders who passed on one profile one person, and a sender the profile's owner."""
+    sig = pl.col("sig_linkedin_url")
+    asked = f.filter(pl.col("linkedin_url").is_null() & sig.is_not_null())
+    if asked.height == 0:
+        return f.drop("sig_linkedin_url", "sig_name")
+    named = asked.join(sig_parsed.select("sig_name", "p_first", pl.col("p_last").alias("p_last_toks")),
+                       on="sig_name", how="left") \
+        .join(recs.select("idx", "emails"), on="idx", how="left") \
+        .select("idx", "sig_linkedin_url", pl.col("first").fill_null(""), pl.col("last_toks").fill_null(""),
+                pl.col("p_first").fill_null(""), pl.col("p_last_toks").fill_null(""), "emails")
+    own = []
+    for i, url, first, toks, p_first, p_toks, emails in named.rows():
+        names = [(first, toks), (p_first, p_toks)]
+        locals_ = [e.split("@", 1)[0] for e in emails or ()] if not first and not toks else []
+        names += [local_name_hint(local) for local in locals_]
+        # (and read the other way round: "Guo Zhiwei", family name first, is zguo31)
+        if any(slug_names_the_person(url, a, b) or slug_names_the_person(url, b, a) for a, b in names if a and b) \
+                or any(_slug_spells(url, local) for local in locals_):
+            own.append(i)
+    ok = pl.col("idx").is_in(pl.Series(own, dtype=pl.Int64).implode())
+    return f.with_columns(pl.when(pl.col("linkedin_url").is_null() & ok).then(sig).otherwise(pl.col("linkedin_url"))
+                          .alias("linkedin_url")).drop("sig_linkedin_url", "sig_name")
 
 
 def _slug_order(f: pl.DataFrame) -> pl.DataFrame:
