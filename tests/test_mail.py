@@ -214,6 +214,25 @@ def test_same_message_in_two_mbox_files_counts_once(gmail: Ingested) -> None:
     assert rep.ignored_reasons["same message already read from another export"] == 1
 
 
+def test_messages_of_two_senders_with_one_message_id_are_two(tmp_path: Path) -> None:
+    """A server or script that writes the same Message-ID on every message (``<1@localhost>``): Bob's message
+    was dropped as a repeat of Alice's, and Bob ranked one-way. A copy is the same id from the same sender; the
+    same message twice in one file is still one."""
+    def message(frm: str, day: int, mid: str) -> str:
+        return (f"From x@y Mon Jan  1 10:00:00 2023\nFrom: {frm}\nTo: me@example.com\nSubject: s\n"
+                f"Date: Mon, {day:02d} Jan 2023 10:00:00 +0000\nMessage-ID: <{mid}>\n\nhi\n\n")
+
+    box = tmp_path / "dup.mbox"
+    box.write_text(message("Alice Adams <alice@a.example>", 2, "1@localhost")
+                   + message("Bob Brown <bob@b.example>", 6, "1@localhost")
+                   + message("Bob Brown <bob@b.example>", 6, "1@localhost"), encoding="utf-8")
+    r = ingest([box])
+    assert r.messages.height == 2 and r.duplicate_messages == 1
+    rep = _report(r, "dup.mbox")
+    assert (rep.used, rep.ignored) == (2, 1)
+    assert rep.ignored_reasons == {"same message already read from this file (a repeated row)": 1}
+
+
 def test_real_mailbagit_sample() -> None:
     r = ingest([real_sample("mbox/mailbagit_sample1.mbox")])
     assert r.messages.height == 2

@@ -325,6 +325,34 @@ def _parse_all(jobs: list[_Job]) -> Iterator[_Job]:
             pool.shutdown(wait=True, cancel_futures=True)
 
 
+def _repeated_messages(messages: pl.DataFrame, records: pl.DataFrame) -> tuple[pl.Series, pl.Series]:
+    """Which messages repeat one read before (a mask), and the file where each message's first copy was read.
+
+    A copy has the same ``msg_key``, and a mail keyed by its Message-ID also the same sender address (records
+    differ from file to file, their addresses do not): two messages of different senders that carry one
+    Message-ID (a server or script that writes the same id on every message) are two messages. (The other keys
+    are made of the sender and more already; a LinkedIn sender is named by a URL in one export and by a name
+    in another.)"""
+    key = pl.col("msg_key")
+    maybe = messages.select(key.is_duplicated()).to_series()
+    mask = pl.Series("dup", [False] * messages.height, dtype=pl.Boolean)
+    first_file = messages.get_column("source_file")
+    if not maybe.any():
+        return mask, first_file
+    at = maybe.arg_true()
+    sender = records.select(pl.col("record_id").alias("sender_id"),
+                            pl.col("emails").list.first().str.to_lowercase().alias("_address"))
+    cand = messages.select("msg_key", "sender_id", "source_file", "message_id")[at] \
+        .join(sender, on="sender_id", how="left", maintain_order="left") \
+        .select("msg_key", "source_file", pl.when(pl.col("message_id").is_not_null()).then(pl.col("_address"))
+                .fill_null("").alias("_sender"))
+    copy = cand.select(
+        (pl.struct("msg_key", "_sender").is_duplicated() & ~pl.struct("msg_key", "_sender").is_first_distinct())
+        .alias("dup"),
+        pl.col("source_file").first().over("msg_key", "_sender").alias("first_file"))
+    return mask.scatter(at, copy.get_column("dup")), first_file.scatter(at, copy.get_column("first_file"))
+
+
 def ingest(
     inputs: list[Path] | list[str],
     progress: Callable[[int], None] | None = None,
@@ -430,11 +458,11 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
     rejects = pl.concat(rejs) if rejs else schemas.empty(schemas.REJECTS)
 
     # The same message read from two overlapping exports counts once: keep the first, account for the rest.
-    dup_mask = messages.select(pl.col("msg_key").is_duplicated() & ~pl.col("msg_key").is_first_distinct()).to_series()
+    dup_mask, first_file = _repeated_messages(messages, records)
     n_dup = int(dup_mask.sum())
     if n_dup:
         # where each repeated message was first read: the same file (a row written twice), or another export
-        dups = (messages.select("source_file", pl.col("source_file").first().over("msg_key").alias("first_file"))
+        dups = (messages.select("source_file").with_columns(first_file.alias("first_file"))
                 .filter(dup_mask)
                 .group_by("source_file", pl.col("first_file") == pl.col("source_file")).len())
         by_file = {r.source_file: r for r in reports}
