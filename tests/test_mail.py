@@ -443,6 +443,96 @@ def test_generic_mail_csv_with_mapping() -> None:
         generic_mail_csv_parser({"from": "Sender", "subject": "Subject"})
 
 
+def _write(path: Path, text: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    return path
+
+
+def _times(result: Ingested) -> list[datetime]:
+    return sorted(result.messages.get_column("timestamp").to_list())
+
+
+_GENERIC_SENT = generic_mail_csv_parser({"date": "Sent", "from": "Sender", "to": "Recipients"})
+
+
+def _day(month: int, day: int, hour: int = 8) -> datetime:
+    return datetime(2022, month, day, hour, tzinfo=UTC)
+
+
+def test_m365_trace_received_column_written_day_first(tmp_path: Path) -> None:
+    """PowerShell's Export-Csv writes Received in the machine's order: a column where a date can only be day
+    first (29/11/2022) is read day first throughout (03/11/2022 is 3 November, not 11 March)."""
+    head = '"MessageId","Received","SenderAddress","RecipientAddress","Subject","Status"\n'
+    r = ingest([_write(tmp_path / "trace_dayfirst.csv", head + (
+        '"<t1@a.com>","29/11/2022 08:00:00","ann@a.com","me@example.com","a","Delivered"\n'
+        '"<t2@a.com>","03/11/2022 08:00:00","ann@a.com","me@example.com","b","Delivered"\n'
+        '"<t3@me>","30/11/2022 09:00:00","me@example.com","ann@a.com","c","Delivered"\n'))])
+    rep = _report(r, "trace_dayfirst.csv")
+    assert (rep.kind, rep.read, rep.used, rep.rejected) == ("mail.m365_trace", 3, 3, 0)
+    assert _times(r) == [_day(11, 3), _day(11, 29), _day(11, 30, 9)]
+    # month first as before: a column that shows it (11/29/2022), and one that cannot tell (every day <= 12)
+    r = ingest([_write(tmp_path / "us" / "trace.csv", head + (
+        '"<t1@a.com>","11/29/2022 08:00:00","ann@a.com","me@example.com","a","Delivered"\n'
+        '"<t2@a.com>","11/03/2022 08:00:00","ann@a.com","me@example.com","b","Delivered"\n')),
+        _write(tmp_path / "either" / "trace.csv", head + (
+            '"<t3@a.com>","03/11/2022 08:00:00","ann@a.com","me@example.com","a","Delivered"\n'))])
+    assert _times(r) == [_day(3, 11), _day(11, 3), _day(11, 29)]
+
+
+def test_generic_mail_csv_date_column_written_day_first(tmp_path: Path) -> None:
+    path = _write(tmp_path / "generic.csv", "Sent,Sender,Recipients,Subject\n"
+                  "29/11/2022 08:00,Ann <ann@a.com>,me@example.com,hi\n"
+                  "03/11/2022 08:00,Ann <ann@a.com>,me@example.com,hi2\n"
+                  "30/11/2022 09:00,me@example.com,Ann <ann@a.com>,re\n")
+    r = ingest([path], extra_parsers=[_GENERIC_SENT])
+    rep = _report(r, "generic.csv")
+    assert (rep.kind, rep.read, rep.used, rep.rejected) == ("mail.generic_csv", 3, 3, 0)
+    assert _times(r) == [_day(11, 3), _day(11, 29), _day(11, 30, 9)]
+    path.write_text("Sent,Sender,Recipients\n11/29/2022 08:00,ann@a.com,me@example.com\n"
+                    "11/03/2022 08:00,ann@a.com,me@example.com\n")  # month first: as before
+    assert _times(ingest([path], extra_parsers=[_GENERIC_SENT])) == [_day(11, 3), _day(11, 29)]
+
+
+def _same_minute_twice(tmp_path: Path, name: str, text: str, n: int, parsers: list[Any] | None = None) -> None:
+    """Two messages of one sender in the same minute to the same people are two messages; the same file read
+    again (an overlapping export of the same kind) adds none of them. Their keys carry no subject."""
+    one = _write(tmp_path / "a" / name, text)
+    r = ingest([one], extra_parsers=parsers or [])
+    rep = _report(r, name)
+    assert (rep.used, rep.ignored) == (n, 0)
+    assert r.messages.height == n
+    assert all(len(k) == 24 and int(k, 16) >= 0 for k in r.messages.get_column("msg_key"))
+    two = _write(tmp_path / "b" / name, text)
+    r2 = ingest([one, two], extra_parsers=parsers or [])
+    assert r2.messages.height == n
+    reps = sorted(r2.files, key=lambda x: x.source_file)
+    assert [(x.used, x.ignored) for x in reps] == [(n, 0), (0, n)]
+    assert dict(reps[1].ignored_reasons) == {"same message already read from another export": n}
+
+
+def test_ietng_two_messages_in_the_same_minute_with_other_subjects(tmp_path: Path) -> None:
+    _same_minute_twice(tmp_path, "ietng_same_minute.csv", (
+        '"Quick question","Ann Smith <ann@a.com>","me@example.com",3/27/2020 15:26, ,"1234",""\n'
+        '"Forgot the attachment","Ann Smith <ann@a.com>","me@example.com",3/27/2020 15:26,*,"88000",""\n'
+        '"Re: Quick question","Me <me@example.com>","Ann Smith <ann@a.com>",3/28/2020 09:05, ,"1500",""\n'), 3)
+
+
+def test_generic_mail_csv_two_messages_in_the_same_minute_with_other_subjects(tmp_path: Path) -> None:
+    _same_minute_twice(tmp_path, "generic_same.csv", (
+        "Sent,Sender,Recipients,Subject\n2022-11-03 08:00,Ann <ann@a.com>,me@example.com,first\n"
+        "2022-11-03 08:00,Ann <ann@a.com>,me@example.com,second\n"), 2, [_GENERIC_SENT])
+
+
+def test_m365_trace_messages_without_message_id_told_apart_by_trace_id(tmp_path: Path) -> None:
+    _same_minute_twice(tmp_path, "trace_no_mid.csv", (
+        '"MessageId","Received","SenderAddress","RecipientAddress","Subject","Status","MessageTraceId"\n'
+        '"","2022-11-29T09:00:00","eve@e.com","me@example.com","no mid","Delivered",'
+        '"66666666-1111-1111-1111-111111111111"\n'
+        '"","2022-11-29T09:00:00","eve@e.com","me@example.com","no mid 2","Delivered",'
+        '"77777777-1111-1111-1111-111111111111"\n'), 2)
+
+
 @pytest.mark.parametrize(("name", "kind"), [
     ("gmail_takeout.mbox", "mail.mbox"), ("crlf.mbox", "mail.mbox"), ("outlook_mail.csv", "mail.outlook_csv"),
     ("thunderbird_ietng.csv", "mail.thunderbird_csv"), ("thunderbird_ietng_semicolon.csv", "mail.thunderbird_csv"),

@@ -6,12 +6,12 @@ import csv
 import logging
 
 from analyzer.ingest.collect import FileCollector
-from analyzer.ingest.dates import parse_datetime
+from analyzer.ingest.dates import day_first_dates, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import parse_addresses
 from analyzer.ingest.mail.csv_common import _cell, _decode_file
 from analyzer.ingest.mail.folders import file_folder_kind
-from analyzer.ingest.mail.message_ids import mail_key, norm_message_id
+from analyzer.ingest.mail.message_ids import mail_key, norm_message_id, subject_part
 from analyzer.ingest.mail.message_writer import add_mail
 from analyzer.ingest.registry import Parser, Sniff
 from analyzer.ingest.text import clean_text, normalise_header, read_table, sniff_delimiter, width_problem
@@ -44,7 +44,9 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
     The file is recognised when its header has every mapped column; a file another parser recognises (a
     LinkedIn or Outlook export with the same column names) is read by that parser instead. Rows without a
     sender address are rejected; a date column that cannot be read rejects the row; without a date column the
-    messages are undated. Register the returned parser with :func:`analyzer.ingest.registry.register`
+    messages are undated. A date column is read day first when its dates show it (``29/11/2022``:
+    :func:`analyzer.ingest.dates.day_first_dates`). Without a Message-ID, a column headed ``Subject`` (not
+    mapped: it is never kept) tells apart two messages of one sender in the same minute. Register the returned parser with :func:`analyzer.ingest.registry.register`
     before calling ``ingest``. Raises ValueError for an unknown field, a value that is not a column name, or
     a mapping without ``from``.
     """
@@ -79,9 +81,13 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
         ix = table.index()
         c = {k: ix.get(v) for k, v in want.items()}
         has_date = c.get("date") is not None
+        c_subject = ix.get("SUBJECT")  # not mapped: only tells two messages apart (see subject_part)
         owner = file_folder_kind(f) == "sent"
         width = len(table.keys)
-        for line, row in table.rows():
+        rows = list(table.rows())
+        # a date column is read day first when its dates show it (29/11/2022), as LinkedIn's (day_first_dates)
+        day_first = has_date and day_first_dates(_cell(row, c.get("date")) for _, row in rows)
+        for line, row in rows:
             if problem := width_problem(row, width):  # (a body's lines after a broken row: never messages)
                 out.reject(line, problem)
                 continue
@@ -91,7 +97,7 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
                 continue
             ts = None
             if has_date:
-                ts = parse_datetime(_cell(row, c.get("date")))
+                ts = parse_datetime(_cell(row, c.get("date")), day_first)
                 if ts is None:
                     out.reject(line, "unreadable date")
                     continue
@@ -99,7 +105,8 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
             mid = norm_message_id(_cell(row, c.get("message_id")))
             add_mail(out, sender=senders[0], recipients=recips, timestamp=ts, line=line, owner=owner,
                      thread_id=clean_text(_cell(row, c.get("thread"))), message_id=mid,
-                     msg_key=mail_key(mid, senders[0][0], ts, sorted({a for a, _ in recips})))
+                     msg_key=mail_key(mid, senders[0][0], ts, sorted({a for a, _ in recips}),
+                                      *subject_part(_cell(row, c_subject))))
         if not has_date:
             out.note("no date column mapped: identities only")
 

@@ -44,6 +44,16 @@ def mail_key(message_id: str | None, *parts: object) -> str:
     return stable_key("email", *parts)
 
 
+def subject_part(subject: str) -> list[str]:
+    """What a CSV row's subject adds to the parts of its :func:`mail_key` (no Message-ID): two messages from one
+    sender in the same minute to the same people ("Quick question", then "Forgot the attachment") are two, and
+    one message in two overlapping exports is still one (its subject is the same). The subject with its blanks
+    folded, only ever hashed into the key (no key carries a subject); nothing for an empty subject, so that such
+    a row keeps the key it had (that of a message read without a subject: an mbox without a Message-ID)."""
+    folded = " ".join(subject.split())
+    return [folded] if folded else []
+
+
 
 _RX_MSGID = r"<([^<>\x20\t\n\r\x0b\x0c]+)>"
 

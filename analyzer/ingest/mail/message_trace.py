@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from analyzer.ingest.collect import FileCollector, stable_key
-from analyzer.ingest.dates import parse_datetime
+from analyzer.ingest.dates import day_first_dates, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import Addr, parse_addresses
 from analyzer.ingest.mail.csv_common import _cell, _decode_file, _first_row
@@ -41,6 +41,7 @@ class _TraceMsg:
     sender: Addr
     recipients: dict[str, str | None] = field(default_factory=dict)
     message_id: str | None = None
+    trace_id: str | None = None  # MessageTraceId / network message id: tells apart messages without a MessageId
 
 
 def _trace_recipients(status: str, addresses: str) -> list[str]:
@@ -78,8 +79,13 @@ def parse_message_trace(f: InputFile, out: FileCollector) -> None:
     c_state = col("STATUS")
     c_mid = col("MESSAGEID", "MESSAGE_ID")
     c_net = col("NETWORK_MESSAGE_ID", "MESSAGETRACEID", "INTERNAL_MESSAGE_ID")
+    rows = list(table.rows())
+    # PowerShell's Export-Csv writes Received in the machine's date order (29/11/2022 08:00:00): each date column
+    # is read day first when its dates show it, as LinkedIn's (day_first_dates)
+    first1 = c_date is not None and day_first_dates(_cell(row, c_date) for _, row in rows)
+    first2 = c_date2 is not None and day_first_dates(_cell(row, c_date2) for _, row in rows)
     msgs: dict[str, _TraceMsg] = {}
-    for line, row in table.rows():
+    for line, row in rows:
         state = _cell(row, c_state).strip().casefold()
         if state in _TRACE_SPAM:
             out.ignore("spam/quarantined (message trace)")
@@ -91,16 +97,17 @@ def parse_message_trace(f: InputFile, out: FileCollector) -> None:
         if not senders:
             out.reject(line, "no sender address")
             continue
-        ts = parse_datetime(_cell(row, c_date)) or parse_datetime(_cell(row, c_date2))
+        ts = parse_datetime(_cell(row, c_date), first1) or parse_datetime(_cell(row, c_date2), first2)
         if ts is None:
             out.reject(line, "unreadable date")
             continue
         mid = norm_message_id(_cell(row, c_mid))
-        ident = mid or _cell(row, c_net).strip() or stable_key(line)
+        net = _cell(row, c_net).strip() or None
+        ident = mid or net or stable_key(line)
         recips = _trace_recipients(_cell(row, c_status), _cell(row, c_to))
         m = msgs.get(ident)
         if m is None:
-            m = msgs[ident] = _TraceMsg(line, ts, senders[0], message_id=mid)
+            m = msgs[ident] = _TraceMsg(line, ts, senders[0], message_id=mid, trace_id=net)
             new = True
         else:
             new = False
@@ -117,7 +124,8 @@ def parse_message_trace(f: InputFile, out: FileCollector) -> None:
     for m in msgs.values():  # rows were counted above: several rows can make one message
         add_mail(out, sender=m.sender, recipients=[(r, None) for r in m.recipients], timestamp=m.timestamp,
                  line=m.line, message_id=m.message_id, count=False,
-                 msg_key=mail_key(m.message_id, m.sender[0], m.timestamp, sorted(m.recipients)))
+                 msg_key=mail_key(m.message_id, m.sender[0], m.timestamp, sorted(m.recipients),
+                                  *([m.trace_id] if m.trace_id else [])))
 
 
 register(Parser(

@@ -14,7 +14,7 @@ from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import parse_addresses
 from analyzer.ingest.mail.csv_common import _cell, _decode_file, _first_line, _first_row, _headerless_table
 from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind, folder_kind
-from analyzer.ingest.mail.message_ids import mail_key
+from analyzer.ingest.mail.message_ids import mail_key, subject_part
 from analyzer.ingest.mail.message_writer import add_mail
 from analyzer.ingest.registry import Parser, Sniff, register
 from analyzer.ingest.text import sniff_delimiter
@@ -112,7 +112,8 @@ def parse_ietng(f: InputFile, out: FileCollector) -> None:
             continue
         recips = parse_addresses(_cell(row, k + 2).replace("&lt;", "<").replace("&gt;", ">"))
         add_mail(out, sender=senders[0], recipients=recips, timestamp=ts, line=line, owner=kind == "sent",
-                 msg_key=mail_key(None, senders[0][0], ts, sorted({a for a, _ in recips})))
+                 msg_key=mail_key(None, senders[0][0], ts, sorted({a for a, _ in recips}),
+                                  *subject_part(_cell(row, k))))
     out.note("ImportExportTools NG dates are local time without a zone: read as UTC")
 
 
