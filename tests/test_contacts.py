@@ -219,6 +219,60 @@ def test_vcard_without_end() -> None:
     assert rep.read == 4
 
 
+def test_vcard_file_with_only_a_truncated_card_is_an_error(tmp_path: Path) -> None:
+    """A file in which no card ends (cut short while exporting or copying) is unusable: one line naming it and
+    exit 1 (it exited 0 with an empty report). A truncated LAST card stays a reject (test_vcard_without_end),
+    as does a complete card that cannot be read."""
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+    from analyzer.errors import InputError
+
+    p = tmp_path / "trunc.vcf"
+    p.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Trunc Ated\r\nEMAIL:tr")
+    with pytest.raises(InputError) as err:
+        ingest([p])
+    assert str(err.value) == (f"{p}: is truncated: no vCard in it ends (the one on line 1 has no END:VCARD). "
+                              "Export the file again")
+    res = CliRunner().invoke(main, ["analyze", str(p), "--out", str(tmp_path / "out"), "--as-of", "2026-12-01", "-q"])
+    assert res.exit_code == 1, res.output
+    assert res.output.strip().splitlines() == [f"Error: {err.value}"]
+    assert not (tmp_path / "out").exists()
+    # two cards, neither ends: the same error, naming the last
+    p.write_bytes(b"BEGIN:VCARD\r\nFN:One\r\nBEGIN:VCARD\r\nFN:Two\r\n")
+    with pytest.raises(InputError, match=r"no vCard in it ends \(the one on line 3 has no END:VCARD\)"):
+        ingest([p])
+    # a complete card that is rejected, then a truncated one: both in rejects.csv, as before
+    p.write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\n no colon\r\n@@@\r\nEND:VCARD\r\nBEGIN:VCARD\r\nFN:Cut")
+    recs, rejects, _ = load(p)
+    assert (recs, rejects) == ([], [(1, "malformed vCard (a property line cannot be read)"),
+                                    (6, "vCard without END:VCARD (file truncated?)")])
+
+
+def test_vcard21_8bit_values_in_their_charset(tmp_path: Path) -> None:
+    """vCard 2.1 raw 8-bit values are read in their CHARSET (Russian Windows-1251, Shift_JIS as Japanese phones
+    write it, with cp932's 髙; folded lines too): they were read as cp1252 mojibake ("Èâàí Ïåòðîâ"). Without a
+    CHARSET, with an unknown one, or with bytes that are not in it, a line is read as before (UTF-8, else cp1252)."""
+    p = tmp_path / "charset.vcf"
+    p.write_bytes(b"\r\n".join([
+        b"BEGIN:VCARD", b"VERSION:2.1", b"N;CHARSET=WINDOWS-1251:" + "Петров;Иван".encode("cp1251"),
+        b"FN;CHARSET=WINDOWS-1251:" + "Иван Петров".encode("cp1251"),
+        b"ORG;CHARSET=WINDOWS-1251:" + "Яндекс".encode("cp1251"), b"EMAIL;INTERNET:ivan@yandex.ru", b"END:VCARD",
+        b"BEGIN:VCARD", b"VERSION:2.1", b"N;CHARSET=SHIFT_JIS:" + "髙橋;太郎".encode("cp932"),
+        b"FN;CHARSET=SHIFT_JIS:" + "髙橋 太郎".encode("cp932"),
+        b"TITLE;CHARSET=SHIFT_JIS:" + "営業".encode("shift_jis"), b" " + "部長".encode("shift_jis"),
+        b"EMAIL;INTERNET:taro@docomo.ne.jp", b"END:VCARD",
+        b"BEGIN:VCARD", b"VERSION:2.1", b"FN;CHARSET=X-UNKNOWN:" + "Zoë Brønn".encode("cp1252"),
+        b"TITLE;CHARSET=SHIFT_JIS:" + "Geschäftsführer".encode("cp1252"),  # not Shift_JIS bytes
+        b"ORG:" + "Société Générale".encode("cp1252"), b"END:VCARD",
+        b"BEGIN:VCARD", b"VERSION:2.1", b"FN;CHARSET=UTF-8:" + "Björn Ångström".encode(), b"END:VCARD", b""]))
+    recs, rejects, _ = load(p)
+    assert rejects == []
+    assert [(r["name"], r["first_name"], r["last_name"], r["company"], r["position"]) for r in recs] == [
+        ("Иван Петров", "Иван", "Петров", "Яндекс", None), ("髙橋 太郎", "太郎", "髙橋", None, "営業部長"),
+        ("Zoë Brønn", None, None, "Société Générale", "Geschäftsführer"), ("Björn Ångström", None, None, None, None)]
+
+
 def test_vcard_encodings_agent_and_unindented_base64(tmp_path: Path) -> None:
     """UTF-16 and cp1252 files, an embedded 2.1 AGENT card (not read) and 2.1 base64 lines without indent."""
     card = "\r\n".join([

@@ -9,13 +9,15 @@ link between sources. Google's "Other Contacts" (addresses Gmail saved because y
 vCards are parsed one card at a time (so one malformed card is rejected and the rest load): the plain cards most
 writers produce by :mod:`vcard_plain` (vobject's reading of them, several times faster), the others by ``vobject``.
 Before a card is handed over, its PHOTO/LOGO/SOUND/KEY properties are dropped (large base64 blobs that are
-never used) and vCard 2.1 quoted-printable values are decoded here (soft line breaks, any CHARSET).
+never used) and vCard 2.1 quoted-printable values are decoded here (soft line breaks, any CHARSET). Raw 8-bit
+values are decoded in their CHARSET as the file is read (:func:`_decode_lines`).
 """
 
 from __future__ import annotations
 
 import base64
 import codecs
+import functools
 import io
 import logging
 import re
@@ -307,12 +309,14 @@ _BASE64 = re.compile(r"B|BASE64", re.IGNORECASE)
 _BLOB = re.compile(r"^(?:[A-Za-z0-9_-]+\.)?(?:PHOTO|LOGO|SOUND|KEY)[;:][^\n]*(?:\n[ \t][^\n]*)+",
                    re.IGNORECASE | re.MULTILINE)
 _QP_RUN = re.compile(r"(?:=[0-9A-Fa-f]{2})+")
+_TRUNCATED = "vCard without END:VCARD (file truncated?)"  # the file's last card
 
 
 def _physical_lines(f: InputFile, out: FileCollector) -> Iterator[tuple[int, str]]:
     """(1-based physical line, text without line end) of a text file, streamed in 1 MiB chunks. Lines end at
     LF; CRs before it are dropped (CRLF, and the CR CR LF some tools write). UTF-8 that does not decode falls
-    back to cp1252 line by line; UTF-16 (by BOM or NUL pattern) is read as such."""
+    back, line by line, to the CHARSET of a raw 8-bit value or to cp1252 (:func:`_decode_lines`); UTF-16 (by
+    BOM or NUL pattern) is read as such."""
     head = f.head(8192)
     if looks_binary(head):
         raise InputError(f.display, "is binary data, not a text export", hint="Pass the .vcf file itself")
@@ -358,7 +362,7 @@ def _physical_lines(f: InputFile, out: FileCollector) -> Iterator[tuple[int, str
 
 
 def _utf8_blocks(fh: IO[bytes], out: FileCollector) -> Iterator[str]:
-    """Decoded text of a byte stream, cut at line ends (UTF-8, or cp1252 for lines that are not UTF-8)."""
+    """Decoded text of a byte stream, cut at line ends (UTF-8, or :func:`_decode_lines` for lines that are not)."""
     rest = b""
     while True:
         chunk = fh.read(1 << 20)
@@ -371,9 +375,37 @@ def _utf8_blocks(fh: IO[bytes], out: FileCollector) -> Iterator[str]:
             try:
                 yield part.decode("utf-8")
             except UnicodeDecodeError:
-                yield "".join(_decode_line(x) for x in part.splitlines(keepends=True))
+                yield _decode_lines(part)
         if not chunk:
             return
+
+
+def _decode_lines(part: bytes) -> str:
+    """Text of lines that are not all UTF-8: each line as UTF-8 if it is; else a property's raw 8-bit value
+    (vCard 2.1 ``FN;CHARSET=SHIFT_JIS:...``) and its folded lines in that CHARSET (:func:`_raw_charset`); else
+    (no CHARSET, an unknown one, or bytes that are not in it) as cp1252."""
+    if b"CHARSET" not in part.upper():  # (nearly every file: each line UTF-8, else cp1252)
+        return "".join(_decode_line(raw) for raw in part.splitlines(keepends=True))
+    texts = []
+    charset: str | None = None  # the CHARSET of the current property's raw value, for its folded lines
+    for raw in part.splitlines(keepends=True):
+        folded = raw[:1] in (b" ", b"\t") or not raw.strip()  # (a blank line does not end the property)
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            head = ""  # a property's name and parameters (ASCII), before the colon
+            if not folded:
+                head = _split_property(raw.decode("latin-1"))[0]  # (latin-1: one character per byte)
+                charset = _raw_charset(head) if head.isascii() and len(head) < len(raw) else None
+            start = len(head) + 1 if head else 0
+            value = _charset_text(raw[start:], charset) if charset is not None else None
+            text = raw.decode("cp1252", errors="replace") if value is None else raw[:start].decode("ascii") + value
+        else:
+            if not folded:
+                charset = _raw_charset(_split_property(text)[0]) if "CHARSET" in text.upper() and ":" in text \
+                    else None
+        texts.append(text)
+    return "".join(texts)
 
 
 def _decode_line(raw: bytes) -> str:
@@ -381,6 +413,45 @@ def _decode_line(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="replace")
+
+
+#: The Windows supersets of East Asian charsets (as the WHATWG Encoding Standard reads these labels): the
+#: names phones write, for bytes of the vendors' extensions (髙 and 﨑 of Japanese names are in cp932 only).
+_SUPERSETS = {"shift_jis": "cp932", "gb2312": "gbk", "euc_kr": "cp949"}
+
+
+@functools.lru_cache(maxsize=64)
+def _codec(name: str) -> str | None:
+    """Python's name of the codec of a CHARSET, if it is known and reads ASCII as ASCII (not UTF-16 or EBCDIC)."""
+    try:
+        ok = b"FN;X=y:a b\r\n".decode(name) == "FN;X=y:a b\r\n"  # (LookupError for bytes-to-bytes codecs too)
+    except (LookupError, ValueError):  # (ValueError: UnicodeError, of punycode and idna too)
+        return None
+    return codecs.lookup(name).name if ok else None
+
+
+def _raw_charset(head: str) -> str | None:
+    """The codec of a property's CHARSET parameter when its value is raw 8-bit text (not quoted-printable or
+    base64, which are decoded later); None without one or for an unknown one."""
+    if "CHARSET" not in head.upper() or _QP.search(head) or _is_base64(head):
+        return None
+    charset = None
+    for p in head.split(";")[1:]:
+        key, _, val = p.partition("=")
+        if key.strip().upper() == "CHARSET":
+            charset = val.strip().strip('"')
+    return _codec(charset) if charset else None
+
+
+def _charset_text(data: bytes, charset: str) -> str | None:
+    """``data`` decoded in ``charset`` (or its Windows superset, :data:`_SUPERSETS`); None when it is not."""
+    for enc in (charset, _SUPERSETS.get(codecs.lookup(charset).name)):
+        if enc is not None:
+            try:
+                return data.decode(enc)
+            except (LookupError, ValueError):
+                continue
+    return None
 
 
 def _split_property(line: str) -> tuple[str, str]:
@@ -420,13 +491,14 @@ def _encoded_head(head: str, encoding: re.Pattern[str]) -> tuple[str, str]:
 
 
 def _text_of(data: bytes, charset: str) -> str:
-    """Decoded bytes of a text value: its CHARSET, else UTF-8, else Windows-1252."""
-    for enc in (charset, "utf-8"):
-        try:
-            return data.decode(enc)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("cp1252", errors="replace")
+    """Decoded bytes of a text value: its CHARSET (:func:`_charset_text`), else UTF-8, else Windows-1252."""
+    text = _charset_text(data, charset)
+    if text is not None:
+        return text
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="replace")
 
 
 def _plain_line(head: str, text: str) -> str:
@@ -560,7 +632,7 @@ def _vcard_blocks(lines: Iterable[tuple[int, str]]) -> Iterator[_Card | tuple[in
                 b64 = len(card.lines)
             card.lines.append(line)
     if card is not None:
-        yield card.line, "vCard without END:VCARD (file truncated?)"
+        yield card.line, _TRUNCATED
 
 
 def _text(value: Any) -> str | None:
@@ -629,11 +701,16 @@ def _vcard_record(card: Any, line: int, out: FileCollector) -> None:
 
 def _parse_vcard(f: InputFile, out: FileCollector) -> None:
     """Read a .vcf file card by card: plain cards directly (:func:`vcard_plain.plain_card`), the others with
-    vobject."""
+    vobject. A file in which no card ends (a truncated export) is an error: nothing of it can be used."""
+    ended = False  # a card ended (END:VCARD): the file is not one truncated card
     for item in _vcard_blocks(_physical_lines(f, out)):
         if isinstance(item, tuple):
+            if not ended and item[1] == _TRUNCATED:
+                raise InputError(f.display, f"is truncated: no vCard in it ends (the one on line {item[0]} has no "
+                                 "END:VCARD)", hint="Export the file again")
             out.reject(*item)
             continue
+        ended = True
         plain = plain_card(item.lines)
         if plain is not None:
             _vcard_record(plain, item.line, out)
