@@ -233,6 +233,36 @@ def test_messages_of_two_senders_with_one_message_id_are_two(tmp_path: Path) -> 
     assert rep.ignored_reasons == {"same message already read from this file (a repeated row)": 1}
 
 
+def test_a_mailing_lists_own_address_is_not_a_person(tmp_path: Path) -> None:
+    """The owner posts to python-list@python.org (its List-Id is python-list.python.org): the list ranked as a
+    person "you sent 6 messages, never answered", and without --me, being in every message, it was taken for
+    the owner's address."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    def message(frm: str, to: str, i: int, listed: bool) -> str:
+        head = ("List-Id: Python users <python-list.python.org>\nList-Post: <mailto:python-list@python.org>\n"
+                "Precedence: list\n") if listed else ""
+        return (f"From - Mon Jan 02 10:00:00 2023\nFrom: {frm}\nTo: {to}\nSubject: s\n"
+                f"Date: Mon, {2 + i:02d} Jan 2023 10:00:00 +0000\nMessage-ID: <l{i}@x.example>\n{head}\nhi\n\n")
+
+    box = tmp_path / "lists.mbox"
+    box.write_text("".join(
+        [message("Me <me@example.com>", "python-list@python.org", i, True) for i in range(4)]
+        + [message("Ned Batch <ned@n.example>", "python-list@python.org", 4 + i, True) for i in range(2)]
+        + [message("Dana Wolf <dana@w.example>", "me@example.com", 6, False),
+           message("Me <me@example.com>", "Dana Wolf <dana@w.example>", 7, False)]), encoding="utf-8")
+    for me in (["me@example.com"], []):
+        a = analyze([box], me=me, as_of=date(2024, 6, 1))
+        kinds = {e: k for k, emails in a.people.select("kind", "emails").rows() for e in emails}
+        assert kinds["python-list@python.org"] == "automated"
+        assert "python-list@python.org" not in a.ranked.get_column("emails").explode().to_list()
+        if me:
+            assert kinds["me@example.com"] == "owner"
+            assert a.ranked.get_column("name").to_list() == ["Dana Wolf"]
+
+
 def test_real_mailbagit_sample() -> None:
     r = ingest([real_sample("mbox/mailbagit_sample1.mbox")])
     assert r.messages.height == 2
