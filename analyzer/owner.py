@@ -59,6 +59,8 @@ def identify_owner(
         ).alias("norm_emails"),
         "linkedin_url", "name", "source_kind", "owner_hint",
     )
+    if names and (url := _profile_named_url(norm, names, urls)) is not None:
+        urls.add(url)
     is_owner = (
         pl.col("owner_hint")
         | pl.col("norm_emails").list.eval(pl.element().is_in(sorted(e for e in emails if e))).list.any()
@@ -80,6 +82,19 @@ def identify_owner(
     ids = norm.filter(is_owner.fill_null(False)).get_column("record_id")
     log.info("owner: %d records, %d emails, %d profile URLs", ids.len(), len(emails), len(urls))
     return Owner(sorted(e for e in emails if e), sorted(urls), sorted(hints.names), ids)
+
+
+def _profile_named_url(norm: pl.DataFrame, names: set[str], urls: set[str]) -> str | None:
+    """The owner's profile URL read from their name, when no LinkedIn record has a profile URL known to be the
+    owner's: the one URL that LinkedIn records named as Profile.csv names the owner carry (a messages.csv whose
+    every conversation is with one person does not tell the owner's URL; Owen Owner was then ranked as a
+    person and Alice's replies had no direction). None when two URLs carry the name (a namesake)."""
+    linked = norm.filter(pl.col("source_kind").str.starts_with("linkedin") & pl.col("linkedin_url").is_not_null())
+    if linked.height == 0 or linked.filter(pl.col("linkedin_url").is_in(sorted(urls))).height:
+        return None
+    named = linked.filter(pl.col("name").str.to_lowercase().is_in(sorted(names)).fill_null(False)) \
+        .get_column("linkedin_url").unique()
+    return str(named[0]) if named.len() == 1 else None
 
 
 def _busiest_mail_address(norm: pl.DataFrame, records: pl.DataFrame, messages: pl.DataFrame) -> str | None:

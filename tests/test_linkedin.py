@@ -882,6 +882,31 @@ def test_the_owners_second_profile_address_is_the_owner_and_a_namesake_is_not(tm
     assert r.records.filter(pl.col("linkedin_url") == NAMESAKE_URL).height == 1  # the namesake stays a person
 
 
+def test_the_owner_of_conversations_with_one_person_is_named_by_profile_csv(tmp_path: Path) -> None:
+    # every conversation is with Alice: no profile takes part in more of them than the other, so the owner's was
+    # not known; Olivia (named by Profile.csv) was ranked as a person and Alice's replies had no direction
+    me, alice = ("Olivia Owner", OWNER_URL), ("Alice Archer", ALICE_URL)
+    rows = [_msg_row("c1", me, alice, 1), _msg_row("c1", alice, me, 2), _msg_row("c2", alice, me, 3)]
+    (tmp_path / "messages.csv").write_text("\n".join([MSG11, *rows]) + "\n", encoding="utf-8")
+    (tmp_path / "Profile.csv").write_text("First Name,Last Name,Maiden Name,Headline\nOlivia,Owner,,Engineer\n",
+                                          encoding="utf-8")
+    r = ingest([tmp_path])
+    own = identify_owner(r.records, r.owner, [], messages=r.messages)
+    assert own.linkedin_urls == [OWNER_URL]
+    events = to_events(r.messages, own)
+    assert sorted(events.get_column("direction").to_list()) == ["received", "received", "sent"]
+
+
+def test_two_profiles_with_the_owners_name_name_no_owner() -> None:
+    from analyzer.owner import _profile_named_url
+
+    norm = pl.DataFrame({"source_kind": ["linkedin.messages"] * 3, "linkedin_url": [OWNER_URL, NAMESAKE_URL, ALICE_URL],
+                         "name": ["Olivia Owner", "Olivia Owner", "Alice Archer"]})
+    assert _profile_named_url(norm, {"olivia owner"}, set()) is None  # a namesake: neither is taken
+    assert _profile_named_url(norm.head(1).vstack(norm.tail(1)), {"olivia owner"}, set()) == OWNER_URL
+    assert _profile_named_url(norm, {"olivia owner"}, {ALICE_URL}) is None  # the owner's URL is known otherwise
+
+
 def test_automated_senders_of_an_export_read_twice_are_listed_once(tmp_path: Path) -> None:
     from analyzer.pipeline import analyze
 
