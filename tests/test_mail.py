@@ -263,6 +263,22 @@ def test_a_mailing_lists_own_address_is_not_a_person(tmp_path: Path) -> None:
             assert a.ranked.get_column("name").to_list() == ["Dana Wolf"]
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])  # with a BOM, without (both orders)
+def test_an_mbox_saved_as_utf16_reads_as_the_same_mail(tmp_path: Path, encoding: str) -> None:
+    # SPEC §2 reads UTF-16 (LE/BE, with or without BOM): such an mbox was "not a format reconnect reads", and
+    # skipped without a word inside a folder
+    text = (MAIL / "overlap.mbox").read_bytes().decode("utf-8")
+    (tmp_path / "utf8").mkdir()
+    (tmp_path / "utf8" / "Inbox.mbox").write_text(text, encoding="utf-8")
+    (tmp_path / "utf16").mkdir()
+    (tmp_path / "utf16" / "Inbox.mbox").write_bytes(text.encode(encoding))
+    a, b = ingest([tmp_path / "utf8"]), ingest([tmp_path / "utf16"])
+    assert b.skipped == [] and b.messages.height == a.messages.height > 0
+    cols = ["name", "emails", "role", "line"]
+    assert b.records.select(cols).to_dicts() == a.records.select(cols).to_dicts()
+    assert b.messages.drop("source_file").to_dicts() == a.messages.drop("source_file").to_dicts()
+
+
 def test_real_mailbagit_sample() -> None:
     r = ingest([real_sample("mbox/mailbagit_sample1.mbox")])
     assert r.messages.height == 2

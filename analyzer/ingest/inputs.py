@@ -7,6 +7,7 @@ declared or actual uncompressed size, or compression ratio, is absurd is refused
 
 from __future__ import annotations
 
+import codecs
 import copy
 import functools
 import hashlib
@@ -365,6 +366,35 @@ class _CrAsLf(io.RawIOBase):
         super().close()
 
 
+class _Utf16AsUtf8(io.RawIOBase):
+    """A UTF-16 byte stream read as UTF-8 (see :meth:`InputFile.open_utf8`): the byte-level readers (mbox) see
+    the same text, line for line; undecodable units become U+FFFD."""
+
+    def __init__(self, raw: IO[bytes], encoding: str) -> None:
+        self._raw = raw
+        self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        while not self._pending:
+            data = self._raw.read(max(len(view), 2))
+            self._pending = self._decoder.decode(data, final=not data).encode("utf-8")
+            if not data:
+                break
+        n = min(len(view), len(self._pending))
+        view[:n] = self._pending[:n]
+        self._pending = self._pending[n:]
+        return n
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
 @dataclass(frozen=True)
 class InputFile:
     """One readable file: a plain file on disk or a member of a zip or tar archive."""
@@ -385,6 +415,27 @@ class InputFile:
         if self.cr_line_ends:
             return io.BufferedReader(_CrAsLf(fh), buffer_size=1 << 20)
         return fh
+
+    def open_utf8(self) -> IO[bytes]:
+        """:meth:`open`, except that a UTF-16 text file (by its BOM or NUL pattern) reads as UTF-8, for the
+        readers of bytes (an mbox saved as UTF-16 by an editor or a Windows tool)."""
+        encoding = self.utf16
+        if encoding is None:
+            return self.open()
+        return io.BufferedReader(_Utf16AsUtf8(self._open_raw(), encoding), buffer_size=1 << 20)
+
+    @functools.cached_property
+    def utf16(self) -> str | None:
+        """The codec of a UTF-16 text file (``utf-16`` with a BOM, else ``utf-16-le``/``-be``), or None."""
+        try:
+            with self._open_raw() as fh:
+                head = fh.read(min(SNIFF_BYTES, self.size))
+        except InputError:
+            return None
+        from analyzer.ingest.text import detect_encoding  # (polars: not imported for --help)
+
+        encoding = detect_encoding(head)
+        return encoding if encoding.startswith("utf-16") else None
 
     @functools.cached_property
     def cr_line_ends(self) -> bool:

@@ -191,7 +191,7 @@ def _read_headers(f: InputFile, out: FileCollector, pool: Executor) -> pl.DataFr
     """One row per message of the mbox ``f`` with the headers read and its signature lines (its pieces
     given to ``pool``, two at a time); ``line`` is the separator's line in the file."""
     try:
-        fh = f.open()
+        fh = f.open_utf8()
     except OSError as exc:
         raise InputError(f.display, f"cannot be read ({exc.strerror or exc})") from None
     parts: list[pl.DataFrame] = []
@@ -589,7 +589,8 @@ def _mozilla_deleted(status: bytes) -> bool:
 
 
 def _match_mbox(s: Sniff) -> bool:
-    return looks_like_mbox(s.head)
+    # (an mbox saved as UTF-16 is read as UTF-8: InputFile.open_utf8)
+    return looks_like_mbox(s.head) or (s.file.utf16 is not None and looks_like_mbox(s.text.encode("utf-8")))
 
 
 register(Parser(
