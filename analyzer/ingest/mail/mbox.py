@@ -35,7 +35,7 @@ from analyzer.ingest.mail.signature import (
     signature_evidence,
 )
 from analyzer.ingest.registry import Parser, Sniff, register
-from analyzer.ingest.text import clean_texts
+from analyzer.ingest.text import clean_texts, detect_encoding
 from analyzer.memory import release_free_memory
 
 log = logging.getLogger(__name__)
@@ -590,7 +590,8 @@ def _mozilla_deleted(status: bytes) -> bool:
 
 def _match_mbox(s: Sniff) -> bool:
     # (an mbox saved as UTF-16 is read as UTF-8: InputFile.open_utf8)
-    return looks_like_mbox(s.head) or (s.file.utf16 is not None and looks_like_mbox(s.text.encode("utf-8")))
+    return looks_like_mbox(s.head) or (detect_encoding(s.head).startswith("utf-16")
+                                       and looks_like_mbox(s.text.encode("utf-8")))
 
 
 register(Parser(
