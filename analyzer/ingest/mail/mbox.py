@@ -395,7 +395,7 @@ def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
     status = m.get_column("x-mozilla-status")
     m = m.with_columns(deleted=pl.repeat(False, m.height, eager=True) if status.null_count() == m.height else
                        _per_value(status, lambda v: _mozilla_deleted(_b(v) or b""), pl.Boolean()).fill_null(False))
-    m = m.with_columns(hint=_header_hint_expr())
+    m = m.with_columns(hint=_header_hint_expr(), list_addr=_list_address_expr())
 
     # Dates: the common forms in Rust, the others once per distinct value, then the separator line.
     m = m.with_columns(ts=_vector_dates(m.get_column("date")))
@@ -448,7 +448,29 @@ def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
     return m.select(
         "file_no", "line", pl.when(pl.col("mid").is_null()).then("sep").alias("sep"), "from", "to", "cc", "bcc",
         "l_ignore",
-        "deleted", "l_sent", "l_chat", "hint", "ts", "sep_dated", "mid", "in_reply_to", "thread_id")
+        "deleted", "l_sent", "l_chat", "hint", "list_addr", "ts", "sep_dated", "mid", "in_reply_to", "thread_id")
+
+
+def _list_hints(people: pl.DataFrame, m: pl.DataFrame) -> pl.Series:
+    """The automated hint of each address of ``people`` (``a_hint``), and "List-Id" for a mailing list's own
+    address (:func:`_list_address_expr`): mail to a list (the owner's posts to python-list@) is not one
+    person's, and the list, in every message, was taken for the owner's address without ``--me``."""
+    lists = m.get_column("list_addr").drop_nulls().unique()
+    hints = people.get_column("a_hint")
+    if lists.len() == 0:
+        return hints
+    listed = people.get_column("addr").is_in(lists.implode())
+    return pl.select(pl.coalesce(hints, pl.when(listed).then(pl.lit("List-Id")))).to_series()
+
+
+def _list_address_expr() -> pl.Expr:
+    """The posting address of a mailing list from its List-Id (``Python users <python-list.python.org>`` ->
+    ``python-list@python.org``: the list's name, then its domain, as Mailman and Google Groups write it), or
+    null; it names an address only where some message is to or from that address."""
+    lid = pl.col("list-id")
+    ident = pl.coalesce(lid.str.extract(r"<([^<>@\s]+\.[^<>@\s]+)>\s*$", 1),
+                        lid.str.extract(r"^\s*([^<>@\s]+\.[^<>@\s]+)\s*$", 1))
+    return ident.str.to_lowercase().str.replace(".", "@", literal=True)
 
 
 def _mbox_messages(m: pl.DataFrame, outs: Sequence[FileCollector], parsed: _ParsedAddresses, *,
@@ -523,7 +545,7 @@ def _mbox_messages(m: pl.DataFrame, outs: Sequence[FileCollector], parsed: _Pars
         emails=pl.when(emails.is_not_null()).then(pl.concat_list(pl.lit(emails)))
         .otherwise(pl.lit([], dtype=pl.List(pl.String()))),
         n_mentions="n_mentions", owner_hint=(pl.col("key") // 2 % 2) == 1,
-        automated_hint=pl.coalesce(pl.lit(people.get_column("a_hint").gather(rec_pid)), "hint"),
+        automated_hint=pl.coalesce(pl.lit(_list_hints(people, m).gather(rec_pid)), "hint"),
     )
     rid = pl.col("key").replace_strict(recs.get_column("key"), recs.get_column("rid"), return_dtype=pl.Int64)
 
