@@ -14,6 +14,8 @@ from typing import Any
 import polars as pl
 import pytest
 
+from analyzer.identity import resolve
+from analyzer.identity.features import connection_export_dates, export_name_date
 from analyzer.ingest import Ingested, ingest, linkedin
 from analyzer.ingest.collect import text_keys
 from analyzer.ingest.linkedin.messages import _msg_key_text
@@ -846,6 +848,64 @@ def test_polars_fast_path_streams_a_large_file_with_multiline_cells_exactly(tmp_
                         schema=linkedin.messages.ROW_SCHEMA, orient="row")
     assert fast is not None and rejects == []
     assert fast.height == 150_000 and fast.equals(slow)
+
+
+# ---- two exports of one account: the newer one shows the current job ------------------------------------------
+
+CONN_HEADER = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+ALICE_ROW = "Alice,Anders,https://www.linkedin.com/in/alice-anders,,{co},{pos},16 Dec 2020\n"
+
+
+def _export(folder: Path, rows: str) -> None:
+    folder.mkdir(parents=True)
+    (folder / "Connections.csv").write_text(CONN_HEADER + rows, encoding="utf-8")
+
+
+def _alice(inputs: list[Path]) -> tuple[str | None, str | None]:
+    r = ingest(inputs)
+    people_ = resolve(r.records, identify_owner(r.records, r.owner, [], messages=r.messages),
+                      messages=r.messages).people
+    alice = people_.filter(pl.col("linkedin_urls").list.contains("https://www.linkedin.com/in/alice-anders"))
+    assert alice.height == 1
+    return alice.item(0, "company"), alice.item(0, "position")
+
+
+@pytest.mark.parametrize("undated", ["A-linkedin-download", "linkedin-download"])  # before, after "Complete_"
+@pytest.mark.parametrize("dated_is_newer", [False, True])
+def test_two_exports_the_newest_ones_company_and_position_win(tmp_path: Path, undated: str,
+                                                              dated_is_newer: bool) -> None:
+    # one export dated by LinkedIn's name (MM-DD-YYYY), one in a folder without a date: its latest Connected On
+    # dates it (an export holds every connection made up to its day). The newer one's job wins, whichever
+    # way the folder names sort and whichever order the inputs are given in
+    old, new = ALICE_ROW.format(co="OldCo", pos="Engineer"), ALICE_ROW.format(co="NewCo", pos="Director")
+    if dated_is_newer:  # undated: connections up to 2023 -> older than 06-01-2026
+        bob = "Bob,Baker,https://www.linkedin.com/in/bob-b,,Acme,Dev,03 Mar 2023\n"
+        _export(tmp_path / "in" / undated, old + bob)
+        _export(tmp_path / "in" / "Complete_LinkedInDataExport_06-01-2026", new)
+    else:  # undated: a connection made in 2025 -> newer than 01-15-2024
+        _export(tmp_path / "in" / "Complete_LinkedInDataExport_01-15-2024", old)
+        carl = "Carl,Cox,https://www.linkedin.com/in/carl-c,,Initech,Dev,01 Feb 2025\n"
+        _export(tmp_path / "in" / undated, new + carl)
+    folders = sorted((tmp_path / "in").iterdir())
+    assert _alice([tmp_path / "in"]) == ("NewCo", "Director")
+    assert _alice(folders) == ("NewCo", "Director")
+    assert _alice(folders[::-1]) == ("NewCo", "Director")
+
+
+def test_export_dates_from_linkedins_names_else_the_latest_connection() -> None:
+    assert export_name_date("/d/Complete_LinkedInDataExport_10-28-2026.zip!Connections.csv") == date(2026, 10, 28)
+    assert export_name_date("/d/Basic_LinkedInDataExport_04-29-2021 (1)/connections.csv") == date(2021, 4, 29)
+    assert export_name_date(r"C:\u\Complete_LinkedInDataExport_07-05-2026.zip.zip!Connections.csv") == \
+        date(2026, 7, 5)
+    assert export_name_date("/d/LinkedIn_06-01-2026/Connections.csv") is None  # not LinkedIn's name
+    assert export_name_date("/d/Complete_LinkedInDataExport_13-01-2026/Connections.csv") is None  # no month 13
+    recs = pl.DataFrame({"source_kind": ["linkedin.connections"] * 3 + ["mbox"],
+                         "source_file": ["/a/Connections.csv", "/a/Connections.csv",
+                                         "/Complete_LinkedInDataExport_01-15-2024/Connections.csv", "/m.mbox"],
+                         "connected_on": [date(2020, 1, 1), date(2025, 2, 1), date(2023, 1, 1), None]})
+    assert connection_export_dates(recs).sort("source_file").rows() == [
+        ("/Complete_LinkedInDataExport_01-15-2024/Connections.csv", date(2024, 1, 15)),
+        ("/a/Connections.csv", date(2025, 2, 1))]
 
 
 # ---- found by hostile-input runs: the owner's second profile address, an export read twice ----------------------

@@ -390,7 +390,8 @@ class CareerFacts:
     names: pl.DataFrame
     orgs: pl.DataFrame
     periods: pl.DataFrame
-    #: (idx, company) of the LinkedIn connections: the employer their profile shows today
+    #: (idx, company) of the LinkedIn connections: the employer their profile shows today (of several exports'
+    #: connections of one cluster, the last one is the newest export's)
     current: pl.DataFrame | None = None
     #: (idx, msg, n participants) for every message a record sent or received: two records on one message are
     #: two people; a record seen only on mass mail is known by a name that singles no one out
@@ -673,8 +674,8 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
     end = last_seen if isinstance(last_seen, date) else None
     current: dict[int, str] = {}
     if facts.current is not None:
-        for root, company in facts.current.join(rt, on="idx").filter(pl.col("root").is_in(all_roots)) \
-                .select("root", "company").drop_nulls().rows():
+        for root, company in facts.current.join(rt, on="idx", maintain_order="left") \
+                .filter(pl.col("root").is_in(all_roots)).select("root", "company").drop_nulls().rows():
             current[root] = company
     apart: set[tuple[int, int]] = set()  # roots seen on one message together
     if facts.together is not None and all_roots:

@@ -9,7 +9,7 @@ from typing import Any
 import polars as pl
 
 from analyzer import schemas
-from analyzer.identity.features import CONNECTIONS_KIND
+from analyzer.identity.features import CONNECTIONS_KIND, connection_export_dates
 from analyzer.linkage import LinkageSettings
 from analyzer.names import (
     clean_display_name,
@@ -94,7 +94,7 @@ def _display(records: pl.DataFrame) -> pl.Series:
 #: The columns of RECORDS that :func:`build_people` reads.
 _DISPLAY_INPUTS = ("name", "first_name", "last_name")
 _PEOPLE_INPUTS = ("record_id", *_DISPLAY_INPUTS, "automated_hint", "source_kind", "emails", "linkedin_url", "company",
-                  "position", "connected_on")
+                  "position", "connected_on", "source_file")
 
 
 def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: set[int],
@@ -102,8 +102,9 @@ def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: 
     """Aggregate records into the PEOPLE table. Name: the cleaned display name (emoji, taglines, credentials
     removed, "Last, First" reordered) of the LinkedIn connection, else of the record with the most complete
     name, a human's before an automated sender's ("Okafor Studio <info@...>" on a person's card);
-    company/position: the LinkedIn connection's, else any. A person is ``automated`` when all its records have
-    an automated hint or are in ``automated_ids`` (e.g. role addresses such as info@).
+    company/position: the LinkedIn connection's (the newest export's when several exports hold it, see
+    :func:`connection_export_dates`: an older one's is a past job), else any. A person is ``automated`` when
+    all its records have an automated hint or are in ``automated_ids`` (e.g. role addresses such as info@).
     ``display`` (record_id, display) gives the cleaned names when already computed."""
     # only the columns read below are joined and sorted (a copy of every column of 87,000 records: 60 MB)
     records = records.select(c for c in _PEOPLE_INPUTS if c in records.columns)
@@ -119,6 +120,16 @@ def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: 
         (pl.col("automated_hint").is_not_null()
          | pl.col("record_id").is_in(sorted(automated_ids or ()))).alias("_auto"),
         (pl.col("source_kind") == CONNECTIONS_KIND).alias("_conn"),
+    )
+    # a LinkedIn connection in an older export than another of the same person's shows a past job
+    if "source_file" in r.columns:
+        r = r.join(connection_export_dates(records), on="source_file", how="left", maintain_order="left")
+    else:
+        r = r.with_columns(pl.lit(None, pl.Date).alias("export_date"))
+    newest = pl.col("export_date").filter(pl.col("_conn")).max().over("person_id")
+    r = r.with_columns(
+        (pl.col("_conn") & newest.is_not_null()
+         & (pl.col("export_date") < newest).fill_null(True)).alias("_older"),
     ).with_columns(
         pl.col("_shown").str.len_chars().fill_null(0).alias("_nlen"),
         (~pl.col("_auto")).alias("_human"),
@@ -133,8 +144,8 @@ def build_people(records: pl.DataFrame, record_person: pl.DataFrame, owner_ids: 
             pl.coalesce(pl.col("_shown"), pl.col("name")).drop_nulls().first().alias("name"),
             pl.col("emails").explode().drop_nulls().unique().sort().alias("emails"),
             pl.col("linkedin_url").drop_nulls().unique().sort().alias("linkedin_urls"),
-            pl.col("company").drop_nulls().first().alias("company"),
-            pl.col("position").drop_nulls().first().alias("position"),
+            pl.col("company").filter(~pl.col("_older")).drop_nulls().first().alias("company"),
+            pl.col("position").filter(~pl.col("_older")).drop_nulls().first().alias("position"),
             pl.col("connected_on").drop_nulls().min().alias("connected_on"),
             pl.col("source_kind").unique().sort().alias("sources"),
             pl.len().cast(pl.Int64).alias("n_records"),

@@ -3,7 +3,9 @@ name patterns, company tokens, term frequencies of names, small-thread membershi
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from urllib.parse import unquote
 
 import polars as pl
@@ -30,6 +32,41 @@ from analyzer.normalize import _FOLD, _GMAIL, _PLUS_PROVIDERS, normalize_email
 
 CONNECTIONS_KIND = "linkedin.connections"
 _TOK = {"idx": pl.Int64, "tok": pl.String}
+
+#: the date LinkedIn writes in an archive's name, month first: ``Complete_LinkedInDataExport_10-28-2026.zip``,
+#: ``Basic_LinkedInDataExport_04-29-2021``, ``… (1)``, ``….zip.zip``
+_EXPORT_NAME = re.compile(r"LinkedInDataExport_(\d{2})-(\d{2})-(\d{4})(?!\d)", re.IGNORECASE)
+
+
+def export_name_date(source_file: str) -> date | None:
+    """The export date in the name of the LinkedIn archive or folder holding ``source_file`` (the innermost
+    one that has LinkedIn's ``…LinkedInDataExport_MM-DD-YYYY`` name), else None."""
+    for part in reversed(re.split(r"[/\\!]", source_file)):
+        for m in reversed(list(_EXPORT_NAME.finditer(part))):
+            month, day, year = (int(g) for g in m.groups())
+            try:
+                day_of = date(year, month, day)
+            except ValueError:
+                continue
+            if 1970 <= year <= 2100:
+                return day_of
+    return None
+
+
+def connection_export_dates(records: pl.DataFrame) -> pl.DataFrame:
+    """(source_file, export_date) of each LinkedIn Connections file of ``records`` (RECORDS columns
+    source_kind, source_file, connected_on): the date in its archive's or folder's name (LinkedIn's), else the
+    latest ``Connected On`` in it (an export holds every connection made up to its date), else null. Of two
+    exports of one account, the newer one shows a connection's current company and position."""
+    schema = {"source_file": pl.String, "export_date": pl.Date}
+    if not {"source_kind", "source_file", "connected_on"} <= set(records.columns):
+        return pl.DataFrame(schema=schema)
+    files = (records.filter(pl.col("source_kind") == CONNECTIONS_KIND)
+             .group_by("source_file").agg(pl.col("connected_on").max().alias("latest")).sort("source_file"))
+    named = pl.Series("named", [export_name_date(f) for f in files.get_column("source_file").to_list()],
+                      dtype=pl.Date)
+    return files.select("source_file", pl.coalesce(named, pl.col("latest")).alias("export_date")) \
+        .cast(schema)  # type: ignore[arg-type]
 
 
 @dataclass

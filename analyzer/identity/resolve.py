@@ -49,6 +49,7 @@ from analyzer.identity.explanations import (
 from analyzer.identity.features import (
     Features,
     compute_features,
+    connection_export_dates,
     record_activity,
     term_frequencies,
     thread_membership,
@@ -295,6 +296,15 @@ def _addresses_listed_elsewhere(recs: pl.DataFrame, feats: Features, pid_list: l
     return out
 
 
+def _current_companies(humans: pl.DataFrame, recs: pl.DataFrame) -> pl.DataFrame:
+    """(idx, company) of the LinkedIn connections of ``humans``, the newest export last (of two exports of one
+    account the newer shows the current employer: the rare-name decision keeps a cluster's last one)."""
+    dates = connection_export_dates(recs).rename({"source_file": "conn_file"})
+    return (humans.filter(pl.col("conn_file").is_not_null()).select("idx", "company", "conn_file")
+            .join(dates, on="conn_file", how="left", maintain_order="left")
+            .sort(["export_date", "idx"], nulls_last=False).select("idx", "company"))
+
+
 def resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None = None, *,
             messages: pl.DataFrame | None = None, settings: LinkageSettings | None = None) -> Resolved:
     """Group ``records`` (schemas.RECORDS) into people.
@@ -496,7 +506,7 @@ def _resolve(records: pl.DataFrame, owner: Owner, config: dict[str, Any] | None,
         periods = dated.join(at_work, on="idx", how="semi")
         facts = CareerFacts(names=humans.select("idx", "first", "last", "mi", "suffix", "linkedin_url"),
                             orgs=feats.tok["work_org"], periods=periods,
-                            current=humans.filter(pl.col("conn_file").is_not_null()).select("idx", "company"),
+                            current=_current_companies(humans, recs),
                             together=together)
         cl.set_careers(root_careers(cl, None, facts))
         cl.set_mailboxes(work_boxes(feats.tok["work_org"]), personal_boxes(feats.tok["email"],
