@@ -323,6 +323,77 @@ def test_looks_like_mbox() -> None:
     assert not looks_like_mbox(b"First Name,Last Name\n")
 
 
+# Body lines that were not escaped: a "From " line after a blank line is a separator only when it looks like one.
+_BODY_FROM = (b"From - Mon Jan 02 10:00:00 2023\nFrom: Bob Brown <bob@beta.com>\nTo: Me <me@example.com>\n"
+              b"Date: Mon, 02 Jan 2023 10:00:00 +0000\nMessage-ID: <b1@x>\n\nHi,\n\n"
+              b"From the recruiter's note, forwarded below:\nFrom: Jane Recruiter <jane@agency.com>\n"
+              b"To: Team <team@beta.com>\n\nThey want someone who can start in March.\n\n"
+              b"From - Tue Jan 03 10:00:00 2023\nFrom: Me <me@example.com>\nTo: Bob Brown <bob@beta.com>\n"
+              b"Date: Tue, 03 Jan 2023 10:00:00 +0000\nMessage-ID: <b2@x>\n\nThanks!\n")
+
+
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n"], ids=["lf", "crlf"])
+def test_unescaped_from_line_before_header_like_lines_is_body(eol: bytes, tmp_path: Path) -> None:
+    """Bug M4: "From the recruiter's note, ..." after a blank line, then "From: Jane ...", "To: Team ..." in Bob's
+    body made a third message (an undated one received from Jane, a record for team@beta.com)."""
+    path = tmp_path / "body_from.mbox"
+    path.write_bytes(_BODY_FROM.replace(b"\n", eol))
+    r = ingest([path])
+    rep = _report(r, "body_from.mbox")
+    assert (rep.read, rep.used, rep.rejected) == (2, 2, 0)
+    assert sorted(r.messages.get_column("line").to_list()) == [1, 15]
+    emails = _records_by_email(r)
+    assert "jane@agency.com" not in emails and "team@beta.com" not in emails
+    assert not r.records.get_column("name").cast(pl.String).str.contains("Jane").any()
+
+
+def test_unescaped_from_line_before_a_key_value_line_is_no_reject(tmp_path: Path) -> None:
+    """"From next week the rota is:" then "Monday: Alice" was read as a message without a sender (a reject)."""
+    path = tmp_path / "rota.mbox"
+    path.write_bytes(b"From alice@example.com Sat Jan  3 01:05:34 2026\nFrom: Alice <alice@example.com>\n"
+                     b"To: me@example.com\nMessage-ID: <rota@x>\n\nHello team,\n\nFrom next week the rota is:\n"
+                     b"Monday: Alice\nTuesday: Bob\n\nCheers\n")
+    r = ingest([path])
+    rep = _report(r, "rota.mbox")
+    assert (rep.read, rep.used, rep.rejected) == (1, 1, 0)
+    assert r.rejects.height == 0
+
+
+@pytest.mark.parametrize(("line", "separator"), [
+    (b"From - Mon Jan 01 00:00:00 2024", True),  # Thunderbird
+    (b"From 1234567890@xxx Mon Jan  1 10:00:00 +0000 2024", True),  # Gmail Takeout
+    (b"From MAILER-DAEMON Fri Jul  8 12:08:34 2011", True),  # Python's mailbox, Apple
+    (b"From alice@example.com Sat Jan 3 01:05:34 1996", True),  # Apple Mail, mboxcl
+    (b"From ???@??? Mon Jan 01 00:00:00 1997", True),  # Eudora, KMail
+    (b"From nytdirect@nytimes.com Fri Apr 11 15:36:11 2025", True),  # ImportExportTools NG (macOS)
+    (b"From a@x.org", True),  # a sender without a date
+    (b"From - ", True),  # neither sender nor date (formats.md 2.2, ImportExportTools NG)
+    (b"From ", True),
+    (b"From john at example.com  Mon Jan  1 10:00:00 2024", True),  # a date: a separator as before
+    (b"From the recruiter's note, forwarded below:", False),
+    (b"From next week the rota is:", False),
+    (b"From my point of view", False),
+    (b"From john@example.com said:", False),  # a sender, but no date after it
+    (b"From  the rota in 2024", False),
+])
+@pytest.mark.parametrize("eol", [b"\n", b"\r\n"], ids=["lf", "crlf"])
+def test_separator_lines_after_a_blank_line(line: bytes, separator: bool, eol: bytes) -> None:
+    """The Python reference and the vectorised reader agree on which "From " lines after a blank line (and
+    before a header-like line) start a message, and so does the detection of a file's first line."""
+    from analyzer.ingest.mail.mbox_scan import header_table
+
+    data = eol.join([b"From a@x.org Mon Jan  1 10:00:00 2024", b"From: A <a@x.org>", b"", b"Hi,", b"",
+                     line, b"Subject: x", b"From: c@d.org", b"", b"body", b""])
+    lines = [1, 6] if separator else [1]
+    assert [m[0] for m in iter_messages(io.BytesIO(data))] == lines
+    for chunk in (3, 64):
+        assert [m[0] for m in iter_messages(io.BytesIO(data), chunk_size=chunk)] == lines
+    table, _ = header_table(data, True, _NAMES, _JOINED)
+    assert table.get_column("line").to_list() == lines
+    assert table.to_dicts() == _reference_table(data)
+    assert looks_like_mbox(line + eol + b"Subject: x" + eol) == separator
+
+
 # ---- helpers --------------------------------------------------------------------------------------------------
 
 
@@ -707,7 +778,9 @@ _header_lines = st.sampled_from([
     b"no colon here", b"X-Very-Long-Header-Name-Beyond-Thirty-Two-Bytes: v", b"Message-ID:",
 ])
 _body_lines = st.sampled_from([b"hello", b"", b">From the start", b"From my point of view", b"To: not a header",
-                               b"From x@y Mon Jan  1 10:00:00 2024", b"--boundary", b"Date: in a body"])
+                               b"From x@y Mon Jan  1 10:00:00 2024", b"--boundary", b"Date: in a body",
+                               b"From next week the rota is:", b"Monday: Alice", b"From - ", b"From b@y said:",
+                               b"From b@y 2024"])
 
 
 @st.composite

@@ -5,12 +5,16 @@ for every message, the physical line number of its separator, the separator line
 the first blank line). Bodies are never decoded or kept: only the bytes of the current chunk are held, so
 memory does not depend on the size of the file or of any message.
 
-A line is a separator when it starts with ``From ``, is at the start of the file or follows a blank line (or
-carries a ctime-like date), and the next line looks like a header (``Name:`` or the bogus ``>From `` line
-some ImportExportTools versions write). That accepts every producer in formats.md §2 — Gmail Takeout
+A line is a separator when it starts with ``From ``, the next line looks like a header (``Name:`` or the bogus
+``>From `` line some ImportExportTools versions write), and either the line carries a ctime-like date (a time
+and a year: then it may follow any line) or it follows a blank line (or is at the start of the file) and
+looks like a separator itself (``_SEPLINE``): after ``From `` nothing, or a sender token — ``-``, an address
+(anything with an ``@``: ``???@???``, ``1234@xxx``), ``MAILER-DAEMON`` — followed by nothing or by something
+date-like (a time ``h:mm`` or a year). That accepts every producer in formats.md §2 — Gmail Takeout
 (``From 1773664405479613283@xxx Tue Aug 08 12:36:29 +0000 2023``), Thunderbird (``From - Mon Aug 28 ...``),
-Apple Mail, Eudora (``From ???@???``), bare ``From `` lines — with LF or CRLF line ends, and rejects body lines
-such as ``From my point of view`` that were not escaped.
+Apple Mail, Eudora (``From ???@???``), bare ``From `` / ``From - `` lines — with LF or CRLF line ends, and
+rejects body lines such as ``From my point of view`` or ``From the recruiter's note, forwarded below:`` that
+were not escaped, even after a blank line and before a ``Name: value`` line.
 
 Two readers share these rules: :func:`iter_messages` (one message at a time, in Python; the reference) and the
 vectorised one used by ``mbox``: :func:`iter_line_chunks` cuts the file into pieces of a few MB that end
@@ -45,6 +49,12 @@ _LOOKAHEAD = 4096
 
 _HEADERISH = re.compile(rb"(?:[!-9;-~]+[ \t]*:|>+From )")
 _DATEISH = re.compile(rb"\d{1,2}:\d\d.*(?:19|20)\d\d|(?:19|20)\d\d.*\d{1,2}:\d\d")
+# What an undated separator after a blank line must look like (from its "From "): nothing, or a sender token
+# ("-", MAILER-DAEMON, anything with an "@") followed by nothing or by something date-like (a time or a year).
+# The same text as a Rust regex for polars (ASCII classes only), matched from the start of the line.
+_RX_SEPLINE = (r"^From [ \t]*(?:$|(?:-|MAILER-DAEMON|[^ \t]*@[^ \t]*)"
+               r"(?:[ \t]*$|[ \t].*(?:[0-9]:[0-9][0-9]|(?:19|20)[0-9][0-9])))")
+_SEPLINE = re.compile(_RX_SEPLINE[1:].encode())
 _SEP = b"\nFrom "
 _WS = " \t\r\n\x0b\x0c"  # what bytes.strip() treats as whitespace
 # The "carries a date" separator rule above as a Rust regex for polars (ASCII classes only: \d is Unicode there).
@@ -58,13 +68,17 @@ RawMessage = tuple[int, bytes, bytes]
 
 
 def looks_like_mbox(head: bytes) -> bool:
-    """True if ``head`` (the first bytes of a file) starts with an mbox separator followed by header lines."""
+    """True if ``head`` (the first bytes of a file) starts with an mbox separator followed by header lines (the
+    rules of :func:`iter_messages` for a first line)."""
     data = head[3:] if head.startswith(b"\xef\xbb\xbf") else head
     data = data.lstrip(b"\r\n")
     if not data.startswith(b"From "):
         return False
     eol = data.find(b"\n")
     if eol < 0:
+        return False
+    end = eol - 1 if data[eol - 1] == 13 else eol
+    if not (_SEPLINE.match(data, 0, end) or _DATEISH.search(data, 5, end)):
         return False
     nxt = data[eol + 1: eol + 201]
     if nxt.startswith(b">From "):  # ImportExportTools NG (macOS) bogus line before the headers
@@ -81,6 +95,7 @@ def iter_messages(fh: IO[bytes], advance: Callable[[int], None] | None = None,
     skipped. One flat loop with local variables only: this runs once per message of a large mailbox.
     """
     headerish = _HEADERISH.match
+    sepline = _SEPLINE.match
     # A virtual newline in front of the data lets the same search find a separator on the first line.
     data = fh.read(chunk_size)
     if advance is not None and data:
@@ -135,12 +150,12 @@ def iter_messages(fh: IO[bytes], advance: Callable[[int], None] | None = None,
         else:
             prev = buf[i - 1] if i >= 1 else 10
             blank_before = prev == 10 or (prev == 13 and (i < 2 or buf[i - 2] == 10))
+        crlf = buf[eol - 1] == 13
         if not headerish(buf, eol + 1, eol + 201) or not (
-                blank_before or _DATEISH.search(buf, i + 6, eol)):
+                (blank_before and sepline(buf, i + 1, eol - 1 if crlf else eol)) or _DATEISH.search(buf, i + 6, eol)):
             pos = i + 1
             continue
         # Header block: up to the first blank line (or the next separator, for a message without a body).
-        crlf = buf[eol - 1] == 13
         he = find(b"\n\r\n" if crlf else b"\n\n", eol)
         if he < 0 and not eof and len(buf) - eol <= MAX_HEADER:
             pos = i
@@ -455,20 +470,25 @@ def header_table(data: bytes | memoryview, after_blank: bool, names: tuple[str, 
     first = np.where(blank, 0, arr[np.minimum(starts, size - 1)])
 
     # Separator candidates: lines starting with "From " whose next line looks like a header, and that follow a
-    # blank line or carry a date (the rules of iter_messages, as regexes over the candidates' lines).
+    # blank line and look like a separator (_RX_SEPLINE), or carry a date (the rules of iter_messages, as regexes
+    # over the candidates' lines: copied once, they are also the table's "sep" column).
     cand = np.flatnonzero((first == ord("F")) & (ends - starts >= 5))
     for k, ch in enumerate(b"rom ", start=1):
         cand = cand[arr[starts[cand] + k] == ch]
     cand = cand[cand + 1 < n_lines]
-    prev_blank = np.where(cand > 0, blank[np.maximum(cand - 1, 0)], after_blank)
-    ok = _headerish(data, arr, starts[cand + 1], ends[cand + 1], colons)
-    undated = np.flatnonzero(ok & ~prev_blank)
-    if len(undated):
-        ok[undated] = _spans(data, starts[cand[undated]] + 5, ends[cand[undated]]).str.contains(_RX_DATEISH).to_numpy()
-    sep_list = cand[ok]
-    if not len(sep_list):
+    cand = cand[_headerish(data, arr, starts[cand + 1], ends[cand + 1], colons)]
+    if not len(cand):
         return _empty_table(names), n_lines
-    seps = sep_list
+    cand_lines = _spans(data, starts[cand], ends[cand])
+    prev_blank = np.where(cand > 0, blank[np.maximum(cand - 1, 0)], after_blank)
+    ok = prev_blank & cand_lines.str.contains(_RX_SEPLINE).to_numpy()
+    undated = np.flatnonzero(~ok)
+    if len(undated):
+        ok[undated] = cand_lines.gather(undated).str.contains(_RX_DATEISH).to_numpy()
+    seps = cand[ok]
+    if not len(seps):
+        return _empty_table(names), n_lines
+    sep_lines = cand_lines if len(seps) == len(cand) else cand_lines.filter(pl.Series(ok))
     n_msg = len(seps)
 
     # Header lines: after each separator, up to the first blank line or the next separator.
@@ -538,7 +558,7 @@ def header_table(data: bytes | memoryview, after_blank: bool, names: tuple[str, 
     where[frame.get_column("code").to_numpy() * n_msg + frame.get_column("msg").to_numpy()] = np.arange(frame.height)
     gathered = frame.get_column("val").gather(pl.Series(where).replace(-1, None))
     cols = [gathered.slice(code * n_msg, n_msg).alias(name) for code, name in enumerate(names)]
-    table = pl.DataFrame([pl.Series("line", seps + 1), _spans(data, starts[seps], ends[seps]).alias("sep"), *cols])
+    table = pl.DataFrame([pl.Series("line", seps + 1), sep_lines.alias("sep"), *cols])
     if body_reader is not None:
         # A body starts after the blank line that ends its headers (a message cut short by the next separator
         # has none) and runs to the next separator.
