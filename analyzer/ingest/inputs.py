@@ -366,11 +366,35 @@ class _CrAsLf(io.RawIOBase):
         super().close()
 
 
+class _Prefixed(io.RawIOBase):
+    """The bytes ``head`` already read from the stream ``raw``, then the rest of ``raw``."""
+
+    def __init__(self, head: bytes, raw: IO[bytes]) -> None:
+        self._head = head
+        self._raw = raw
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        if self._head:
+            n = min(len(view), len(self._head))
+            view[:n] = self._head[:n]
+            self._head = self._head[n:]
+            return n
+        return int(self._raw.readinto(view) or 0)  # type: ignore[attr-defined]
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
 class _Utf16AsUtf8(io.RawIOBase):
     """A UTF-16 byte stream read as UTF-8 (see :meth:`InputFile.open_utf8`): the byte-level readers (mbox) see
     the same text, line for line; undecodable units become U+FFFD."""
 
-    def __init__(self, raw: IO[bytes], encoding: str) -> None:
+    def __init__(self, raw: IO[bytes] | io.RawIOBase, encoding: str) -> None:
         self._raw = raw
         self._decoder = codecs.getincrementaldecoder(encoding)(errors="replace")
         self._pending = b""
@@ -417,25 +441,21 @@ class InputFile:
         return fh
 
     def open_utf8(self) -> IO[bytes]:
-        """:meth:`open`, except that a UTF-16 text file (by its BOM or NUL pattern) reads as UTF-8, for the
-        readers of bytes (an mbox saved as UTF-16 by an editor or a Windows tool)."""
-        encoding = self.utf16
-        if encoding is None:
-            return self.open()
-        return io.BufferedReader(_Utf16AsUtf8(self._open_raw(), encoding), buffer_size=1 << 20)
-
-    @functools.cached_property
-    def utf16(self) -> str | None:
-        """The codec of a UTF-16 text file (``utf-16`` with a BOM, else ``utf-16-le``/``-be``), or None."""
-        try:
-            with self._open_raw() as fh:
-                head = fh.read(min(SNIFF_BYTES, self.size))
-        except InputError:
-            return None
+        """:meth:`open`, except that a UTF-16 text file (by its BOM or NUL pattern in its first bytes) reads as
+        UTF-8, for the readers of bytes (an mbox saved as UTF-16 by an editor or a Windows tool). The stream is
+        opened once (an archive member of a .tgz is not decompressed from the start again to look at it)."""
         from analyzer.ingest.text import detect_encoding  # (polars: not imported for --help)
 
+        fh = self.open()
+        head = fh.read(4096)
         encoding = detect_encoding(head)
-        return encoding if encoding.startswith("utf-16") else None
+        if not encoding.startswith("utf-16") and fh.seekable():
+            fh.seek(0)
+            return fh
+        raw = _Prefixed(head, fh)
+        if encoding.startswith("utf-16"):
+            return io.BufferedReader(_Utf16AsUtf8(raw, encoding), buffer_size=1 << 20)
+        return io.BufferedReader(raw, buffer_size=1 << 20)
 
     @functools.cached_property
     def cr_line_ends(self) -> bool:
