@@ -507,3 +507,45 @@ def test_company_token_prefixes_stop_at_forty_letters() -> None:
     assert token_prefixes("acmewidgets") == ("acme", "acmew", "acmewi", "acmewid", "acmewidg", "acmewidge",
                                              "acmewidget")
     assert len(token_prefixes("x" * 800)) == MAX_PREFIX - MIN_PREFIX
+
+
+# ---- Code pages other than Windows-1252 ------------------------------------------------------------------------
+#: Outlook's column names (first name, last name, company, job title, e-mail address, type, display name) in
+#: four of its languages, and a contact in each.
+_OUTLOOK_LOCALISED = {
+    "pl": (["Imię", "Nazwisko", "Firma", "Stanowisko", "Adres e-mail", "Typ poczty e-mail",
+            "Wyświetlana nazwa e-mail"],
+           ["Łukasz", "Żółć", "Spółka Akcyjna", "Kierownik działu", "l@test.pl", "SMTP", "Łukasz Żółć (l@test.pl)"]),
+    "ru": (["Имя", "Фамилия", "Организация", "Должность", "Адрес эл. почты", "Тип эл. почты",
+            "Краткое имя эл. почты"],
+           ["Иван", "Петров", "Рога и копыта", "Директор", "ivan@test.ru", "SMTP", "Иван Петров (ivan@test.ru)"]),
+    "ja": (["名", "姓", "会社名", "役職", "電子メール アドレス", "電子メールの種類", "電子メール表示名"],
+           ["太郎", "山田", "株式会社テスト", "部長", "taro@test.jp", "SMTP", "山田 太郎 (taro@test.jp)"]),
+    "de": (["Vorname", "Nachname", "Firma", "Position", "E-Mail-Adresse", "E-Mail-Typ", "E-Mail: Angezeigter Name"],
+           ["Jürgen", "Weiß", "Müller & Söhne GmbH", "Geschäftsführer", "jw@test.de", "SMTP",
+            "Jürgen Weiß (jw@test.de)"]),
+    "fr": (["Prénom", "Nom", "Société", "Titre", "Adresse de messagerie", "Type de messagerie",
+            "Nom complet de l'adresse de messagerie"],
+           ["Françoise", "O’Brien-Núñez", "Société Générale", "Directrice financière", "f@test.fr", "SMTP",
+            "Françoise O’Brien-Núñez (f@test.fr)"]),
+}
+
+
+@pytest.mark.parametrize(("lang", "encoding", "delimiter"), [
+    ("pl", "cp1250", ","), ("ru", "cp1251", ","), ("ja", "cp932", ","),
+    ("de", "cp1252", ","), ("fr", "cp1252", ";"),
+])
+def test_outlook_export_in_its_windows_code_page(tmp_path: Path, lang: str, encoding: str, delimiter: str) -> None:
+    """Outlook writes its CSV export in the Windows code page of its language: Polish (cp1250), Russian (cp1251)
+    and Japanese (cp932) ones were read as Windows-1252 (``£ukasz ¯ó³æ``, ``Spó³ka``; the Russian and Japanese
+    headers not recognised: "not a format reconnect reads"). Western ones (cp1252) read as before."""
+    header, row = _OUTLOOK_LOCALISED[lang]
+    text = "\r\n".join(delimiter.join(f'"{c}"' for c in cells) for cells in (header, row)) + "\r\n"
+    path = tmp_path / "contacts.csv"
+    path.write_bytes(text.encode(encoding))
+    recs, rejects, rep = load(path)
+    assert (rep.kind, rejects) == ("contacts.outlook_csv", [])
+    (rec,) = recs
+    first, last, company, title, email = row[:5]
+    assert (rec["first_name"], rec["last_name"], rec["company"], rec["position"]) == (first, last, company, title)
+    assert rec["emails"] == [email]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import zipfile
 import zlib
 from datetime import UTC, datetime
@@ -538,3 +540,57 @@ def test_a_freelancers_info_address_on_their_card_stays_theirs(tmp_path: Path) -
     jane = a.ranked.filter(pl.col("name") == "Jane Okafor").row(0, named=True)
     assert (jane["messages_sent"], jane["messages_received"]) == (1, 2)
     assert a.people.filter(pl.col("kind") == "person").height == 1
+
+
+# ---- Code pages ---------------------------------------------------------------------------------------------
+#: Western names as Western Excel and Outlook write them (Windows-1252), with its punctuation.
+_WESTERN = ("First Name,Last Name,Company,Position\r\n"
+            "Jürgen,Müller,Müller & Söhne GmbH,Geschäftsführer\r\n"
+            "José,Núñez,Telefónica,¿Qué tal? Nº 1\r\n"
+            "Françoise,Lefèvre,Société Générale,Directrice – 5 €\r\n"
+            "Seán,O’Brien,“Café Olé” Ltd,Maître d’hôtel™\r\n"
+            "Björn,Ångström,Ørsted A/S,Straße §5\r\n")
+
+
+def test_decode_western_utf8_utf16_as_before() -> None:
+    """Genuine Windows-1252, UTF-8 (BOM or not) and UTF-16 (LE/BE, BOM or not) files read exactly as before the
+    code pages were told apart; a UTF-8 file with a line in another encoding keeps its UTF-8 text, only that
+    line's bytes read as Windows-1252."""
+    cp1252 = _WESTERN.encode("cp1252")
+    assert decode(cp1252, "w.csv") == _WESTERN == cp1252.decode("utf-8", errors="reconnect-cp1252")
+    for enc in ("utf-8", "utf-8-sig", "utf-16", "utf-16-le", "utf-16-be"):
+        assert decode(_WESTERN.encode(enc), "w.csv") == _WESTERN
+    mixed = _WESTERN.encode("utf-8") + "Иван,Петров,Яндекс,x\r\n".encode("cp1251")
+    assert decode(mixed, "m.csv") == _WESTERN + "Èâàí,Ïåòðîâ,ßíäåêñ,x\r\n"
+    stray = cp1252 + b"Ann,Lee,Acme \x81,x\r\n"  # a byte Windows-1252 leaves undefined: still Windows-1252
+    assert decode(stray, "s.csv") == _WESTERN + "Ann,Lee,Acme \ufffd,x\r\n"
+
+
+@pytest.mark.parametrize(("text", "encoding"), [
+    ("Иван;Петров;Яндекс;Разработчик\r\n", "cp1251"),
+    ("Łukasz,Żółć,Spółka,l@test.pl\r\n", "cp1250"),
+    ("Γιώργος,Παπαδόπουλος,Εταιρεία,g@test.gr\r\n", "cp1253"),
+    ("Jürgen,Weiß,Müller GmbH,Geschäftsführer\rFrançoise,Lefèvre,Crédit Agricole,x\r", "mac_roman"),
+    ("太郎,山田,株式会社テスト,部長\r\n", "cp932"),
+    ("名,姓,单位,职务,电子邮件地址\r\n伟,王,中国银行股份有限公司,经理,wang@test.cn\r\n", "gb18030"),
+    (_WESTERN, "cp1252"),
+], ids=["cp1251", "cp1250", "cp1253", "mac_roman", "cp932", "gb18030", "cp1252"])
+def test_decode_other_code_pages(text: str, encoding: str) -> None:
+    """A file in another Windows or Mac code page than Windows-1252 is read in it (it was read as Windows-1252:
+    ``Èâàí``, ``£ukasz``, ``JŸrgen Wei§``), and the detection reads the head the same way."""
+    from analyzer.ingest.text import code_page, decode_head
+
+    data = b"First,Last,Company,Position\r\n" + text.encode(encoding)
+    assert code_page(data) == encoding
+    assert decode(data, "c.csv") == "First,Last,Company,Position\r\n" + text
+    assert decode_head(data) == decode(data, "c.csv")
+
+
+def test_code_pages_are_told_apart_without_a_start_up_cost() -> None:
+    """charset-normalizer is imported only to read a file that is not UTF-8 and does not read as Western text."""
+    code = ("import sys; import analyzer.cli, analyzer.ingest; from analyzer.ingest.text import decode; "
+            f"decode({_WESTERN.encode('utf-8')!r}, 'u'); decode({_WESTERN.encode('cp1252')!r}, 'w'); "
+            "print('charset_normalizer' in sys.modules, end=' '); "
+            f"decode({'Иван,Петров'.encode('cp1251')!r}, 'r'); print('charset_normalizer' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
+    assert out == ["False", "True"]

@@ -995,3 +995,34 @@ def test_a_row_written_twice_in_one_file_is_said_so(tmp_path: Path) -> None:
     r = ingest([path])
     assert summary(r)["ignored_why"] == {"same message already read from this file (a repeated row)": 1}
     accounted(r)
+
+
+@pytest.mark.parametrize(("encoding", "delimiter", "newline", "rows"), [
+    # Excel (Russian Windows) "CSV (разделители - точка с запятой)": cp1251 and semicolons
+    ("cp1251", ";", "\r\n", [("Иван", "Петров", "Яндекс", "Разработчик"),
+                             ("Ольга", "Смирнова-Щукина", "ООО «Ромашка»", "Главный бухгалтер")]),
+    # Excel for Mac "CSV (Macintosh)": Mac Roman and CR line ends
+    ("mac_roman", ",", "\r", [("Jürgen", "Weiß", "Müller GmbH", "Geschäftsführer"),
+                              ("Françoise", "Lefèvre", "Crédit Agricole", "Chargée d'études")]),
+    # Excel (Western Windows): Windows-1252, as before
+    ("cp1252", ",", "\r\n", [("José", "Núñez", "Telefónica", "Director – Ventas €"),
+                             ("Seán", "O’Brien", "Müller & Söhne", "Geschäftsführer")]),
+])
+def test_connections_resaved_by_excel_in_a_code_page(tmp_path: Path, encoding: str, delimiter: str, newline: str,
+                                                     rows: list[tuple[str, str, str, str]]) -> None:
+    """A Connections.csv re-saved by Excel is in the code page of the machine: Russian (cp1251) and Mac Roman
+    ones were read as Windows-1252 (``Èâàí``, ``JŸrgen Wei§``)."""
+    header = ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"]
+    lines = [delimiter.join(header)] + [
+        delimiter.join([first, last, f"https://www.linkedin.com/in/p{i}", "", company, position, "16 Dec 2024"])
+        for i, (first, last, company, position) in enumerate(rows)]
+    path = tmp_path / "Connections.csv"
+    path.write_bytes((newline.join(lines) + newline).encode(encoding))
+    r = ingest([path])
+    assert r.files[0].kind == "linkedin.connections"
+    assert r.rejects.height == 0
+    for first, last, company, position in rows:
+        rec = by_name(r, f"{first} {last}")
+        assert (rec["first_name"], rec["last_name"], rec["company"], rec["position"]) == (first, last, company,
+                                                                                          position)
+        assert rec["connected_on"] == date(2024, 12, 16)

@@ -26,7 +26,7 @@ from analyzer.ingest.inputs import (
     sniff_tar_members,
 )
 from analyzer.ingest.registry import REGISTRY, Parser, Sniff, detect
-from analyzer.ingest.text import detect_encoding, looks_binary
+from analyzer.ingest.text import decode_head, looks_binary
 
 log = logging.getLogger(__name__)
 
@@ -195,8 +195,7 @@ def make_sniff(f: InputFile, head: bytes | None = None) -> Sniff:
         head = f.head(SNIFF_BYTES)
     text = ""
     if not looks_binary(head):
-        enc = detect_encoding(head)
-        text = head.decode(enc if enc != "utf-16" else "utf-16", errors="replace").lstrip("\ufeff")
+        text = decode_head(head).lstrip("\ufeff")
     return Sniff(file=f, head=head, text=text, name=_sniff_name(f.name))
 
 

@@ -1,7 +1,8 @@
 """Decoding and CSV reading shared by every text parser.
 
 Encodings: UTF-8 with or without BOM, UTF-16 LE/BE with or without BOM, and (for Excel re-saved files)
-Windows-1252. Binary data gets a clear error. Delimiters: comma, tab or semicolon, sniffed from the header.
+Windows-1252 or, where the bytes tell it, another Windows or Mac code page. Binary data gets a clear error.
+Delimiters: comma, tab or semicolon, sniffed from the header.
 """
 
 from __future__ import annotations
@@ -150,10 +151,137 @@ def cp1252_fallback(err: UnicodeError) -> tuple[str, int]:
 codecs.register_error("reconnect-cp1252", cp1252_fallback)
 
 
+#: The code pages that Windows and the Mac write text files in (Excel's "CSV", Outlook's export), Windows-1252
+#: first: a file that is neither UTF-8 nor UTF-16 is read in one of them (:func:`code_page`). Multi-byte ones are
+#: the Windows supersets of their standards (cp932 of Shift JIS, GB18030 of GBK, cp949 of EUC-KR).
+CODE_PAGES = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp1256", "cp1257", "cp1258",
+              "mac_roman", "cp932", "gb18030", "big5", "cp949", "koi8_r")
+#: Bytes of a file's lines that are not UTF-8 given to the code page detector: a large file costs little more.
+CODE_PAGE_SAMPLE = 64 * 1024
+
+_NON_ASCII_LINE = re.compile(rb"[^\r\n]*[\x80-\xff][^\r\n]*")
+#: Symbols that text does not write against a letter, but that other code pages' letters read as in
+#: Windows-1252 (Polish ł ż ą as ³ ¿ ¹, Mac Roman ß as §, ...) or Western letters in Mac Roman (ä ö ü as ‰ ˆ ˙).
+#: ``¿`` and ``¡`` open Spanish words: counted only after a letter.
+_ODD_SYMBOLS = frozenset("§¤¦¨¬¯±²³´¶¸¹¼½¾¿¡¢£¥÷×†‡‰ˆ˜ƒ˙˚˝˛ˇ◊∆≈√∑∏∫Ω≠∞≤≥∂")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+def _odd_marks(text: str) -> int:
+    """Marks of text read in the wrong code page, in any script: characters that are not text (undefined
+    bytes, C1 controls), symbols of :data:`_ODD_SYMBOLS` against a letter (``Spó³ka``, ``Wei§``), a non-ASCII
+    capital inside a word, after a small letter or before one (``MŸller``, ``CafŽ``), and words that mix
+    ASCII letters with letters of another script than Latin (``Mьller``, ``Jόrgen``: Western text read as
+    Cyrillic or Greek)."""
+    n = 0
+    last = len(text) - 1
+    for i, ch in enumerate(text):
+        if ch < "\x80":
+            continue
+        if ch == "\ufffd" or "\x80" <= ch <= "\x9f":
+            n += 1
+        elif ch in _ODD_SYMBOLS:
+            before = i > 0 and text[i - 1].isalpha()
+            after = i < last and text[i + 1].isalpha() and ch not in "¿¡"
+            n += before or after
+        elif ch.isupper() and i > 0 and text[i - 1].isalpha() and (
+                text[i - 1].islower() or (i < last and text[i + 1].islower())):
+            n += 1
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if not w.isascii() and any(c.isascii() for c in w) and any(
+                c >= "\u0370" and not "\u1e00" <= c <= "\u1eff" for c in w):
+            n += 1
+    return n
+
+
+def _not_western(text: str) -> tuple[int, int]:
+    """(words of two letters or more that are all non-ASCII, as no Western language writes them — ``Èâàí`` is
+    Russian read as Windows-1252 —, words with a non-ASCII character) of ``text``."""
+    odd = words = 0
+    for m in _WORD.finditer(text):
+        w = m.group()
+        if not w.isascii():
+            words += 1
+            odd += len(w) >= 2 and not any(c.isascii() for c in w)
+    return odd, words
+
+
+def code_page(data: bytes) -> str:
+    """The code page of ``data``, a text that is not UTF-8 or UTF-16: Windows-1252 (nearly every such file:
+    Western Excel and Outlook) unless its lines that are not UTF-8 (at most :data:`CODE_PAGE_SAMPLE` bytes of
+    them) read wrong as Western text in Windows-1252 (:func:`_odd_marks`, :func:`_not_western`: in a tenth of
+    their words with a non-ASCII letter or more, or with a byte it leaves undefined), and charset-normalizer,
+    given those lines and the :data:`CODE_PAGES`, finds another code page that reads them with less than half
+    as many marks of a wrong one: the first of those in its ranking. (It ranks Windows-1252 first for a short
+    Polish text, ``Spó³ka``: it is not asked whether the text is Western, only which code page it is in.)
+    A UTF-8 file with a few lines in another encoding is Windows-1252 too: its text stays UTF-8, only those
+    bytes are read as Windows-1252 (:func:`decode`)."""
+    sample: list[bytes] = []
+    size = utf8_lines = 0
+    for m in _NON_ASCII_LINE.finditer(data):
+        line = m.group()
+        try:
+            line.decode("utf-8")
+            utf8_lines += 1
+            continue
+        except UnicodeDecodeError:
+            pass
+        sample.append(line)
+        size += len(line) + 1
+        if size >= CODE_PAGE_SAMPLE:
+            break
+    if not sample or utf8_lines * 10 > len(sample):
+        return "cp1252"
+    text = b"\n".join(sample)[:CODE_PAGE_SAMPLE]
+    western = text.decode("cp1252", errors="replace")
+    odd_words, words = _not_western(western)
+    wrong = _odd_marks(western) + odd_words
+    if not wrong or (wrong * 10 < words and "\ufffd" not in western):
+        return "cp1252"
+    from charset_normalizer import from_bytes  # (imported only for a file that is not UTF-8: not at start-up)
+
+    for match in from_bytes(text, cp_isolation=list(CODE_PAGES), preemptive_behaviour=False):
+        if "cp1252" in match.could_be_from_charset:
+            continue
+        try:
+            other = text.decode(match.encoding, errors="replace")
+        except LookupError:
+            continue
+        if _odd_marks(other) * 2 < wrong:
+            return match.encoding
+    return "cp1252"
+
+
+def _decode_utf8(data: bytes, enc: str) -> str:
+    """``data`` (``enc`` UTF-8, but not UTF-8 as a whole) decoded in its :func:`code_page` (a file with a UTF-8
+    BOM is UTF-8); for Windows-1252, the sequences that are UTF-8 stay UTF-8 (a file of UTF-8 with a few bytes
+    of another encoding keeps its UTF-8 names)."""
+    page = code_page(data) if enc == "utf-8" else "cp1252"
+    if page == "cp1252":
+        return data.decode(enc, errors="reconnect-cp1252")
+    return data.decode(page, errors="replace")
+
+
+def decode_head(head: bytes) -> str:
+    """The first bytes of a file as text for detection (best effort, BOM kept): as :func:`decode` reads the whole
+    file (UTF-16, UTF-8, else its code page), a character cut at the end of ``head`` replaced."""
+    enc = detect_encoding(head)
+    if enc != "utf-8":
+        return head.decode(enc, errors="replace")
+    try:
+        return head.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.reason == "unexpected end of data":  # (only a character cut at the end of the head)
+            return head.decode("utf-8", errors="replace")
+    return _decode_utf8(head, enc)
+
+
 def decode(data: bytes, display: str) -> str:
-    """Decode a whole file to text: UTF-8 (where a byte sequence is not UTF-8, it is read as Windows-1252, so
-    one stray byte does not turn every other name into mojibake) or UTF-16. NUL bytes are dropped. Raises
-    :class:`InputError` for binary data."""
+    """Decode a whole file to text: UTF-8, UTF-16, or a file in none of them in its Windows or Mac code page
+    (:func:`code_page`: nearly always Windows-1252; where a UTF-8 file has a byte sequence that is not UTF-8, that
+    sequence is read as Windows-1252, so one stray byte does not turn every other name into mojibake). NUL bytes
+    are dropped. Raises :class:`InputError` for binary data."""
     if looks_binary(data[:8192]):
         raise InputError(display, "is binary data, not a text export", hint="Pass the CSV/mbox/vCard file itself")
     enc = detect_encoding(data[:4096])
@@ -162,7 +290,7 @@ def decode(data: bytes, display: str) -> str:
     except UnicodeDecodeError:
         if enc.startswith("utf-16"):
             raise InputError(display, "is not valid UTF-16 text", hint="Re-export the file as UTF-8") from None
-        text = data.decode(enc, errors="reconnect-cp1252")
+        text = _decode_utf8(data, enc)
     if "\x00" in text:
         text = text.replace("\x00", "")
     return text.lstrip("\ufeff")
