@@ -239,6 +239,12 @@ def test_archive_member_names_are_shown_safely() -> None:
         ("-", "'-"),
         ("-x", "'-x"),
         (" =1", "' =1"),
+        ("\uff1dSUM(1)", "'\uff1dSUM(1)"),  # full-width_equals
+        ("\uff0b1", "'\uff0b1"),
+        ("\uff20SUM(1)", "'\uff20SUM(1)"),
+        ("\uff0d2", "'\uff0d2"),
+        ("\u00a0\uff1d1", "'\u00a0\uff1d1"),
+        ("Ａda", "Ａda"),  # a full-width letter is text
         ("-1", "-1"),
         ("-1.5", "-1.5"),
         ("-2e5", "-2e5"),

@@ -8,8 +8,10 @@ from pathlib import Path
 import polars as pl
 
 #: A cell starting with one of these runs as a formula in spreadsheet programs (OWASP CSV injection); some
-#: programs also skip leading spaces before ``=``, ``+`` or ``@``.
-_FORMULA = r"^[=+@\t\r]|^-|^\s+[=+@]"
+#: programs also skip leading spaces before ``=``, ``+`` or ``@``. The full-width forms (U+FF1D ``＝``, U+FF0B
+#: ``＋``, U+FF20 ``＠``, U+FF0D ``－``) are neutralised too: a spreadsheet with an East Asian input method may
+#: read them as their ASCII forms, and no name, address or company starts with one.
+_FORMULA = r"^[=+@\t\r\x{FF1D}\x{FF0B}\x{FF20}\x{FF0D}]|^-|^\s+[=+@\x{FF1D}\x{FF0B}\x{FF20}]"
 _NUMBER = r"^-\d+(\.\d+)?([eE][-+]?\d+)?$"
 #: Longest cell written (Excel holds at most 32 767 characters in a cell; longer ones break CSV readers too).
 MAX_CELL = 32_000
