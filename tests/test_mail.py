@@ -509,6 +509,33 @@ def test_thunderbird_ietng_semicolon_day_first_with_folder_column() -> None:
     assert _records_by_email(r)["joerg@example.de"][0]["name"] == "Jörg Weiß"
 
 
+@pytest.mark.parametrize("first", [
+    '"Delivery failure","Mail Delivery System","me@example.com",3/26/2020 15:26, ,""',  # author without address
+    '"Lunch","Kim Lee <kim@example.com>","me@example.com",,*,""',  # no date
+], ids=["author_without_address", "no_date"])
+def test_ietng_index_whose_first_message_cannot_be_used_reads_the_others(first: str, tmp_path: Path) -> None:
+    """The add-on writes the messages in the folder's order: the first one may have an author without an
+    address or no date. That row is rejected; the file was refused whole as 'not a format reconnect reads'."""
+    path = tmp_path / "messages.csv"
+    path.write_text(first + '\r\n"Re: Lunch","Kim Lee <kim@example.com>","me@example.com",3/27/2020 15:26, ,""\r\n'
+                    '"Plans","Ann Able <ann@able.example>","me@example.com",3/28/2020 9:05,*,""\r\n', encoding="utf-8")
+    r = ingest([path])
+    rep = _report(r, "messages.csv")
+    assert rep.kind == "mail.thunderbird_csv"
+    assert (rep.read, rep.used, rep.rejected) == (3, 2, 1)
+    assert r.rejects.get_column("line").to_list() == [1]
+    assert sorted(r.messages.get_column("timestamp").to_list()) == [
+        datetime(2020, 3, 27, 15, 26, tzinfo=UTC), datetime(2020, 3, 28, 9, 5, tzinfo=UTC)]
+
+
+def test_a_headed_csv_of_messages_is_not_taken_for_an_ietng_index(tmp_path: Path) -> None:
+    path = tmp_path / "export.csv"
+    path.write_text('"Subject","From","To","Date","Att","Body"\r\n'
+                    '"Lunch","Kim Lee <kim@example.com>","me@example.com",3/27/2020 15:26, ,""\r\n', encoding="utf-8")
+    f = InputFile(display=str(path), name=path.name, size=path.stat().st_size, path=path)
+    assert detect(make_sniff(f)) is None
+
+
 def test_m365_trace_summary() -> None:
     r = ingest([MAIL / "m365_trace_summary.csv"])
     rep = _report(r, "m365_trace_summary.csv")

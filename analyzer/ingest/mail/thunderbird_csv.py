@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import logging
 import re
 from collections.abc import Iterable
@@ -12,7 +14,7 @@ from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import parse_addresses
-from analyzer.ingest.mail.csv_common import _cell, _decode_file, _first_line, _first_row, _headerless_table
+from analyzer.ingest.mail.csv_common import _cell, _decode_file, _first_line, _headerless_table
 from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind, folder_kind
 from analyzer.ingest.mail.message_ids import mail_key, subject_part
 from analyzer.ingest.mail.message_writer import add_mail
@@ -39,6 +41,43 @@ def _ietng_offset(row: list[str]) -> int | None:
         if _ADDR_IN.search(author) and (_NUM_DT.match(date) or parse_datetime(date)):
             return k
     return None
+
+
+#: Rows looked at to find the IETNG shape: the first message may have an author without an address or no date.
+_SHAPE_ROWS = 10
+
+
+def _ietng_layout(rows: Iterable[list[str]]) -> int | None:
+    """The Subject column's index from the first row of the IETNG shape among the first :data:`_SHAPE_ROWS`
+    rows, when every row before it is one of the same width whose author has no address or whose date is
+    empty (a message of "Mail Delivery System" or an undated one sorted first made the whole file unreadable).
+    A header row ("Date" in the date column) is none of those: a CSV with a header is not taken for an index."""
+    before: list[list[str]] = []
+    for row in rows:
+        if (k := _ietng_offset(row)) is not None:
+            ok = all(len(b) == len(row) and (_ADDR_IN.search(b[k + 1]) or not b[k + 3].strip()
+                                             or _NUM_DT.match(b[k + 3].strip()) or parse_datetime(b[k + 3]))
+                     for b in before)
+            return k if ok else None
+        before.append(row)
+        if len(before) >= _SHAPE_ROWS:
+            break
+    return None
+
+
+def _head_rows(text: str) -> list[list[str]]:
+    """The first non-blank rows of ``text`` (a file's head: a last row cut short by the head's end is dropped)."""
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(_first_line(text)))
+    try:
+        for row in reader:
+            if any(c.strip() for c in row):
+                rows.append(row)
+            if len(rows) > _SHAPE_ROWS:
+                break
+    except csv.Error:
+        pass
+    return rows[:_SHAPE_ROWS]
 
 
 def _day_first(cells: Iterable[str]) -> bool:
@@ -80,9 +119,10 @@ def _local_datetime(value: str, day_first: bool) -> datetime | None:
 
 
 def _match_ietng(s: Sniff) -> bool:
-    """The first row has the IETNG shape (an address in the Author column, a date in the fourth): quoted as the
-    add-on writes every cell, or not, as a spreadsheet saves it again (quotes only where a cell needs them)."""
-    return _ietng_offset(_first_row(s.text)) is not None
+    """A first row has the IETNG shape (an address in the Author column, a date in the fourth, see
+    :func:`_ietng_layout`): quoted as the add-on writes every cell, or not, as a spreadsheet saves it again
+    (quotes only where a cell needs them)."""
+    return _ietng_layout(_head_rows(s.text)) is not None
 
 
 def parse_ietng(f: InputFile, out: FileCollector) -> None:
@@ -92,7 +132,7 @@ def parse_ietng(f: InputFile, out: FileCollector) -> None:
     rows = list(table.rows())
     if not rows:
         raise InputError(f.display, "contains no message rows")
-    k = _ietng_offset(rows[0][1])
+    k = _ietng_layout(r for _, r in rows[:_SHAPE_ROWS])
     if k is None:
         raise InputError(f.display, "is not an ImportExportTools NG message index", line=rows[0][0])
     day_first = _day_first(_cell(r, k + 3) for _, r in rows)
