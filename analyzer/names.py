@@ -356,8 +356,18 @@ def parse_name(name: str | None, first_name: str | None = None, last_name: str |
         return parse_display_name(f.text)
     if not f.key and not la.key:
         return parse_display_name(name)
+    display = " ".join([*f.tokens, *la.tokens])
+    if name and f.tokens and la.tokens and _family_first(name, "".join(f.tokens), "".join(la.tokens)):
+        display = " ".join(name.split())  # as the source writes it: 张三, 山田 太郎 (not 三 张)
     return ParsedName(first=f.key, middle_initial=f.extra, last=la.key, last_tokens=la.core,
-                      suffix=la.suffix or f.suffix, display=" ".join([*f.tokens, *la.tokens]))
+                      suffix=la.suffix or f.suffix, display=display)
+
+
+def _family_first(name: str, given: str, family: str) -> bool:
+    """Does the display name ``name`` write the family name before the given name (``张三`` for 张 / 三, ``山田 太郎``,
+    ``Kovács János``), spaces apart? Then it is shown as written rather than given name first."""
+    compact = "".join(name.split())
+    return compact == family + given and compact != given + family
 
 
 #: display names of ASCII letters that :func:`parse_display_name` reads without any of its special cases (when no
@@ -463,11 +473,17 @@ def parse_name_frame(trip: pl.DataFrame) -> pl.DataFrame:
     t = t.with_columns(src.alias("_src"), by_fields.alias("_fields"))
     disp = _parse_display_frame(t.filter(~pl.col("_fields")).get_column("_src").drop_nulls())
     shown = pl.concat_str(pl.col("toks"), pl.col("toks_ln"), separator=" ")
+    # (a display name written family name first, spaces apart, is shown as written: see _family_first)
+    compact_name = pl.col("name").str.replace_all(r"\s+", "")
+    given, family = pl.col("toks").str.replace_all(" ", ""), pl.col("toks_ln").str.replace_all(" ", "")
+    family_first = (compact_name == family + given) & (compact_name != given + family)
     from_fields = t.filter(pl.col("_fields")).select(
         "_row", pl.col("key").alias("first"), pl.col("extra").alias("mi"), pl.col("key_ln").alias("last"),
         pl.col("core_ln").alias("last_toks"),
         pl.when(pl.col("sfx_ln") != "").then(pl.col("sfx_ln")).otherwise(pl.col("sfx")).alias("suffix"),
-        pl.when((pl.col("toks") != "") & (pl.col("toks_ln") != "")).then(shown)
+        pl.when((pl.col("toks") != "") & (pl.col("toks_ln") != "") & family_first.fill_null(False))
+        .then(pl.col("name").str.replace_all(r"\s+", " ").str.strip_chars())
+        .when((pl.col("toks") != "") & (pl.col("toks_ln") != "")).then(shown)
         .otherwise(pl.concat_str(pl.col("toks"), pl.col("toks_ln"))).alias("display"))
     nothing = pl.DataFrame([_parsed_row(ParsedName())], schema=_PARSED_SCHEMA, orient="row")
     from_display = t.filter(~pl.col("_fields")).select("_row", "_src") \

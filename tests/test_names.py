@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import polars as pl
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -82,6 +83,28 @@ def test_separate_fields_are_cleaned_like_display_names() -> None:
     # the display name is used when the fields are empty or placeholders
     assert parse_name("Doe, Jane", None, None).first == "jane"
     assert parse_name("Doe, Jane", "LinkedIn Member", None).first == "jane"
+
+
+@pytest.mark.parametrize(
+    ("name", "first", "last", "display"),
+    [
+        ("张三", "三", "张", "张三"),  # family_name_first: a vCard's N:张;三 with FN:张三 (iPhone, Android)
+        ("山田 太郎", "太郎", "山田", "山田 太郎"),
+        ("Kovács  János", "János", "Kovács", "Kovács János"),
+        ("Jane Doe", "Jane", "Doe", "Jane Doe"),
+        ("Doe Jane", "Jane", "Doe", "Doe Jane"),
+        ("Dr. Jane Doe", "Jane", "Doe", "Jane Doe"),
+        ("Lee Lee", "Lee", "Lee", "Lee Lee"),
+        (None, "三", "张", "三 张"),  # no display name: given name first, as the fields say nothing more
+        ("Zhang San", "三", "张", "三 张"),
+    ],
+)
+def test_display_keeps_a_family_name_first_order(name: str | None, first: str, last: str, display: str) -> None:
+    assert parse_name(name, first, last).display == display
+    frame = names.parse_name_frame(pl.DataFrame({"name": [name], "first_name": [first], "last_name": [last]},
+                                                schema={"name": pl.String, "first_name": pl.String,
+                                                        "last_name": pl.String}))
+    assert frame.get_column("display").to_list() == [display]
 
 
 def test_double_surnames_share_tokens() -> None:
