@@ -59,6 +59,10 @@ def load_config(path: Path | str | None) -> Config:
         raise InputError(str(path), "config file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(path), f"invalid TOML ({exc})", hint="Fix the syntax; see the README's configuration section") from None
+    except RecursionError:  # (arrays nested thousands deep: tomllib recurses)
+        raise InputError(str(path), "invalid TOML (nested too deeply)") from None
+    except OSError as exc:  # a folder, no read permission (the notebook API: the command line checks first)
+        raise InputError(str(path), f"config file cannot be read ({exc.strerror or type(exc).__name__})") from None
     unknown = sorted(set(data) - set(SECTIONS))
     if unknown:
         raise InputError(str(path), f"unknown section(s) {', '.join(unknown)}", hint=f"Known sections: {', '.join(SECTIONS)}")
