@@ -150,6 +150,18 @@ def test_company_ignores_accents_and_initials(query: str, tmp_path: Path) -> Non
     assert res.company(query).get_column("name").to_list() == ["Anne Roy"]
 
 
+@pytest.mark.parametrize("query", ["https://www.roy.example/about", "www.roy.example", "http://roy.example/"])
+def test_company_by_its_web_address_is_its_domain(query: str, tmp_path: Path) -> None:
+    # a company's website pasted as the query found no one ("No one found at www.roy.example")
+    card = tmp_path / "c.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Anne Roy\nORG:Wholly Other Ltd\nEMAIL:anne@mail.roy.example\n"
+                    "END:VCARD\n", encoding="utf-8")
+    res = analyzer.analyze(card, as_of=AS_OF)
+    found = res.company(query)
+    assert found.get_column("name").to_list() == ["Anne Roy"]
+    assert found.get_column("match").to_list() == ["email domain @mail.roy.example"]
+
+
 def test_strength_weights_of_nearly_nothing_are_refused(tmp_path: Path) -> None:
     # 1e-320 and five zeros made every score NaN
     cfg = tmp_path / "c.toml"
