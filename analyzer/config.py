@@ -31,6 +31,8 @@ from typing import Any
 from analyzer.errors import InputError
 
 SECTIONS = ("identity", "scoring", "plan", "generic_mail_csv")
+#: The most of a config file that is read (a long [identity] list is a few hundred KB).
+MAX_CONFIG_CHARS = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,11 @@ def load_config(path: Path | str | None) -> Config:
 
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
+        with open(p, encoding="utf-8-sig") as fh:  # (at most MAX_CONFIG_CHARS: `--config /dev/zero` filled the memory)
+            text = fh.read(MAX_CONFIG_CHARS + 1)
+        if len(text) > MAX_CONFIG_CHARS:
+            raise InputError(str(path), "config file is larger than 16 MB: not a configuration file")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise InputError(str(path), "config file not found") from None
     except UnicodeDecodeError:

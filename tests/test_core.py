@@ -259,6 +259,20 @@ def test_config_that_cannot_be_read_is_an_input_error_naming_it(tmp_path: Path) 
     assert res.exit_code == 1 and res.output.strip() == f"Error: {deep}: invalid TOML (nested too deeply)"
 
 
+def test_config_file_is_read_up_to_a_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `--config /dev/zero` (or a file that is no config) was read whole: it filled the memory
+    import analyzer.config
+
+    monkeypatch.setattr(analyzer.config, "MAX_CONFIG_CHARS", 1000, raising=False)
+    big = tmp_path / "big.toml"
+    big.write_text("# a comment\n" * 200 + "[scoring]\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_config(big)
+    assert str(err.value) == f"{big}: config file is larger than 16 MB: not a configuration file"
+    big.write_text("# a comment\n" * 50 + "[scoring]\r\ndormant_after_days = 10\r\n", encoding="utf-8")
+    assert load_config(big).scoring == {"dormant_after_days": 10}
+
+
 def test_owner_message_without_recipients_goes_to_the_thread(tmp_path: Path) -> None:
     """A LinkedIn row from the owner with an empty TO still becomes an event, for the thread's other person."""
     from analyzer.ingest import ingest
