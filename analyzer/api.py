@@ -72,6 +72,8 @@ def _paths(value: Any, name: str) -> list[Path]:
     bad = [p for p in items if not isinstance(p, str | Path)]
     if bad or not items:
         raise TypeError(f"{name} must be a path or a non-empty list of paths (str or Path); got {value!r}"[:300])
+    if any(isinstance(p, str) and p == "" for p in items):  # (Path("") is the current folder)
+        raise ValueError(f"{name} holds an empty path; got {value!r}"[:300])
     return [Path(p).expanduser() for p in items]
 
 
@@ -116,6 +118,8 @@ def analyze(
         raise TypeError(f"me must be an address or profile URL, or a list of them; got {me!r}"[:300])
     if config is not None and not isinstance(config, Config | str | Path):
         raise TypeError(f"config must be a path to a TOML file or a Config, not {type(config).__name__}")
+    if previous is not None and not isinstance(previous, str | Path):  # (of a list, the first was taken)
+        raise TypeError(f"previous must be one report folder (str or Path), not {type(previous).__name__}")
     prev = _paths(previous, "previous")[0] if previous is not None else None
     return Result(_run(expanded, me=mine, as_of=_as_of(as_of), config=config, previous=prev,
                        plan=None if plan is None else _count(plan, "plan", 1, 100),

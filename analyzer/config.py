@@ -31,6 +31,8 @@ from typing import Any
 from analyzer.errors import InputError
 
 SECTIONS = ("identity", "scoring", "plan", "generic_mail_csv")
+#: The most of a config file that is read (a long [identity] list is a few hundred KB).
+MAX_CONFIG_CHARS = 16 << 20
 
 
 @dataclass(frozen=True)
@@ -52,13 +54,21 @@ def load_config(path: Path | str | None) -> Config:
 
     p = Path(path)
     try:
-        data = tomllib.loads(p.read_text(encoding="utf-8-sig"))
+        with open(p, encoding="utf-8-sig") as fh:  # (at most MAX_CONFIG_CHARS: `--config /dev/zero` filled the memory)
+            text = fh.read(MAX_CONFIG_CHARS + 1)
+        if len(text) > MAX_CONFIG_CHARS:
+            raise InputError(str(path), "config file is larger than 16 MB: not a configuration file")
+        data = tomllib.loads(text)
     except FileNotFoundError:
         raise InputError(str(path), "config file not found") from None
     except UnicodeDecodeError:
         raise InputError(str(path), "config file is not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise InputError(str(path), f"invalid TOML ({exc})", hint="Fix the syntax; see the README's configuration section") from None
+    except RecursionError:  # (arrays nested thousands deep: tomllib recurses)
+        raise InputError(str(path), "invalid TOML (nested too deeply)") from None
+    except OSError as exc:  # a folder, no read permission (the notebook API: the command line checks first)
+        raise InputError(str(path), f"config file cannot be read ({exc.strerror or type(exc).__name__})") from None
     unknown = sorted(set(data) - set(SECTIONS))
     if unknown:
         raise InputError(str(path), f"unknown section(s) {', '.join(unknown)}", hint=f"Known sections: {', '.join(SECTIONS)}")

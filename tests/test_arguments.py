@@ -75,6 +75,9 @@ def test_me_as_a_mail_program_copies_it() -> None:
     ({"plan": -1}, ValueError, "plan"),
     ({"plan": 101}, ValueError, "plan"),
     ({"previous": 5}, TypeError, "previous"),
+    ({"paths": ""}, ValueError, "paths"),  # (Path("") is the current folder: it was read whole)
+    ({"paths": [str(SAMPLE), ""]}, ValueError, "paths"),
+    ({"previous": [str(SAMPLE), "old-report"]}, TypeError, "previous"),  # (the first was taken, the rest dropped)
 ])
 def test_api_arguments_of_the_wrong_kind_are_named(kwargs: dict[str, Any], error: type[Exception], names: str) -> None:
     # they failed deep inside: "'NoneType' object is not iterable", "can't compare datetime.datetime to
@@ -82,6 +85,16 @@ def test_api_arguments_of_the_wrong_kind_are_named(kwargs: dict[str, Any], error
     args = {"paths": SAMPLE, "as_of": AS_OF, **kwargs}
     with pytest.raises(error, match=names):
         analyzer.analyze(args.pop("paths"), **args)
+
+
+def test_an_empty_input_path_is_refused_not_read_as_the_current_folder(monkeypatch: pytest.MonkeyPatch,
+                                                                       tmp_path: Path) -> None:
+    # `reconnect analyze "$EXPORT"` with the variable unset analysed the folder it was started in, exit 0
+    monkeypatch.chdir(SAMPLE)
+    for command in (["analyze", "", "--out", str(tmp_path / "r")], ["person", "Zoe", ""], ["company", "Acme", ""]):
+        res = CliRunner().invoke(main, [*command, "--as-of", AS_OF, "-q"])
+        assert res.exit_code == 1, (command, res.output)
+        assert res.output.strip() == "Error: '': an empty path is no file or folder. Check the path"
 
 
 def test_api_views_check_their_arguments(result: analyzer.Result, tmp_path: Path) -> None:
@@ -135,6 +148,18 @@ def test_company_ignores_accents_and_initials(query: str, tmp_path: Path) -> Non
                     "END:VCARD\n", encoding="utf-8")
     res = analyzer.analyze(card, as_of=AS_OF)
     assert res.company(query).get_column("name").to_list() == ["Anne Roy"]
+
+
+@pytest.mark.parametrize("query", ["https://www.roy.example/about", "www.roy.example", "http://roy.example/"])
+def test_company_by_its_web_address_is_its_domain(query: str, tmp_path: Path) -> None:
+    # a company's website pasted as the query found no one ("No one found at www.roy.example")
+    card = tmp_path / "c.vcf"
+    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Anne Roy\nORG:Wholly Other Ltd\nEMAIL:anne@mail.roy.example\n"
+                    "END:VCARD\n", encoding="utf-8")
+    res = analyzer.analyze(card, as_of=AS_OF)
+    found = res.company(query)
+    assert found.get_column("name").to_list() == ["Anne Roy"]
+    assert found.get_column("match").to_list() == ["email domain @mail.roy.example"]
 
 
 def test_strength_weights_of_nearly_nothing_are_refused(tmp_path: Path) -> None:

@@ -11,7 +11,9 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from click.testing import CliRunner
 
+from analyzer.cli import main
 from analyzer.config import load_config
 from analyzer.errors import InputError
 from analyzer.ingest.dates import day_first_dates, parse_datetime
@@ -240,6 +242,35 @@ def test_config_errors(tmp_path: Path) -> None:
         load_config(p)
     p.write_text("[identity]\nsame = [[\"a@x.com\", \"b@y.com\"]]\n", encoding="utf-8")
     assert load_config(p).identity == {"same": [["a@x.com", "b@y.com"]]}
+
+
+def test_config_that_cannot_be_read_is_an_input_error_naming_it(tmp_path: Path) -> None:
+    deep = tmp_path / "deep.toml"  # (was "internal error (RecursionError ...)")
+    deep.write_text("x = " + "[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_config(deep)
+    assert str(err.value) == f"{deep}: invalid TOML (nested too deeply)"
+    folder = tmp_path / "config.toml"  # (the notebook API: was a bare IsADirectoryError)
+    folder.mkdir()
+    with pytest.raises(InputError) as err:
+        load_config(folder)
+    assert str(err.value) == f"{folder}: config file cannot be read (Is a directory)"
+    res = CliRunner().invoke(main, ["analyze", str(tmp_path), "--config", str(deep)])
+    assert res.exit_code == 1 and res.output.strip() == f"Error: {deep}: invalid TOML (nested too deeply)"
+
+
+def test_config_file_is_read_up_to_a_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # `--config /dev/zero` (or a file that is no config) was read whole: it filled the memory
+    import analyzer.config
+
+    monkeypatch.setattr(analyzer.config, "MAX_CONFIG_CHARS", 1000, raising=False)
+    big = tmp_path / "big.toml"
+    big.write_text("# a comment\n" * 200 + "[scoring]\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        load_config(big)
+    assert str(err.value) == f"{big}: config file is larger than 16 MB: not a configuration file"
+    big.write_text("# a comment\n" * 50 + "[scoring]\r\ndormant_after_days = 10\r\n", encoding="utf-8")
+    assert load_config(big).scoring == {"dormant_after_days": 10}
 
 
 def test_owner_message_without_recipients_goes_to_the_thread(tmp_path: Path) -> None:

@@ -379,3 +379,36 @@ def test_the_same_export_twice_changes_no_job(tmp_path: Path) -> None:
         assert res.exit_code == 0, res.output
     with open(out / "changes.csv", encoding="utf-8") as fh:
         assert [r["change"] for r in csv.DictReader(fh)] == []
+
+
+def _quote_every_cell(text: str) -> str:
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    out = io.StringIO(newline="")
+    csv.writer(out, quoting=csv.QUOTE_ALL, lineterminator="\n").writerows(rows)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("edit", [
+    _quote_every_cell,  # pandas' to_csv(quoting=QUOTE_ALL): an empty day count "" was "not in the form reconnect writes"
+    lambda text: text.replace("\n", "\n,,,,,,\n", 2) + ",,,,,,,,\n\n",  # rows cleared, not deleted: "repeats a person_id"
+], ids=["every_cell_quoted", "rows_cleared_in_a_spreadsheet"])
+def test_a_previous_report_with_empty_cells_written_otherwise_is_compared(
+        loop: tuple[Path, Path, str], tmp_path: Path, edit: object) -> None:
+    first, _, _ = loop
+    plain, edited = tmp_path / "plain", tmp_path / "edited"
+    shutil.copytree(first, plain)
+    rows = _csv(plain / "reconnect.csv")  # (someone never in touch: no last contact, no day count, as written)
+    rows[-1].update(last_contact="", days_since_contact="")
+    with open(plain / "reconnect.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    shutil.copytree(plain, edited)
+    for name in ("people.csv", "reconnect.csv"):
+        text = (plain / name).read_text(encoding="utf-8")
+        (edited / name).write_text(edit(text), encoding="utf-8", newline="")  # type: ignore[operator]
+    prev, warning = read_previous(edited, date(2026, 6, 30))
+    original, _ = read_previous(plain, date(2026, 6, 30))
+    assert warning is None and prev is not None and original is not None
+    assert prev.people.equals(original.people)
+    assert prev.people.filter(pl.col("days_since_contact").is_null()).height == 1

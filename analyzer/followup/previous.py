@@ -99,7 +99,11 @@ def _read_csv(path: Path, columns: tuple[str, ...]) -> pl.DataFrame:
         missing = [c for c in columns if c not in header]
         if missing:
             raise NotAReport(f"{path.name} lacks column(s) {', '.join(missing)} (an older version, or edited)")
-        return pl.read_csv(buf, separator=separator, infer_schema=False, columns=list(columns)).select(columns)
+        table = pl.read_csv(buf, separator=separator, infer_schema=False, columns=list(columns)).select(columns)
+        # (a cell written "" — every cell quoted, as pandas' QUOTE_ALL writes — is an empty cell, not a value;
+        # a row a spreadsheet cleared rather than deleted, ",,,,", holds no one)
+        table = table.with_columns(pl.when(pl.all().str.strip_chars() != "").then(pl.all()))
+        return table.filter(~pl.all_horizontal(pl.all().is_null()))
     except pl.exceptions.PolarsError as exc:
         raise NotAReport(f"{path.name} cannot be read ({type(exc).__name__})") from None
 

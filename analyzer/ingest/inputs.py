@@ -808,6 +808,8 @@ def discover(inputs: list[Path] | list[str]) -> Discovery:
         seen.setdefault((path, f.member or ""), f)
 
     for raw in inputs:
+        if str(raw) == "":  # (an unset variable, "$EXPORT": Path("") is the current folder, read whole)
+            raise InputError(repr(str(raw)), "an empty path is no file or folder", hint="Check the path")
         p = Path(raw)
         display = safe_display(str(raw))
         try:

@@ -158,8 +158,11 @@ COMPANY_COLUMNS = ("person_id", "name", "company", "position", "emails", "streng
 
 
 def _domain_query(name: str) -> str | None:
-    """The email domain a query names (``acme.com``, ``@acme.co.uk``: one word with a dot), lower case, or None."""
+    """The email domain a query names (``acme.com``, ``@acme.co.uk``: one word with a dot), lower case, or None.
+    A company's web address names its domain (``https://www.acme.com/about``: ``acme.com``)."""
     v = name.strip().lstrip("@").lower()
+    if re.match(r"(https?://)?www\.|https?://", v):
+        v = re.sub(r"^(https?://)?(www\.)?", "", v).split("/", 1)[0].split("?", 1)[0]
     if " " in v or "." not in v.strip(".") or "@" in v:
         return None
     return v.strip(".")
