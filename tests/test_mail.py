@@ -359,6 +359,22 @@ def test_unescaped_from_line_before_a_key_value_line_is_no_reject(tmp_path: Path
     assert r.rejects.height == 0
 
 
+@pytest.mark.parametrize("prose", [b"From 9:00 on 3 May 2024:", b"From 2024 on, 9:30 is the start:"])
+def test_dated_prose_from_line_inside_a_paragraph_is_body(prose: bytes, tmp_path: Path) -> None:
+    """A body line starting "From " with a time and a year but no seconds, inside a paragraph and before a
+    "Location: ..." line, split the message (a reject without a sender): a ctime date has seconds."""
+    data = (b"From alice@example.com Sat Jan  3 01:05:34 2026\nFrom: Alice <alice@example.com>\n"
+            b"To: me@example.com\nMessage-ID: <offsite@x>\n\nThe offsite is on.\n" + prose +
+            b"\nLocation: Room 4\nAgenda: planning\n\nAlice\n")
+    assert [m[0] for m in iter_messages(io.BytesIO(data))] == [1]
+    path = tmp_path / "offsite.mbox"
+    path.write_bytes(data)
+    r = ingest([path])
+    rep = _report(r, "offsite.mbox")
+    assert (rep.read, rep.used, rep.rejected) == (1, 1, 0)
+    assert r.rejects.height == 0
+
+
 @pytest.mark.parametrize(("line", "separator"), [
     (b"From - Mon Jan 01 00:00:00 2024", True),  # Thunderbird
     (b"From 1234567890@xxx Mon Jan  1 10:00:00 +0000 2024", True),  # Gmail Takeout

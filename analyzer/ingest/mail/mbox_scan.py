@@ -7,7 +7,7 @@ memory does not depend on the size of the file or of any message.
 
 A line is a separator when it starts with ``From ``, the next line looks like a header (``Name:`` or the bogus
 ``>From `` line some ImportExportTools versions write), and either the line carries a ctime-like date (a time
-and a year: then it may follow any line) or it follows a blank line (or is at the start of the file) and
+with seconds, and a year: then it may follow any line) or it follows a blank line (or is at the start of the file) and
 looks like a separator itself (``_SEPLINE``): after ``From `` nothing, or a sender token — ``-``, an address
 (anything with an ``@``: ``???@???``, ``1234@xxx``), ``MAILER-DAEMON`` — followed by nothing or by something
 date-like (a time ``h:mm`` or a year). That accepts every producer in formats.md §2 — Gmail Takeout
@@ -48,7 +48,9 @@ MAX_HEADER = 1 << 20
 _LOOKAHEAD = 4096
 
 _HEADERISH = re.compile(rb"(?:[!-9;-~]+[ \t]*:|>+From )")
-_DATEISH = re.compile(rb"\d{1,2}:\d\d.*(?:19|20)\d\d|(?:19|20)\d\d.*\d{1,2}:\d\d")
+# A ctime-like date: a time with seconds and a year, either order (every producer in formats.md §2 writes the
+# seconds; "From 9:00 on 3 May 2024:" in a body, before a "Location: ..." line, is no separator).
+_DATEISH = re.compile(rb"\d{1,2}:\d\d:\d\d.*(?:19|20)\d\d|(?:19|20)\d\d.*\d{1,2}:\d\d:\d\d")
 # What an undated separator after a blank line must look like (from its "From "): nothing, or a sender token
 # ("-", MAILER-DAEMON, anything with an "@") followed by nothing or by something date-like (a time or a year).
 # The same text as a Rust regex for polars (ASCII classes only), matched from the start of the line.
@@ -58,7 +60,8 @@ _SEPLINE = re.compile(_RX_SEPLINE[1:].encode())
 _SEP = b"\nFrom "
 _WS = " \t\r\n\x0b\x0c"  # what bytes.strip() treats as whitespace
 # The "carries a date" separator rule above as a Rust regex for polars (ASCII classes only: \d is Unicode there).
-_RX_DATEISH = r"[0-9]{1,2}:[0-9][0-9].*(?:19|20)[0-9][0-9]|(?:19|20)[0-9][0-9].*[0-9]{1,2}:[0-9][0-9]"
+_RX_DATEISH = (r"[0-9]{1,2}:[0-9][0-9]:[0-9][0-9].*(?:19|20)[0-9][0-9]"
+               r"|(?:19|20)[0-9][0-9].*[0-9]{1,2}:[0-9][0-9]:[0-9][0-9]")
 
 
 #: One message as found by the scanner: (1-based physical line of the separator, the separator line without
