@@ -166,18 +166,18 @@ def _reasons(m: pl.DataFrame, as_of: date, cfg: ScoringConfig) -> pl.DataFrame:
     ts, te = pl.col("employer_tenure_start"), pl.col("employer_tenure_end")
     current = te >= pl.lit(as_of)
     tenure = (
-        pl.when(ts.is_null()).then(pl.when(current).then(pl.lit("there now")).otherwise(pl.lit("there")))
-        .when(current).then(pl.format("there since {}", ts.dt.year()))
-        .otherwise(pl.format("there {}", year_span(ts.dt.year(), te.dt.year())))
+        pl.when(ts.is_null()).then(pl.when(current).then(pl.lit("work there now")).otherwise(pl.lit("worked there")))
+        .when(current).then(pl.format("have worked there since {}", ts.dt.year()))
+        .otherwise(pl.format("worked there {}", year_span(ts.dt.year(), te.dt.year())))
     )
     employer = (
         pl.when(pl.col("worked_together")).then(pl.format(
             "worked together at {} {}", pl.col("employer"),
             year_span(pl.col("overlap_start").dt.year(), pl.col("overlap_end").dt.year())))
         .when(pl.col("employer").is_not_null() & pl.col("employer_via").str.contains("company")).then(
-            pl.format("at {} (you worked {})", pl.col("employer"), tenure))
+            pl.format("at {} (you {})", pl.col("employer"), tenure))
         .when(pl.col("employer").is_not_null()).then(
-            pl.format("email address at {} (you worked {})", pl.col("employer"), tenure))
+            pl.format("email address at {} (you {})", pl.col("employer"), tenure))
     )
     fy, ly = pl.col("first_two_way").dt.year(), pl.col("last_two_way").dt.year()
     volume = (

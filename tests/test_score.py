@@ -290,6 +290,20 @@ def test_reason_for_company_match_without_shared_time() -> None:
         "4 months ago."
 
 
+def test_reason_for_a_company_you_work_at_now() -> None:
+    """A current job in Positions.csv (no Finished On) is in the present perfect, and one without a Started On
+    is "work there now" (the reasons read "you worked there since 2018" and "you worked there now")."""
+    w = World()
+    w.person("before", "Early Contact", company="Acme, Inc.")
+    w.exchange("before", ts(2014, 6, 1), "t")  # before the owner joined: no contact during the tenure
+    w.person("conn", "Connie Only", company="Globex", connected=date(2015, 1, 1))
+    jobs = [{"company": "Acme Corp", "title": "Engineer", "started_on": date(2018, 6, 1), "finished_on": None},
+            {"company": "Globex", "title": "Dev", "started_on": None, "finished_on": None}]
+    s = w.score(jobs)
+    assert row(s, "before")["reason"].startswith("At Acme Corp (you have worked there since 2018); ")
+    assert row(s, "conn")["reason"] == "Connected on LinkedIn in 2015; no messages; at Globex (you work there now)."
+
+
 # ---- replies owed ----------------------------------------------------------------------------------------------
 
 def test_replies_owed() -> None:
