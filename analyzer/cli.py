@@ -204,7 +204,7 @@ def main() -> None:
 @click.option("--out", "out", default="reconnect-report", show_default=True, type=click.Path(path_type=Path),
               help="Folder to write the report into (replaced atomically).")
 @click.option("--top", default=25, show_default=True, type=click.IntRange(1, 10_000),
-              help="How many people the terminal table and the HTML list show.")
+              help="How many people the HTML list shows, and the terminal table when given (else 10).")
 @click.option("--previous", type=click.Path(path_type=Path), default=None, metavar="DIR",
               help="An earlier report to compare with (default: the report --out replaces).")
 @click.option("--plan", "plan", type=click.IntRange(1, 100), default=None, metavar="N",
@@ -239,11 +239,23 @@ def analyze(inputs: tuple[str, ...], out: Path, top: int, previous: Path | None,
                 feedback.stage("writing the report: tables, charts and the HTML page")
             written = write_report(analysis, out, top=top)
     if not quiet:
-        print_top(analysis, top=min(top, 10))
+        print_top(analysis, top=_terminal_rows(top))
         print_changes(analysis)
         _echo_unread(analysis.ingested.skipped)
         click.echo(f"Wrote {len(written)} files to {safe_display(str(out))}/ (reconnect.csv, people.csv, report.html, "
                    "...)")
+
+
+#: People in the terminal table when ``--top`` is not given (SPEC §3: "a short terminal table").
+TERMINAL_ROWS = 10
+
+
+def _terminal_rows(top: int) -> int:
+    """The terminal table's length: ``--top`` when the user gave it, else :data:`TERMINAL_ROWS` (at most the
+    default ``--top``): `--top 12` printed "Top 10"."""
+    given = click.get_current_context().get_parameter_source("top") not in (
+        click.core.ParameterSource.DEFAULT, click.core.ParameterSource.DEFAULT_MAP, None)
+    return top if given else min(top, TERMINAL_ROWS)
 
 
 #: Reasons for skipping a file that need no word at the terminal (an export folder holds many such files).

@@ -166,3 +166,13 @@ def test_the_pipeline_announces_its_steps_in_order() -> None:
     seen: list[str] = []
     analyze([SAMPLE_DATA], as_of=date(2026, 11, 1), charts=False, on_stage=seen.append)
     assert seen == list(STAGES) == ["owner", "identity", "events", "score", "follow-through"]
+
+
+@pytest.mark.parametrize(("args", "rows"), [([], 10), (["--top", "12"], 12), (["--top", "3"], 3)])
+def test_the_terminal_table_shows_the_top_the_user_gives(tmp_path: Path, args: list[str], rows: int) -> None:
+    """`--top 12` printed "Top 10": the terminal table was capped at 10 whatever --top said (SPEC §3: --top
+    limits the terminal table); without --top it stays short (10 of the HTML list's 25)."""
+    res = CliRunner().invoke(main, ["analyze", str(SAMPLE_DATA), "--out", str(tmp_path / "r"),
+                                    "--as-of", "2026-11-01", *args], terminal_width=200)
+    assert res.exit_code == 0, res.output
+    assert f"Top {rows} people to reconnect with" in res.output
