@@ -232,7 +232,7 @@ def _reasons(m: pl.DataFrame, as_of: date, cfg: ScoringConfig) -> pl.DataFrame:
         .when(tier == "one_way_owner").then(pl.format("Only one-way: you sent {}, never answered",
                                                       _plural(s, "message")))
         .when(tier == "no_exchange").then(pl.format(
-            "No real exchange: {} from you and {} from them, never in the same conversation or month",
+            "No real exchange: {} from you and {} from them, no reply between you in a one-to-one or small thread",
             _plural(s, "message"), r))
         .when(tier == "no_messages").then(
             pl.when(linked.is_not_null()).then(pl.format("{}; no messages", linked))

@@ -304,6 +304,20 @@ def test_reason_for_a_company_you_work_at_now() -> None:
     assert row(s, "conn")["reason"] == "Connected on LinkedIn in 2015; no messages; at Globex (you work there now)."
 
 
+def test_reason_for_messages_both_ways_that_answer_nothing() -> None:
+    """Both wrote in small group threads in one month, neither answering the other: the reason said "never in
+    the same conversation or month", false for them; it says there was no reply between them."""
+    w = World()
+    w.person("grp", "Group Writer")
+    w.msg("grp", ts(2020, 3, 2), "sent", thread="g1", n=5)
+    w.msg("grp", ts(2020, 3, 10), "received", thread="g2", n=5)
+    s = w.score()
+    assert row(s, "grp")["reason"].startswith(
+        "No real exchange: 1 message from you and 1 from them, no reply between you in a one-to-one or small "
+        "thread; last contact ")
+    assert row(s, "grp")["reciprocity"] > 0
+
+
 # ---- replies owed ----------------------------------------------------------------------------------------------
 
 def test_replies_owed() -> None:
