@@ -200,7 +200,10 @@ def _reasons(m: pl.DataFrame, as_of: date, cfg: ScoringConfig) -> pl.DataFrame:
     on_rhythm = pl.when((tier == "two_way") & ~recent & pl.col("silence_ratio").is_not_null()
                         & (pl.col("silence_ratio") <= 2.0) & (pl.col("active_months") >= 3)).then(
         pl.format("usually in touch about every {}", _plural(rhythm_months, "month")))
-    in_touch = pl.when((tier == "two_way") & recent).then(pl.lit("In touch recently"))
+    # (recent contact that is only your unanswered message, after years without an exchange, is not "in touch")
+    exchanged_lately = (pl.lit(as_of) - pl.col("last_two_way")).dt.total_days() < cfg.dormant_after_days
+    in_touch = pl.when((tier == "two_way") & recent & exchanged_lately.fill_null(False)).then(
+        pl.lit("In touch recently"))
     services = [
         pl.when(pl.col("recommendations_received") > 0).then(_in_year("recommended you", pl.col("recommended_you_year"))),
         pl.when(pl.col("recommendations_given") > 0).then(_in_year("you recommended them", pl.col("you_recommended_year"))),

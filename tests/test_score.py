@@ -318,6 +318,23 @@ def test_reason_for_messages_both_ways_that_answer_nothing() -> None:
     assert row(s, "grp")["reciprocity"] > 0
 
 
+def test_in_touch_recently_needs_a_recent_exchange() -> None:
+    """Your own unanswered message last month after three years without an exchange read "In touch recently";
+    it takes an exchange both ways within the dormancy span."""
+    w = World()
+    w.person("old", "Old Friend")
+    for i in range(6):
+        w.exchange("old", ts(2021, 1 + i, 5), f"o{i}")
+    w.msg("old", ts(2024, 10, 1), "sent", thread="late")
+    w.person("now", "Current Friend")
+    w.exchange("now", ts(2024, 9, 1), "n1")
+    s = w.score()
+    reason = row(s, "old")["reason"]
+    assert not reason.startswith("In touch recently"), reason
+    assert "last contact 1 month ago; last exchange both ways 3 years" in reason
+    assert row(s, "now")["reason"].startswith("In touch recently; 2 messages both ways, 2024")
+
+
 # ---- replies owed ----------------------------------------------------------------------------------------------
 
 def test_replies_owed() -> None:
