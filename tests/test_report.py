@@ -227,6 +227,9 @@ def test_growth_data_counts_months_and_cumulates() -> None:
     assert d["connections"].to_list() == [2, 0, 1]
     assert d["cumulative"].to_list() == [2, 2, 3]
     assert "3 connections from Jan 2020 to Mar 2020" in C.plot_growth(people).caption
+    # connections after the as-of date are not counted, as in the scores (the chart showed them)
+    assert C.growth_data(people, date(2020, 2, 15))["cumulative"].to_list() == [2]
+    assert "2 connections from Jan 2020 to Jan 2020" in C.plot_growth(people, date(2020, 2, 15)).caption
 
 
 # ---------------------------------------------------------------------------------------------------------
@@ -810,7 +813,7 @@ def test_charts_drawn_ahead_are_used_when_their_inputs_are_the_same(tmp_path: Pa
     chart_worker.prestart()
     people = a.people.with_columns(pl.lit("Elsewhere Ltd").alias("company")) if changed else a.people
     end = time.monotonic() + 120
-    while C.draw_ahead(people) == 0:  # nothing is sent until a renderer is ready
+    while C.draw_ahead(people, as_of=a.as_of) == 0:  # nothing is sent until a renderer is ready
         assert time.monotonic() < end
         time.sleep(0.05)
     assert sum(w.ready for w in chart_worker.ready_workers()) >= 1

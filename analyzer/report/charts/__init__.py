@@ -144,7 +144,7 @@ class ChartSpec:
     plot: str
     inputs: Callable[[Analysis, int], tuple[Any, ...]]
     reads_events: bool = False
-    #: the inputs are taken from ``analysis.people`` alone (``"people"``), or from the people, the events and the
+    #: the inputs are taken from ``analysis.people`` (and the as-of date) alone (``"people"``), or from the people, the events and the
     #: as-of date (``"events"``), not from the scores: :func:`draw_ahead` has the chart drawn before the report
     ahead: str = ""
 
@@ -176,7 +176,7 @@ CHARTS: tuple[ChartSpec, ...] = (
     ChartSpec("reciprocity", "How two-way are your relationships?", "plot_reciprocity",
               lambda a, top: (_only(a.ranked, "reciprocity", "messages_sent", "messages_received"),)),
     ChartSpec("growth", "Your LinkedIn network over time", "plot_growth",
-              lambda a, top: (_only(a.people, "kind", "connected_on"),), ahead="people"),
+              lambda a, top: (_only(a.people, "kind", "connected_on"), a.as_of), ahead="people"),
     ChartSpec("channels", "Interactions per month, by channel", "draw_channels",
               lambda a, top: (channel_data(a.events, a.people, a.as_of),), reads_events=True, ahead="events"),
     ChartSpec("companies", "Where your contacts work now", "plot_companies",

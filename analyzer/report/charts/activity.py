@@ -211,12 +211,15 @@ def plot_reciprocity(ranked: pl.DataFrame) -> Plotted:
 # ---------------------------------------------------------------------------------------------------------
 
 
-def growth_data(people: pl.DataFrame) -> pl.DataFrame:
-    """month, connections, cumulative — LinkedIn connections per month (zero-filled), people only."""
+def growth_data(people: pl.DataFrame, as_of: date | None = None) -> pl.DataFrame:
+    """month, connections, cumulative — LinkedIn connections per month (zero-filled), people only; up to
+    ``as_of`` (a connection after it is not counted, as in the scores)."""
     schema = {"month": pl.Date, "connections": pl.Int64, "cumulative": pl.Int64}
     if not _has(people, "connected_on"):
         return pl.DataFrame(schema=schema)
     df = _persons(people).filter(pl.col("connected_on").is_not_null())
+    if as_of is not None:
+        df = df.filter(pl.col("connected_on") <= as_of)
     if df.height == 0:
         return pl.DataFrame(schema=schema)
     per = df.group_by(_month("connected_on").alias("month")).len().rename({"len": "connections"})
@@ -227,9 +230,9 @@ def growth_data(people: pl.DataFrame) -> pl.DataFrame:
     ).with_columns(pl.col("connections").cum_sum().alias("cumulative")).sort("month")
 
 
-def plot_growth(people: pl.DataFrame) -> Plotted:
-    """Connections made per month (bars) and the running total (line, right axis)."""
-    data = growth_data(people)
+def plot_growth(people: pl.DataFrame, as_of: date | None = None) -> Plotted:
+    """Connections made per month (bars) and the running total (line, right axis), up to ``as_of``."""
+    data = growth_data(people, as_of)
     title = "Your LinkedIn network over time"
     if data.height:
         caption = (f"LinkedIn connections made per month (bars, left axis) and the running total (line, right axis): "
