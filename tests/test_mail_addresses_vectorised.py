@@ -37,7 +37,13 @@ TABLE = [
     ("'Bob' <bob@x.org>", (("bob@x.org", "Bob"),)),
     ('"" <bob@x.org>', (("bob@x.org", None),)),
     ('"  " <bob@x.org>', (("bob@x.org", None),)),
-    ("bob@x.org <bob@x.org>", (("bob@x.org", None), ("bob@x.org", None))),
+    ("bob@x.org <bob@x.org>", (("bob@x.org", None),)),
+    # an unquoted name that is another address, or holds brackets: the address is the one in angle brackets (the
+    # first was bob@x.org, the sender of alice's mail), and a name that is an address is no name
+    ("bob@x.org <alice@y.org>", (("alice@y.org", None),)),
+    ('"carol@z.org" <dave@w.org>', (("dave@w.org", None),)),
+    ("Alan Turing [ACME] <at@acme.com>", (("at@acme.com", "Alan Turing [ACME]"),)),
+    ("bob@x.org <alice@y.org>, Carl <c@x.org>", (("alice@y.org", None), ("c@x.org", "Carl"))),
     ('"BOB@X.ORG" <bob@x.org>', (("bob@x.org", None),)),
     ("<mailto:Bob@X.org>", (("bob@x.org", None),)),
     ("MailTo:bob@x.org.", (("bob@x.org", None),)),
