@@ -44,6 +44,13 @@ TABLE = [
     ('"carol@z.org" <dave@w.org>', (("dave@w.org", None),)),
     ("Alan Turing [ACME] <at@acme.com>", (("at@acme.com", "Alan Turing [ACME]"),)),
     ("bob@x.org <alice@y.org>, Carl <c@x.org>", (("alice@y.org", None), ("c@x.org", "Carl"))),
+    # encoded words whose bytes their charset cannot read: as UTF-8, else Windows-1252 (they were shown raw, or
+    # with a blank for the letter)
+    ("=?utf-8?Q?Ren=E9_Roy?= <rr@x.org>", (("rr@x.org", "René Roy"),)),
+    ("=?us-ascii?Q?Zo=EB_Kay?= <zk@x.org>", (("zk@x.org", "Zoë Kay"),)),
+    ("=?x-unknown?Q?Ana_L=F3pez?= <al@x.org>", (("al@x.org", "Ana López"),)),
+    ("=?unknown-8bit?Q?Ren=C3=A9e_Fox?= <rf@x.org>", (("rf@x.org", "Renée Fox"),)),
+    ("=?utf-8?Q?Ida?= =?x-bad?Q?J=F6rgensen?= <ij@x.org>", (("ij@x.org", "Ida Jörgensen"),)),
     ('"BOB@X.ORG" <bob@x.org>', (("bob@x.org", None),)),
     ("<mailto:Bob@X.org>", (("bob@x.org", None),)),
     ("MailTo:bob@x.org.", (("bob@x.org", None),)),

@@ -41,13 +41,36 @@ def _text(value: bytes) -> str:
 
 @lru_cache(maxsize=50_000)
 def decode_words(value: str) -> str:
-    """Decode RFC 2047 encoded words (``=?utf-8?Q?...?=``); text that fails to decode is returned as is."""
+    """Decode RFC 2047 encoded words (``=?utf-8?Q?...?=``); text that fails to decode is returned as is.
+
+    A word whose bytes its charset cannot read (Latin-1 bytes labelled utf-8 or us-ascii, a charset Python does
+    not know, ``unknown-8bit``) is read as UTF-8, else Windows-1252, as the headers themselves are: such a name
+    was shown as its raw encoded word (``=?utf-8?Q?Ren=E9_Roy?=``), or with a blank for the letter."""
     if "=?" not in value:
         return value
     try:
-        return str(make_header(decode_header(value)))
+        parts = decode_header(value)
+        if any(isinstance(c, str) and c.lower() == "unknown-8bit" for _, c in parts):
+            raise LookupError("unknown-8bit")
+        return str(make_header(parts))
+    except (LookupError, UnicodeError):
+        try:
+            return str(make_header([(_word_text(b, c).encode("utf-8"), "utf-8") if isinstance(b, bytes) and c
+                                    else (b, c) for b, c in parts]))
+        except Exception:
+            return value
     except Exception:  # malformed encoded words in untrusted headers: keep the raw text
         return value
+
+
+def _word_text(value: bytes, charset: str) -> str:
+    """The text of an encoded word's bytes in its charset, else as UTF-8, else as Windows-1252."""
+    if charset.lower() != "unknown-8bit":
+        try:
+            return value.decode(charset)
+        except (LookupError, UnicodeError):
+            pass
+    return _text(value)
 
 
 # One list item in the common shapes: `Name <a@x>`, `"Name, Jr" <a@x>`, `<a@x>`, `a@x` (then `,` or the end).
