@@ -40,12 +40,12 @@ _PRONOUNS = re.compile(
 )
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
 _QUOTED = re.compile(r"\s[\"“”]([^\"“”]+)[\"“”](?=\s)")
-# taglines: " | ", " - ", " – ", " — ", " • ", " · ", and a bare "|" or "•"
-_TAGLINE = re.compile(r"\s+[-–—•·|/]+\s+|\s*[|•·]\s*")
+# taglines: " | ", " - ", " – ", " — ", " • ", " · ", " @ " (Jane Doe @ ACME), and a bare "|" or "•"
+_TAGLINE = re.compile(r"\s+[-–—•·|/@]+\s+|\s*[|•·]\s*")
 _SPACES = re.compile(r"\s+")
 _BRACKETS = frozenset("([{")  # what _PRONOUNS and _PARENS need
 _QUOTES = frozenset("\"“”")  # what _QUOTED needs
-_TAGLINE_CHARS = frozenset("-–—•·|/")  # what _TAGLINE needs
+_TAGLINE_CHARS = frozenset("-–—•·|/@")  # what _TAGLINE needs
 _NORM_TOK = re.compile(r"[.\s\-–/]")
 _INITIALS = re.compile(r"(?:[^\W\d_]\.)+[^\W\d_]?\.?")
 _SEP = re.compile(r"[-_.]")

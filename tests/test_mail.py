@@ -907,3 +907,31 @@ def test_line_chunks_stay_bounded_without_blank_lines(body: bytes, monkeypatch: 
     # the line numbers after it are the file's (a piece cut inside a line counted it twice: one more per cut)
     lines = dict(zip(got.messages.get_column("msg_key"), got.messages.get_column("line"), strict=True))
     assert lines["2@x"] == data[:data.rindex(b"From a@x.org")].count(b"\n") + 1
+
+
+def test_an_unquoted_name_that_is_an_address_or_has_brackets(tmp_path: Path) -> None:
+    """``From: bob@x.example <alice@y.example>`` (a display name that is another address, unquoted) made the
+    message Bob's (the standard library reads two addresses, Bob's first) and Alice nameless and one-way;
+    ``Alan Turing [ACME] <aturing@acme.com>`` lost its name; ``"carol@z.example" <dave@w.example>`` showed
+    Carol's address as Dave's name."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    def message(frm: str, to: str, i: int) -> str:
+        return (f"From - Mon Jan 02 10:00:00 2023\nFrom: {frm}\nTo: {to}\nSubject: s\n"
+                f"Date: Mon, {2 + i:02d} Jan 2023 10:00:00 +0000\nMessage-ID: <u{i}@x.example>\n\nhi\n\n")
+
+    me = "Me <me@example.com>"
+    box = tmp_path / "names.mbox"
+    box.write_text("".join([
+        message("bob@x.example <alice@y.example>", me, 0), message(me, "Alice <alice@y.example>", 1),
+        message("Bob Brown <bob@x.example>", me, 2), message(me, "Bob Brown <bob@x.example>", 3),
+        message("Alan Turing [ACME] <aturing@acme.com>", me, 4), message(me, "aturing@acme.com", 5),
+        message('"carol@z.example" <dave@w.example>', me, 6), message(me, "dave@w.example", 7)]),
+        encoding="utf-8")
+    a = analyze([box], me=["me@example.com"], as_of=date(2024, 6, 1))
+    ranked = {emails[0]: (name, sent, received) for name, emails, sent, received in
+              a.ranked.select("name", "emails", "messages_sent", "messages_received").rows()}
+    assert ranked == {"alice@y.example": ("Alice", 1, 1), "bob@x.example": ("Bob Brown", 1, 1),
+                      "aturing@acme.com": ("Alan Turing", 1, 1), "dave@w.example": (None, 1, 1)}

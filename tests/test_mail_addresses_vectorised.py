@@ -37,7 +37,20 @@ TABLE = [
     ("'Bob' <bob@x.org>", (("bob@x.org", "Bob"),)),
     ('"" <bob@x.org>', (("bob@x.org", None),)),
     ('"  " <bob@x.org>', (("bob@x.org", None),)),
-    ("bob@x.org <bob@x.org>", (("bob@x.org", None), ("bob@x.org", None))),
+    ("bob@x.org <bob@x.org>", (("bob@x.org", None),)),
+    # an unquoted name that is another address, or holds brackets: the address is the one in angle brackets (the
+    # first was bob@x.org, the sender of alice's mail), and a name that is an address is no name
+    ("bob@x.org <alice@y.org>", (("alice@y.org", None),)),
+    ('"carol@z.org" <dave@w.org>', (("dave@w.org", None),)),
+    ("Alan Turing [ACME] <at@acme.com>", (("at@acme.com", "Alan Turing [ACME]"),)),
+    ("bob@x.org <alice@y.org>, Carl <c@x.org>", (("alice@y.org", None), ("c@x.org", "Carl"))),
+    # encoded words whose bytes their charset cannot read: as UTF-8, else Windows-1252 (they were shown raw, or
+    # with a blank for the letter)
+    ("=?utf-8?Q?Ren=E9_Roy?= <rr@x.org>", (("rr@x.org", "René Roy"),)),
+    ("=?us-ascii?Q?Zo=EB_Kay?= <zk@x.org>", (("zk@x.org", "Zoë Kay"),)),
+    ("=?x-unknown?Q?Ana_L=F3pez?= <al@x.org>", (("al@x.org", "Ana López"),)),
+    ("=?unknown-8bit?Q?Ren=C3=A9e_Fox?= <rf@x.org>", (("rf@x.org", "Renée Fox"),)),
+    ("=?utf-8?Q?Ida?= =?x-bad?Q?J=F6rgensen?= <ij@x.org>", (("ij@x.org", "Ida Jörgensen"),)),
     ('"BOB@X.ORG" <bob@x.org>', (("bob@x.org", None),)),
     ("<mailto:Bob@X.org>", (("bob@x.org", None),)),
     ("MailTo:bob@x.org.", (("bob@x.org", None),)),

@@ -56,6 +56,12 @@ def test_clean_display_name_examples() -> None:
     assert clean_display_name("Zoë 👩🏽‍💻 Müller") == "Zoë Müller"  # ZWJ sequence and skin tone removed
     assert clean_display_name("") == ""
     assert clean_display_name(None) == ""
+    # "Name @ Company" is a tagline: "Tom Hart @ ACME" was Tom Hart @ with the surname ACME (written in
+    # capitals), so his mail never met his other address's "Tom Hart"; an address keeps its "@"
+    assert clean_display_name("Tom Hart @ ACME") == "Tom Hart"
+    p = parse_display_name("Tom Hart @ ACME")
+    assert (p.first, p.last, p.display) == ("tom", "hart", "Tom Hart")
+    assert clean_display_name("tom@acme.example") == "tom@acme.example"
 
 
 @settings(max_examples=200, deadline=None)

@@ -41,18 +41,44 @@ def _text(value: bytes) -> str:
 
 @lru_cache(maxsize=50_000)
 def decode_words(value: str) -> str:
-    """Decode RFC 2047 encoded words (``=?utf-8?Q?...?=``); text that fails to decode is returned as is."""
+    """Decode RFC 2047 encoded words (``=?utf-8?Q?...?=``); text that fails to decode is returned as is.
+
+    A word whose bytes its charset cannot read (Latin-1 bytes labelled utf-8 or us-ascii, a charset Python does
+    not know, ``unknown-8bit``) is read as UTF-8, else Windows-1252, as the headers themselves are: such a name
+    was shown as its raw encoded word (``=?utf-8?Q?Ren=E9_Roy?=``), or with a blank for the letter."""
     if "=?" not in value:
         return value
     try:
-        return str(make_header(decode_header(value)))
+        parts = decode_header(value)
+        if any(isinstance(c, str) and c.lower() == "unknown-8bit" for _, c in parts):
+            raise LookupError("unknown-8bit")
+        return str(make_header(parts))
+    except (LookupError, UnicodeError):
+        try:
+            return str(make_header([(_word_text(b, c).encode("utf-8"), "utf-8") if isinstance(b, bytes) and c
+                                    else (b, c) for b, c in parts]))
+        except Exception:
+            return value
     except Exception:  # malformed encoded words in untrusted headers: keep the raw text
         return value
 
 
+def _word_text(value: bytes, charset: str) -> str:
+    """The text of an encoded word's bytes in its charset, else as UTF-8, else as Windows-1252."""
+    if charset.lower() != "unknown-8bit":
+        try:
+            return value.decode(charset)
+        except (LookupError, UnicodeError):
+            pass
+    return _text(value)
+
+
 # One list item in the common shapes: `Name <a@x>`, `"Name, Jr" <a@x>`, `<a@x>`, `a@x` (then `,` or the end).
+# An unquoted name may hold `@` and brackets, as non-conforming mailers write them (`bob@x.com <alice@y.com>`,
+# `Jane Doe [ACME] <jdoe@acme.com>`): the address is the one in angle brackets (the standard library read
+# `bob@x.com` as a second address, first, so the message was Bob's, and lost the name before `[ACME]`).
 _ADDR_ITEM = re.compile(
-    r'[ \t]*(?:(?:"((?:[^"\\\r\n]|\\.)*)"|([^",<>()@;:\\\[\]]*?))[ \t]*<([^<>\s,"]+)>'
+    r'[ \t]*(?:(?:"((?:[^"\\\r\n]|\\.)*)"|([^",<>();:\\]*?))[ \t]*<([^<>\s,"]+)>'
     r'|([^\s,<>"();:\[\]\\]+@[^\s,<>"();:\[\]\\]+))[ \t]*(?:,[ \t,]*|$)')
 _QUOTED_PAIR = re.compile(r"\\(.)")
 
@@ -114,11 +140,12 @@ def parse_addresses(value: str) -> tuple[Addr, ...]:
 
 @lru_cache(maxsize=100_000)
 def _display_name(name: str, addr: str) -> str | None:
-    """A display name decoded (RFC 2047) and cleaned; None when empty or just the address again."""
+    """A display name decoded (RFC 2047) and cleaned; None when empty or an address (this one again, or another:
+    ``"carol@z.com" <dave@w.com>`` was shown as Dave's name)."""
     n = clean_text(decode_words(name))
     if n is not None:
         n = n.strip("'\" ") or None
-        if n is not None and n.lower() == addr:
+        if n is not None and (n.lower() == addr or ("@" in n and clean_email(n) is not None)):
             n = None
     return n
 
@@ -215,16 +242,21 @@ def _fast_single_address(values: pl.Series) -> pl.DataFrame:
     addr = (pl.col("raw_addr").str.replace(r"^[Mm][Aa][Ii][Ll][Tt][Oo]:", "").str.strip_chars(".")
             .str.to_lowercase())
     # _display_name: clean_text (a strip of spaces here), then quotes and spaces stripped, None when empty or
-    # the address again.
+    # an address (clean_email, on a name of its characters: dots stripped at both ends; a name with "@" and
+    # other characters is left to the Python function).
     name = pl.col("text").str.strip_chars("'\" ")
+    at = name.str.contains("@", literal=True).fill_null(False)
+    addr_chars = name.str.contains(f"^[@{_EMAIL_PART[1:-1]}]*$").fill_null(False)
+    cleaned = name.str.strip_chars(".").str.to_lowercase()
+    is_addr = at & addr_chars & cleaned.str.contains(_RX_EMAIL) & (cleaned.str.len_chars() <= 254)
     return (
         frame.select("gate", "raw_addr", text=text, text_ok=text_ok)
         .with_columns(addr=addr)
         .select(
-            ok=(pl.col("gate") & pl.col("text_ok") & pl.col("addr").str.contains(_RX_EMAIL)
+            ok=(pl.col("gate") & pl.col("text_ok") & pl.col("addr").str.contains(_RX_EMAIL) & (~at | addr_chars)
                 & (pl.col("addr").str.len_chars() <= 254)).fill_null(False),
             addr="addr",
-            name=pl.when((name != "") & (name.str.to_lowercase() != pl.col("addr"))).then(name),
+            name=pl.when((name != "") & (name.str.to_lowercase() != pl.col("addr")) & ~is_addr).then(name),
         )
         .with_columns(pl.when("ok").then(pl.col("addr", "name")))
     )
