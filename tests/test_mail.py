@@ -935,3 +935,19 @@ def test_an_unquoted_name_that_is_an_address_or_has_brackets(tmp_path: Path) -> 
               a.ranked.select("name", "emails", "messages_sent", "messages_received").rows()}
     assert ranked == {"alice@y.example": ("Alice", 1, 1), "bob@x.example": ("Bob Brown", 1, 1),
                       "aturing@acme.com": ("Alan Turing", 1, 1), "dave@w.example": (None, 1, 1)}
+
+
+def test_a_date_of_the_unix_epoch_is_a_broken_clock(tmp_path: Path) -> None:
+    """"Date: Thu, 01 Jan 1970 00:00:00 +0000" (a mail clock at zero) made a two-way tie since 1970; the
+    separator's date is used instead, as for a message without a Date."""
+    path = tmp_path / "epoch.mbox"
+    path.write_bytes(b"From bob@beta.com Mon Jan  2 10:00:00 2023\nFrom: Bob <bob@beta.com>\nTo: me@example.com\n"
+                     b"Date: Thu, 01 Jan 1970 00:00:00 +0000\nMessage-ID: <e1@x>\n\nHi\n\n"
+                     b"From bob@beta.com Tue Jan  3 10:00:00 2023\nFrom: Bob <bob@beta.com>\nTo: me@example.com\n"
+                     b"Date: Wed, 31 Dec 1969 19:00:00 -0500\nMessage-ID: <e2@x>\n\nHi again\n\n"
+                     b"From - Wed Jan  4 10:00:00 2023\nFrom: Bob <bob@beta.com>\nTo: me@example.com\n"
+                     b"Date: Thu, 01 Jan 1970 00:00:01 +0000\nMessage-ID: <e3@x>\n\nA second later\n")
+    r = ingest([path])
+    got = sorted(r.messages.get_column("timestamp").to_list())
+    assert got == [datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC), datetime(2023, 1, 2, 10, tzinfo=UTC),
+                   datetime(2023, 1, 3, 10, tzinfo=UTC)]

@@ -11,6 +11,7 @@ from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 import numpy as np
@@ -403,6 +404,9 @@ def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
     if slow.height:
         slow = slow.select("k", ts2=_per_value(slow.get_column("date"), lambda v: parse_mail_date(_b(v) or b""), UTC_DT))
         m = m.join(slow, on="k", how="left", maintain_order="left").with_columns(pl.coalesce("ts", "ts2")).drop("ts2")
+    # a Date of exactly the Unix epoch (1970-01-01 00:00:00 UTC) is a mail clock's zero, not a date: the
+    # separator's date is used instead, as for no Date (it made a "two-way tie since 1970")
+    m = m.with_columns(ts=pl.when(pl.col("ts") != datetime(1970, 1, 1, tzinfo=UTC)).then(pl.col("ts")))
     m = m.with_columns(sep_dated=pl.col("ts").is_null())
     undated = m.filter(pl.col("ts").is_null())
     if undated.height:
