@@ -61,9 +61,12 @@ def identify_owner(
     )
     if names and (url := _profile_named_url(norm, names, urls)) is not None:
         urls.add(url)
+    owner_emails = sorted(e for e in emails if e)
+    # (a "+tag" of one of the owner's addresses is the owner's mailbox, on any domain: me+jobs@home.example)
+    untagged = pl.element().str.replace(r"^([^+@]+)\+[^@]*@", "${1}@")
     is_owner = (
         pl.col("owner_hint")
-        | pl.col("norm_emails").list.eval(pl.element().is_in(sorted(e for e in emails if e))).list.any()
+        | pl.col("norm_emails").list.eval(pl.element().is_in(owner_emails) | untagged.is_in(owner_emails)).list.any()
         | pl.col("linkedin_url").is_in(sorted(urls)).fill_null(False)
         | (
             pl.col("source_kind").str.starts_with("linkedin")

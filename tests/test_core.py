@@ -625,3 +625,23 @@ def test_code_pages_are_told_apart_without_a_start_up_cost() -> None:
             f"decode({'Иван,Петров'.encode('cp1251')!r}, 'r'); print('charset_normalizer' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.split()
     assert out == ["False", "True"]
+
+
+def test_a_tagged_form_of_an_owner_address_is_the_owners(tmp_path: Path) -> None:
+    """Mail to me+jobs@home.example (a "+tag" of --me me@home.example, on a domain whose tags are not dropped
+    by normalisation) made a nameless person with no messages in reconnect.csv; it is the owner's mailbox."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    box = _mbox_of(tmp_path / "mail.mbox", [("Me <me@home.example>", "Ann Lee <ann@lee.example>"),
+                                            ("Ann Lee <ann@lee.example>", "me+jobs@home.example"),
+                                            ("Ann Lee <ann@lee.example>", "Me <me@home.example>"),
+                                            ("Bo <bo+x@lee.example>", "Me <me@home.example>")])
+    a = analyze([box], me=["me@home.example"], as_of=date(2024, 6, 1))
+    owner_row = a.people.filter(pl.col("kind") == "owner").row(0, named=True)
+    assert "me+jobs@home.example" in owner_row["emails"]
+    assert a.ranked.filter(pl.col("emails").list.contains("me+jobs@home.example")).height == 0
+    ann = a.ranked.filter(pl.col("name") == "Ann Lee").row(0, named=True)
+    assert (ann["messages_sent"], ann["messages_received"]) == (1, 2)
+    assert a.ranked.filter(pl.col("emails").list.contains("bo+x@lee.example")).height == 1  # not the owner's
