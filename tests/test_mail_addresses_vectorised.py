@@ -57,6 +57,9 @@ TABLE = [
     ("<.bob@x.org.>", (("bob@x.org", None),)),
     ("José Müller <jose@x.org>", (("jose@x.org", "José Müller"),)),
     ("Bob via Hiking <list@x.org>", (("list@x.org", "Bob via Hiking"),)),
+    # Google Groups' rewritten sender: the quotes around the poster's name go (it was "Jane Doe' via Team")
+    ("\"'Jane Doe' via Team\" <team@googlegroups.com>", (("team@googlegroups.com", "Jane Doe via Team"),)),
+    ("'Jane Doe' via Team <team@googlegroups.com>", (("team@googlegroups.com", "Jane Doe via Team"),)),
     ("=?UTF-8?B?SsO8cmdlbiBNw7xsbGVy?= <j@x.de>", (("j@x.de", "Jürgen Müller"),)),
     ("a@x.org; b@y.org", (("a@x.org", None), ("b@y.org", None))),
     ("Smith, John <j@x.com>", (("j@x.com", "Smith, John"),)),

@@ -138,13 +138,19 @@ def parse_addresses(value: str) -> tuple[Addr, ...]:
     return tuple(out)
 
 
+#: Google Groups' rewritten sender, "'Jane Doe' via Team": the quotes go (stripping them at both ends left
+#: "Jane Doe' via Team").
+_GROUP_VIA = re.compile(r"^'([^']*)' via ")
+_RX_GROUP_VIA = r"^'([^']*)' via "
+
+
 @lru_cache(maxsize=100_000)
 def _display_name(name: str, addr: str) -> str | None:
     """A display name decoded (RFC 2047) and cleaned; None when empty or an address (this one again, or another:
     ``"carol@z.com" <dave@w.com>`` was shown as Dave's name)."""
     n = clean_text(decode_words(name))
     if n is not None:
-        n = n.strip("'\" ") or None
+        n = _GROUP_VIA.sub(r"\1 via ", n).strip("'\" ") or None
         if n is not None and (n.lower() == addr or ("@" in n and clean_email(n) is not None)):
             n = None
     return n
@@ -244,7 +250,7 @@ def _fast_single_address(values: pl.Series) -> pl.DataFrame:
     # _display_name: clean_text (a strip of spaces here), then quotes and spaces stripped, None when empty or
     # an address (clean_email, on a name of its characters: dots stripped at both ends; a name with "@" and
     # other characters is left to the Python function).
-    name = pl.col("text").str.strip_chars("'\" ")
+    name = pl.col("text").str.strip_chars(" ").str.replace(_RX_GROUP_VIA, "${1} via ").str.strip_chars("'\" ")
     at = name.str.contains("@", literal=True).fill_null(False)
     addr_chars = name.str.contains(f"^[@{_EMAIL_PART[1:-1]}]*$").fill_null(False)
     cleaned = name.str.strip_chars(".").str.to_lowercase()
