@@ -331,6 +331,23 @@ def test_vcard_base64_text_values(tmp_path: Path) -> None:
     assert [r["emails"] for r in recs] == [["jw@x.example"], ["zoe@y.example"], ["odd@z.example"]]
 
 
+def test_vcard_group_cards_are_not_people(tmp_path: Path) -> None:
+    """iCloud's group cards (X-ADDRESSBOOKSERVER-KIND:group, folded member list) and vCard 4.0 KIND:group are
+    lists of contacts: they were ranked as people named "Friends" and "Book club"."""
+    p = tmp_path / "groups.vcf"
+    p.write_bytes("\r\n".join([
+        "BEGIN:VCARD", "VERSION:3.0", "N:;Friends;;;", "FN:Friends", "X-ADDRESSBOOKSERVER-KIND:group",
+        "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:1234", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:4.0", "KIND:group", "FN:Book club", "MEMBER:mailto:someone@club.example",
+        "END:VCARD",
+        "BEGIN:VCARD", "VERSION:4.0", "KIND:individual", "FN:Ann Bell", "EMAIL:ann@bell.example", "END:VCARD",
+        ""]).encode("ascii"))
+    recs, rejects, rep = load(p)
+    assert rejects == []
+    assert [(r["name"], r["emails"]) for r in recs] == [("Ann Bell", ["ann@bell.example"])]
+    assert dict(rep.ignored_reasons) == {"contact group (a list of contacts, not a person)": 2}
+
+
 def test_real_sample_iphone_vcard() -> None:
     path = REAL / "ezvcard_John_Doe_IPHONE.vcf"
     if not path.exists():

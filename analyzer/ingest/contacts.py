@@ -298,7 +298,9 @@ def _outlook_layout(keys: list[str]) -> str:
 
 # ---- vCard ----------------------------------------------------------------------------------------------
 _BINARY_PROPS = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
-_READ_PROPS = frozenset({"VERSION", "FN", "N", "ORG", "TITLE", "EMAIL", "URL", "X-SOCIALPROFILE", "X-ABSHOWAS", "KIND"})
+_READ_PROPS = frozenset({"VERSION", "FN", "N", "ORG", "TITLE", "EMAIL", "URL", "X-SOCIALPROFILE", "X-ABSHOWAS", "KIND",
+                         "X-ADDRESSBOOKSERVER-KIND"})
+GROUP = "contact group (a list of contacts, not a person)"
 _OTHER_PEOPLE_PROPS = frozenset({"NOTE", "X-ABRELATEDNAMES", "RELATED", "AGENT"})  # their URLs are not this contact's
 _PROP = re.compile(r"^\s*(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)")
 _BEGIN = re.compile(r"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE)
@@ -651,7 +653,12 @@ def _contents(card: Any, name: str) -> list[Any]:
 
 
 def _vcard_record(card: Any, line: int, out: FileCollector) -> None:
-    """Fields of one parsed card -> one record."""
+    """Fields of one parsed card -> one record (none for a group card: iCloud's X-ADDRESSBOOKSERVER-KIND:group,
+    vCard 4.0 KIND:group; its name is the group's, such as "Friends")."""
+    kinds = _contents(card, "kind") + _contents(card, "x-addressbookserver-kind")
+    if any((_text(cl.value) or "").lower() == "group" for cl in kinds):
+        out.ignore(GROUP)
+        return
     fn = next((t for cl in _contents(card, "fn") if (t := _text(cl.value))), None)
     import vobject  # imported with the first card, not at start-up (a run without vCards never needs it)
 
