@@ -348,6 +348,26 @@ def test_vcard_group_cards_are_not_people(tmp_path: Path) -> None:
     assert dict(rep.ignored_reasons) == {"contact group (a list of contacts, not a person)": 2}
 
 
+def test_vcard_names_and_titles_with_bare_commas_are_read_whole(tmp_path: Path) -> None:
+    """vCard 2.1 has no comma escape and many 3.0 writers leave commas bare: ``FN:Smith, Robert`` was read as a
+    list and shown as the name "Smith", ``TITLE:Senior Engineer, Platform`` as "Senior Engineer". Escaped commas,
+    folded values and the comma lists of other properties are read as before."""
+    p = tmp_path / "commas.vcf"
+    p.write_bytes("\r\n".join([
+        "BEGIN:VCARD", "VERSION:2.1", "FN:Smith, Robert", "TITLE:Senior Engineer, Platform",
+        "EMAIL;INTERNET:rs@acme.example", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:3.0", "FN:Doe, Jane", "N:Doe;Jane;;;", "ORG:Acme\\, Inc.;R&D",
+        "TITLE:VP\\, Sales", "EMAIL:jd@acme.example", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:3.0", "FN:Kay, Lee", "TITLE:Head of Ops,", "  EMEA",
+        "EMAIL;TYPE=INTERNET,WORK:kl@acme.example", "END:VCARD", ""]).encode("utf-8"))
+    recs, rejects, _ = load(p)
+    assert rejects == []
+    assert [(r["name"], r["first_name"], r["last_name"], r["company"], r["position"], r["emails"]) for r in recs] == [
+        ("Smith, Robert", None, None, None, "Senior Engineer, Platform", ["rs@acme.example"]),
+        ("Doe, Jane", "Jane", "Doe", "Acme, Inc.", "VP, Sales", ["jd@acme.example"]),
+        ("Kay, Lee", None, None, None, "Head of Ops, EMEA", ["kl@acme.example"])]
+
+
 def test_real_sample_iphone_vcard() -> None:
     path = REAL / "ezvcard_John_Doe_IPHONE.vcf"
     if not path.exists():

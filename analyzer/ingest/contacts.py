@@ -706,6 +706,38 @@ def _vcard_record(card: Any, line: int, out: FileCollector) -> None:
           linkedin_url=url, company=company, position=title)
 
 
+#: Single text values that writers leave with bare commas (vCard 2.1 has no comma escape; many 3.0 writers omit
+#: it): read as written, not as a list of which only the first item is kept (``FN:Smith, Robert`` was "Smith").
+_WHOLE_TEXT_PROPS = frozenset({"FN", "TITLE"})
+_ESCAPE_OR_COMMA = re.compile(r"\\.|,", re.DOTALL)
+
+
+def _commas_kept(lines: list[str]) -> list[str]:
+    """The card's lines with the bare commas of its FN and TITLE values escaped (``\\,``), those properties
+    unfolded onto one line; other lines as they are."""
+    if not any("," in ln for ln in lines):
+        return lines
+    out: list[str] = []
+    whole = -1  # index in ``out`` of the current FN/TITLE property
+    for line in lines:
+        if line[:1] in (" ", "\t"):
+            if whole >= 0:
+                out[whole] += line[1:]
+            else:
+                out.append(line)
+            continue
+        m = _PROP.match(line)
+        whole = len(out) if m and m.group(1).upper() in _WHOLE_TEXT_PROPS and ":" in line else -1
+        out.append(line)
+    for i, line in enumerate(out):
+        if "," in line and (m := _PROP.match(line)) and m.group(1).upper() in _WHOLE_TEXT_PROPS:
+            head, value = _split_property(line)
+            if "," in value:
+                out[i] = head + ":" + _ESCAPE_OR_COMMA.sub(lambda e: "\\," if e.group(0) == "," else e.group(0),
+                                                           value)
+    return out
+
+
 def _parse_vcard(f: InputFile, out: FileCollector) -> None:
     """Read a .vcf file card by card: plain cards directly (:func:`vcard_plain.plain_card`), the others with
     vobject. A file in which no card ends (a truncated export) is an error: nothing of it can be used."""
@@ -718,6 +750,7 @@ def _parse_vcard(f: InputFile, out: FileCollector) -> None:
             out.reject(*item)
             continue
         ended = True
+        item.lines = _commas_kept(item.lines)
         plain = plain_card(item.lines)
         if plain is not None:
             _vcard_record(plain, item.line, out)
