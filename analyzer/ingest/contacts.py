@@ -123,6 +123,13 @@ def _emit(
     out.used()
 
 
+def _with_middle(given: str | None, middle: str | None) -> str | None:
+    """The given name with the middle name or initial of its own field (vCard N's additional name, a CSV's
+    Middle Name): "Robert J." (a middle initial that differs tells two namesakes apart, as in LinkedIn's
+    First Name); the given name alone without one, and no given name from a middle name alone."""
+    return f"{given} {middle}" if given and middle else given
+
+
 def _role_from_labels(labels: Iterable[str]) -> str:
     """``contact_other`` for Google's auto-saved "Other Contacts" (unless also in "My Contacts")."""
     norm = {re.sub(r"[\s_*]+", "", lab).lower() for lab in labels}
@@ -139,6 +146,7 @@ _WEB_COL = re.compile(r"WEB|URL|SITE|PROFILE|LINKEDIN")
 _NOT_THIS_PERSON = re.compile(r"^(?:NOTES?|RELATION.*|SPOUSE|CHILDREN|MANAGER'S NAME|ASSISTANT'S NAME|REFERRED BY)$")
 _NAME_COLS = ("NAME",)  # a full-name column (Google legacy, Outlook Express)
 _FIRST_COLS = ("FIRST NAME", "GIVEN NAME")
+_MIDDLE_COLS = ("MIDDLE NAME", "ADDITIONAL NAME")
 _LAST_COLS = ("LAST NAME", "FAMILY NAME", "SURNAME")
 _COMPANY_COLS = ("ORGANIZATION NAME", "ORGANIZATION 1 - NAME", "COMPANY")
 _TITLE_COLS = ("ORGANIZATION TITLE", "ORGANIZATION 1 - TITLE", "JOB TITLE")
@@ -151,6 +159,7 @@ class _Columns:
 
     name: list[int]
     first: list[int]
+    middle: list[int]
     last: list[int]
     company: list[int]
     title: list[int]
@@ -173,7 +182,8 @@ class _Columns:
         displays = [i for i, k in enumerate(keys) if _DISPLAY_COL.match(k)]
         candidates = [i for i, k in enumerate(keys) if not _NOT_THIS_PERSON.match(k)]
         urls = [i for i in candidates if _WEB_COL.search(keys[i])] + [i for i in candidates if not _WEB_COL.search(keys[i])]
-        return cls(name=find(_NAME_COLS), first=find(_FIRST_COLS), last=find(_LAST_COLS), company=find(_COMPANY_COLS),
+        return cls(name=find(_NAME_COLS), first=find(_FIRST_COLS),
+                   middle=find(_MIDDLE_COLS), last=find(_LAST_COLS), company=find(_COMPANY_COLS),
                    title=find(_TITLE_COLS), labels=find(_LABEL_COLS), emails=emails, displays=displays, urls=urls)
 
 
@@ -226,7 +236,7 @@ def _csv_row(out: FileCollector, line: int, cells: list[str], cols: _Columns, wi
     labels: list[str] = []
     for i in cols.labels:
         labels.extend(p for part in _split_multi(cells[i]) for p in part.split(";"))
-    first, last = _cell(cells, cols.first), _cell(cells, cols.last)
+    first, last = _with_middle(_cell(cells, cols.first), _cell(cells, cols.middle)), _cell(cells, cols.last)
     name = _cell(cells, cols.name)
     if not (name or first or last) and names_from_display:
         name = names_from_display[0]
@@ -666,10 +676,11 @@ def _vcard_record(card: Any, line: int, out: FileCollector) -> None:
     for cl in _contents(card, "n"):
         v = cl.value
         if isinstance(v, vobject.vcard.Name):
-            first, last = _text(v.given), _text(v.family)
+            first, last = _with_middle(_text(v.given), _text(v.additional)), _text(v.family)
         elif isinstance(v, str):
             parts = v.split(";")
             last, first = _text(parts[0]), _text(parts[1]) if len(parts) > 1 else None
+            first = _with_middle(first, _text(parts[2]) if len(parts) > 2 else None)
         if first or last:
             break
     # An Apple company card (X-ABShowAs:COMPANY) or a vCard 4.0 KIND:org has the company as FN.
