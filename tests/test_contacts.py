@@ -8,6 +8,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import polars as pl
 import pytest
 
 from analyzer.ingest import ingest, make_sniff
@@ -45,7 +46,7 @@ def test_google_current_bom_multi_values_other_contacts_multiline_notes() -> Non
     assert rejects == []
     assert [r["line"] for r in recs] == [2, 5, 6, 8]  # Anil's Notes span lines 2-4
     anil = recs[0]
-    assert (anil["name"], anil["first_name"], anil["last_name"]) == ("Anil Kumar", "Anil", "Kumar")
+    assert (anil["name"], anil["first_name"], anil["last_name"]) == ("Anil R. Kumar", "Anil R.", "Kumar")
     # ` ::: ` multi-values split, every address in ONE record, lower-cased
     assert anil["emails"] == ["anil.home@gmail.com", "anil.k@example.com", "anil@example.com"]
     # the profile from the website cell, not the other person's URL in the Notes
@@ -96,7 +97,8 @@ def test_outlook_desktop_92_columns() -> None:
     assert rep.notes == ["layout: Outlook desktop (2007+, 92 columns)"]
     assert (rep.read, rep.used, rep.ignored) == (4, 3, 1)  # the company-and-phone-only row is ignored
     john, jane, pat = recs
-    assert (john["name"], john["first_name"], john["last_name"], john["line"]) == ("John Smith", "John", "Smith", 2)
+    assert (john["name"], john["first_name"], john["last_name"], john["line"]) == ("John Q. Smith", "John Q.", "Smith",
+                                                                                     2)
     assert john["emails"] == ["john.smith@contoso.com", "john@smith.family"]
     assert john["linkedin_url"] == "https://www.linkedin.com/in/johnsmith"
     assert (john["company"], john["position"]) == ("Contoso Ltd.", "VP Sales")
@@ -329,6 +331,66 @@ def test_vcard_base64_text_values(tmp_path: Path) -> None:
         ("Jürgen Weiß", "Jürgen", "Weiß", None), ("Zoë Brønn", None, None, "Leiterin Einkauf"),
         (None, None, None, None)]
     assert [r["emails"] for r in recs] == [["jw@x.example"], ["zoe@y.example"], ["odd@z.example"]]
+
+
+def test_vcard_group_cards_are_not_people(tmp_path: Path) -> None:
+    """iCloud's group cards (X-ADDRESSBOOKSERVER-KIND:group, folded member list) and vCard 4.0 KIND:group are
+    lists of contacts: they were ranked as people named "Friends" and "Book club"."""
+    p = tmp_path / "groups.vcf"
+    p.write_bytes("\r\n".join([
+        "BEGIN:VCARD", "VERSION:3.0", "N:;Friends;;;", "FN:Friends", "X-ADDRESSBOOKSERVER-KIND:group",
+        "X-ADDRESSBOOKSERVER-MEMBER:urn:uuid:1234", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:4.0", "KIND:group", "FN:Book club", "MEMBER:mailto:someone@club.example",
+        "END:VCARD",
+        "BEGIN:VCARD", "VERSION:4.0", "KIND:individual", "FN:Ann Bell", "EMAIL:ann@bell.example", "END:VCARD",
+        ""]).encode("ascii"))
+    recs, rejects, rep = load(p)
+    assert rejects == []
+    assert [(r["name"], r["emails"]) for r in recs] == [("Ann Bell", ["ann@bell.example"])]
+    assert dict(rep.ignored_reasons) == {"contact group (a list of contacts, not a person)": 2}
+
+
+def test_vcard_names_and_titles_with_bare_commas_are_read_whole(tmp_path: Path) -> None:
+    """vCard 2.1 has no comma escape and many 3.0 writers leave commas bare: ``FN:Smith, Robert`` was read as a
+    list and shown as the name "Smith", ``TITLE:Senior Engineer, Platform`` as "Senior Engineer". Escaped commas,
+    folded values and the comma lists of other properties are read as before."""
+    p = tmp_path / "commas.vcf"
+    p.write_bytes("\r\n".join([
+        "BEGIN:VCARD", "VERSION:2.1", "FN:Smith, Robert", "TITLE:Senior Engineer, Platform",
+        "EMAIL;INTERNET:rs@acme.example", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:3.0", "FN:Doe, Jane", "N:Doe;Jane;;;", "ORG:Acme\\, Inc.;R&D",
+        "TITLE:VP\\, Sales", "EMAIL:jd@acme.example", "END:VCARD",
+        "BEGIN:VCARD", "VERSION:3.0", "FN:Kay, Lee", "TITLE:Head of Ops,", "  EMEA",
+        "EMAIL;TYPE=INTERNET,WORK:kl@acme.example", "END:VCARD", ""]).encode("utf-8"))
+    recs, rejects, _ = load(p)
+    assert rejects == []
+    assert [(r["name"], r["first_name"], r["last_name"], r["company"], r["position"], r["emails"]) for r in recs] == [
+        ("Smith, Robert", None, None, None, "Senior Engineer, Platform", ["rs@acme.example"]),
+        ("Doe, Jane", "Jane", "Doe", "Acme, Inc.", "VP, Sales", ["jd@acme.example"]),
+        ("Kay, Lee", None, None, None, "Head of Ops, EMEA", ["kl@acme.example"])]
+
+
+def test_a_middle_name_field_keeps_namesakes_apart(tmp_path: Path) -> None:
+    """A card's middle initial in its own field (vCard N's additional name, a CSV's Middle Name) was dropped, so
+    "Robert J. Smith" (N:Smith;Robert;J.) was merged with the connection "Robert K. Smith": different middle
+    initials are contradicting evidence (SPEC §5)."""
+    import analyzer
+
+    (tmp_path / "a.vcf").write_bytes(b"BEGIN:VCARD\r\nVERSION:3.0\r\nN:Smith;Robert;J.;;\r\nFN:Robert J. Smith\r\n"
+                                     b"EMAIL:rsmith1970@gmail.com\r\nEND:VCARD\r\n")
+    (tmp_path / "g.csv").write_text("\ufeffFirst Name,Middle Name,Last Name,Labels,E-mail 1 - Label,E-mail 1 - Value\n"
+                                    "Ann,Q.,Lee,* myContacts,* Home,annlee@gmail.com\n", encoding="utf-8")
+    (tmp_path / "Connections.csv").write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Robert K.,Smith,https://www.linkedin.com/in/robert-k-smith,,Acme,Dev,01 Feb 2022\n"
+        "Ann T.,Lee,https://www.linkedin.com/in/ann-t-lee,,Acme,Dev,01 Feb 2022\n", encoding="utf-8")
+    recs = ingest([tmp_path / "a.vcf", tmp_path / "g.csv"]).records
+    assert recs.select("first_name", "last_name").rows() == [("Robert J.", "Smith"), ("Ann Q.", "Lee")]
+    people = analyzer.analyze([tmp_path], as_of="2026-12-01").people.filter(pl.col("kind") == "person")
+    assert sorted(people.select("name", "emails", "linkedin_urls").rows()) == [
+        ("Ann Q. Lee", ["annlee@gmail.com"], []), ("Ann T. Lee", [], ["https://www.linkedin.com/in/ann-t-lee"]),
+        ("Robert J. Smith", ["rsmith1970@gmail.com"], []),
+        ("Robert K. Smith", [], ["https://www.linkedin.com/in/robert-k-smith"])]
 
 
 def test_real_sample_iphone_vcard() -> None:

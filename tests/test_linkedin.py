@@ -233,6 +233,23 @@ def test_connections_placeholder_rows_are_not_people() -> None:
     assert summary(r)["ignored_why"] == {"hidden profile (placeholder row)": 2}
 
 
+def test_connections_linkedin_member_rows_are_hidden_profiles(tmp_path: Path) -> None:
+    """A connection row named "LinkedIn Member" without URL or address is a hidden profile like an empty one: it
+    was ranked as a person of that name ("Connected on LinkedIn in 2022; no messages"). With a URL it is kept."""
+    p = tmp_path / "Connections.csv"
+    p.write_text("First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+                 "LinkedIn,Member,,,,,05 May 2022\n"
+                 "LinkedIn Member,,,,,,06 May 2022\n"
+                 "Ann,Bell,https://www.linkedin.com/in/ann-bell,,Acme,Dev,07 May 2022\n"
+                 "LinkedIn,Member,https://www.linkedin.com/in/linkedin-member-1,,,,08 May 2022\n",
+                 encoding="utf-8")
+    r = ingest([p])
+    assert r.records.select("name", "linkedin_url").rows() == [
+        ("Ann Bell", "https://www.linkedin.com/in/ann-bell"),
+        ("LinkedIn Member", "https://www.linkedin.com/in/linkedin-member-1")]
+    assert summary(r)["ignored_why"] == {"hidden profile (placeholder row)": 2}
+
+
 def test_connections_bad_rows_rejected_with_reason_and_line() -> None:
     r = load("connections_bad_rows.csv")
     assert r.rejects.select("line", "reason").rows() == [

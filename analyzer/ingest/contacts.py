@@ -123,6 +123,13 @@ def _emit(
     out.used()
 
 
+def _with_middle(given: str | None, middle: str | None) -> str | None:
+    """The given name with the middle name or initial of its own field (vCard N's additional name, a CSV's
+    Middle Name): "Robert J." (a middle initial that differs tells two namesakes apart, as in LinkedIn's
+    First Name); the given name alone without one, and no given name from a middle name alone."""
+    return f"{given} {middle}" if given and middle else given
+
+
 def _role_from_labels(labels: Iterable[str]) -> str:
     """``contact_other`` for Google's auto-saved "Other Contacts" (unless also in "My Contacts")."""
     norm = {re.sub(r"[\s_*]+", "", lab).lower() for lab in labels}
@@ -139,6 +146,7 @@ _WEB_COL = re.compile(r"WEB|URL|SITE|PROFILE|LINKEDIN")
 _NOT_THIS_PERSON = re.compile(r"^(?:NOTES?|RELATION.*|SPOUSE|CHILDREN|MANAGER'S NAME|ASSISTANT'S NAME|REFERRED BY)$")
 _NAME_COLS = ("NAME",)  # a full-name column (Google legacy, Outlook Express)
 _FIRST_COLS = ("FIRST NAME", "GIVEN NAME")
+_MIDDLE_COLS = ("MIDDLE NAME", "ADDITIONAL NAME")
 _LAST_COLS = ("LAST NAME", "FAMILY NAME", "SURNAME")
 _COMPANY_COLS = ("ORGANIZATION NAME", "ORGANIZATION 1 - NAME", "COMPANY")
 _TITLE_COLS = ("ORGANIZATION TITLE", "ORGANIZATION 1 - TITLE", "JOB TITLE")
@@ -151,6 +159,7 @@ class _Columns:
 
     name: list[int]
     first: list[int]
+    middle: list[int]
     last: list[int]
     company: list[int]
     title: list[int]
@@ -173,7 +182,8 @@ class _Columns:
         displays = [i for i, k in enumerate(keys) if _DISPLAY_COL.match(k)]
         candidates = [i for i, k in enumerate(keys) if not _NOT_THIS_PERSON.match(k)]
         urls = [i for i in candidates if _WEB_COL.search(keys[i])] + [i for i in candidates if not _WEB_COL.search(keys[i])]
-        return cls(name=find(_NAME_COLS), first=find(_FIRST_COLS), last=find(_LAST_COLS), company=find(_COMPANY_COLS),
+        return cls(name=find(_NAME_COLS), first=find(_FIRST_COLS),
+                   middle=find(_MIDDLE_COLS), last=find(_LAST_COLS), company=find(_COMPANY_COLS),
                    title=find(_TITLE_COLS), labels=find(_LABEL_COLS), emails=emails, displays=displays, urls=urls)
 
 
@@ -226,7 +236,7 @@ def _csv_row(out: FileCollector, line: int, cells: list[str], cols: _Columns, wi
     labels: list[str] = []
     for i in cols.labels:
         labels.extend(p for part in _split_multi(cells[i]) for p in part.split(";"))
-    first, last = _cell(cells, cols.first), _cell(cells, cols.last)
+    first, last = _with_middle(_cell(cells, cols.first), _cell(cells, cols.middle)), _cell(cells, cols.last)
     name = _cell(cells, cols.name)
     if not (name or first or last) and names_from_display:
         name = names_from_display[0]
@@ -298,7 +308,9 @@ def _outlook_layout(keys: list[str]) -> str:
 
 # ---- vCard ----------------------------------------------------------------------------------------------
 _BINARY_PROPS = frozenset({"PHOTO", "LOGO", "SOUND", "KEY"})
-_READ_PROPS = frozenset({"VERSION", "FN", "N", "ORG", "TITLE", "EMAIL", "URL", "X-SOCIALPROFILE", "X-ABSHOWAS", "KIND"})
+_READ_PROPS = frozenset({"VERSION", "FN", "N", "ORG", "TITLE", "EMAIL", "URL", "X-SOCIALPROFILE", "X-ABSHOWAS", "KIND",
+                         "X-ADDRESSBOOKSERVER-KIND"})
+GROUP = "contact group (a list of contacts, not a person)"
 _OTHER_PEOPLE_PROPS = frozenset({"NOTE", "X-ABRELATEDNAMES", "RELATED", "AGENT"})  # their URLs are not this contact's
 _PROP = re.compile(r"^\s*(?:[A-Za-z0-9_-]+\.)?([A-Za-z0-9_-]+)")
 _BEGIN = re.compile(r"^\s*BEGIN\s*:\s*VCARD\s*$", re.IGNORECASE)
@@ -651,7 +663,12 @@ def _contents(card: Any, name: str) -> list[Any]:
 
 
 def _vcard_record(card: Any, line: int, out: FileCollector) -> None:
-    """Fields of one parsed card -> one record."""
+    """Fields of one parsed card -> one record (none for a group card: iCloud's X-ADDRESSBOOKSERVER-KIND:group,
+    vCard 4.0 KIND:group; its name is the group's, such as "Friends")."""
+    kinds = _contents(card, "kind") + _contents(card, "x-addressbookserver-kind")
+    if any((_text(cl.value) or "").lower() == "group" for cl in kinds):
+        out.ignore(GROUP)
+        return
     fn = next((t for cl in _contents(card, "fn") if (t := _text(cl.value))), None)
     import vobject  # imported with the first card, not at start-up (a run without vCards never needs it)
 
@@ -659,10 +676,11 @@ def _vcard_record(card: Any, line: int, out: FileCollector) -> None:
     for cl in _contents(card, "n"):
         v = cl.value
         if isinstance(v, vobject.vcard.Name):
-            first, last = _text(v.given), _text(v.family)
+            first, last = _with_middle(_text(v.given), _text(v.additional)), _text(v.family)
         elif isinstance(v, str):
             parts = v.split(";")
             last, first = _text(parts[0]), _text(parts[1]) if len(parts) > 1 else None
+            first = _with_middle(first, _text(parts[2]) if len(parts) > 2 else None)
         if first or last:
             break
     # An Apple company card (X-ABShowAs:COMPANY) or a vCard 4.0 KIND:org has the company as FN.
@@ -699,6 +717,38 @@ def _vcard_record(card: Any, line: int, out: FileCollector) -> None:
           linkedin_url=url, company=company, position=title)
 
 
+#: Single text values that writers leave with bare commas (vCard 2.1 has no comma escape; many 3.0 writers omit
+#: it): read as written, not as a list of which only the first item is kept (``FN:Smith, Robert`` was "Smith").
+_WHOLE_TEXT_PROPS = frozenset({"FN", "TITLE"})
+_ESCAPE_OR_COMMA = re.compile(r"\\.|,", re.DOTALL)
+
+
+def _commas_kept(lines: list[str]) -> list[str]:
+    """The card's lines with the bare commas of its FN and TITLE values escaped (``\\,``), those properties
+    unfolded onto one line; other lines as they are."""
+    if not any("," in ln for ln in lines):
+        return lines
+    out: list[str] = []
+    whole = -1  # index in ``out`` of the current FN/TITLE property
+    for line in lines:
+        if line[:1] in (" ", "\t"):
+            if whole >= 0:
+                out[whole] += line[1:]
+            else:
+                out.append(line)
+            continue
+        m = _PROP.match(line)
+        whole = len(out) if m and m.group(1).upper() in _WHOLE_TEXT_PROPS and ":" in line else -1
+        out.append(line)
+    for i, line in enumerate(out):
+        if "," in line and (m := _PROP.match(line)) and m.group(1).upper() in _WHOLE_TEXT_PROPS:
+            head, value = _split_property(line)
+            if "," in value:
+                out[i] = head + ":" + _ESCAPE_OR_COMMA.sub(lambda e: "\\," if e.group(0) == "," else e.group(0),
+                                                           value)
+    return out
+
+
 def _parse_vcard(f: InputFile, out: FileCollector) -> None:
     """Read a .vcf file card by card: plain cards directly (:func:`vcard_plain.plain_card`), the others with
     vobject. A file in which no card ends (a truncated export) is an error: nothing of it can be used."""
@@ -711,6 +761,7 @@ def _parse_vcard(f: InputFile, out: FileCollector) -> None:
             out.reject(*item)
             continue
         ended = True
+        item.lines = _commas_kept(item.lines)
         plain = plain_card(item.lines)
         if plain is not None:
             _vcard_record(plain, item.line, out)

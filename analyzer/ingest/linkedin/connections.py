@@ -58,7 +58,12 @@ def parse_connections(f: InputFile, out: FileCollector) -> None:
         "position": c.pos("POSITION"), "on": c.pos("CONNECTED ON"),
     }, rejects)
     del table
-    shown = pl.all_horizontal(pl.col(k) == "" for k in ("first", "last", "url", "email")).not_()
+    # a hidden profile: every field empty but the date, or LinkedIn's name for it ("LinkedIn Member") and no
+    # URL or address (a person of that name would be ranked; in messages.csv it is an automated party)
+    member = (pl.concat_str(pl.col("first").str.strip_chars(), pl.col("last").str.strip_chars(), separator=" ")
+              .str.strip_chars().str.to_lowercase() == "linkedin member")
+    shown = (pl.all_horizontal(pl.col(k) == "" for k in ("first", "last", "url", "email"))
+             | (member & (pl.col("url").str.strip_chars() == "") & (pl.col("email").str.strip_chars() == ""))).not_()
     if n_hidden := df.height - int(df.select(shown.sum()).item()):
         out.ignore("hidden profile (placeholder row)", n_hidden)
     df = df.filter(shown)
