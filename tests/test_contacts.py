@@ -400,7 +400,8 @@ def test_real_sample_iphone_vcard() -> None:
     (rec,), rejects, rep = load(path)
     assert rejects == [] and rep.kind == "contacts.vcard"
     # N:Doe;John;Richter,James;Mr.;Sr.  FN:Mr. John Richter James Doe Sr.  (CR CR LF line ends, 40 KB PHOTO)
-    assert (rec["first_name"], rec["last_name"]) == ("John", "Doe")
+    # (the middle names stay with the given name, as FN writes them: Robert J. Smith is not Robert K. Smith)
+    assert (rec["first_name"], rec["last_name"]) == ("John Richter James", "Doe")
     assert rec["name"] == "Mr. John Richter James Doe Sr."
     assert rec["emails"] == ["john.doe@ibm.com"]  # item1.EMAIL;type=INTERNET;type=pref
     assert (rec["company"], rec["position"]) == ("IBM", "Money Counter")  # ORG:IBM;Accounting
