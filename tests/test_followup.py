@@ -13,7 +13,8 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 import polars as pl
@@ -412,3 +413,44 @@ def test_a_previous_report_with_empty_cells_written_otherwise_is_compared(
     assert warning is None and prev is not None and original is not None
     assert prev.people.equals(original.people)
     assert prev.people.filter(pl.col("days_since_contact").is_null()).height == 1
+
+
+# ---- consecutive runs, as a user makes them over weeks -------------------------------------------------
+
+def _mbox(path: Path, messages: list[tuple[str, str, str]]) -> Path:
+    """An mbox of (ISO time, from, to) messages; the owner is owner@example.org."""
+    out = []
+    for i, (when, frm, to) in enumerate(messages):
+        t = datetime.fromisoformat(when)
+        label = "Sent" if "owner@example.org" in frm else "Inbox"
+        out.append(f"From x {t:%a %b %d %H:%M:%S %Y}\nFrom: {frm}\nTo: {to}\nSubject: s{i}\n"
+                   f"Date: {format_datetime(t)}\nMessage-ID: <m{i}@example.org>\nX-Gmail-Labels: {label}\n\nhi\n\n")
+    path.write_text("".join(out), encoding="utf-8")
+    return path
+
+
+OWNER = "Owner Person <owner@example.org>"
+
+
+def _analyze_runs(tmp_path: Path, inputs: list[Path], dates: list[str], *args: str) -> list[list[dict[str, str]]]:
+    """Run each input at its date into one --out (each run compared with the one before); changes.csv of each."""
+    out, seen = tmp_path / "report", []
+    for given, as_of in zip(inputs, dates, strict=True):
+        _run(str(given), "--out", str(out), "--as-of", as_of, "--me", "owner@example.org", "-q", *args)
+        seen.append(_csv(out / "changes.csv"))
+    return seen
+
+
+def test_a_tie_that_went_quiet_is_said_once(tmp_path: Path) -> None:
+    """Mia, in touch every month until 2026-05-28, crossed twice her rhythm on 2026-07-28: the run of 08-03 says
+    she went quiet; the run of 09-02 said it again (dated 07-28, before the previous report), as did each later
+    run while her last message was within 90 days of the previous one."""
+    msgs = []
+    for month in range(1, 13):
+        day = f"2025-{month:02d}-28T10:00:00+00:00" if month > 5 else f"2026-{month:02d}-28T10:00:00+00:00"
+        msgs += [(day, "Mia Monthly <mia@acme.example>", OWNER),
+                 (day.replace("T10", "T12"), OWNER, "Mia Monthly <mia@acme.example>")]
+    mbox = _mbox(tmp_path / "mail.mbox", msgs)
+    runs = _analyze_runs(tmp_path, [mbox] * 3, ["2026-07-04", "2026-08-03", "2026-09-02"])
+    assert [[(r["name"], r["change"], r["date"]) for r in changes] for changes in runs] == [
+        [], [("Mia Monthly", "went_quiet", "2026-07-28")], []]

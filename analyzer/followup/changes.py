@@ -12,7 +12,7 @@ LinkedIn URLs (person ids differ when the inputs differ). The changes (SPEC §10
 * ``new_connection`` — a LinkedIn connection made after the previous run's date;
 * ``went_quiet`` — a tie in touch at the previous run (3+ direct messages in the year before it, the last
   within the tie's own rhythm or 90 days) with no message since, now silent for twice its rhythm (it missed a
-  whole beat; at least 60 days).
+  whole beat; at least 60 days) since the previous run.
 
 The list moves on: people reconnected since the previous run, and people whose last message is yours and
 unanswered for fewer than ``awaiting_reply_days`` (known from the events alone, with or without a previous
@@ -181,13 +181,14 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
         pl.lit(None, dtype=pl.String), pl.lit("connected"), pl.col("connected_on"),
         pl.lit("a LinkedIn connection made since the previous report"))
     # went quiet: in touch at the previous run (3+ direct messages in the year before it, the last one within
-    # the tie's rhythm, at least 90 days), nothing since, and now silent for twice its rhythm (at least 60 days)
+    # the tie's rhythm, at least 90 days), nothing since, and now silent for twice its rhythm (at least 60 days);
+    # it crossed since the previous run (one that had crossed before it was said then, and is no news now)
     rhythm = pl.col("rhythm_days").fill_null(float(cfg.default_rhythm_days))
     then = (pl.lit(prev.as_of) - pl.col("last_before").dt.date()).dt.total_days()
     now = (pl.lit(as_of) - pl.col("last_before").dt.date()).dt.total_days()
     cold_after = pl.max_horizontal(pl.lit(60.0), QUIET_AFTER_RHYTHMS * rhythm)
     add((pl.col("year_before").fill_null(0) >= 3) & (then <= pl.max_horizontal(pl.lit(90.0), rhythm))
-        & (sent_n == 0) & (recv_n == 0) & (now > cold_after), "went_quiet",
+        & (sent_n == 0) & (recv_n == 0) & (now > cold_after) & (then <= cold_after), "went_quiet",
         pl.format("last contact {}", pl.col("last_before").dt.date()), pl.format("silent for {} days", now),
         pl.col("last_before").dt.date() + pl.duration(days=cold_after.ceil().cast(pl.Int64)),
         pl.format("usually in touch every {} days", rhythm.round(0).cast(pl.Int64)))
