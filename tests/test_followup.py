@@ -454,3 +454,26 @@ def test_a_tie_that_went_quiet_is_said_once(tmp_path: Path) -> None:
     runs = _analyze_runs(tmp_path, [mbox] * 3, ["2026-07-04", "2026-08-03", "2026-09-02"])
     assert [[(r["name"], r["change"], r["date"]) for r in changes] for changes in runs] == [
         [], [("Mia Monthly", "went_quiet", "2026-07-28")], []]
+
+
+def test_a_connection_made_after_the_previous_export_was_downloaded_is_new(tmp_path: Path) -> None:
+    """The previous run (as of 2026-07-04) read an export downloaded on 2026-06-30 (its latest connection); Cy
+    connected on 07-02, in neither that export nor after the run's date: he was no new connection anywhere.
+    Ed, connected in 2025 and in neither export's "before" window, is not new (the previous export lacked him
+    for another reason); Bo, in the previous export, is not new either."""
+    head = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+
+    def row(first: str, on: str) -> str:
+        return f"{first},Lee,https://www.linkedin.com/in/{first.lower()}-lee,,Acme,Engineer,{on}\n"
+
+    before, after = tmp_path / "before", tmp_path / "after"
+    before.mkdir()
+    after.mkdir()
+    (before / "Connections.csv").write_text(head + row("Bo", "30 Jun 2026") + row("Al", "15 Jan 2024"),
+                                            encoding="utf-8")
+    (after / "Connections.csv").write_text(head + row("Bo", "30 Jun 2026") + row("Al", "15 Jan 2024")
+                                           + row("Cy", "02 Jul 2026") + row("Di", "20 Jul 2026")
+                                           + row("Ed", "15 Mar 2025"), encoding="utf-8")
+    runs = _analyze_runs(tmp_path, [before, after], ["2026-07-04", "2026-08-03"])
+    assert [(r["name"], r["date"]) for r in runs[1] if r["change"] == "new_connection"] == [
+        ("Cy Lee", "2026-07-02"), ("Di Lee", "2026-07-20")]

@@ -9,7 +9,8 @@ LinkedIn URLs (person ids differ when the inputs differ). The changes (SPEC §10
 * ``awaiting_reply`` — someone you wrote to since who has not answered at all (cold outreach too), or whose
   answer to your last message is overdue (longer than the tie's usual gap);
 * ``job_change`` — a LinkedIn connection in both exports whose company or position differs;
-* ``new_connection`` — a LinkedIn connection made after the previous run's date;
+* ``new_connection`` — a LinkedIn connection made after the previous run's date (or its export's, up to 30 days
+  earlier);
 * ``went_quiet`` — a tie in touch at the previous run (3+ direct messages in the year before it, the last
   within the tie's own rhythm or 90 days) with no message since, now silent for twice its rhythm (it missed a
   whole beat; at least 60 days) since the previous run.
@@ -44,6 +45,9 @@ CHANGES: dict[str, pl.DataType] = {
 DIRECT = ("email", "linkedin_message")
 #: Share of the score kept by someone reconnected or awaiting a reply (they leave the top, keep their order).
 MOVED_ON_FACTOR = 0.1
+#: A connection dated up to this many days before the previous run but missing from its export (downloaded before
+#: the run) is a new connection.
+EXPORT_LAG_DAYS = 30
 #: A tie has gone quiet when its silence exceeds this many of its own rhythms (it missed a whole beat).
 QUIET_AFTER_RHYTHMS = 2.0
 
@@ -176,7 +180,13 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
     add(job_changed, "job_change", _job(pl.col("prev_position"), pl.col("prev_company")),
         _job(pl.col("position"), pl.col("company")), pl.lit(None, dtype=pl.Date),
         pl.format("seen between the exports of {} and {}", pl.lit(prev.as_of.isoformat()), pl.lit(as_of.isoformat())))
-    add(pl.col("connected_on").is_not_null() & (pl.col("connected_on") > prev.as_of)
+    # (or after the previous export's latest connection, when that is up to EXPORT_LAG_DAYS earlier: an export is
+    # downloaded days before the run, and a connection made in between is in neither report's "before")
+    latest = prev.people.get_column("connected_on").max()
+    since = prev.as_of
+    if isinstance(latest, date) and latest < since:
+        since = max(latest, since - timedelta(days=EXPORT_LAG_DAYS))
+    add(pl.col("connected_on").is_not_null() & (pl.col("connected_on") > since)
         & (pl.col("connected_on") <= as_of) & pl.col("prev_connected_on").is_null(), "new_connection",
         pl.lit(None, dtype=pl.String), pl.lit("connected"), pl.col("connected_on"),
         pl.lit("a LinkedIn connection made since the previous report"))
