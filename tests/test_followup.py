@@ -477,3 +477,21 @@ def test_a_connection_made_after_the_previous_export_was_downloaded_is_new(tmp_p
     runs = _analyze_runs(tmp_path, [before, after], ["2026-07-04", "2026-08-03"])
     assert [(r["name"], r["date"]) for r in runs[1] if r["change"] == "new_connection"] == [
         ("Cy Lee", "2026-07-02"), ("Di Lee", "2026-07-20")]
+
+
+def test_the_plan_reaches_people_at_the_address_they_last_wrote_from(tmp_path: Path) -> None:
+    """Pat wrote from pat.quill@personal.example for two years; in 2026 you wrote once to the old work address on
+    her card and got no answer. plan.csv said to reach her at that work address, the one you last wrote to."""
+    msgs = []
+    for k in range(20):
+        day = date(2021, 1, 5).toordinal() + 14 * k
+        when = date.fromordinal(day).isoformat()
+        msgs += [(f"{when}T10:00:00+00:00", "Pat Quill <pat.quill@personal.example>", OWNER),
+                 (f"{when}T12:00:00+00:00", OWNER, "Pat Quill <pat.quill@personal.example>")]
+    msgs.append(("2026-03-01T10:00:00+00:00", OWNER, "Pat Quill <pat.quill@oldcorp.example>"))
+    _mbox(tmp_path / "mail.mbox", msgs)
+    (tmp_path / "c.vcf").write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Pat Quill\r\nN:Quill;Pat;;;\r\n"
+                                    "EMAIL:pat.quill@personal.example\r\nEMAIL:pat.quill@oldcorp.example\r\n"
+                                    "END:VCARD\r\n", encoding="utf-8")
+    res = analyzer.analyze(tmp_path, as_of="2026-07-04", me="owner@example.org", plan=1)
+    assert res.plan.select("name", "reach").rows() == [("Pat Quill", "pat.quill@personal.example")]
