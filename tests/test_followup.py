@@ -495,3 +495,26 @@ def test_the_plan_reaches_people_at_the_address_they_last_wrote_from(tmp_path: P
                                     "END:VCARD\r\n", encoding="utf-8")
     res = analyzer.analyze(tmp_path, as_of="2026-07-04", me="owner@example.org", plan=1)
     assert res.plan.select("name", "reach").rows() == [("Pat Quill", "pat.quill@personal.example")]
+
+
+def test_plan_identities_are_read_as_identity_corrections_are(tmp_path: Path) -> None:
+    """[plan] done = ["bobsmith@gmail.com"] for Bob, who writes from bob.smith@gmail.com (the same Gmail address,
+    as [identity] reads it), and the address of a newsletter, were refused: "names identities no one in the inputs
+    has". Bob is done; the newsletter, never suggested anyway, is no error."""
+    msgs = []
+    for k in range(10):
+        when = date.fromordinal(date(2022, 1, 5).toordinal() + 14 * k).isoformat()
+        msgs += [(f"{when}T10:00:00+00:00", "Bob Smith <bob.smith@gmail.com>", OWNER),
+                 (f"{when}T12:00:00+00:00", OWNER, "Bob Smith <bob.smith@gmail.com>"),
+                 (f"{when}T11:00:00+00:00", "Ann Wu <ann.wu@acme.example>", OWNER),
+                 (f"{when}T13:00:00+00:00", OWNER, "Ann Wu <ann.wu@acme.example>"),
+                 (f"{when}T08:00:00+00:00", "Ops Weekly <newsletter@opsweekly.example>", OWNER)]
+    _mbox(tmp_path / "mail.mbox", msgs)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[plan]\ndone = ["BobSmith+jobs@googlemail.com", "newsletter@opsweekly.example"]\n',
+                   encoding="utf-8")
+    res = analyzer.analyze(tmp_path / "mail.mbox", as_of="2026-07-04", me="owner@example.org", config=cfg, plan=2)
+    assert dict(res.ranked.select("name", "follow_up").iter_rows()) == {"Bob Smith": "done", "Ann Wu": None}
+    assert res.plan["name"].to_list() == ["Ann Wu"]
+    kinds = dict(res.people.select("name", "kind").iter_rows())
+    assert kinds["Ops Weekly"] == "automated"

@@ -34,6 +34,7 @@ from analyzer.errors import InputError
 from analyzer.followup.previous import PreviousReport, comparable_text
 from analyzer.followup.settings import PlanSettings
 from analyzer.measures import company_norm
+from analyzer.normalize import normalize_email
 from analyzer.scoring_config import ScoringConfig
 
 CHANGE_KINDS = ("reconnected", "awaiting_reply", "job_change", "new_connection", "went_quiet")
@@ -92,6 +93,14 @@ def _person_keys(people: pl.DataFrame) -> pl.DataFrame:
                  .alias("key"))
         .explode("key").drop_nulls("key").with_columns(pl.col("key").str.to_lowercase()).unique()
     )
+
+
+def _plan_keys(people: pl.DataFrame) -> pl.DataFrame:
+    """person_id, key: every address (as :func:`normalize_email` gives it) and LinkedIn URL of everyone."""
+    emails = people.select("person_id", pl.col("emails").fill_null([]).alias("key")).explode("key").drop_nulls("key")
+    emails = emails.with_columns(pl.col("key").map_elements(normalize_email, return_dtype=pl.String))
+    urls = people.select("person_id", pl.col("linkedin_urls").fill_null([]).alias("key")).explode("key")
+    return pl.concat([emails, urls.with_columns(pl.col("key").str.to_lowercase())]).drop_nulls("key").unique()
 
 
 def match_previous(people: pl.DataFrame, prev: PreviousReport) -> pl.DataFrame:
@@ -211,8 +220,10 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
 def _moved_on(ranked: pl.DataFrame, people: pl.DataFrame, direct: pl.DataFrame, changes: pl.DataFrame,
               settings: PlanSettings, as_of: date, config_path: str | None) -> pl.DataFrame:
     """The ranking with ``follow_up`` set and scores lowered for people who should not be suggested now."""
-    keys = _person_keys(people)
     wanted = settings.keys
+    # (addresses as [plan] gives them, see identity_key; everyone's, so that an address that is now an automated
+    # sender's or yours is not "no one's": it is simply never suggested)
+    keys = _plan_keys(people) if wanted else _person_keys(people)
     if wanted:
         found = set(keys.filter(pl.col("key").is_in(sorted(wanted))).get_column("key").to_list())
         missing = sorted(wanted - found)
