@@ -518,3 +518,18 @@ def test_plan_identities_are_read_as_identity_corrections_are(tmp_path: Path) ->
     assert res.plan["name"].to_list() == ["Ann Wu"]
     kinds = dict(res.people.select("name", "kind").iter_rows())
     assert kinds["Ops Weekly"] == "automated"
+
+
+def test_a_run_back_in_time_still_says_it_planned(loop: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """A run dated before the report in --out warns that it is not compared; the terminal then said nothing of
+    the plan it wrote (the "Planned N people" line rode on the "Since last time" line the warning replaced)."""
+    _, out, _ = loop
+    again = tmp_path / "report"
+    shutil.copytree(out, again)
+    res = CliRunner().invoke(main, ["analyze", str(EARLIER), "--out", str(again), "--as-of", AS_OF_EARLIER,
+                                    "--plan", "2"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert f"previous report is as of {AS_OF_LATER}, after this run's {AS_OF_EARLIER}" in said
+    planned = len(_csv(again / "plan.csv"))
+    assert planned and f"Planned {planned} people (plan.csv, plan.ics)." in said
