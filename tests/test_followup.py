@@ -533,3 +533,19 @@ def test_a_run_back_in_time_still_says_it_planned(loop: tuple[Path, Path, str], 
     assert f"previous report is as of {AS_OF_LATER}, after this run's {AS_OF_EARLIER}" in said
     planned = len(_csv(again / "plan.csv"))
     assert planned and f"Planned {planned} people (plan.csv, plan.ics)." in said
+
+
+def test_a_company_written_without_its_accents_or_initials_dots_is_no_job_change(tmp_path: Path) -> None:
+    """Between two exports Lu's company went from "Café Ltd" to "Cafe Ltd" and Mo's from "Nestlé S.A." to
+    "Nestle SA": both were "changed jobs". Case and legal forms were already no change; Kim's move is one."""
+    head = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    jobs = {"before": [("Lu", "Café Ltd"), ("Mo", "Nestlé S.A."), ("Ada", "Acme Inc."), ("Kim", "Acme")],
+            "after": [("Lu", "Cafe Ltd"), ("Mo", "Nestle SA"), ("Ada", "ACME"), ("Kim", "Globex")]}
+    for name, rows in jobs.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Connections.csv").write_text(head + "".join(
+            f'{f},Lee,https://www.linkedin.com/in/{f.lower()}-lee,,"{c}",Engineer,15 Jan 2024\n' for f, c in rows),
+            encoding="utf-8")
+    runs = _analyze_runs(tmp_path, [tmp_path / "before", tmp_path / "after"], ["2025-06-01", "2026-06-01"])
+    assert [(r["name"], r["change"], r["before"], r["after"]) for r in runs[1]] == [
+        ("Kim Lee", "job_change", "Engineer at Acme", "Engineer at Globex")]

@@ -33,8 +33,8 @@ from analyzer import schemas
 from analyzer.errors import InputError
 from analyzer.followup.previous import PreviousReport, comparable_text
 from analyzer.followup.settings import PlanSettings
-from analyzer.measures import company_norm
 from analyzer.normalize import normalize_email
+from analyzer.report.lookup import _company_key as company_key
 from analyzer.scoring_config import ScoringConfig
 
 CHANGE_KINDS = ("reconnected", "awaiting_reply", "job_change", "new_connection", "went_quiet")
@@ -178,7 +178,8 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
         pl.lit("you wrote, no answer yet"),
         pl.col("last_sent").dt.date(), counts)
     # (the current values as the previous report's cells give them back: a round trip is not a change)
-    comp_now, comp_then = company_norm(comparable_text(pl.col("company"))), company_norm(pl.col("prev_company"))
+    # (companies as `reconnect company` matches them: "Café Ltd" is "Cafe Ltd", "Acme S.A." is "ACME SA")
+    comp_now, comp_then = company_key(comparable_text(pl.col("company"))), company_key(pl.col("prev_company"))
     pos_now = comparable_text(pl.col("position")).str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
     pos_then = pl.col("prev_position").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
     job_changed = (
