@@ -549,3 +549,17 @@ def test_a_company_written_without_its_accents_or_initials_dots_is_no_job_change
     runs = _analyze_runs(tmp_path, [tmp_path / "before", tmp_path / "after"], ["2025-06-01", "2026-06-01"])
     assert [(r["name"], r["change"], r["before"], r["after"]) for r in runs[1]] == [
         ("Kim Lee", "job_change", "Engineer at Acme", "Engineer at Globex")]
+
+
+def test_a_reminder_for_someone_without_a_name_names_their_address() -> None:
+    """People known only by an address have no name (people.csv: rayl3164@163.com); their reminder read
+    "Reconnect with " and nothing else."""
+    from analyzer.followup.ics import plan_calendar
+
+    plan = pl.DataFrame({"uid": ["u1@reconnect.local"], "date": [date(2026, 7, 6)], "name": [None],
+                         "reach": ["rayl3164@163.com"], "reason": ["54 messages both ways."]},
+                        schema_overrides={"name": pl.String})
+    cal = Calendar.from_ical(plan_calendar(plan, date(2026, 7, 4)))
+    event = next(iter(cal.walk("VEVENT")))
+    assert str(event["SUMMARY"]) == "Reconnect with rayl3164@163.com"
+    assert str(next(iter(event.walk("VALARM")))["DESCRIPTION"]) == "Reconnect with rayl3164@163.com"
