@@ -13,7 +13,8 @@ import shutil
 import subprocess
 import sys
 from collections import Counter
-from datetime import date
+from datetime import date, datetime
+from email.utils import format_datetime
 from pathlib import Path
 
 import polars as pl
@@ -412,3 +413,153 @@ def test_a_previous_report_with_empty_cells_written_otherwise_is_compared(
     assert warning is None and prev is not None and original is not None
     assert prev.people.equals(original.people)
     assert prev.people.filter(pl.col("days_since_contact").is_null()).height == 1
+
+
+# ---- consecutive runs, as a user makes them over weeks -------------------------------------------------
+
+def _mbox(path: Path, messages: list[tuple[str, str, str]]) -> Path:
+    """An mbox of (ISO time, from, to) messages; the owner is owner@example.org."""
+    out = []
+    for i, (when, frm, to) in enumerate(messages):
+        t = datetime.fromisoformat(when)
+        label = "Sent" if "owner@example.org" in frm else "Inbox"
+        out.append(f"From x {t:%a %b %d %H:%M:%S %Y}\nFrom: {frm}\nTo: {to}\nSubject: s{i}\n"
+                   f"Date: {format_datetime(t)}\nMessage-ID: <m{i}@example.org>\nX-Gmail-Labels: {label}\n\nhi\n\n")
+    path.write_text("".join(out), encoding="utf-8")
+    return path
+
+
+OWNER = "Owner Person <owner@example.org>"
+
+
+def _analyze_runs(tmp_path: Path, inputs: list[Path], dates: list[str], *args: str) -> list[list[dict[str, str]]]:
+    """Run each input at its date into one --out (each run compared with the one before); changes.csv of each."""
+    out, seen = tmp_path / "report", []
+    for given, as_of in zip(inputs, dates, strict=True):
+        _run(str(given), "--out", str(out), "--as-of", as_of, "--me", "owner@example.org", "-q", *args)
+        seen.append(_csv(out / "changes.csv"))
+    return seen
+
+
+def test_a_tie_that_went_quiet_is_said_once(tmp_path: Path) -> None:
+    """Mia, in touch every month until 2026-05-28, crossed twice her rhythm on 2026-07-28: the run of 08-03 says
+    she went quiet; the run of 09-02 said it again (dated 07-28, before the previous report), as did each later
+    run while her last message was within 90 days of the previous one."""
+    msgs = []
+    for month in range(1, 13):
+        day = f"2025-{month:02d}-28T10:00:00+00:00" if month > 5 else f"2026-{month:02d}-28T10:00:00+00:00"
+        msgs += [(day, "Mia Monthly <mia@acme.example>", OWNER),
+                 (day.replace("T10", "T12"), OWNER, "Mia Monthly <mia@acme.example>")]
+    mbox = _mbox(tmp_path / "mail.mbox", msgs)
+    runs = _analyze_runs(tmp_path, [mbox] * 3, ["2026-07-04", "2026-08-03", "2026-09-02"])
+    assert [[(r["name"], r["change"], r["date"]) for r in changes] for changes in runs] == [
+        [], [("Mia Monthly", "went_quiet", "2026-07-28")], []]
+
+
+def test_a_connection_made_after_the_previous_export_was_downloaded_is_new(tmp_path: Path) -> None:
+    """The previous run (as of 2026-07-04) read an export downloaded on 2026-06-30 (its latest connection); Cy
+    connected on 07-02, in neither that export nor after the run's date: he was no new connection anywhere.
+    Ed, connected in 2025 and in neither export's "before" window, is not new (the previous export lacked him
+    for another reason); Bo, in the previous export, is not new either."""
+    head = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+
+    def row(first: str, on: str) -> str:
+        return f"{first},Lee,https://www.linkedin.com/in/{first.lower()}-lee,,Acme,Engineer,{on}\n"
+
+    before, after = tmp_path / "before", tmp_path / "after"
+    before.mkdir()
+    after.mkdir()
+    (before / "Connections.csv").write_text(head + row("Bo", "30 Jun 2026") + row("Al", "15 Jan 2024"),
+                                            encoding="utf-8")
+    (after / "Connections.csv").write_text(head + row("Bo", "30 Jun 2026") + row("Al", "15 Jan 2024")
+                                           + row("Cy", "02 Jul 2026") + row("Di", "20 Jul 2026")
+                                           + row("Ed", "15 Mar 2025"), encoding="utf-8")
+    runs = _analyze_runs(tmp_path, [before, after], ["2026-07-04", "2026-08-03"])
+    assert [(r["name"], r["date"]) for r in runs[1] if r["change"] == "new_connection"] == [
+        ("Cy Lee", "2026-07-02"), ("Di Lee", "2026-07-20")]
+
+
+def test_the_plan_reaches_people_at_the_address_they_last_wrote_from(tmp_path: Path) -> None:
+    """Pat wrote from pat.quill@personal.example for two years; in 2026 you wrote once to the old work address on
+    her card and got no answer. plan.csv said to reach her at that work address, the one you last wrote to."""
+    msgs = []
+    for k in range(20):
+        day = date(2021, 1, 5).toordinal() + 14 * k
+        when = date.fromordinal(day).isoformat()
+        msgs += [(f"{when}T10:00:00+00:00", "Pat Quill <pat.quill@personal.example>", OWNER),
+                 (f"{when}T12:00:00+00:00", OWNER, "Pat Quill <pat.quill@personal.example>")]
+    msgs.append(("2026-03-01T10:00:00+00:00", OWNER, "Pat Quill <pat.quill@oldcorp.example>"))
+    _mbox(tmp_path / "mail.mbox", msgs)
+    (tmp_path / "c.vcf").write_text("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Pat Quill\r\nN:Quill;Pat;;;\r\n"
+                                    "EMAIL:pat.quill@personal.example\r\nEMAIL:pat.quill@oldcorp.example\r\n"
+                                    "END:VCARD\r\n", encoding="utf-8")
+    res = analyzer.analyze(tmp_path, as_of="2026-07-04", me="owner@example.org", plan=1)
+    assert res.plan.select("name", "reach").rows() == [("Pat Quill", "pat.quill@personal.example")]
+
+
+def test_plan_identities_are_read_as_identity_corrections_are(tmp_path: Path) -> None:
+    """[plan] done = ["bobsmith@gmail.com"] for Bob, who writes from bob.smith@gmail.com (the same Gmail address,
+    as [identity] reads it), and the address of a newsletter, were refused: "names identities no one in the inputs
+    has". Bob is done; the newsletter, never suggested anyway, is no error."""
+    msgs = []
+    for k in range(10):
+        when = date.fromordinal(date(2022, 1, 5).toordinal() + 14 * k).isoformat()
+        msgs += [(f"{when}T10:00:00+00:00", "Bob Smith <bob.smith@gmail.com>", OWNER),
+                 (f"{when}T12:00:00+00:00", OWNER, "Bob Smith <bob.smith@gmail.com>"),
+                 (f"{when}T11:00:00+00:00", "Ann Wu <ann.wu@acme.example>", OWNER),
+                 (f"{when}T13:00:00+00:00", OWNER, "Ann Wu <ann.wu@acme.example>"),
+                 (f"{when}T08:00:00+00:00", "Ops Weekly <newsletter@opsweekly.example>", OWNER)]
+    _mbox(tmp_path / "mail.mbox", msgs)
+    cfg = tmp_path / "c.toml"
+    cfg.write_text('[plan]\ndone = ["BobSmith+jobs@googlemail.com", "newsletter@opsweekly.example"]\n',
+                   encoding="utf-8")
+    res = analyzer.analyze(tmp_path / "mail.mbox", as_of="2026-07-04", me="owner@example.org", config=cfg, plan=2)
+    assert dict(res.ranked.select("name", "follow_up").iter_rows()) == {"Bob Smith": "done", "Ann Wu": None}
+    assert res.plan["name"].to_list() == ["Ann Wu"]
+    kinds = dict(res.people.select("name", "kind").iter_rows())
+    assert kinds["Ops Weekly"] == "automated"
+
+
+def test_a_run_back_in_time_still_says_it_planned(loop: tuple[Path, Path, str], tmp_path: Path) -> None:
+    """A run dated before the report in --out warns that it is not compared; the terminal then said nothing of
+    the plan it wrote (the "Planned N people" line rode on the "Since last time" line the warning replaced)."""
+    _, out, _ = loop
+    again = tmp_path / "report"
+    shutil.copytree(out, again)
+    res = CliRunner().invoke(main, ["analyze", str(EARLIER), "--out", str(again), "--as-of", AS_OF_EARLIER,
+                                    "--plan", "2"])
+    assert res.exit_code == 0, res.output
+    said = " ".join(res.output.split())
+    assert f"previous report is as of {AS_OF_LATER}, after this run's {AS_OF_EARLIER}" in said
+    planned = len(_csv(again / "plan.csv"))
+    assert planned and f"Planned {planned} people (plan.csv, plan.ics)." in said
+
+
+def test_a_company_written_without_its_accents_or_initials_dots_is_no_job_change(tmp_path: Path) -> None:
+    """Between two exports Lu's company went from "Café Ltd" to "Cafe Ltd" and Mo's from "Nestlé S.A." to
+    "Nestle SA": both were "changed jobs". Case and legal forms were already no change; Kim's move is one."""
+    head = "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+    jobs = {"before": [("Lu", "Café Ltd"), ("Mo", "Nestlé S.A."), ("Ada", "Acme Inc."), ("Kim", "Acme")],
+            "after": [("Lu", "Cafe Ltd"), ("Mo", "Nestle SA"), ("Ada", "ACME"), ("Kim", "Globex")]}
+    for name, rows in jobs.items():
+        (tmp_path / name).mkdir()
+        (tmp_path / name / "Connections.csv").write_text(head + "".join(
+            f'{f},Lee,https://www.linkedin.com/in/{f.lower()}-lee,,"{c}",Engineer,15 Jan 2024\n' for f, c in rows),
+            encoding="utf-8")
+    runs = _analyze_runs(tmp_path, [tmp_path / "before", tmp_path / "after"], ["2025-06-01", "2026-06-01"])
+    assert [(r["name"], r["change"], r["before"], r["after"]) for r in runs[1]] == [
+        ("Kim Lee", "job_change", "Engineer at Acme", "Engineer at Globex")]
+
+
+def test_a_reminder_for_someone_without_a_name_names_their_address() -> None:
+    """People known only by an address have no name (people.csv: rayl3164@163.com); their reminder read
+    "Reconnect with " and nothing else."""
+    from analyzer.followup.ics import plan_calendar
+
+    plan = pl.DataFrame({"uid": ["u1@reconnect.local"], "date": [date(2026, 7, 6)], "name": [None],
+                         "reach": ["rayl3164@163.com"], "reason": ["54 messages both ways."]},
+                        schema_overrides={"name": pl.String})
+    cal = Calendar.from_ical(plan_calendar(plan, date(2026, 7, 4)))
+    event = next(iter(cal.walk("VEVENT")))
+    assert str(event["SUMMARY"]) == "Reconnect with rayl3164@163.com"
+    assert str(next(iter(event.walk("VALARM")))["DESCRIPTION"]) == "Reconnect with rayl3164@163.com"

@@ -9,10 +9,11 @@ LinkedIn URLs (person ids differ when the inputs differ). The changes (SPEC §10
 * ``awaiting_reply`` — someone you wrote to since who has not answered at all (cold outreach too), or whose
   answer to your last message is overdue (longer than the tie's usual gap);
 * ``job_change`` — a LinkedIn connection in both exports whose company or position differs;
-* ``new_connection`` — a LinkedIn connection made after the previous run's date;
+* ``new_connection`` — a LinkedIn connection made after the previous run's date (or its export's, up to 30 days
+  earlier);
 * ``went_quiet`` — a tie in touch at the previous run (3+ direct messages in the year before it, the last
   within the tie's own rhythm or 90 days) with no message since, now silent for twice its rhythm (it missed a
-  whole beat; at least 60 days).
+  whole beat; at least 60 days) since the previous run.
 
 The list moves on: people reconnected since the previous run, and people whose last message is yours and
 unanswered for fewer than ``awaiting_reply_days`` (known from the events alone, with or without a previous
@@ -32,7 +33,8 @@ from analyzer import schemas
 from analyzer.errors import InputError
 from analyzer.followup.previous import PreviousReport, comparable_text
 from analyzer.followup.settings import PlanSettings
-from analyzer.measures import company_norm
+from analyzer.normalize import normalize_email
+from analyzer.report.lookup import _company_key as company_key
 from analyzer.scoring_config import ScoringConfig
 
 CHANGE_KINDS = ("reconnected", "awaiting_reply", "job_change", "new_connection", "went_quiet")
@@ -44,6 +46,9 @@ CHANGES: dict[str, pl.DataType] = {
 DIRECT = ("email", "linkedin_message")
 #: Share of the score kept by someone reconnected or awaiting a reply (they leave the top, keep their order).
 MOVED_ON_FACTOR = 0.1
+#: A connection dated up to this many days before the previous run but missing from its export (downloaded before
+#: the run) is a new connection.
+EXPORT_LAG_DAYS = 30
 #: A tie has gone quiet when its silence exceeds this many of its own rhythms (it missed a whole beat).
 QUIET_AFTER_RHYTHMS = 2.0
 
@@ -88,6 +93,14 @@ def _person_keys(people: pl.DataFrame) -> pl.DataFrame:
                  .alias("key"))
         .explode("key").drop_nulls("key").with_columns(pl.col("key").str.to_lowercase()).unique()
     )
+
+
+def _plan_keys(people: pl.DataFrame) -> pl.DataFrame:
+    """person_id, key: every address (as :func:`normalize_email` gives it) and LinkedIn URL of everyone."""
+    emails = people.select("person_id", pl.col("emails").fill_null([]).alias("key")).explode("key").drop_nulls("key")
+    emails = emails.with_columns(pl.col("key").map_elements(normalize_email, return_dtype=pl.String))
+    urls = people.select("person_id", pl.col("linkedin_urls").fill_null([]).alias("key")).explode("key")
+    return pl.concat([emails, urls.with_columns(pl.col("key").str.to_lowercase())]).drop_nulls("key").unique()
 
 
 def match_previous(people: pl.DataFrame, prev: PreviousReport) -> pl.DataFrame:
@@ -165,7 +178,8 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
         pl.lit("you wrote, no answer yet"),
         pl.col("last_sent").dt.date(), counts)
     # (the current values as the previous report's cells give them back: a round trip is not a change)
-    comp_now, comp_then = company_norm(comparable_text(pl.col("company"))), company_norm(pl.col("prev_company"))
+    # (companies as `reconnect company` matches them: "Café Ltd" is "Cafe Ltd", "Acme S.A." is "ACME SA")
+    comp_now, comp_then = company_key(comparable_text(pl.col("company"))), company_key(pl.col("prev_company"))
     pos_now = comparable_text(pl.col("position")).str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
     pos_then = pl.col("prev_position").str.to_lowercase().str.replace_all(r"\s+", " ").str.strip_chars()
     job_changed = (
@@ -176,18 +190,25 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
     add(job_changed, "job_change", _job(pl.col("prev_position"), pl.col("prev_company")),
         _job(pl.col("position"), pl.col("company")), pl.lit(None, dtype=pl.Date),
         pl.format("seen between the exports of {} and {}", pl.lit(prev.as_of.isoformat()), pl.lit(as_of.isoformat())))
-    add(pl.col("connected_on").is_not_null() & (pl.col("connected_on") > prev.as_of)
+    # (or after the previous export's latest connection, when that is up to EXPORT_LAG_DAYS earlier: an export is
+    # downloaded days before the run, and a connection made in between is in neither report's "before")
+    latest = prev.people.get_column("connected_on").max()
+    since = prev.as_of
+    if isinstance(latest, date) and latest < since:
+        since = max(latest, since - timedelta(days=EXPORT_LAG_DAYS))
+    add(pl.col("connected_on").is_not_null() & (pl.col("connected_on") > since)
         & (pl.col("connected_on") <= as_of) & pl.col("prev_connected_on").is_null(), "new_connection",
         pl.lit(None, dtype=pl.String), pl.lit("connected"), pl.col("connected_on"),
         pl.lit("a LinkedIn connection made since the previous report"))
     # went quiet: in touch at the previous run (3+ direct messages in the year before it, the last one within
-    # the tie's rhythm, at least 90 days), nothing since, and now silent for twice its rhythm (at least 60 days)
+    # the tie's rhythm, at least 90 days), nothing since, and now silent for twice its rhythm (at least 60 days);
+    # it crossed since the previous run (one that had crossed before it was said then, and is no news now)
     rhythm = pl.col("rhythm_days").fill_null(float(cfg.default_rhythm_days))
     then = (pl.lit(prev.as_of) - pl.col("last_before").dt.date()).dt.total_days()
     now = (pl.lit(as_of) - pl.col("last_before").dt.date()).dt.total_days()
     cold_after = pl.max_horizontal(pl.lit(60.0), QUIET_AFTER_RHYTHMS * rhythm)
     add((pl.col("year_before").fill_null(0) >= 3) & (then <= pl.max_horizontal(pl.lit(90.0), rhythm))
-        & (sent_n == 0) & (recv_n == 0) & (now > cold_after), "went_quiet",
+        & (sent_n == 0) & (recv_n == 0) & (now > cold_after) & (then <= cold_after), "went_quiet",
         pl.format("last contact {}", pl.col("last_before").dt.date()), pl.format("silent for {} days", now),
         pl.col("last_before").dt.date() + pl.duration(days=cold_after.ceil().cast(pl.Int64)),
         pl.format("usually in touch every {} days", rhythm.round(0).cast(pl.Int64)))
@@ -200,8 +221,10 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
 def _moved_on(ranked: pl.DataFrame, people: pl.DataFrame, direct: pl.DataFrame, changes: pl.DataFrame,
               settings: PlanSettings, as_of: date, config_path: str | None) -> pl.DataFrame:
     """The ranking with ``follow_up`` set and scores lowered for people who should not be suggested now."""
-    keys = _person_keys(people)
     wanted = settings.keys
+    # (addresses as [plan] gives them, see identity_key; everyone's, so that an address that is now an automated
+    # sender's or yours is not "no one's": it is simply never suggested)
+    keys = _plan_keys(people) if wanted else _person_keys(people)
     if wanted:
         found = set(keys.filter(pl.col("key").is_in(sorted(wanted))).get_column("key").to_list())
         missing = sorted(wanted - found)

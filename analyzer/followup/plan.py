@@ -25,8 +25,10 @@ def first_monday_after(day: date) -> date:
 
 
 def best_address(events: pl.DataFrame, records: pl.DataFrame, people: pl.Series) -> pl.DataFrame:
-    """person_id, address: the address of the most recent mail with each of ``people`` (null when no mail)."""
+    """person_id, address: the address of the most recent mail from each of ``people`` (null when none; not an
+    address you wrote to, which may be one they no longer read)."""
     last = (events.filter(pl.col("person_id").is_in(people.implode()) & (pl.col("channel") == "email")
+                          & (pl.col("direction") == "received")
                           & pl.col("timestamp").is_not_null())
             .sort(["person_id", "timestamp", "record_id"]).group_by("person_id").agg(pl.col("record_id").last()))
     return (last.join(records.select("record_id", "emails"), on="record_id", how="left")

@@ -19,7 +19,7 @@ from typing import Any
 
 from analyzer.config import reject_unknown_keys
 from analyzer.errors import InputError
-from analyzer.normalize import canonical_linkedin_url, clean_email
+from analyzer.normalize import canonical_linkedin_url, normalize_email
 
 CONFIG_KEYS = ("done", "snooze", "awaiting_reply_days", "weeks")
 
@@ -30,13 +30,14 @@ PLAN_WEEKS = 4
 
 
 def identity_key(value: str) -> str | None:
-    """An identity as written in the config -> the key people are matched by (lower-case address or canonical
-    LinkedIn URL), or None when it is neither."""
+    """An identity as written in the config -> the key people are matched by (the address as
+    :func:`~analyzer.normalize.normalize_email` gives it, so ``Bob.Smith@gmail.com`` is ``bobsmith@gmail.com``,
+    as in ``[identity]``; or the canonical LinkedIn URL), or None when it is neither."""
     v = value.strip()
     if "linkedin.com/" in v.lower():
         return canonical_linkedin_url(v)
     if "@" in v:
-        return clean_email(v)
+        return normalize_email(v)
     return None
 
 

@@ -109,6 +109,8 @@ def print_changes(analysis: Analysis, console: Console | None = None) -> None:
         # (one line, however long: the terminal wraps it; a warning on the error stream, as other warnings)
         out = console or (Console(highlight=False, stderr=True) if ft is not None and ft.warning else _console())
         out.print(line, soft_wrap=True)
+    if ft is not None and ft.warning and ft.plan is not None:  # (the plan is written all the same)
+        _console(console).print(Text(f"Planned {ft.plan.height} people (plan.csv, plan.ics)."), soft_wrap=True)
 
 
 def print_company(table: pl.DataFrame, name: str, console: Console | None = None) -> None:
