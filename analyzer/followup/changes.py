@@ -34,7 +34,7 @@ from analyzer.errors import InputError
 from analyzer.followup.previous import PreviousReport, comparable_text
 from analyzer.followup.settings import PlanSettings
 from analyzer.normalize import normalize_email
-from analyzer.report.lookup import _company_key as company_key
+from analyzer.report.lookup import company_key
 from analyzer.scoring_config import ScoringConfig
 
 CHANGE_KINDS = ("reconnected", "awaiting_reply", "job_change", "new_connection", "went_quiet")

@@ -172,7 +172,7 @@ def _domain_query(name: str) -> str | None:
 _INITIAL_DOT = r"\b(\p{L})\."
 
 
-def _company_key(expr: pl.Expr) -> pl.Expr:
+def company_key(expr: pl.Expr) -> pl.Expr:
     """A company name as ``company`` matches it: :func:`company_norm` of the name without accents ("Société
     Générale S.A." -> "societe generale", as "Societe Generale SA" is)."""
     return company_norm(expr.str.normalize("NFKD").str.replace_all(r"\p{M}", "")
@@ -180,8 +180,8 @@ def _company_key(expr: pl.Expr) -> pl.Expr:
 
 
 def _company_key_str(name: str) -> str | None:
-    """:func:`_company_key` of one name."""
-    return pl.select(_company_key(pl.lit(name, dtype=pl.String))).item()
+    """:func:`company_key` of one name."""
+    return pl.select(company_key(pl.lit(name, dtype=pl.String))).item()
 
 
 def people_at_company(analysis: Analysis, name: str) -> pl.DataFrame:
@@ -203,7 +203,7 @@ def people_at_company(analysis: Analysis, name: str) -> pl.DataFrame:
         return empty
     qc = q.replace(" ", "")
     people = analysis.people.filter(pl.col("kind") == "person")
-    padded = pl.lit(" ") + _company_key(pl.col("company")).fill_null("") + pl.lit(" ")
+    padded = pl.lit(" ") + company_key(pl.col("company")).fill_null("") + pl.lit(" ")
     by_company = people.filter(padded.str.contains(f" {q} ", literal=True)).select(
         "person_id", pl.lit("company").alias("match"))
     if domain is not None:  # "acme.com", "@acme.com": that domain and its subdomains
@@ -222,7 +222,7 @@ def people_at_company(analysis: Analysis, name: str) -> pl.DataFrame:
     measures = analysis.scored.measures
     emp = measures.filter(pl.col("employer").is_not_null()).select(
         "person_id", "employer", "worked_together", "overlap_start", "overlap_end")
-    emp = emp.filter((pl.lit(" ") + _company_key(pl.col("employer")).fill_null("") + pl.lit(" "))
+    emp = emp.filter((pl.lit(" ") + company_key(pl.col("employer")).fill_null("") + pl.lit(" "))
                      .str.contains(f" {q} ", literal=True) & pl.col("worked_together"))
     by_overlap = emp.select("person_id", pl.format(
         "worked together at {} {}", pl.col("employer"),
