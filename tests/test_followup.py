@@ -454,6 +454,11 @@ def test_a_tie_that_went_quiet_is_said_once(tmp_path: Path) -> None:
     runs = _analyze_runs(tmp_path, [mbox] * 3, ["2026-07-04", "2026-08-03", "2026-09-02"])
     assert [[(r["name"], r["change"], r["date"]) for r in changes] for changes in runs] == [
         [], [("Mia Monthly", "went_quiet", "2026-07-28")], []]
+    # a first run (08-03) tells no change: the next one says she went quiet, though she crossed before 08-03
+    (tmp_path / "first").mkdir()
+    runs = _analyze_runs(tmp_path / "first", [mbox] * 2, ["2026-08-03", "2026-09-02"])
+    assert [[(r["name"], r["change"], r["date"]) for r in changes] for changes in runs] == [
+        [], [("Mia Monthly", "went_quiet", "2026-07-28")]]
 
 
 def test_a_connection_made_after_the_previous_export_was_downloaded_is_new(tmp_path: Path) -> None:

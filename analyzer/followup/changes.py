@@ -202,13 +202,15 @@ def _changes(people: pl.DataFrame, direct: pl.DataFrame, measures: pl.DataFrame,
         pl.lit("a LinkedIn connection made since the previous report"))
     # went quiet: in touch at the previous run (3+ direct messages in the year before it, the last one within
     # the tie's rhythm, at least 90 days), nothing since, and now silent for twice its rhythm (at least 60 days);
-    # it crossed since the previous run (one that had crossed before it was said then, and is no news now)
+    # it crossed since the previous run, unless that run was a first one (when it compared itself with an earlier
+    # report, one that had crossed before it was said then, and is no news now)
     rhythm = pl.col("rhythm_days").fill_null(float(cfg.default_rhythm_days))
     then = (pl.lit(prev.as_of) - pl.col("last_before").dt.date()).dt.total_days()
     now = (pl.lit(as_of) - pl.col("last_before").dt.date()).dt.total_days()
     cold_after = pl.max_horizontal(pl.lit(60.0), QUIET_AFTER_RHYTHMS * rhythm)
     add((pl.col("year_before").fill_null(0) >= 3) & (then <= pl.max_horizontal(pl.lit(90.0), rhythm))
-        & (sent_n == 0) & (recv_n == 0) & (now > cold_after) & (then <= cold_after), "went_quiet",
+        & (sent_n == 0) & (recv_n == 0) & (now > cold_after)
+        & ((then <= cold_after) | pl.lit(prev.compared_with is None)), "went_quiet",
         pl.format("last contact {}", pl.col("last_before").dt.date()), pl.format("silent for {} days", now),
         pl.col("last_before").dt.date() + pl.duration(days=cold_after.ceil().cast(pl.Int64)),
         pl.format("usually in touch every {} days", rhythm.round(0).cast(pl.Int64)))

@@ -41,6 +41,8 @@ class PreviousReport:
     folder: str
     as_of: date
     people: pl.DataFrame
+    #: the date of the report that this one was compared with (its changes were told then), None for a first run
+    compared_with: date | None = None
 
 
 class NotAReport(ValueError):
@@ -209,7 +211,20 @@ def _load(folder: Path) -> PreviousReport:
                 "days_since_contact", "keys")
         .sort("prev_id")
     )
-    return PreviousReport(folder=str(folder), as_of=as_of, people=out)
+    return PreviousReport(folder=str(folder), as_of=as_of, people=out, compared_with=_compared_with(summ, as_of))
+
+
+def _compared_with(summary: object, as_of: date) -> date | None:
+    """The as-of date of the report that a report's summary.json says it was compared with (None: a first run,
+    a warning instead of a comparison, or anything not in the form reconnect writes)."""
+    since = summary.get("since_last_time") if isinstance(summary, dict) else None
+    if not isinstance(since, dict) or since.get("warning") or not isinstance(since.get("previous_as_of"), str):
+        return None
+    try:
+        day = date.fromisoformat(since["previous_as_of"])
+    except ValueError:
+        return None
+    return day if day <= as_of else None
 
 
 def read_previous(folder: Path | str | None, as_of: date) -> tuple[PreviousReport | None, str | None]:
