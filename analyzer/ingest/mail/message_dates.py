@@ -32,6 +32,7 @@ _RFC_DATE = re.compile(
 _SEP_DATE = re.compile(
     rb"([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s+(?:([+-]\d{4}|[A-Za-z]{1,5})\s+)?(\d{4})")
 _OFFSETS: dict[int, timedelta] = {}
+_LEAP = timedelta(seconds=1)
 
 
 def _mk(y: int, mo: int, d: int, h: int, mi: int, s: int, tz: bytes | None) -> datetime | None:
@@ -43,10 +44,13 @@ def _mk(y: int, mo: int, d: int, h: int, mi: int, s: int, tz: bytes | None) -> d
         off = (int(tz[1:3]) * 60 + int(tz[3:5])) * (-1 if tz[:1] == b"-" else 1)
     else:
         off = _TZ.get(tz.lower(), 0)
+    leap = s == 60  # a leap second is read as the next minute's first, as the vectorised reading does
     try:
-        dt = datetime(y, mo, d, h, mi, s, tzinfo=UTC)
+        dt = datetime(y, mo, d, h, mi, s - leap, tzinfo=UTC)
     except ValueError:
         return None
+    if leap:
+        dt += _LEAP
     if off:
         delta = _OFFSETS.get(off)
         if delta is None:
