@@ -27,7 +27,7 @@ _TZ = {b"gmt": 0, b"ut": 0, b"utc": 0, b"z": 0, b"est": -300, b"edt": -240, b"cs
        b"mst": -420, b"mdt": -360, b"pst": -480, b"pdt": -420, b"cet": 60, b"cest": 120, b"bst": 60}
 _RFC_DATE = re.compile(
     rb"\s*(?:[A-Za-z]{2,9},?\s*)?(\d{1,2})[\s-]+([A-Za-z]{3})[a-z]*\.?[\s-]+(\d{2,4})\s+(\d{1,2}):(\d{2})"
-    rb"(?::(\d{2})(?:\.\d+)?)?\s*([+-]\d{4}|[A-Za-z]{1,5})?")
+    rb"(?::(\d{2})(?:\.\d+)?)?\s*(?:(?:GMT|UTC?)(?=[+-]\d\d:?\d\d))?([+-]\d\d:?\d\d|[A-Za-z]{1,5})?")
 # Separator dates: ctime "Mon Aug 28 18:38:57 2023" and Gmail's "Tue Aug 08 12:36:29 +0000 2023".
 _SEP_DATE = re.compile(
     rb"([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s+(?:([+-]\d{4}|[A-Za-z]{1,5})\s+)?(\d{4})")
@@ -109,6 +109,8 @@ def parse_mail_date(value: bytes) -> datetime | None:
     if m:
         d, mon, y, h, mi, s, tz = m.groups()
         mo = _MON.get(mon.lower())
+        if tz:  # (+01:00 and GMT+0100, as some scripts write the zone, are +0100)
+            tz = tz.replace(b":", b"")
         if mo:
             year = int(y)
             if len(y) == 2:
