@@ -463,6 +463,7 @@ def test_date_forms() -> None:
     assert separator_date(b"From - Mon Aug 28 18:38:57 2023") == datetime(2023, 8, 28, 18, 38, 57, tzinfo=UTC)
     assert separator_date(b"From ???@??? Mon Jan  1 00:00:00 1997") == datetime(1997, 1, 1, tzinfo=UTC)
     assert separator_date(b"From - ") is None
+    assert separator_date(b"From - Sat Dec 31 23:59:60 2016") == datetime(2017, 1, 1, tzinfo=UTC)  # a leap second
 
 
 # ---- CSV exports ----------------------------------------------------------------------------------------------
@@ -885,6 +886,72 @@ def test_vectorised_dates_are_parse_mail_date_or_left_to_it(values: list[str]) -
     for value, ts in zip(values, got, strict=True):
         if ts is not None:  # what the vectorised reading gives, the per-value parser gives too
             assert ts == parse_mail_date(value.encode()), value
+
+
+def _utc(*a: int) -> datetime:
+    return datetime(*a, tzinfo=UTC)
+
+
+# Date header forms as real mailers write them, and the UTC instant each stands for (None: no date, so the
+# separator line's date is used)
+_DATE_FORMS: list[tuple[str, datetime | None]] = [
+    ("Fri, 01 Mar 2024 10:00:00 +1400", _utc(2024, 2, 29, 20)),
+    ("Fri, 01 Mar 2024 10:00:00 -1200", _utc(2024, 3, 1, 22)),
+    ("Fri, 01 Mar 2024 10:00:00 +0530", _utc(2024, 3, 1, 4, 30)),
+    ("Fri, 01 Mar 2024 10:00:00 +0545", _utc(2024, 3, 1, 4, 15)),
+    ("Fri, 01 Mar 2024 10:00:00 -0330", _utc(2024, 3, 1, 13, 30)),
+    ("Fri, 01 Mar 2024 10:00:00 +0000 (UTC)", _utc(2024, 3, 1, 10)),
+    ("Fri, 01 Mar 2024 10:00:00 -0700 (PDT)", _utc(2024, 3, 1, 17)),
+    ("Fri, 01 Mar 2024 10:00:00 EST", _utc(2024, 3, 1, 15)),
+    ("Fri, 01 Mar 2024 10:00:00 PDT", _utc(2024, 3, 1, 17)),
+    ("Fri, 01 Mar 2024 10:00:00 CET", _utc(2024, 3, 1, 9)),
+    ("Fri, 01 Mar 2024 10:00:00 CEST", _utc(2024, 3, 1, 8)),
+    ("Fri, 01 Mar 2024 10:00:00 BST", _utc(2024, 3, 1, 9)),
+    ("Fri, 01 Mar 2024 10:00:00 UT", _utc(2024, 3, 1, 10)),
+    ("Fri, 01 Mar 2024 10:00:00 Z", _utc(2024, 3, 1, 10)),
+    ("Fri, 01 Mar 2024 10:00:00 XYZ", _utc(2024, 3, 1, 10)),  # an unknown zone counts as UTC (RFC 5322 4.3)
+    ("Fri, 01 Mar 2024 10:00 +0100", _utc(2024, 3, 1, 9)),
+    ("Fri, 01 Mar 2024 10:00:00 +01:00", _utc(2024, 3, 1, 9)),  # (PHP's date("D, d M Y H:i:s P"))
+    ("Fri, 01 Mar 2024 10:00:00 -05:00", _utc(2024, 3, 1, 15)),
+    ("Fri, 01 Mar 2024 10:00:00 GMT+0100", _utc(2024, 3, 1, 9)),
+    ("Fri, 01 Mar 2024 10:00:00 UTC-0330", _utc(2024, 3, 1, 13, 30)),
+    ("Fri, 01 Mar 2024 10:00:00 PM -0500", _utc(2024, 3, 2, 3)),  # a 12-hour clock
+    ("Fri, 01 Mar 2024 12:15:00 AM +0000", _utc(2024, 3, 1, 0, 15)),
+    ("Fri, 01 Mar 2024 12:15 PM EST", _utc(2024, 3, 1, 17, 15)),
+    ("Fri, 01 Mar 2024 9:05 pm", _utc(2024, 3, 1, 21, 5)),
+    ("Fri, 01 Mar 2024 13:05:00 PM +0000", None),
+    ("Fri, 01 Mar 2024 10:00:00 AMT", _utc(2024, 3, 1, 10)),  # a zone (unknown), not "AM"
+    ("Sat, 31 Dec 2016 23:59:60 +0000", _utc(2017, 1, 1)),
+    ("Sat, 31 Dec 2016 9:59:60 +0000", _utc(2016, 12, 31, 10)),
+    ("Sat,31 Dec 2016 23:59:60 -0100", _utc(2017, 1, 1, 1)),
+    ("Sat, 31 Dec 2016 23:59:61 +0000", None),
+    ("Fri, 1 Mar 2024 9:05:07 +0000", _utc(2024, 3, 1, 9, 5, 7)),
+    ("Fri, 1 Jan 99 10:00:00 -0500", _utc(1999, 1, 1, 15)),
+    ("Mon, 1 Jan 00 10:00:00 +0000", _utc(2000, 1, 1, 10)),
+    ("Sat, 1 Jan 100 10:00:00 +0000", _utc(2000, 1, 1, 10)),
+    ("Fri, 1 March 2024 10:00:00 +0000", _utc(2024, 3, 1, 10)),
+    ("fri, 1 mar 2024 10:00:00 +0000", _utc(2024, 3, 1, 10)),
+    ("1 Mar 2024 10:00:00 +0000", _utc(2024, 3, 1, 10)),
+    ("Mon, 1 Mar 2024 10:00:00 +0000", _utc(2024, 3, 1, 10)),  # a wrong weekday is not checked
+    ("Fri,\t1  Mar\t2024  10:00:00\t+0000 ", _utc(2024, 3, 1, 10)),
+    ("2024-03-01T10:00:00Z", _utc(2024, 3, 1, 10)),
+    ("2024-03-01T10:00:00+01:00", _utc(2024, 3, 1, 9)),
+    ("Sun, 10 Mar 2024 03:30:00 -0400", _utc(2024, 3, 10, 7, 30)),
+    ("Sun, 27 Oct 2024 02:30:00 +0100", _utc(2024, 10, 27, 1, 30)),
+    ("Thu, 1 Jan 1970 00:00:01 +0000", _utc(1970, 1, 1, 0, 0, 1)),
+    ("Wed, 31 Dec 1969 23:59:59 +0000", None),
+    ("Fri, 31 Dec 2100 23:59:59 +0000", _utc(2100, 12, 31, 23, 59, 59)),
+    ("Sat, 1 Jan 2101 00:00:00 +0000", None),
+    ("Wed, 1 Mar 2028 10:00:00 +0000", _utc(2028, 3, 1, 10)),
+]
+
+
+@pytest.mark.parametrize(("value", "expected"), _DATE_FORMS)
+def test_date_forms_read_alike_by_both_paths(value: str, expected: datetime | None) -> None:
+    from analyzer.ingest.mail.message_dates import _vector_dates
+
+    assert parse_mail_date(value.encode()) == expected
+    assert _vector_dates(pl.Series([value])).to_list()[0] in (expected, None)  # (None: left to parse_mail_date)
 
 
 @pytest.mark.parametrize("body", [b"QUJD" * 40 + b"\n" + b"REVG" * 200 + b"\n", b"x" * 900],

@@ -27,11 +27,13 @@ _TZ = {b"gmt": 0, b"ut": 0, b"utc": 0, b"z": 0, b"est": -300, b"edt": -240, b"cs
        b"mst": -420, b"mdt": -360, b"pst": -480, b"pdt": -420, b"cet": 60, b"cest": 120, b"bst": 60}
 _RFC_DATE = re.compile(
     rb"\s*(?:[A-Za-z]{2,9},?\s*)?(\d{1,2})[\s-]+([A-Za-z]{3})[a-z]*\.?[\s-]+(\d{2,4})\s+(\d{1,2}):(\d{2})"
-    rb"(?::(\d{2})(?:\.\d+)?)?\s*([+-]\d{4}|[A-Za-z]{1,5})?")
+    rb"(?::(\d{2})(?:\.\d+)?)?(?:\s*([AaPp])\.?[Mm]\.?(?![A-Za-z]))?"
+    rb"\s*(?:(?:GMT|UTC?)(?=[+-]\d\d:?\d\d))?([+-]\d\d:?\d\d|[A-Za-z]{1,5})?")
 # Separator dates: ctime "Mon Aug 28 18:38:57 2023" and Gmail's "Tue Aug 08 12:36:29 +0000 2023".
 _SEP_DATE = re.compile(
     rb"([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s+(?:([+-]\d{4}|[A-Za-z]{1,5})\s+)?(\d{4})")
 _OFFSETS: dict[int, timedelta] = {}
+_LEAP = timedelta(seconds=1)
 
 
 def _mk(y: int, mo: int, d: int, h: int, mi: int, s: int, tz: bytes | None) -> datetime | None:
@@ -43,10 +45,13 @@ def _mk(y: int, mo: int, d: int, h: int, mi: int, s: int, tz: bytes | None) -> d
         off = (int(tz[1:3]) * 60 + int(tz[3:5])) * (-1 if tz[:1] == b"-" else 1)
     else:
         off = _TZ.get(tz.lower(), 0)
+    leap = s == 60  # a leap second is read as the next minute's first, as the vectorised reading does
     try:
-        dt = datetime(y, mo, d, h, mi, s, tzinfo=UTC)
+        dt = datetime(y, mo, d, h, mi, s - leap, tzinfo=UTC)
     except ValueError:
         return None
+    if leap:
+        dt += _LEAP
     if off:
         delta = _OFFSETS.get(off)
         if delta is None:
@@ -89,7 +94,7 @@ def parse_mail_date(value: bytes) -> datetime | None:
     parts = value.split()
     if parts and not parts[0][:1].isdigit():  # weekday, with or without its comma
         parts = parts[1:]
-    if len(parts) >= 4:
+    if len(parts) >= 4 and (len(parts) < 5 or parts[4].lower() not in (b"am", b"pm")):
         base = _day_base(parts[0], parts[1], parts[2], parts[4] if len(parts) > 4 else b"")
         if base is not None:
             t = parts[3]
@@ -103,15 +108,22 @@ def parse_mail_date(value: bytes) -> datetime | None:
                 return base + delta
     m = _RFC_DATE.match(value)
     if m:
-        d, mon, y, h, mi, s, tz = m.groups()
+        d, mon, y, h, mi, s, ap, tz = m.groups()
         mo = _MON.get(mon.lower())
+        hour = int(h)
+        if ap:  # a 12-hour clock ("10:00:00 PM -0500", as a few scripts write it)
+            if not 1 <= hour <= 12:
+                return None
+            hour = hour % 12 + (12 if ap in b"Pp" else 0)
+        if tz:  # (+01:00 and GMT+0100, as some scripts write the zone, are +0100)
+            tz = tz.replace(b":", b"")
         if mo:
             year = int(y)
             if len(y) == 2:
                 year += 2000 if year < 50 else 1900
             elif len(y) == 3:
                 year += 1900
-            return _mk(year, mo, int(d), int(h), int(mi), int(s or 0), tz)
+            return _mk(year, mo, int(d), hour, int(mi), int(s or 0), tz)
     text = _text(_unfold(value))
     return parse_rfc5322(text) or parse_datetime(text)
 
@@ -271,5 +283,6 @@ def _vector_dates(date: pl.Series) -> pl.Series:
         d=c("d").str.to_integer(strict=False), hh=c("hh").str.to_integer(strict=False),
         mi=c("mi").str.to_integer(strict=False), ss=c("ss").str.to_integer(strict=False).fill_null(0),
         off=_zone_minutes(c("zone"), c("zone")).fill_null(0),
+        ok=~c("zone").str.to_lowercase().is_in(["am", "pm"]).fill_null(False),  # a 12-hour clock: parse_mail_date's
     )
     return ts.scatter(rest, _utc_datetime(g))
