@@ -153,6 +153,32 @@ def test_thunderbird_from_dash_and_deleted_flag() -> None:
     assert _records_by_email(r)["nytdirect@nytimes.com"][0]["automated_hint"] == "Precedence: bulk"
 
 
+def _thunderbird_message(n: int, sender: str, to: str) -> str:
+    return (f"From - Mon Aug 0{n} 18:38:57 2023\nDate: Mon, 0{n} Aug 2023 20:38:50 +0200\nFrom: {sender}\n"
+            f"To: {to}\nMessage-ID: <nfd{n}@example.com>\nSubject: s{n}\n\nbody\n\n")
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_folder_names_written_decomposed_by_macos_are_known(tmp_path: Path, form: str) -> None:
+    # a Thunderbird folder copied from a Mac keeps its decomposed names: the drafts of "Entwu\u0308rfe" were
+    # read as mail sent (a person made of the draft's addressee) and "Envoye\u0301s" was not known as Sent
+    import unicodedata
+
+    folder = tmp_path / "Local Folders"
+    folder.mkdir()
+    (folder / "Inbox").write_text(_thunderbird_message(1, "Frank <frank@example.com>", "me@example.fr"))
+    (folder / unicodedata.normalize(form, "Envoyés")).write_text(
+        _thunderbird_message(2, "Me <me@example.fr>", "Frank <frank@example.com>"))
+    (folder / unicodedata.normalize(form, "Entwürfe")).write_text(
+        _thunderbird_message(3, "Me <me@example.fr>", "Bob <bob@example.com>"))
+    r = ingest([folder])
+    drafts = _report(r, unicodedata.normalize(form, "Entwürfe"))
+    assert (drafts.used, dict(drafts.ignored_reasons)) == (0, {"spam/trash/draft folder": 1})
+    sent = _report(r, unicodedata.normalize(form, "Envoyés"))
+    assert sent.notes == ["folder named as Sent: every sender is taken as the owner"]
+    assert "bob@example.com" not in _records_by_email(r)
+
+
 def test_apple_mail_folder() -> None:
     r = ingest([MAIL / "apple_mail.mbox"])  # the folder: its `mbox` is read, table_of_contents skipped
     assert [f.source_file for f in r.files] == [str(MAIL / "apple_mail.mbox" / "mbox")]
