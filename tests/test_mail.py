@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -177,6 +178,28 @@ def test_folder_names_written_decomposed_by_macos_are_known(tmp_path: Path, form
     sent = _report(r, unicodedata.normalize(form, "Envoyés"))
     assert sent.notes == ["folder named as Sent: every sender is taken as the owner"]
     assert "bob@example.com" not in _records_by_email(r)
+
+
+def test_a_zips_utf8_names_without_the_utf8_flag_are_read_as_utf8(tmp_path: Path) -> None:
+    # macOS's Archive Utility writes UTF-8 names without the flag that says so: zipfile read them as cp437
+    # ("Mail/Entw\u251c\u255drfe.mbox/mbox"), and the drafts folder was read as mail sent
+    from tests.zipcraft import patch_member, write_zip
+
+    archive = write_zip(tmp_path / "Mail.zip", {
+        "Mail/Inbox.mbox/mbox": _thunderbird_message(1, "Frank <frank@example.com>", "me@example.fr").encode(),
+        "Mail/Entwürfe.mbox/mbox": _thunderbird_message(3, "Me <me@example.fr>", "Bob <bob@example.com>").encode(),
+        "Mail/Gel\u00f6scht/Über.csv": b"a,b\n1,2\n"})
+    for name in ("Mail/Entwürfe.mbox/mbox", "Mail/Gel\u00f6scht/Über.csv"):
+        patch_member(archive, name, flag_bits=0)
+    r = ingest([archive])
+    drafts = _report(r, "Mail.zip!Mail/Entwürfe.mbox/mbox")
+    assert (drafts.used, dict(drafts.ignored_reasons)) == (0, {"spam/trash/draft folder": 1})
+    assert "bob@example.com" not in _records_by_email(r)
+    assert r.skipped == [(f"{archive}!Mail/Gelöscht/Über.csv", "not a supported format")]
+    # a name written in cp437 (Windows' Explorer) is not valid UTF-8: it stays as zipfile reads it
+    from analyzer.ingest.inputs import _zip_name
+
+    assert _zip_name(zipfile.ZipInfo(b"Gel\x94schte Elemente.csv".decode("cp437"))) == "Gelöschte Elemente.csv"
 
 
 def test_apple_mail_folder() -> None:

@@ -545,6 +545,19 @@ def _is_compressed_tar(path: Path) -> bool:
         return False
 
 
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """A zip member's name as its maker wrote it: a name without the UTF-8 flag is read by zipfile as cp437,
+    but macOS (Archive Utility, ``ditto``) and other tools write UTF-8 without setting the flag
+    (``Envoy\u251c\u2310s`` for ``Envoyés``); such a name that is valid UTF-8 is read as UTF-8, as unzip tools do."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        return name.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return name
+
+
 def _base_name(member: str) -> str:
     """The file name of an archive member's stored path (``/`` or ``\\`` separated)."""
     return member.replace("\\", "/").rsplit("/", 1)[-1]
@@ -740,8 +753,9 @@ def _zip_members(path: Path, display: str, explicit: bool,
     _check_archive_total(display, total, packed, "zip")
     last = {i.filename: i for i in infos}  # (what getinfo() answers for a repeated name)
     for info in sorted(infos, key=lambda i: i.filename):
-        base = _base_name(info.filename)
-        member_display = f"{display}!{safe_display(info.filename)}"
+        shown = _zip_name(info)
+        base = _base_name(shown)
+        member_display = f"{display}!{safe_display(shown)}"
         if _skipped_member(info.filename):
             continue
         if last[info.filename] is not info:
