@@ -795,6 +795,24 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     return data
 
 
+#: Why a link found in a folder is not read when what it points to is missing (a disk not mounted, a moved file).
+MISSING_LINK_TARGET = "a link to a file that is missing"
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why ``path``, found in a folder and not a regular file, is not read: a link to a missing file or a link
+    loop, a pipe, socket or device; None for a file gone meanwhile (or a folder), which is nothing to read."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return MISSING_LINK_TARGET if path.is_symlink() else None
+    except OSError as exc:  # a link loop: "Too many levels of symbolic links"
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISDIR(st.st_mode):
+        return None
+    return "not a regular file (a pipe, socket or device)"
+
+
 def _is_report(folder: Path) -> bool:
     return (folder / REPORT_MARKER).exists()
 
@@ -867,6 +885,8 @@ def discover(inputs: list[Path] | list[str]) -> Discovery:
                     if n.lower() in SKIP_NAMES or n.startswith("."):
                         continue
                     if not fp.is_file():  # sockets, FIFOs, devices, dangling links
+                        if (why := _not_a_file(fp)) is not None:
+                            found.skipped.append((safe_display(str(fp)), why))
                         continue
                     fdisplay = safe_display(str(fp))
                     if not os.access(fp, os.R_OK):
