@@ -535,6 +535,25 @@ def test_unsupported_files_in_a_folder_are_skipped_and_listed(tmp_path: Path) ->
     assert [Path(f["file"]).name for f in summary["files"]] == ["Connections.csv"]
 
 
+def test_an_outlook_data_file_says_how_to_export_its_mail(tmp_path: Path) -> None:
+    # Outlook's own mailbox (.pst) in a folder was skipped as "not a supported format", with no word at the
+    # terminal: the user's mail was left out without being told how to give it
+    folder = tmp_path / "Outlook Files"
+    folder.mkdir()
+    _good_input(folder)
+    (folder / "Outlook.pst").write_bytes(b"!BDN\x00\x00\x00\x00SM" + bytes(range(256)) * 8)
+    out = tmp_path / "r"
+    result = CliRunner().invoke(main, ["analyze", str(folder), "--out", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert [(Path(s["file"]).name, s["reason"].split(":")[0]) for s in summary["skipped_files"]] == [
+        ("Outlook.pst", "an Outlook data file (.pst or .ost), which reconnect does not read")]
+    assert f"Not read: {folder / 'Outlook.pst'}: an Outlook data file" in result.output
+    alone = CliRunner().invoke(main, ["analyze", str(folder / "Outlook.pst"), "--out", str(tmp_path / "r2")])
+    assert alone.exit_code == 1
+    assert "Outlook.pst: is an Outlook data file (.pst or .ost)" in alone.output and "Export its mail" in alone.output
+
+
 def test_a_previous_report_inside_the_input_folder_is_not_read(tmp_path: Path) -> None:
     folder = tmp_path / "export"
     folder.mkdir()

@@ -515,18 +515,23 @@ class Discovery:
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 #: How the archives that reconnect does not open start: 7-Zip, RAR (4 and 5).
 _OTHER_ARCHIVE_MAGIC = (b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07")
+#: How an Outlook data file (.pst, .ost: Outlook for Windows' mailboxes) starts.
+_OUTLOOK_DATA_MAGIC = b"!BDN"
 
 
 def archive_kind(head: bytes) -> str | None:
     """What ``head`` (a file's first 512 bytes) starts, if an archive or a compressed file: ``"archive"`` (zip or
-    tar, which discovery opens), ``"compressed"`` (gzip, bzip2, xz: a tar, or a single compressed file) or
-    ``"other"`` (7-Zip, RAR: not opened); else None."""
+    tar, which discovery opens), ``"compressed"`` (gzip, bzip2, xz: a tar, or a single compressed file),
+    ``"other"`` (7-Zip, RAR: not opened) or ``"outlook"`` (an Outlook data file, .pst or .ost: not read); else
+    None."""
     if head.startswith(_ZIP_MAGIC) or _is_plain_tar(head):
         return "archive"
     if head.startswith(_COMPRESSED_MAGIC):
         return "compressed"
     if head.startswith(_OTHER_ARCHIVE_MAGIC):
         return "other"
+    if head.startswith(_OUTLOOK_DATA_MAGIC):
+        return "outlook"
     return None
 
 
