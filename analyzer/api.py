@@ -121,6 +121,8 @@ def analyze(
     if previous is not None and not isinstance(previous, str | Path):  # (of a list, the first was taken)
         raise TypeError(f"previous must be one report folder (str or Path), not {type(previous).__name__}")
     prev = _paths(previous, "previous")[0] if previous is not None else None
+    if isinstance(config, str | Path):  # ("~/reconnect.toml": as the inputs, the previous report and the output)
+        config = Path(config).expanduser()
     return Result(_run(expanded, me=mine, as_of=_as_of(as_of), config=config, previous=prev,
                        plan=None if plan is None else _count(plan, "plan", 1, 100),
                        keep_messages=keep_messages, charts=False))

@@ -131,6 +131,21 @@ def test_analyze_end_to_end_on_sample_data(tmp_path: Path) -> None:
     assert list(figs) == CHART_KEYS
 
 
+def test_paths_under_the_home_folder_are_expanded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # config="~/reconnect.toml" was "config file not found", while the inputs, previous and the output folder
+    # given with "~" were found
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "Connections.csv").write_text(
+        "First Name,Last Name,URL,Email Address,Company,Position,Connected On\n"
+        "Ada,Lovelace,https://www.linkedin.com/in/ada,,Engines,Programmer,15 Jan 2024\n"
+        "Al,Turing,https://www.linkedin.com/in/al,,Bletchley,Cryptanalyst,16 Jan 2024\n", encoding="utf-8")
+    (tmp_path / "reconnect.toml").write_text('[identity]\nignore = ["Al Turing"]\n', encoding="utf-8")
+    res = analyzer.analyze("~/Connections.csv", as_of="2026-12-01", config="~/reconnect.toml")
+    assert res.ranked.get_column("name").to_list() == ["Ada Lovelace"]
+    res.write("~/report")
+    assert (tmp_path / "report" / "people.csv").is_file()
+
+
 def test_company_by_a_bare_email_domain() -> None:
     # "acme.com" and "@acme.com" found no one (the query was taken for a company name, "acme com")
     res = analyzer.analyze(Path(__file__).resolve().parents[1] / "sample_data", as_of="2026-11-01")

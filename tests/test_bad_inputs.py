@@ -9,6 +9,7 @@ and the hostile ones are built here into tmp_path.
 from __future__ import annotations
 
 import csv
+import errno
 import io
 import json
 import os
@@ -534,6 +535,25 @@ def test_unsupported_files_in_a_folder_are_skipped_and_listed(tmp_path: Path) ->
     assert [Path(f["file"]).name for f in summary["files"]] == ["Connections.csv"]
 
 
+def test_an_outlook_data_file_says_how_to_export_its_mail(tmp_path: Path) -> None:
+    # Outlook's own mailbox (.pst) in a folder was skipped as "not a supported format", with no word at the
+    # terminal: the user's mail was left out without being told how to give it
+    folder = tmp_path / "Outlook Files"
+    folder.mkdir()
+    _good_input(folder)
+    (folder / "Outlook.pst").write_bytes(b"!BDN\x00\x00\x00\x00SM" + bytes(range(256)) * 8)
+    out = tmp_path / "r"
+    result = CliRunner().invoke(main, ["analyze", str(folder), "--out", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert [(Path(s["file"]).name, s["reason"].split(":")[0]) for s in summary["skipped_files"]] == [
+        ("Outlook.pst", "an Outlook data file (.pst or .ost), which reconnect does not read")]
+    assert f"Not read: {folder / 'Outlook.pst'}: an Outlook data file" in result.output
+    alone = CliRunner().invoke(main, ["analyze", str(folder / "Outlook.pst"), "--out", str(tmp_path / "r2")])
+    assert alone.exit_code == 1
+    assert "Outlook.pst: is an Outlook data file (.pst or .ost)" in alone.output and "Export its mail" in alone.output
+
+
 def test_a_previous_report_inside_the_input_folder_is_not_read(tmp_path: Path) -> None:
     folder = tmp_path / "export"
     folder.mkdir()
@@ -865,6 +885,27 @@ def test_a_linked_folder_is_read_and_a_loop_is_not_followed(tmp_path: Path) -> N
     assert sorted(Path(f["file"]).name for f in summary["files"]) == ["box.mbox", "export.zip!Connections.csv"]
     assert [(Path(s["file"]).name, s["reason"]) for s in summary["skipped_files"]] == [
         ("again", "a link to a folder read already")]
+
+
+def test_links_to_missing_files_loops_and_pipes_in_a_folder_are_named(tmp_path: Path) -> None:
+    # a link to a mailbox on a disk not mounted, a link loop and a pipe were left out without a word
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    _good_input(exports)
+    (exports / "All mail.mbox").symlink_to(tmp_path / "usb" / "All mail.mbox")
+    (exports / "loop1").symlink_to(exports / "loop2")
+    (exports / "loop2").symlink_to(exports / "loop1")
+    os.mkfifo(exports / "pipe.mbox")
+    out = tmp_path / "r"
+    result = CliRunner().invoke(main, ["analyze", str(exports), "--out", str(out), "--as-of", AS_OF])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    loop = f"cannot be read ({os.strerror(errno.ELOOP)})"
+    assert [(Path(s["file"]).name, s["reason"]) for s in summary["skipped_files"]] == [
+        ("All mail.mbox", "a link to a file that is missing"), ("loop1", loop), ("loop2", loop),
+        ("pipe.mbox", "not a regular file (a pipe, socket or device)")]
+    assert f"Not read: {exports / 'All mail.mbox'}: a link to a file that is missing" in result.output
+    assert [p["name"] for p in _people(out)] == ["Ada Lovelace"]
 
 
 def test_a_name_a_zip_holds_twice_is_read_in_its_last_copy_and_the_first_is_listed(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import shutil
+import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -151,6 +152,54 @@ def test_thunderbird_from_dash_and_deleted_flag() -> None:
     nyt = _message(r, "nyt1@nytimes.com")
     assert nyt["line"] == 23
     assert _records_by_email(r)["nytdirect@nytimes.com"][0]["automated_hint"] == "Precedence: bulk"
+
+
+def _thunderbird_message(n: int, sender: str, to: str) -> str:
+    return (f"From - Mon Aug 0{n} 18:38:57 2023\nDate: Mon, 0{n} Aug 2023 20:38:50 +0200\nFrom: {sender}\n"
+            f"To: {to}\nMessage-ID: <nfd{n}@example.com>\nSubject: s{n}\n\nbody\n\n")
+
+
+@pytest.mark.parametrize("form", ["NFC", "NFD"])
+def test_folder_names_written_decomposed_by_macos_are_known(tmp_path: Path, form: str) -> None:
+    # a Thunderbird folder copied from a Mac keeps its decomposed names: the drafts of "Entwu\u0308rfe" were
+    # read as mail sent (a person made of the draft's addressee) and "Envoye\u0301s" was not known as Sent
+    import unicodedata
+
+    folder = tmp_path / "Local Folders"
+    folder.mkdir()
+    (folder / "Inbox").write_text(_thunderbird_message(1, "Frank <frank@example.com>", "me@example.fr"))
+    (folder / unicodedata.normalize(form, "Envoyés")).write_text(
+        _thunderbird_message(2, "Me <me@example.fr>", "Frank <frank@example.com>"))
+    (folder / unicodedata.normalize(form, "Entwürfe")).write_text(
+        _thunderbird_message(3, "Me <me@example.fr>", "Bob <bob@example.com>"))
+    r = ingest([folder])
+    drafts = _report(r, unicodedata.normalize(form, "Entwürfe"))
+    assert (drafts.used, dict(drafts.ignored_reasons)) == (0, {"spam/trash/draft folder": 1})
+    sent = _report(r, unicodedata.normalize(form, "Envoyés"))
+    assert sent.notes == ["folder named as Sent: every sender is taken as the owner"]
+    assert "bob@example.com" not in _records_by_email(r)
+
+
+def test_a_zips_utf8_names_without_the_utf8_flag_are_read_as_utf8(tmp_path: Path) -> None:
+    # macOS's Archive Utility writes UTF-8 names without the flag that says so: zipfile read them as cp437
+    # ("Mail/Entw\u251c\u255drfe.mbox/mbox"), and the drafts folder was read as mail sent
+    from tests.zipcraft import patch_member, write_zip
+
+    archive = write_zip(tmp_path / "Mail.zip", {
+        "Mail/Inbox.mbox/mbox": _thunderbird_message(1, "Frank <frank@example.com>", "me@example.fr").encode(),
+        "Mail/Entwürfe.mbox/mbox": _thunderbird_message(3, "Me <me@example.fr>", "Bob <bob@example.com>").encode(),
+        "Mail/Gel\u00f6scht/Über.csv": b"a,b\n1,2\n"})
+    for name in ("Mail/Entwürfe.mbox/mbox", "Mail/Gel\u00f6scht/Über.csv"):
+        patch_member(archive, name, flag_bits=0)
+    r = ingest([archive])
+    drafts = _report(r, "Mail.zip!Mail/Entwürfe.mbox/mbox")
+    assert (drafts.used, dict(drafts.ignored_reasons)) == (0, {"spam/trash/draft folder": 1})
+    assert "bob@example.com" not in _records_by_email(r)
+    assert r.skipped == [(f"{archive}!Mail/Gelöscht/Über.csv", "not a supported format")]
+    # a name written in cp437 (Windows' Explorer) is not valid UTF-8: it stays as zipfile reads it
+    from analyzer.ingest.inputs import _zip_name
+
+    assert _zip_name(zipfile.ZipInfo(b"Gel\x94schte Elemente.csv".decode("cp437"))) == "Gelöschte Elemente.csv"
 
 
 def test_apple_mail_folder() -> None:

@@ -85,6 +85,9 @@ class Ingested:
 COMPRESSED = "a compressed file: decompress it (gunzip, bunzip2 or unxz) and pass what it holds"
 #: Why a 7-Zip or RAR archive is not read.
 OTHER_ARCHIVE = "a 7-Zip or RAR archive, which reconnect does not open: extract it and pass its folder"
+#: Why an Outlook data file (.pst, .ost) is not read.
+OUTLOOK_DATA = ("an Outlook data file (.pst or .ost), which reconnect does not read: export its mail to CSV in "
+                "Outlook (File > Open & Export > Import/Export > Export to a file) and pass that file")
 #: Why an archive inside an archive is not read (its members are not searched).
 NESTED_ARCHIVE = "an archive inside an archive: extract the outer one and pass its folder"
 #: Why a message read a second time from another export is ignored.
@@ -117,8 +120,8 @@ def _blank(f: InputFile) -> bool:
 
 def _unsupported_reason(f: InputFile, kind: str | None = "unknown") -> str:
     """Why a file that no parser reads is skipped: an archive inside an archive (its members are not searched:
-    the outer archive must be extracted first), a compressed file that is no tar, a 7-Zip or RAR archive, or
-    another format. ``kind``: what :func:`archive_kind` says of its head, when already known."""
+    the outer archive must be extracted first), a compressed file that is no tar, a 7-Zip or RAR archive, an
+    Outlook data file, or another format. ``kind``: what :func:`archive_kind` says of its head, when already known."""
     if kind == "unknown":
         try:
             kind = archive_kind(f.head(512))
@@ -126,6 +129,8 @@ def _unsupported_reason(f: InputFile, kind: str | None = "unknown") -> str:
             return UNSUPPORTED
     if kind is None:
         return UNSUPPORTED
+    if kind == "outlook":
+        return OUTLOOK_DATA
     if f.member is not None:
         return NESTED_ARCHIVE
     return {"other": OTHER_ARCHIVE, "compressed": COMPRESSED}.get(kind, UNSUPPORTED)
@@ -137,6 +142,9 @@ _EXPLICIT_ERRORS = {
                  "Decompress it (gunzip, bunzip2 or unxz) and pass the file it holds"),
     OTHER_ARCHIVE: ("is a 7-Zip or RAR archive, which reconnect does not open",
                     "Extract it and pass the folder it holds"),
+    OUTLOOK_DATA: ("is an Outlook data file (.pst or .ost), which reconnect does not read",
+                   "Export its mail to CSV in Outlook (File > Open & Export > Import/Export > Export to a file) and "
+                   "pass that file"),
 }
 
 

@@ -515,18 +515,23 @@ class Discovery:
 _ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 #: How the archives that reconnect does not open start: 7-Zip, RAR (4 and 5).
 _OTHER_ARCHIVE_MAGIC = (b"7z\xbc\xaf\x27\x1c", b"Rar!\x1a\x07")
+#: How an Outlook data file (.pst, .ost: Outlook for Windows' mailboxes) starts.
+_OUTLOOK_DATA_MAGIC = b"!BDN"
 
 
 def archive_kind(head: bytes) -> str | None:
     """What ``head`` (a file's first 512 bytes) starts, if an archive or a compressed file: ``"archive"`` (zip or
-    tar, which discovery opens), ``"compressed"`` (gzip, bzip2, xz: a tar, or a single compressed file) or
-    ``"other"`` (7-Zip, RAR: not opened); else None."""
+    tar, which discovery opens), ``"compressed"`` (gzip, bzip2, xz: a tar, or a single compressed file),
+    ``"other"`` (7-Zip, RAR: not opened) or ``"outlook"`` (an Outlook data file, .pst or .ost: not read); else
+    None."""
     if head.startswith(_ZIP_MAGIC) or _is_plain_tar(head):
         return "archive"
     if head.startswith(_COMPRESSED_MAGIC):
         return "compressed"
     if head.startswith(_OTHER_ARCHIVE_MAGIC):
         return "other"
+    if head.startswith(_OUTLOOK_DATA_MAGIC):
+        return "outlook"
     return None
 
 
@@ -543,6 +548,19 @@ def _is_compressed_tar(path: Path) -> bool:
             return True
     except _TAR_DAMAGED:
         return False
+
+
+def _zip_name(info: zipfile.ZipInfo) -> str:
+    """A zip member's name as its maker wrote it: a name without the UTF-8 flag is read by zipfile as cp437,
+    but macOS (Archive Utility, ``ditto``) and other tools write UTF-8 without setting the flag
+    (``Envoy\u251c\u2310s`` for ``Envoyés``); such a name that is valid UTF-8 is read as UTF-8, as unzip tools do."""
+    name = info.filename
+    if info.flag_bits & 0x800 or name.isascii():
+        return name
+    try:
+        return name.encode("cp437").decode("utf-8")
+    except UnicodeError:
+        return name
 
 
 def _base_name(member: str) -> str:
@@ -740,8 +758,9 @@ def _zip_members(path: Path, display: str, explicit: bool,
     _check_archive_total(display, total, packed, "zip")
     last = {i.filename: i for i in infos}  # (what getinfo() answers for a repeated name)
     for info in sorted(infos, key=lambda i: i.filename):
-        base = _base_name(info.filename)
-        member_display = f"{display}!{safe_display(info.filename)}"
+        shown = _zip_name(info)
+        base = _base_name(shown)
+        member_display = f"{display}!{safe_display(shown)}"
         if _skipped_member(info.filename):
             continue
         if last[info.filename] is not info:
@@ -779,6 +798,24 @@ def read_regular_file(path: Path, limit: int) -> bytes:
     if len(data) > limit:
         raise ValueError(too_large)
     return data
+
+
+#: Why a link found in a folder is not read when what it points to is missing (a disk not mounted, a moved file).
+MISSING_LINK_TARGET = "a link to a file that is missing"
+
+
+def _not_a_file(path: Path) -> str | None:
+    """Why ``path``, found in a folder and not a regular file, is not read: a link to a missing file or a link
+    loop, a pipe, socket or device; None for a file gone meanwhile (or a folder), which is nothing to read."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return MISSING_LINK_TARGET if path.is_symlink() else None
+    except OSError as exc:  # a link loop: "Too many levels of symbolic links"
+        return f"cannot be read ({exc.strerror or exc})"
+    if stat.S_ISDIR(st.st_mode):
+        return None
+    return "not a regular file (a pipe, socket or device)"
 
 
 def _is_report(folder: Path) -> bool:
@@ -853,6 +890,8 @@ def discover(inputs: list[Path] | list[str]) -> Discovery:
                     if n.lower() in SKIP_NAMES or n.startswith("."):
                         continue
                     if not fp.is_file():  # sockets, FIFOs, devices, dangling links
+                        if (why := _not_a_file(fp)) is not None:
+                            found.skipped.append((safe_display(str(fp)), why))
                         continue
                     fdisplay = safe_display(str(fp))
                     if not os.access(fp, os.R_OK):

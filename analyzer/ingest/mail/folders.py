@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import PurePosixPath
@@ -54,10 +55,12 @@ IGNORE_FOLDER = "spam/trash/draft folder"
 
 
 def folder_kind(name: str | None) -> str | None:
-    """'sent', 'spam', 'trash', 'draft' or None for a mail folder name (any of the supported languages)."""
+    """'sent', 'spam', 'trash', 'draft' or None for a mail folder name (any of the supported languages), in
+    either Unicode form: macOS writes file names decomposed (``Envoye\u0301s``, ``Entwu\u0308rfe``), and a
+    folder copied from a Mac, or zipped there, keeps them so."""
     if not name:
         return None
-    n = name.strip().casefold()
+    n = unicodedata.normalize("NFC", name.strip().casefold())
     for prefix in ("[gmail]/", "[google mail]/", "inbox/", "inbox."):
         if n.startswith(prefix):
             n = n[len(prefix):]
