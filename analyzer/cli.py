@@ -260,7 +260,7 @@ def _terminal_rows(top: int) -> int:
 
 #: Reasons for skipping a file that need no word at the terminal (an export folder holds many such files).
 _UNREMARKABLE_SKIPS = ("not a supported format", "empty file", "a report written by reconnect",
-                       "a link to a folder read already")
+                       "a link to a folder read already", "a mail program's profile lock")
 
 
 def _echo_unread(skipped: list[tuple[str, str]], limit: int = 10) -> None:

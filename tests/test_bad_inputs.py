@@ -896,14 +896,16 @@ def test_links_to_missing_files_loops_and_pipes_in_a_folder_are_named(tmp_path: 
     (exports / "loop1").symlink_to(exports / "loop2")
     (exports / "loop2").symlink_to(exports / "loop1")
     os.mkfifo(exports / "pipe.mbox")
+    (exports / "lock").symlink_to("127.0.1.1:+4242")  # a running Thunderbird's profile lock: listed, no word
     out = tmp_path / "r"
     result = CliRunner().invoke(main, ["analyze", str(exports), "--out", str(out), "--as-of", AS_OF])
     assert result.exit_code == 0, result.output
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     loop = f"cannot be read ({os.strerror(errno.ELOOP)})"
     assert [(Path(s["file"]).name, s["reason"]) for s in summary["skipped_files"]] == [
-        ("All mail.mbox", "a link to a file that is missing"), ("loop1", loop), ("loop2", loop),
-        ("pipe.mbox", "not a regular file (a pipe, socket or device)")]
+        ("All mail.mbox", "a link to a file that is missing"), ("lock", "a mail program's profile lock"),
+        ("loop1", loop), ("loop2", loop), ("pipe.mbox", "not a regular file (a pipe, socket or device)")]
+    assert "profile lock" not in result.output
     assert f"Not read: {exports / 'All mail.mbox'}: a link to a file that is missing" in result.output
     assert [p["name"] for p in _people(out)] == ["Ada Lovelace"]
 

@@ -802,6 +802,9 @@ def read_regular_file(path: Path, limit: int) -> bytes:
 
 #: Why a link found in a folder is not read when what it points to is missing (a disk not mounted, a moved file).
 MISSING_LINK_TARGET = "a link to a file that is missing"
+#: Why a link named ``lock`` that points nowhere is not read: Thunderbird's (and Firefox's) profile lock on Linux,
+#: ``lock -> 127.0.1.1:+4242``, present while the program runs (no word at the terminal: not the user's file).
+PROFILE_LOCK = "a mail program's profile lock"
 
 
 def _not_a_file(path: Path) -> str | None:
@@ -810,7 +813,9 @@ def _not_a_file(path: Path) -> str | None:
     try:
         st = path.stat()
     except FileNotFoundError:
-        return MISSING_LINK_TARGET if path.is_symlink() else None
+        if not path.is_symlink():
+            return None
+        return PROFILE_LOCK if path.name == "lock" else MISSING_LINK_TARGET
     except OSError as exc:  # a link loop: "Too many levels of symbolic links"
         return f"cannot be read ({exc.strerror or exc})"
     if stat.S_ISDIR(st.st_mode):
