@@ -959,6 +959,8 @@ _DATE_FORMS: list[tuple[str, datetime | None]] = [
     ("Fri, 01 Mar 2024 10:00:00 UT", _utc(2024, 3, 1, 10)),
     ("Fri, 01 Mar 2024 10:00:00 Z", _utc(2024, 3, 1, 10)),
     ("Fri, 01 Mar 2024 10:00:00 XYZ", _utc(2024, 3, 1, 10)),  # an unknown zone counts as UTC (RFC 5322 4.3)
+    ("(sent from my phone) Fri, 01 Mar 2024 10:00:00 +0100", _utc(2024, 3, 1, 9)),  # a comment first (was none)
+    ("(a) (b) 1 Mar 2024 10:00:00 -0500", _utc(2024, 3, 1, 15)),
     ("Fri, 01 Mar 2024 10:00 +0100", _utc(2024, 3, 1, 9)),
     ("Fri, 01 Mar 2024 10:00:00 +01:00", _utc(2024, 3, 1, 9)),  # (PHP's date("D, d M Y H:i:s P"))
     ("Fri, 01 Mar 2024 10:00:00 -05:00", _utc(2024, 3, 1, 15)),

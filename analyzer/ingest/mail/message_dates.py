@@ -125,7 +125,13 @@ def parse_mail_date(value: bytes) -> datetime | None:
                 year += 1900
             return _mk(year, mo, int(d), hour, int(mi), int(s or 0), tz)
     text = _text(_unfold(value))
-    return parse_rfc5322(text) or parse_datetime(text)
+    got = parse_rfc5322(text) or parse_datetime(text)
+    if got is None and b"(" in value and (bare := _COMMENT.sub(b" ", value).strip()) != value.strip():
+        return parse_mail_date(bare)  # a comment before the date: "(Sent from my phone) Fri, 1 Mar 2024 ..."
+    return got
+
+
+_COMMENT = re.compile(rb"\([^()]*\)")
 
 
 def separator_date(sep: bytes) -> datetime | None:
