@@ -275,6 +275,7 @@ _CENTRAL_NAME = ZIP.find(b"PK\x01\x02") + 46
 
 @FUZZ
 @example(edits=[(_CENTRAL_NAME, 0)], cut=None)  # found by this test: ZipInfo.is_dir() failed on the empty name
+@example(edits=[(7, 8), (30, 128)], cut=None)  # found by this test: a local header flagged UTF-8, its name not
 @given(edits=st.lists(st.tuples(st.integers(0, len(ZIP) - 1), st.integers(0, 255)), min_size=1, max_size=12),
        cut=st.one_of(st.none(), st.integers(4, len(ZIP))))
 def test_damaged_zip(edits: list[tuple[int, int]], cut: int | None) -> None:

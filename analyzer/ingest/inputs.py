@@ -51,8 +51,10 @@ REPORT_MARKER = ".reconnect-report"
 T = TypeVar("T")
 
 _UNSAFE_CHARS = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
-#: What decompressing a damaged member can raise (zipfile, zlib, bz2 and lzma all differ).
-_DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, NotImplementedError, RuntimeError)
+#: What decompressing a damaged member can raise (zipfile, zlib, bz2 and lzma all differ; zipfile decodes a local
+#: header's name as UTF-8 when its flag says so, whatever its bytes: UnicodeDecodeError).
+_DAMAGED = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, OSError, NotImplementedError, RuntimeError,
+            UnicodeDecodeError)
 #: ... and reading a tar archive (tarfile's own errors; bz2 raises OSError, a broken header ValueError).
 _TAR_DAMAGED = (tarfile.TarError, *_DAMAGED, ValueError)
 #: How a compressed file starts: gzip, bzip2, xz (what may hold a tar archive).
