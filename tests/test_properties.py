@@ -30,9 +30,10 @@ from analyzer.ingest.inputs import discover
 from analyzer.ingest.registry import REGISTRY
 from analyzer.ingest.text import decode, read_table
 from analyzer.report.csvsafe import to_csv_frame
+from tests.conftest import FUZZ_RANDOM
 
 EXAMPLES = int(os.environ.get("RECONNECT_FUZZ_EXAMPLES", "30"))
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=False,
+FUZZ = settings(max_examples=EXAMPLES, deadline=None, database=None, derandomize=not FUZZ_RANDOM,
                 suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large,
                                        HealthCheck.function_scoped_fixture])
 
