@@ -1103,3 +1103,18 @@ def test_people_known_only_by_an_address_are_named_by_it_in_the_html(tmp_path: P
     assert f'<a href="#p-{ids[quiet]}">{quiet}</a>' in since  # awaiting your reply
     assert plan.count("</a></td>") == 2 and "></a>" not in plan
     assert "></a>" not in page
+
+
+def test_a_long_name_without_spaces_wraps_in_its_cell(tmp_path: Path) -> None:
+    """A 500-character name with no space (a hostile or broken vCard FN) set the width of its table cell, and so
+    of the table: the page scrolled sideways by several screens. Table cells may now break such a word."""
+    a = make_analysis(n_people=12)
+    long_name = "L" * 500
+    ranked = a.ranked.with_columns(pl.when(pl.col("rank") == 1).then(pl.lit(long_name)).otherwise(pl.col("name"))
+                                   .alias("name"))
+    a = dataclasses.replace(a, scored=dataclasses.replace(a.scored, ranked=ranked))
+    page = render_html(a, [], tmp_path / "charts")
+    assert f">{long_name}</td>" in page
+    style = page.split("<style>")[1].split("</style>")[0]
+    td_rules = re.findall(r"(?:^|\})\s*td\s*\{([^}]*)\}", style)
+    assert any(re.search(r"overflow-wrap:\s*anywhere", rule) for rule in td_rules), td_rules

@@ -47,6 +47,7 @@ nav a { margin-right: 14px; color: var(--accent); text-decoration: none; }
 .card .l { color: var(--muted); font-size: 13px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 14px; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+td { overflow-wrap: anywhere; }  /* a long name or address without spaces wraps instead of widening the page */
 th { background: var(--bg); font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.why { min-width: 280px; }
