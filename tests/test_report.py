@@ -1118,3 +1118,16 @@ def test_a_long_name_without_spaces_wraps_in_its_cell(tmp_path: Path) -> None:
     style = page.split("<style>")[1].split("</style>")[0]
     td_rules = re.findall(r"(?:^|\})\s*td\s*\{([^}]*)\}", style)
     assert any(re.search(r"overflow-wrap:\s*anywhere", rule) for rule in td_rules), td_rules
+
+
+def test_a_chart_title_ending_in_a_question_mark_gets_no_full_stop(tmp_path: Path) -> None:
+    """The reciprocity chart's caption read "How two-way are your relationships?." (a full stop after every
+    title)."""
+    from analyzer.report.charts.base import Chart
+
+    charts = [Chart("a.png", "How two-way are your relationships?", "Reciprocity per person."),
+              Chart("b.png", "Where your contacts work now", "People per company.")]
+    page = render_html(make_analysis(n_people=5), charts, tmp_path)
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", page)
+    assert captions == ["<b>How two-way are your relationships?</b> Reciprocity per person.",
+                        "<b>Where your contacts work now.</b> People per company."]

@@ -166,7 +166,8 @@ def _figures(charts: Sequence[Chart], folder: Path) -> list[dict[str, Any]]:
         except OSError:
             log.warning("chart %s not found; left out of report.html", chart.filename)
             data = None
-        out.append({"key": chart.key or chart.filename, "data": data, "title": chart.title,
+        heading = chart.title if chart.title.endswith((".", "?", "!")) else chart.title + "."  # not "…?."
+        out.append({"key": chart.key or chart.filename, "data": data, "title": chart.title, "heading": heading,
                     "caption": chart.caption, "filename": chart.filename})
     return out
 
