@@ -1131,3 +1131,17 @@ def test_a_chart_title_ending_in_a_question_mark_gets_no_full_stop(tmp_path: Pat
     captions = re.findall(r"<figcaption>(.*?)</figcaption>", page)
     assert captions == ["<b>How two-way are your relationships?</b> Reciprocity per person.",
                         "<b>Where your contacts work now.</b> People per company."]
+
+
+def test_the_alt_text_of_a_placeholder_chart_says_it_has_no_data(tmp_path: Path) -> None:
+    """Without Connections.csv the growth chart is a "no data" picture, but its alt text still read "Your
+    LinkedIn network over time", as if it showed the network; a placeholder's alt text now says why it is one."""
+    a = make_analysis(n_people=8)
+    a = dataclasses.replace(a, resolved=dataclasses.replace(
+        a.resolved, people=a.people.with_columns(pl.lit(None, pl.Date).alias("connected_on"))))
+    charts = C.make_charts(a, tmp_path / "charts")
+    page = render_html(a, charts, tmp_path / "charts")
+    alts = dict(re.findall(r'<figure id="chart-([a-z_]+)"><img src="data:image/png;base64,[^"]+" alt="([^"]*)"',
+                           page))
+    assert alts["growth"] == "Your LinkedIn network over time — no connection dates"
+    assert alts["companies"] == "Where your contacts work now"  # a chart with data: its title

@@ -167,7 +167,9 @@ def _figures(charts: Sequence[Chart], folder: Path) -> list[dict[str, Any]]:
             log.warning("chart %s not found; left out of report.html", chart.filename)
             data = None
         heading = chart.title if chart.title.endswith((".", "?", "!")) else chart.title + "."  # not "…?."
+        alt = f"{chart.title} — {chart.note}" if chart.note else chart.title  # a placeholder says why
         out.append({"key": chart.key or chart.filename, "data": data, "title": chart.title, "heading": heading,
+                    "alt": alt,
                     "caption": chart.caption, "filename": chart.filename})
     return out
 
