@@ -1055,3 +1055,93 @@ def test_inputs_reach_looks_at_a_bounded_number_of_entries(tmp_path: Path, monke
     assert not chart_worker.inputs_reach([tmp_path / "d"], 20)  # 30 bytes, but only 10 entries looked at
     monkeypatch.setattr(chart_worker, "_MAX_ENTRIES", 100)
     assert chart_worker.inputs_reach([tmp_path / "d"], 20)
+
+
+def _mail(when: str, sender: str, to: str, n: int, label: str) -> list[str]:
+    reply = [f"In-Reply-To: <n{n - 2}@example.com>"] if n > 1 else []
+    return [f"From x@x {when}", f"From: {sender}", f"To: {to}", f"Date: {when}", f"Message-ID: <n{n}@example.com>",
+            *reply, f"Subject: {'Re: ' if reply else ''}hello {n % 2}", f"X-Gmail-Labels: {label}", "", "body", ""]
+
+
+def test_people_known_only_by_an_address_are_named_by_it_in_the_html(tmp_path: Path) -> None:
+    """Mail from a bare address (no display name) made a person with no name: their rows in the ranked list,
+    replies owed, "Since last time" and the plan showed an empty name cell (a blank link in the latter two)."""
+    from click.testing import CliRunner
+
+    from analyzer.cli import main
+
+    me, quiet, owed = "Pat Owner <pat@example.com>", "quiet@nameless.example", "owed@nameless.example"
+    msgs: list[str] = []
+    for i, day in enumerate(("03 Mar 2023", "10 Mar 2023", "17 Mar 2023", "24 Mar 2023")):
+        when = f"Fri, {day} 10:00:00 +0000"
+        msgs += _mail(when, quiet, me, 2 * i, "Inbox") if i % 2 == 0 else _mail(when, me, quiet, 2 * i, "Sent")
+        msgs += _mail(when, me, owed, 2 * i + 1, "Sent") if i % 2 == 0 else _mail(when, owed, me, 2 * i + 1, "Inbox")
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    (inputs / "mail.mbox").write_text("\n".join(msgs), encoding="utf-8")
+    out = tmp_path / "report"
+    runner = CliRunner()
+    first = runner.invoke(main, ["analyze", str(inputs), "--out", str(out), "--as-of", "2025-01-01", "-q"])
+    assert first.exit_code == 0, first.output
+    # since then: you wrote to the quiet one, no answer yet; the other one wrote and you owe them a reply
+    msgs += _mail("Mon, 02 Jun 2025 10:00:00 +0000", me, quiet, 99, "Sent")
+    msgs += _mail("Tue, 10 Jun 2025 10:00:00 +0000", owed, me, 103, "Inbox")
+    (inputs / "mail.mbox").write_text("\n".join(msgs), encoding="utf-8")
+    second = runner.invoke(main, ["analyze", str(inputs), "--out", str(out), "--as-of", "2025-06-30", "-q",
+                                  "--plan", "1"])
+    assert second.exit_code == 0, second.output
+    ranked = pl.read_csv(out / "reconnect.csv", infer_schema=False)
+    assert ranked["name"].fill_null("").to_list() == ["", ""]  # (the CSV keeps the name empty)
+    ids = dict(zip(ranked["emails"], ranked["person_id"], strict=True))
+    page = (out / "report.html").read_text(encoding="utf-8")
+    part = {key: page.split(f'<section id="{key}">')[1].split("</section>")[0] for key in ("ranked", "replies",
+                                                                                         "since")}
+    for address in (quiet, owed):
+        assert f'<td id="p-{ids[address]}">{address}</td>' in part["ranked"]
+    assert f"<tr><td>{owed}</td>" in part["replies"]
+    since, plan = part["since"].split("<h3>The plan</h3>")
+    assert f'<a href="#p-{ids[quiet]}">{quiet}</a>' in since  # awaiting your reply
+    assert plan.count("</a></td>") == 2 and "></a>" not in plan
+    assert "></a>" not in page
+
+
+def test_a_long_name_without_spaces_wraps_in_its_cell(tmp_path: Path) -> None:
+    """A 500-character name with no space (a hostile or broken vCard FN) set the width of its table cell, and so
+    of the table: the page scrolled sideways by several screens. Table cells may now break such a word."""
+    a = make_analysis(n_people=12)
+    long_name = "L" * 500
+    ranked = a.ranked.with_columns(pl.when(pl.col("rank") == 1).then(pl.lit(long_name)).otherwise(pl.col("name"))
+                                   .alias("name"))
+    a = dataclasses.replace(a, scored=dataclasses.replace(a.scored, ranked=ranked))
+    page = render_html(a, [], tmp_path / "charts")
+    assert f">{long_name}</td>" in page
+    style = page.split("<style>")[1].split("</style>")[0]
+    td_rules = re.findall(r"(?:^|\})\s*td\s*\{([^}]*)\}", style)
+    assert any(re.search(r"overflow-wrap:\s*anywhere", rule) for rule in td_rules), td_rules
+
+
+def test_a_chart_title_ending_in_a_question_mark_gets_no_full_stop(tmp_path: Path) -> None:
+    """The reciprocity chart's caption read "How two-way are your relationships?." (a full stop after every
+    title)."""
+    from analyzer.report.charts.base import Chart
+
+    charts = [Chart("a.png", "How two-way are your relationships?", "Reciprocity per person."),
+              Chart("b.png", "Where your contacts work now", "People per company.")]
+    page = render_html(make_analysis(n_people=5), charts, tmp_path)
+    captions = re.findall(r"<figcaption>(.*?)</figcaption>", page)
+    assert captions == ["<b>How two-way are your relationships?</b> Reciprocity per person.",
+                        "<b>Where your contacts work now.</b> People per company."]
+
+
+def test_the_alt_text_of_a_placeholder_chart_says_it_has_no_data(tmp_path: Path) -> None:
+    """Without Connections.csv the growth chart is a "no data" picture, but its alt text still read "Your
+    LinkedIn network over time", as if it showed the network; a placeholder's alt text now says why it is one."""
+    a = make_analysis(n_people=8)
+    a = dataclasses.replace(a, resolved=dataclasses.replace(
+        a.resolved, people=a.people.with_columns(pl.lit(None, pl.Date).alias("connected_on"))))
+    charts = C.make_charts(a, tmp_path / "charts")
+    page = render_html(a, charts, tmp_path / "charts")
+    alts = dict(re.findall(r'<figure id="chart-([a-z_]+)"><img src="data:image/png;base64,[^"]+" alt="([^"]*)"',
+                           page))
+    assert alts["growth"] == "Your LinkedIn network over time — no connection dates"
+    assert alts["companies"] == "Where your contacts work now"  # a chart with data: its title

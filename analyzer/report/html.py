@@ -47,6 +47,7 @@ nav a { margin-right: 14px; color: var(--accent); text-decoration: none; }
 .card .l { color: var(--muted); font-size: 13px; }
 table { border-collapse: collapse; width: 100%; margin: 8px 0 16px; font-size: 14px; }
 th, td { text-align: left; padding: 6px 8px; border-bottom: 1px solid var(--line); vertical-align: top; }
+td { overflow-wrap: anywhere; }  /* a long name or address without spaces wraps instead of widening the page */
 th { background: var(--bg); font-weight: 600; white-space: nowrap; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 td.why { min-width: 280px; }
@@ -105,6 +106,18 @@ def _template() -> Any:
     return env.get_template("report.html.j2")
 
 
+def _who(name: Any, *addresses: Any) -> Any:
+    """The name a row shows: ``name``, or for someone known only by an address (mail with no display name,
+    a card with only an email) the first address, so that no row of the page has an empty name."""
+    if name is not None and str(name).strip():
+        return name
+    for a in addresses:
+        first = a[0] if isinstance(a, list | tuple) and a else a
+        if isinstance(first, str) and first.strip():
+            return first
+    return name
+
+
 def _iso(value: Any) -> str | None:
     if value is None:
         return None
@@ -153,7 +166,10 @@ def _figures(charts: Sequence[Chart], folder: Path) -> list[dict[str, Any]]:
         except OSError:
             log.warning("chart %s not found; left out of report.html", chart.filename)
             data = None
-        out.append({"key": chart.key or chart.filename, "data": data, "title": chart.title,
+        heading = chart.title if chart.title.endswith((".", "?", "!")) else chart.title + "."  # not "…?."
+        alt = f"{chart.title} — {chart.note}" if chart.note else chart.title  # a placeholder says why
+        out.append({"key": chart.key or chart.filename, "data": data, "title": chart.title, "heading": heading,
+                    "alt": alt,
                     "caption": chart.caption, "filename": chart.filename})
     return out
 
@@ -162,7 +178,8 @@ def _ranked(ranked: pl.DataFrame, top: int) -> dict[str, Any]:
     rows = []
     for r in ranked.head(top).iter_rows(named=True):
         last = r.get("last_contact")
-        rows.append({"rank": _num(r.get("rank")), "person_id": r.get("person_id"), "name": r.get("name"),
+        rows.append({"rank": _num(r.get("rank")), "person_id": r.get("person_id"),
+                     "name": _who(r.get("name"), r.get("emails"), r.get("linkedin_urls")),
                      "company": r.get("company"), "position": r.get("position"), "score": _num(r.get("score")),
                      "strength": _num(r.get("strength")), "warmth": _num(r.get("warmth")),
                      "reciprocity": _num(r.get("reciprocity")), "last": _iso(last),
@@ -176,7 +193,8 @@ def _replies(ranked: pl.DataFrame, limit: int = 100) -> dict[str, Any]:
     owed = ranked.filter(pl.col("replies_owed").fill_null(0) > 0)
     order = ["replies_owed", "rank"] if "rank" in owed.columns else ["replies_owed"]
     owed = owed.sort(order, descending=[True, False][: len(order)])
-    rows = [{"name": r.get("name"), "company": r.get("company"), "owed": _num(r.get("replies_owed")),
+    rows = [{"name": _who(r.get("name"), r.get("emails"), r.get("linkedin_urls")), "company": r.get("company"),
+             "owed": _num(r.get("replies_owed")),
              "last": _iso(r.get("last_contact")), "rank": _num(r.get("rank"))}
             for r in owed.head(limit).iter_rows(named=True)]
     return {"rows": rows, "total": f"{owed.height:,}", "more": max(owed.height - limit, 0)}
@@ -186,14 +204,27 @@ CHANGE_LABELS = {"reconnected": "reconnected", "awaiting_reply": "awaiting your 
                  "job_change": "changed jobs", "new_connection": "new connections", "went_quiet": "went quiet"}
 
 
+def _addresses(analysis: Analysis, rows: pl.DataFrame) -> dict[str, str]:
+    """person_id -> first address (email, else LinkedIn URL) of the people in ``rows`` who have no name."""
+    blank = rows.filter(pl.col("name").fill_null("").str.strip_chars() == "").get_column("person_id")
+    if blank.is_empty():
+        return {}
+    people = analysis.people.filter(pl.col("person_id").is_in(blank.implode()))
+    return {pid: a for pid, a in people.select(
+        "person_id", pl.coalesce(pl.col("emails").list.first(), pl.col("linkedin_urls").list.first())).iter_rows()
+        if a}
+
+
 def _since(analysis: Analysis, shown: set[str], limit: int = 50) -> dict[str, Any]:
     ft = analysis.followup
     if ft is None:
         return {"warning": None, "previous_as_of": None, "groups": []}
     groups = []
+    nameless = _addresses(analysis, ft.changes)
     for kind, label in CHANGE_LABELS.items():
         part = ft.changes.filter(pl.col("change") == kind)
-        rows = [{"person_id": r["person_id"], "name": r["name"], "linked": r["person_id"] in shown,
+        rows = [{"person_id": r["person_id"], "name": _who(r["name"], nameless.get(r["person_id"])),
+                 "linked": r["person_id"] in shown,
                  "before": r["before"], "after": r["after"], "date": _iso(r["date"]), "detail": r["detail"]}
                 for r in part.head(limit).iter_rows(named=True)]
         groups.append({"label": label, "n": f"{part.height:,}", "rows": rows, "more": max(part.height - limit, 0)})
@@ -204,7 +235,8 @@ def _plan(analysis: Analysis, shown: set[str]) -> list[dict[str, Any]]:
     ft = analysis.followup
     if ft is None or ft.plan is None:
         return []
-    return [{"week": r["week"], "date": _iso(r["date"]), "person_id": r["person_id"], "name": r["name"],
+    return [{"week": r["week"], "date": _iso(r["date"]), "person_id": r["person_id"],
+             "name": _who(r["name"], r["reach"]),
              "linked": r["person_id"] in shown, "reach": r["reach"]} for r in ft.plan.iter_rows(named=True)]
 
 
