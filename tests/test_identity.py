@@ -388,6 +388,32 @@ def test_a_small_shared_company_weighs_more_than_a_big_one() -> None:
     assert 0 < small - big <= LinkageSettings().term_frequency.max_boost
 
 
+def test_shared_tokens_are_flagged_once_for_all_pairs_not_per_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each pair's shared-token flags are read from the hit sets of all pairs in one pass: flagged chunk by
+    chunk, every chunk hashed every hit set again, and the hit sets grow with the pairs (a mailbox of 200,000
+    newsletter senders: 4 M pairs in 40 chunks of 0.8 s each, then out of memory). Same levels and weights
+    with one pair per chunk, and the pair keys built as often."""
+    from analyzer.identity import comparison
+    calls = [0]
+    real = comparison.pair_key
+
+    def counting(a: str, b: str) -> pl.Expr:
+        calls[0] += 1
+        return real(a, b)
+
+    monkeypatch.setattr(comparison, "pair_key", counting)
+    recs = records(card("Ann Lee", "ann.lee@tinyco.com", company="Tinyco"), mail("Ann Lee", "ann.lee@tinyco.com"),
+                   conn("Ann", "Lee", "Tinyco"), mail("Bob Stone", "bob@stone.dev"), mail("Bob Stone", "bstone@x.org"))
+    pairs = [(0, 1), (0, 2), (1, 2), (3, 4)]
+    whole = score_pairs(recs, pairs)
+    n_whole, calls[0] = calls[0], 0
+    chunked = score_pairs(recs, pairs, settings=LinkageSettings(compare_chunk_pairs=1))
+    assert chunked.equals(whole)
+    assert whole.get_column("email").to_list()[:2] == ["exact", "null"]
+    assert whole.get_column("company").to_list()[1] == "same"
+    assert calls[0] == n_whole
+
+
 def test_em_learns_that_typos_are_common_among_matches() -> None:
     """``m_estimation = "em"`` (splink's unsupervised training, for data unlike personal networks): when most
     matching pairs carry a first-name typo, the JW >= 0.92 level is learnt far stronger than its fixed weight,

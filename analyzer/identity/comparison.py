@@ -196,7 +196,7 @@ def compare_pairs(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFr
     hits = shared_token_hits(pairs, f, tok, ctok)
     g = f.select("idx", "first", "mi", "last", "suffix", "nameless", "n_email", "n_local", "comp", "last_toks") \
         .join(ctok["count"], on="comp", how="left").with_columns(pl.col("n_comp").fill_null(0))
-    pairs = pairs.select("l", "r").hstack(name_similarities(pairs, g))
+    pairs = pairs.select("l", "r").hstack(name_similarities(pairs, g)).hstack(_shared_flags(pairs, g, hits))
     chunk = st.compare_chunk_pairs
     out = []
     for i in range(0, max(pairs.height, 1), chunk):
@@ -256,6 +256,22 @@ def name_similarities(pairs: pl.DataFrame, g: pl.DataFrame) -> pl.DataFrame:
                          "jw_lf": jw(ll, fr, jw_fl >= JW_SWAPPED)})
 
 
+def _shared_flags(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits) -> pl.DataFrame:
+    """Per pair (l, r) of units ``g``, in the order of ``pairs``: whether its key is among each flag's ``hits``
+    (a boolean column per flag, ``thread`` always) and ``tfw_company`` when known. One pass over all pairs:
+    flagged chunk by chunk, every chunk hashed each hit set again, and a hit set grows with the pairs (100,000
+    newsletter senders at 5,000 domains: 4 M pairs, 40 chunks, 0.7 s each)."""
+    p = _with_sides(pairs.select("l", "r"), g.select("idx", "comp"))
+    unit_key, comp_key = pair_key("l", "r"), pair_key("comp_l", "comp_r")
+    p = p.with_columns((comp_key if name in hits.by_comp else unit_key).is_in(keys.implode()).alias(name)
+                       for name, keys in hits.keys.items())
+    if "thread" not in hits.keys:
+        p = p.with_columns(pl.lit(False).alias("thread"))
+    if hits.tfw_company is not None:
+        p = p.join(hits.tfw_company, on=["comp_l", "comp_r"], how="left", maintain_order="left")
+    return p.drop("l", "r", "comp_l", "comp_r")
+
+
 def _with_sides(pairs: pl.DataFrame, g: pl.DataFrame) -> pl.DataFrame:
     """``pairs`` (l, r, ...) with every column of the units ``g`` (one row per ``idx``) for both sides
     (``<col>_l``, ``<col>_r``), the pairs whose two units are in ``g`` only, in the order of ``pairs``: what
@@ -306,15 +322,7 @@ def _compare_chunk(pairs: pl.DataFrame, g: pl.DataFrame, hits: SharedTokenHits, 
     p = p.with_columns(pl.col("nick") | clipped)  # nat ~ natalie counts as a nickname
     tick("string similarities")
 
-    # shared tokens: membership of the pair's key among the hits of all pairs
-    unit_key, comp_key = pair_key("l", "r"), pair_key("comp_l", "comp_r")
-    p = p.with_columns((comp_key if name in hits.by_comp else unit_key).is_in(keys.implode()).alias(name)
-                       for name, keys in hits.keys.items())
-    if "thread" not in hits.keys:
-        p = p.with_columns(pl.lit(False).alias("thread"))
-    if hits.tfw_company is not None:
-        p = p.join(hits.tfw_company, on=["comp_l", "comp_r"], how="left", maintain_order="left")
-    tick("shared tokens")
+    tick("shared tokens")  # flagged for all pairs at once (:func:`_shared_flags`)
     for col, t in tf.items():  # term-frequency weights of exact names
         p = p.join(t.rename({"value": f"{col}_l", "w": f"tfw_{col}"}), on=f"{col}_l", how="left")
 
