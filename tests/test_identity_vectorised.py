@@ -116,17 +116,23 @@ def test_candidate_pairs_are_unique_and_sorted() -> None:
     assert stats["last_name+first_initial"]["pairs"] >= 1
 
 
-def test_candidate_pairs_over_the_budget_halve_the_block_cap() -> None:
-    """Twelve units of one name (66 pairs) and two others of another name (1 pair): within a budget of 66 the
-    pairs are as without one; with a budget of 10 the cap halves (12 -> 6) until the one-name block is skipped,
-    and the small one's pair is kept."""
-    n = 12
+def _one_name_block(n: int) -> tuple[pl.DataFrame, dict[str, pl.DataFrame], pl.DataFrame, pl.DataFrame]:
+    """``n`` units of one name (john smith) and two of another (ann lee), without address tokens, nicknames or
+    companies: (units, tokens, nicknames, company tokens) for :func:`candidate_pairs`."""
     units = pl.DataFrame({"idx": list(range(n + 2)), "first": ["john"] * n + ["ann", "ann"],
                           "last": ["smith"] * n + ["lee", "lee"], "comp": list(range(n + 2))})
     tok = {"local": pl.DataFrame(schema={"idx": pl.Int64, "tok": pl.String}),
            "pattern": pl.DataFrame(schema={"idx": pl.Int64, "tok": pl.String})}
     nick = pl.DataFrame(schema={"first_l": pl.String, "first_r": pl.String})
-    no_comp = pl.DataFrame(schema={"idx": pl.Int64, "tok": pl.String})
+    return units, tok, nick, pl.DataFrame(schema={"idx": pl.Int64, "tok": pl.String})
+
+
+def test_candidate_pairs_over_the_budget_halve_the_block_cap() -> None:
+    """Twelve units of one name (66 pairs) and two others of another name (1 pair): within a budget of 66 the
+    pairs are as without one; with a budget of 10 the cap halves (12 -> 6) until the one-name block is skipped,
+    and the small one's pair is kept."""
+    n = 12
+    units, tok, nick, no_comp = _one_name_block(n)
     pairs, stats = candidate_pairs(units, tok, no_comp, nick, 12, budget=67)
     assert pairs.height == 66 + 1 and "block_size_cap" not in stats["sorted_name"]
     pairs, stats = candidate_pairs(units, tok, no_comp, nick, 12, budget=10)
@@ -148,12 +154,7 @@ def test_candidate_pairs_certainly_over_the_budget_are_not_made(monkeypatch: pyt
 
     monkeypatch.setattr(blocking, "_candidate_pairs", counting)
     n = 12
-    units = pl.DataFrame({"idx": list(range(n + 2)), "first": ["john"] * n + ["ann", "ann"],
-                          "last": ["smith"] * n + ["lee", "lee"], "comp": list(range(n + 2))})
-    tok = {"local": pl.DataFrame(schema={"idx": pl.Int64, "tok": pl.String}),
-           "pattern": pl.DataFrame(schema={"idx": pl.Int64, "tok": pl.String})}
-    nick = pl.DataFrame(schema={"first_l": pl.String, "first_r": pl.String})
-    no_comp = pl.DataFrame(schema={"idx": pl.Int64, "tok": pl.String})
+    units, tok, nick, no_comp = _one_name_block(n)
     pairs, stats = candidate_pairs(units, tok, no_comp, nick, 12, budget=10)
     assert list(pairs.iter_rows()) == [(n, n + 1)]
     assert stats["sorted_name"]["block_size_cap"] == 6 and stats["sorted_name"]["blocks_skipped"] == 1
