@@ -1069,3 +1069,24 @@ def test_a_date_of_the_unix_epoch_is_a_broken_clock(tmp_path: Path) -> None:
     got = sorted(r.messages.get_column("timestamp").to_list())
     assert got == [datetime(1970, 1, 1, 0, 0, 1, tzinfo=UTC), datetime(2023, 1, 2, 10, tzinfo=UTC),
                    datetime(2023, 1, 3, 10, tzinfo=UTC)]
+
+
+def test_one_senders_messages_that_reuse_one_message_id_are_several(tmp_path: Path) -> None:
+    """A mailer that writes one Message-ID on every message (``<1@localhost>``): Bob's three messages of three
+    days were counted as one (100,000 messages of 3,000 senders gave 3,000). A copy also has the same date; the
+    same message twice in a file, or in a second export, is still one."""
+    def message(day: int) -> str:
+        return (f"From x@y Mon Jan  1 10:00:00 2023\nFrom: Bob Brown <bob@b.example>\nTo: me@example.com\n"
+                f"Subject: s\nDate: Mon, {day:02d} Jan 2023 10:00:00 +0000\nMessage-ID: <1@localhost>\n\nhi\n\n")
+
+    box = tmp_path / "a.mbox"
+    box.write_text(message(2) + message(3) + message(4) + message(4), encoding="utf-8")
+    r = ingest([box])
+    assert sorted(t.day for t in r.messages.get_column("timestamp").to_list()) == [2, 3, 4]
+    assert r.duplicate_messages == 1
+    other = tmp_path / "b.mbox"
+    other.write_text(message(3) + message(5), encoding="utf-8")
+    r = ingest([box, other])
+    assert r.duplicate_messages == 2  # the 4th twice in a.mbox, and b.mbox's copy of the 3rd; its 5th is new
+    assert _report(r, "b.mbox").ignored_reasons == {"same message already read from another export": 1}
+    assert r.messages.height == 4

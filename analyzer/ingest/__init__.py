@@ -337,7 +337,9 @@ def _repeated_messages(messages: pl.DataFrame, records: pl.DataFrame) -> tuple[p
 
     A copy has the same ``msg_key``, and a mail keyed by its Message-ID also the same sender address (records
     differ from file to file, their addresses do not): two messages of different senders that carry one
-    Message-ID (a server or script that writes the same id on every message) are two messages. (The other keys
+    Message-ID (a server or script that writes the same id on every message) are two messages. A copy also has
+    the same date (the same Date header, in any export): a sender whose mailer reuses one id wrote several
+    messages (100,000 messages of 3,000 senders were counted as 3,000). (The other keys
     are made of the sender and more already; a LinkedIn sender is named by a URL in one export and by a name
     in another.)"""
     key = pl.col("msg_key")
@@ -349,14 +351,13 @@ def _repeated_messages(messages: pl.DataFrame, records: pl.DataFrame) -> tuple[p
     at = maybe.arg_true()
     sender = records.select(pl.col("record_id").alias("sender_id"),
                             pl.col("emails").list.first().str.to_lowercase().alias("_address"))
-    cand = messages.select("msg_key", "sender_id", "source_file", "message_id")[at] \
+    cand = messages.select("msg_key", "sender_id", "source_file", "message_id", "timestamp")[at] \
         .join(sender, on="sender_id", how="left", maintain_order="left") \
-        .select("msg_key", "source_file", pl.when(pl.col("message_id").is_not_null()).then(pl.col("_address"))
-                .fill_null("").alias("_sender"))
-    copy = cand.select(
-        (pl.struct("msg_key", "_sender").is_duplicated() & ~pl.struct("msg_key", "_sender").is_first_distinct())
-        .alias("dup"),
-        pl.col("source_file").first().over("msg_key", "_sender").alias("first_file"))
+        .select("msg_key", "source_file", "timestamp",
+                pl.when(pl.col("message_id").is_not_null()).then(pl.col("_address")).fill_null("").alias("_sender"))
+    key = pl.struct("msg_key", "_sender", "timestamp")
+    copy = cand.select((key.is_duplicated() & ~key.is_first_distinct()).alias("dup"),
+                       pl.col("source_file").first().over("msg_key", "_sender", "timestamp").alias("first_file"))
     return mask.scatter(at, copy.get_column("dup")), first_file.scatter(at, copy.get_column("first_file"))
 
 
