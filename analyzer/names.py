@@ -843,8 +843,10 @@ MAX_PREFIX = 40
 def token_prefixes(token: str, min_len: int = MIN_PREFIX) -> tuple[str, ...]:
     """Proper prefixes of a company/domain token of at least ``min_len`` letters: a token agrees with another
     when one is a prefix of the other (``acme`` ~ ``acmewidgets``, ``clearpathconsulti`` ~
-    ``clearpathconsulting`` for a truncated domain)."""
-    return tuple(token[:k] for k in range(min_len, min(len(token), MAX_PREFIX)))
+    ``clearpathconsulting`` for a truncated domain). None ends inside a number: ``company1`` is not a prefix of
+    ``company10`` (numbered domains of different employers made one company, and 111 namesakes one person)."""
+    return tuple(token[:k] for k in range(min_len, min(len(token), MAX_PREFIX))
+                 if not (token[k - 1].isdigit() and token[k].isdigit()))
 
 
 @lru_cache(maxsize=100_000)

@@ -570,6 +570,11 @@ def test_company_token_prefixes_stop_at_forty_letters() -> None:
     assert token_prefixes("acmewidgets") == ("acme", "acmew", "acmewi", "acmewid", "acmewidg", "acmewidge",
                                              "acmewidget")
     assert len(token_prefixes("x" * 800)) == MAX_PREFIX - MIN_PREFIX
+    # no prefix ends inside a number: company1 is not company10 (200 Maria Garcias at numbered domains were one
+    # company, and 111 of them one person), but "company" still prefixes both, and 3m prefixes 3mhealth
+    assert token_prefixes("company10") == ("comp", "compa", "compan", "company")
+    assert "company1" not in token_prefixes("company100") and "company10" not in token_prefixes("company100")
+    assert token_prefixes("3mhealth")[0] == "3mhe" and "acme2" in token_prefixes("acme2go")
 
 
 # ---- Code pages other than Windows-1252 ------------------------------------------------------------------------
