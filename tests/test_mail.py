@@ -1115,3 +1115,17 @@ def test_mail_csvs_joined_into_one_file_skip_the_repeated_header(tmp_path: Path)
                extra_parsers=[_GENERIC_SENT])
     rep = _report(r, "generic.csv")
     assert (rep.read, rep.used, rep.rejected, rep.ignored) == (3, 2, 0, 1)
+
+
+def test_m365_trace_distribution_group_row_is_no_recipient(tmp_path: Path) -> None:
+    """A message to a distribution group has a row for the group (Status Expanded) and one per member: the
+    group was a recipient (a person, counted in the message's size) beside its members."""
+    head = '"Received","SenderAddress","RecipientAddress","Subject","Status","MessageId"\n'
+    r = ingest([_write(tmp_path / "trace.csv", head + (
+        '"2024-05-02T08:00:00","me@example.com","sales-emea@example.com","a","Expanded","<m2@example.com>"\n'
+        '"2024-05-02T08:00:00","me@example.com","bob@example.com","a","Delivered","<m2@example.com>"\n'
+        '"2024-05-02T08:00:00","me@example.com","carl@example.com","a","Delivered","<m2@example.com>"\n'))])
+    msg = _message(r, "m2@example.com")
+    assert msg["n_participants"] == 3
+    assert {_email_of(r, x) for x in msg["recipient_ids"]} == {"bob@example.com", "carl@example.com"}
+    assert "sales-emea@example.com" not in _records_by_email(r)

@@ -108,6 +108,8 @@ def parse_message_trace(f: InputFile, out: FileCollector) -> None:
         net = _cell(row, c_net).strip() or None
         ident = mid or net or stable_key(line)
         recips = _trace_recipients(_cell(row, c_status), _cell(row, c_to))
+        if state == "expanded":  # a distribution group: its members have rows of their own; it received nothing
+            recips = []
         m = msgs.get(ident)
         if m is None:
             m = msgs[ident] = _TraceMsg(line, ts, senders[0], message_id=mid, trace_id=net)
