@@ -1090,3 +1090,42 @@ def test_one_senders_messages_that_reuse_one_message_id_are_several(tmp_path: Pa
     assert r.duplicate_messages == 2  # the 4th twice in a.mbox, and b.mbox's copy of the 3rd; its 5th is new
     assert _report(r, "b.mbox").ignored_reasons == {"same message already read from another export": 1}
     assert r.messages.height == 4
+
+
+def test_mail_csvs_joined_into_one_file_skip_the_repeated_header(tmp_path: Path) -> None:
+    """Two exports concatenated: the second header (and PowerShell's ``#TYPE`` line) is no message. In an
+    Outlook CSV it made a message from "From" to people named "To", "CC" and "BCC"."""
+    head = (MAIL / "outlook_mail.csv").read_text(encoding="utf-8-sig").splitlines()[0]
+    row = ('"Hi","b","Zed Zulu","zed@z.example","SMTP","Alex Morgan","me@example.com","SMTP",'
+           '"","","","","","","","","Normal","","Normal"')
+    r = ingest([_write(tmp_path / "outlook.csv", f"{head}\n{row}\n{head}\n{row.replace('Hi', 'Yo')}\n")])
+    rep = _report(r, "outlook.csv")
+    assert (rep.read, rep.used, rep.rejected, rep.ignored) == (3, 2, 0, 1)
+    assert dict(rep.ignored_reasons) == {"header row repeated (exports joined into one file)": 1}
+    assert sorted(n for n in r.records.get_column("name").to_list() if n) == ["Alex Morgan", "Zed Zulu"]
+    head = '"Received","SenderAddress","RecipientAddress","Subject","Status","MessageId"'
+    typ = "#TYPE Deserialized.Microsoft.Exchange.Management.FfoReporting.MessageTrace"
+    r = ingest([_write(tmp_path / "trace.csv", (
+        f'{typ}\n{head}\n"2024-05-01T08:00:00","ann@a.com","me@example.com","a","Delivered","<t1@a.com>"\n'
+        f'{typ}\n{head}\n"2024-05-02T08:00:00","ann@a.com","me@example.com","b","Delivered","<t2@a.com>"\n'))])
+    rep = _report(r, "trace.csv")
+    assert (rep.read, rep.used, rep.rejected, rep.ignored) == (4, 2, 0, 2)
+    r = ingest([_write(tmp_path / "generic.csv", "Sent,Sender,Recipients\n2022-11-03 08:00,ann@a.com,me@example.com\n"
+                       "Sent,Sender,Recipients\n2022-11-04 08:00,ann@a.com,me@example.com\n")],
+               extra_parsers=[_GENERIC_SENT])
+    rep = _report(r, "generic.csv")
+    assert (rep.read, rep.used, rep.rejected, rep.ignored) == (3, 2, 0, 1)
+
+
+def test_m365_trace_distribution_group_row_is_no_recipient(tmp_path: Path) -> None:
+    """A message to a distribution group has a row for the group (Status Expanded) and one per member: the
+    group was a recipient (a person, counted in the message's size) beside its members."""
+    head = '"Received","SenderAddress","RecipientAddress","Subject","Status","MessageId"\n'
+    r = ingest([_write(tmp_path / "trace.csv", head + (
+        '"2024-05-02T08:00:00","me@example.com","sales-emea@example.com","a","Expanded","<m2@example.com>"\n'
+        '"2024-05-02T08:00:00","me@example.com","bob@example.com","a","Delivered","<m2@example.com>"\n'
+        '"2024-05-02T08:00:00","me@example.com","carl@example.com","a","Delivered","<m2@example.com>"\n'))])
+    msg = _message(r, "m2@example.com")
+    assert msg["n_participants"] == 3
+    assert {_email_of(r, x) for x in msg["recipient_ids"]} == {"bob@example.com", "carl@example.com"}
+    assert "sales-emea@example.com" not in _records_by_email(r)

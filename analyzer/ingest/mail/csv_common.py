@@ -7,7 +7,7 @@ import logging
 
 from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.inputs import InputFile
-from analyzer.ingest.text import CsvTable, decode, sniff_delimiter
+from analyzer.ingest.text import CsvTable, decode, normalise_header, sniff_delimiter
 
 log = logging.getLogger(__name__)
 
@@ -54,3 +54,21 @@ def _cell(row: list[str], i: int | None) -> str:
     if i is None or i >= len(row):
         return ""
     return row[i]
+
+
+#: Ignore reason of a header row met again among the data rows (two exports joined into one file).
+REPEATED_HEADER = "header row repeated (exports joined into one file)"
+
+
+def _repeated_header(row: list[str], keys: list[str]) -> bool:
+    """Is ``row`` the header again (two exports of one kind concatenated), or PowerShell's ``#TYPE`` line before
+    it? Such a row made people named after the columns (``From: (Name)`` -> "From", "To", "CC", "BCC")."""
+    if row and row[0].startswith("#TYPE"):
+        return True
+    cells = [normalise_header(c) for c in row]
+    while cells and not cells[-1]:
+        cells.pop()
+    n = len(keys)
+    while n and not keys[n - 1]:
+        n -= 1
+    return n > 0 and cells == keys[:n]

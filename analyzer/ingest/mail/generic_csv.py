@@ -9,7 +9,7 @@ from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.dates import day_first_dates, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import parse_addresses
-from analyzer.ingest.mail.csv_common import _cell, _decode_file
+from analyzer.ingest.mail.csv_common import REPEATED_HEADER, _cell, _decode_file, _repeated_header
 from analyzer.ingest.mail.folders import file_folder_kind
 from analyzer.ingest.mail.message_ids import mail_key, norm_message_id, subject_part
 from analyzer.ingest.mail.message_writer import add_mail
@@ -88,6 +88,9 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
         # a date column is read day first when its dates show it (29/11/2022), as LinkedIn's (day_first_dates)
         day_first = has_date and day_first_dates(_cell(row, c.get("date")) for _, row in rows)
         for line, row in rows:
+            if _repeated_header(row, table.keys):
+                out.ignore(REPEATED_HEADER)
+                continue
             if problem := width_problem(row, width):  # (a body's lines after a broken row: never messages)
                 out.reject(line, problem)
                 continue

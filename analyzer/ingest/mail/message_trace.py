@@ -11,7 +11,7 @@ from analyzer.ingest.collect import FileCollector, stable_key
 from analyzer.ingest.dates import day_first_dates, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import Addr, parse_addresses
-from analyzer.ingest.mail.csv_common import _cell, _decode_file, _first_row
+from analyzer.ingest.mail.csv_common import REPEATED_HEADER, _cell, _decode_file, _first_row, _repeated_header
 from analyzer.ingest.mail.message_ids import mail_key, norm_message_id
 from analyzer.ingest.mail.message_writer import add_mail
 from analyzer.ingest.registry import Parser, register
@@ -86,6 +86,9 @@ def parse_message_trace(f: InputFile, out: FileCollector) -> None:
     first2 = c_date2 is not None and day_first_dates(_cell(row, c_date2) for _, row in rows)
     msgs: dict[str, _TraceMsg] = {}
     for line, row in rows:
+        if _repeated_header(row, table.keys):
+            out.ignore(REPEATED_HEADER)
+            continue
         state = _cell(row, c_state).strip().casefold()
         if state in _TRACE_SPAM:
             out.ignore("spam/quarantined (message trace)")
@@ -105,6 +108,8 @@ def parse_message_trace(f: InputFile, out: FileCollector) -> None:
         net = _cell(row, c_net).strip() or None
         ident = mid or net or stable_key(line)
         recips = _trace_recipients(_cell(row, c_status), _cell(row, c_to))
+        if state == "expanded":  # a distribution group: its members have rows of their own; it received nothing
+            recips = []
         m = msgs.get(ident)
         if m is None:
             m = msgs[ident] = _TraceMsg(line, ts, senders[0], message_id=mid, trace_id=net)

@@ -8,7 +8,7 @@ import re
 from analyzer.ingest.collect import FileCollector, stable_key
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.classify import address_hint
-from analyzer.ingest.mail.csv_common import _cell, _decode_file, _first_row
+from analyzer.ingest.mail.csv_common import REPEATED_HEADER, _cell, _decode_file, _first_row, _repeated_header
 from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind
 from analyzer.ingest.registry import Parser, register
 from analyzer.ingest.text import clean_text, normalise_header, read_table, width_problem
@@ -54,6 +54,9 @@ def parse_outlook_mail(f: InputFile, out: FileCollector) -> None:
     for line, row in table.rows():
         if ignore:
             out.ignore(ignore)
+            continue
+        if _repeated_header(row, table.keys):
+            out.ignore(REPEATED_HEADER)
             continue
         if problem := width_problem(row, width):  # (a body's lines after a broken row: never messages)
             out.reject(line, problem)
