@@ -314,6 +314,10 @@ def test_generic_mail_csv_from_config(tmp_path: Path) -> None:
     cfg.write_text('[generic_mail_csv]\nsubject = "Subject"\n', encoding="utf-8")
     with pytest.raises(InputError, match=r"\[generic_mail_csv\]"):
         analyze([log_csv], config=cfg)
+    # the sender's column named as the recipients' too made every message its sender's to itself
+    cfg.write_text('[generic_mail_csv]\nfrom = "Sender"\nto = "sender"\n', encoding="utf-8")
+    with pytest.raises(InputError, match=r"'from' and 'to' name the same column"):
+        analyze([log_csv], config=cfg)
 
 
 def test_real_samples_end_to_end_meet_the_output_contract(tmp_path: Path) -> None:

@@ -60,6 +60,10 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
     if not mapping.get("from"):
         raise ValueError("generic_mail_csv needs at least the 'from' column")
     want = {k: normalise_header(v) for k, v in mapping.items()}
+    # (the sender's column as a recipients' one made every message go from its sender to itself: yours vanished)
+    if same := sorted(k for k in ("to", "cc") if k in want and want[k] == want["from"]):
+        raise ValueError(f"generic_mail_csv: 'from' and {' and '.join(repr(k) for k in same)} name the same "
+                         f"column ({mapping['from']!r}); the sender's column cannot hold the recipients")
 
     def is_header(keys: list[str]) -> bool:
         return set(want.values()) <= set(keys)
