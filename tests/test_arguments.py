@@ -141,23 +141,23 @@ def test_person_reads_german_spellings() -> None:
     assert not _name_matches(["jorge"], ["Jörg Weiß"])
 
 
+def _anne_roy(tmp_path: Path, org: str, email: str) -> analyzer.Result:
+    """The analysis of one card: Anne Roy at ``org``, writing from ``email``."""
+    card = tmp_path / "c.vcf"
+    card.write_text(f"BEGIN:VCARD\nVERSION:3.0\nFN:Anne Roy\nORG:{org}\nEMAIL:{email}\nEND:VCARD\n", encoding="utf-8")
+    return analyzer.analyze(card, as_of=AS_OF)
+
+
 @pytest.mark.parametrize("query", ["societe generale", "Societe Generale SA", "SOCIÉTÉ GÉNÉRALE S.A."])
 def test_company_ignores_accents_and_initials(query: str, tmp_path: Path) -> None:
-    card = tmp_path / "c.vcf"
-    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Anne Roy\nORG:Société Générale S.A.\nEMAIL:anne@roy.example\n"
-                    "END:VCARD\n", encoding="utf-8")
-    res = analyzer.analyze(card, as_of=AS_OF)
+    res = _anne_roy(tmp_path, "Société Générale S.A.", "anne@roy.example")
     assert res.company(query).get_column("name").to_list() == ["Anne Roy"]
 
 
 @pytest.mark.parametrize("query", ["https://www.roy.example/about", "www.roy.example", "http://roy.example/"])
 def test_company_by_its_web_address_is_its_domain(query: str, tmp_path: Path) -> None:
     # a company's website pasted as the query found no one ("No one found at www.roy.example")
-    card = tmp_path / "c.vcf"
-    card.write_text("BEGIN:VCARD\nVERSION:3.0\nFN:Anne Roy\nORG:Wholly Other Ltd\nEMAIL:anne@mail.roy.example\n"
-                    "END:VCARD\n", encoding="utf-8")
-    res = analyzer.analyze(card, as_of=AS_OF)
-    found = res.company(query)
+    found = _anne_roy(tmp_path, "Wholly Other Ltd", "anne@mail.roy.example").company(query)
     assert found.get_column("name").to_list() == ["Anne Roy"]
     assert found.get_column("match").to_list() == ["email domain @mail.roy.example"]
 

@@ -225,8 +225,8 @@ def _moved_on(ranked: pl.DataFrame, people: pl.DataFrame, direct: pl.DataFrame, 
     """The ranking with ``follow_up`` set and scores lowered for people who should not be suggested now."""
     wanted = settings.keys
     # (addresses as [plan] gives them, see identity_key; everyone's, so that an address that is now an automated
-    # sender's or yours is not "no one's": it is simply never suggested)
-    keys = _plan_keys(people) if wanted else _person_keys(people)
+    # sender's or yours is not "no one's": it is simply never suggested; no [plan] identities, no keys to read)
+    keys = _plan_keys(people) if wanted else pl.DataFrame(schema={"person_id": pl.String, "key": pl.String})
     if wanted:
         found = set(keys.filter(pl.col("key").is_in(sorted(wanted))).get_column("key").to_list())
         missing = sorted(wanted - found)

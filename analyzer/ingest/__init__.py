@@ -85,9 +85,10 @@ class Ingested:
 COMPRESSED = "a compressed file: decompress it (gunzip, bunzip2 or unxz) and pass what it holds"
 #: Why a 7-Zip or RAR archive is not read.
 OTHER_ARCHIVE = "a 7-Zip or RAR archive, which reconnect does not open: extract it and pass its folder"
+#: How to give reconnect the mail of an Outlook data file.
+_OUTLOOK_EXPORT = "export its mail to CSV in Outlook (File > Open & Export > Import/Export > Export to a file) and pass that file"
 #: Why an Outlook data file (.pst, .ost) is not read.
-OUTLOOK_DATA = ("an Outlook data file (.pst or .ost), which reconnect does not read: export its mail to CSV in "
-                "Outlook (File > Open & Export > Import/Export > Export to a file) and pass that file")
+OUTLOOK_DATA = f"an Outlook data file (.pst or .ost), which reconnect does not read: {_OUTLOOK_EXPORT}"
 #: Why an archive inside an archive is not read (its members are not searched).
 NESTED_ARCHIVE = "an archive inside an archive: extract the outer one and pass its folder"
 #: Why a message read a second time from another export is ignored.
@@ -143,8 +144,7 @@ _EXPLICIT_ERRORS = {
     OTHER_ARCHIVE: ("is a 7-Zip or RAR archive, which reconnect does not open",
                     "Extract it and pass the folder it holds"),
     OUTLOOK_DATA: ("is an Outlook data file (.pst or .ost), which reconnect does not read",
-                   "Export its mail to CSV in Outlook (File > Open & Export > Import/Export > Export to a file) and "
-                   "pass that file"),
+                   _OUTLOOK_EXPORT[0].upper() + _OUTLOOK_EXPORT[1:]),
 }
 
 

@@ -729,23 +729,19 @@ def _commas_kept(lines: list[str]) -> list[str]:
     if not any("," in ln for ln in lines):
         return lines
     out: list[str] = []
-    whole = -1  # index in ``out`` of the current FN/TITLE property
+    wholes: list[int] = []  # indices in ``out`` of the FN/TITLE properties, the last one still being unfolded
     for line in lines:
-        if line[:1] in (" ", "\t"):
-            if whole >= 0:
-                out[whole] += line[1:]
-            else:
-                out.append(line)
+        if line[:1] in (" ", "\t") and wholes and wholes[-1] == len(out) - 1:
+            out[-1] += line[1:]
             continue
-        m = _PROP.match(line)
-        whole = len(out) if m and m.group(1).upper() in _WHOLE_TEXT_PROPS and ":" in line else -1
+        if line[:1] not in (" ", "\t") and (m := _PROP.match(line)) \
+                and m.group(1).upper() in _WHOLE_TEXT_PROPS and ":" in line:
+            wholes.append(len(out))
         out.append(line)
-    for i, line in enumerate(out):
-        if "," in line and (m := _PROP.match(line)) and m.group(1).upper() in _WHOLE_TEXT_PROPS:
-            head, value = _split_property(line)
-            if "," in value:
-                out[i] = head + ":" + _ESCAPE_OR_COMMA.sub(lambda e: "\\," if e.group(0) == "," else e.group(0),
-                                                           value)
+    for i in wholes:
+        head, value = _split_property(out[i])
+        if "," in value:
+            out[i] = head + ":" + _ESCAPE_OR_COMMA.sub(lambda e: "\\," if e.group(0) == "," else e.group(0), value)
     return out
 
 

@@ -50,15 +50,13 @@ def decode_words(value: str) -> str:
         return value
     try:
         parts = decode_header(value)
-        if any(isinstance(c, str) and c.lower() == "unknown-8bit" for _, c in parts):
-            raise LookupError("unknown-8bit")
-        return str(make_header(parts))
-    except (LookupError, UnicodeError):
-        try:
-            return str(make_header([(_word_text(b, c).encode("utf-8"), "utf-8") if isinstance(b, bytes) and c
-                                    else (b, c) for b, c in parts]))
-        except Exception:
-            return value
+        if not any(isinstance(c, str) and c.lower() == "unknown-8bit" for _, c in parts):
+            try:
+                return str(make_header(parts))
+            except (LookupError, UnicodeError):  # bytes the charset cannot read, or a charset Python lacks
+                pass
+        return str(make_header([(_word_text(b, c).encode("utf-8"), "utf-8") if isinstance(b, bytes) and c
+                                else (b, c) for b, c in parts]))
     except Exception:  # malformed encoded words in untrusted headers: keep the raw text
         return value
 
@@ -140,8 +138,8 @@ def parse_addresses(value: str) -> tuple[Addr, ...]:
 
 #: Google Groups' rewritten sender, "'Jane Doe' via Team": the quotes go (stripping them at both ends left
 #: "Jane Doe' via Team").
-_GROUP_VIA = re.compile(r"^'([^']*)' via ")
 _RX_GROUP_VIA = r"^'([^']*)' via "
+_GROUP_VIA = re.compile(_RX_GROUP_VIA)
 
 
 @lru_cache(maxsize=100_000)

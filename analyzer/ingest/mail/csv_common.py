@@ -63,8 +63,12 @@ REPEATED_HEADER = "header row repeated (exports joined into one file)"
 def _repeated_header(row: list[str], keys: list[str]) -> bool:
     """Is ``row`` the header again (two exports of one kind concatenated), or PowerShell's ``#TYPE`` line before
     it? Such a row made people named after the columns (``From: (Name)`` -> "From", "To", "CC", "BCC")."""
-    if row and row[0].startswith("#TYPE"):
+    if not row:
+        return False
+    if row[0].startswith("#TYPE"):
         return True
+    if not keys or normalise_header(row[0]) != keys[0]:  # (nearly every row: one cell normalised, not all of them)
+        return False
     cells = [normalise_header(c) for c in row]
     while cells and not cells[-1]:
         cells.pop()
