@@ -42,6 +42,23 @@ from analyzer.report.csvsafe import to_csv_frame
         ("Thu, 30 Jun 2016 14:22:39 +0200 (CEST)", datetime(2016, 6, 30, 12, 22, 39, tzinfo=UTC)),
         ("2022-11-29T05:35:08.2652371", datetime(2022, 11, 29, 5, 35, 8, tzinfo=UTC)),
         ("2022-11-29T05:35:08+02:00", datetime(2022, 11, 29, 3, 35, 8, tzinfo=UTC)),
+        # a month in words or an ISO day, then a 12-hour time: PM was dropped (10 PM read as 10:00)
+        ("March 1, 2024 10:00 PM EST", datetime(2024, 3, 2, 3, tzinfo=UTC)),
+        ("Mar 1, 2024, 10:00:00 PM", datetime(2024, 3, 1, 22, tzinfo=UTC)),
+        ("Friday, March 1, 2024 10:00 PM", datetime(2024, 3, 1, 22, tzinfo=UTC)),
+        ("Friday, 1 March 2024 at 22:00", datetime(2024, 3, 1, 22, tzinfo=UTC)),
+        ("1-Mar-2024 10:00 PM", datetime(2024, 3, 1, 22, tzinfo=UTC)),
+        ("Mar 1 2024 10:00PM", datetime(2024, 3, 1, 22, tzinfo=UTC)),  # (was none)
+        ("2024-03-01 10:00 PM", datetime(2024, 3, 1, 22, tzinfo=UTC)),  # (was none)
+        ("Sept 3, 2024 9:05 a.m.", datetime(2024, 9, 3, 9, 5, tzinfo=UTC)),
+        ("Mar 1, 2024 12:30 AM PST", datetime(2024, 3, 1, 8, 30, tzinfo=UTC)),
+        ("Mar 1, 2024 12:30 PM", datetime(2024, 3, 1, 12, 30, tzinfo=UTC)),
+        ("1 March 2024 22:00", datetime(2024, 3, 1, 22, tzinfo=UTC)),
+        ("Fri, 1 Mar 2024 22:00:00 +0100", datetime(2024, 3, 1, 21, tzinfo=UTC)),
+        ("Mar 1, 2024 13:30 PM", None),
+        ("Mayday 1, 2024 10:00", None),
+        ("Fri, 1 Mar 2024 22:00:00 +9999", datetime(2024, 3, 1, 22, tzinfo=UTC)),  # no place's offset: as UTC
+        ("2024-03-01 22:00 +25:00", datetime(2024, 3, 1, 22, tzinfo=UTC)),
         ("31 Feb 2024", None),
         ("13/45/22, 9:00 AM", None),
         ("0001-01-01 00:00:00 UTC", None),

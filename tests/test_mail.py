@@ -800,6 +800,7 @@ def test_mbox_8bit_header_read_as_windows_1252(tmp_path: Path) -> None:
     b"Tue, 8 Aug 2023 12:36:29 +0000", b"8 Aug 2023 12:36:29 GMT", b"Tue, 08 Aug 23 12:36:29 +0000",
     b"Wed, 04 Aug 2021 22:03:54 +0000 (GMT)", b"Fri, 3 Jun 2022 05:32:04 -0500 (CDT)", b"Sun, 9 Jul 2023 04:16:10 EDT",
     b"Sun, 9 Jul 2023 04:16:10 UT", b"9 Jul 2023 4:16 PST", b"Sun, 9 July 2023 04:16:10 +0000", b"Mon, 32 Jan 2024 10:00:00 +0000",
+    b"Fri, 1 Mar 2024 22:00:00 +9999", b"Fri, 1 Mar 2024 22:00 +9960",
 ])
 def test_vectorised_dates_agree_with_parse_mail_date(value: bytes, tmp_path: Path) -> None:
     path = tmp_path / "d.mbox"
@@ -994,6 +995,12 @@ _DATE_FORMS: list[tuple[str, datetime | None]] = [
     ("Fri, 31 Dec 2100 23:59:59 +0000", _utc(2100, 12, 31, 23, 59, 59)),
     ("Sat, 1 Jan 2101 00:00:00 +0000", None),
     ("Wed, 1 Mar 2028 10:00:00 +0000", _utc(2028, 3, 1, 10)),
+    # an offset no place has (a broken mailer's): an unknown zone, the time as UTC (was shifted by four days)
+    ("Fri, 1 Mar 2024 22:00:00 +9999", _utc(2024, 3, 1, 22)),
+    ("Fri, 1 Mar 2024 22:00:00 -0075", _utc(2024, 3, 1, 22)),
+    ("Fri, 1 Mar 2024 22:00 +1500 (XYZ)", _utc(2024, 3, 1, 22)),
+    ("Fri, 1 Mar 2024 22:00:00 -1400", _utc(2024, 3, 2, 12)),  # (the largest offsets in use are +-14:00)
+    ("Fri, 1 Mar 2024 22:00:00 +1400", _utc(2024, 3, 1, 8)),
 ]
 
 

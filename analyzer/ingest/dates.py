@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import TypeVar
@@ -34,6 +34,24 @@ _MON_Y = re.compile(r"^([A-Za-z]{3,4})[a-z]* (\d{4})$")
 _YMD_HMS = re.compile(r"^(\d{4})[-/](\d{2})[-/](\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?)?\s*(UTC|Z|GMT|[+-]\d{2}:?\d{2})?$",
                      re.IGNORECASE)  # ("utc": a spreadsheet's or a script's lower case)
 _YEAR = re.compile(r"^(\d{4})$")
+# A date with its month in words, or an ISO date, then a time of day (12-hour with AM/PM, or 24-hour) and perhaps a
+# zone: what spreadsheets, message traces and contact managers write ("March 1, 2024 10:00 PM EST", "Friday, 1
+# March 2024 at 22:00", "1-Mar-2024 10:00 PM", "Mar 1 2024 10:00PM", "2024-03-01 10:00 PM"). The mail parser of the
+# standard library took such AM/PM for a zone: 10 PM was read as 10:00, twelve hours early.
+_WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
+_CLOCK = (r"(?:,?\s+(?:at\s+)?|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([ap]\.?m\.?)?"
+          r"(?:\s*(z|utc|gmt|ut|[ecmp][sd]t|[+-]\d{2}:?\d{2}))?")
+_TEXT_DT = (
+    ("mdy", re.compile(rf"^{_WEEKDAY}([a-z]{{3,9}})\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}}){_CLOCK}$", re.I)),
+    ("dmy", re.compile(rf"^{_WEEKDAY}(\d{{1,2}})(?:st|nd|rd|th)?[ -]([a-z]{{3,9}})\.?[ ,-]+(\d{{4}}|\d{{2}}){_CLOCK}$",
+                       re.I)),
+    ("ymd", re.compile(rf"^(\d{{4}})-(\d{{2}})-(\d{{2}}){_CLOCK}$", re.I)),
+)
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august", "september", "october",
+                "november", "december")
+# RFC 5322's zone names (North American), the only ones with one meaning; any other name is no date's zone
+_ZONE_HOURS = {"z": 0, "ut": 0, "utc": 0, "gmt": 0, "est": -5, "edt": -4, "cst": -6, "cdt": -5, "mst": -7,
+               "mdt": -6, "pst": -8, "pdt": -7}
 
 MIN_YEAR = 1970
 MAX_YEAR = 2100
@@ -60,14 +78,49 @@ def _mk(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, tz: str | 
         dt = datetime(y, mo, d, h, mi, s, tzinfo=UTC)
     except ValueError:
         return None
-    if tz and tz.upper() not in ("UTC", "Z", "GMT"):
+    if tz and tz.lower() in _ZONE_HOURS:
+        offset = _ZONE_HOURS[tz.lower()] * 60
+    elif tz:
         sign = 1 if tz[0] == "+" else -1
         digits = tz[1:].replace(":", "")
-        offset = sign * (int(digits[:2]) * 60 + int(digits[2:4]))
-        from datetime import timedelta
+        hours, minutes = int(digits[:2]), int(digits[2:4])
+        # an offset no place has (+9999): the zone is unknown, the time read as UTC (as in mail dates)
+        offset = 0 if hours > 14 or minutes > 59 else sign * (hours * 60 + minutes)
+    else:
+        return dt
+    return dt - timedelta(minutes=offset)
 
-        dt = dt - timedelta(minutes=offset)
-    return dt
+
+def _month(word: str) -> int | None:
+    """The month a word names: its full English name or any abbreviation of it of 3 letters or more ("Sept",
+    "Mar."), any case; None otherwise ("Mayday")."""
+    w = word.lower().rstrip(".")
+    if len(w) < 3:
+        return None
+    return next((i for i, name in enumerate(_MONTH_NAMES, start=1) if name.startswith(w)), None)
+
+
+def _text_datetime(s: str) -> tuple[bool, datetime | None]:
+    """Whether ``s`` has one of :data:`_TEXT_DT`'s shapes, and then the moment it names as aware UTC (None when it
+    is no moment: 13 PM, 31 February, an unknown month)."""
+    for order, rx in _TEXT_DT:
+        m = rx.match(s)
+        if m is None:
+            continue
+        a, b, c, h, mi, sec, ampm, tz = m.groups()
+        if order == "mdy":
+            mo, d, y = _month(a), int(b), int(c)
+        elif order == "dmy":
+            mo, d, y = _month(b), int(a), _year(c)
+        else:
+            mo, d, y = int(b), int(c), int(a)
+        hour = int(h)
+        if ampm:
+            if not 1 <= hour <= 12:
+                return True, None
+            hour = hour % 12 + (12 if ampm[0].lower() == "p" else 0)
+        return True, _mk(y, mo, d, hour, int(mi), int(sec or 0), tz) if mo else None
+    return False, None
 
 
 @lru_cache(maxsize=200_000)
@@ -118,6 +171,9 @@ def parse_datetime(value: str | None, day_first: bool = False) -> datetime | Non
     m = _YEAR.match(s)
     if m:
         return _mk(int(m.group(1)), 1, 1)
+    shaped, got = _text_datetime(s)
+    if shaped:
+        return got
     return parse_rfc5322(s)
 
 

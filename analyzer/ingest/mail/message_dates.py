@@ -34,6 +34,8 @@ _SEP_DATE = re.compile(
     rb"([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s+(?:([+-]\d{4}|[A-Za-z]{1,5})\s+)?(\d{4})")
 _OFFSETS: dict[int, timedelta] = {}
 _LEAP = timedelta(seconds=1)
+#: The largest UTC offset any place uses (+14:00, Kiribati); a larger one is no zone.
+MAX_OFFSET_HOURS = 14
 
 
 def _mk(y: int, mo: int, d: int, h: int, mi: int, s: int, tz: bytes | None) -> datetime | None:
@@ -42,7 +44,10 @@ def _mk(y: int, mo: int, d: int, h: int, mi: int, s: int, tz: bytes | None) -> d
     if tz is None:
         off = 0
     elif tz[:1] in (b"+", b"-"):
-        off = (int(tz[1:3]) * 60 + int(tz[3:5])) * (-1 if tz[:1] == b"-" else 1)
+        hours, minutes = int(tz[1:3]), int(tz[3:5])
+        # an offset no place has (+9999, a broken mailer's): the zone is unknown, the time read as UTC (RFC 5322's
+        # -0000), not shifted by four days
+        off = 0 if hours > MAX_OFFSET_HOURS or minutes > 59 else (hours * 60 + minutes) * (-1 if tz[:1] == b"-" else 1)
     else:
         off = _TZ.get(tz.lower(), 0)
     leap = s == 60  # a leap second is read as the next minute's first, as the vectorised reading does
@@ -196,9 +201,10 @@ def _zone_minutes(zone: pl.Expr, name: pl.Expr) -> pl.Expr:
     """The UTC offset in minutes of a Date's zone: ``+hhmm``/``-hhmm`` read from ``zone``, else the zone
     ``name`` (GMT, EST ...) looked up in ``_TZ`` (unknown names count as UTC, as in parse_mail_date)."""
     sign = zone.str.slice(0, 1)
-    return (pl.when(sign.is_in(["+", "-"]))
-            .then((zone.str.slice(1, 2).str.to_integer(strict=False) * 60 + zone.str.slice(3, 2).str.to_integer(strict=False))
-                  * pl.when(sign == "-").then(-1).otherwise(1))
+    hours, minutes = zone.str.slice(1, 2).str.to_integer(strict=False), zone.str.slice(3, 2).str.to_integer(strict=False)
+    return (pl.when(sign.is_in(["+", "-"]) & ((hours > MAX_OFFSET_HOURS) | (minutes > 59))).then(0)
+            .when(sign.is_in(["+", "-"]))
+            .then((hours * 60 + minutes) * pl.when(sign == "-").then(-1).otherwise(1))
             .otherwise(name.str.to_lowercase().replace_strict(_TZ_MINUTES, default=0, return_dtype=pl.Int64)))
 
 
@@ -251,8 +257,10 @@ def _fast_dates(date: pl.Series, is_fast: pl.Series) -> pl.Series:
         y, hh, mi, ss = num(7, 8, 9, 10), num(12, 13), num(15, 16), num(18, 19)
         zone = byte(21)
         numeric = (zone == ord("+")) | (zone == ord("-"))
-        off = np.where(numeric, (num(22, 23) * 60 + num(24, 25)) * np.where(zone == ord("-"), -1, 1),
+        off_h, off_m = num(22, 23), num(24, 25)
+        off = np.where(numeric, (off_h * 60 + off_m) * np.where(zone == ord("-"), -1, 1),
                        _lookup((zone << 8) | byte(22), _ZONE2, 0))
+        off[numeric & ((off_h > MAX_OFFSET_HOURS) | (off_m > 59))] = 0  # no place's offset: unknown, as UTC
         leap = ((y % 4 == 0) & (y % 100 != 0)) | (y % 400 == 0)
         dim = _MONTH_DAYS[np.clip(mo, 0, 12)] + (leap & (mo == 2))
         yy = y - (mo <= 2)
