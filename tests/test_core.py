@@ -337,6 +337,43 @@ def test_generic_mail_csv_from_config(tmp_path: Path) -> None:
         analyze([log_csv], config=cfg)
 
 
+def test_generic_mail_csv_bcc_and_missing_columns_named(tmp_path: Path) -> None:
+    """[generic_mail_csv] reads a bcc column (your sent mail's hidden recipients); a CSV lacking a mapped column
+    is named with the columns it lacks (it was "not a format reconnect reads"), given alone or in a folder."""
+    from datetime import date
+
+    from analyzer.pipeline import analyze
+
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    log_csv = folder / "maillog.csv"
+    log_csv.write_text(
+        "Sent On,Sender,Recipients,Blind\n"
+        "2024-01-02 10:00,Me <me@example.org>,Ann Lee <ann@lee.example>,Bo Park <bo@park.example>\n"
+        "2024-01-03 11:00,Bo Park <bo@park.example>,me@example.org,\n",
+        encoding="utf-8",
+    )
+    cfg = tmp_path / "reconnect.toml"
+    cfg.write_text('[generic_mail_csv]\ndate = "Sent On"\nfrom = "Sender"\nto = "Recipients"\nbcc = "Blind"\n',
+                   encoding="utf-8")
+    a = analyze([log_csv], me=["me@example.org"], as_of=date(2024, 6, 1), config=cfg)
+    bo = a.ranked.filter(pl.col("name") == "Bo Park").row(0, named=True)
+    assert (bo["messages_sent"], bo["messages_received"]) == (1, 1)
+    cfg.write_text('[generic_mail_csv]\ndate = "Sent On"\nfrom = "Sender"\nto = "Recipients"\ncc = "Copy"\n',
+                   encoding="utf-8")
+    with pytest.raises(InputError, match=r"\[generic_mail_csv\] describes: its header has no column 'Copy' \(cc\)"):
+        analyze([log_csv], config=cfg)
+    (folder / "other.csv").write_text("Sent On,Subject\n2024-01-02,hello\n", encoding="utf-8")  # one column: no
+    (folder / "more.csv").write_text("Sender,Recipients\nann@lee.example,me@example.org\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"contains no file .*maillog.csv: not the mail CSV .*'Copy' \(cc\)"):
+        analyze([folder], config=cfg)
+    cfg.write_text('[generic_mail_csv]\ndate = "Sent On"\nfrom = "Sender"\nto = "Recipients"\n', encoding="utf-8")
+    a = analyze([folder], me=["me@example.org"], as_of=date(2024, 6, 1), config=cfg)
+    assert sorted((Path(d).name, r) for d, r in a.ingested.skipped) == [
+        ("more.csv", "not the mail CSV that [generic_mail_csv] describes: its header has no column 'Sent On' (date)"),
+        ("other.csv", "not a supported format")]
+
+
 def test_real_samples_end_to_end_meet_the_output_contract(tmp_path: Path) -> None:
     """All the public real samples together: the report passes ../shared/tools/check-report, undated
     interactions are listed apart, the malformed row is rejected with its line."""

@@ -25,7 +25,7 @@ from analyzer.ingest.inputs import (
     discover,
     sniff_tar_members,
 )
-from analyzer.ingest.registry import REGISTRY, Parser, Sniff, detect
+from analyzer.ingest.registry import REGISTRY, Parser, Sniff, detect, near_miss
 from analyzer.ingest.text import decode_head, looks_binary
 
 log = logging.getLogger(__name__)
@@ -422,6 +422,15 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
             break
         if parser is None:
             reason = _unsupported_reason(f, head_kind)
+            # a file that nearly is one of this run's own formats ([generic_mail_csv] without a mapped column)
+            if reason == UNSUPPORTED and found_in_tar is None and any(p.near_miss for p in extra_parsers) \
+                    and (why := near_miss(make_sniff(f), extra_parsers)):
+                if f.explicit:
+                    stop = InputError(f.display, why, hint="Check the column names in [generic_mail_csv] of "
+                                                           "the configuration file against the file's header")
+                    break
+                skipped.append((f.display, why.removeprefix("is ")))
+                continue
             if f.explicit:
                 what, hint = _EXPLICIT_ERRORS.get(reason, (
                     "is not a format reconnect reads",

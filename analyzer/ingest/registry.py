@@ -65,6 +65,21 @@ class Parser:
     #: Reads several files at once, each into its own collector, as ``parse`` reads each, and returns each
     #: file's error (None when read): for a format whose per-file cost does not depend on the file's size.
     parse_many: Callable[[Sequence[tuple[InputFile, FileCollector]]], list[InputError | None]] | None = None
+    #: For a file that no parser reads: why it is not this format although it nearly is (a [generic_mail_csv]
+    #: file missing a mapped column: "has no column 'Copy' (cc)"), else None.
+    near_miss: Callable[[Sniff], str | None] | None = None
+
+
+def near_miss(sniff: Sniff, parsers: Sequence[Parser]) -> str | None:
+    """The first of ``parsers``' :attr:`Parser.near_miss` explanations for a file that none of them reads."""
+    for p in parsers:
+        if p.near_miss is not None:
+            try:
+                if why := p.near_miss(sniff):
+                    return why
+            except Exception:  # an explanation must never break discovery
+                continue
+    return None
 
 
 REGISTRY: list[Parser] = []

@@ -22,14 +22,14 @@ log = logging.getLogger(__name__)
 # Generic mail CSV with a column mapping
 # ------------------------------------------------------------------------------------------------------------
 
-GENERIC_FIELDS = ("date", "from", "to", "cc", "thread", "message_id")
+GENERIC_FIELDS = ("date", "from", "to", "cc", "bcc", "thread", "message_id")
 
 
 def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
     """A parser for any mail CSV, given which column holds which field.
 
-    ``mapping`` maps the canonical fields ``date``, ``from``, ``to``, ``cc``, ``thread``, ``message_id`` to the
-    file's column names (matched case-insensitively); ``from`` is required. In the configuration file:
+    ``mapping`` maps the canonical fields ``date``, ``from``, ``to``, ``cc``, ``bcc``, ``thread``, ``message_id``
+    to the file's column names (matched case-insensitively); ``from`` is required. In the configuration file:
 
     .. code-block:: toml
 
@@ -37,12 +37,14 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
         from = "Sender"           # required: "Name <addr>", a bare address, or a list (first one is used)
         to = "Recipients"         # ',' or ';'-separated addresses, "Name <addr>" allowed
         cc = "Copy"
+        bcc = "Blind copy"        # (your sent mail's hidden recipients)
         date = "Sent On"          # any date format reconnect reads (ISO, RFC 5322, M/D/YYYY h:mm AM, ...)
         thread = "Conversation"   # any thread/conversation id
         message_id = "Internet Message ID"
 
     The file is recognised when its header has every mapped column; a file another parser recognises (a
-    LinkedIn or Outlook export with the same column names) is read by that parser instead. Rows without a
+    LinkedIn or Outlook export with the same column names) is read by that parser instead. A CSV whose header
+    has some of the mapped columns but not all is named with the ones it lacks (:attr:`Parser.near_miss`). Rows without a
     sender address are rejected; a date column that cannot be read rejects the row; without a date column the
     messages are undated. A date column is read day first when its dates show it (``29/11/2022``:
     :func:`analyzer.ingest.dates.day_first_dates`). Without a Message-ID, a column headed ``Subject`` (not
@@ -61,7 +63,7 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
         raise ValueError("generic_mail_csv needs at least the 'from' column")
     want = {k: normalise_header(v) for k, v in mapping.items()}
     # (the sender's column as a recipients' one made every message go from its sender to itself: yours vanished)
-    if same := sorted(k for k in ("to", "cc") if k in want and want[k] == want["from"]):
+    if same := sorted(k for k in ("to", "cc", "bcc") if k in want and want[k] == want["from"]):
         raise ValueError(f"generic_mail_csv: 'from' and {' and '.join(repr(k) for k in same)} name the same "
                          f"column ({mapping['from']!r}); the sender's column cannot hold the recipients")
 
@@ -78,6 +80,19 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
                 if is_header([normalise_header(c) for c in row]):
                     return True
         return False
+
+    def near_miss(s: Sniff) -> str | None:
+        """Which mapped columns a CSV lacks whose header has the sender's column or two of the others."""
+        for cells in s.line_cells:
+            if not cells:
+                continue
+            have = set(cells)
+            found = [k for k, v in want.items() if v in have]
+            if found and ("from" in found or len(found) >= 2):
+                missing = [f"{mapping[k]!r} ({k})" for k in GENERIC_FIELDS if k in want and k not in found]
+                return (f"is not the mail CSV that [generic_mail_csv] describes: its header has no column "
+                        f"{', '.join(missing)}")
+        return None
 
     def parse(f: InputFile, out: FileCollector) -> None:
         text = _decode_file(f, out)
@@ -108,7 +123,7 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
                 if ts is None:
                     out.reject(line, "unreadable date")
                     continue
-            recips = [*parse_addresses(_cell(row, c.get("to"))), *parse_addresses(_cell(row, c.get("cc")))]
+            recips = [a for k in ("to", "cc", "bcc") for a in parse_addresses(_cell(row, c.get(k)))]
             mid = norm_message_id(_cell(row, c.get("message_id")))
             add_mail(out, sender=senders[0], recipients=recips, timestamp=ts, line=line, owner=owner,
                      thread_id=clean_text(_cell(row, c.get("thread"))), message_id=mid,
@@ -121,8 +136,9 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
         kind="mail.generic_csv",
         label="Mail CSV with a column mapping ([generic_mail_csv] in the configuration)",
         export_help="Any CSV with one message per row: map its columns in the [generic_mail_csv] table of the "
-                    "configuration file (from, to, cc, date, thread, message_id).",
+                    "configuration file (from, to, cc, bcc, date, thread, message_id).",
         matches=matches,
         parse=parse,
         priority=-10,
+        near_miss=near_miss,
     )
