@@ -178,6 +178,30 @@ def test_plan_uids_are_stable_across_runs(tmp_path: Path) -> None:
     assert Counter(a.plan["week"].to_list()) == {1: 3, 2: 2}  # 5 people to suggest (Carol awaits a reply)
 
 
+def test_plan_uid_kept_when_a_person_gains_a_linkedin_url(tmp_path: Path) -> None:
+    """A person planned from their mail alone, then again once the LinkedIn export (their profile URL) is added,
+    keeps the UID of the previous plan: it was made from the URL now, and a re-import duplicated the reminder.
+    SEQUENCE counts the days from 2000-01-01 to the as-of date: a later run's reminder is a newer revision."""
+    mail_only = tmp_path / "mail_only"
+    shutil.copytree(LATER / "mail", mail_only / "mail")
+    for name in ("Profile.csv", "Email Addresses.csv"):  # (the owner, without the connections)
+        (mail_only / "linkedin").mkdir(exist_ok=True)
+        shutil.copy(LATER / "linkedin" / name, mail_only / "linkedin" / name)
+    out = tmp_path / "report"
+    _run(str(mail_only), "--out", str(out), "--as-of", AS_OF_LATER, "--plan", "3", "-q")
+    first = {str(e["SUMMARY"]): str(e["UID"]) for e in _calendar(out / "plan.ics")}
+    cal = _calendar(out / "plan.ics")
+    assert {int(e["SEQUENCE"]) for e in cal} == {(date.fromisoformat(AS_OF_LATER) - date(2000, 1, 1)).days}
+    fresh = analyzer.analyze(LATER, as_of=AS_OF_LATER, plan=3)  # the same inputs without the previous report
+    made = {f"Reconnect with {n}": u for n, u in fresh.plan.select("name", "uid").iter_rows()}
+    _run(str(LATER), "--out", str(out), "--as-of", AS_OF_LATER, "--plan", "3", "-q")
+    second = {str(e["SUMMARY"]): str(e["UID"]) for e in _calendar(out / "plan.ics")}
+    both = sorted(set(first) & set(second))
+    assert both and all(first[n] == second[n] for n in both)
+    assert any(made[n] != first[n] for n in both)  # (made from the URL, the UID would have changed)
+    assert len(set(second.values())) == len(second)
+
+
 # ---- [plan] in the config -----------------------------------------------------------------------------
 
 def test_done_and_snoozed_people_are_not_suggested(tmp_path: Path) -> None:

@@ -85,7 +85,7 @@ def _job(position: pl.Expr, company: pl.Expr) -> pl.Expr:
             .otherwise(position))
 
 
-def _person_keys(people: pl.DataFrame) -> pl.DataFrame:
+def person_keys(people: pl.DataFrame) -> pl.DataFrame:
     """person_id, key: every lower-cased address and LinkedIn URL of each person of kind ``person``."""
     p = people.filter(pl.col("kind") == "person")
     return (
@@ -107,7 +107,7 @@ def match_previous(people: pl.DataFrame, prev: PreviousReport) -> pl.DataFrame:
     """person_id -> the previous report's row sharing most addresses/URLs with them (ties: smallest prev_id)."""
     pk = prev.people.select("prev_id", pl.col("keys").alias("key")).explode("key").drop_nulls("key")
     best = (
-        _person_keys(people).join(pk, on="key").group_by("person_id", "prev_id").len()
+        person_keys(people).join(pk, on="key").group_by("person_id", "prev_id").len()
         .sort(["person_id", "len", "prev_id"], descending=[False, True, False])
         .unique("person_id", keep="first").drop("len")
     )

@@ -2,7 +2,8 @@
 
 UIDs are stable (see :func:`analyzer.followup.plan.make_plan`), so importing a newer plan into Google, Apple
 or Outlook calendars updates the reminders instead of duplicating them; DTSTAMP is the run's as-of date, so the
-file is the same for the same inputs. The reason goes into the description; names and reasons are text
+file is the same for the same inputs, and SEQUENCE the number of days from 2000-01-01 to it, so that a later
+run's reminder is a newer revision of the same event (RFC 5545 3.8.7.4: calendars keep the highest). The reason goes into the description; names and reasons are text
 properties, escaped by the library.
 """
 
@@ -14,6 +15,10 @@ from pathlib import Path
 import polars as pl
 
 PRODID = "-//reconnect//follow-through plan//EN"
+#: What precedes the address or URL in a reminder's description (a later run finds each person's reminder by it).
+REACH_PREFIX = "Reach them at: "
+#: SEQUENCE counts days from this date to the run's as-of date (a later run: a higher revision).
+SEQUENCE_EPOCH = date(2000, 1, 1)
 
 
 def _text(value: object) -> str:
@@ -32,16 +37,18 @@ def plan_calendar(plan: pl.DataFrame, as_of: date) -> bytes:
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", "reconnect plan")
     stamp = datetime.combine(as_of, time(0, 0), tzinfo=UTC)
+    sequence = max(0, (as_of - SEQUENCE_EPOCH).days)
     for r in plan.iter_rows(named=True):
         who = _text(r["name"]) or _text(r["reach"])  # (someone known only by an address has no name)
         ev = Event()
         ev.add("uid", r["uid"])
         ev.add("dtstamp", stamp)
+        ev.add("sequence", sequence)
         ev.add("dtstart", r["date"])
         ev.add("dtend", r["date"] + timedelta(days=1))
         ev.add("summary", f"Reconnect with {who}")
         reach = _text(r["reach"])
-        ev.add("description", _text(r["reason"]) + (f"\nReach them at: {reach}" if reach else ""))
+        ev.add("description", _text(r["reason"]) + (f"\n{REACH_PREFIX}{reach}" if reach else ""))
         ev.add("transp", "TRANSPARENT")
         ev.add("categories", ["reconnect"])
         alarm = Alarm()

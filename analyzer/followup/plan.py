@@ -40,11 +40,12 @@ def _uid(key: str) -> str:
 
 
 def make_plan(ranked: pl.DataFrame, events: pl.DataFrame, records: pl.DataFrame, as_of: date,
-              per_week: int, weeks: int) -> pl.DataFrame:
+              per_week: int, weeks: int, previous_uids: pl.DataFrame | None = None) -> pl.DataFrame:
     """The plan: ``per_week`` people a week for ``weeks`` weeks, best first (columns :data:`PLAN`).
 
-    ``uid`` is derived from the person's LinkedIn URL (else their first address, else person_id), so that the
-    same person keeps the same calendar UID across runs and a re-import updates the reminder.
+    ``uid`` is the one the previous report's plan gave the person (``previous_uids``: person_id, uid), else
+    derived from their LinkedIn URL (else their first address, else person_id), so that the same person keeps
+    the same calendar UID across runs and a re-import updates the reminder.
     """
     cand = ranked
     if "follow_up" in cand.columns:
@@ -69,4 +70,11 @@ def make_plan(ranked: pl.DataFrame, events: pl.DataFrame, records: pl.DataFrame,
             key.map_elements(_uid, return_dtype=pl.String).alias("uid"),
         )
     )
+    if previous_uids is not None and previous_uids.height:
+        made = pl.col("uid")
+        out = out.join(previous_uids.rename({"uid": "_kept"}), on="person_id", how="left", maintain_order="left") \
+            .with_columns(pl.coalesce("_kept", made).alias("uid"))
+        # (a kept UID that another planned person's own key gives too: that one keeps the new UID instead)
+        out = out.with_columns(pl.when(pl.col("uid").is_first_distinct()).then("uid")
+                               .otherwise(key.map_elements(_uid, return_dtype=pl.String)).alias("uid"))
     return out.select([pl.col(c).cast(t) for c, t in PLAN.items()])

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -18,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from analyzer.errors import InputError
+from analyzer.followup.ics import REACH_PREFIX
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, outside_years, parse_date
 from analyzer.ingest.inputs import REPORT_MARKER, read_regular_file, safe_display
 from analyzer.ingest.text import decode, sniff_delimiter
@@ -43,6 +45,9 @@ class PreviousReport:
     people: pl.DataFrame
     #: the date of the report that this one was compared with (its changes were told then), None for a first run
     compared_with: date | None = None
+    #: ``key, uid``: the calendar UID of each reminder of the previous report's plan by the address or LinkedIn
+    #: URL it said to reach the person at (None without a plan)
+    plan_uids: pl.DataFrame | None = None
 
 
 class NotAReport(ValueError):
@@ -211,7 +216,36 @@ def _load(folder: Path) -> PreviousReport:
                 "days_since_contact", "keys")
         .sort("prev_id")
     )
-    return PreviousReport(folder=str(folder), as_of=as_of, people=out, compared_with=_compared_with(summ, as_of))
+    return PreviousReport(folder=str(folder), as_of=as_of, people=out, compared_with=_compared_with(summ, as_of),
+                          plan_uids=_plan_uids(folder))
+
+
+#: The UIDs that a plan writes (:func:`analyzer.followup.plan.make_plan`): only these are taken from a plan.ics.
+_PLAN_UID = re.compile(r"^[0-9a-f]{20}@reconnect\.local$")
+#: The most of a previous plan.ics that is read (a plan of 100 a week for 52 weeks is about 3 MB).
+MAX_CALENDAR_BYTES = 16 << 20
+
+
+def _plan_uids(folder: Path) -> pl.DataFrame | None:
+    """``key, uid``: each reminder of the previous report's plan.ics by the address or LinkedIn URL it says to
+    reach the person at (lower case), with its UID; None when there is no plan, or one that cannot be read (the
+    comparison does not depend on it)."""
+    path = folder / "plan.ics"
+    if not path.is_file():
+        return None
+    try:
+        from icalendar import Calendar
+
+        events = Calendar.from_ical(_read_bytes(path, MAX_CALENDAR_BYTES)).walk("VEVENT")
+    except Exception:  # (NotAReport, or whatever a damaged calendar makes the library raise)
+        return None
+    rows = []
+    for ev in events:
+        uid, text = str(ev.get("UID", "")).strip(), str(ev.get("DESCRIPTION", ""))
+        reach = text.rsplit(REACH_PREFIX, 1)[1].strip().lower() if REACH_PREFIX in text else ""
+        if _PLAN_UID.match(uid) and reach:
+            rows.append((reach, uid))
+    return pl.DataFrame(rows, schema={"key": pl.String, "uid": pl.String}, orient="row").unique().sort("key", "uid")
 
 
 def _compared_with(summary: object, as_of: date) -> date | None:
