@@ -3,11 +3,14 @@ library for the rest) and display names."""
 
 from __future__ import annotations
 
+import email.utils
+import importlib
 import logging
 import re
 from email.header import decode_header, make_header
 from email.utils import getaddresses
 from functools import lru_cache
+from typing import Any
 
 import polars as pl
 
@@ -100,6 +103,55 @@ def _split_addresses(value: str) -> list[tuple[str, str]] | None:
             out.append((plain or "", angle))
         pos = m.end()
     return out
+
+
+_parseaddr: Any = importlib.import_module("email._parseaddr")  # (no type stubs)
+
+
+class _LinearGroupAddressList(_parseaddr.AddressList):
+    """The standard library's address list parser, but for a group (``team: a@x, b@y;``), whose members it
+    gathers by concatenating lists (``returnlist = returnlist + ...``), quadratic in their number: a To header of
+    one group of 80,000 addresses took 6 s to read, 160,000 over 20 s. The same group read here with the same
+    steps, its members appended; everything else is the standard library's own code."""
+
+    field: str
+    pos: int
+    commentlist: list[str]
+
+    def __init__(self, field: str) -> None:
+        self._colon = ":" in field  # (without one, no group: the standard library's code, the phrase read once)
+        super().__init__(field)
+
+    def getaddress(self) -> list[tuple[str, str]]:
+        if not self._colon:
+            return super().getaddress()
+        start = self.pos
+        self.commentlist = []
+        self.gotonext()
+        self.getphraselist()
+        self.gotonext()
+        fieldlen = len(self.field)
+        if self.pos >= fieldlen or self.field[self.pos] != ":":
+            self.pos = start
+            return super().getaddress()
+        members: list[tuple[str, str]] = []
+        self.pos += 1
+        while self.pos < fieldlen:
+            self.gotonext()
+            if self.pos < fieldlen and self.field[self.pos] == ";":
+                self.pos += 1
+                break
+            members.extend(self.getaddress())
+        self.gotonext()
+        if self.pos < fieldlen and self.field[self.pos] == ",":
+            self.pos += 1
+        return members
+
+
+# email.utils.getaddresses (whose strict checks differ between Python versions) parses with this class: the
+# linear one gives the same pairs (tested against the standard library's on random lists with groups).
+if getattr(email.utils, "_AddressList", None) is _parseaddr.AddressList:
+    email.utils._AddressList = _LinearGroupAddressList  # type: ignore[attr-defined]
 
 
 @lru_cache(maxsize=100_000)
