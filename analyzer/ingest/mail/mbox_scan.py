@@ -295,6 +295,47 @@ def _lone_crs_to_lf(buf: bytearray, start: int, stop: int) -> None:
         arr[lone] = _LF
 
 
+#: At most this many lines go to :func:`header_table` at a time (see :func:`dense_parts`): it keeps about 90 bytes
+#: of arrays per line of a piece, so 8 MiB of blank lines (a body of nothing else) took 760 MB per worker. Mail
+#: has lines of 40 bytes and more: an 8 MiB piece of it has about 200,000.
+MAX_PIECE_LINES = 1 << 19
+
+
+def dense_parts(data: bytes | memoryview, after_blank: bool,
+                max_lines: int = MAX_PIECE_LINES) -> list[tuple[int, bool, bytes | memoryview]]:
+    """``data`` (a piece from :func:`iter_line_chunks`) as consecutive parts of at most ``max_lines`` lines each
+    (but for a part of one line), ``(lines before the part, starts after a blank line, part)``: the piece itself
+    when it has no more lines.
+
+    A part is cut in the next ``max_lines`` bytes (so it has at most that many lines) just after their last blank
+    line, as a piece is cut (so a part read alone reads as it would within the piece), or, without any blank
+    line there, after their last line end (the next part then starts after a line that is not blank, as the
+    separator rules see it). The parts are views of ``data``; the arrays made are of ``max_lines`` bytes."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    left = int(np.count_nonzero(arr == _LF))  # line ends from `offset` on
+    if left <= max_lines:
+        return [(0, after_blank, data)]
+    view = memoryview(data)
+    parts: list[tuple[int, bool, bytes | memoryview]] = []
+    first, offset = 0, 0  # the part's first line and byte
+    while left > max_lines:
+        nl = offset + np.flatnonzero(arr[offset: offset + max_lines] == _LF)
+        if not len(nl):  # a line longer than the window: a part of its own
+            nl = offset + max_lines + np.flatnonzero(arr[offset + max_lines:] == _LF)[:1]
+        prev = np.empty_like(nl)
+        prev[0] = offset - 1
+        prev[1:] = nl[:-1]
+        length = nl - prev - 1  # with the "\r" of a CRLF line end (lone CRs were made LFs)
+        blank = np.flatnonzero((length == 0) | ((length == 1) & (arr[np.maximum(nl - 1, 0)] == _CR)))
+        blank_end = len(blank) > 0
+        last = int(blank[-1]) if blank_end else len(nl) - 1
+        end = int(nl[last]) + 1
+        parts.append((first, after_blank, view[offset:end]))
+        first, offset, after_blank, left = first + last + 1, end, blank_end, left - last - 1
+    parts.append((first, after_blank, view[offset:]))
+    return parts
+
+
 # ------------------------------------------------------------------------------------------------------------
 # Vectorised reading: the header values of one piece
 # ------------------------------------------------------------------------------------------------------------
