@@ -140,3 +140,35 @@ def test_a_header_block_of_short_folded_lines_without_an_end(tmp_path: Path) -> 
     assert r.messages.height == 1
     emails = sorted(e for es in r.records.get_column("emails").to_list() for e in es)
     assert emails == ["a@x.com", "b@x.com", "p@x.com"]
+
+
+# ---- the owner's messages without recipients in a thread of many people --------------------------------------
+
+
+def _thread_mbox(thread: int, senders: int, owner_messages: int) -> bytes:
+    out = []
+    for i in range(senders):
+        out.append(_SEP + (f"X-GM-THRID: {thread}\nX-Gmail-Labels: Inbox\nDate: Sat, 19 Feb 2022 17:11:24 +0000\n"
+                           f"Message-ID: <t{thread}s{i}@example.com>\nFrom: Sender {i} <s{i}@d{i}.com>\n"
+                           "To: Me <me@example.com>\nSubject: x\n\nbody\n\n").encode())
+    for i in range(owner_messages):
+        out.append(_SEP + (f"X-GM-THRID: {thread}\nX-Gmail-Labels: Sent\nDate: Sat, 19 Feb 2022 17:11:24 +0000\n"
+                           f"Message-ID: <t{thread}o{i}@example.com>\nFrom: Me <me@example.com>\nSubject: x\n\n"
+                           "body\n\n").encode())
+    return b"".join(out)
+
+
+def test_owner_messages_without_recipients_go_to_a_small_thread_only(tmp_path: Path) -> None:
+    """Each of the owner's messages without a To went to every other person of its thread: 4,000 such messages
+    in a thread of 4,000 senders made 16 million events (5 GB). A thread of more than THREAD_RECIPIENTS_MAX
+    other people does not say who such a message was for: it yields no event; a small thread still does."""
+    from analyzer.owner import THREAD_RECIPIENTS_MAX, identify_owner, to_events
+
+    path = tmp_path / "threads.mbox"
+    big = THREAD_RECIPIENTS_MAX + 1
+    path.write_bytes(_thread_mbox(1, 3, 4) + _thread_mbox(2, big, 40))
+    r = ingest([path])
+    owner = identify_owner(r.records, r.owner, ["me@example.com"])
+    events = to_events(r.messages, owner)
+    counts = events.group_by("thread_id", "direction").len().sort("thread_id", "direction").rows()
+    assert counts == [("1", "received", 3), ("1", "sent", 4 * 3), ("2", "received", big)]
