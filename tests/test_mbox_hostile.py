@@ -13,7 +13,7 @@ import polars as pl
 import pytest
 
 from analyzer.ingest import ingest
-from analyzer.ingest.mail import mbox, mbox_scan
+from analyzer.ingest.mail import addresses, mbox, mbox_scan
 from analyzer.ingest.mail.addresses import _LinearGroupAddressList, parse_addresses
 
 _SEP = b"From 1725212325015956191@xxx Sat Feb 19 17:11:24 +0000 2022\n"
@@ -71,6 +71,35 @@ def test_a_group_of_thousands_of_recipients_gives_each_one(tmp_path: Path) -> No
     assert r.messages.height == 2
     assert r.messages.get_column("recipient_ids").list.len().to_list() == [5000, 1]
     assert r.records.height == 5000 + 2
+
+
+# ---- long address lists, each message's its own ----------------------------------------------------------------
+
+
+def test_long_address_lists_are_memoised_in_a_small_cache(tmp_path: Path) -> None:
+    """Every message of a mailing list has its own list of recipients: memoised with the short values, 10,000
+    lists of 300 held 630 MB while they were read. Lists of more than LONG_VALUE characters go to a cache of
+    LONG_CACHED entries; the addresses read are the same."""
+    from analyzer.memory import clear_lookup_caches
+
+    clear_lookup_caches()
+    rnd = random.Random(5)
+    pool = [f'"Member, {i}" <m{i}@list{i % 50}.org>' for i in range(2000)]
+    lists = [rnd.sample(pool, 40) for _ in range(addresses.LONG_CACHED + 100)]
+    path = tmp_path / "lists.mbox"
+    path.write_bytes(b"".join(_message(i, to=";\n ".join(members)) for i, members in enumerate(lists)))
+    r = ingest([path])
+    for cache in (addresses._parse_short, addresses._header_short):
+        assert cache.cache_info().currsize < 10  # (the From values)
+    for cache in (addresses._parse_long, addresses._header_long):
+        assert cache.cache_info().currsize == addresses.LONG_CACHED
+    assert r.messages.get_column("recipient_ids").list.len().to_list() == [40] * len(lists)
+    members = {m.split("<")[1].rstrip(">") for ms in lists for m in ms}
+    emails = {e for es in r.records.get_column("emails").to_list() for e in es}
+    assert emails == members | {"alice@example.com"}
+    value = ";".join(lists[0])
+    assert len(value) > addresses.LONG_VALUE
+    assert parse_addresses(value) == tuple((m.split("<")[1].rstrip(">"), m.split('"')[1]) for m in lists[0])
 
 
 # ---- pieces of very many short lines (a body of blank lines, a header block of folded short lines) ----------
