@@ -136,6 +136,28 @@ def test_dense_parts_of_a_piece_read_as_the_piece() -> None:
     assert pl.concat(tables).equals(whole)
 
 
+def test_dense_parts_without_blank_lines_keep_separators_with_their_headers() -> None:
+    """Bodies without blank lines, each message's separator right after the one before's last line: a part cut
+    where a window has no blank line ends before its last "From " line, so no separator is cut from the header
+    line after it (which decides whether it is one) nor from its header block."""
+    rnd = random.Random(4)
+    chunks = []
+    for i in range(80):
+        body = b"".join(rnd.choice([b"x\n", b"From me\n", b"Note: y\n", b"Ann Lee\n", b"From\n"])
+                        for _ in range(rnd.randint(0, 300)))
+        chunks.append(_message(i, to=f"p{i}@x.org,\n q{i}@x.org", body=body)[:-1])  # (no blank line at its end)
+    data = b"".join(chunks)
+    whole, _ = mbox_scan.header_table(data, True, mbox._WANTED, frozenset(mbox._ADDR_HEADERS))
+    assert whole.height == 80
+    parts = mbox_scan.dense_parts(_piece(data), True, max_lines=600)
+    assert sum(not after for _, after, _ in parts) > 5  # cut where no blank line was
+    tables = []
+    for before, after_blank, part in parts:
+        table, _ = mbox_scan.header_table(part, after_blank, mbox._WANTED, frozenset(mbox._ADDR_HEADERS))
+        tables.append(table.with_columns(pl.col("line") + before))
+    assert pl.concat(tables).equals(whole)
+
+
 def test_a_piece_is_read_in_parts_of_a_bounded_number_of_lines(monkeypatch: pytest.MonkeyPatch) -> None:
     """A body of blank lines: header_table keeps about 90 bytes of arrays per line of what it is given (8 MiB of
     blank lines took 760 MB per worker); it is given at most MAX_PIECE_LINES lines at a time, and the messages

@@ -346,7 +346,15 @@ def dense_parts(data: bytes | memoryview, after_blank: bool,
         length = nl - prev - 1  # with the "\r" of a CRLF line end (lone CRs were made LFs)
         blank = np.flatnonzero((length == 0) | ((length == 1) & (arr[np.maximum(nl - 1, 0)] == _CR)))
         blank_end = len(blank) > 0
-        last = int(blank[-1]) if blank_end else len(nl) - 1
+        if blank_end:
+            last = int(blank[-1])
+        else:  # before the last "From " line: a separator is read with the header block after it
+            line_start = prev + 1
+            sep_like = (length >= 5) & (arr[np.minimum(line_start, len(arr) - 1)] == ord("F"))
+            for k, ch in enumerate(b"rom ", start=1):
+                sep_like &= arr[np.minimum(line_start + k, len(arr) - 1)] == ch
+            at = np.flatnonzero(sep_like)
+            last = int(at[-1]) - 1 if len(at) and at[-1] > 0 else len(nl) - 1
         end = int(nl[last]) + 1
         parts.append((first, after_blank, view[offset:end]))
         first, offset, after_blank, left = first + last + 1, end, blank_end, left - last - 1
