@@ -68,11 +68,17 @@ def _chunk_headers(data: bytes | memoryview, after_blank: bool) -> tuple[pl.Data
     """The messages of one piece of an mbox (see :func:`mbox_scan.header_table`), the headers read kept, and its
     number of lines, with the signature lines of each message (:func:`signature.read_signatures`). The values
     are copies, not views of the piece (whose buffer is reused)."""
-    table, n_lines = mbox_scan.header_table(data, after_blank, _WANTED, frozenset(_ADDR_HEADERS),
-                                            body_reader=read_signatures)
-    if "sig_lines" not in table.columns:  # a piece without messages
-        table = table.hstack(no_signature_lines(table.height))
-    return table.drop(_BODY_HEADERS), n_lines
+    tables: list[pl.DataFrame] = []
+    n_lines = 0
+    # (a piece of very many short lines in parts: header_table's arrays grow with the lines)
+    for lines_before, part_after_blank, part in mbox_scan.dense_parts(data, after_blank):
+        table, n_part = mbox_scan.header_table(part, part_after_blank, _WANTED, frozenset(_ADDR_HEADERS),
+                                               body_reader=read_signatures)
+        if "sig_lines" not in table.columns:  # a piece without messages
+            table = table.hstack(no_signature_lines(table.height))
+        tables.append(table.drop(_BODY_HEADERS).with_columns(pl.col("line") + lines_before))
+        n_lines += n_part
+    return (tables[0] if len(tables) == 1 else pl.concat(tables)), n_lines
 
 
 def parse_mbox(f: InputFile, out: FileCollector) -> None:

@@ -51,10 +51,28 @@ _HEADERISH = re.compile(rb"(?:[!-9;-~]+[ \t]*:|>+From )")
 # A ctime-like date: a time with seconds and a year, either order (every producer in formats.md §2 writes the
 # seconds; "From 9:00 on 3 May 2024:" in a body, before a "Location: ..." line, is no separator).
 _DATEISH = re.compile(rb"\d{1,2}:\d\d:\d\d.*(?:19|20)\d\d|(?:19|20)\d\d.*\d{1,2}:\d\d:\d\d")
+_TIME = re.compile(rb"\d{1,2}:\d\d:\d\d")
+_YEAR = re.compile(rb"(?:19|20)\d\d")
+
+
+def _dateish(buf: bytes, start: int, end: int) -> bool:
+    """Whether ``_DATEISH.search(buf, start, end)`` finds a date in the line ``buf[start:end]`` (no line end in
+    it), in linear time: the regex tries each time (or year) with every later position, and a 64 kB first line
+    of years without a time took 3 s to judge. A time then a later year exists when one follows the first time
+    (the first found ends first), and the same for a year then a time."""
+    first = _TIME.search(buf, start, end)
+    if first is None:
+        return False
+    if _YEAR.search(buf, first.end(), end) is not None:
+        return True
+    year = _YEAR.search(buf, start, end)
+    return year is not None and _TIME.search(buf, year.end(), end) is not None
+
+
 # What an undated separator after a blank line must look like (from its "From "): nothing, or a sender token
 # ("-", MAILER-DAEMON, anything with an "@") followed by nothing or by something date-like (a time or a year).
 # The same text as a Rust regex for polars (ASCII classes only), matched from the start of the line.
-_RX_SEPLINE = (r"^From [ \t]*(?:$|(?:-|MAILER-DAEMON|[^ \t]*@[^ \t]*)"
+_RX_SEPLINE = (r"^From [ \t]*(?:$|(?:-|MAILER-DAEMON|[^ \t@]*@[^ \t]*)"
                r"(?:[ \t]*$|[ \t].*(?:[0-9]:[0-9][0-9]|(?:19|20)[0-9][0-9])))")
 _SEPLINE = re.compile(_RX_SEPLINE[1:].encode())
 _SEP = b"\nFrom "
@@ -81,7 +99,7 @@ def looks_like_mbox(head: bytes) -> bool:
     if eol < 0:
         return False
     end = eol - 1 if data[eol - 1] == 13 else eol
-    if not (_SEPLINE.match(data, 0, end) or _DATEISH.search(data, 5, end)):
+    if not (_SEPLINE.match(data, 0, end) or _dateish(data, 5, end)):
         return False
     nxt = data[eol + 1: eol + 201]
     if nxt.startswith(b">From "):  # ImportExportTools NG (macOS) bogus line before the headers
@@ -155,7 +173,7 @@ def iter_messages(fh: IO[bytes], advance: Callable[[int], None] | None = None,
             blank_before = prev == 10 or (prev == 13 and (i < 2 or buf[i - 2] == 10))
         crlf = buf[eol - 1] == 13
         if not headerish(buf, eol + 1, eol + 201) or not (
-                (blank_before and sepline(buf, i + 1, eol - 1 if crlf else eol)) or _DATEISH.search(buf, i + 6, eol)):
+                (blank_before and sepline(buf, i + 1, eol - 1 if crlf else eol)) or _dateish(buf, i + 6, eol)):
             pos = i + 1
             continue
         # Header block: up to the first blank line (or the next separator, for a message without a body).
@@ -169,7 +187,7 @@ def iter_messages(fh: IO[bytes], advance: Callable[[int], None] | None = None,
         j = find(_SEP, eol, he)
         while j >= 0:
             jeol = find(b"\n", j + 1)
-            if jeol >= 0 and headerish(buf, jeol + 1, jeol + 201) and _DATEISH.search(buf, j + 6, jeol):
+            if jeol >= 0 and headerish(buf, jeol + 1, jeol + 201) and _dateish(buf, j + 6, jeol):
                 he = j
                 break
             j = find(_SEP, j + 1, he)
@@ -293,6 +311,55 @@ def _lone_crs_to_lf(buf: bytearray, start: int, stop: int) -> None:
     lone = cr[(cr + 1 >= len(arr)) | (arr[np.minimum(cr + 1, len(arr) - 1)] != _LF)]
     if len(lone):
         arr[lone] = _LF
+
+
+#: At most this many lines go to :func:`header_table` at a time (see :func:`dense_parts`): it keeps about 90 bytes
+#: of arrays per line of a piece, so 8 MiB of blank lines (a body of nothing else) took 760 MB per worker. Mail
+#: has lines of 40 bytes and more: an 8 MiB piece of it has about 200,000.
+MAX_PIECE_LINES = 1 << 19
+
+
+def dense_parts(data: bytes | memoryview, after_blank: bool,
+                max_lines: int = MAX_PIECE_LINES) -> list[tuple[int, bool, bytes | memoryview]]:
+    """``data`` (a piece from :func:`iter_line_chunks`) as consecutive parts of at most ``max_lines`` lines each
+    (but for a part of one line), ``(lines before the part, starts after a blank line, part)``: the piece itself
+    when it has no more lines.
+
+    A part is cut in the next ``max_lines`` bytes (so it has at most that many lines) just after their last blank
+    line, as a piece is cut (so a part read alone reads as it would within the piece), or, without any blank
+    line there, after their last line end (the next part then starts after a line that is not blank, as the
+    separator rules see it). The parts are views of ``data``; the arrays made are of ``max_lines`` bytes."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    left = int(np.count_nonzero(arr == _LF))  # line ends from `offset` on
+    if left <= max_lines:
+        return [(0, after_blank, data)]
+    view = memoryview(data)
+    parts: list[tuple[int, bool, bytes | memoryview]] = []
+    first, offset = 0, 0  # the part's first line and byte
+    while left > max_lines:
+        nl = offset + np.flatnonzero(arr[offset: offset + max_lines] == _LF)
+        if not len(nl):  # a line longer than the window: a part of its own
+            nl = offset + max_lines + np.flatnonzero(arr[offset + max_lines:] == _LF)[:1]
+        prev = np.empty_like(nl)
+        prev[0] = offset - 1
+        prev[1:] = nl[:-1]
+        length = nl - prev - 1  # with the "\r" of a CRLF line end (lone CRs were made LFs)
+        blank = np.flatnonzero((length == 0) | ((length == 1) & (arr[np.maximum(nl - 1, 0)] == _CR)))
+        blank_end = len(blank) > 0
+        if blank_end:
+            last = int(blank[-1])
+        else:  # before the last "From " line: a separator is read with the header block after it
+            line_start = prev + 1
+            sep_like = (length >= 5) & (arr[np.minimum(line_start, len(arr) - 1)] == ord("F"))
+            for k, ch in enumerate(b"rom ", start=1):
+                sep_like &= arr[np.minimum(line_start + k, len(arr) - 1)] == ch
+            at = np.flatnonzero(sep_like)
+            last = int(at[-1]) - 1 if len(at) and at[-1] > 0 else len(nl) - 1
+        end = int(nl[last]) + 1
+        parts.append((first, after_blank, view[offset:end]))
+        first, offset, after_blank, left = first + last + 1, end, blank_end, left - last - 1
+    parts.append((first, after_blank, view[offset:]))
+    return parts
 
 
 # ------------------------------------------------------------------------------------------------------------
