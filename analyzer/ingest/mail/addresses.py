@@ -3,7 +3,6 @@ library for the rest) and display names."""
 
 from __future__ import annotations
 
-import email.utils
 import importlib
 import logging
 import re
@@ -148,10 +147,14 @@ class _LinearGroupAddressList(_parseaddr.AddressList):
         return members
 
 
-# email.utils.getaddresses (whose strict checks differ between Python versions) parses with this class: the
-# linear one gives the same pairs (tested against the standard library's on random lists with groups).
-if getattr(email.utils, "_AddressList", None) is _parseaddr.AddressList:
-    email.utils._AddressList = _LinearGroupAddressList  # type: ignore[attr-defined]
+def _getaddresses(value: str) -> list[tuple[str, str]]:
+    """``email.utils.getaddresses([value])``, but a long list holding a group (a ``:``) is read by
+    :class:`_LinearGroupAddressList` (the same pairs: tested against the standard library's on random lists with
+    groups). Not a patch of ``email.utils``: other code in the process (a notebook's) keeps the standard library's
+    parser, and so do short lists (whose strict checks differ between Python versions)."""
+    if len(value) > LONG_VALUE and ":" in value:
+        return list(_LinearGroupAddressList(value).addresslist)
+    return getaddresses([value])
 
 
 #: Address values longer than this are memoised in caches of LONG_CACHED entries (the others in caches of tens
@@ -180,7 +183,7 @@ def _parse_addresses(value: str) -> tuple[Addr, ...]:
     pairs = _split_addresses(value)
     if pairs is None:
         try:
-            pairs = getaddresses([value])
+            pairs = _getaddresses(value)
         except Exception:  # email.utils on hostile input: fall back to a plain split
             pairs = [("", p) for p in re.split(r"[,;\s]+", value)]
     pending: list[str] = []  # pieces of an unquoted "Last, First" name split at its comma
