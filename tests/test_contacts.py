@@ -617,3 +617,22 @@ def test_outlook_export_in_its_windows_code_page(tmp_path: Path, lang: str, enco
     first, last, company, title, email = row[:5]
     assert (rec["first_name"], rec["last_name"], rec["company"], rec["position"]) == (first, last, company, title)
     assert rec["emails"] == [email]
+
+
+def test_a_folder_of_many_one_card_vcards_is_one_table(tmp_path: Path) -> None:
+    """A folder of 50,000 one-card vCards gave tables of 50,000 chunks (one per file): 22 GB and 130 s, the
+    joins of identity on them the most of it. The files' frames are now joined as they are read, into one
+    contiguous table; every card is read, in file order, with its own record id."""
+    n = 600  # more than two runs of 256 files, and some left over
+    for i in range(n):
+        sub = tmp_path / f"d{i // 100}"
+        sub.mkdir(exist_ok=True)
+        (sub / f"c{i:04d}.vcf").write_text(
+            f"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Person{i} Card\r\nEMAIL:p{i}@example.com\r\nEND:VCARD\r\n")
+    ing = ingest([tmp_path])
+    recs = ing.records
+    assert (recs.height, len(ing.files), ing.rejects.height) == (n, n, 0)
+    assert recs.n_chunks() == 1 and ing.rejects.n_chunks() == 1
+    assert recs.get_column("record_id").to_list() == list(range(n))
+    assert recs.get_column("emails").list.first().to_list() == [f"p{i}@example.com" for i in range(n)]
+    assert recs.get_column("source_file").n_unique() == n
