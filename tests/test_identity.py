@@ -785,3 +785,39 @@ def test_a_name_seen_only_on_mass_mail_needs_corroboration() -> None:
     assert not same(res, 0, 1)
     assert res.near_misses.row(0, named=True)["reason"].startswith("known only from mass mail")
     assert same(resolve(recs, no_owner(2)), 0, 1)  # without the mail: a rare name links
+
+
+def test_a_crowd_on_one_address_is_not_compared_name_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """30,000 cards of different names (given names alike) listing one address: each link on the address
+    compared every name the cluster had gathered, the links of one address quadratic (30,000 cards: identity
+    81 s). A cluster of more than MAX_CLUSTER_NAMES names is a crowd: the address joins it (as one address,
+    one person does in the end) without comparing its names; a name-based link to it is refused."""
+    from analyzer.identity import decision
+
+    n = 400
+    firsts = [f"given{chr(97 + i % 26)}" for i in range(n)] + ["zed", "givena"]
+    lasts = [f"surname{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}" for i in range(n)] + ["surnameaa", "surnamezz"]
+    m = n + 2
+    f = pl.DataFrame({"is_auto": [False] * m, "first": firsts, "last": lasts, "last_toks": lasts,
+                      "linkedin_url": [None] * m, "suffix": [""] * m, "conn_file": [None] * m},
+                     schema={"is_auto": pl.Boolean, "first": pl.String, "last": pl.String, "last_toks": pl.String,
+                             "linkedin_url": pl.String, "suffix": pl.String, "conn_file": pl.String})
+    calls = 0
+    compatible = decision.first_names_compatible
+
+    def counted(a: str, b: str) -> bool:
+        nonlocal calls
+        calls += 1
+        return compatible(a, b)
+
+    monkeypatch.setattr(decision, "first_names_compatible", counted)
+    cl = decision.Clusters(f, {})
+    assert all(cl.union(0, i, "email") == (True, None) for i in range(1, n))
+    assert decision.MAX_CLUSTER_NAMES == 32 and calls <= 32 * n  # (each name of the cluster at each link: 79,800)
+    # a family member's card on the address, before a crowd's, is refused; the crowd's address joins it
+    assert cl.union(0, n, "email") == (True, None)
+    assert cl.union(n + 1, 0, "probabilistic") == (False, "too many names in one cluster")
+    assert len(set(cl.roots()[:n + 1])) == 1
+    small = decision.Clusters(f.slice(0, 2).vstack(f.slice(n, 1)), {})
+    assert small.union(0, 1, "email") == (True, None)
+    assert small.union(0, 2, "email") == (False, "shared family address (different first names)")

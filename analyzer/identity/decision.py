@@ -46,6 +46,10 @@ def family_names_compatible(a: str, b: str, ta: tuple[str, ...], tb: tuple[str, 
 
 NameT = tuple[str, str, tuple[str, ...]]
 
+#: a cluster with more distinct full names than this is a crowd: its names are not compared name by name
+#: (:meth:`Clusters.conflict`); one person's records show a handful of forms of their name
+MAX_CLUSTER_NAMES = 32
+
 
 def record_names(f: pl.DataFrame) -> list[NameT | None]:
     """Each record's (given name, family name, family name tokens) of the features ``f``, as the name rules
@@ -211,6 +215,11 @@ class Clusters:
                 vb = b_names[rb]
                 nb = (vb,) if vb is not None else None
             if na and nb:
+                if len(na) > MAX_CLUSTER_NAMES or len(nb) > MAX_CLUSTER_NAMES:
+                    # a crowd, not one person's names (an address on thousands of cards of different names): each
+                    # link compared the crowd's every name, the links of one address took quadratic time. An
+                    # address joins it anyway (one address, one person); a name-based link does not
+                    return None if kind == "email" else "too many names in one cluster"
                 given_pairs = self.given_pairs
                 for fa, la, ta in na:
                     for fb, lb, tb in nb:
