@@ -821,3 +821,61 @@ def test_a_crowd_on_one_address_is_not_compared_name_by_name(monkeypatch: pytest
     small = decision.Clusters(f.slice(0, 2).vstack(f.slice(n, 1)), {})
     assert small.union(0, 1, "email") == (True, None)
     assert small.union(0, 2, "email") == (False, "shared family address (different first names)")
+
+
+def _name_clusters(names: list[tuple[str, str]], auto: list[bool] | None = None) -> Any:
+    from analyzer.identity import decision
+
+    m = len(names)
+    f = pl.DataFrame({"is_auto": auto or [False] * m, "first": [a for a, _ in names], "last": [b for _, b in names],
+                      "last_toks": [b for _, b in names], "linkedin_url": [None] * m, "suffix": [""] * m,
+                      "conn_file": [None] * m},
+                     schema={"is_auto": pl.Boolean, "first": pl.String, "last": pl.String, "last_toks": pl.String,
+                             "linkedin_url": pl.String, "suffix": pl.String, "conn_file": pl.String})
+    return decision.Clusters(f, {})
+
+
+def test_a_role_address_on_many_cards_of_one_name_asks_each_kind_of_holder_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """4,000 cards of "John Smith", each with its own address and info@: the clusters holding the role address
+    were asked pair by pair whether two people hold it (8 million questions; 30,000 cards: minutes). Holders
+    of the same names are asked once; the cards are one person (the address joins them), nothing refused."""
+    from analyzer.identity import decision
+
+    n = 500
+    cl = _name_clusters([("john", "smith")] * n)
+    calls = 0
+    conflict = decision.Clusters.conflict
+
+    def counted(self: Any, ra: int, rb: int, kind: str) -> str | None:
+        nonlocal calls
+        calls += 1
+        return conflict(self, ra, rb, kind)
+
+    monkeypatch.setattr(decision.Clusters, "conflict", counted)
+    keys = pl.DataFrame({"idx": list(range(n)), "key": ["info@acme.com"] * n, "role": [True] * n})
+    edges: list[Any] = []
+    near: list[Any] = []
+    decision.one_address_one_person(cl, keys, edges, near)
+    assert (len(set(cl.roots())), len(edges), near) == (1, n - 1, [])
+    assert calls <= 2 * n  # (each pair of holders: 124,750)
+
+
+def test_the_first_role_address_refusal_is_the_pairwise_one() -> None:
+    """The refusal found kind by kind is the one the pairwise walk finds first (which near miss is listed)."""
+    import random
+
+    from analyzer.identity import decision
+
+    rng = random.Random(5)
+    pool = [("john", "smith"), ("jon", "smith"), ("mary", "jones"), ("maria", "jones"), ("bob", "zed"),
+            ("robert", "zed"), ("ann", "lee")]
+    for _ in range(200):
+        m = rng.randint(3, 12)
+        names = [rng.choice(pool) for _ in range(m)]
+        auto = [rng.random() < 0.15 for _ in range(m)]
+        cl = _name_clusters(names, auto)
+        held = [(i, i) for i in rng.sample(range(m), m)]
+        brute = next(((a, b, why) for x, (ra, a) in enumerate(held) for rb, b in held[x + 1:]
+                      if (why := cl.conflict(ra, rb, "role_address")) is not None), None)
+        assert decision._first_role_refusal(cl, held) == brute
