@@ -414,6 +414,24 @@ def test_shared_tokens_are_flagged_once_for_all_pairs_not_per_chunk(monkeypatch:
     assert calls[0] == n_whole
 
 
+def test_shared_tokens_are_searched_slice_by_slice_with_the_same_hits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """4 million candidate pairs of a 100,000-card address book were searched for shared tokens at once: each
+    pair's side joined to its company tokens, and the company hits hashed for all cluster pairs together (peak
+    2.4 GB). The pairs are searched a slice at a time: with one pair per slice, the same levels and weights."""
+    from analyzer.identity import comparison
+
+    recs = records(card("Ann Lee", "ann.lee@tinyco.com", company="Tinyco"), mail("Ann Lee", "ann.lee@tinyco.com"),
+                   conn("Ann", "Lee", "Tinyco"), mail("Bob Stone", "bob@stone.dev"), mail("Bob Stone", "bstone@x.org"),
+                   conn("Bob", "Stone", "Stone Labs"), card("Bob Stone", "bob@stonelabs.com", company="Stone Labs"))
+    pairs = [(0, 1), (0, 2), (1, 2), (3, 4), (5, 6), (3, 6), (2, 5)]
+    whole = score_pairs(recs, pairs)
+    monkeypatch.setattr(comparison, "_HIT_CHUNK", 1)
+    sliced = score_pairs(recs, pairs)
+    assert sliced.equals(whole)
+    by_pair = {(a, b): (e, c) for a, b, e, c in whole.select("record_id_l", "record_id_r", "email", "company").rows()}
+    assert by_pair[(0, 1)][0] == "exact" and by_pair[(0, 2)][1] == by_pair[(5, 6)][1] == "same"
+
+
 def test_em_learns_that_typos_are_common_among_matches() -> None:
     """``m_estimation = "em"`` (splink's unsupervised training, for data unlike personal networks): when most
     matching pairs carry a first-name typo, the JW >= 0.92 level is learnt far stronger than its fixed weight,
