@@ -24,7 +24,9 @@ Cases (what was once slow is said; the fix is in the git log):
 * ``connections_one_name``, ``connections_no_name``: LinkedIn Connections.csv;
 * ``vcards_many``, ``vcard_many_emails``, ``google_csv_wide``, ``outlook_ragged``: contacts;
 * ``trace_rows``, ``outlook_mail_wide``: mail CSVs;
-* ``zip_members``: a zip of many small members.
+* ``zip_members``: a zip of many small members;
+* ``deep_folders``: a vCard beside folders nested n deep (Python 3.11's os.walk recursed once per folder: a
+  RecursionError past about 1,000; past about 2,000 the paths are too long to name and are skipped).
 """
 
 from __future__ import annotations
@@ -32,7 +34,6 @@ from __future__ import annotations
 import argparse
 import csv
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -216,6 +217,26 @@ def zip_members(d: Path, n: int) -> None:
             z.writestr(f"c/c{i}.vcf", _card(f"Person {_word(i)}", f"{_word(i)};Person;;;", f"EMAIL:p{i}@ex.com"))
 
 
+def deep_folders(d: Path, n: int) -> None:
+    """A vCard beside folders nested ``n`` deep, a vCard in the deepest (once a RecursionError past ~1,000)."""
+    (d / "c.vcf").write_text(_card("Ann Lee", "Lee;Ann;;;", "EMAIL:ann@example.com"), encoding="utf-8")
+    cur = os.open(d, os.O_RDONLY)
+    for _ in range(n):
+        os.mkdir("d", dir_fd=cur)
+        nxt = os.open("d", os.O_RDONLY, dir_fd=cur)
+        os.close(cur)
+        cur = nxt
+    fd = os.open("deep.vcf", os.O_WRONLY | os.O_CREAT, 0o644, dir_fd=cur)
+    os.write(fd, _card("Bob Stone", "Stone;Bob;;;", "EMAIL:bob@example.com").encode())
+    os.close(fd)
+    os.close(cur)
+
+
+def _remove(path: Path) -> None:
+    """Remove a generated input (``rm -rf``: shutil.rmtree recurses once per nested folder)."""
+    subprocess.run(["rm", "-rf", str(path)], check=False)
+
+
 #: name -> (writer, the smaller size n; the larger is 4n)
 CASES: dict[str, tuple[Callable[[Path, int], None], int]] = {
     "tiny_files": (tiny_files, 2_500),
@@ -234,6 +255,7 @@ CASES: dict[str, tuple[Callable[[Path, int], None], int]] = {
     "trace_rows": (trace_rows, 100_000),
     "outlook_mail_wide": (outlook_mail_wide, 5_000),
     "zip_members": (zip_members, 2_500),
+    "deep_folders": (deep_folders, 400),
 }
 
 
@@ -287,13 +309,13 @@ def main(argv: list[str] | None = None) -> int:
         results = []
         for n in (max(1, int(n0 * args.scale)), max(4, int(4 * n0 * args.scale))):
             d = args.dir / f"{name}-{n}"
-            shutil.rmtree(d, ignore_errors=True)
+            _remove(d)
             d.mkdir(parents=True)
             write(d, n)
             results.append((n, *run(d, args.dir / f"out-{name}-{n}", args.timeout)))
             if not args.keep:
-                shutil.rmtree(d, ignore_errors=True)
-            shutil.rmtree(args.dir / f"out-{name}-{n}", ignore_errors=True)
+                _remove(d)
+            _remove(args.dir / f"out-{name}-{n}")
         (n1, t1, m1, s1), (n2, t2, m2, s2) = results
         tr, mr = t2 / max(t1, 1e-9), m2 / max(m1, 1e-9)
         if s1 != "ok" or s2 != "ok":
