@@ -414,6 +414,24 @@ def test_shared_tokens_are_flagged_once_for_all_pairs_not_per_chunk(monkeypatch:
     assert calls[0] == n_whole
 
 
+def test_shared_tokens_are_searched_slice_by_slice_with_the_same_hits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """4 million candidate pairs of a 100,000-card address book were searched for shared tokens at once: each
+    pair's side joined to its company tokens, and the company hits hashed for all cluster pairs together (peak
+    2.4 GB). The pairs are searched a slice at a time: with one pair per slice, the same levels and weights."""
+    from analyzer.identity import comparison
+
+    recs = records(card("Ann Lee", "ann.lee@tinyco.com", company="Tinyco"), mail("Ann Lee", "ann.lee@tinyco.com"),
+                   conn("Ann", "Lee", "Tinyco"), mail("Bob Stone", "bob@stone.dev"), mail("Bob Stone", "bstone@x.org"),
+                   conn("Bob", "Stone", "Stone Labs"), card("Bob Stone", "bob@stonelabs.com", company="Stone Labs"))
+    pairs = [(0, 1), (0, 2), (1, 2), (3, 4), (5, 6), (3, 6), (2, 5)]
+    whole = score_pairs(recs, pairs)
+    monkeypatch.setattr(comparison, "_HIT_CHUNK", 1)
+    sliced = score_pairs(recs, pairs)
+    assert sliced.equals(whole)
+    by_pair = {(a, b): (e, c) for a, b, e, c in whole.select("record_id_l", "record_id_r", "email", "company").rows()}
+    assert by_pair[(0, 1)][0] == "exact" and by_pair[(0, 2)][1] == by_pair[(5, 6)][1] == "same"
+
+
 def test_em_learns_that_typos_are_common_among_matches() -> None:
     """``m_estimation = "em"`` (splink's unsupervised training, for data unlike personal networks): when most
     matching pairs carry a first-name typo, the JW >= 0.92 level is learnt far stronger than its fixed weight,
@@ -785,3 +803,97 @@ def test_a_name_seen_only_on_mass_mail_needs_corroboration() -> None:
     assert not same(res, 0, 1)
     assert res.near_misses.row(0, named=True)["reason"].startswith("known only from mass mail")
     assert same(resolve(recs, no_owner(2)), 0, 1)  # without the mail: a rare name links
+
+
+def test_a_crowd_on_one_address_is_not_compared_name_by_name(monkeypatch: pytest.MonkeyPatch) -> None:
+    """30,000 cards of different names (given names alike) listing one address: each link on the address
+    compared every name the cluster had gathered, the links of one address quadratic (30,000 cards: identity
+    81 s). A cluster of more than MAX_CLUSTER_NAMES names is a crowd: the address joins it (as one address,
+    one person does in the end) without comparing its names; a name-based link to it is refused."""
+    from analyzer.identity import decision
+
+    n = 400
+    firsts = [f"given{chr(97 + i % 26)}" for i in range(n)] + ["zed", "givena"]
+    lasts = [f"surname{chr(97 + i % 26)}{chr(97 + i // 26 % 26)}" for i in range(n)] + ["surnameaa", "surnamezz"]
+    m = n + 2
+    f = pl.DataFrame({"is_auto": [False] * m, "first": firsts, "last": lasts, "last_toks": lasts,
+                      "linkedin_url": [None] * m, "suffix": [""] * m, "conn_file": [None] * m},
+                     schema={"is_auto": pl.Boolean, "first": pl.String, "last": pl.String, "last_toks": pl.String,
+                             "linkedin_url": pl.String, "suffix": pl.String, "conn_file": pl.String})
+    calls = 0
+    compatible = decision.first_names_compatible
+
+    def counted(a: str, b: str) -> bool:
+        nonlocal calls
+        calls += 1
+        return compatible(a, b)
+
+    monkeypatch.setattr(decision, "first_names_compatible", counted)
+    cl = decision.Clusters(f, {})
+    assert all(cl.union(0, i, "email") == (True, None) for i in range(1, n))
+    assert decision.MAX_CLUSTER_NAMES == 32 and calls <= 32 * n  # (each name of the cluster at each link: 79,800)
+    # a family member's card on the address, before a crowd's, is refused; the crowd's address joins it
+    assert cl.union(0, n, "email") == (True, None)
+    assert cl.union(n + 1, 0, "probabilistic") == (False, "too many names in one cluster")
+    assert len(set(cl.roots()[:n + 1])) == 1
+    small = decision.Clusters(f.slice(0, 2).vstack(f.slice(n, 1)), {})
+    assert small.union(0, 1, "email") == (True, None)
+    assert small.union(0, 2, "email") == (False, "shared family address (different first names)")
+
+
+def _name_clusters(names: list[tuple[str, str]], auto: list[bool] | None = None) -> Any:
+    from analyzer.identity import decision
+
+    m = len(names)
+    f = pl.DataFrame({"is_auto": auto or [False] * m, "first": [a for a, _ in names], "last": [b for _, b in names],
+                      "last_toks": [b for _, b in names], "linkedin_url": [None] * m, "suffix": [""] * m,
+                      "conn_file": [None] * m},
+                     schema={"is_auto": pl.Boolean, "first": pl.String, "last": pl.String, "last_toks": pl.String,
+                             "linkedin_url": pl.String, "suffix": pl.String, "conn_file": pl.String})
+    return decision.Clusters(f, {})
+
+
+def test_a_role_address_on_many_cards_of_one_name_asks_each_kind_of_holder_once(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """4,000 cards of "John Smith", each with its own address and info@: the clusters holding the role address
+    were asked pair by pair whether two people hold it (8 million questions; 30,000 cards: minutes). Holders
+    of the same names are asked once; the cards are one person (the address joins them), nothing refused."""
+    from analyzer.identity import decision
+
+    n = 500
+    cl = _name_clusters([("john", "smith")] * n)
+    calls = 0
+    conflict = decision.Clusters.conflict
+
+    def counted(self: Any, ra: int, rb: int, kind: str) -> str | None:
+        nonlocal calls
+        calls += 1
+        return conflict(self, ra, rb, kind)
+
+    monkeypatch.setattr(decision.Clusters, "conflict", counted)
+    keys = pl.DataFrame({"idx": list(range(n)), "key": ["info@acme.com"] * n, "role": [True] * n})
+    edges: list[Any] = []
+    near: list[Any] = []
+    decision.one_address_one_person(cl, keys, edges, near)
+    assert (len(set(cl.roots())), len(edges), near) == (1, n - 1, [])
+    assert calls <= 2 * n  # (each pair of holders: 124,750)
+
+
+def test_the_first_role_address_refusal_is_the_pairwise_one() -> None:
+    """The refusal found kind by kind is the one the pairwise walk finds first (which near miss is listed)."""
+    import random
+
+    from analyzer.identity import decision
+
+    rng = random.Random(5)
+    pool = [("john", "smith"), ("jon", "smith"), ("mary", "jones"), ("maria", "jones"), ("bob", "zed"),
+            ("robert", "zed"), ("ann", "lee")]
+    for _ in range(200):
+        m = rng.randint(3, 12)
+        names = [rng.choice(pool) for _ in range(m)]
+        auto = [rng.random() < 0.15 for _ in range(m)]
+        cl = _name_clusters(names, auto)
+        held = [(i, i) for i in rng.sample(range(m), m)]
+        brute = next(((a, b, why) for x, (ra, a) in enumerate(held) for rb, b in held[x + 1:]
+                      if (why := cl.conflict(ra, rb, "role_address")) is not None), None)
+        assert decision._first_role_refusal(cl, held) == brute

@@ -137,6 +137,17 @@ def _shared_thread_keys(keys: pl.DataFrame, thread: pl.DataFrame) -> pl.LazyFram
         .filter(pl.col("key").is_in(wanted.implode())).unique()
 
 
+#: the candidate pairs searched for shared tokens together (:func:`shared_token_hits`)
+_HIT_CHUNK = 1_000_000
+
+
+def _chunks(keys: pl.DataFrame) -> list[pl.DataFrame]:
+    """``keys`` in slices of at most :data:`_HIT_CHUNK` rows (itself when no more)."""
+    if keys.height <= _HIT_CHUNK:
+        return [keys]
+    return [keys.slice(start, _HIT_CHUNK) for start in range(0, keys.height, _HIT_CHUNK)]
+
+
 def shared_token_hits(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.DataFrame],
                       ctok: dict[str, pl.DataFrame]) -> SharedTokenHits:
     """Which candidate ``pairs`` (l, r) of units ``f`` share an email, a local part, a work domain, a local
@@ -161,21 +172,28 @@ def shared_token_hits(pairs: pl.DataFrame, f: pl.DataFrame, tok: dict[str, pl.Da
         ("fo_rl", firsts, tok["work_local"], keys_rl),
         ("cs2", ctok["nongeneric"], ctok["prefixes"], None), ("cs3", ctok["prefixes"], ctok["nongeneric"], None)]
     narrowed: dict[tuple[int, int], tuple[pl.DataFrame, pl.DataFrame]] = {}  # (the specs search three pairs both ways)
-    queries = [shared_tokens(ckeys if k is None else k, left, right,
-                             *(["comp_l", "comp_r"] if k is None else ["l", "r"]), narrowed=narrowed)
-               .select((pair_key("comp_l", "comp_r") if k is None else pair_key("l", "r")).alias("key"))
+    # each search over at most _HIT_CHUNK pairs at a time: a pair's side joined to its tokens is several rows
+    # (a cluster's company tokens and their prefixes: dozens), 4 million pairs of a 100,000-card address book
+    # were over 100 million rows at once (peak 2.4 GB)
+    queries = [pl.concat([shared_tokens(part, left, right, *(["comp_l", "comp_r"] if k is None else ["l", "r"]),
+                                        narrowed=narrowed)
+                          .select((pair_key("comp_l", "comp_r") if k is None else pair_key("l", "r")).alias("key"))
+                          for part in _chunks(ckeys if k is None else k)], parallel=False)
                for _, left, right, k in specs]
     names = [name for name, *_ in specs]
     if "thread" in tok and tok["thread"].height:
         queries.append(_shared_thread_keys(keys, tok["thread"]))
         names.append("thread")
-    # the company tokens two clusters share: the pairs of cs1 and the weight of the rarest of them, one join
-    both = ckeys.lazy().join(ctok["all"].lazy().rename({"idx": "comp_l"}), on="comp_l") \
-        .join(ctok["all"].lazy().rename({"idx": "comp_r"}), on=["comp_r", "tok"], how="semi").collect()
-    queries.append(both.lazy().select(pair_key("comp_l", "comp_r").alias("key")).unique())
+    # the company tokens two clusters share: the pairs of cs1 and the weight of the rarest of them, one join (per
+    # slice of the cluster pairs: their distinct pairs and weights were hashed for 4 million at once, +1 GB)
+    boths = [part.lazy().join(ctok["all"].lazy().rename({"idx": "comp_l"}), on="comp_l")
+             .join(ctok["all"].lazy().rename({"idx": "comp_r"}), on=["comp_r", "tok"], how="semi").collect()
+             for part in _chunks(ckeys)]
+    queries.append(pl.concat([both.lazy().select(pair_key("comp_l", "comp_r").alias("key")).unique()
+                              for both in boths], parallel=False))
     if "weight" in ctok:  # the weight of the rarest company token the two clusters share
-        queries.append(both.lazy().join(ctok["weight"].lazy(), on="tok").group_by("comp_l", "comp_r")
-                       .agg(pl.col("w").max().alias("tfw_company")))
+        queries.append(pl.concat([both.lazy().join(ctok["weight"].lazy(), on="tok").group_by("comp_l", "comp_r")
+                                  .agg(pl.col("w").max().alias("tfw_company")) for both in boths], parallel=False))
     # the in-memory engine: on these joins the streaming one (polars' default) costs more CPU (this step
     # 47 -> 38 ms on the 100,000-message mailbox); the peak memory of the large profile is the same
     found = pl.collect_all(queries, engine="in-memory")

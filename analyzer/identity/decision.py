@@ -4,6 +4,7 @@ name-based merge decisions."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -45,6 +46,10 @@ def family_names_compatible(a: str, b: str, ta: tuple[str, ...], tb: tuple[str, 
 
 
 NameT = tuple[str, str, tuple[str, ...]]
+
+#: a cluster with more distinct full names than this is a crowd: its names are not compared name by name
+#: (:meth:`Clusters.conflict`); one person's records show a handful of forms of their name
+MAX_CLUSTER_NAMES = 32
 
 
 def record_names(f: pl.DataFrame) -> list[NameT | None]:
@@ -211,6 +216,11 @@ class Clusters:
                 vb = b_names[rb]
                 nb = (vb,) if vb is not None else None
             if na and nb:
+                if len(na) > MAX_CLUSTER_NAMES or len(nb) > MAX_CLUSTER_NAMES:
+                    # a crowd, not one person's names (an address on thousands of cards of different names): each
+                    # link compared the crowd's every name, the links of one address took quadratic time. An
+                    # address joins it anyway (one address, one person); a name-based link does not
+                    return None if kind == "email" else "too many names in one cluster"
                 given_pairs = self.given_pairs
                 for fa, la, ta in na:
                     for fb, lb, tb in nb:
@@ -773,6 +783,56 @@ def rare_name_merges(scored: pl.DataFrame, cl: Clusters, st: LinkageSettings, fa
             "max_expected_namesakes": st.max_expected_namesakes, "overlap_days": OVERLAP_DAYS}
 
 
+#: at most this many kinds of holder of a role address are compared kind by kind (:func:`_first_role_refusal`)
+_MAX_HOLDER_KINDS = 64
+
+
+def _first_role_refusal(cl: Clusters, held: list[tuple[int, int]]) -> tuple[int, int, str] | None:
+    """The first pair (in ``held`` order: (root, its first record)) of the clusters holding one role address
+    that :meth:`Clusters._two_people_on_a_role_address` keeps apart, as (record, record, why), or None.
+
+    Every pair was asked: 4,000 cards of one name listing info@ beside their own address were 8 million
+    questions (30,000 cards: minutes). What is asked depends only on a cluster's names and whether it is an
+    automated sender (without a config ``different`` rule): the pairs of kinds of holder are asked once, and
+    each holder is then paired with the first later holder of a kind kept apart from its own."""
+    if cl.diff or len(held) < 3:
+        return next(((a, b, why) for x, (ra, a) in enumerate(held) for rb, b in held[x + 1:]
+                     if (why := cl.conflict(ra, rb, "role_address")) is not None), None)
+    kind_of: dict[tuple[bool, frozenset[NameT] | None], int] = {}
+    kinds: list[int] = []  # per holder, its kind
+    reps: list[int] = []  # per kind, its first holder's root
+    for ra, _ in held:
+        names = cl._names(ra)
+        key = (cl.auto[ra], frozenset(names) if names else None)
+        k = kind_of.setdefault(key, len(kind_of))
+        if k == len(reps):
+            reps.append(ra)
+        kinds.append(k)
+    if len(reps) > _MAX_HOLDER_KINDS:
+        return next(((a, b, why) for x, (ra, a) in enumerate(held) for rb, b in held[x + 1:]
+                     if (why := cl.conflict(ra, rb, "role_address")) is not None), None)
+    apart = {(i, j): why for i, j in combinations(range(len(reps)), 2)
+             if (why := cl.conflict(reps[i], reps[j], "role_address")) is not None}
+    if not apart:
+        return None
+    at: list[list[int]] = [[] for _ in reps]  # per kind, the positions of its holders (ascending)
+    for x, k in enumerate(kinds):
+        at[k].append(x)
+    for x, k in enumerate(kinds):
+        best: tuple[int, str] | None = None
+        for j in range(len(reps)):
+            why = apart.get((k, j) if k < j else (j, k))
+            if why is None:
+                continue
+            later = at[j]
+            y = later[bisect_right(later, x)] if bisect_right(later, x) < len(later) else None
+            if y is not None and (best is None or y < best[0]):
+                best = (y, why)
+        if best is not None:
+            return held[x][1], held[best[0]][1], best[1]
+    return None
+
+
 def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge],
                            near_rows: NearMissRows | None = None, refused_count: dict[str, int] | None = None) -> None:
     """SPEC §5: an address or a LinkedIn URL is one person's, always. ``keys`` (idx, key, role) lists the
@@ -794,9 +854,7 @@ def one_address_one_person(cl: Clusters, keys: pl.DataFrame, edges: list[Edge],
             first: dict[int, int] = {}  # {root: its first record holding the key}
             for i in idxs:
                 first.setdefault(cl.find(i), i)
-            held = list(first.items())
-            refusal = next(((a, b, why) for x, (ra, a) in enumerate(held) for rb, b in held[x + 1:]
-                            if (why := cl.conflict(ra, rb, "role_address")) is not None), None)
+            refusal = _first_role_refusal(cl, list(first.items()))
             if refusal is not None:
                 a, b, why = refusal
                 if refused_count is not None:

@@ -383,12 +383,36 @@ def ingest(
         close_shared_zips()
 
 
+#: the frames of this many files read are made one (see :class:`_Frames`)
+_FILES_PER_FRAME = 256
+
+
+class _Frames:
+    """The frames of the files read, one per file; each run of :data:`_FILES_PER_FRAME` of them is made one
+    contiguous frame. A folder of 20,000 one-card vCards gave 20,000 frames of 30 columns (peak 970 MB read)
+    and tables of 20,000 chunks, the first join of which in identity took 3 GB (50,000 cards: 22 GB, 130 s)."""
+
+    def __init__(self) -> None:
+        self.done: list[pl.DataFrame] = []
+        self.pending: list[pl.DataFrame] = []
+
+    def add(self, frame: pl.DataFrame) -> None:
+        self.pending.append(frame)
+        if len(self.pending) == _FILES_PER_FRAME:
+            self.done.append(pl.concat(self.pending, rechunk=True))
+            self.pending = []
+
+    def concat(self, empty: pl.DataFrame) -> pl.DataFrame:
+        """One table (``empty`` when no file was read); contiguous when made of more than one run of files, as
+        it was otherwise."""
+        frames = self.done + self.pending
+        return pl.concat(frames, rechunk=bool(self.done)) if frames else empty
+
+
 def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | None,
             extra_parsers: Sequence[Parser]) -> Ingested:
     found = discover(inputs)
-    recs: list[pl.DataFrame] = []
-    msgs: list[pl.DataFrame] = []
-    rejs: list[pl.DataFrame] = []
+    recs, msgs, rejs = _Frames(), _Frames(), _Frames()
     reports: list[FileReport] = []
     skipped = list(found.skipped)
     owner = OwnerHints()
@@ -451,9 +475,9 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
             n_used_files += 1
         rec, msg, rej = out.frames(offset)
         offset += out.n_records
-        recs.append(rec)
-        msgs.append(msg)
-        rejs.append(rej)
+        recs.add(rec)
+        msgs.add(msg)
+        rejs.add(rej)
         reports.append(out.report)
         owner.emails |= out.owner_emails
         owner.linkedin_urls |= out.owner_urls
@@ -470,9 +494,9 @@ def _ingest(inputs: list[Path] | list[str], progress: Callable[[int], None] | No
             f" ({telling[0]}: {telling[1]})" if telling else ""),
             hint=f"It reads: {SUPPORTED_SHORT}. Run `reconnect formats` for how to export each")
 
-    records = pl.concat(recs) if recs else schemas.empty(schemas.RECORDS)
-    messages = pl.concat(msgs) if msgs else schemas.empty(schemas.MESSAGES)
-    rejects = pl.concat(rejs) if rejs else schemas.empty(schemas.REJECTS)
+    records = recs.concat(schemas.empty(schemas.RECORDS))
+    messages = msgs.concat(schemas.empty(schemas.MESSAGES))
+    rejects = rejs.concat(schemas.empty(schemas.REJECTS))
 
     # The same message read from two overlapping exports counts once: keep the first, account for the rest.
     dup_mask, first_file = _repeated_messages(messages, records)
