@@ -250,6 +250,26 @@ def test_connections_linkedin_member_rows_are_hidden_profiles(tmp_path: Path) ->
     assert summary(r)["ignored_why"] == {"hidden profile (placeholder row)": 2}
 
 
+@pytest.mark.parametrize(("name", "header", "row"), [
+    ("Connections.csv", "First Name,Last Name,URL,Email Address,Company,Position,Connected On",
+     "Ann,Bell,https://www.linkedin.com/in/ann-bell,,Acme,Dev,07 May 2022"),
+    ("Invitations.csv", "From,To,Sent At,Message,Direction,inviterProfileUrl,inviteeProfileUrl",
+     "Ann Bell,Me Owner,\"5/7/22, 9:00 AM\",,INCOMING,https://www.linkedin.com/in/ann-bell,"
+     "https://www.linkedin.com/in/me"),
+    ("Recommendations_Received.csv", "First Name,Last Name,Company,Job Title,Text,Creation Date,Status",
+     "Ann,Bell,Acme,Dev,Great,\"05/07/22, 09:00 AM\",VISIBLE"),
+])
+def test_header_row_repeated_in_a_linkedin_csv_is_ignored(tmp_path: Path, name: str, header: str, row: str) -> None:
+    """Two exports joined into one file repeat the header among the rows: ignored with its reason, as in the mail
+    CSVs (it was rejected as an impossible date)."""
+    p = tmp_path / name
+    other = row.replace("ann-bell", "bo-park").replace("Ann,Bell", "Bo,Park").replace("Ann Bell", "Bo Park")
+    p.write_text(f"{header}\n{row}\n{header}\n{other}\n", encoding="utf-8")
+    rep = summary(ingest([p]))
+    assert (rep["read"], rep["used"], rep["rejected"], rep["ignored"]) == (3, 2, 0, 1)
+    assert rep["ignored_why"] == {"header row repeated (exports joined into one file)": 1}
+
+
 def test_connections_bad_rows_rejected_with_reason_and_line() -> None:
     r = load("connections_bad_rows.csv")
     assert r.rejects.select("line", "reason").rows() == [

@@ -12,6 +12,7 @@ import polars as pl
 from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.inputs import InputFile
+from analyzer.ingest.mail.csv_common import REPEATED_HEADER, _repeated_header
 from analyzer.ingest.registry import Sniff
 from analyzer.ingest.text import (
     PY_WHITESPACE,
@@ -135,10 +136,11 @@ def _count_rows(f: InputFile, is_header: Callable[[list[str]], bool] | None = No
 
 
 def _cells_frame(table: CsvTable, width: int, columns: dict[str, int | None],
-                 rejects: list[tuple[int, str]]) -> pl.DataFrame:
+                 rejects: list[tuple[int, str]], out: FileCollector | None = None) -> pl.DataFrame:
     """The rows of ``table`` as a frame: ``line`` and one column per entry of ``columns`` (name -> position)
     holding the stripped cell ('' for a missing column). Rows without the header's number of cells are not
-    in it: they go to ``rejects`` as (line, reason), in line order.
+    in it: they go to ``rejects`` as (line, reason), in line order. Nor is the header row met again (two
+    exports joined into one file): ignored in ``out`` as in the mail CSVs (it was rejected as an impossible date).
 
     The csv module still splits the rows (it knows every quirk and the physical line numbers); everything
     after that is done by polars over the whole file, or by Python once per distinct value.
@@ -146,7 +148,11 @@ def _cells_frame(table: CsvTable, width: int, columns: dict[str, int | None],
     get = itemgetter(*(width if i is None else i for i in columns.values()), width)
     lines: list[int] = []
     cells: list[tuple[str, ...]] = []
+    repeated = 0
     for line, row in table.rows():
+        if out is not None and _repeated_header(row, table.keys):
+            repeated += 1
+            continue
         if len(row) != width:
             if problem := _width_problem(row, width):
                 rejects.append((line, problem))
@@ -155,6 +161,8 @@ def _cells_frame(table: CsvTable, width: int, columns: dict[str, int | None],
         row.append("")
         lines.append(line)
         cells.append(get(row))
+    if repeated and out is not None:
+        out.ignore(REPEATED_HEADER, repeated)
     names = list(columns)
     # built column by column (the rows transposed by zip): much cheaper than polars' row-wise construction
     by_column = list(zip(*cells, strict=True)) if cells else [() for _ in names]

@@ -56,7 +56,7 @@ def parse_connections(f: InputFile, out: FileCollector) -> None:
         "first": c.pos("FIRST NAME"), "last": c.pos("LAST NAME"), "url": c.pos("URL", "PROFILE URL"),
         "email": c.pos("EMAIL ADDRESS", "E-MAIL ADDRESS"), "company": c.pos("COMPANY"),
         "position": c.pos("POSITION"), "on": c.pos("CONNECTED ON"),
-    }, rejects)
+    }, rejects, out)
     del table
     # a hidden profile: every field empty but the date, or LinkedIn's name for it ("LinkedIn Member") and no
     # URL or address (a person of that name would be ranked; in messages.csv it is an automated party)
@@ -108,7 +108,7 @@ def parse_invitations(f: InputFile, out: FileCollector) -> None:
     df = _cells_frame(table, c.width, {
         "frm": c.pos("FROM"), "to": c.pos("TO"), "at": c.pos("SENT AT"), "dir": c.pos("DIRECTION"),
         "inviter": c.pos("INVITERPROFILEURL"), "invitee": c.pos("INVITEEPROFILEURL"),
-    }, rejects)
+    }, rejects, out)
     del table
     df = df.with_columns(
         _mapped(df["at"], column_parser(df["at"], parse_datetime), pl.Datetime("us", "UTC")).alias("ts"),
@@ -194,7 +194,7 @@ def _parse_endorsements(f: InputFile, out: FileCollector, who: str) -> None:
         "date": c.pos("ENDORSEMENT DATE"), "skill": c.pos("SKILL NAME"), "first": c.pos(f"{who} FIRST NAME"),
         "last": c.pos(f"{who} LAST NAME"), "url": c.pos(f"{who} PUBLIC URL", f"{who} PROFILE URL"),
         "status": c.pos("ENDORSEMENT STATUS"), "display": c.pos("DISPLAY STATUS"),
-    }, rejects)
+    }, rejects, out)
     del table
     direction = "received" if received else "given"
     status = uppercased(df["status"])
@@ -283,7 +283,7 @@ def _parse_recommendations(f: InputFile, out: FileCollector, received: bool) -> 
     df = _cells_frame(table, c.width, {
         "first": c.pos("FIRST NAME"), "last": c.pos("LAST NAME"), "company": c.pos("COMPANY"),
         "title": c.pos("JOB TITLE", "TITLE"), "date": c.pos("CREATION DATE"),
-    }, rejects)
+    }, rejects, out)
     del table
     role = "recommender" if received else "recommendee"
     direction = "received" if received else "given"
