@@ -258,6 +258,9 @@ def test_connections_linkedin_member_rows_are_hidden_profiles(tmp_path: Path) ->
      "https://www.linkedin.com/in/me"),
     ("Recommendations_Received.csv", "First Name,Last Name,Company,Job Title,Text,Creation Date,Status",
      "Ann,Bell,Acme,Dev,Great,\"05/07/22, 09:00 AM\",VISIBLE"),
+    ("messages.csv", "CONVERSATION ID,CONVERSATION TITLE,FROM,SENDER PROFILE URL,TO,RECIPIENT PROFILE URLS,DATE,"
+     "SUBJECT,CONTENT,FOLDER", "c1,,Ann Bell,https://www.linkedin.com/in/ann-bell,Me Owner,"
+     "https://www.linkedin.com/in/me,2024-01-02 10:00:00 UTC,,hello,INBOX"),
 ])
 def test_header_row_repeated_in_a_linkedin_csv_is_ignored(tmp_path: Path, name: str, header: str, row: str) -> None:
     """Two exports joined into one file repeat the header among the rows: ignored with its reason, as in the mail

@@ -25,6 +25,7 @@ import polars as pl
 
 from analyzer.ingest.collect import FileCollector, hashed_keys, sort_by_ints
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, column_parser, parse_datetime
+from analyzer.ingest.mail.csv_common import REPEATED_HEADER
 from analyzer.ingest.text import PY_WHITESPACE, casefolded, clean_texts
 from analyzer.normalize import canonical_linkedin_url, canonical_linkedin_urls
 
@@ -197,6 +198,12 @@ def build_messages(held: pl.DataFrame | list[pl.DataFrame], has_urls: bool, out:
     df = df.with_columns(_timestamps(df["date"]).alias("ts"))
     bad = df.filter(pl.col("ts").is_null())
     if bad.height:
+        # the header row met again (two exports joined into one file): ignored, as in the other CSVs
+        header = ((bad["date"].str.strip_chars(PY_WHITESPACE).str.to_uppercase() == "DATE")
+                  & (bad["from"].str.strip_chars(PY_WHITESPACE).str.to_uppercase() == "FROM"))
+        if n_header := int(header.sum()):
+            out.ignore(REPEATED_HEADER, n_header)
+            bad = bad.filter(~header)
         reason = _mapped(bad["date"], lambda d: _bad_date(d.strip()), pl.String())
         rejected.extend(zip(bad["line"].to_list(), reason.to_list(), strict=True))
         df = df.filter(pl.col("ts").is_not_null())
