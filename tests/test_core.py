@@ -70,6 +70,17 @@ def test_parse_datetime(raw: str, expected: datetime | None) -> None:
     assert parse_datetime(raw) == expected
 
 
+def test_text_dates_read_a_long_run_of_blanks_in_one_pass() -> None:
+    """A run of blanks before something that is neither AM/PM nor a zone made the clock's regex try every split
+    of the run (200,000 blanks: minutes); each run of blanks now belongs to what follows it. (No timing asserted:
+    the former pattern does not finish on these values.)"""
+    from analyzer.ingest.dates import _TEXT_DT
+
+    for value in ("Mar 1, 2024 10:00" + " " * 20_000 + "PM x", "1 Mar 2024 10:00 PM" + " \t" * 10_000 + "x"):
+        assert all(rx.match(value) is None for _, rx in _TEXT_DT)
+        assert parse_datetime(value) in (None, datetime(2024, 3, 1, 10, tzinfo=UTC))  # (the mail parser's guess)
+
+
 @pytest.mark.parametrize(("raw", "day_first", "expected"), [
     ("16/12/2024", True, datetime(2024, 12, 16, tzinfo=UTC)),  # a European spreadsheet's re-save
     ("16/12/2024", False, None),  # LinkedIn's order: no 16th month

@@ -39,8 +39,13 @@ _YEAR = re.compile(r"^(\d{4})$")
 # March 2024 at 22:00", "1-Mar-2024 10:00 PM", "Mar 1 2024 10:00PM", "2024-03-01 10:00 PM"). The mail parser of the
 # standard library took such AM/PM for a zone: 10 PM was read as 10:00, twelve hours early.
 _WEEKDAY = r"(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?\s+)?"
-_CLOCK = (r"(?:,?\s+(?:at\s+)?|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*([ap]\.?m\.?)?"
+# (each run of blanks belongs to what follows it: "\s*(pm)?\s*(zone)?" backtracked quadratically over a run of
+# blanks before something that is neither, 200,000 blanks for minutes)
+_CLOCK = (r"(?:,?\s+(?:at\s+)?|T)(\d{1,2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(?:\s*([ap]\.?m\.?))?"
           r"(?:\s*(z|utc|gmt|ut|[ecmp][sd]t|[+-]\d{2}:?\d{2}))?")
+#: A date longer than this is not one of :data:`_TEXT_DT`'s (the longest, a weekday and month in full with a
+#: time and a zone, is under 50 characters): a long cell is not matched against them.
+_TEXT_DT_MAX = 80
 _TEXT_DT = (
     ("mdy", re.compile(rf"^{_WEEKDAY}([a-z]{{3,9}})\.? (\d{{1,2}})(?:st|nd|rd|th)?,? (\d{{4}}){_CLOCK}$", re.I)),
     ("dmy", re.compile(rf"^{_WEEKDAY}(\d{{1,2}})(?:st|nd|rd|th)?[ -]([a-z]{{3,9}})\.?[ ,-]+(\d{{4}}|\d{{2}}){_CLOCK}$",
@@ -171,7 +176,7 @@ def parse_datetime(value: str | None, day_first: bool = False) -> datetime | Non
     m = _YEAR.match(s)
     if m:
         return _mk(int(m.group(1)), 1, 1)
-    shaped, got = _text_datetime(s)
+    shaped, got = _text_datetime(s) if len(s) <= _TEXT_DT_MAX else (False, None)
     if shaped:
         return got
     return parse_rfc5322(s)
