@@ -160,3 +160,21 @@ def test_non_ascii_lines_of_a_long_ascii_line():
     for _ in range(3000):
         s = bytes(rnd.choice(b"ab \r\n\xe9\x80;") for _ in range(rnd.randint(0, 30)))
         assert _spans(text._NON_ASCII_LINE, s) == _spans(_OLD_NON_ASCII_LINE, s), s
+
+
+# ---- LinkedIn file names ----------------------------------------------------------------------------------------
+
+def test_compact_name_of_numbers_before_something_else():
+    """``(?: v?\\d+| ?\\(\\d+\\))+$`` was tried from every space of a long name, each try to its end (quadratic: a
+    zip member named "Messages 1 1 1 ... x.csv", 40,000 characters, took ~15 s; 200,000 would take minutes): it
+    is matched against the last 256 characters only."""
+    from analyzer.ingest.linkedin.common import _TRAILING_NUMBER, _compact
+    assert _compact("Messages" + " 1" * (N // 2) + " x") == "Messages" + "1" * (N // 2) + "x"
+    assert _compact("Messages" + " 1" * (N // 2)) == "Messages" + "1" * (N // 2 - 128)
+    rnd = random.Random(3)
+    stems = ["Comments", "messages", "Connections", "guide_messages", "Learning Coach Messages", "Invitations"]
+    for _ in range(3000):
+        tail = "".join(rnd.choice([" 1", " v2", "(3)", " (12)", "_4", " ", "x", "7", ".csv"])
+                       for _ in range(rnd.randint(0, 6)))
+        name = rnd.choice(stems) + tail
+        assert _compact(name) == _TRAILING_NUMBER.sub("", name).replace(" ", ""), name
