@@ -41,7 +41,7 @@ _PRONOUNS = re.compile(
 _PARENS = re.compile(r"\([^)]*\)|\[[^\]]*\]|\{[^}]*\}")
 _QUOTED = re.compile(r"\s[\"“”]([^\"“”]+)[\"“”](?=\s)")
 # taglines: " | ", " - ", " – ", " — ", " • ", " · ", " @ " (Jane Doe @ ACME), and a bare "|" or "•"
-_TAGLINE = re.compile(r"\s+[-–—•·|/@]+\s+|\s*[|•·]\s*")
+_TAGLINE = re.compile(r"(?<!\s)(?:\s+[-–—•·|/@]+\s+|\s*[|•·]\s*)")  # (from a run's start: quadratic on blanks)
 _SPACES = re.compile(r"\s+")
 _BRACKETS = frozenset("([{")  # what _PRONOUNS and _PARENS need
 _QUOTES = frozenset("\"“”")  # what _QUOTED needs
@@ -265,7 +265,9 @@ def _upper_surname(tokens: list[str]) -> int | None:
     return upper[0]
 
 
-_EMAILISH = re.compile(r"\S+@\S+\.\S+")
+# a word with "@" after its first character and "." after the next (was "\S+@\S+\.\S+": tried every "@" and "."
+# from every start, cubic on a name of "@"s)
+_EMAILISH = re.compile(r"(?<!\S)(?>\S+?@)\S+?\.\S")
 
 
 def _looks_like_email(s: str) -> bool:

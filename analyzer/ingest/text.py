@@ -159,7 +159,7 @@ CODE_PAGES = ("cp1252", "cp1250", "cp1251", "cp1253", "cp1254", "cp1255", "cp125
 #: Bytes of a file's lines that are not UTF-8 given to the code page detector: a large file costs little more.
 CODE_PAGE_SAMPLE = 64 * 1024
 
-_NON_ASCII_LINE = re.compile(rb"[^\r\n]*[\x80-\xff][^\r\n]*")
+_NON_ASCII_LINE = re.compile(rb"(?<![^\r\n])[^\r\n]*[\x80-\xff][^\r\n]*")  # (from a line's start: was quadratic per line)
 #: Symbols that text does not write against a letter, but that other code pages' letters read as in
 #: Windows-1252 (Polish ł ż ą as ³ ¿ ¹, Mac Roman ß as §, ...) or Western letters in Mac Roman (ä ö ü as ‰ ˆ ˙).
 #: ``¿`` and ``¡`` open Spanish words: counted only after a letter.

@@ -29,7 +29,7 @@ log = logging.getLogger(__name__)
 
 _NUM_DT = re.compile(
     r"^(\d{1,4})([./-])(\d{1,2})\2(\d{1,4}),?\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s*([AaPp]\.?[Mm]\.?)?$")
-_ADDR_IN = re.compile(r"[^\s@<>\"]+@[^\s@<>\"]+\.[^\s@<>\"]+")
+_ADDR_IN = re.compile(r"(?<![^\s@<>\"])[^\s@<>\"]+@[^\s@<>\"]+\.[^\s@<>\"]+")  # (from a run's start: was quadratic)
 
 
 def _ietng_offset(row: list[str]) -> int | None:
