@@ -72,9 +72,8 @@ def make_plan(ranked: pl.DataFrame, events: pl.DataFrame, records: pl.DataFrame,
     )
     if previous_uids is not None and previous_uids.height:
         made = pl.col("uid")
-        out = out.join(previous_uids.rename({"uid": "_kept"}), on="person_id", how="left", maintain_order="left") \
-            .with_columns(pl.coalesce("_kept", made).alias("uid"))
         # (a kept UID that another planned person's own key gives too: that one keeps the new UID instead)
-        out = out.with_columns(pl.when(pl.col("uid").is_first_distinct()).then("uid")
-                               .otherwise(key.map_elements(_uid, return_dtype=pl.String)).alias("uid"))
+        kept = pl.coalesce("_kept", made)
+        out = out.join(previous_uids.rename({"uid": "_kept"}), on="person_id", how="left", maintain_order="left") \
+            .with_columns(pl.when(kept.is_first_distinct()).then(kept).otherwise(made).alias("uid"))
     return out.select([pl.col(c).cast(t) for c, t in PLAN.items()])

@@ -80,8 +80,7 @@ def _split_multi(value: str | None) -> list[str]:
         return [v] if v else []
     parts = value.split(":::")
     last = len(parts) - 1
-    parts = [p if last == 0 else p.rstrip() if i == 0 else p.lstrip() if i == last else p.strip()
-             for i, p in enumerate(parts)]
+    parts = [p.rstrip() if i == 0 else p.lstrip() if i == last else p.strip() for i, p in enumerate(parts)]
     return [p for p in (clean_text(x) for x in parts) if p]
 
 

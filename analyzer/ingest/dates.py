@@ -60,6 +60,8 @@ _ZONE_HOURS = {"z": 0, "ut": 0, "utc": 0, "gmt": 0, "est": -5, "edt": -4, "cst":
 
 MIN_YEAR = 1970
 MAX_YEAR = 2100
+#: The largest UTC offset any place uses (+14:00, Kiribati); a larger one is no zone.
+MAX_OFFSET_HOURS = 14
 
 
 def outside_years(day: date) -> str | None:
@@ -90,7 +92,7 @@ def _mk(y: int, mo: int, d: int, h: int = 0, mi: int = 0, s: int = 0, tz: str | 
         digits = tz[1:].replace(":", "")
         hours, minutes = int(digits[:2]), int(digits[2:4])
         # an offset no place has (+9999): the zone is unknown, the time read as UTC (as in mail dates)
-        offset = 0 if hours > 14 or minutes > 59 else sign * (hours * 60 + minutes)
+        offset = 0 if hours > MAX_OFFSET_HOURS or minutes > 59 else sign * (hours * 60 + minutes)
     else:
         return dt
     return dt - timedelta(minutes=offset)

@@ -143,7 +143,7 @@ def _count_rows(f: InputFile, is_header: Callable[[list[str]], bool] | None = No
 
 
 def _cells_frame(table: CsvTable, width: int, columns: dict[str, int | None],
-                 rejects: list[tuple[int, str]], out: FileCollector | None = None) -> pl.DataFrame:
+                 rejects: list[tuple[int, str]], out: FileCollector) -> pl.DataFrame:
     """The rows of ``table`` as a frame: ``line`` and one column per entry of ``columns`` (name -> position)
     holding the stripped cell ('' for a missing column). Rows without the header's number of cells are not
     in it: they go to ``rejects`` as (line, reason), in line order. Nor is the header row met again (two
@@ -157,7 +157,7 @@ def _cells_frame(table: CsvTable, width: int, columns: dict[str, int | None],
     cells: list[tuple[str, ...]] = []
     repeated = 0
     for line, row in table.rows():
-        if out is not None and _repeated_header(row, table.keys):
+        if _repeated_header(row, table.keys):
             repeated += 1
             continue
         if len(row) != width:
@@ -168,7 +168,7 @@ def _cells_frame(table: CsvTable, width: int, columns: dict[str, int | None],
         row.append("")
         lines.append(line)
         cells.append(get(row))
-    if repeated and out is not None:
+    if repeated:
         out.ignore(REPEATED_HEADER, repeated)
     names = list(columns)
     # built column by column (the rows transposed by zip): much cheaper than polars' row-wise construction

@@ -11,7 +11,7 @@ import numpy as np
 import polars as pl
 import pyarrow as pa
 
-from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime, parse_rfc5322
+from analyzer.ingest.dates import MAX_OFFSET_HOURS, MAX_YEAR, MIN_YEAR, parse_datetime, parse_rfc5322
 from analyzer.ingest.mail.addresses import _text, _unfold
 from analyzer.ingest.mail.mbox_scan import int64_arrow
 
@@ -34,8 +34,6 @@ _SEP_DATE = re.compile(
     rb"([A-Za-z]{3})\s+(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s+(?:([+-]\d{4}|[A-Za-z]{1,5})\s+)?(\d{4})")
 _OFFSETS: dict[int, timedelta] = {}
 _LEAP = timedelta(seconds=1)
-#: The largest UTC offset any place uses (+14:00, Kiribati); a larger one is no zone.
-MAX_OFFSET_HOURS = 14
 
 
 def _mk(y: int, mo: int, d: int, h: int, mi: int, s: int, tz: bytes | None) -> datetime | None:
