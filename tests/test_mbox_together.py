@@ -152,3 +152,38 @@ def test_units_group_small_files_of_formats_that_read_several() -> None:
     jobs = [job(mb, mbox), job(mb, vcard), job(9 * mb, mbox), *[job(7 * mb, mbox) for _ in range(9)], job(mb, mbox)]
     # 1 + 9 x 7 MB make the 64 MB of a unit; the 9 MB mailbox is read alone (over 8 MB), as is the vCard file
     assert ingest_module._units(jobs) == [[0, *range(3, 12)], [1], [2], [12]]  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(("heavy_bytes", "most_at_once"), [(0, 1), (1 << 40, 2)])
+def test_heavy_files_are_read_one_at_a_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                            heavy_bytes: int, most_at_once: int) -> None:
+    """Files of at least ``_HEAVY_UNIT_BYTES`` are never read side by side (each parser's peak memory is a few
+    times its file's size: two at once held both peaks); lighter ones are, and what is read is the same."""
+    import threading
+    import time
+
+    for i in range(4):
+        shutil.copyfile(MAIL / "gmail_takeout.mbox", tmp_path / f"{i}.mbox")
+    monkeypatch.setattr(ingest_module, "_BATCH_FILE_BYTES", 0)  # every file a unit of its own
+    expected = ingest([str(tmp_path)])
+    reading, most, lock = [0], [0], threading.Lock()
+    parse_unit = ingest_module._parse_unit
+
+    def counted(unit: list) -> list:  # type: ignore[type-arg]
+        with lock:
+            reading[0] += 1
+            most[0] = max(most[0], reading[0])
+        time.sleep(0.2)  # long enough for the other worker to start its unit meanwhile, if it may
+        try:
+            return parse_unit(unit)
+        finally:
+            with lock:
+                reading[0] -= 1
+
+    monkeypatch.setattr(ingest_module, "_parse_unit", counted)
+    monkeypatch.setattr(ingest_module, "_HEAVY_UNIT_BYTES", heavy_bytes)
+    got = ingest([str(tmp_path)])
+    assert most[0] == most_at_once
+    for name in ("records", "messages", "rejects"):
+        assert getattr(got, name).equals(getattr(expected, name)), name
+    assert [_report_tuple(r) for r in got.files] == [_report_tuple(r) for r in expected.files]
