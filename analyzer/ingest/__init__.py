@@ -306,7 +306,7 @@ def _parse_unit(unit: list[_Job]) -> list[tuple[FileCollector, InputError | None
 
 def _parse_all(jobs: list[_Job]) -> Iterator[_Job]:
     """Parse the files of ``jobs`` and yield them in their order, each once it has been read (up to
-    ``_FILE_WORKERS`` units at a time (:func:`_units`), the largest started first), with the collector that
+    ``_FILE_WORKERS`` units at a time (:func:`_units`), at most one of ``_HEAVY_UNIT_BYTES`` or more), with the collector that
     holds what was read. The first failure in file order is raised when its turn comes, as a sequential
     reader would; the files not started by then are not read."""
     units = _units(jobs)
