@@ -29,10 +29,10 @@ GERMAN = ["Betreff", "Nachricht", "Von: (Name)", "Von: (Adresse)", "Von: (Typ)",
 EX = "/O=EXCHANGELABS/OU=EXCHANGE ADMINISTRATIVE GROUP (FYDIBOHF23SPDLT)/CN=RECIPIENTS/CN=DAN"
 
 
-def _outcome(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[object, ...]:
-    """What parse_outlook_mail makes of ``path`` with the fast path allowed for any size (``fast``) or never;
-    with whether the fast path was taken."""
-    monkeypatch.setattr(outlook_csv, "FAST_PATH_MIN_BYTES", 0 if fast else 1 << 62)
+def _parse_spied(path: Path, monkeypatch: pytest.MonkeyPatch,
+                 out: FileCollector) -> tuple[list[bool], InputError | None]:
+    """parse_outlook_mail of ``path`` into ``out``: for each fast-path attempt whether it was taken, and the
+    reader's error (None when the file was read)."""
     taken: list[bool] = []
     real = outlook_csv._fast_rows
 
@@ -41,13 +41,24 @@ def _outcome(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[o
         taken.append(got is not None)
         return got
 
-    monkeypatch.setattr(outlook_csv, "_fast_rows", spy)
-    f = InputFile(display=str(path), name=path.name, size=path.stat().st_size, path=path)
-    out = FileCollector(f.display, "mail.outlook_csv")
-    try:
-        outlook_csv.parse_outlook_mail(f, out)
-    except InputError as exc:
-        return ("error", str(exc)), any(taken)
+    with monkeypatch.context() as m:
+        m.setattr(outlook_csv, "_fast_rows", spy)
+        f = InputFile(display=str(path), name=path.name, size=path.stat().st_size, path=path)
+        try:
+            outlook_csv.parse_outlook_mail(f, out)
+        except InputError as exc:
+            return taken, exc
+    return taken, None
+
+
+def _outcome(path: Path, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[object, ...]:
+    """What parse_outlook_mail makes of ``path`` with the fast path allowed for any size (``fast``) or never;
+    with whether the fast path was taken."""
+    monkeypatch.setattr(outlook_csv, "FAST_PATH_MIN_BYTES", 0 if fast else 1 << 62)
+    out = FileCollector(str(path), "mail.outlook_csv")
+    taken, error = _parse_spied(path, monkeypatch, out)
+    if error is not None:
+        return ("error", str(error)), any(taken)
     frames = out.frames(3)  # (an offset: ids shifted alike)
     report = out.report.as_dict()
     owner = (out.owner_emails, out.owner_names, out.owner_urls, out.owner_positions)
@@ -232,20 +243,8 @@ def test_large_clean_file_takes_the_fast_path(tmp_path: Path, monkeypatch: pytes
     assert len(text.encode()) >= outlook_csv.FAST_PATH_MIN_BYTES
     path = tmp_path / "Inbox.csv"
     path.write_text(text, encoding="utf-8-sig")
-    taken: list[bool] = []
-    real = outlook_csv._fast_rows
-
-    def spy(data: bytes, display: str) -> object:
-        got = real(data, display)
-        taken.append(got is not None)
-        return got
-
-    with monkeypatch.context() as m:
-        m.setattr(outlook_csv, "_fast_rows", spy)
-        f = InputFile(display=str(path), name=path.name, size=path.stat().st_size, path=path)
-        out = FileCollector(f.display, "mail.outlook_csv")
-        outlook_csv.parse_outlook_mail(f, out)
-    assert taken == [True]
+    out = FileCollector(str(path), "mail.outlook_csv")
+    assert _parse_spied(path, monkeypatch, out) == ([True], None)
     assert out.report.used > 0
     assert _same(path, monkeypatch)
 
