@@ -454,7 +454,15 @@ def test_polars_fast_path_gives_exactly_the_csv_module_result(tmp_path: Path, mo
     lone_cr = tmp_path / "cr" / "messages.csv"  # a lone CR inside a cell is a line break for the csv module
     lone_cr.parent.mkdir()
     lone_cr.write_bytes((FIX / "messages_2026_quoted_multiline.csv").read_bytes().replace(b"Hi Olivia,\n", b"Hi\r"))
-    files = [*sorted(FIX.glob("messages_*.csv")), gen, cp1252, blank, crlf, lone_cr]
+    # malformed quoting that polars reads without an error, otherwise than the csv module ("Alice" "Archer" is
+    # Alice Archer for it, Alice "Archer" for the csv module; "Alice"x"" Alicex against Alicex"")
+    malformed = []
+    for k, cell in enumerate((b'"Alice" "Archer"', b'"Alice"x""')):
+        bad = tmp_path / f"malformed{k}" / "messages.csv"
+        bad.parent.mkdir()
+        bad.write_bytes(text.replace(b",Alice Archer,https", b"," + cell + b",https", 1))
+        malformed.append(bad)
+    files = [*sorted(FIX.glob("messages_*.csv")), gen, cp1252, blank, crlf, lone_cr, *malformed]
     if REAL.is_dir():
         files.append(REAL / "kawsay_messages.csv")
     for path in files:

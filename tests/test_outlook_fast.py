@@ -163,6 +163,9 @@ def _kickoff() -> list[list[str]]:
 #: (file name, text or bytes, is the fast path taken?)
 CASES: list[tuple[str, str | bytes, bool]] = [
     ("clean.csv", _csv(_kickoff()), True),
+    # malformed quoting that polars reads without an error, otherwise than the csv module: left to the rows
+    ("text_after_quote.csv", _csv(_kickoff()).replace('"cleo@example.com"', '"cleo@example.com"x""', 1), False),
+    ("two_quoted_parts.csv", _csv(_kickoff()).replace('"Cleo Park"', '"Cleo" "Park"', 1), False),
     ("clean_lf.csv", _csv(_kickoff(), eol="\n"), True),
     ("minimal_quotes.csv", _csv(_kickoff(), quote_all=False), True),
     ("bom.csv", "\ufeff" + _csv(_kickoff()), True),

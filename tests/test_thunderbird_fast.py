@@ -16,6 +16,7 @@ from analyzer.errors import InputError
 from analyzer.ingest import make_sniff
 from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.inputs import InputFile
+from analyzer.ingest.mail import csv_common
 from analyzer.ingest.mail import thunderbird_csv as tb
 from analyzer.ingest.registry import detect
 from tests.conftest import FIXTURES
@@ -312,8 +313,8 @@ def test_text_checked_in_small_pieces_reads_the_same(shape: str, tmp_path: Path,
     """The regex proof runs over pieces of the text cut at line breaks outside quotes: with tiny pieces (a cut
     near every row, many next to line breaks inside quoted bodies) the pieces are still whole rows."""
     text = _index(random.Random(shape), 300, **GENERATED[shape])
-    monkeypatch.setattr(tb, "_CHUNK", 50)
-    pieces = tb._row_chunks(text).to_list()
+    monkeypatch.setattr(csv_common, "ROW_CHUNK", 50)
+    pieces = csv_common.row_chunks(text).to_list()
     assert "".join(pieces) == text and len(pieces) > 100
     path = _write(tmp_path, "index.csv", text)
     assert _same(path, monkeypatch)

@@ -36,6 +36,7 @@ from analyzer.ingest.linkedin.messages_frame import (
 )
 from analyzer.ingest.linkedin.messages_frame import recipient_plan as _recipient_plan
 from analyzer.ingest.linkedin.messages_frame import split_names as _split_names
+from analyzer.ingest.mail.csv_common import rows_well_formed
 from analyzer.ingest.registry import Sniff
 from analyzer.ingest.text import (
     CsvTable,
@@ -250,6 +251,11 @@ def _fast_message_rows(held: bytes | list[bytes], table: CsvTable, c: _Cols) -> 
     commas, newlines, n_cr = _count_bytes(data, b",\n\r")
     if n_cr and n_cr != data.count(b"\r\n"):
         return None  # a lone CR is a line break for the csv module: line numbers would differ
+    # every row well-formed (the header's cells, each quoted or without a quote): polars reads malformed quoting
+    # otherwise than the csv module, without an error ('"Alice" "Archer"' is Alice Archer for it, Alice "Archer"
+    # for the csv module; '"Alice"x""' Alicex against Alicex"")
+    if not rows_well_formed(data, ",", width):
+        return None
     try:
         lf = pl.scan_csv(data, has_header=True, infer_schema=False, quote_char='"', raise_if_empty=False)
         names = lf.collect_schema().names()

@@ -13,7 +13,13 @@ from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector, sort_by_ints, stable_key
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.classify import address_hint, address_hints
-from analyzer.ingest.mail.csv_common import REPEATED_HEADER, _cell, _first_row, _repeated_header
+from analyzer.ingest.mail.csv_common import (
+    REPEATED_HEADER,
+    _cell,
+    _first_row,
+    _repeated_header,
+    rows_well_formed,
+)
 from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind
 from analyzer.ingest.registry import Parser, register
 from analyzer.ingest.text import (
@@ -151,8 +157,9 @@ def _fast_rows(held: list[bytes], display: str) -> tuple[pl.DataFrame, list[str]
     and the commas inside them (every row has the header's width); its newlines to the rows and the newlines
     inside cells (no blank line: exact line numbers); no row of blank cells (skipped by the csv module); no line
     inside a cell with a row's commas (rows swallowed by a quote left open); the last row's last cell on one line
-    (no quote left open at the end). Malformed quoting (a quote inside an unquoted cell, text after a closing
-    quote, a quote never closed) is an error for polars: None too.
+    (no quote left open at the end); every row well-formed, each cell quoted or without a quote
+    (:func:`~analyzer.ingest.mail.csv_common.rows_well_formed`: polars reads some malformed quoting without an
+    error, otherwise than the csv module).
 
     ``held`` holds the file's bytes: emptied when the rows are returned (the bytes are not kept beside them).
     """
@@ -177,6 +184,10 @@ def _fast_rows(held: list[bytes], display: str) -> tuple[pl.DataFrame, list[str]
     commas, newlines, n_cr, n_nul = _count_bytes(data, b",\n\r\x00")
     if n_nul or (n_cr and n_cr != data.count(b"\r\n")):
         return None  # NULs are dropped from the text; a lone CR is a line break for the csv module
+    # every row well-formed (the header's cells, each quoted or without a quote): polars reads malformed quoting
+    # otherwise than the csv module, without an error ('"Cleo" "Park"' is Cleo Park for it, Cleo "Park" there)
+    if not rows_well_formed(data, ",", width, start=bom):
+        return None
     try:
         lf = pl.scan_csv(data, has_header=True, infer_schema=False, quote_char='"', raise_if_empty=False)
         names = lf.collect_schema().names()

@@ -19,7 +19,16 @@ from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import parse_addresses, single_addresses
 from analyzer.ingest.mail.classify import address_hints
-from analyzer.ingest.mail.csv_common import _cell, _decode_file, _first_line, _first_row, _headerless_table
+from analyzer.ingest.mail.csv_common import (
+    DELIMITER_RX,
+    _cell,
+    _decode_file,
+    _first_line,
+    _first_row,
+    _headerless_table,
+    row_chunks,
+    well_formed_pattern,
+)
 from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind, folder_kind
 from analyzer.ingest.mail.message_dates import UTC_DT, _utc_datetime
 from analyzer.ingest.mail.message_ids import mail_key, subject_part
@@ -186,37 +195,12 @@ FAST_PATH_MIN_BYTES = 1 << 20
 #: False reads every file row by row (the reference that the tests compare the fast path with).
 FAST_ENABLED = True
 
-_DELIMITER_RX = {",": ",", ";": ";", "\t": r"\t"}
 # The date-times of _NUM_DT in the narrow form read in polars exactly as _local_datetime reads them: ASCII
 # digits, spaces, nothing around the value (no strip); the two separators, equal for _NUM_DT (\2), are compared
 # apart (Rust's regexes have no back-references). Any other value goes through _local_datetime, once per value.
 _RX_FAST_DT = (r"^([0-9]{1,4})([./-])([0-9]{1,2})([./-])([0-9]{1,4}),? +([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?"
                r"(?: *([AaPp])\.?[Mm]\.?)?$")
 _KEY_DIGEST = 12  # (stable_key's)
-
-
-#: Characters of text matched at a time by :func:`_fast_rows`' regex: one match over a whole 18 MB text held
-#: 80 MB more at its peak (and took 61 ms), 1 MB pieces 10 MB (29 ms, in parallel).
-_CHUNK = 1 << 20
-
-
-def _row_chunks(text: str) -> pl.Series:
-    """``text`` cut into pieces of about :data:`_CHUNK` characters, each ending with a line break outside quotes
-    (an even number of quotes before it) or at the end. In a file of well-formed rows every piece is whole rows;
-    if a cut falls elsewhere, a piece is not, and fails the regex (the file is read row by row: never wrong)."""
-    parts: list[str] = []
-    start = 0
-    while start < len(text):
-        end = text.find("\n", start + _CHUNK)
-        quotes = text.count('"', start, end) if end >= 0 else 0
-        while end >= 0 and quotes % 2:
-            nxt = text.find("\n", end + 1)
-            quotes += text.count('"', end, nxt) if nxt >= 0 else 0
-            end = nxt
-        end = len(text) if end < 0 else end + 1
-        parts.append(text[start:end])
-        start = end
-    return pl.Series(parts, dtype=pl.String())
 
 
 def _fast_rows(text: str, delimiter: str) -> pl.DataFrame | None:
@@ -230,21 +214,20 @@ def _fast_rows(text: str, delimiter: str) -> pl.DataFrame | None:
     module then cuts the row) and no line break in the last row's last cell (:meth:`CsvTable._open_quote_at_end`).
     Anything else, however harmless, is left to the rows."""
     width = len(_first_row(text))
-    if width < 4 or len(text) >= 1 << 31 or delimiter not in _DELIMITER_RX:
+    pattern = well_formed_pattern(delimiter, width)
+    if width < 4 or len(text) >= 1 << 31 or pattern is None:
         return None
-    d = _DELIMITER_RX[delimiter]
-    cell = f'(?:"(?:[^"]|"")*"|[^"{d}\\r\\n]*)'
-    row = f"{cell}(?:{d}{cell}){{{width - 1}}}"
+    d = DELIMITER_RX[delimiter]
     names = [f"c{i}" for i in range(width)]
     try:
-        chunks = _row_chunks(text).to_frame("t")
+        chunks = row_chunks(text).to_frame("t")
         # (counted in polars, piece by piece in parallel: str.count took 26 ms for these three)
         n_cr, n_crlf, n_lf, n_delim, plain = chunks.select(
             cr=pl.col("t").str.count_matches("\r", literal=True).sum(),
             crlf=pl.col("t").str.count_matches("\r\n", literal=True).sum(),
             lf=pl.col("t").str.count_matches("\n", literal=True).sum(),
             delim=pl.col("t").str.count_matches(delimiter, literal=True).sum(),
-            plain=pl.col("t").str.contains(f"\\A(?:{row}\\r?\\n)*(?:{row})?\\z").all()).row(0)
+            plain=pl.col("t").str.contains(pattern).all()).row(0)
         del chunks
         if not plain or n_cr != n_crlf:
             return None
