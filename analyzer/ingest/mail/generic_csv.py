@@ -14,14 +14,21 @@ from analyzer.ingest.dates import day_first_dates, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import parse_addresses, single_addresses
 from analyzer.ingest.mail.classify import address_hints
-from analyzer.ingest.mail.csv_common import REPEATED_HEADER, _cell, _decode_file, _repeated_header
+from analyzer.ingest.mail.csv_common import REPEATED_HEADER, _cell, _decode_file, _first_row, _repeated_header
 from analyzer.ingest.mail.folders import file_folder_kind
 from analyzer.ingest.mail.message_dates import UTC_DT, _utc_datetime
 from analyzer.ingest.mail.message_ids import mail_key, norm_message_id, subject_part
 from analyzer.ingest.mail.message_writer import add_mail
-from analyzer.ingest.mail.thunderbird_csv import _fast_rows, _folded_subjects, _keys, _recipient_lists
+from analyzer.ingest.mail.thunderbird_csv import (
+    _DELIMITER_RX,
+    _folded_subjects,
+    _keys,
+    _recipient_lists,
+    _row_chunks,
+)
 from analyzer.ingest.registry import Parser, Sniff
 from analyzer.ingest.text import (
+    PY_WHITESPACE,
     CsvTable,
     clean_text,
     clean_texts,
@@ -175,6 +182,66 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
 # ------------------------------------------------------------------------------------------------------------
 
 
+#: The fewest columns :func:`_plain_rows` reads: a log of date, sender and recipients has three (the Thunderbird
+#: index's proof, whose layout has four columns or more, refused it; nothing in the proof needs more than two).
+_MIN_WIDTH = 2
+
+
+def _plain_rows(text: str, delimiter: str) -> pl.DataFrame | None:
+    """:func:`analyzer.ingest.mail.thunderbird_csv._fast_rows` (the rows of ``text`` read by polars, proven to be
+    the csv module's: String columns ``c0``.. and ``line``; else None), for files of :data:`_MIN_WIDTH` columns or
+    more: the same code, but for that minimum (a copy: that reader's proof is left as it was reviewed)."""
+    width = len(_first_row(text))
+    if width < _MIN_WIDTH or len(text) >= 1 << 31 or delimiter not in _DELIMITER_RX:
+        return None
+    d = _DELIMITER_RX[delimiter]
+    cell = f'(?:"(?:[^"]|"")*"|[^"{d}\\r\\n]*)'
+    row = f"{cell}(?:{d}{cell}){{{width - 1}}}"
+    names = [f"c{i}" for i in range(width)]
+    try:
+        chunks = _row_chunks(text).to_frame("t")
+        # (counted in polars, piece by piece in parallel: str.count took 26 ms for these three)
+        n_cr, n_crlf, n_lf, n_delim, plain = chunks.select(
+            cr=pl.col("t").str.count_matches("\r", literal=True).sum(),
+            crlf=pl.col("t").str.count_matches("\r\n", literal=True).sum(),
+            lf=pl.col("t").str.count_matches("\n", literal=True).sum(),
+            delim=pl.col("t").str.count_matches(delimiter, literal=True).sum(),
+            plain=pl.col("t").str.contains(f"\\A(?:{row}\\r?\\n)*(?:{row})?\\z").all()).row(0)
+        del chunks
+        if not plain or n_cr != n_crlf:
+            return None
+        frame = pl.read_csv(text.encode("utf-8"), has_header=False, new_columns=names, separator=delimiter,
+                            quote_char='"', infer_schema=False, raise_if_empty=False)
+    except Exception:  # (a character UTF-8 cannot hold, a parse polars refuses: the csv module reads it)
+        return None
+    if frame.width != width or frame.height == 0:
+        return None
+    cells = [pl.col(n).fill_null("") for n in names]
+    frame = frame.select(cells)
+    stats = frame.select(
+        nl=pl.sum_horizontal(c.str.count_matches("\n", literal=True) for c in cells).cast(pl.Int64),
+        delim=pl.sum_horizontal(c.str.count_matches(delimiter, literal=True) for c in cells).cast(pl.Int64),
+        blank=pl.concat_str(cells).str.strip_chars(PY_WHITESPACE) == "",
+    )
+    nl = stats.get_column("nl")
+    inner = int(nl.sum())
+    # The text's rows as polars cut them: its line breaks and delimiters are those of its rows and cells (a row
+    # cut in two, or two rows in one, would break these sums).
+    if n_lf != frame.height - 1 + inner + text.endswith("\n") or stats.get_column("blank").any() \
+            or n_delim != frame.height * (width - 1) + int(stats.get_column("delim").sum()):
+        return None
+    index = pl.int_range(1, frame.height + 1, dtype=pl.Int64, eager=True)
+    if not inner:
+        return frame.with_columns(index.alias("line"))
+    rows_inside = f"[\\r\\n](?:[^\\r\\n{d}]*{d}){{{width - 1}}}"
+    if frame.select(pl.any_horizontal(c.str.contains(rows_inside) for c in cells)).to_series().any() \
+            or "\n" in frame.item(frame.height - 1, width - 1):
+        return None
+    return frame.with_columns((index + nl.cum_sum() - nl).alias("line"))
+
+
+
+
 def _per_value(values: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
     """``fn`` of each value of ``values`` (strings, no null), called once per distinct value."""
     uniq = values.unique(maintain_order=True)
@@ -273,7 +340,7 @@ def _fast_generic(text: str, table: CsvTable, c: dict[str, int | None], c_subjec
                   out: FileCollector) -> bool:
     """What the row-by-row reader of :func:`generic_mail_csv_parser` makes of ``text``, in polars: the same
     records, messages (with the same keys), rejects, counts and note; False (``out`` untouched) unless the file
-    is one that :func:`~analyzer.ingest.mail.thunderbird_csv._fast_rows` reads provably as the csv module does
+    is one that :func:`_plain_rows` reads provably as the csv module does
     (every row of the header's width, each cell quoted or without quotes, the line breaks and delimiters adding
     up, no blank row, no row inside a cell), with its header on the first line.
 
@@ -282,7 +349,7 @@ def _fast_generic(text: str, table: CsvTable, c: dict[str, int | None], c_subjec
     :func:`~analyzer.collect.stable_key` does)."""
     if table.header_line != 1:
         return False
-    frame = _fast_rows(text, table.delimiter)
+    frame = _plain_rows(text, table.delimiter)
     width = len(table.keys)
     if frame is None or frame.width != width + 1:
         return False
