@@ -130,6 +130,10 @@ MAPPINGS: dict[str, tuple[list[str], dict[str, str]]] = {
                        {"date": "When", "from": "Sender", "bcc": "bcc", "thread": "Thread"}),
     "three_columns": (["Sent", "Sender", "Recipients"], {"date": "Sent", "from": "Sender", "to": "Recipients"}),
     "two_columns": (["From", "Date"], {"from": "From", "date": "Date"}),
+    # (one column for two fields: the recipients twice, the date as the thread, the subject as the Message-ID)
+    "shared_columns": (["Sent On", "Sender", "Recipients", "Subject"],
+                       {"date": "Sent On", "thread": "sent on", "from": "Sender", "to": "Recipients",
+                        "cc": "RECIPIENTS", "message_id": "Subject"}),
     "message_ids": (["Internet Message ID", "Date", "From", "To", "CC"],
                     {"date": "Date", "from": "From", "to": "To", "cc": "CC", "message_id": "Internet Message ID"}),
 }

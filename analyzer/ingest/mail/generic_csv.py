@@ -240,8 +240,6 @@ def _plain_rows(text: str, delimiter: str) -> pl.DataFrame | None:
     return frame.with_columns((index + nl.cum_sum() - nl).alias("line"))
 
 
-
-
 def _per_value(values: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
     """``fn`` of each value of ``values`` (strings, no null), called once per distinct value."""
     uniq = values.unique(maintain_order=True)
@@ -346,7 +344,7 @@ def _fast_generic(text: str, table: CsvTable, c: dict[str, int | None], c_subjec
 
     Python runs once per distinct value (dates, address cells, Message-IDs, threads, the first cells that may
     be a header again), and per row only to hash the message keys without a Message-ID (as
-    :func:`~analyzer.collect.stable_key` does)."""
+    :func:`~analyzer.ingest.collect.stable_key` does)."""
     if table.header_line != 1:
         return False
     frame = _plain_rows(text, table.delimiter)
@@ -360,12 +358,13 @@ def _fast_generic(text: str, table: CsvTable, c: dict[str, int | None], c_subjec
     del frame
     col = pl.col
     n = rows.height
+    dated = c.get("date") is not None
     repeated = _repeated_rows(rows, table.keys)
     cells = {k: rows.get_column(f"c{i}") for k, i in c.items() if i is not None}
     senders = single_addresses(cells["from"])
     ts_text = pl.repeat("None", n, dtype=pl.String(), eager=True)  # (str(None): no date column)
     ts = pl.repeat(None, n, dtype=UTC_DT, eager=True)
-    if "date" in cells:
+    if dated:
         ts, ts_text = _timestamps(cells["date"])
     subjects = rows.get_column(f"c{c_subject}") if c_subject is not None else pl.repeat("", n, eager=True)
     frame = pl.DataFrame([
@@ -378,7 +377,7 @@ def _fast_generic(text: str, table: CsvTable, c: dict[str, int | None], c_subjec
     frame = frame.with_columns(
         reason=pl.when(col("k").is_in(repeated)).then(pl.lit(REPEATED_HEADER))
         .when(~col("has_sender")).then(pl.lit("no sender address"))
-        .when(col("ts").is_null() & pl.lit("date" in c and c["date"] is not None)).then(pl.lit("unreadable date")))
+        .when(col("ts").is_null() & pl.lit(dated)).then(pl.lit("unreadable date")))
     outcomes = frame.filter(col("reason").is_not_null()).select("line", "reason")
     used = frame.filter(col("reason").is_null()).drop("reason", "has_sender", "k").with_columns(
         j=pl.int_range(pl.len(), dtype=pl.Int64))
@@ -395,7 +394,7 @@ def _fast_generic(text: str, table: CsvTable, c: dict[str, int | None], c_subjec
             out.reject(line, reason)
     if n_repeated:
         out.ignore(REPEATED_HEADER, n_repeated)
-    if "date" not in c or c["date"] is None:
+    if not dated:
         out.note("no date column mapped: identities only")
     return True
 
