@@ -7,37 +7,26 @@ import logging
 from collections.abc import Callable
 
 import polars as pl
-import pyarrow as pa
 
 from analyzer.ingest.collect import FileCollector, sort_by_ints
 from analyzer.ingest.dates import day_first_dates, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import parse_addresses, single_addresses
-from analyzer.ingest.mail.classify import address_hints
-from analyzer.ingest.mail.csv_common import REPEATED_HEADER, _cell, _decode_file, _first_row, _repeated_header
+from analyzer.ingest.mail.csv_common import REPEATED_HEADER, _cell, _decode_file, _repeated_header
 from analyzer.ingest.mail.folders import file_folder_kind
 from analyzer.ingest.mail.message_dates import UTC_DT, _utc_datetime
 from analyzer.ingest.mail.message_ids import mail_key, norm_message_id, subject_part
-from analyzer.ingest.mail.message_writer import add_mail
-from analyzer.ingest.mail.thunderbird_csv import (
-    _DELIMITER_RX,
-    _folded_subjects,
-    _keys,
-    _recipient_lists,
-    _row_chunks,
-)
+from analyzer.ingest.mail.message_writer import add_mail, bulk_mail_records
+from analyzer.ingest.mail.thunderbird_csv import _fast_rows, _folded_subjects, _keys, _recipient_lists
 from analyzer.ingest.registry import Parser, Sniff
 from analyzer.ingest.text import (
-    PY_WHITESPACE,
     CsvTable,
     clean_text,
-    clean_texts,
     normalise_header,
     read_table,
     sniff_delimiter,
     width_problem,
 )
-from analyzer.normalize import clean_email
 
 log = logging.getLogger(__name__)
 
@@ -182,62 +171,9 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
 # ------------------------------------------------------------------------------------------------------------
 
 
-#: The fewest columns :func:`_plain_rows` reads: a log of date, sender and recipients has three (the Thunderbird
-#: index's proof, whose layout has four columns or more, refused it; nothing in the proof needs more than two).
+#: The fewest columns the fast path reads: a log of date, sender and recipients has three (the Thunderbird
+#: index's own minimum, four, refused it; nothing in the proof needs more than two).
 _MIN_WIDTH = 2
-
-
-def _plain_rows(text: str, delimiter: str) -> pl.DataFrame | None:
-    """:func:`analyzer.ingest.mail.thunderbird_csv._fast_rows` (the rows of ``text`` read by polars, proven to be
-    the csv module's: String columns ``c0``.. and ``line``; else None), for files of :data:`_MIN_WIDTH` columns or
-    more: the same code, but for that minimum (a copy: that reader's proof is left as it was reviewed)."""
-    width = len(_first_row(text))
-    if width < _MIN_WIDTH or len(text) >= 1 << 31 or delimiter not in _DELIMITER_RX:
-        return None
-    d = _DELIMITER_RX[delimiter]
-    cell = f'(?:"(?:[^"]|"")*"|[^"{d}\\r\\n]*)'
-    row = f"{cell}(?:{d}{cell}){{{width - 1}}}"
-    names = [f"c{i}" for i in range(width)]
-    try:
-        chunks = _row_chunks(text).to_frame("t")
-        # (counted in polars, piece by piece in parallel: str.count took 26 ms for these three)
-        n_cr, n_crlf, n_lf, n_delim, plain = chunks.select(
-            cr=pl.col("t").str.count_matches("\r", literal=True).sum(),
-            crlf=pl.col("t").str.count_matches("\r\n", literal=True).sum(),
-            lf=pl.col("t").str.count_matches("\n", literal=True).sum(),
-            delim=pl.col("t").str.count_matches(delimiter, literal=True).sum(),
-            plain=pl.col("t").str.contains(f"\\A(?:{row}\\r?\\n)*(?:{row})?\\z").all()).row(0)
-        del chunks
-        if not plain or n_cr != n_crlf:
-            return None
-        frame = pl.read_csv(text.encode("utf-8"), has_header=False, new_columns=names, separator=delimiter,
-                            quote_char='"', infer_schema=False, raise_if_empty=False)
-    except Exception:  # (a character UTF-8 cannot hold, a parse polars refuses: the csv module reads it)
-        return None
-    if frame.width != width or frame.height == 0:
-        return None
-    cells = [pl.col(n).fill_null("") for n in names]
-    frame = frame.select(cells)
-    stats = frame.select(
-        nl=pl.sum_horizontal(c.str.count_matches("\n", literal=True) for c in cells).cast(pl.Int64),
-        delim=pl.sum_horizontal(c.str.count_matches(delimiter, literal=True) for c in cells).cast(pl.Int64),
-        blank=pl.concat_str(cells).str.strip_chars(PY_WHITESPACE) == "",
-    )
-    nl = stats.get_column("nl")
-    inner = int(nl.sum())
-    # The text's rows as polars cut them: its line breaks and delimiters are those of its rows and cells (a row
-    # cut in two, or two rows in one, would break these sums).
-    if n_lf != frame.height - 1 + inner + text.endswith("\n") or stats.get_column("blank").any() \
-            or n_delim != frame.height * (width - 1) + int(stats.get_column("delim").sum()):
-        return None
-    index = pl.int_range(1, frame.height + 1, dtype=pl.Int64, eager=True)
-    if not inner:
-        return frame.with_columns(index.alias("line"))
-    rows_inside = f"[\\r\\n](?:[^\\r\\n{d}]*{d}){{{width - 1}}}"
-    if frame.select(pl.any_horizontal(c.str.contains(rows_inside) for c in cells)).to_series().any() \
-            or "\n" in frame.item(frame.height - 1, width - 1):
-        return None
-    return frame.with_columns((index + nl.cum_sum() - nl).alias("line"))
 
 
 def _per_value(values: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
@@ -338,7 +274,7 @@ def _fast_generic(text: str, table: CsvTable, c: dict[str, int | None], c_subjec
                   out: FileCollector) -> bool:
     """What the row-by-row reader of :func:`generic_mail_csv_parser` makes of ``text``, in polars: the same
     records, messages (with the same keys), rejects, counts and note; False (``out`` untouched) unless the file
-    is one that :func:`_plain_rows` reads provably as the csv module does
+    is one that :func:`~analyzer.ingest.mail.thunderbird_csv._fast_rows` reads provably as the csv module does
     (every row of the header's width, each cell quoted or without quotes, the line breaks and delimiters adding
     up, no blank row, no row inside a cell), with its header on the first line.
 
@@ -347,7 +283,7 @@ def _fast_generic(text: str, table: CsvTable, c: dict[str, int | None], c_subjec
     :func:`~analyzer.ingest.collect.stable_key` does)."""
     if table.header_line != 1:
         return False
-    frame = _plain_rows(text, table.delimiter)
+    frame = _fast_rows(text, table.delimiter, min_width=_MIN_WIDTH)
     width = len(table.keys)
     if frame is None or frame.width != width + 1:
         return False
@@ -418,31 +354,8 @@ def _fast_messages(used: pl.DataFrame, owner: bool) -> tuple[pl.DataFrame, pl.Da
     recipients = (listed.join(used.select("j", "line", "s_addr"), on="j", how="inner", maintain_order="left")
                   .filter(c("addr") != c("s_addr")).with_row_index("sub", offset=1)
                   .with_columns(c("sub").cast(pl.Int64)))
-    own = int(owner)
-    mentions = sort_by_ints(pl.concat([
-        used.select("j", "line", sub=pl.lit(0, pl.Int64), key=c("pid") * 2 + own),
-        recipients.select("j", "line", "sub", key=c("pid") * 2),
-    ]), "j", "sub")
-    recs = mentions.group_by("key", maintain_order=True).agg(
-        line=c("line").first(), sender=c("sub").first() == 0, n_mentions=pl.len().cast(pl.Int64))
-    rid = pl.int_range(recs.height, dtype=pl.Int64, eager=True)
-    pid = recs.get_column("key") // 2
-    addr = people.get_column("addr")
-    emails = pl.Series([clean_email(a) for a in addr.to_list()], dtype=pl.String())
-    hints = address_hints(addr, people.get_column("name"))
-    records = recs.select(
-        "line", role=pl.when("sender").then(pl.lit("sender")).otherwise(pl.lit("recipient")),
-        name=clean_texts(people.get_column("name")).gather(pid),
-        emails=pl.when(emails.gather(pid).is_not_null()).then(pl.concat_list(pl.lit(emails.gather(pid))))
-        .otherwise(pl.lit([], dtype=pl.List(pl.String()))),
-        n_mentions="n_mentions", owner_hint=c("key") % 2 == 1, automated_hint=pl.lit(hints.gather(pid)))
-    keys = recs.get_column("key")
-    r_ids = (recipients.get_column("pid") * 2).replace_strict(keys, rid, return_dtype=pl.Int64)
-    per_row = (used.select("j").join(recipients.group_by("j").len(), on="j", how="left", maintain_order="left")
-               .get_column("len").fill_null(0).cast(pl.Int64))
-    offsets = pl.concat([pl.Series([0], dtype=pl.Int64), per_row.cum_sum()])
-    recipient_ids = pl.Series("recipient_ids", pa.LargeListArray.from_arrays(offsets.to_arrow(), r_ids.to_arrow()),
-                              dtype=pl.List(pl.Int64()))
+    records, sender_ids, recipient_ids, per_row = bulk_mail_records(used, recipients, people,
+                                                                    c("pid") * 2 + int(owner))
     mids = (_per_value(used.get_column("message_id"), norm_message_id, pl.String()) if "message_id" in used.columns
             else pl.repeat(None, n, dtype=pl.String(), eager=True))
     threads = (_per_value(used.get_column("thread"), clean_text, pl.String()) if "thread" in used.columns
@@ -457,6 +370,6 @@ def _fast_messages(used: pl.DataFrame, owner: bool) -> tuple[pl.DataFrame, pl.Da
     msg_key = mids.clone().scatter(mids.is_null().arg_true(), hashed) if hashed.len() else mids  # (in place: a copy)
     messages = used.select(
         msg_key=msg_key, timestamp="ts", channel=pl.lit("email"), thread_id=threads,
-        sender_id=(c("pid") * 2 + own).replace_strict(keys, rid, return_dtype=pl.Int64),
+        sender_id=sender_ids,
         recipient_ids=recipient_ids, n_participants=(per_row + 1).cast(pl.Int32), message_id=mids, line="line")
     return records, messages

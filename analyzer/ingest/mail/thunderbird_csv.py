@@ -11,14 +11,12 @@ from datetime import UTC, datetime
 from hashlib import blake2b
 
 import polars as pl
-import pyarrow as pa
 
 from analyzer.errors import InputError
-from analyzer.ingest.collect import FileCollector, sort_by_ints
+from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import parse_addresses, single_addresses
-from analyzer.ingest.mail.classify import address_hints
 from analyzer.ingest.mail.csv_common import (
     DELIMITER_RX,
     _cell,
@@ -32,10 +30,9 @@ from analyzer.ingest.mail.csv_common import (
 from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind, folder_kind
 from analyzer.ingest.mail.message_dates import UTC_DT, _utc_datetime
 from analyzer.ingest.mail.message_ids import mail_key, subject_part
-from analyzer.ingest.mail.message_writer import add_mail
+from analyzer.ingest.mail.message_writer import add_mail, bulk_mail_records
 from analyzer.ingest.registry import Parser, Sniff, register
-from analyzer.ingest.text import PY_WHITESPACE, clean_texts, sniff_delimiter
-from analyzer.normalize import clean_email
+from analyzer.ingest.text import PY_WHITESPACE, sniff_delimiter
 
 log = logging.getLogger(__name__)
 
@@ -203,7 +200,7 @@ _RX_FAST_DT = (r"^([0-9]{1,4})([./-])([0-9]{1,2})([./-])([0-9]{1,4}),? +([0-9]{1
 _KEY_DIGEST = 12  # (stable_key's)
 
 
-def _fast_rows(text: str, delimiter: str) -> pl.DataFrame | None:
+def _fast_rows(text: str, delimiter: str, min_width: int = 4) -> pl.DataFrame | None:
     """The rows :meth:`CsvTable.rows` gives for ``text`` read as :func:`_headerless_table` reads it, parsed by
     polars: String columns ``c0``.. and ``line``, the physical line where each row starts. None unless the two
     parses provably agree: the whole text is rows of exactly the first row's number of cells, each cell either
@@ -215,7 +212,7 @@ def _fast_rows(text: str, delimiter: str) -> pl.DataFrame | None:
     Anything else, however harmless, is left to the rows."""
     width = len(_first_row(text))
     pattern = well_formed_pattern(delimiter, width)
-    if width < 4 or len(text) >= 1 << 31 or pattern is None:
+    if width < min_width or len(text) >= 1 << 31 or pattern is None:
         return None
     d = DELIMITER_RX[delimiter]
     names = [f"c{i}" for i in range(width)]
@@ -431,31 +428,8 @@ def _fast_mail(used: pl.DataFrame) -> tuple[pl.DataFrame | None, pl.DataFrame | 
     recipients = (used.select("j", "line", "rv", "s_addr")
                   .join(lists, on="rv", how="inner", maintain_order="left_right")
                   .filter(c("addr") != c("s_addr")))
-    mentions = sort_by_ints(pl.concat([
-        used.select("j", "line", sub=pl.lit(0, pl.Int64), key=c("pid") * 2 + c("owner").cast(pl.Int64)),
-        recipients.select("j", "line", sub="q", key=c("pid") * 2),
-    ]), "j", "sub")
-    recs = mentions.group_by("key", maintain_order=True).agg(
-        line=c("line").first(), sender=c("sub").first() == 0, n_mentions=pl.len().cast(pl.Int64))
-    rid = pl.int_range(recs.height, dtype=pl.Int64, eager=True)
-    pid = recs.get_column("key") // 2
-    addr = people.get_column("addr")
-    emails = pl.Series([clean_email(a) for a in addr.to_list()], dtype=pl.String())
-    hints = address_hints(addr, people.get_column("name"))
-    records = recs.select(
-        "line", role=pl.when("sender").then(pl.lit("sender")).otherwise(pl.lit("recipient")),
-        name=clean_texts(people.get_column("name")).gather(pid),
-        emails=pl.when(emails.gather(pid).is_not_null()).then(pl.concat_list(pl.lit(emails.gather(pid))))
-        .otherwise(pl.lit([], dtype=pl.List(pl.String()))),
-        n_mentions="n_mentions", owner_hint=c("key") % 2 == 1, automated_hint=pl.lit(hints.gather(pid)))
-    keys = recs.get_column("key")
-    r_ids = (recipients.get_column("pid") * 2).replace_strict(keys, rid, return_dtype=pl.Int64)
-    counts = recipients.group_by("j").len()
-    per_row = used.select("j").join(counts, on="j", how="left", maintain_order="left").get_column("len")
-    per_row = per_row.fill_null(0).cast(pl.Int64)
-    offsets = pl.concat([pl.Series([0], dtype=pl.Int64), per_row.cum_sum()])
-    recipient_ids = pl.Series("recipient_ids", pa.LargeListArray.from_arrays(offsets.to_arrow(), r_ids.to_arrow()),
-                              dtype=pl.List(pl.Int64()))
+    records, sender_ids, recipient_ids, per_row = bulk_mail_records(
+        used, recipients.rename({"q": "sub"}), people, c("pid") * 2 + c("owner").cast(pl.Int64))
     key_text = pl.concat_str(
         pl.lit("email\x1f"), c("s_addr"), pl.lit("\x1f"), c("ts").dt.strftime("%Y-%m-%d %H:%M:%S"),
         pl.lit("+00:00\x1f"), pl.lit(list_texts).gather(c("rv")), pl.lit("\x1f"),
@@ -463,7 +437,7 @@ def _fast_mail(used: pl.DataFrame) -> tuple[pl.DataFrame | None, pl.DataFrame | 
     texts = used.with_columns(folded=_folded_subjects(used.get_column("subject"))).select(key_text).to_series()
     messages = used.select(
         msg_key=pl.Series(_keys(texts), dtype=pl.String()), timestamp="ts", channel=pl.lit("email"),
-        sender_id=(c("pid") * 2 + c("owner").cast(pl.Int64)).replace_strict(keys, rid, return_dtype=pl.Int64),
+        sender_id=sender_ids,
         recipient_ids=recipient_ids, n_participants=(per_row + 1).cast(pl.Int32), line="line")
     return records, messages
 
