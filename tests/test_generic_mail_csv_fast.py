@@ -14,12 +14,12 @@ from typing import Any
 import polars as pl
 import pytest
 
-from analyzer.errors import InputError
 from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail import generic_csv as gc
 from analyzer.ingest.mail.generic_csv import generic_mail_csv_parser
 from tests.conftest import FIXTURES
+from tests.fastpath_kit import read_outcome, same_both_ways
 
 KIND = "mail.generic_csv"
 
@@ -39,46 +39,13 @@ def _input(path: Path) -> InputFile:
 
 
 def _read(path: Path, mapping: dict[str, str], *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, bool]:
-    """(what the reader made of ``path``: frames, report, owner hints; or the InputError's text), and whether
-    the fast path gave it. ``fast`` tries the fast path whatever the file's size; else the rows only."""
-    taken: list[bool] = []
-    real = gc._fast_generic
-
-    def spy(*args: Any) -> bool:
-        taken.append(real(*args))
-        return taken[-1]
-
-    parser = generic_mail_csv_parser(mapping)
-    out = FileCollector(str(path), KIND)
-    with monkeypatch.context() as m:
-        m.setattr(gc, "FAST_ENABLED", fast)
-        m.setattr(gc, "FAST_PATH_MIN_BYTES", 0)
-        m.setattr(gc, "_fast_generic", spy)
-        try:
-            parser.parse(_input(path), out)
-        except InputError as exc:
-            return f"InputError: {exc}", any(taken)
-    frames = out.frames(5)  # (an offset: ids shifted alike)
-    owner = (out.owner_emails, out.owner_urls, out.owner_names, out.owner_positions)
-    return (frames, out.report.as_dict(), owner), any(taken)
+    return read_outcome(gc, "_fast_generic", generic_mail_csv_parser(mapping).parse, path, KIND, fast=fast,
+                        monkeypatch=monkeypatch, offset=5)
 
 
 def _same(path: Path, mapping: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> bool:
     """Assert that both readers give the same for ``path``; return whether the fast path was taken."""
-    slow, slow_taken = _read(path, mapping, fast=False, monkeypatch=monkeypatch)
-    fast, taken = _read(path, mapping, fast=True, monkeypatch=monkeypatch)
-    assert not slow_taken
-    if isinstance(slow, str) or isinstance(fast, str):
-        assert fast == slow
-        return taken
-    (s_frames, s_report, s_owner), (f_frames, f_report, f_owner) = slow, fast
-    for name, a, b in zip(("records", "messages", "rejects"), s_frames, f_frames, strict=True):
-        assert a.schema == b.schema, name
-        assert a.height == b.height, name
-        assert a.equals(b), f"{name} differ:\n{a}\n{b}"
-    assert f_report == s_report
-    assert f_owner == s_owner
-    return taken
+    return same_both_ways(lambda fast: _read(path, mapping, fast=fast, monkeypatch=monkeypatch))
 
 
 @pytest.mark.parametrize(("name", "k"), [(n, k) for n, ms in FIXTURE_MAPPINGS.items() for k in range(len(ms))])

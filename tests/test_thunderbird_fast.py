@@ -12,83 +12,30 @@ from typing import Any
 import polars as pl
 import pytest
 
-from analyzer.errors import InputError
-from analyzer.ingest import make_sniff
 from analyzer.ingest.collect import FileCollector
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail import csv_common
 from analyzer.ingest.mail import thunderbird_csv as tb
-from analyzer.ingest.registry import detect
-from tests.conftest import FIXTURES
+from tests.fastpath_kit import fixtures_of_kind, input_file, read_outcome, same_both_ways
 
 KIND = "mail.thunderbird_csv"
 
 
 def _input(path: Path) -> InputFile:
-    return InputFile(display=str(path), name=path.name, size=path.stat().st_size, path=path)
+    return input_file(path)
 
 
 def _read(path: Path, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[Any, bool]:
-    """(what the reader made of ``path``: frames, report, owner hints; or the InputError's text), and whether
-    the fast path gave it. ``fast`` tries the fast path whatever the file's size; else the rows only."""
-    taken: list[bool] = []
-    real = tb._fast_ietng
-
-    def spy(*args: Any) -> bool:
-        taken.append(real(*args))
-        return taken[-1]
-
-    out = FileCollector(str(path), KIND)
-    with monkeypatch.context() as m:
-        m.setattr(tb, "FAST_ENABLED", fast)
-        m.setattr(tb, "FAST_PATH_MIN_BYTES", 0)
-        m.setattr(tb, "_fast_ietng", spy)
-        try:
-            tb.parse_ietng(_input(path), out)
-        except InputError as exc:
-            return f"InputError: {exc}", any(taken)
-    frames = out.frames(0)
-    owner = (out.owner_emails, out.owner_urls, out.owner_names, out.owner_positions)
-    return (frames, out.report.as_dict(), owner), any(taken)
+    return read_outcome(tb, "_fast_ietng", lambda f, out: tb.parse_ietng(f, out), path, KIND, fast=fast,
+                        monkeypatch=monkeypatch)
 
 
 def _same(path: Path, monkeypatch: pytest.MonkeyPatch) -> bool:
     """Assert that both readers give the same for ``path``; return whether the fast path was taken."""
-    slow, slow_taken = _read(path, fast=False, monkeypatch=monkeypatch)
-    fast, taken = _read(path, fast=True, monkeypatch=monkeypatch)
-    assert not slow_taken
-    if isinstance(slow, str) or isinstance(fast, str):
-        assert fast == slow
-        return taken
-    (s_frames, s_report, s_owner), (f_frames, f_report, f_owner) = slow, fast
-    for name, a, b in zip(("records", "messages", "rejects"), s_frames, f_frames, strict=True):
-        assert a.schema == b.schema, name
-        assert a.height == b.height, name
-        assert a.equals(b), f"{name} differ:\n{a}\n{b}"
-    assert f_report == s_report
-    assert f_owner == s_owner
-    return taken
+    return same_both_ways(lambda fast: _read(path, fast=fast, monkeypatch=monkeypatch))
 
 
-def _ietng_fixtures() -> list[Path]:
-    """Every fixture the registry reads as an ImportExportTools NG index (and those named so)."""
-    found = set()
-    for path in sorted(FIXTURES.rglob("*")):
-        if not path.is_file() or path.suffix.lower() not in (".csv", ".txt"):
-            continue
-        if "ietng" in path.name.lower():
-            found.add(path)
-            continue
-        try:
-            parser = detect(make_sniff(_input(path)))
-        except Exception:  # (a fixture that is not readable at all)
-            continue
-        if parser is not None and parser.kind == KIND:
-            found.add(path)
-    return sorted(found)
-
-
-FIXTURE_FILES = _ietng_fixtures()
+FIXTURE_FILES = fixtures_of_kind(KIND, "ietng")
 
 
 def test_the_fixtures_are_found() -> None:
