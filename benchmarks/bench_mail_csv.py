@@ -1,11 +1,13 @@
-"""The mail CSV readers on large files: Outlook's mail-folder CSV and Thunderbird ImportExportTools NG's index.
+"""The mail CSV readers on large files: Outlook's mail-folder CSV, Thunderbird ImportExportTools NG's index and a
+Microsoft 365 message trace.
 
     python benchmarks/bench_mail_csv.py                  # 150,000 messages in each file, 3 runs of each
     python benchmarks/bench_mail_csv.py --rows 50000 --runs 1
 
 Writes (once, seeded, into ``--workdir``) an Outlook mail CSV (the 19 columns, multi-line quoted bodies,
 ';'-separated recipient lists, UTF-8 with BOM) and a Thunderbird index CSV (no header; "Subject","Author
-<addr>","Recipient <addr>",M/D/YYYY H:MM, ,size,) of ``--rows`` messages among 6,000 correspondents, then times
+<addr>","Recipient <addr>",M/D/YYYY H:MM, ,size,) and a message trace (Get-MessageTrace's columns) of ``--rows``
+messages among 6,000 correspondents, then times
 a whole ``reconnect analyze`` of each (the stages, the process, the peak memory: the children of
 ``bench_pipeline.py``) with the polars fast path of each reader, and with it switched off (every row through
 the csv module, as every file under 1 MB is read), alternating the two. The reports of the two are compared
@@ -31,7 +33,8 @@ from bench_pipeline import CHILD_RUN, run_child
 CHILD_ROW_BY_ROW = CHILD_RUN.replace(
     "a = P.analyze(",
     "import analyzer.ingest.mail.outlook_csv as O, analyzer.ingest.mail.thunderbird_csv as T\n"
-    "O.FAST_PATH_MIN_BYTES = 1 << 62; T.FAST_ENABLED = False\n"
+    "import analyzer.ingest.mail.message_trace as M\n"
+    "O.FAST_PATH_MIN_BYTES = 1 << 62; T.FAST_ENABLED = False; M.FAST_ENABLED = False\n"
     "a = P.analyze(", 1)
 assert CHILD_ROW_BY_ROW != CHILD_RUN
 
@@ -86,6 +89,24 @@ def write_thunderbird(path: Path, rows: int, seed: int) -> None:
                      f'{rng.randint(1000, 90000)},\r\n')
 
 
+def write_trace(path: Path, rows: int, seed: int) -> None:
+    """A Microsoft 365 message trace (Get-MessageTrace | Export-Csv) of ``rows`` messages, every other one from
+    the owner."""
+    rng = random.Random(seed)
+    people = _people(rng)
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        w = csv.writer(fh)
+        w.writerow(["Received", "SenderAddress", "RecipientAddress", "Subject", "Status", "ToIP", "FromIP", "Size",
+                    "MessageId", "MessageTraceId"])
+        for i in range(rows):
+            p = rng.choice(people)
+            sender, to = (_OWNER, p) if i % 2 else (p, _OWNER)
+            w.writerow([f"2024-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}T{rng.randint(0, 23):02d}:"
+                        f"{rng.randint(0, 59):02d}:08.2652371", sender[1], to[1], f"Re: topic {i % 991}", "Delivered",
+                        "", "10.0.0.1", rng.randint(1000, 90000), f"<m{i}@mail.example>",
+                        f"{i:08x}-aaaa-bbbb-cccc-000000000000"])
+
+
 def _same_reports(a: Path, b: Path) -> list[str]:
     """The report files (every CSV and report.html) that differ between the folders ``a`` and ``b``."""
     names = sorted(p.name for p in a.iterdir() if p.suffix in (".csv", ".html"))
@@ -103,7 +124,8 @@ def main() -> None:
     work = Path(args.workdir)
     work.mkdir(parents=True, exist_ok=True)
     files = {"Outlook mail CSV": (work / f"outlook-{args.rows}.csv", write_outlook),
-             "Thunderbird index CSV": (work / f"thunderbird-{args.rows}.csv", write_thunderbird)}
+             "Thunderbird index CSV": (work / f"thunderbird-{args.rows}.csv", write_thunderbird),
+             "Microsoft 365 message trace": (work / f"trace-{args.rows}.csv", write_trace)}
     for label, (path, write) in files.items():
         if not path.exists():
             write(path, args.rows, args.seed)
