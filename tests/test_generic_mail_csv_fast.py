@@ -339,12 +339,12 @@ def test_the_fast_path_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     """The comparison fails when the fast path gives something else (here: one message key changed)."""
     header, fields = MAPPINGS["benchmark_shape"]
     path = _write(tmp_path, "log.csv", _log(random.Random(3), 50, header))
-    real = gc._keys
+    real = gc.stable_keys
 
     def wrong(texts: pl.Series) -> list[str]:
         keys = real(texts)
         return ["0" * 24, *keys[1:]]
 
-    monkeypatch.setattr(gc, "_keys", wrong)
+    monkeypatch.setattr(gc, "stable_keys", wrong)
     with pytest.raises(AssertionError):
         _same(path, fields, monkeypatch)

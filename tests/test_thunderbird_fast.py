@@ -243,13 +243,13 @@ def test_a_large_plain_index_takes_the_fast_path(tmp_path: Path, monkeypatch: py
 def test_the_fast_path_is_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The comparison fails when the fast path gives something else (here: one message key changed)."""
     path = _write(tmp_path, "index.csv", _index(random.Random(3), 50))
-    real = tb._keys
+    real = tb.stable_keys
 
     def wrong(texts: pl.Series) -> list[str]:
         keys = real(texts)
         return ["0" * 24, *keys[1:]]
 
-    monkeypatch.setattr(tb, "_keys", wrong)
+    monkeypatch.setattr(tb, "stable_keys", wrong)
     with pytest.raises(AssertionError):
         _same(path, monkeypatch)
 

@@ -65,6 +65,29 @@ def stable_key(*parts: object) -> str:
     return h.hexdigest()
 
 
+#: Key texts taken into Python at a time by :func:`stable_keys` (all at once: 20 MB more at the peak for 150,000).
+_KEYS_AT_A_TIME = 1 << 16
+
+
+def stable_keys(texts: pl.Series) -> list[str]:
+    """:func:`stable_key` of the parts whose joined text (each part followed by ``\x1f``) is each of ``texts``:
+    the same hash of the same bytes, for the mail CSV readers' fast paths (0.07 s for 150,000; their only step
+    per row in Python)."""
+    binary = texts.cast(pl.Binary)
+    keys: list[str] = []
+    for start in range(0, binary.len(), _KEYS_AT_A_TIME):
+        keys += [blake2b(t, digest_size=12).hexdigest() for t in binary.slice(start, _KEYS_AT_A_TIME).to_list()]
+    return keys
+
+
+def per_distinct(values: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
+    """``fn`` of each value of ``values`` (strings; null stays null), called once per distinct value: the
+    results picked by the codes of an Enum of the distinct values (a third of the time of ``replace_strict``)."""
+    uniq = values.drop_nulls().unique(maintain_order=True)
+    mapped = pl.Series(values.name, [fn(v) for v in uniq.to_list()], dtype=dtype)
+    return mapped.gather(values.cast(pl.Enum(uniq)).to_physical())
+
+
 #: 64 characters, 6 bits each, for :func:`hashed_keys` (no "@": never a Message-ID, the mail readers' keys)
 _KEY_ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz-_"
 _KEY_SEEDS = (0x7265636F, 0x6E6E6563)

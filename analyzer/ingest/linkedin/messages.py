@@ -7,7 +7,6 @@ from collections.abc import Iterable, Iterator
 from datetime import datetime
 from operator import itemgetter
 
-import numpy as np
 import polars as pl
 
 from analyzer.errors import InputError
@@ -36,7 +35,7 @@ from analyzer.ingest.linkedin.messages_frame import (
 )
 from analyzer.ingest.linkedin.messages_frame import recipient_plan as _recipient_plan
 from analyzer.ingest.linkedin.messages_frame import split_names as _split_names
-from analyzer.ingest.mail.csv_common import rows_well_formed
+from analyzer.ingest.mail.csv_common import count_bytes, rows_well_formed
 from analyzer.ingest.registry import Sniff
 from analyzer.ingest.text import (
     CsvTable,
@@ -208,22 +207,6 @@ def _csv_message_rows(table: CsvTable, c: _Cols, rejects: list[tuple[int, str]])
                content.lstrip().startswith(_SPINMAIL), skip)
 
 
-#: Bytes compared at a time by :func:`_count_bytes` (its temporary arrays are this big).
-_COUNT_BLOCK = 1 << 22
-
-
-def _count_bytes(data: bytes, chars: bytes) -> list[int]:
-    """How many times each byte of ``chars`` occurs in ``data`` (numpy, block by block: several times faster
-    than ``bytes.count``, without a temporary array the size of the file)."""
-    arr = np.frombuffer(data, dtype=np.uint8)
-    counts = [0] * len(chars)
-    for start in range(0, len(arr), _COUNT_BLOCK):
-        block = arr[start:start + _COUNT_BLOCK]
-        for k, ch in enumerate(chars):
-            counts[k] += int(np.count_nonzero(block == ch))
-    return counts
-
-
 def _fast_message_rows(held: bytes | list[bytes], table: CsvTable, c: _Cols) -> pl.DataFrame | None:
     """The same rows as :func:`_csv_message_rows` (as a :data:`ROW_SCHEMA` frame), parsed by polars.
 
@@ -248,7 +231,7 @@ def _fast_message_rows(held: bytes | list[bytes], table: CsvTable, c: _Cols) -> 
     width = c.width
     first_nl = data.find(b"\n")
     header_commas = data[: first_nl if first_nl >= 0 else len(data)].count(b",")
-    commas, newlines, n_cr = _count_bytes(data, b",\n\r")
+    commas, newlines, n_cr = count_bytes(data, b",\n\r")
     if n_cr and n_cr != data.count(b"\r\n"):
         return None  # a lone CR is a line break for the csv module: line numbers would differ
     # every row well-formed (the header's cells, each quoted or without a quote): polars reads malformed quoting

@@ -6,6 +6,7 @@ import csv
 import logging
 from collections.abc import Iterator
 
+import numpy as np
 import polars as pl
 
 from analyzer.ingest.collect import FileCollector
@@ -59,6 +60,19 @@ def _cell(row: list[str], i: int | None) -> str:
     return row[i]
 
 
+def account_rows(out: FileCollector, outcomes: pl.DataFrame, ignored: str) -> None:
+    """The rows of ``outcomes`` (``line``, ``reason``) that a fast path did not use: those of the reason
+    ``ignored`` counted as ignored, every other one rejected with its reason, in order (as the row reader does)."""
+    n_ignored = 0
+    for line, reason in outcomes.select("line", "reason").iter_rows():
+        if reason == ignored:
+            n_ignored += 1
+        else:
+            out.reject(line, reason)
+    if n_ignored:
+        out.ignore(ignored, n_ignored)
+
+
 #: Ignore reason of a header row met again among the data rows (two exports joined into one file).
 REPEATED_HEADER = "header row repeated (exports joined into one file)"
 
@@ -79,6 +93,22 @@ def _repeated_header(row: list[str], keys: list[str]) -> bool:
     while n and not keys[n - 1]:
         n -= 1
     return n > 0 and cells == keys[:n]
+
+
+#: Bytes compared at a time by :func:`count_bytes` (its temporary arrays are this big).
+_COUNT_BLOCK = 1 << 22
+
+
+def count_bytes(data: bytes, chars: bytes) -> list[int]:
+    """How many times each byte of ``chars`` occurs in ``data`` (numpy, block by block: several times faster
+    than ``bytes.count``, without a temporary array the size of the file)."""
+    arr = np.frombuffer(data, dtype=np.uint8)
+    counts = [0] * len(chars)
+    for start in range(0, len(arr), _COUNT_BLOCK):
+        block = arr[start:start + _COUNT_BLOCK]
+        for k, ch in enumerate(chars):
+            counts[k] += int(np.count_nonzero(block == ch))
+    return counts
 
 
 # ------------------------------------------------------------------------------------------------------------

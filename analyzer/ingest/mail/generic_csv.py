@@ -4,20 +4,25 @@ from __future__ import annotations
 
 import csv
 import logging
-from collections.abc import Callable
 
 import polars as pl
 
-from analyzer.ingest.collect import FileCollector, sort_by_ints
+from analyzer.ingest.collect import FileCollector, per_distinct, sort_by_ints, stable_keys
 from analyzer.ingest.dates import day_first_dates, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import parse_addresses, single_addresses
-from analyzer.ingest.mail.csv_common import REPEATED_HEADER, _cell, _decode_file, _repeated_header
+from analyzer.ingest.mail.csv_common import (
+    REPEATED_HEADER,
+    _cell,
+    _decode_file,
+    _repeated_header,
+    account_rows,
+)
 from analyzer.ingest.mail.folders import file_folder_kind
 from analyzer.ingest.mail.message_dates import UTC_DT, _utc_datetime
 from analyzer.ingest.mail.message_ids import mail_key, norm_message_id, subject_part
 from analyzer.ingest.mail.message_writer import add_mail, bulk_mail_records
-from analyzer.ingest.mail.thunderbird_csv import _fast_rows, _folded_subjects, _keys, _recipient_lists
+from analyzer.ingest.mail.thunderbird_csv import _fast_rows, _folded_subjects, _recipient_lists
 from analyzer.ingest.registry import Parser, Sniff
 from analyzer.ingest.text import (
     CsvTable,
@@ -176,13 +181,6 @@ def generic_mail_csv_parser(mapping: dict[str, str]) -> Parser:
 _MIN_WIDTH = 2
 
 
-def _per_value(values: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
-    """``fn`` of each value of ``values`` (strings, no null), called once per distinct value."""
-    uniq = values.unique(maintain_order=True)
-    mapped = pl.Series(values.name, [fn(v) for v in uniq.to_list()], dtype=dtype)
-    return mapped.gather(values.cast(pl.Enum(uniq)).to_physical())
-
-
 def _repeated_rows(rows: pl.DataFrame, keys: list[str]) -> list[int]:
     """The rows (numbers) of ``rows`` that :func:`_repeated_header` takes for the header again: the few whose
     first cell may start one (``#TYPE``, or the header's first key) are checked by that function itself.
@@ -322,14 +320,7 @@ def _fast_generic(text: str, table: CsvTable, c: dict[str, int | None], c_subjec
         records, messages = _fast_messages(used, owner)
         out.add_bulk(records, messages)
         out.used(used.height)
-    n_repeated = 0
-    for line, reason in outcomes.iter_rows():
-        if reason == REPEATED_HEADER:
-            n_repeated += 1
-        else:
-            out.reject(line, reason)
-    if n_repeated:
-        out.ignore(REPEATED_HEADER, n_repeated)
+    account_rows(out, outcomes, REPEATED_HEADER)
     if not dated:
         out.note("no date column mapped: identities only")
     return True
@@ -356,9 +347,9 @@ def _fast_messages(used: pl.DataFrame, owner: bool) -> tuple[pl.DataFrame, pl.Da
                   .with_columns(c("sub").cast(pl.Int64)))
     records, sender_ids, recipient_ids, per_row = bulk_mail_records(used, recipients, people,
                                                                     c("pid") * 2 + int(owner))
-    mids = (_per_value(used.get_column("message_id"), norm_message_id, pl.String()) if "message_id" in used.columns
+    mids = (per_distinct(used.get_column("message_id"), norm_message_id, pl.String()) if "message_id" in used.columns
             else pl.repeat(None, n, dtype=pl.String(), eager=True))
-    threads = (_per_value(used.get_column("thread"), clean_text, pl.String()) if "thread" in used.columns
+    threads = (per_distinct(used.get_column("thread"), clean_text, pl.String()) if "thread" in used.columns
                else pl.repeat(None, n, dtype=pl.String(), eager=True))
     # The key of a message without a Message-ID: stable_key("email", sender, ts, sorted addresses, subject)
     key_text = pl.concat_str(
@@ -366,7 +357,7 @@ def _fast_messages(used: pl.DataFrame, owner: bool) -> tuple[pl.DataFrame, pl.Da
         pl.when(c("folded") != "").then(c("folded") + "\x1f").otherwise(pl.lit("")))
     texts = used.select("s_addr", "ts_text", list_texts, folded=_folded_subjects(used.get_column("subject")),
                         mid=mids).filter(c("mid").is_null()).select(key_text).to_series()
-    hashed = pl.Series(_keys(texts), dtype=pl.String())
+    hashed = pl.Series(stable_keys(texts), dtype=pl.String())
     msg_key = mids.clone().scatter(mids.is_null().arg_true(), hashed) if hashed.len() else mids  # (in place: a copy)
     messages = used.select(
         msg_key=msg_key, timestamp="ts", channel=pl.lit("email"), thread_id=threads,

@@ -19,7 +19,14 @@ import polars as pl
 import pyarrow as pa
 
 from analyzer.errors import InputError
-from analyzer.ingest.collect import FileCollector, add_bulk_by_file, map_distinct, sort_by_ints, stable_key
+from analyzer.ingest.collect import (
+    FileCollector,
+    add_bulk_by_file,
+    map_distinct,
+    per_distinct,
+    sort_by_ints,
+    stable_key,
+)
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail import mbox_scan
 from analyzer.ingest.mail.addresses import _fast_single_address, _header_addresses, single_addresses
@@ -236,15 +243,6 @@ def _read_headers(f: InputFile, out: FileCollector, pool: Executor) -> pl.DataFr
     return pl.concat(parts, rechunk=True) if len(parts) > 1 else parts[0] if parts else pl.DataFrame()
 
 
-def _per_value(col: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
-    """``fn`` of each value of ``col`` (null stays null), called once per distinct value."""
-    uniq = col.drop_nulls().unique()
-    if uniq.len() == 0:
-        return pl.Series(col.name, [None] * col.len(), dtype=dtype)
-    vals = pl.Series(col.name, [fn(v) for v in uniq.to_list()], dtype=dtype)
-    return col.replace_strict(uniq, vals, default=None, return_dtype=dtype)
-
-
 # One item of an address list in the simple shapes `Name <a@x>`, `"Name" <a@x>`, `<a@x>`, `a@x` (_ADDR_ITEM).
 # A list made only of these, without ';' or control characters, is split at its commas and each distinct item
 # parsed once: lists differ from message to message, their addresses repeat. A comma inside a quoted name makes
@@ -401,14 +399,14 @@ def _message_fields(m: pl.DataFrame) -> pl.DataFrame:
                   how="horizontal")
     status = m.get_column("x-mozilla-status")
     m = m.with_columns(deleted=pl.repeat(False, m.height, eager=True) if status.null_count() == m.height else
-                       _per_value(status, lambda v: _mozilla_deleted(_b(v) or b""), pl.Boolean()).fill_null(False))
+                       per_distinct(status, lambda v: _mozilla_deleted(_b(v) or b""), pl.Boolean()).fill_null(False))
     m = m.with_columns(hint=_header_hint_expr(), list_addr=_list_address_expr())
 
     # Dates: the common forms in Rust, the others once per distinct value, then the separator line.
     m = m.with_columns(ts=_vector_dates(m.get_column("date")))
     slow = m.filter(pl.col("ts").is_null() & pl.col("date").is_not_null()).select("k", "date")
     if slow.height:
-        slow = slow.select("k", ts2=_per_value(slow.get_column("date"), lambda v: parse_mail_date(_b(v) or b""), UTC_DT))
+        slow = slow.select("k", ts2=per_distinct(slow.get_column("date"), lambda v: parse_mail_date(_b(v) or b""), UTC_DT))
         m = m.join(slow, on="k", how="left", maintain_order="left").with_columns(pl.coalesce("ts", "ts2")).drop("ts2")
     # a Date of exactly the Unix epoch (1970-01-01 00:00:00 UTC) is a mail clock's zero, not a date: the
     # separator's date is used instead, as for no Date (it made a "two-way tie since 1970")

@@ -4,16 +4,21 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from hashlib import blake2b
 
 import numpy as np
 import polars as pl
 
 from analyzer.errors import InputError
-from analyzer.ingest.collect import FileCollector, _list_column, sort_by_ints, stable_key
+from analyzer.ingest.collect import (
+    FileCollector,
+    _list_column,
+    per_distinct,
+    sort_by_ints,
+    stable_key,
+    stable_keys,
+)
 from analyzer.ingest.dates import day_first_dates, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import Addr, parse_addresses
@@ -24,6 +29,7 @@ from analyzer.ingest.mail.csv_common import (
     _cell,
     _first_row,
     _repeated_header,
+    count_bytes,
     rows_well_formed,
 )
 from analyzer.ingest.mail.message_dates import UTC_DT, _utc_datetime
@@ -193,7 +199,6 @@ _RX_FAST_DT = (r"^([0-9]{4})[-/]([0-9]{2})[-/]([0-9]{2})(?:[ T]([0-9]{2}):([0-9]
 _RX_SIMPLE_MID = r"^<[\x21-\x3b\x3d\x3f-\x7e]+>$"
 #: What str.split() splits on among ASCII characters (normalise_header's folding of blanks).
 _RX_ASCII_BLANKS = r"[\t\n\x0b\x0c\r\x1c-\x1f ]+"
-_KEY_BATCH = 1 << 16
 
 
 def _fast_table(held: list[bytes], display: str) -> tuple[pl.DataFrame, list[str], list[int | None]] | None:
@@ -212,7 +217,6 @@ def _fast_table(held: list[bytes], display: str) -> tuple[pl.DataFrame, list[str
     the ones inside them, the newlines to the rows and the ones inside cells (exact line numbers); no row of
     blank cells; no line inside a cell that reads as a row; no line break in the last row's last cell.
     ``held`` is emptied once polars has parsed the bytes."""
-    from analyzer.ingest.linkedin.messages import _count_bytes  # (the linkedin package imports this one's)
 
     data = held[0]
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0
@@ -238,7 +242,7 @@ def _fast_table(held: list[bytes], display: str) -> tuple[pl.DataFrame, list[str
     width = len(head.keys)
     cols = list(_trace_columns(head.index()))
     header_delims = body[:end_header].count(delim)
-    n_delim, newlines, n_cr, n_crlf_cr = *_count_bytes(body, delim + b"\n\r"), body.count(b"\r\n")
+    n_delim, newlines, n_cr, n_crlf_cr = *count_bytes(body, delim + b"\n\r"), body.count(b"\r\n")
     if n_cr != n_crlf_cr:
         return None  # a lone CR is a line break for the csv module
     ends_nl = body.endswith(b"\n")
@@ -292,14 +296,6 @@ def _fast_table(held: list[bytes], display: str) -> tuple[pl.DataFrame, list[str
     return rows.select(lines.alias("line"), *(f"c{i}" for i in used), "_full"), head.keys, cols
 
 
-def _per_distinct(values: pl.Series, fn: Callable[[str], object], dtype: pl.DataType) -> pl.Series:
-    """``fn`` of each value of ``values`` (strings, no null), called once per distinct value (the Python step of
-    the fast path: senders, statuses, dates and Message-IDs of unusual shapes)."""
-    uniq = values.unique(maintain_order=True)
-    mapped = pl.Series(values.name, [fn(v) for v in uniq.to_list()], dtype=dtype)
-    return mapped.gather(values.cast(pl.Enum(uniq)).to_physical())
-
-
 def _fast_dates(values: pl.Series, day_first: bool) -> pl.Series:
     """``parse_datetime(v, day_first)`` of each value: the narrow ISO form (:data:`_RX_FAST_DT`) in polars,
     the others through parse_datetime once per distinct value."""
@@ -312,7 +308,7 @@ def _fast_dates(values: pl.Series, day_first: bool) -> pl.Series:
     ts = _utc_datetime(g.with_columns(off=pl.lit(0, pl.Int64), ok=c("fast") & (c("ss") < 60)))  # (no leap second)
     rest = (~fast).arg_true()
     if rest.len():
-        ts = ts.scatter(rest, _per_distinct(values.gather(rest), lambda v: parse_datetime(v, day_first), UTC_DT))
+        ts = ts.scatter(rest, per_distinct(values.gather(rest), lambda v: parse_datetime(v, day_first), UTC_DT))
     return ts
 
 
@@ -327,7 +323,7 @@ def _message_ids(values: pl.Series) -> pl.Series:
     out = pl.select(pl.when(simple).then(values.str.slice(1, values.str.len_chars() - 2))).to_series()
     rest = (~simple & (values != "")).arg_true()
     if rest.len():
-        out = out.scatter(rest, _per_distinct(values.gather(rest), norm_message_id, pl.String()))
+        out = out.scatter(rest, per_distinct(values.gather(rest), norm_message_id, pl.String()))
     return out.alias("mid")
 
 
@@ -351,7 +347,7 @@ def _fast_trace(held: list[bytes], display: str, out: FileCollector) -> bool:
     repeated = [i for i, full in zip(k.filter(rows.get_column("_full").is_not_null()).to_list(),
                                      rows.get_column("_full").drop_nulls().to_list(), strict=True)
                 if _repeated_header(full, keys)]
-    state = _per_distinct(cell(c_state), lambda v: v.strip().casefold(), pl.String())
+    state = per_distinct(cell(c_state), lambda v: v.strip().casefold(), pl.String())
     frame = pl.DataFrame([k.alias("k"), rows.get_column("line"), state.alias("state")])
     reason = (pl.when(c("k").is_in(repeated)).then(pl.lit(REPEATED_HEADER))
               .when(c("state").is_in(list(_TRACE_SPAM))).then(pl.lit("spam/quarantined (message trace)"))
@@ -362,7 +358,7 @@ def _fast_trace(held: list[bytes], display: str, out: FileCollector) -> bool:
     frame = frame.filter(keep)
     rows = rows.filter(keep)
     # The sender: the first address of the cell (parse_addresses, once per distinct cell)
-    senders = _per_distinct(cell(c_from), lambda v: (lambda a: {"a": a[0][0], "n": a[0][1]} if a else None)(
+    senders = per_distinct(cell(c_from), lambda v: (lambda a: {"a": a[0][0], "n": a[0][1]} if a else None)(
         parse_addresses(v)), pl.Struct({"a": pl.String(), "n": pl.String()}))
     frame = frame.with_columns(s=senders).unnest("s").rename({"a": "s_addr", "n": "s_name"})
     rejects = frame.filter(c("s_addr").is_null()).select("k", "line", reason=pl.lit("no sender address"))
@@ -442,10 +438,7 @@ def _trace_mail(msgs: pl.DataFrame, recips: pl.DataFrame) -> tuple[pl.DataFrame 
                          pl.lit("+00:00\x1f["), c("r").fill_null(""), pl.lit("]\x1f"),
                          pl.when(c("net").is_not_null()).then(c("net") + "\x1f").otherwise(pl.lit("")))
     texts = no_mid.select(text).to_series()
-    hashed: list[str] = []
-    binary = texts.cast(pl.Binary)
-    for start in range(0, binary.len(), _KEY_BATCH):
-        hashed += [blake2b(t, digest_size=12).hexdigest() for t in binary.slice(start, _KEY_BATCH).to_list()]
+    hashed = stable_keys(texts)
     keys = msgs.get_column("mid")
     if hashed:
         keys = keys.scatter(keys.is_null().arg_true(), pl.Series(hashed, dtype=pl.String()))
@@ -464,7 +457,7 @@ def _trace_mail(msgs: pl.DataFrame, recips: pl.DataFrame) -> tuple[pl.DataFrame 
     mentions = mentions.join(recs.select("a", "n", "rid"), on=["a", "n"], how="left", nulls_equal=True,
                              maintain_order="left")
     names, emails = recs.get_column("n"), recs.get_column("a")
-    clean = _per_distinct(emails, clean_email, pl.String())
+    clean = per_distinct(emails, clean_email, pl.String())
     records = recs.with_columns(name=clean_texts(names), email=clean, automated_hint=address_hints(emails, names)) \
         .select("line", "role", "name",
                 emails=pl.when(c("email").is_not_null()).then(pl.concat_list("email"))

@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable
-from hashlib import blake2b
 
 import polars as pl
 
 from analyzer.errors import InputError
-from analyzer.ingest.collect import FileCollector, sort_by_ints, stable_key
+from analyzer.ingest.collect import FileCollector, per_distinct, sort_by_ints, stable_key, stable_keys
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.classify import address_hint, address_hints
 from analyzer.ingest.mail.csv_common import (
@@ -18,6 +16,7 @@ from analyzer.ingest.mail.csv_common import (
     _cell,
     _first_row,
     _repeated_header,
+    count_bytes,
     rows_well_formed,
 )
 from analyzer.ingest.mail.folders import IGNORE_FOLDER, file_folder_kind
@@ -163,9 +162,6 @@ def _fast_rows(held: list[bytes], display: str) -> tuple[pl.DataFrame, list[str]
 
     ``held`` holds the file's bytes: emptied when the rows are returned (the bytes are not kept beside them).
     """
-    # (imported here: the linkedin package imports this one's package)
-    from analyzer.ingest.linkedin.messages import _count_bytes
-
     data = held[0]
     bom = 3 if data.startswith(b"\xef\xbb\xbf") else 0  # (polars skips it: the bytes are not copied without it)
     if data.startswith(b"\xef\xbb\xbf", bom) or detect_encoding(data[:4096]) not in ("utf-8", "utf-8-sig") \
@@ -181,7 +177,7 @@ def _fast_rows(held: list[bytes], display: str) -> tuple[pl.DataFrame, list[str]
         return None
     width = len(head.keys)
     header_commas = data[: first_nl if first_nl >= 0 else len(data)].count(b",")
-    commas, newlines, n_cr, n_nul = _count_bytes(data, b",\n\r\x00")
+    commas, newlines, n_cr, n_nul = count_bytes(data, b",\n\r\x00")
     if n_nul or (n_cr and n_cr != data.count(b"\r\n")):
         return None  # NULs are dropped from the text; a lone CR is a line break for the csv module
     # every row well-formed (the header's cells, each quoted or without a quote): polars reads malformed quoting
@@ -227,14 +223,6 @@ def _fast_rows(held: list[bytes], display: str) -> tuple[pl.DataFrame, list[str]
     return rows.select(lines.alias("line"), *(f"c{i}" for i in _KEPT), "_full"), head.keys
 
 
-def _per_distinct(values: pl.Series, fn: Callable[[str], str | None]) -> pl.Series:
-    """``fn`` of each value of ``values`` (strings; null stays null), called once per distinct value."""
-    uniq = values.drop_nulls().unique()
-    mapped = pl.Series(values.name, [fn(v) for v in uniq.to_list()], dtype=pl.String())
-    # (an Enum's codes, null for null, pick the values: a third of the time of replace_strict)
-    return mapped.gather(values.cast(pl.Enum(uniq)).to_physical())
-
-
 def _group_people(rows: pl.DataFrame) -> pl.DataFrame:
     """(k, g, n, a) of every person of every row as :func:`_outlook_people` pairs them: the row's number k, the
     group g (0 From, 1 To, 2 CC, 3 BCC), the name and address cleaned (:func:`clean_text`, :func:`clean_email`),
@@ -256,8 +244,8 @@ def _group_people(rows: pl.DataFrame) -> pl.DataFrame:
         groups.filter(~paired & (pl.col("la") == 0)).select("k", "g", "n", a=none).explode("n"),
     ]), "k", "g")  # (ties, a group's people, keep their order)
     people = people.with_columns(pl.col("n", "a").str.strip_chars(PY_WHITESPACE))
-    return people.with_columns(_per_distinct(people.get_column("n"), clean_text),
-                               _per_distinct(people.get_column("a"), clean_email))
+    return people.with_columns(per_distinct(people.get_column("n"), clean_text, pl.String()),
+                               per_distinct(people.get_column("a"), clean_email, pl.String()))
 
 
 def _bulk_outlook(rows: pl.DataFrame, keys: list[str], *, owner: bool, ignore: str | None,
@@ -304,8 +292,7 @@ def _bulk_outlook(rows: pl.DataFrame, keys: list[str], *, owner: bool, ignore: s
                          "c0", "c1", separator="\x1f") + pl.lit("\x1f")
     keys_: list[str] = []
     for start in range(0, texts.height, _KEY_BATCH):
-        batch = texts.slice(start, _KEY_BATCH).filter("used").select(text.cast(pl.Binary)).to_series()
-        keys_ += [blake2b(t, digest_size=12).hexdigest() for t in batch.to_list()]
+        keys_ += stable_keys(texts.slice(start, _KEY_BATCH).filter("used").select(text).to_series())
     del texts
     msg_keys = pl.Series("msg_key", keys_, dtype=pl.String())
     rows = rows.filter(used)
@@ -326,7 +313,7 @@ def _bulk_outlook(rows: pl.DataFrame, keys: list[str], *, owner: bool, ignore: s
                              nulls_equal=True, maintain_order="left")
     # record() cleans the name and address again, and hints from the once-cleaned ones
     names, addrs = recs.get_column("n"), recs.get_column("a")
-    recs = recs.with_columns(name=clean_texts(names), email=_per_distinct(addrs, clean_email),
+    recs = recs.with_columns(name=clean_texts(names), email=per_distinct(addrs, clean_email, pl.String()),
                              automated_hint=address_hints(addrs, names))
     records = recs.select(
         "line", "role", "name",

@@ -8,12 +8,11 @@ import logging
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from hashlib import blake2b
 
 import polars as pl
 
 from analyzer.errors import InputError
-from analyzer.ingest.collect import FileCollector
+from analyzer.ingest.collect import FileCollector, stable_keys
 from analyzer.ingest.dates import MAX_YEAR, MIN_YEAR, parse_datetime
 from analyzer.ingest.inputs import InputFile
 from analyzer.ingest.mail.addresses import parse_addresses, single_addresses
@@ -24,6 +23,7 @@ from analyzer.ingest.mail.csv_common import (
     _first_line,
     _first_row,
     _headerless_table,
+    account_rows,
     row_chunks,
     well_formed_pattern,
 )
@@ -197,7 +197,6 @@ FAST_ENABLED = True
 # apart (Rust's regexes have no back-references). Any other value goes through _local_datetime, once per value.
 _RX_FAST_DT = (r"^([0-9]{1,4})([./-])([0-9]{1,2})([./-])([0-9]{1,4}),? +([0-9]{1,2}):([0-9]{2})(?::([0-9]{2}))?"
                r"(?: *([AaPp])\.?[Mm]\.?)?$")
-_KEY_DIGEST = 12  # (stable_key's)
 
 
 def _fast_rows(text: str, delimiter: str, min_width: int = 4) -> pl.DataFrame | None:
@@ -341,17 +340,6 @@ def _folded_subjects(subjects: pl.Series) -> pl.Series:
     return folded
 
 
-def _keys(texts: pl.Series) -> list[str]:
-    """:func:`stable_key` of the parts whose joined text (each part followed by ``\x1f``) is each of ``texts``:
-    the same hash of the same bytes (0.07 s for 150,000; the only step per row in Python). The texts are taken
-    into Python 65,536 at a time (all at once: 20 MB more at the peak for 150,000)."""
-    binary = texts.cast(pl.Binary)
-    keys: list[str] = []
-    for start in range(0, binary.len(), 1 << 16):
-        keys.extend(blake2b(t, digest_size=_KEY_DIGEST).hexdigest() for t in binary.slice(start, 1 << 16).to_list())
-    return keys
-
-
 def _unescaped(cells: pl.Series) -> pl.Series:
     """``cell.replace("&lt;", "<").replace("&gt;", ">")`` of each cell (an address cell as the rows read it)."""
     return cells.str.replace_all("&lt;", "<", literal=True).str.replace_all("&gt;", ">", literal=True)
@@ -395,14 +383,7 @@ def _fast_ietng(text: str, f: InputFile, delimiter: str, out: FileCollector) -> 
     if records is not None and messages is not None:
         out.add_bulk(records, messages)
         out.used(used.height)
-    n_ignored = 0
-    for line, reason in outcomes.iter_rows():
-        if reason == IGNORE_FOLDER:
-            n_ignored += 1
-        else:
-            out.reject(line, reason)
-    if n_ignored:
-        out.ignore(IGNORE_FOLDER, n_ignored)
+    account_rows(out, outcomes, IGNORE_FOLDER)
     out.note("ImportExportTools NG dates are local time without a zone: read as UTC")
     return True
 
@@ -436,7 +417,7 @@ def _fast_mail(used: pl.DataFrame) -> tuple[pl.DataFrame | None, pl.DataFrame | 
         pl.when(c("folded") != "").then(c("folded") + "\x1f").otherwise(pl.lit("")))
     texts = used.with_columns(folded=_folded_subjects(used.get_column("subject"))).select(key_text).to_series()
     messages = used.select(
-        msg_key=pl.Series(_keys(texts), dtype=pl.String()), timestamp="ts", channel=pl.lit("email"),
+        msg_key=pl.Series(stable_keys(texts), dtype=pl.String()), timestamp="ts", channel=pl.lit("email"),
         sender_id=sender_ids,
         recipient_ids=recipient_ids, n_participants=(per_row + 1).cast(pl.Int32), line="line")
     return records, messages
